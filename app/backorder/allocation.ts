@@ -1,0 +1,105 @@
+// Who waits: Shopify's `available` going negative means units were sold beyond stock.
+// Those units belong to the NEWEST open lines (first come, first served), so we hand the
+// shortage out newest-first; every other unit is covered. This is a pure function of
+// the latest lines and levels, which is why duplicate, late and shuffled webhooks
+// converge on the same queue.
+
+export interface OpenLine {
+  lineItemId: string;
+  orderedAt: Date;
+  openQuantity: number;
+  /** Location Shopify assigned, when known; otherwise the shortage finds it. */
+  locationId: string | null;
+}
+
+export interface Level {
+  locationId: string;
+  available: number;
+  /** Shopify's updated_at of this level. */
+  updatedAt: Date;
+}
+
+export interface LineAllocation {
+  /** Units not covered by stock. */
+  waiting: number;
+  /** Location whose shortage this line carries (first one if several). */
+  locationId: string | null;
+}
+
+export interface AllocationResult {
+  lines: Map<string, LineAllocation>;
+  /** Shortage no tracked line accounts for (orders from before install): older than all, so ahead in the queue. */
+  untrackedShortage: number;
+  totalShortage: number;
+}
+
+/** FIFO order: oldest first; ties broken by line id so every replay sorts the same. */
+export function fifoCompare(a: Pick<OpenLine, "orderedAt" | "lineItemId">, b: Pick<OpenLine, "orderedAt" | "lineItemId">): number {
+  const t = a.orderedAt.getTime() - b.orderedAt.getTime();
+  if (t !== 0) return t;
+  return compareIds(a.lineItemId, b.lineItemId);
+}
+
+/** Shopify ids are numeric strings: compare by length first so "9" < "10". */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export function shortageOf(levels: Level[]): number {
+  return levels.reduce((sum, l) => sum + Math.max(0, -l.available), 0);
+}
+
+/**
+ * Units ordered after the newest level we hold are not in that `available` yet
+ * (orders/create often overtakes inventory_levels/update). Without counting them the
+ * shortage would land on older lines and briefly "cover" units that do not exist, which
+ * would release their holds. Released units (cancel, refund) err the safe way: a line
+ * may show waiting a moment longer, until the restock's own level arrives.
+ */
+export function unreflectedDemand(lines: OpenLine[], levels: Level[]): number {
+  if (levels.length === 0) return 0;
+  const asOf = Math.max(...levels.map((l) => l.updatedAt.getTime()));
+  return lines.reduce((sum, l) => (l.orderedAt.getTime() > asOf ? sum + Math.max(0, l.openQuantity) : sum), 0);
+}
+
+export function allocate(lines: OpenLine[], levels: Level[]): AllocationResult {
+  const ordered = [...levels].sort((a, b) => compareIds(a.locationId, b.locationId));
+  const shortage = new Map<string, number>();
+  for (const l of ordered) if (l.available < 0) shortage.set(l.locationId, -l.available);
+  // Charge not-yet-reflected demand to the location with the least stock (ties: lowest id).
+  const extra = unreflectedDemand(lines, levels);
+  if (extra > 0) {
+    const lowest = ordered.reduce((a, b) => (b.available < a.available ? b : a));
+    const stillAvailable = Math.max(0, lowest.available);
+    const short = extra - stillAvailable;
+    if (short > 0) shortage.set(lowest.locationId, (shortage.get(lowest.locationId) ?? 0) + short);
+  }
+  let totalShortage = 0;
+  for (const v of shortage.values()) totalShortage += v;
+  const result = new Map<string, LineAllocation>();
+  const newestFirst = lines.filter((l) => l.openQuantity > 0).sort((a, b) => fifoCompare(b, a));
+
+  for (const line of newestFirst) {
+    let remaining = line.openQuantity;
+    let carriedAt: string | null = null;
+    const candidates = line.locationId !== null ? [line.locationId] : [...shortage.keys()];
+    for (const loc of candidates) {
+      if (remaining === 0) break;
+      const short = shortage.get(loc) ?? 0;
+      const take = Math.min(remaining, short);
+      if (take === 0) continue;
+      shortage.set(loc, short - take);
+      remaining -= take;
+      carriedAt ??= loc;
+    }
+    result.set(line.lineItemId, {
+      waiting: line.openQuantity - remaining,
+      locationId: carriedAt ?? line.locationId,
+    });
+  }
+  for (const l of lines) if (!result.has(l.lineItemId)) result.set(l.lineItemId, { waiting: 0, locationId: l.locationId });
+
+  let untrackedShortage = 0;
+  for (const v of shortage.values()) untrackedShortage += v;
+  return { lines: result, untrackedShortage, totalShortage };
+}

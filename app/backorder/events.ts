@@ -1,0 +1,110 @@
+// Domain events: what the engine understands, independent of Shopify's payload shapes
+// (app/shopify/webhook-payloads.ts maps those). Ids are Shopify's numeric ids as strings;
+// times are Date.
+
+export interface Customer {
+  id: string | null;
+  name: string | null;
+  email: string | null;
+}
+
+export interface OrderLineSnapshot {
+  lineItemId: string;
+  /** null for custom items (nothing to allocate) */
+  variantId: string | null;
+  productId: string | null;
+  title: string;
+  sku: string | null;
+  /** Quantity after edits and refunds (Shopify `current_quantity`). */
+  quantity: number;
+  /** Units still to fulfil (Shopify `fulfillable_quantity`). */
+  openQuantity: number;
+  unitPrice: string;
+}
+
+/** orders/create, orders/updated, orders/cancelled: the whole order as of `updatedAt`. */
+export interface OrderSnapshotEvent {
+  kind: "order";
+  orderId: string;
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+  cancelledAt: Date | null;
+  currency: string;
+  customer: Customer | null;
+  /** Refunds and fulfillments already reflected in the line quantities above. */
+  refundIds: string[];
+  fulfillmentIds: string[];
+  lines: OrderLineSnapshot[];
+}
+
+/**
+ * refunds/create, fulfillments/create, orders/edited: a change Shopify reports on its own.
+ * Counted until an order snapshot that includes it arrives (by id for refunds and
+ * fulfillments, by time for edits), so a late or duplicate delta never counts twice.
+ */
+export interface OrderAdjustmentEvent {
+  kind: "adjustment";
+  adjustment: "refund" | "fulfillment" | "edit";
+  /** refund, fulfillment or order-edit id */
+  id: string;
+  orderId: string;
+  occurredAt: Date;
+  lines: { lineItemId: string; quantity: number }[];
+}
+
+export interface InventoryLevelEvent {
+  kind: "inventory";
+  inventoryItemId: string;
+  locationId: string;
+  available: number;
+  updatedAt: Date;
+}
+
+export interface ProductEvent {
+  kind: "product";
+  productId: string;
+  title: string;
+  tags: string;
+  updatedAt: Date;
+  variants: {
+    variantId: string;
+    title: string;
+    sku: string | null;
+    inventoryItemId: string | null;
+    price: string;
+    inventoryPolicy: string;
+  }[];
+}
+
+export interface AppUninstalledEvent {
+  kind: "app_uninstalled";
+}
+
+export interface CustomerRedactEvent {
+  kind: "customer_redact";
+  customerId: string | null;
+  email: string | null;
+  orderIds: string[];
+}
+
+export interface CustomerDataRequestEvent {
+  kind: "customer_data_request";
+  customerId: string | null;
+  email: string | null;
+  orderIds: string[];
+}
+
+export interface ShopRedactEvent {
+  kind: "shop_redact";
+}
+
+export type DomainEvent =
+  | OrderSnapshotEvent
+  | OrderAdjustmentEvent
+  | InventoryLevelEvent
+  | ProductEvent
+  | AppUninstalledEvent
+  | CustomerRedactEvent
+  | CustomerDataRequestEvent
+  | ShopRedactEvent;

@@ -1,0 +1,17 @@
+// DATABASE_URL picks the database: `postgres://` or `postgresql://` for PostgreSQL,
+// anything else (`file:...`) is SQLite through libsql. Unset: the embedded default.
+import fs from "node:fs";
+import path from "node:path";
+
+export type Provider = "sqlite" | "postgres";
+
+export const providerOf = (url: string): Provider =>
+  /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+
+export function defaultDatabaseUrl(): string {
+  const dir = path.resolve(process.cwd(), "data");
+  fs.mkdirSync(dir, { recursive: true });
+  return `file:${path.join(dir, "backorder-queue.sqlite")}`;
+}
+
+export const databaseUrl = (): string => process.env.DATABASE_URL ?? defaultDatabaseUrl();

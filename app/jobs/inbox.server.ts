@@ -1,0 +1,35 @@
+// The webhook inbox: one row per accepted delivery, written before we answer 200.
+import type { Db } from "../db/client.server.ts";
+
+export interface Delivery {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  eventId?: string | null;
+  apiVersion?: string | null;
+  triggeredAt?: Date | null;
+  payload: string;
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === "P2002";
+
+/** Stores a delivery once. Returns false for a duplicate (Shopify retried the same webhook id). */
+export async function storeDelivery(db: Db, d: Delivery): Promise<boolean> {
+  try {
+    await db.webhookInbox.create({
+      data: {
+        shop: d.shop,
+        topic: d.topic,
+        webhookId: d.webhookId,
+        eventId: d.eventId ?? null,
+        apiVersion: d.apiVersion ?? null,
+        triggeredAt: d.triggeredAt ?? null,
+        payload: d.payload,
+      },
+    });
+    return true;
+  } catch (e) {
+    if (isUniqueViolation(e)) return false;
+    throw e;
+  }
+}

@@ -1,0 +1,103 @@
+// Recomputes derived line state from stored facts: first an order's line quantities
+// (snapshot minus pending deltas), then each affected variant's allocation.
+import { allocate } from "../backorder/allocation.ts";
+import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind } from "../backorder/order-lines.ts";
+import type { Tx } from "../db/client.server.ts";
+
+// "pending": a line just created from an order, not yet derived (within the same transaction).
+const OPEN_STATES = ["pending", "waiting", "allocated"];
+
+/** Applies the order's snapshot and pending adjustments to its lines; returns the variants touched. */
+export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string): Promise<string[]> {
+  const snapshot = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId } } });
+  if (!snapshot) return []; // deltas wait for the order itself
+  const [lines, adjustmentRows] = await Promise.all([
+    tx.backorderLine.findMany({ where: { shop, orderId } }),
+    tx.orderAdjustment.findMany({ where: { shop, orderId } }),
+  ]);
+  const ref = {
+    updatedAt: snapshot.updatedAt,
+    refundIds: new Set<string>(JSON.parse(snapshot.refundIds) as string[]),
+    fulfillmentIds: new Set<string>(JSON.parse(snapshot.fulfillmentIds) as string[]),
+  };
+  const adjustments: Adjustment[] = adjustmentRows.map((a) => ({
+    kind: a.kind as AdjustmentKind,
+    id: a.key.slice(a.key.indexOf(":") + 1),
+    lineItemId: a.lineItemId,
+    quantity: a.quantity,
+    occurredAt: a.occurredAt,
+  }));
+  for (const line of lines) {
+    const q = effectiveQuantities(
+      { lineItemId: line.lineItemId, quantity: line.snapshotQuantity, openQuantity: line.snapshotOpenQuantity },
+      ref,
+      adjustments,
+    );
+    if (q.quantity !== line.quantity || q.openQuantity !== line.openQuantity || line.cancelledAt?.getTime() !== snapshot.cancelledAt?.getTime()) {
+      await tx.backorderLine.update({
+        where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },
+        data: { quantity: q.quantity, openQuantity: q.openQuantity, cancelledAt: snapshot.cancelledAt },
+      });
+    }
+  }
+  return [...new Set(lines.map((l) => l.variantId))];
+}
+
+/**
+ * Re-derives every live line of a variant: who is waiting (newest first get the
+ * shortage), who is covered, who is done. Writes a LineEvent for each change.
+ * `at` is the business time of the event that caused it (for wait-time metrics).
+ */
+export async function recomputeVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<string[]> {
+  const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } } });
+  const [levels, lines] = await Promise.all([
+    variant?.inventoryItemId
+      ? tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
+      : Promise.resolve([]),
+    tx.backorderLine.findMany({
+      where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
+    }),
+  ]);
+  const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
+  const result = allocate(
+    live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
+    levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
+  );
+  const changedOrders = new Set<string>();
+  for (const line of lines) {
+    const alloc = result.lines.get(line.lineItemId);
+    const waiting = line.cancelledAt === null ? (alloc?.waiting ?? 0) : 0;
+    const state = lineState({
+      cancelled: line.cancelledAt !== null,
+      quantity: line.quantity,
+      openQuantity: line.openQuantity,
+      waiting,
+    });
+    const locationId = alloc?.locationId ?? line.locationId;
+    if (state === line.state && waiting === line.waitingQuantity && locationId === line.locationId) continue;
+    changedOrders.add(line.orderId);
+    await tx.backorderLine.update({
+      where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },
+      data: {
+        state,
+        waitingQuantity: waiting,
+        locationId,
+        ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
+        ...(state === "allocated" && line.state === "waiting" ? { allocatedAt: at } : {}),
+        ...(state === "fulfilled" && line.state !== "fulfilled" ? { fulfilledAt: at } : {}),
+      },
+    });
+    await tx.lineEvent.create({
+      data: {
+        shop,
+        lineItemId: line.lineItemId,
+        at,
+        fromState: line.state === "pending" ? null : line.state,
+        toState: state,
+        waiting,
+        reason,
+      },
+    });
+  }
+  return [...changedOrders];
+}

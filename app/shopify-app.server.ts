@@ -1,0 +1,25 @@
+// Builds the Shopify app object (OAuth, sessions, webhook HMAC) for a database and
+// config; app/shopify.server.ts makes the process-wide one, tests make their own.
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import type { Db } from "./db/client.server.ts";
+import type { AppConfig } from "./config.server.ts";
+
+/** Keep in step with shopify.app.toml [webhooks] api_version. */
+export const API_VERSION = ApiVersion.October25;
+
+export function createShopifyApp(db: Db, config: AppConfig) {
+  return shopifyApp({
+    apiKey: config.apiKey,
+    apiSecretKey: config.apiSecret,
+    apiVersion: API_VERSION,
+    scopes: config.scopes,
+    appUrl: config.appUrl,
+    authPathPrefix: "/auth",
+    sessionStorage: new PrismaSessionStorage(db),
+    distribution: AppDistribution.AppStore,
+    future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+    ...(config.customShopDomains ? { customShopDomains: config.customShopDomains } : {}),
+  });
+}

@@ -1,0 +1,29 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "build/", ".cache/", "prisma/generated/", "extensions/**/assets/*.js", "public/build/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "no-restricted-imports": "off",
+    },
+  },
+  {
+    // The domain stays plain TypeScript: no Remix, Shopify, Prisma or database imports.
+    files: ["app/backorder/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["@remix-run/*", "@shopify/*", "@prisma/*", "prisma", "*/db/*", "*.server", "*.server.ts", "graphql-request"] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,232 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "isOnline" BOOLEAN NOT NULL DEFAULT false,
+    "scope" TEXT,
+    "expires" TIMESTAMP(3),
+    "accessToken" TEXT NOT NULL,
+    "userId" BIGINT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "accountOwner" BOOLEAN NOT NULL DEFAULT false,
+    "locale" TEXT,
+    "collaborator" BOOLEAN DEFAULT false,
+    "emailVerified" BOOLEAN DEFAULT false,
+    "refreshToken" TEXT,
+    "refreshTokenExpires" TIMESTAMP(3),
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "WebhookInbox" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "webhookId" TEXT NOT NULL,
+    "eventId" TEXT,
+    "apiVersion" TEXT,
+    "triggeredAt" TIMESTAMP(3),
+    "payload" TEXT NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedUntil" TIMESTAMP(3),
+    "lockedBy" TEXT,
+    "lastError" TEXT,
+    "processedAt" TIMESTAMP(3),
+
+    CONSTRAINT "WebhookInbox_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OrderSnapshot" (
+    "shop" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "cancelledAt" TIMESTAMP(3),
+    "refundIds" TEXT NOT NULL DEFAULT '[]',
+    "fulfillmentIds" TEXT NOT NULL DEFAULT '[]',
+    "customerId" TEXT,
+    "currency" TEXT NOT NULL DEFAULT 'USD',
+
+    CONSTRAINT "OrderSnapshot_pkey" PRIMARY KEY ("shop","orderId")
+);
+
+-- CreateTable
+CREATE TABLE "OrderAdjustment" (
+    "shop" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "lineItemId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "quantity" INTEGER NOT NULL,
+    "occurredAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OrderAdjustment_pkey" PRIMARY KEY ("shop","key","lineItemId")
+);
+
+-- CreateTable
+CREATE TABLE "BackorderLine" (
+    "shop" TEXT NOT NULL,
+    "lineItemId" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "orderName" TEXT NOT NULL,
+    "orderedAt" TIMESTAMP(3) NOT NULL,
+    "variantId" TEXT NOT NULL,
+    "productId" TEXT,
+    "title" TEXT NOT NULL,
+    "sku" TEXT,
+    "snapshotQuantity" INTEGER NOT NULL,
+    "snapshotOpenQuantity" INTEGER NOT NULL,
+    "quantity" INTEGER NOT NULL,
+    "openQuantity" INTEGER NOT NULL,
+    "waitingQuantity" INTEGER NOT NULL DEFAULT 0,
+    "locationId" TEXT,
+    "state" TEXT NOT NULL,
+    "unitPrice" TEXT NOT NULL DEFAULT '0',
+    "currency" TEXT NOT NULL DEFAULT 'USD',
+    "customerId" TEXT,
+    "customerName" TEXT,
+    "customerEmail" TEXT,
+    "cancelledAt" TIMESTAMP(3),
+    "backorderedAt" TIMESTAMP(3),
+    "allocatedAt" TIMESTAMP(3),
+    "fulfilledAt" TIMESTAMP(3),
+    "notifiedAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "BackorderLine_pkey" PRIMARY KEY ("shop","lineItemId")
+);
+
+-- CreateTable
+CREATE TABLE "LineEvent" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "lineItemId" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "fromState" TEXT,
+    "toState" TEXT NOT NULL,
+    "waiting" INTEGER NOT NULL,
+    "reason" TEXT NOT NULL,
+
+    CONSTRAINT "LineEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Variant" (
+    "shop" TEXT NOT NULL,
+    "variantId" TEXT NOT NULL,
+    "productId" TEXT NOT NULL,
+    "inventoryItemId" TEXT,
+    "productTitle" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "sku" TEXT,
+    "price" TEXT NOT NULL DEFAULT '0',
+    "inventoryPolicy" TEXT NOT NULL DEFAULT 'deny',
+    "productTags" TEXT NOT NULL DEFAULT '',
+    "productUpdatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Variant_pkey" PRIMARY KEY ("shop","variantId")
+);
+
+-- CreateTable
+CREATE TABLE "InventoryLevel" (
+    "shop" TEXT NOT NULL,
+    "inventoryItemId" TEXT NOT NULL,
+    "locationId" TEXT NOT NULL,
+    "available" INTEGER NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "InventoryLevel_pkey" PRIMARY KEY ("shop","inventoryItemId","locationId")
+);
+
+-- CreateTable
+CREATE TABLE "VariantPolicy" (
+    "shop" TEXT NOT NULL,
+    "variantId" TEXT NOT NULL,
+    "enabled" BOOLEAN NOT NULL DEFAULT false,
+    "maxBackorder" INTEGER,
+    "restockDate" TIMESTAMP(3),
+    "incomingQuantity" INTEGER,
+    "leadTimeDays" INTEGER,
+    "message" TEXT,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "VariantPolicy_pkey" PRIMARY KEY ("shop","variantId")
+);
+
+-- CreateTable
+CREATE TABLE "ShopSettings" (
+    "shop" TEXT NOT NULL,
+    "messageTemplate" TEXT NOT NULL DEFAULT 'Available for backorder — ships ~{date}',
+    "defaultLeadTimeDays" INTEGER NOT NULL DEFAULT 14,
+    "processingDays" INTEGER NOT NULL DEFAULT 1,
+    "autoEnableTag" TEXT,
+    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" TIMESTAMP(3),
+
+    CONSTRAINT "ShopSettings_pkey" PRIMARY KEY ("shop")
+);
+
+-- CreateTable
+CREATE TABLE "ComplianceRequest" (
+    "id" SERIAL NOT NULL,
+    "shop" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "customerId" TEXT,
+    "email" TEXT,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "dataJson" TEXT NOT NULL DEFAULT '[]',
+
+    CONSTRAINT "ComplianceRequest_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE INDEX "WebhookInbox_status_nextAttemptAt_idx" ON "WebhookInbox"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "WebhookInbox_shop_status_id_idx" ON "WebhookInbox"("shop", "status", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebhookInbox_shop_webhookId_key" ON "WebhookInbox"("shop", "webhookId");
+
+-- CreateIndex
+CREATE INDEX "OrderAdjustment_shop_orderId_idx" ON "OrderAdjustment"("shop", "orderId");
+
+-- CreateIndex
+CREATE INDEX "BackorderLine_shop_variantId_state_idx" ON "BackorderLine"("shop", "variantId", "state");
+
+-- CreateIndex
+CREATE INDEX "BackorderLine_shop_orderId_idx" ON "BackorderLine"("shop", "orderId");
+
+-- CreateIndex
+CREATE INDEX "BackorderLine_shop_state_orderedAt_idx" ON "BackorderLine"("shop", "state", "orderedAt");
+
+-- CreateIndex
+CREATE INDEX "BackorderLine_shop_customerId_idx" ON "BackorderLine"("shop", "customerId");
+
+-- CreateIndex
+CREATE INDEX "LineEvent_shop_lineItemId_idx" ON "LineEvent"("shop", "lineItemId");
+
+-- CreateIndex
+CREATE INDEX "LineEvent_shop_at_idx" ON "LineEvent"("shop", "at");
+
+-- CreateIndex
+CREATE INDEX "Variant_shop_inventoryItemId_idx" ON "Variant"("shop", "inventoryItemId");
+
+-- CreateIndex
+CREATE INDEX "ComplianceRequest_shop_idx" ON "ComplianceRequest"("shop");
+

@@ -1,0 +1,9 @@
+// `npm run db:generate` (also run on postinstall): both Prisma clients.
+import { writePostgresSchema } from "./postgres-schema.ts";
+import { placeholderUrl, schemaPath, type Provider } from "./paths.ts";
+import { prisma } from "./prisma-cli.ts";
+
+writePostgresSchema();
+for (const p of ["sqlite", "postgres"] as Provider[]) {
+  prisma(["generate", "--no-hints", "--schema", schemaPath(p)], placeholderUrl(p));
+}

@@ -1,0 +1,15 @@
+// `npm run worker`: the inbox worker as its own process (set BACKORDER_WORKER=off on
+// the web process when you run this). Stops cleanly on SIGINT/SIGTERM.
+import { db } from "../app/db/client.server.ts";
+import { drainInbox } from "../app/jobs/worker.server.ts";
+import { workerHooks } from "../app/jobs/worker-hooks.server.ts";
+
+let stopping = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => (stopping = true));
+
+while (!stopping) {
+  const r = await drainInbox(db(), workerHooks());
+  if (r.processed + r.failed > 0) console.log(`[worker] processed ${r.processed}, failed ${r.failed}`);
+  await new Promise((res) => setTimeout(res, 1000));
+}
+await db().$disconnect();

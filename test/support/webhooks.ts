@@ -1,0 +1,48 @@
+// Real HMAC-signed webhook deliveries, as Shopify sends them, and the app-side
+// door (shopify-app-remix's authenticate.webhook) configured with the same secret.
+import crypto from "node:crypto";
+import type { Db } from "../../app/db/client.server.ts";
+import { createShopifyApp, API_VERSION } from "../../app/shopify-app.server.ts";
+import { receiveWebhook } from "../../app/jobs/receive-webhook.server.ts";
+import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
+
+export const TEST_SECRET = "test-api-secret-0123456789";
+export const TEST_API_KEY = "test-api-key";
+
+export interface SignedDeliveryInit {
+  shop: string;
+  topic: string;
+  payload: unknown;
+  webhookId?: string;
+  secret?: string;
+  /** Raw body override (for malformed bodies); signed unless `hmac` is given. */
+  rawBody?: string;
+  hmac?: string | null;
+  url?: string;
+}
+
+export function signedWebhookRequest(init: SignedDeliveryInit): Request {
+  const body = init.rawBody ?? JSON.stringify(init.payload);
+  const headers = shopifyWebhookHeaders({
+    shop: init.shop,
+    topic: init.topic,
+    apiVersion: API_VERSION,
+    webhookId: init.webhookId ?? crypto.randomUUID(),
+    secret: init.secret ?? TEST_SECRET,
+    body,
+  });
+  if (init.hmac === null) delete headers["X-Shopify-Hmac-Sha256"];
+  else if (init.hmac !== undefined) headers["X-Shopify-Hmac-Sha256"] = init.hmac;
+  return new Request(init.url ?? "https://app.example.test/webhooks", { method: "POST", headers, body });
+}
+
+/** The production receive path, wired to a test database and secret. */
+export function webhookDoor(db: Db) {
+  const app = createShopifyApp(db, {
+    apiKey: TEST_API_KEY,
+    apiSecret: TEST_SECRET,
+    appUrl: "https://app.example.test",
+    scopes: ["read_orders"],
+  });
+  return (request: Request) => receiveWebhook(request, { authenticate: app.authenticate.webhook, db });
+}
