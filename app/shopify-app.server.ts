@@ -1,7 +1,7 @@
 // Builds the Shopify app object (OAuth, sessions, webhook HMAC) for a database and
 // config; app/shopify.server.ts makes the process-wide one, tests make their own.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Db } from "./db/client.server.ts";
 import type { AppConfig } from "./config.server.ts";
@@ -19,6 +19,7 @@ export function createShopifyApp(db: Db, config: AppConfig) {
     authPathPrefix: "/auth",
     sessionStorage: new PrismaSessionStorage(db),
     distribution: AppDistribution.AppStore,
+    logger: { level: process.env.SHOPIFY_LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     ...(config.customShopDomains ? { customShopDomains: config.customShopDomains } : {}),
   });

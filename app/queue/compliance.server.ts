@@ -31,7 +31,8 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
   const needles = [...[...orderIds].map((id) => `"id":${id},`), ...(e.email ? [e.email] : [])];
   for (const needle of needles) {
     await tx.webhookInbox.updateMany({
-      where: { shop, status: "done", payload: { contains: needle } },
+      // Applied events, and the redact request itself; events still waiting to be applied keep theirs.
+      where: { shop, OR: [{ status: "done" }, { topic: "customers/redact" }], payload: { contains: needle } },
       data: { payload: '{"redacted":true}' },
     });
   }
