@@ -3,8 +3,15 @@
 // is simply tried again). Failures retry with backoff and stay visible, never dropped.
 import crypto from "node:crypto";
 import { toDomainEvent, normalizeTopic } from "../shopify/webhook-payloads.ts";
+import { coalesceLevels } from "../backorder/coalesce.ts";
 import type { Db, Tx } from "../db/client.server.ts";
-import { applyEvent, type Affected } from "../queue/apply-event.server.ts";
+import {
+  applyEventFacts,
+  emptyAffected,
+  recomputeVariants,
+  type Affected,
+  type PendingRecompute,
+} from "../queue/apply-event.server.ts";
 
 export const MAX_ATTEMPTS = 8;
 /** A claimed event not finished within this long is considered crashed and is claimed again. */
@@ -89,6 +96,7 @@ async function drainShop(
     orderBy: { id: "asc" },
   });
 
+  const live: InboxRow[] = [];
   for (const row of mine) {
     if (row.attempts > MAX_ATTEMPTS) {
       await db.webhookInbox.updateMany({
@@ -96,43 +104,80 @@ async function drainShop(
         data: { status: "dead", lockedUntil: null, lockedBy: null, lastError: row.lastError ?? "worker stopped while applying it" },
       });
       result.failed++;
-      continue;
+    } else {
+      live.push(row);
     }
-    try {
-      await db.$transaction(
-        async (tx) => {
-          const topic = normalizeTopic(row.topic);
-          if (!topic) throw new Error(`unsupported topic ${row.topic}`);
-          const event = toDomainEvent(topic, JSON.parse(row.payload));
-          const affected = await applyEvent(tx, shop, event, topic);
-          await opts.afterApply?.(tx, shop, affected);
-          await opts.beforeCommit?.(row.id);
-          await tx.webhookInbox.updateMany({
-            where: { id: row.id },
-            data: { status: "done", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
-          });
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      );
-      result.processed++;
-    } catch (e) {
-      const attempts = row.attempts;
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      await db.webhookInbox.updateMany({
-        where: { id: row.id },
-        data: {
-          status: attempts >= MAX_ATTEMPTS ? "dead" : "failed",
-          attempts,
-          lastError: message.slice(0, 2000),
-          lockedUntil: null,
-          lockedBy: null,
-          nextAttemptAt: new Date(now().getTime() + backoffMs(attempts)),
-        },
-      });
-      result.failed++;
+  }
+  // A chunk of events in one transaction, each variant re-derived once per chunk: in a
+  // flash sale most events touch the same few variants. If the chunk fails, its events
+  // are applied one by one so a single bad event cannot hold the others back.
+  for (let i = 0; i < live.length; i += CHUNK) {
+    const chunk = live.slice(i, i + CHUNK);
+    if (chunk.length > 1) {
+      try {
+        await applyRows(db, shop, chunk, now, opts);
+        result.processed += chunk.length;
+        continue;
+      } catch {
+        // fall through to one by one
+      }
+    }
+    for (const row of chunk) {
+      try {
+        await applyRows(db, shop, [row], now, opts);
+        result.processed++;
+      } catch (e) {
+        await recordFailure(db, row, e, now);
+        result.failed++;
+      }
     }
   }
   return result;
+}
+
+type InboxRow = { id: number; topic: string; payload: string; attempts: number; lastError: string | null };
+
+const CHUNK = 100;
+
+async function applyRows(db: Db, shop: string, rows: InboxRow[], now: () => Date, opts: DrainOptions) {
+  await db.$transaction(
+    async (tx) => {
+      const pending: PendingRecompute = new Map();
+      const affected = emptyAffected();
+      const events = rows.map((row) => {
+        const topic = normalizeTopic(row.topic);
+        if (!topic) throw new Error(`unsupported topic ${row.topic}`);
+        return { topic, event: toDomainEvent(topic, JSON.parse(row.payload)) };
+      });
+      for (const { topic, event } of coalesceLevels(events)) {
+        const a = await applyEventFacts(tx, shop, event, topic, pending);
+        a.variantIds.forEach((v) => affected.variantIds.add(v));
+        a.orderIds.forEach((o) => affected.orderIds.add(o));
+      }
+      await recomputeVariants(tx, shop, pending, affected);
+      await opts.afterApply?.(tx, shop, affected);
+      for (const row of rows) await opts.beforeCommit?.(row.id);
+      await tx.webhookInbox.updateMany({
+        where: { id: { in: rows.map((r) => r.id) } },
+        data: { status: "done", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
+      });
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+}
+
+async function recordFailure(db: Db, row: InboxRow, e: unknown, now: () => Date) {
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  await db.webhookInbox.updateMany({
+    where: { id: row.id },
+    data: {
+      status: row.attempts >= MAX_ATTEMPTS ? "dead" : "failed",
+      lastError: message.slice(0, 2000),
+      lockedUntil: null,
+      lockedBy: null,
+      nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
+    },
+  });
 }
 
 /** Puts dead or failed events back in line now (the merchant's "retry" button). */

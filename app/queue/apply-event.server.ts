@@ -9,7 +9,9 @@ import type {
   ProductEvent,
 } from "../backorder/events.ts";
 import type { Tx } from "../db/client.server.ts";
-import { recomputeOrderLines, recomputeVariant } from "./recompute.server.ts";
+import { levelWins } from "../backorder/coalesce.ts";
+import { effectiveQuantities } from "../backorder/order-lines.ts";
+import { loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import { deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
 
 export interface Affected {
@@ -19,7 +21,35 @@ export interface Affected {
 
 export const emptyAffected = (): Affected => ({ variantIds: new Set(), orderIds: new Set() });
 
+/** Variants to re-derive, each with the business time and topic of the latest event that touched it. */
+export type PendingRecompute = Map<string, { at: Date; reason: string }>;
+
+/**
+ * Applies one event and re-derives its variants: the one-event form of
+ * applyEventFacts + recomputeVariants.
+ */
 export async function applyEvent(tx: Tx, shop: string, event: DomainEvent, reason: string): Promise<Affected> {
+  const pending: PendingRecompute = new Map();
+  const affected = await applyEventFacts(tx, shop, event, reason, pending);
+  await recomputeVariants(tx, shop, pending, affected);
+  return affected;
+}
+
+/** Re-derives each pending variant once; adds the orders whose lines changed to `affected`. */
+export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRecompute, affected: Affected) {
+  for (const [variantId, { at, reason }] of pending) {
+    for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason)) affected.orderIds.add(orderId);
+  }
+}
+
+/** Stores what the event says; records in `pending` which variants need re-deriving. */
+export async function applyEventFacts(
+  tx: Tx,
+  shop: string,
+  event: DomainEvent,
+  reason: string,
+  pending: PendingRecompute,
+): Promise<Affected> {
   const affected = emptyAffected();
   switch (event.kind) {
     case "order":
@@ -49,7 +79,8 @@ export async function applyEvent(tx: Tx, shop: string, event: DomainEvent, reaso
   }
   const at = businessTime(event);
   for (const variantId of affected.variantIds) {
-    for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason)) affected.orderIds.add(orderId);
+    const seen = pending.get(variantId);
+    if (!seen || seen.at.getTime() <= at.getTime()) pending.set(variantId, { at, reason });
   }
   return affected;
 }
@@ -65,7 +96,7 @@ function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLe
 
 async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
-  const existing = await tx.orderSnapshot.findUnique({ where: key });
+  const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
   if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return; // stale
   const data = {
     name: e.name,
@@ -77,12 +108,26 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
     refundIds: JSON.stringify(e.refundIds),
     fulfillmentIds: JSON.stringify(e.fulfillmentIds),
   };
-  await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
+  const snapshot = await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
   affected.orderIds.add(e.orderId);
 
+  const [adjustments, known] = await Promise.all([
+    loadAdjustments(tx, shop, e.orderId),
+    existing
+      ? tx.backorderLine.findMany({ where: { shop, orderId: e.orderId }, select: { lineItemId: true, customerId: true, customerName: true, customerEmail: true } })
+      : Promise.resolve([]),
+  ]);
+  // A redacted line stays redacted: a late replay of the order must not bring the customer back.
+  const redacted = new Set(
+    known.filter((l) => l.customerId === null && l.customerName === null && l.customerEmail === null).map((l) => l.lineItemId),
+  );
+  const ref = snapshotRef(snapshot);
   for (const line of e.lines) {
     if (!line.variantId) continue; // custom items: nothing to allocate
-    const lineKey = { shop_lineItemId: { shop, lineItemId: line.lineItemId } };
+    const q = effectiveQuantities(line, ref, adjustments);
+    const customer = redacted.has(line.lineItemId)
+      ? {}
+      : { customerId: e.customer?.id ?? null, customerName: e.customer?.name ?? null, customerEmail: e.customer?.email ?? null };
     const common = {
       orderId: e.orderId,
       orderName: e.name,
@@ -93,33 +138,20 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
       sku: line.sku,
       snapshotQuantity: line.quantity,
       snapshotOpenQuantity: line.openQuantity,
+      quantity: q.quantity,
+      openQuantity: q.openQuantity,
+      cancelledAt: e.cancelledAt,
       unitPrice: line.unitPrice,
       currency: e.currency,
+      ...customer,
     };
-    const existingLine = await tx.backorderLine.findUnique({ where: lineKey, select: { customerName: true, customerEmail: true, customerId: true } });
-    // A redacted line stays redacted: a late replay of the order must not bring the customer back.
-    const customer =
-      existingLine && existingLine.customerId === null && existingLine.customerEmail === null && existingLine.customerName === null
-        ? {}
-        : { customerId: e.customer?.id ?? null, customerName: e.customer?.name ?? null, customerEmail: e.customer?.email ?? null };
     await tx.backorderLine.upsert({
-      where: lineKey,
-      create: {
-        shop,
-        lineItemId: line.lineItemId,
-        ...common,
-        customerId: e.customer?.id ?? null,
-        customerName: e.customer?.name ?? null,
-        customerEmail: e.customer?.email ?? null,
-        quantity: line.quantity,
-        openQuantity: line.openQuantity,
-        state: "pending",
-      },
-      update: { ...common, ...customer },
+      where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },
+      create: { shop, lineItemId: line.lineItemId, ...common, state: "pending" },
+      update: common,
     });
     affected.variantIds.add(line.variantId);
   }
-  for (const v of await recomputeOrderLines(tx, shop, e.orderId)) affected.variantIds.add(v);
 }
 
 async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, affected: Affected) {
@@ -136,14 +168,10 @@ async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, af
 async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affected: Affected) {
   const key = { shop_inventoryItemId_locationId: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId } };
   const existing = await tx.inventoryLevel.findUnique({ where: key });
-  if (existing) {
-    const diff = e.updatedAt.getTime() - existing.updatedAt.getTime();
-    if (diff < 0) return; // stale
-    // Same second, different value (a flash sale moves stock several times a second and
-    // updated_at has whole seconds): keep the lower, so we hold rather than promise stock
-    // we may not have; the next event or a reconcile settles it.
-    if (diff === 0 && e.available >= existing.available) return;
-  }
+  // Same second, different value (a flash sale moves stock several times a second and
+  // updated_at has whole seconds): the lower wins, so we hold rather than promise stock
+  // we may not have; the next event settles it.
+  if (existing && !levelWins(e, existing)) return;
   await tx.inventoryLevel.upsert({
     where: key,
     create: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt },

@@ -1,32 +1,46 @@
 // Recomputes derived line state from stored facts: first an order's line quantities
 // (snapshot minus pending deltas), then each affected variant's allocation.
 import { allocate } from "../backorder/allocation.ts";
-import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind } from "../backorder/order-lines.ts";
-import type { Tx } from "../db/client.server.ts";
+import {
+  effectiveQuantities,
+  lineState,
+  type Adjustment,
+  type AdjustmentKind,
+  type SnapshotRef,
+} from "../backorder/order-lines.ts";
+import type { Prisma, Tx } from "../db/client.server.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
 const OPEN_STATES = ["pending", "waiting", "allocated"];
 
-/** Applies the order's snapshot and pending adjustments to its lines; returns the variants touched. */
-export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string): Promise<string[]> {
-  const snapshot = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId } } });
-  if (!snapshot) return []; // deltas wait for the order itself
-  const [lines, adjustmentRows] = await Promise.all([
-    tx.backorderLine.findMany({ where: { shop, orderId } }),
-    tx.orderAdjustment.findMany({ where: { shop, orderId } }),
-  ]);
-  const ref = {
-    updatedAt: snapshot.updatedAt,
-    refundIds: new Set<string>(JSON.parse(snapshot.refundIds) as string[]),
-    fulfillmentIds: new Set<string>(JSON.parse(snapshot.fulfillmentIds) as string[]),
+export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillmentIds: string }): SnapshotRef {
+  return {
+    updatedAt: s.updatedAt,
+    refundIds: new Set<string>(JSON.parse(s.refundIds) as string[]),
+    fulfillmentIds: new Set<string>(JSON.parse(s.fulfillmentIds) as string[]),
   };
-  const adjustments: Adjustment[] = adjustmentRows.map((a) => ({
+}
+
+export async function loadAdjustments(tx: Tx, shop: string, orderId: string): Promise<Adjustment[]> {
+  const rows = await tx.orderAdjustment.findMany({ where: { shop, orderId } });
+  return rows.map((a) => ({
     kind: a.kind as AdjustmentKind,
     id: a.key.slice(a.key.indexOf(":") + 1),
     lineItemId: a.lineItemId,
     quantity: a.quantity,
     occurredAt: a.occurredAt,
   }));
+}
+
+/** Applies the order's snapshot and pending adjustments to its lines; returns the variants touched. */
+export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string): Promise<string[]> {
+  const snapshot = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId } } });
+  if (!snapshot) return []; // deltas wait for the order itself
+  const [lines, adjustments] = await Promise.all([
+    tx.backorderLine.findMany({ where: { shop, orderId } }),
+    loadAdjustments(tx, shop, orderId),
+  ]);
+  const ref = snapshotRef(snapshot);
   for (const line of lines) {
     const q = effectiveQuantities(
       { lineItemId: line.lineItemId, quantity: line.snapshotQuantity, openQuantity: line.snapshotOpenQuantity },
@@ -64,6 +78,10 @@ export async function recomputeVariant(tx: Tx, shop: string, variantId: string, 
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   const changedOrders = new Set<string>();
+  // Lines that change the same way are written with one updateMany (a flash sale turns
+  // dozens of new lines "waiting" at once); history goes in with one createMany.
+  const groups = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
+  const history: { shop: string; lineItemId: string; at: Date; fromState: string | null; toState: string; waiting: number; reason: string }[] = [];
   for (const line of lines) {
     const alloc = result.lines.get(line.lineItemId);
     const waiting = line.cancelledAt === null ? (alloc?.waiting ?? 0) : 0;
@@ -76,28 +94,31 @@ export async function recomputeVariant(tx: Tx, shop: string, variantId: string, 
     const locationId = alloc?.locationId ?? line.locationId;
     if (state === line.state && waiting === line.waitingQuantity && locationId === line.locationId) continue;
     changedOrders.add(line.orderId);
-    await tx.backorderLine.update({
-      where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },
-      data: {
-        state,
-        waitingQuantity: waiting,
-        locationId,
-        ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
-        ...(state === "allocated" && line.state === "waiting" ? { allocatedAt: at } : {}),
-        ...(state === "fulfilled" && line.state !== "fulfilled" ? { fulfilledAt: at } : {}),
-      },
-    });
-    await tx.lineEvent.create({
-      data: {
-        shop,
-        lineItemId: line.lineItemId,
-        at,
-        fromState: line.state === "pending" ? null : line.state,
-        toState: state,
-        waiting,
-        reason,
-      },
+    const data: Prisma.BackorderLineUpdateManyMutationInput = {
+      state,
+      waitingQuantity: waiting,
+      locationId,
+      ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
+      ...(state === "allocated" && line.state === "waiting" ? { allocatedAt: at } : {}),
+      ...(state === "fulfilled" && line.state !== "fulfilled" ? { fulfilledAt: at } : {}),
+    };
+    const key = JSON.stringify(data);
+    const group = groups.get(key) ?? { data, ids: [] as string[] };
+    group.ids.push(line.lineItemId);
+    groups.set(key, group);
+    history.push({
+      shop,
+      lineItemId: line.lineItemId,
+      at,
+      fromState: line.state === "pending" ? null : line.state,
+      toState: state,
+      waiting,
+      reason,
     });
   }
+  for (const { data, ids } of groups.values()) {
+    await tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: ids } }, data });
+  }
+  if (history.length) await tx.lineEvent.createMany({ data: history });
   return [...changedOrders];
 }

@@ -32,13 +32,20 @@ async function deliver(shop: string, deliveries: Delivery[]) {
 const lineOf = async (lineItemId: number) =>
   t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: SHOP, lineItemId: String(lineItemId) } } });
 
+/** As in production: the worker applies each delivery soon after it arrives. */
+async function deliverLive(shop: string, deliveries: Delivery[]) {
+  for (const d of deliveries) {
+    await deliver(shop, [d]);
+    await drainInbox(t.db);
+  }
+}
+
 describe("the backorder day, delivered in order", () => {
   beforeEach(() => clearShop(SHOP));
 
   it("backorders the units sold beyond stock, newest orders first", async () => {
     const day = sellOutDay();
-    await deliver(SHOP, day.slice(0, 12)); // through the third backorder
-    await drainInbox(t.db);
+    await deliverLive(SHOP, day.slice(0, 12)); // through the third backorder
     const { lines } = await queueState(t.db, SHOP);
     expect(lines.map((l) => [l.lineItemId, l.state, l.waitingQuantity])).toEqual([
       [String(IDS.lines.o1), "allocated", 0],
@@ -56,8 +63,7 @@ describe("the backorder day, delivered in order", () => {
   });
 
   it("a partial restock covers the oldest backorders first", async () => {
-    await deliver(SHOP, sellOutDay().slice(0, 13));
-    await drainInbox(t.db);
+    await deliverLive(SHOP, sellOutDay().slice(0, 13));
     expect((await lineOf(IDS.lines.o3)).state).toBe("allocated");
     expect((await lineOf(IDS.lines.o4)).state).toBe("allocated");
     const o5 = await lineOf(IDS.lines.o5);
@@ -66,8 +72,7 @@ describe("the backorder day, delivered in order", () => {
   });
 
   it("a cancellation frees its units for the next in line; refund and fulfilment settle", async () => {
-    await deliver(SHOP, sellOutDay());
-    await drainInbox(t.db);
+    await deliverLive(SHOP, sellOutDay());
     expect((await queueState(t.db, SHOP)).lines).toEqual(EXPECTED_END);
     const history = await t.db.lineEvent.findMany({
       where: { shop: SHOP, lineItemId: String(IDS.lines.o5) },

@@ -36,7 +36,7 @@ describe("inbox worker", () => {
     const crashOn = new Set(orderCreates.map((r) => r.id));
     const first = await drainInbox(t.db, {
       beforeCommit: (id) => {
-        if (crashOn.delete(id)) throw new Error("simulated crash before commit");
+        if (crashOn.has(id)) throw new Error("simulated crash before commit");
       },
     });
     expect(first.failed).toBe(orderCreates.length);
@@ -49,6 +49,7 @@ describe("inbox worker", () => {
     expect((await t.db.orderSnapshot.findMany({ orderBy: { orderId: "asc" } })).map((o) => o.orderId)).toEqual(["4101", "4103", "4106"]);
     expect(await t.db.backorderLine.count()).toBe(3);
     // Once its backoff has passed, the next drain applies it.
+    crashOn.clear();
     const later = new Date(Date.now() + 60_000);
     const second = await drainInbox(t.db, { now: () => later });
     expect(second).toEqual({ processed: orderCreates.length, failed: 0 });
