@@ -67,6 +67,9 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.variantPolicy.deleteMany({ where: { shop } });
   await tx.shopSettings.deleteMany({ where: { shop } });
   await tx.complianceRequest.deleteMany({ where: { shop } });
+  await tx.syncTask.deleteMany({ where: { shop } });
+  await tx.syncedVariant.deleteMany({ where: { shop } });
+  await tx.syncedOrder.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
 }
