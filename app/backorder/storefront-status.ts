@@ -1,3 +1,5 @@
+import { shipDateForUnit, type RestockPlan } from "./eta.ts";
+
 // Contract between the engine, the Admin API sync and the theme app extension:
 // what one variant's `$app:backorder.status` metafield holds. The theme renders
 // from it with Liquid alone (no request to the app per page view).
@@ -50,4 +52,38 @@ export interface VariantFacts {
   today: string;
 }
 
-export declare function storefrontStatus(facts: VariantFacts): StorefrontStatus;
+/** ShopSettings.messageTemplate's default; the theme's own (translated) text is used while the shop keeps it. */
+export const DEFAULT_MESSAGE_TEMPLATE = "Available for backorder — ships ~{date}";
+
+/** The plan that dates this variant's queue: the variant's restock facts over the shop's defaults. */
+export function restockPlanOf(facts: Pick<VariantFacts, "policy" | "shop" | "today">): RestockPlan {
+  return {
+    restockDate: facts.policy?.restockDate ?? null,
+    incomingQuantity: facts.policy?.incomingQuantity ?? null,
+    leadTimeDays: facts.policy?.leadTimeDays ?? facts.shop.defaultLeadTimeDays,
+    processingDays: facts.shop.processingDays,
+    today: facts.today,
+  };
+}
+
+/**
+ * What the storefront says about the next unit of a variant:
+ * - stock left (available > 0): in_stock, nothing shown;
+ * - out of stock, backorders off (or no policy): sold_out;
+ * - out of stock, limit reached (waiting units >= maxBackorder): sold_out, remaining 0;
+ * - otherwise backorder, eta = ship date of unit waitingUnits + 1 (see eta.ts).
+ * message: the variant's own text, else the shop's template when the merchant changed it
+ * (null lets the theme block use its translated default).
+ */
+export function storefrontStatus(facts: VariantFacts): StorefrontStatus {
+  const policy = facts.policy;
+  const waiting = Math.max(0, facts.waitingUnits);
+  const customTemplate = facts.shop.messageTemplate.trim() && facts.shop.messageTemplate !== DEFAULT_MESSAGE_TEMPLATE ? facts.shop.messageTemplate : null;
+  const message = policy?.message?.trim() ? policy.message : customTemplate;
+  const remaining = policy?.maxBackorder == null ? null : Math.max(0, policy.maxBackorder - waiting);
+
+  if (facts.available > 0) return { v: 1, state: "in_stock", eta: null, remaining, message: null };
+  if (!policy?.enabled) return { v: 1, state: "sold_out", eta: null, remaining: 0, message: null };
+  if (remaining === 0) return { v: 1, state: "sold_out", eta: null, remaining: 0, message: null };
+  return { v: 1, state: "backorder", eta: shipDateForUnit(waiting + 1, restockPlanOf(facts)), remaining, message };
+}
