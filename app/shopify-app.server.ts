@@ -5,6 +5,7 @@ import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/s
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Db } from "./db/client.server.ts";
 import type { AppConfig } from "./config.server.ts";
+import { queueCatalogSyncOnInstall } from "./sync/install.server.ts";
 
 /** Keep in step with shopify.app.toml [webhooks] api_version. */
 export const API_VERSION = ApiVersion.October25;
@@ -21,6 +22,8 @@ export function createShopifyApp(db: Db, config: AppConfig) {
     distribution: AppDistribution.AppStore,
     logger: { level: process.env.SHOPIFY_LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+    // Install: map the catalog (variants, inventory items, levels) before the first webhook.
+    hooks: { afterAuth: async ({ session }) => void (await queueCatalogSyncOnInstall(db, session.shop)) },
     ...(config.customShopDomains ? { customShopDomains: config.customShopDomains } : {}),
   });
 }

@@ -3,11 +3,13 @@
 import { db } from "../db/client.server.ts";
 import { drainInbox, type DrainOptions } from "./worker.server.ts";
 import { workerHooks } from "./worker-hooks.server.ts";
+import { runPendingSync } from "../sync/runner.server.ts";
+import { processGateways } from "../sync/gateways.server.ts";
 
 const POLL_MS = 2_000;
 
 declare global {
-  var __backorderWorker: { running: boolean; again: boolean; timer?: NodeJS.Timeout } | undefined;
+  var __backorderWorker: { running: boolean; again: boolean; timer?: NodeJS.Timeout; syncing?: boolean } | undefined;
 }
 
 function state() {
@@ -27,12 +29,28 @@ async function runOnce(opts: DrainOptions) {
       s.again = false;
       await drainInbox(db(), opts);
     } while (s.again);
+    kickSync(s);
   } catch (e) {
     // The inbox keeps the events; log and let the next tick try again.
     console.error("[backorder-worker] drain failed:", e);
   } finally {
     s.running = false;
   }
+}
+
+/**
+ * Then push to Shopify what the engine decided (and retries that came due), on its own
+ * single-flight loop so a throttled shop never delays the inbox. A failed push stays on
+ * its SyncTask; engine state and inbox are already committed.
+ */
+function kickSync(s: NonNullable<typeof globalThis.__backorderWorker>) {
+  if (s.syncing) return;
+  s.syncing = true;
+  runPendingSync(db(), processGateways())
+    .catch((e) => console.error("[backorder-sync] run failed:", e))
+    .finally(() => {
+      s.syncing = false;
+    });
 }
 
 export function wakeWorker() {

@@ -25,10 +25,15 @@ export async function enqueueSync(tx: Tx, shop: string, targets: SyncTargets, no
 }
 
 export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId: string, dueAt = new Date()) {
+  const where = { shop_kind_targetId: { shop, kind, targetId } };
+  const existing = await tx.syncTask.findUnique({ where, select: { status: true, dueAt: true } });
+  // Already waiting to run sooner: keep that time, so a steady stream of changes
+  // (a flash sale) cannot postpone the push forever: a debounce with a maximum wait.
+  const at = existing?.status === "pending" && existing.dueAt.getTime() < dueAt.getTime() ? existing.dueAt : dueAt;
   await tx.syncTask.upsert({
-    where: { shop_kind_targetId: { shop, kind, targetId } },
-    create: { shop, kind, targetId, dueAt },
+    where,
+    create: { shop, kind, targetId, dueAt: at },
     // A new decision resets the failure count: it is new work, not the old attempt.
-    update: { status: "pending", attempts: 0, dueAt, lastError: null },
+    update: { status: "pending", attempts: 0, dueAt: at, lastError: null },
   });
 }

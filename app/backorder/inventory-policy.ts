@@ -1,0 +1,53 @@
+// What Shopify's inventory policy should be for a variant, and when the merchant's
+// auto-enable rule switches backorders on. Pure: the sync and the worker hook feed it.
+
+export type InventoryPolicy = "CONTINUE" | "DENY";
+
+export interface PolicyInputs {
+  /** The merchant's setting; null: the app does not manage this variant. */
+  policy: { enabled: boolean; maxBackorder: number | null } | null;
+  /** Units already waiting (sold beyond stock) across locations. */
+  waitingUnits: number;
+}
+
+/**
+ * CONTINUE (Shopify keeps selling at zero stock) while backorders are on and the queue
+ * is under the limit; DENY once the limit is reached or backorders are off. Unmanaged
+ * variants (no policy) are left alone: null.
+ */
+export function desiredInventoryPolicy({ policy, waitingUnits }: PolicyInputs): InventoryPolicy | null {
+  if (!policy) return null;
+  if (!policy.enabled) return "DENY";
+  if (policy.maxBackorder != null && Math.max(0, waitingUnits) >= policy.maxBackorder) return "DENY";
+  return "CONTINUE";
+}
+
+export interface AutoEnableInputs {
+  /** Backorders already on: nothing to do. */
+  enabled: boolean;
+  /** The variant is on the merchant's auto-enable list. */
+  listed: boolean;
+  /** Product tags as Shopify sends them ("a, b, c"). */
+  productTags: string;
+  /** ShopSettings.autoEnableTag (null/"" = no tag rule). */
+  autoEnableTag: string | null;
+  /** Stock across locations (<= 0: sold out). */
+  available: number;
+}
+
+export const splitTags = (tags: string) =>
+  tags
+    .split(",")
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+
+/** The variant is on the rule (listed, or its product carries the tag). */
+export function onAutoEnableRule(i: Pick<AutoEnableInputs, "listed" | "productTags" | "autoEnableTag">): boolean {
+  const tag = i.autoEnableTag?.trim().toLowerCase();
+  return i.listed || (!!tag && splitTags(i.productTags).includes(tag));
+}
+
+/** Turn backorders on: the variant is on the rule, not yet enabled, and has sold out. */
+export function shouldAutoEnable(i: AutoEnableInputs): boolean {
+  return !i.enabled && i.available <= 0 && onAutoEnableRule(i);
+}

@@ -1,0 +1,158 @@
+// Every GraphQL document the app sends to the Admin API (2025-10). Kept in one place so
+// test/standin/admin-documents.test.ts can validate each against Shopify's real schema;
+// page sizes keep each query well under Shopify's 1000-point single-query limit.
+
+/** Shop facts the storefront dates depend on. Cost 1. */
+export const SHOP_FACTS = /* GraphQL */ `
+  query ShopFacts {
+    shop { ianaTimezone currencyCode }
+    shopLocales { locale primary }
+  }
+`;
+
+/** One page of the catalog: variant <-> inventory item, product, levels per location. Requested cost ~877. */
+export const CATALOG_VARIANTS = /* GraphQL */ `
+  query CatalogVariants($after: String) {
+    productVariants(first: 25, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        title
+        sku
+        price
+        inventoryPolicy
+        product { id title tags updatedAt }
+        inventoryItem {
+          id
+          inventoryLevels(first: 10) {
+            nodes {
+              updatedAt
+              location { id }
+              quantities(names: ["available"]) { name quantity }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Products of variants the catalog does not know yet (productVariantsBulkUpdate needs them). */
+export const VARIANT_PRODUCTS = /* GraphQL */ `
+  query VariantProducts($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on ProductVariant { id product { id } }
+    }
+  }
+`;
+
+/** Up to 25 metafields at once (Shopify's limit per call); all or nothing. */
+export const SET_METAFIELDS = /* GraphQL */ `
+  mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields { id namespace key }
+      userErrors { field message code elementIndex }
+    }
+  }
+`;
+
+/** Inventory policy of several variants of one product. */
+export const UPDATE_VARIANT_POLICIES = /* GraphQL */ `
+  mutation UpdateVariantPolicies($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+    productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+      productVariants { id inventoryPolicy }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const ADD_TAGS = /* GraphQL */ `
+  mutation AddTags($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      userErrors { field message }
+    }
+  }
+`;
+
+export const REMOVE_TAGS = /* GraphQL */ `
+  mutation RemoveTags($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      userErrors { field message }
+    }
+  }
+`;
+
+/** An order's fulfillment orders with their holds and lines. Requested cost 323. */
+export const ORDER_FULFILLMENT_ORDERS = /* GraphQL */ `
+  query OrderFulfillmentOrders($id: ID!) {
+    order(id: $id) {
+      id
+      cancelledAt
+      fulfillmentOrders(first: 5) {
+        nodes {
+          id
+          status
+          fulfillmentHolds { id handle reason }
+          lineItems(first: 30) {
+            nodes { lineItem { id } }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const HOLD_FULFILLMENT_ORDER = /* GraphQL */ `
+  mutation HoldFulfillmentOrder($id: ID!, $hold: FulfillmentOrderHoldInput!) {
+    fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {
+      fulfillmentHold { id handle }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const RELEASE_FULFILLMENT_ORDER_HOLD = /* GraphQL */ `
+  mutation ReleaseFulfillmentOrderHold($id: ID!, $holdIds: [ID!]) {
+    fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
+      fulfillmentOrder { id status }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const CANCEL_ORDER = /* GraphQL */ `
+  mutation CancelOrder(
+    $orderId: ID!
+    $reason: OrderCancelReason!
+    $restock: Boolean!
+    $notifyCustomer: Boolean
+    $refundMethod: OrderCancelRefundMethodInput
+    $staffNote: String
+  ) {
+    orderCancel(
+      orderId: $orderId
+      reason: $reason
+      restock: $restock
+      notifyCustomer: $notifyCustomer
+      refundMethod: $refundMethod
+      staffNote: $staffNote
+    ) {
+      job { id done }
+      orderCancelUserErrors { field message code }
+    }
+  }
+`;
+
+export const ADMIN_DOCUMENTS = {
+  SHOP_FACTS,
+  CATALOG_VARIANTS,
+  VARIANT_PRODUCTS,
+  SET_METAFIELDS,
+  UPDATE_VARIANT_POLICIES,
+  ADD_TAGS,
+  REMOVE_TAGS,
+  ORDER_FULFILLMENT_ORDERS,
+  HOLD_FULFILLMENT_ORDER,
+  RELEASE_FULFILLMENT_ORDER_HOLD,
+  CANCEL_ORDER,
+} as const;

@@ -1,0 +1,385 @@
+// The one door to Shopify's Admin GraphQL API for background work: a graphql-request
+// client per shop with the offline session's token, cost-aware throttling (Shopify's
+// leaky bucket as the responses report it), retries with backoff on THROTTLED, 429,
+// 5xx and network failures, and typed errors for what retrying cannot fix.
+import { ClientError, GraphQLClient } from "graphql-request";
+import type { Db } from "../db/client.server.ts";
+import {
+  ADD_TAGS,
+  CANCEL_ORDER,
+  CATALOG_VARIANTS,
+  HOLD_FULFILLMENT_ORDER,
+  ORDER_FULFILLMENT_ORDERS,
+  RELEASE_FULFILLMENT_ORDER_HOLD,
+  REMOVE_TAGS,
+  SET_METAFIELDS,
+  SHOP_FACTS,
+  UPDATE_VARIANT_POLICIES,
+  VARIANT_PRODUCTS,
+} from "./admin-queries.ts";
+
+/** Keep in step with API_VERSION in app/shopify-app.server.ts and shopify.app.toml. */
+export const ADMIN_API_VERSION = "2025-10";
+
+export const METAFIELDS_PER_CALL = 25;
+
+export const gid = (type: string, id: string) => (id.startsWith("gid://") ? id : `gid://shopify/${type}/${id}`);
+/** The numeric (REST) id the webhooks and our tables use. */
+export const restId = (g: string) => g.slice(g.lastIndexOf("/") + 1).split("?")[0]!;
+
+/**
+ * A failed Admin API call. `permanent`: retrying the same request cannot succeed
+ * (validation errors, access, userErrors, unknown objects); otherwise it may later.
+ */
+export class AdminApiError extends Error {
+  override name = "AdminApiError";
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly operation: string,
+    readonly details: unknown = undefined,
+  ) {
+    super(message);
+  }
+}
+
+export interface UserError {
+  field?: string[] | null;
+  message: string;
+  code?: string | null;
+  elementIndex?: number | null;
+}
+
+/** A mutation Shopify refused with userErrors: permanent for this input. */
+export class AdminUserErrors extends AdminApiError {
+  override name = "AdminUserErrors";
+  constructor(operation: string, readonly userErrors: UserError[]) {
+    super(`${operation}: ${userErrors.map((e) => `${e.field?.join(".") ?? "-"}: ${e.message}`).join("; ")}`, true, operation, userErrors);
+  }
+}
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+interface CostExtension {
+  requestedQueryCost?: number;
+  actualQueryCost?: number | null;
+  throttleStatus?: ThrottleStatus;
+}
+
+/** What the gateway last heard of a shop's bucket; shared by the gateways of one factory. */
+export class ThrottleTracker {
+  private status?: ThrottleStatus;
+  private at = 0;
+  private readonly costs = new Map<string, number>();
+
+  observe(status: ThrottleStatus, at: number) {
+    this.status = status;
+    this.at = at;
+  }
+
+  rememberCost(operation: string, requested: number) {
+    this.costs.set(operation, requested);
+  }
+
+  estimate(operation: string, isMutation: boolean): number {
+    return this.costs.get(operation) ?? (isMutation ? 10 : 100);
+  }
+
+  /** Milliseconds to wait before `cost` points are available (0: send now). */
+  waitFor(cost: number, now: number): number {
+    if (!this.status) return 0;
+    const { maximumAvailable, currentlyAvailable, restoreRate } = this.status;
+    const projected = Math.min(maximumAvailable, currentlyAvailable + ((now - this.at) / 1000) * restoreRate);
+    const need = Math.min(cost, maximumAvailable);
+    return projected >= need ? 0 : Math.ceil(((need - projected) / restoreRate) * 1000);
+  }
+}
+
+export type TokenProvider = (shop: string) => Promise<string>;
+
+export interface GatewayOptions {
+  shop: string;
+  accessToken: TokenProvider;
+  /** e.g. http://127.0.0.1:3457 for the stand-in; default https://<shop>. */
+  origin?: string;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  throttle?: ThrottleTracker;
+  /** Retries of a transient failure (5xx, 429, network) before giving up. */
+  maxRetries?: number;
+  /** THROTTLED answers waited out before giving up (they are expected under load). */
+  maxThrottledWaits?: number;
+  backoffBaseMs?: number;
+}
+
+export interface Sent<T> {
+  data: T;
+  cost?: CostExtension;
+}
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const isMutation = (doc: string) => /^\s*mutation\b/.test(doc.replace(/^\s*#.*$/gm, ""));
+const operationNameOf = (doc: string) => /\b(?:query|mutation)\s+(\w+)/.exec(doc)?.[1] ?? "anonymous";
+
+export class AdminGateway {
+  readonly shop: string;
+  private readonly opts: Required<Omit<GatewayOptions, "origin" | "fetch">> & Pick<GatewayOptions, "fetch">;
+  private readonly url: string;
+
+  constructor(options: GatewayOptions) {
+    this.shop = options.shop;
+    this.url = `${options.origin ?? `https://${options.shop}`}/admin/api/${ADMIN_API_VERSION}/graphql.json`;
+    this.opts = {
+      shop: options.shop,
+      accessToken: options.accessToken,
+      fetch: options.fetch,
+      sleep: options.sleep ?? realSleep,
+      now: options.now ?? (() => Date.now()),
+      throttle: options.throttle ?? new ThrottleTracker(),
+      maxRetries: options.maxRetries ?? 4,
+      maxThrottledWaits: options.maxThrottledWaits ?? 20,
+      backoffBaseMs: options.backoffBaseMs ?? 1000,
+    };
+  }
+
+  /** Sends one document; waits for the bucket, retries what may pass later, throws AdminApiError otherwise. */
+  async send<T>(document: string, variables: Record<string, unknown> = {}): Promise<Sent<T>> {
+    const operation = operationNameOf(document);
+    const mutation = isMutation(document);
+    const { throttle, sleep, now } = this.opts;
+    let failures = 0;
+    let throttledWaits = 0;
+    for (;;) {
+      const wait = throttle.waitFor(throttle.estimate(operation, mutation), now());
+      if (wait > 0) await sleep(wait);
+
+      let outcome: Outcome<T>;
+      try {
+        outcome = await this.once<T>(document, variables, operation);
+      } catch (e) {
+        if (e instanceof AdminApiError) throw e;
+        outcome = { kind: "transient", error: `network: ${(e as Error).message}` };
+      }
+      if (outcome.cost?.throttleStatus) throttle.observe(outcome.cost.throttleStatus, now());
+      if (outcome.cost?.requestedQueryCost != null) throttle.rememberCost(operation, outcome.cost.requestedQueryCost);
+
+      switch (outcome.kind) {
+        case "ok":
+          return { data: outcome.data, cost: outcome.cost };
+        case "permanent":
+          throw new AdminApiError(`${operation}: ${outcome.error}`, true, operation, outcome.details);
+        case "throttled": {
+          if (++throttledWaits > this.opts.maxThrottledWaits) {
+            throw new AdminApiError(`${operation}: still throttled after ${throttledWaits - 1} waits`, false, operation);
+          }
+          // Wait until the bucket holds what this request asked for.
+          const need = outcome.cost?.requestedQueryCost ?? throttle.estimate(operation, mutation);
+          await sleep(Math.max(throttle.waitFor(need, now()), 50));
+          continue;
+        }
+        case "transient": {
+          if (++failures > this.opts.maxRetries) {
+            throw new AdminApiError(`${operation}: ${outcome.error} (gave up after ${failures} tries)`, false, operation);
+          }
+          const backoff = Math.min(30_000, this.opts.backoffBaseMs * 2 ** (failures - 1));
+          await sleep(Math.max(backoff, outcome.retryAfterMs ?? 0));
+          continue;
+        }
+      }
+    }
+  }
+
+  private async once<T>(document: string, variables: Record<string, unknown>, operation: string): Promise<Outcome<T>> {
+    const token = await this.opts.accessToken(this.shop);
+    const client = new GraphQLClient(this.url, {
+      headers: { "X-Shopify-Access-Token": token },
+      errorPolicy: "all",
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+    });
+    try {
+      const res = await client.rawRequest<T>(document, variables);
+      const cost = (res.extensions as { cost?: CostExtension } | undefined)?.cost;
+      const errors = (res.errors ?? []) as { message: string; extensions?: { code?: string } }[];
+      if (errors.length === 0) return { kind: "ok", data: res.data, cost };
+      const codes = errors.map((e) => e.extensions?.code);
+      if (codes.includes("THROTTLED")) return { kind: "throttled", cost };
+      const message = errors.map((e) => e.message).join("; ");
+      if (codes.every((c) => c === "INTERNAL_SERVER_ERROR")) return { kind: "transient", error: message, cost };
+      return { kind: "permanent", error: message, details: errors, cost };
+    } catch (e) {
+      if (!(e instanceof ClientError)) throw e;
+      const status = e.response.status;
+      if (status === 429 || status >= 500) {
+        const retryAfter = Number(e.response.headers?.get?.("retry-after"));
+        return { kind: "transient", error: `HTTP ${status}`, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
+      }
+      const body = typeof e.response.body === "string" ? e.response.body.slice(0, 300) : JSON.stringify(e.response.errors ?? "").slice(0, 300);
+      throw new AdminApiError(`${operation}: HTTP ${status} ${body}`, true, operation, { status });
+    }
+  }
+
+  /** Sends a mutation and raises its userErrors (the payload's `userErrors`-like list). */
+  async mutate<T extends Record<string, unknown>>(document: string, variables: Record<string, unknown>, root: keyof T & string, errorsKey = "userErrors"): Promise<T[typeof root]> {
+    const { data } = await this.send<T>(document, variables);
+    const payload = data[root] as Record<string, unknown> | null;
+    const userErrors = (payload?.[errorsKey] ?? []) as UserError[];
+    if (userErrors.length) throw new AdminUserErrors(operationNameOf(document), userErrors);
+    if (!payload) throw new AdminApiError(`${operationNameOf(document)}: empty payload`, true, operationNameOf(document));
+    return data[root];
+  }
+
+  // ---- the operations the sync uses ----
+
+  async shopFacts() {
+    const { data } = await this.send<{ shop: { ianaTimezone: string; currencyCode: string }; shopLocales: { locale: string; primary: boolean }[] }>(SHOP_FACTS);
+    return {
+      timezone: data.shop.ianaTimezone,
+      currency: data.shop.currencyCode,
+      locale: data.shopLocales.find((l) => l.primary)?.locale ?? "en",
+    };
+  }
+
+  async catalogPage(after: string | null) {
+    const { data } = await this.send<{ productVariants: CatalogPage }>(CATALOG_VARIANTS, { after });
+    return data.productVariants;
+  }
+
+  /** Product GID of each variant GID (null for variants Shopify does not have). */
+  async productsOfVariants(variantIds: string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (let i = 0; i < variantIds.length; i += 100) {
+      const ids = variantIds.slice(i, i + 100);
+      const { data } = await this.send<{ nodes: ({ id: string; product: { id: string } } | null | Record<string, never>)[] }>(VARIANT_PRODUCTS, { ids });
+      ids.forEach((id, j) => {
+        const node = data.nodes[j] as { product?: { id: string } } | null;
+        out.set(id, node?.product?.id ?? null);
+      });
+    }
+    return out;
+  }
+
+  /** metafieldsSet in calls of at most 25. */
+  async setMetafields(metafields: MetafieldWrite[]) {
+    for (let i = 0; i < metafields.length; i += METAFIELDS_PER_CALL) {
+      await this.mutate<{ metafieldsSet: unknown }>(SET_METAFIELDS, { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) }, "metafieldsSet");
+    }
+  }
+
+  async setInventoryPolicies(productId: string, variants: { id: string; inventoryPolicy: "CONTINUE" | "DENY" }[]) {
+    await this.mutate<{ productVariantsBulkUpdate: unknown }>(UPDATE_VARIANT_POLICIES, { productId, variants }, "productVariantsBulkUpdate");
+  }
+
+  async addTags(id: string, tags: string[]) {
+    await this.mutate<{ tagsAdd: unknown }>(ADD_TAGS, { id, tags }, "tagsAdd");
+  }
+
+  async removeTags(id: string, tags: string[]) {
+    await this.mutate<{ tagsRemove: unknown }>(REMOVE_TAGS, { id, tags }, "tagsRemove");
+  }
+
+  async fulfillmentOrders(orderId: string): Promise<OrderFulfillmentOrders | null> {
+    const { data } = await this.send<{ order: OrderFulfillmentOrders | null }>(ORDER_FULFILLMENT_ORDERS, { id: orderId });
+    return data.order;
+  }
+
+  async holdFulfillmentOrder(id: string, hold: { reason: string; reasonNotes?: string; handle?: string; notifyMerchant?: boolean }) {
+    const r = await this.mutate<{ fulfillmentOrderHold: { fulfillmentHold: { id: string } | null } }>(HOLD_FULFILLMENT_ORDER, { id, hold }, "fulfillmentOrderHold");
+    return r.fulfillmentHold?.id ?? null;
+  }
+
+  async releaseFulfillmentOrderHold(id: string, holdIds: string[]) {
+    await this.mutate<{ fulfillmentOrderReleaseHold: unknown }>(RELEASE_FULFILLMENT_ORDER_HOLD, { id, holdIds }, "fulfillmentOrderReleaseHold");
+  }
+
+  async cancelOrder(input: { orderId: string; reason: string; restock: boolean; notifyCustomer: boolean; refundMethod?: Record<string, unknown>; staffNote?: string }) {
+    await this.mutate<{ orderCancel: unknown }>(CANCEL_ORDER, input, "orderCancel", "orderCancelUserErrors");
+  }
+}
+
+type Outcome<T> =
+  | { kind: "ok"; data: T; cost?: CostExtension }
+  | { kind: "throttled"; cost?: CostExtension }
+  | { kind: "transient"; error: string; retryAfterMs?: number; cost?: CostExtension }
+  | { kind: "permanent"; error: string; details?: unknown; cost?: CostExtension };
+
+export interface MetafieldWrite {
+  ownerId: string;
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+}
+
+export interface CatalogPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: {
+    id: string;
+    title: string;
+    sku: string | null;
+    price: string;
+    inventoryPolicy: "CONTINUE" | "DENY";
+    product: { id: string; title: string; tags: string[]; updatedAt: string };
+    inventoryItem: {
+      id: string;
+      inventoryLevels: { nodes: { updatedAt: string; location: { id: string }; quantities: { name: string; quantity: number }[] }[] };
+    };
+  }[];
+}
+
+export interface OrderFulfillmentOrders {
+  id: string;
+  cancelledAt: string | null;
+  fulfillmentOrders: {
+    nodes: {
+      id: string;
+      status: string;
+      fulfillmentHolds: { id: string; handle: string | null; reason: string }[];
+      lineItems: { nodes: { lineItem: { id: string } }[] };
+    }[];
+  };
+}
+
+// ---- construction ----
+
+/** The offline session's token (shopify-app-session-storage-prisma rows: id `offline_<shop>`). */
+export function sessionTokenProvider(db: Db, refresh?: TokenProvider, now: () => number = () => Date.now()): TokenProvider {
+  return async (shop) => {
+    const session = await db.session.findUnique({ where: { id: `offline_${shop}` } });
+    if (!session) throw new AdminApiError(`no offline session for ${shop} (is the app installed?)`, true, "auth");
+    // Expiring offline tokens: refresh a minute early when the app can (shopify.unauthenticated.admin).
+    if (session.expires && session.expires.getTime() - 60_000 <= now()) {
+      if (refresh) return refresh(shop);
+      throw new AdminApiError(`offline session for ${shop} expired at ${session.expires.toISOString()}`, false, "auth");
+    }
+    return session.accessToken;
+  };
+}
+
+export type GatewayFactory = (shop: string) => AdminGateway;
+
+export interface GatewayFactoryOptions extends Omit<GatewayOptions, "shop" | "accessToken" | "throttle" | "origin"> {
+  accessToken?: TokenProvider;
+  origin?: string;
+  refresh?: TokenProvider;
+}
+
+/**
+ * Gateways for any shop, sharing one throttle tracker per shop. The Admin origin comes
+ * from SHOPIFY_ADMIN_API_ORIGIN when set (the offline demo's stand-in), else https://<shop>.
+ */
+export function createGatewayFactory(db: Db, options: GatewayFactoryOptions = {}): GatewayFactory {
+  const trackers = new Map<string, ThrottleTracker>();
+  const origin = options.origin ?? process.env.SHOPIFY_ADMIN_API_ORIGIN ?? undefined;
+  const accessToken = options.accessToken ?? sessionTokenProvider(db, options.refresh, options.now);
+  return (shop) => {
+    let throttle = trackers.get(shop);
+    if (!throttle) trackers.set(shop, (throttle = new ThrottleTracker()));
+    return new AdminGateway({ ...options, shop, accessToken, throttle, origin });
+  };
+}

@@ -1,0 +1,43 @@
+// What follows an engine change, inside the same transaction: the auto-enable rule,
+// then the Shopify pushes it implies, queued with a short debounce so a stock flip
+// corrected a moment later is not pushed at all.
+import type { Tx } from "../db/client.server.ts";
+import type { Affected } from "../queue/apply-event.server.ts";
+import { applyAutoEnable } from "./auto-enable.server.ts";
+import { enqueueSync } from "./tasks.server.ts";
+
+export const SYNC_DEBOUNCE_MS = 2_000;
+
+export interface SyncHookOptions {
+  now?: () => Date;
+  debounceMs?: number;
+}
+
+export function syncAfterApply(opts: SyncHookOptions = {}) {
+  return async (tx: Tx, shop: string, affected: Affected) => {
+    const now = opts.now?.() ?? new Date();
+    const variantIds = [...affected.variantIds];
+    const orderIds = [...affected.orderIds];
+    const switchedOn = await applyAutoEnable(tx, shop, variantIds, now);
+    // Only what the app manages or has told Shopify before: a flash sale on unmanaged
+    // variants must not fill the task table.
+    const [policies, syncedVariants, waitingOrders, syncedOrders] = await Promise.all([
+      variantIds.length ? tx.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true } }) : [],
+      variantIds.length ? tx.syncedVariant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true } }) : [],
+      orderIds.length
+        ? tx.backorderLine.findMany({ where: { shop, orderId: { in: orderIds }, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] })
+        : [],
+      orderIds.length ? tx.syncedOrder.findMany({ where: { shop, orderId: { in: orderIds } }, select: { orderId: true } }) : [],
+    ]);
+    await enqueueSync(
+      tx,
+      shop,
+      {
+        variantIds: [...switchedOn, ...policies.map((p) => p.variantId), ...syncedVariants.map((s) => s.variantId)],
+        orderIds: [...waitingOrders.map((o) => o.orderId), ...syncedOrders.map((o) => o.orderId)],
+      },
+      now,
+      opts.debounceMs ?? SYNC_DEBOUNCE_MS,
+    );
+  };
+}

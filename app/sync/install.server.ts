@@ -1,0 +1,14 @@
+// At install (shopify-app-remix's afterAuth): queue the initial catalog sync, unless this
+// shop's catalog is already synced and it never left (afterAuth also runs on re-auth).
+import type { Db } from "../db/client.server.ts";
+import { enqueueTask } from "./tasks.server.ts";
+
+export async function queueCatalogSyncOnInstall(db: Db, shop: string, now = new Date()): Promise<boolean> {
+  const settings = await db.shopSettings.findUnique({ where: { shop }, select: { catalogSyncedAt: true, uninstalledAt: true } });
+  if (settings?.catalogSyncedAt && !settings.uninstalledAt) return false;
+  await db.$transaction(async (tx) => {
+    if (settings?.uninstalledAt) await tx.shopSettings.update({ where: { shop }, data: { uninstalledAt: null, installedAt: now } });
+    await enqueueTask(tx, shop, "catalog", shop, now);
+  });
+  return true;
+}

@@ -1,0 +1,170 @@
+// Runs the Shopify sync: claims due SyncTask rows under a lease, pushes each shop's
+// work (all its due variants in one batched push), and records the outcome. A transient
+// failure is tried again with backoff; a permanent one (or too many attempts) leaves the
+// task `failed` with its error, for the merchant to see and retry. Engine state and the
+// webhook inbox are never touched here: a failed push loses nothing but time.
+import type { Db } from "../db/client.server.ts";
+import { AdminApiError, type AdminGateway, type GatewayFactory } from "../shopify/gateway.server.ts";
+import { runCatalogSync } from "./catalog-sync.server.ts";
+import { cancelOrder, pushOrder } from "./order-sync.server.ts";
+import type { SyncKind } from "./tasks.server.ts";
+import { pushVariants } from "./variant-sync.server.ts";
+
+export const SYNC_MAX_ATTEMPTS = 6;
+/** A claimed task not finished within this long is taken to be crashed and claimed again. */
+export const SYNC_LEASE_MS = 5 * 60_000;
+
+export function syncBackoffMs(attempts: number): number {
+  // 10s, 20s, 40s … capped at 30 min.
+  return Math.min(30 * 60_000, 10_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export interface SyncOptions {
+  now?: () => Date;
+  maxAttempts?: number;
+  leaseMs?: number;
+  /** Tasks claimed per shop and pass. */
+  batchSize?: number;
+  /** Passes over the due tasks before returning (new work keeps arriving in a busy shop). */
+  maxPasses?: number;
+}
+
+export interface SyncResult {
+  done: number;
+  /** Put back for a later try (after a transient failure, or re-enqueued meanwhile). */
+  retrying: number;
+  failed: number;
+}
+
+interface Claimed {
+  id: number;
+  shop: string;
+  kind: SyncKind;
+  targetId: string;
+  attempts: number;
+  lease: Date;
+}
+
+const KIND_ORDER: SyncKind[] = ["catalog", "variant", "order", "order-cancel"];
+
+const dueWhere = (now: Date) => ({
+  OR: [
+    { status: "pending", dueAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    { status: "running", lockedUntil: { lt: now } }, // a crashed runner's lease ran out
+  ],
+});
+
+export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: SyncOptions = {}): Promise<SyncResult> {
+  const now = opts.now ?? (() => new Date());
+  const total: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  for (let pass = 0; pass < (opts.maxPasses ?? 20); pass++) {
+    const shops = await db.syncTask.findMany({ where: dueWhere(now()), distinct: ["shop"], select: { shop: true }, take: 50 });
+    if (shops.length === 0) break;
+    let progressed = false;
+    for (const { shop } of shops) {
+      const r = await syncShop(db, gateways(shop), shop, now, opts);
+      total.done += r.done;
+      total.retrying += r.retrying;
+      total.failed += r.failed;
+      progressed ||= r.done + r.retrying + r.failed > 0;
+    }
+    if (!progressed) break; // everything due is leased by another runner
+  }
+  return total;
+}
+
+async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
+  const due = await db.syncTask.findMany({
+    where: { shop, ...dueWhere(now) },
+    orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+    take: opts.batchSize ?? 250,
+  });
+  const lease = new Date(now.getTime() + (opts.leaseMs ?? SYNC_LEASE_MS));
+  const mine: Claimed[] = [];
+  for (const t of due) {
+    // One conditional update per row: of two runners, exactly one gets it.
+    const r = await db.syncTask.updateMany({
+      where: { id: t.id, ...dueWhere(now) },
+      data: { status: "running", lockedUntil: lease, attempts: { increment: 1 } },
+    });
+    if (r.count === 1) mine.push({ id: t.id, shop, kind: t.kind as SyncKind, targetId: t.targetId, attempts: t.attempts + 1, lease });
+  }
+  return mine;
+}
+
+async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+  const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const tasks = await claim(db, shop, now(), opts);
+  const outcome = new Map<number, Error | null>();
+  const settle = (t: Claimed, e: Error | null) => outcome.set(t.id, e);
+
+  for (const kind of KIND_ORDER) {
+    const ofKind = tasks.filter((t) => t.kind === kind);
+    if (ofKind.length === 0) continue;
+    if (kind === "variant") {
+      try {
+        const failed = await pushVariants(db, gateway, shop, ofKind.map((t) => t.targetId), now());
+        for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
+      } catch (e) {
+        for (const t of ofKind) settle(t, asError(e));
+      }
+      continue;
+    }
+    for (const t of ofKind) {
+      try {
+        if (kind === "catalog") await runCatalogSync(db, gateway, shop, now());
+        else if (kind === "order") await pushOrder(db, gateway, shop, t.targetId, now());
+        else await cancelOrder(db, gateway, shop, t.targetId);
+        settle(t, null);
+      } catch (e) {
+        settle(t, asError(e));
+      }
+    }
+  }
+
+  for (const t of tasks) {
+    const error = outcome.has(t.id) ? outcome.get(t.id)! : new Error(`unknown sync kind ${t.kind}`);
+    const r = await finish(db, t, error, now(), opts);
+    result[r]++;
+  }
+  return result;
+}
+
+async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: SyncOptions): Promise<keyof SyncResult> {
+  // Only while still ours: a task re-enqueued meanwhile (status back to pending) is new work and stays.
+  const mine = { id: t.id, status: "running", lockedUntil: t.lease };
+  let status: keyof SyncResult;
+  let r;
+  if (!error) {
+    status = "done";
+    r = await db.syncTask.updateMany({ where: mine, data: { status: "done", lockedUntil: null, lastError: null } });
+  } else {
+    const permanent = error instanceof AdminApiError && error.permanent;
+    const giveUp = permanent || t.attempts >= (opts.maxAttempts ?? SYNC_MAX_ATTEMPTS);
+    status = giveUp ? "failed" : "retrying";
+    const message = `${permanent ? "" : `attempt ${t.attempts}: `}${error.message}`.slice(0, 2000);
+    r = await db.syncTask.updateMany({
+      where: mine,
+      data: giveUp
+        ? { status: "failed", lockedUntil: null, lastError: message }
+        : { status: "pending", lockedUntil: null, lastError: message, dueAt: new Date(now.getTime() + syncBackoffMs(t.attempts)) },
+    });
+  }
+  if (r.count === 0) {
+    // Re-enqueued while we pushed: newer work, which runs again as soon as it is due.
+    await db.syncTask.updateMany({ where: { id: t.id, status: "pending", lockedUntil: t.lease }, data: { lockedUntil: null } });
+    return "retrying";
+  }
+  return status;
+}
+
+/** The merchant's retry: failed tasks go back in line now (all of the shop's, or the given ids). */
+export async function retryFailedSyncTasks(db: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
+  const r = await db.syncTask.updateMany({
+    where: { shop, status: "failed", ...(ids ? { id: { in: ids } } : {}) },
+    data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null },
+  });
+  return r.count;
+}
+
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));

@@ -1,0 +1,150 @@
+// Pushes what the engine decided about variants: Shopify's inventory policy and the
+// storefront metafield. Only what differs from what Shopify was last told (SyncedVariant),
+// batched: one productVariantsBulkUpdate per product, metafieldsSet 25 at a time. A batch
+// Shopify refuses is retried one by one so one bad variant cannot hold the others back.
+import { desiredInventoryPolicy, type InventoryPolicy } from "../backorder/inventory-policy.ts";
+import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-status.ts";
+import type { Db } from "../db/client.server.ts";
+import { loadVariantFacts } from "../queue/storefront-facts.server.ts";
+import { AdminApiError, gid, METAFIELDS_PER_CALL, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
+
+export interface VariantPlan {
+  variantId: string;
+  productId: string | null;
+  policy: InventoryPolicy | null;
+  metafieldValue: string | null;
+}
+
+/** What must be pushed for each variant (nothing: not in the result). */
+export async function planVariants(db: Db, shop: string, variantIds: string[], now: Date): Promise<VariantPlan[]> {
+  const [synced, catalog] = await Promise.all([
+    db.syncedVariant.findMany({ where: { shop, variantId: { in: variantIds } } }),
+    db.variant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, productId: true, inventoryPolicy: true, productUpdatedAt: true } }),
+  ]);
+  const syncedOf = new Map(synced.map((s) => [s.variantId, s]));
+  const catalogOf = new Map(catalog.map((v) => [v.variantId, v]));
+  const plans: VariantPlan[] = [];
+  for (const variantId of variantIds) {
+    const facts = await loadVariantFacts(db, shop, variantId, now);
+    const last = syncedOf.get(variantId);
+    if (!facts.policy && !last) continue; // not managed by the app, never told Shopify anything
+    const known = catalogOf.get(variantId);
+    const desired = desiredInventoryPolicy({ policy: facts.policy, waitingUnits: facts.waitingUnits });
+    // Shopify says otherwise since our last push (a products/update newer than it): push again.
+    const drifted = !!known && !!last && known.inventoryPolicy.toUpperCase() !== desired && known.productUpdatedAt.getTime() > last.syncedAt.getTime();
+    const policy = desired && (last?.inventoryPolicy !== desired || drifted) ? desired : null;
+    const value = JSON.stringify(storefrontStatus(facts));
+    const metafieldValue = last?.metafieldValue !== value ? value : null;
+    if (policy || metafieldValue) plans.push({ variantId, productId: known?.productId ?? null, policy, metafieldValue });
+  }
+  return plans;
+}
+
+/** Pushes the variants; returns the error of each variant that failed (absent: succeeded). */
+export async function pushVariants(db: Db, gateway: AdminGateway, shop: string, variantIds: string[], now: Date): Promise<Map<string, Error>> {
+  const failed = new Map<string, Error>();
+  const plans = await planVariants(db, shop, variantIds, now);
+  if (plans.length === 0) return failed;
+  const outage: Outage = { error: null };
+  const pushedPolicy = new Set<string>();
+  const pushedMetafield = new Set<string>();
+
+  // Inventory policy, per product.
+  const policyPlans = plans.filter((p) => p.policy);
+  const unknownProducts = policyPlans.filter((p) => !p.productId).map((p) => gid("ProductVariant", p.variantId));
+  if (unknownProducts.length) {
+    try {
+      const found = await gateway.productsOfVariants(unknownProducts);
+      for (const p of policyPlans) if (!p.productId) p.productId = restOrNull(found.get(gid("ProductVariant", p.variantId)));
+    } catch (e) {
+      for (const p of policyPlans) if (!p.productId) failed.set(p.variantId, asError(e));
+    }
+  }
+  const byProduct = new Map<string, VariantPlan[]>();
+  for (const p of policyPlans) {
+    if (failed.has(p.variantId)) continue;
+    if (!p.productId) {
+      failed.set(p.variantId, new AdminApiError(`variant ${p.variantId} does not exist in Shopify`, true, "VariantProducts"));
+      continue;
+    }
+    byProduct.set(p.productId, [...(byProduct.get(p.productId) ?? []), p]);
+  }
+  for (const [productId, group] of byProduct) {
+    await inBatches(group, failed, outage, async (batch) => {
+      await gateway.setInventoryPolicies(
+        gid("Product", productId),
+        batch.map((p) => ({ id: gid("ProductVariant", p.variantId), inventoryPolicy: p.policy! })),
+      );
+      batch.forEach((p) => pushedPolicy.add(p.variantId));
+    });
+  }
+
+  // Storefront metafield, 25 per call.
+  const metaPlans = plans.filter((p) => p.metafieldValue);
+  for (let i = 0; i < metaPlans.length; i += METAFIELDS_PER_CALL) {
+    const chunk = metaPlans.slice(i, i + METAFIELDS_PER_CALL);
+    await inBatches(chunk, failed, outage, async (batch) => {
+      await gateway.setMetafields(batch.map(metafieldWrite));
+      batch.forEach((p) => pushedMetafield.add(p.variantId));
+    });
+  }
+
+  // Remember what Shopify now knows, part by part (a variant may have half succeeded).
+  for (const p of plans) {
+    const policy = pushedPolicy.has(p.variantId) ? p.policy : undefined;
+    const metafieldValue = pushedMetafield.has(p.variantId) ? p.metafieldValue : undefined;
+    if (policy === undefined && metafieldValue === undefined) continue;
+    await db.syncedVariant.upsert({
+      where: { shop_variantId: { shop, variantId: p.variantId } },
+      create: { shop, variantId: p.variantId, inventoryPolicy: policy ?? null, metafieldValue: metafieldValue ?? null, syncedAt: now },
+      update: { ...(policy !== undefined ? { inventoryPolicy: policy } : {}), ...(metafieldValue !== undefined ? { metafieldValue } : {}), syncedAt: now },
+    });
+  }
+  return failed;
+}
+
+function metafieldWrite(p: VariantPlan): MetafieldWrite {
+  return {
+    ownerId: gid("ProductVariant", p.variantId),
+    namespace: STOREFRONT_METAFIELD.namespace,
+    key: STOREFRONT_METAFIELD.key,
+    type: STOREFRONT_METAFIELD.type,
+    value: p.metafieldValue!,
+  };
+}
+
+/**
+ * Runs `push` on the whole batch; if Shopify refuses it permanently (userErrors, a bad
+ * object), pushes each item alone to find the one at fault. A transient failure fails
+ * the batch (retrying item by item would only hammer an unwell API).
+ */
+async function inBatches<T extends { variantId: string }>(items: T[], failed: Map<string, Error>, outage: Outage, push: (batch: T[]) => Promise<void>) {
+  const fail = (item: T, e: unknown) => {
+    if (!failed.has(item.variantId)) failed.set(item.variantId, asError(e)); // the first cause is the one to show
+  };
+  // Shopify is down (the gateway already retried): the rest of this run waits for the task's backoff.
+  if (outage.error) return items.forEach((item) => fail(item, outage.error));
+  try {
+    await push(items);
+  } catch (e) {
+    if (items.length > 1 && e instanceof AdminApiError && e.permanent) {
+      for (const item of items) {
+        try {
+          await push([item]);
+        } catch (inner) {
+          fail(item, inner);
+        }
+      }
+    } else {
+      if (!(e instanceof AdminApiError && e.permanent)) outage.error = asError(e);
+      items.forEach((item) => fail(item, e));
+    }
+  }
+}
+
+interface Outage {
+  error: Error | null;
+}
+
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+const restOrNull = (g: string | null | undefined) => (g ? g.slice(g.lastIndexOf("/") + 1) : null);

@@ -1,0 +1,343 @@
+// Resolvers over the in-memory shop for the operations the app uses. graphql-js runs
+// them against Shopify's real schema (built from introspection, so it has no
+// resolvers of its own): plain objects whose properties are values or functions of
+// the field's arguments, tagged with __typename for interfaces. A field the stand-in
+// does not model resolves to null, which a non-null field turns into an error: the
+// test then says plainly what is missing instead of passing on made-up data.
+import { gid, restId, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
+
+type Args = Record<string, unknown>;
+type Obj = Record<string, unknown>;
+
+/** `$app:foo` is the calling app's reserved namespace, `app--<app id>--foo` (as Shopify stores it). */
+export function resolveNamespace(ns: string, appId: string): string {
+  if (ns === "$app") return `app--${appId}`;
+  if (ns.startsWith("$app:")) return `app--${appId}--${ns.slice(5)}`;
+  return ns;
+}
+
+function connection<T>(items: T[], args: Args, view: (t: T) => Obj) {
+  const first = typeof args.first === "number" ? args.first : undefined;
+  const last = typeof args.last === "number" ? args.last : undefined;
+  let start = 0;
+  if (typeof args.after === "string") start = Number(Buffer.from(args.after, "base64").toString().split(":")[1] ?? -1) + 1;
+  let slice = items.slice(start).map((item, i) => ({ item, index: start + i }));
+  if (first !== undefined) slice = slice.slice(0, first);
+  if (last !== undefined) slice = slice.slice(-last);
+  const cursor = (i: number) => Buffer.from(`cursor:${i}`).toString("base64");
+  const nodes = slice.map((s) => view(s.item));
+  const lastIndex = slice.length ? slice[slice.length - 1]!.index : start - 1;
+  return {
+    nodes,
+    edges: slice.map((s, i) => ({ cursor: cursor(s.index), node: nodes[i] })),
+    pageInfo: {
+      hasNextPage: lastIndex < items.length - 1,
+      hasPreviousPage: start > 0,
+      startCursor: slice.length ? cursor(slice[0]!.index) : null,
+      endCursor: slice.length ? cursor(lastIndex) : null,
+    },
+  };
+}
+
+export class ShopResolvers {
+  constructor(
+    private readonly shop: StandinShop,
+    private readonly appId: string,
+  ) {}
+
+  private location(id: string): Obj | null {
+    const l = this.shop.locations.get(id);
+    return l ? { __typename: "Location", id: l.id, name: l.name, legacyResourceId: restId(l.id), isActive: true } : null;
+  }
+
+  private metafield(ownerId: string, namespace: unknown, key: unknown): Obj | null {
+    const ns = resolveNamespace(typeof namespace === "string" ? namespace : "$app", this.appId);
+    const m = this.shop.metafield(ownerId, ns, String(key));
+    return m
+      ? { __typename: "Metafield", id: m.id, namespace: m.namespace, key: m.key, type: m.type, value: m.value, jsonValue: m.type === "json" ? JSON.parse(m.value) : m.value, updatedAt: m.updatedAt, ownerType: "PRODUCTVARIANT" }
+      : null;
+  }
+
+  private level(itemId: string, l: { locationId: string; available: number; updatedAt: string }): Obj {
+    return {
+      __typename: "InventoryLevel",
+      id: `gid://shopify/InventoryLevel/${restId(l.locationId)}?inventory_item_id=${restId(itemId)}`,
+      updatedAt: l.updatedAt,
+      location: () => this.location(l.locationId),
+      item: () => this.inventoryItem(itemId),
+      quantities: (a: Args) =>
+        (a.names as string[]).map((name) => ({
+          __typename: "InventoryQuantity",
+          id: `gid://shopify/InventoryQuantity/${restId(l.locationId)}?inventory_item_id=${restId(itemId)}&name=${name}`,
+          name,
+          quantity: name === "available" ? l.available : name === "on_hand" ? Math.max(0, l.available) : 0,
+          updatedAt: l.updatedAt,
+        })),
+    };
+  }
+
+  private inventoryItem(itemId: string): Obj {
+    return {
+      __typename: "InventoryItem",
+      id: itemId,
+      legacyResourceId: restId(itemId),
+      tracked: true,
+      variant: () => {
+        const v = this.shop.variantOfItem(itemId);
+        return v ? this.variant(v) : null;
+      },
+      inventoryLevels: (a: Args) => connection(this.shop.levelsOf(itemId), a, (l) => this.level(itemId, l)),
+    };
+  }
+
+  variant(v: StandinVariant): Obj {
+    return {
+      __typename: "ProductVariant",
+      id: v.id,
+      legacyResourceId: restId(v.id),
+      title: v.title,
+      displayName: `${this.shop.products.get(v.productId)?.title ?? ""} - ${v.title}`,
+      sku: v.sku,
+      price: v.price,
+      inventoryPolicy: v.inventoryPolicy,
+      inventoryQuantity: this.shop.levelsOf(v.inventoryItemId).reduce((s, l) => s + l.available, 0),
+      availableForSale: v.inventoryPolicy === "CONTINUE" || this.shop.levelsOf(v.inventoryItemId).some((l) => l.available > 0),
+      product: () => this.product(this.shop.products.get(v.productId)!),
+      inventoryItem: () => this.inventoryItem(v.inventoryItemId),
+      metafield: (a: Args) => this.metafield(v.id, a.namespace, a.key),
+    };
+  }
+
+  product(p: StandinProduct): Obj {
+    return {
+      __typename: "Product",
+      id: p.id,
+      legacyResourceId: restId(p.id),
+      title: p.title,
+      handle: p.handle,
+      tags: p.tags,
+      updatedAt: p.updatedAt,
+      status: "ACTIVE",
+      variants: (a: Args) => connection(p.variantIds.map((id) => this.shop.variants.get(id)!), a, (v) => this.variant(v)),
+    };
+  }
+
+  private lineItem(orderId: string, lineItemId: string): Obj | null {
+    const li = this.shop.orders.get(orderId)?.lineItems.find((l) => l.id === lineItemId);
+    if (!li) return null;
+    return {
+      __typename: "LineItem",
+      id: li.id,
+      title: li.title,
+      name: li.title,
+      quantity: li.quantity,
+      currentQuantity: li.quantity,
+      variant: () => (li.variantId && this.shop.variants.get(li.variantId) ? this.variant(this.shop.variants.get(li.variantId)!) : null),
+    };
+  }
+
+  fulfillmentOrder(fo: StandinFulfillmentOrder): Obj {
+    return {
+      __typename: "FulfillmentOrder",
+      id: fo.id,
+      orderId: fo.orderId,
+      status: fo.status,
+      requestStatus: "UNSUBMITTED",
+      order: () => this.order(this.shop.orders.get(fo.orderId)!),
+      assignedLocation: () => ({ __typename: "FulfillmentOrderAssignedLocation", name: this.shop.locations.get(fo.locationId)?.name ?? "", location: this.location(fo.locationId) }),
+      fulfillmentHolds: fo.holds.map((h) => ({ __typename: "FulfillmentHold", id: h.id, reason: h.reason, reasonNotes: h.reasonNotes, handle: h.handle, heldByRequestingApp: true })),
+      lineItems: (a: Args) =>
+        connection(fo.lineItems, a, (l) => ({
+          __typename: "FulfillmentOrderLineItem",
+          id: l.id,
+          totalQuantity: l.totalQuantity,
+          remainingQuantity: l.remainingQuantity,
+          lineItem: () => this.lineItem(fo.orderId, l.lineItemId),
+        })),
+    };
+  }
+
+  order(o: StandinOrder): Obj {
+    return {
+      __typename: "Order",
+      id: o.id,
+      legacyResourceId: restId(o.id),
+      name: o.name,
+      tags: o.tags,
+      createdAt: o.createdAt,
+      cancelledAt: o.cancelledAt,
+      lineItems: (a: Args) => connection(o.lineItems, a, (l) => this.lineItem(o.id, l.id)!),
+      fulfillmentOrders: (a: Args) => connection(this.shop.fulfillmentOrdersOf(o.id), a, (f) => this.fulfillmentOrder(f)),
+    };
+  }
+
+  node(id: string): Obj | null {
+    const type = id.split("/")[3];
+    switch (type) {
+      case "Product": {
+        const p = this.shop.products.get(id);
+        return p ? this.product(p) : null;
+      }
+      case "ProductVariant": {
+        const v = this.shop.variants.get(id);
+        return v ? this.variant(v) : null;
+      }
+      case "Order": {
+        const o = this.shop.orders.get(id);
+        return o ? this.order(o) : null;
+      }
+      case "FulfillmentOrder": {
+        const f = this.shop.fulfillmentOrders.get(id);
+        return f ? this.fulfillmentOrder(f) : null;
+      }
+      case "InventoryItem":
+        return this.shop.variantOfItem(id) ? this.inventoryItem(id) : null;
+      case "Location":
+        return this.location(id);
+      default:
+        return null;
+    }
+  }
+
+  queryRoot(): Obj {
+    const s = this.shop;
+    return {
+      shop: () => ({
+        __typename: "Shop",
+        id: gid("Shop", s.domain.split(".")[0]!),
+        name: s.name,
+        myshopifyDomain: s.domain,
+        ianaTimezone: s.timezone,
+        currencyCode: s.currency,
+      }),
+      shopLocales: () => [{ __typename: "ShopLocale", locale: s.locale, primary: true, published: true, name: s.locale }],
+      locations: (a: Args) => connection([...s.locations.keys()], a, (id) => this.location(id)!),
+      location: (a: Args) => this.location(String(a.id)),
+      products: (a: Args) => connection([...s.products.values()], a, (p) => this.product(p)),
+      product: (a: Args) => this.node(String(a.id)),
+      productVariants: (a: Args) => connection([...s.variants.values()], a, (v) => this.variant(v)),
+      productVariant: (a: Args) => this.node(String(a.id)),
+      order: (a: Args) => this.node(String(a.id)),
+      fulfillmentOrder: (a: Args) => this.node(String(a.id)),
+      node: (a: Args) => this.node(String(a.id)),
+      nodes: (a: Args) => (a.ids as string[]).map((id) => this.node(id)),
+    };
+  }
+
+  mutationRoot(): Obj {
+    return {
+      metafieldsSet: (a: Args) => this.metafieldsSet(a.metafields as MetafieldInput[]),
+      productVariantsBulkUpdate: (a: Args) => this.productVariantsBulkUpdate(String(a.productId), a.variants as { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]),
+      tagsAdd: (a: Args) => this.tags(String(a.id), a.tags as string[], "add"),
+      tagsRemove: (a: Args) => this.tags(String(a.id), a.tags as string[], "remove"),
+      fulfillmentOrderHold: (a: Args) => this.hold(String(a.id), a.fulfillmentHold as HoldInput),
+      fulfillmentOrderReleaseHold: (a: Args) => this.releaseHold(String(a.id), a.holdIds as string[] | undefined),
+      orderCancel: (a: Args) => this.orderCancel(a),
+    };
+  }
+
+  private metafieldsSet(inputs: MetafieldInput[]) {
+    const userErrors: Obj[] = [];
+    if (inputs.length > 25) {
+      userErrors.push({ __typename: "MetafieldsSetUserError", field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null });
+    }
+    inputs.forEach((m, i) => {
+      const err = (field: string, message: string, code: string) =>
+        userErrors.push({ __typename: "MetafieldsSetUserError", field: ["metafields", String(i), field], message, code, elementIndex: i });
+      if (!this.node(m.ownerId)) err("ownerId", "Owner does not exist.", "INVALID");
+      const ns = resolveNamespace(m.namespace ?? "$app", this.appId);
+      const existing = this.shop.metafield(m.ownerId, ns, m.key);
+      if (!m.type && !existing) err("type", "Type can't be blank.", "BLANK");
+      if ((m.type ?? existing?.type) === "json") {
+        try {
+          JSON.parse(m.value);
+        } catch {
+          err("value", "Value is invalid JSON.", "INVALID_VALUE");
+        }
+      }
+    });
+    // All or nothing, as Shopify does for metafieldsSet.
+    if (userErrors.length) return { metafields: [], userErrors };
+    const written = inputs.map((m) => {
+      const ns = resolveNamespace(m.namespace ?? "$app", this.appId);
+      const type = m.type ?? this.shop.metafield(m.ownerId, ns, m.key)!.type;
+      const row = this.shop.putMetafield({ ownerId: m.ownerId, namespace: ns, key: m.key, type, value: m.value });
+      return this.metafield(row.ownerId, row.namespace, row.key)!;
+    });
+    return { metafields: written, userErrors };
+  }
+
+  private productVariantsBulkUpdate(productId: string, variants: { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]) {
+    const product = this.shop.products.get(productId);
+    const err = (field: string[], message: string, code: string) => ({ product: null, productVariants: null, userErrors: [{ __typename: "ProductVariantsBulkUpdateUserError", field, message, code }] });
+    if (!product) return err(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST");
+    for (const [i, v] of variants.entries()) {
+      if (!v.id) return err(["variants", String(i), "id"], "Product variant is missing ID attribute", "PRODUCT_VARIANT_ID_MISSING");
+      if (!product.variantIds.includes(v.id)) return err(["variants", String(i), "id"], "Product variant does not exist", "PRODUCT_VARIANT_DOES_NOT_EXIST");
+    }
+    for (const v of variants) {
+      const row = this.shop.variants.get(v.id!)!;
+      if (v.inventoryPolicy) row.inventoryPolicy = v.inventoryPolicy;
+    }
+    product.updatedAt = this.shop.nowIso();
+    return { product: this.product(product), productVariants: variants.map((v) => this.variant(this.shop.variants.get(v.id!)!)), userErrors: [] };
+  }
+
+  private tags(id: string, tags: string[], op: "add" | "remove") {
+    const target = this.shop.orders.get(id) ?? this.shop.products.get(id);
+    if (!target) return { node: null, userErrors: [{ __typename: "UserError", field: ["id"], message: "Resource not found" }] };
+    const clean = tags.map((t) => t.trim()).filter(Boolean);
+    if (op === "add") for (const t of clean) if (!target.tags.includes(t)) target.tags.push(t);
+    if (op === "remove") target.tags = target.tags.filter((t) => !clean.includes(t));
+    return { node: this.node(id), userErrors: [] };
+  }
+
+  private hold(id: string, input: HoldInput) {
+    const fo = this.shop.fulfillmentOrders.get(id);
+    const fail = (message: string, code: string) => ({ fulfillmentHold: null, fulfillmentOrder: null, remainingFulfillmentOrder: null, userErrors: [{ __typename: "FulfillmentOrderHoldUserError", field: ["id"], message, code }] });
+    if (!fo) return fail("Fulfillment order does not exist.", "FULFILLMENT_ORDER_NOT_FOUND");
+    if (!["OPEN", "ON_HOLD", "SCHEDULED"].includes(fo.status)) return fail(`Fulfillment order cannot be put on hold from status ${fo.status}.`, "FULFILLMENT_ORDER_NOT_FOUND");
+    if (input.handle && fo.holds.some((h) => h.handle === input.handle)) return fail("The handle provided for the fulfillment hold is already in use by this app for another hold on this fulfillment order.", "DUPLICATE_FULFILLMENT_HOLD_HANDLE");
+    const hold = { id: this.shop.newId("FulfillmentHold"), reason: input.reason, reasonNotes: input.reasonNotes ?? null, handle: input.handle ?? null };
+    fo.holds.push(hold);
+    fo.status = "ON_HOLD";
+    const view = this.fulfillmentOrder(fo);
+    return { fulfillmentHold: (view.fulfillmentHolds as Obj[]).at(-1), fulfillmentOrder: view, remainingFulfillmentOrder: null, userErrors: [] };
+  }
+
+  private releaseHold(id: string, holdIds: string[] | undefined) {
+    const fo = this.shop.fulfillmentOrders.get(id);
+    if (!fo) return { fulfillmentOrder: null, userErrors: [{ __typename: "FulfillmentOrderReleaseHoldUserError", field: ["id"], message: "Fulfillment order does not exist.", code: "FULFILLMENT_ORDER_NOT_FOUND" }] };
+    fo.holds = holdIds ? fo.holds.filter((h) => !holdIds.includes(h.id)) : [];
+    if (fo.holds.length === 0 && fo.status === "ON_HOLD") fo.status = "OPEN";
+    return { fulfillmentOrder: this.fulfillmentOrder(fo), userErrors: [] };
+  }
+
+  private orderCancel(a: Args) {
+    const order = this.shop.orders.get(String(a.orderId));
+    const fail = (message: string, code: string) => {
+      const e = { __typename: "OrderCancelUserError", field: ["orderId"], message, code };
+      return { job: null, orderCancelUserErrors: [e], userErrors: [{ __typename: "UserError", field: e.field, message }] };
+    };
+    if (!order) return fail("Order does not exist", "NOT_FOUND");
+    if (order.cancelledAt) return fail("Cannot cancel an order that is already cancelled", "INVALID");
+    order.cancelledAt = this.shop.nowIso();
+    for (const fo of this.shop.fulfillmentOrdersOf(order.id)) {
+      if (a.restock) {
+        for (const l of fo.lineItems) {
+          const variantId = order.lineItems.find((li) => li.id === l.lineItemId)?.variantId;
+          const v = variantId ? this.shop.variants.get(variantId) : undefined;
+          const level = v && this.shop.levels.get(`${v.inventoryItemId}|${fo.locationId}`);
+          if (v) this.shop.setAvailable(v.inventoryItemId, fo.locationId, (level?.available ?? 0) + l.remainingQuantity);
+        }
+      }
+      fo.status = "CLOSED";
+      fo.holds = [];
+      for (const l of fo.lineItems) l.remainingQuantity = 0;
+    }
+    return { job: { __typename: "Job", id: this.shop.newId("Job"), done: false }, orderCancelUserErrors: [], userErrors: [] };
+  }
+}
+
+interface MetafieldInput { ownerId: string; namespace?: string; key: string; type?: string; value: string }
+interface HoldInput { reason: string; reasonNotes?: string; handle?: string }

@@ -1,0 +1,302 @@
+// A local stand-in for Shopify's Admin GraphQL API (POST /admin/api/<version>/graphql.json),
+// for tests and the offline demo. Every request is authenticated by its access token,
+// parsed and validated against Shopify's real Admin schema, charged against a leaky
+// bucket with Shopify's cost rules, and run by resolvers over in-memory shops.
+// Tests read the call log, inject failures and drive time through `clock`.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { execute, getOperationAST, Kind, type FragmentDefinitionNode, type GraphQLError, type SelectionNode } from "graphql";
+import { ADMIN_API_VERSION, adminSchema, checkDocument } from "./schema.ts";
+import { CostBucket, MAX_SINGLE_QUERY_COST, operationCost } from "./cost.ts";
+import { ShopResolvers, resolveNamespace } from "./resolvers.ts";
+import { restId, StandinShop, type ShopInit, type StorefrontProductView } from "./state.ts";
+
+export const STANDIN_APP_ID = "7430918145";
+
+export interface StandinCall {
+  shop: string;
+  operationName: string | null;
+  operation: "query" | "mutation" | null;
+  query: string;
+  variables: Record<string, unknown>;
+  /** HTTP status answered. */
+  status: number;
+  /** The top-level `errors` codes (or messages) answered, e.g. THROTTLED. */
+  errors: string[];
+  requestedQueryCost: number | null;
+  actualQueryCost: number | null;
+}
+
+export type Fault =
+  | { kind: "http"; status: number; body?: string }
+  | { kind: "userErrors"; userErrors: { field: string[] | null; message: string; code?: string }[] }
+  | { kind: "network" };
+
+interface PendingFault {
+  fault: Fault;
+  remaining: number;
+  match?: (c: StandinCall) => boolean;
+}
+
+export interface StandinOptions {
+  clock?: () => number;
+  appId?: string;
+}
+
+type Json = Record<string, unknown>;
+
+export class AdminStandin {
+  readonly shops = new Map<string, StandinShop>();
+  readonly calls: StandinCall[] = [];
+  readonly appId: string;
+  private readonly clock: () => number;
+  private readonly buckets = new Map<string, CostBucket>();
+  private faults: PendingFault[] = [];
+  private server?: http.Server;
+
+  constructor(opts: StandinOptions = {}) {
+    this.clock = opts.clock ?? (() => Date.now());
+    this.appId = opts.appId ?? STANDIN_APP_ID;
+  }
+
+  addShop(init: ShopInit): StandinShop {
+    const shop = new StandinShop(init, this.clock);
+    this.shops.set(shop.domain, shop);
+    return shop;
+  }
+
+  shop(domain: string): StandinShop {
+    const s = this.shops.get(domain);
+    if (!s) throw new Error(`stand-in has no shop ${domain}`);
+    return s;
+  }
+
+  bucket(domain: string): CostBucket {
+    let b = this.buckets.get(domain);
+    if (!b) this.buckets.set(domain, (b = new CostBucket(this.clock)));
+    return b;
+  }
+
+  /** The next `times` requests (matching `match`, if given) fail with `fault` instead of running. */
+  failNext(times: number, fault: Fault, match?: PendingFault["match"]) {
+    this.faults.push({ fault, remaining: times, match });
+  }
+
+  clearFaults() {
+    this.faults = [];
+  }
+
+  /** Calls that changed something (mutations that ran), as [operationName, variables]. */
+  mutations(shop?: string): [string | null, Json][] {
+    return this.calls
+      .filter((c) => c.operation === "mutation" && c.status === 200 && c.errors.length === 0 && (!shop || c.shop === shop))
+      .map((c) => [c.operationName, c.variables]);
+  }
+
+  /** What a storefront shows for each product (the demo renders product pages from this). */
+  storefront(domain: string): StorefrontProductView[] {
+    const s = this.shop(domain);
+    const ns = resolveNamespace("$app:backorder", this.appId);
+    return [...s.products.values()].map((p) => ({
+      id: p.id,
+      restId: restId(p.id),
+      title: p.title,
+      handle: p.handle,
+      tags: [...p.tags],
+      variants: p.variantIds.map((vid) => {
+        const v = s.variants.get(vid)!;
+        const available = s.levelsOf(v.inventoryItemId).reduce((sum, l) => sum + l.available, 0);
+        const mf = s.metafield(v.id, ns, "status");
+        return {
+          id: v.id,
+          restId: restId(v.id),
+          title: v.title,
+          sku: v.sku,
+          price: v.price,
+          inventoryPolicy: v.inventoryPolicy,
+          available,
+          availableForSale: v.inventoryPolicy === "CONTINUE" || available > 0,
+          backorderStatus: mf ? (JSON.parse(mf.value) as unknown) : null,
+        };
+      }),
+    }));
+  }
+
+  // ---- HTTP ----
+
+  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const addr = this.server.address() as AddressInfo;
+    return `http://${host}:${addr.port}`;
+  }
+
+  async close() {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const out = this.respond({
+      method: req.method ?? "GET",
+      path: (req.url ?? "/").split("?")[0]!,
+      host: (req.headers.host ?? "").split(":")[0]!,
+      token: req.headers["x-shopify-access-token"] as string | undefined,
+      body: Buffer.concat(chunks).toString("utf8"),
+    });
+    if (out === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(out.status, { "content-type": "application/json; charset=utf-8" });
+    res.end(typeof out.body === "string" ? out.body : JSON.stringify(out.body));
+  }
+
+  /** One request, answered the way Shopify answers it. */
+  respond(req: { method: string; path: string; host: string; token?: string; body: string }): { status: number; body: unknown } | "drop" {
+    const m = /^(?:\/shops\/([^/]+))?\/admin\/api\/([^/]+)\/graphql\.json$/.exec(req.path);
+    if (!m || req.method !== "POST") return { status: 404, body: { errors: "Not Found" } };
+    if (m[2] !== ADMIN_API_VERSION) return { status: 404, body: { errors: `Not Found (the stand-in serves API version ${ADMIN_API_VERSION})` } };
+    // The token names the shop (a token is bound to one shop); the host or path prefix must agree if given.
+    const shop = [...this.shops.values()].find((s) => req.token && s.accessToken === req.token);
+    const named = m[1] ?? (this.shops.has(req.host) ? req.host : undefined);
+    if (!shop || (named && named !== shop.domain)) {
+      return { status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } };
+    }
+
+    let payload: { query?: unknown; variables?: unknown; operationName?: unknown };
+    try {
+      payload = JSON.parse(req.body) as typeof payload;
+    } catch {
+      return { status: 400, body: { errors: { query: "Required parameter missing or invalid" } } };
+    }
+    if (typeof payload.query !== "string") return { status: 400, body: { errors: { query: "Required parameter missing or invalid" } } };
+    const variables = (payload.variables ?? {}) as Json;
+    const opName = typeof payload.operationName === "string" ? payload.operationName : null;
+    const call: StandinCall = {
+      shop: shop.domain,
+      operationName: opName,
+      operation: null,
+      query: payload.query,
+      variables,
+      status: 200,
+      errors: [],
+      requestedQueryCost: null,
+      actualQueryCost: null,
+    };
+    this.calls.push(call);
+
+    const checked = checkDocument(payload.query);
+    if (!checked.ok) {
+      call.errors = checked.errors.map((e) => e.message);
+      return { status: 200, body: { errors: checked.errors.map(formatError) } };
+    }
+    const op = getOperationAST(checked.document, opName);
+    if (!op) {
+      call.errors = ["operation not found"];
+      return { status: 200, body: { errors: [{ message: "An operation name is required when the document has several operations" }] } };
+    }
+    call.operation = op.operation === "mutation" ? "mutation" : "query";
+    call.operationName ??= op.name?.value ?? null;
+
+    const fault = this.takeFault(call);
+    if (fault) {
+      if (fault.kind === "network") return "drop";
+      if (fault.kind === "http") {
+        call.status = fault.status;
+        call.errors = [`HTTP ${fault.status}`];
+        return { status: fault.status, body: fault.body ?? { errors: fault.status === 429 ? "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." : "Internal Server Error" } };
+      }
+    }
+
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of checked.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const schema = adminSchema();
+    const requested = operationCost(schema, op, fragments, variables);
+    call.requestedQueryCost = requested;
+    const bucket = this.bucket(shop.domain);
+    if (requested > MAX_SINGLE_QUERY_COST) {
+      call.errors = ["MAX_COST_EXCEEDED"];
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_SINGLE_QUERY_COST } }],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
+        },
+      };
+    }
+    if (!bucket.take(requested)) {
+      call.errors = ["THROTTLED"];
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
+        },
+      };
+    }
+
+    if (fault?.kind === "userErrors") {
+      const data = injectedUserErrors(op.selectionSet.selections, fault.userErrors);
+      return { status: 200, body: { data, extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: bucket.status() } } } };
+    }
+
+    const resolvers = new ShopResolvers(shop, this.appId);
+    const result = execute({
+      schema,
+      document: checked.document,
+      operationName: opName ?? undefined,
+      variableValues: variables,
+      rootValue: op.operation === "mutation" ? resolvers.mutationRoot() : resolvers.queryRoot(),
+    }) as { data?: Json | null; errors?: readonly GraphQLError[] };
+    const actual = op.operation === "mutation" ? requested : operationCost(schema, op, fragments, variables, result.data ?? null);
+    bucket.refund(requested - actual);
+    call.actualQueryCost = actual;
+    if (result.errors?.length) call.errors = result.errors.map((e) => e.message);
+    return {
+      status: 200,
+      body: {
+        ...(result.errors?.length ? { errors: result.errors.map(formatError) } : {}),
+        data: result.data ?? null,
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } },
+      },
+    };
+  }
+
+  private takeFault(call: StandinCall): Fault | undefined {
+    const f = this.faults.find((x) => x.remaining > 0 && (!x.match || x.match(call)));
+    if (!f) return undefined;
+    f.remaining--;
+    this.faults = this.faults.filter((x) => x.remaining > 0);
+    return f.fault;
+  }
+}
+
+function formatError(e: GraphQLError): Json {
+  return {
+    message: e.message,
+    ...(e.locations ? { locations: e.locations } : {}),
+    ...(e.path ? { path: e.path } : {}),
+    extensions: { code: e.path ? "INTERNAL_SERVER_ERROR" : "GRAPHQL_VALIDATION_FAILED", ...(e.extensions ?? {}) },
+  };
+}
+
+/** A payload for each top-level field carrying the injected userErrors (the rest null). */
+function injectedUserErrors(selections: readonly SelectionNode[], userErrors: { field: string[] | null; message: string; code?: string }[]): Json {
+  const data: Json = {};
+  for (const sel of selections) {
+    if (sel.kind !== Kind.FIELD) continue;
+    const payload: Json = {};
+    for (const sub of sel.selectionSet?.selections ?? []) {
+      if (sub.kind !== Kind.FIELD) continue;
+      const key = sub.alias?.value ?? sub.name.value;
+      payload[key] = /userErrors$/i.test(sub.name.value) ? userErrors.map((u) => ({ field: u.field, message: u.message, code: u.code ?? null })) : null;
+    }
+    data[sel.alias?.value ?? sel.name.value] = payload;
+  }
+  return data;
+}

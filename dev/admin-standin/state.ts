@@ -1,0 +1,200 @@
+// The stand-in's in-memory store: one Shopify shop per domain, with the objects the
+// app reads and writes (products, variants, inventory items and levels per location,
+// orders, fulfillment orders and their holds, metafields, tags). Ids are Shopify GIDs
+// whose numeric tail is the REST id the webhooks carry, so webhook fixtures and the
+// Admin API talk about the same objects.
+
+export const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;
+export const restId = (g: string) => g.slice(g.lastIndexOf("/") + 1).split("?")[0]!;
+
+export interface StandinLocation { id: string; name: string }
+export interface StandinProduct { id: string; title: string; handle: string; tags: string[]; updatedAt: string; variantIds: string[] }
+export interface StandinVariant {
+  id: string;
+  productId: string;
+  title: string;
+  sku: string | null;
+  price: string;
+  inventoryPolicy: "DENY" | "CONTINUE";
+  inventoryItemId: string;
+}
+export interface StandinLevel { inventoryItemId: string; locationId: string; available: number; updatedAt: string }
+export interface StandinLineItem { id: string; variantId: string | null; title: string; quantity: number }
+export interface StandinOrder { id: string; name: string; tags: string[]; createdAt: string; cancelledAt: string | null; lineItems: StandinLineItem[] }
+export interface StandinHold { id: string; reason: string; reasonNotes: string | null; handle: string | null }
+export interface StandinFulfillmentOrder {
+  id: string;
+  orderId: string;
+  locationId: string;
+  status: "OPEN" | "ON_HOLD" | "IN_PROGRESS" | "CLOSED" | "CANCELLED" | "SCHEDULED" | "INCOMPLETE";
+  lineItems: { id: string; lineItemId: string; totalQuantity: number; remainingQuantity: number }[];
+  holds: StandinHold[];
+}
+export interface StandinMetafield { id: string; ownerId: string; namespace: string; key: string; type: string; value: string; updatedAt: string }
+
+export interface ShopInit {
+  domain: string;
+  accessToken?: string;
+  name?: string;
+  timezone?: string;
+  currency?: string;
+  locale?: string;
+}
+
+let serial = 900_000_000;
+const nextId = () => ++serial;
+
+export class StandinShop {
+  readonly domain: string;
+  accessToken: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  locale: string;
+  readonly locations = new Map<string, StandinLocation>();
+  readonly products = new Map<string, StandinProduct>();
+  readonly variants = new Map<string, StandinVariant>();
+  readonly levels = new Map<string, StandinLevel>();
+  readonly orders = new Map<string, StandinOrder>();
+  readonly fulfillmentOrders = new Map<string, StandinFulfillmentOrder>();
+  readonly metafields = new Map<string, StandinMetafield>();
+
+  constructor(init: ShopInit, private readonly clock: () => number) {
+    this.domain = init.domain;
+    this.accessToken = init.accessToken ?? `shpat_standin_${init.domain.split(".")[0]}`;
+    this.name = init.name ?? init.domain.split(".")[0]!;
+    this.timezone = init.timezone ?? "America/New_York";
+    this.currency = init.currency ?? "USD";
+    this.locale = init.locale ?? "en";
+  }
+
+  nowIso(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  addLocation(id: number | string, name: string): StandinLocation {
+    const loc = { id: gid("Location", id), name };
+    this.locations.set(loc.id, loc);
+    return loc;
+  }
+
+  addProduct(p: {
+    id: number | string;
+    title: string;
+    tags?: string[];
+    /** When stock and product were last changed (default: now). */
+    updatedAt?: string;
+    variants: { id: number | string; inventoryItemId: number | string; title?: string; sku?: string; price?: string; inventoryPolicy?: "DENY" | "CONTINUE"; stock?: Record<string, number> }[];
+  }): StandinProduct {
+    const product: StandinProduct = {
+      id: gid("Product", p.id),
+      title: p.title,
+      handle: p.title.toLowerCase().replace(/\W+/g, "-").replace(/^-|-$/g, ""),
+      tags: p.tags ?? [],
+      updatedAt: p.updatedAt ?? this.nowIso(),
+      variantIds: [],
+    };
+    this.products.set(product.id, product);
+    p.variants.forEach((v, i) => {
+      const variant: StandinVariant = {
+        id: gid("ProductVariant", v.id),
+        productId: product.id,
+        title: v.title ?? `Variant ${i + 1}`,
+        sku: v.sku ?? null,
+        price: v.price ?? "25.00",
+        inventoryPolicy: v.inventoryPolicy ?? "DENY",
+        inventoryItemId: gid("InventoryItem", v.inventoryItemId),
+      };
+      this.variants.set(variant.id, variant);
+      product.variantIds.push(variant.id);
+      for (const [locationId, available] of Object.entries(v.stock ?? {})) this.setAvailable(v.inventoryItemId, locationId, available, p.updatedAt);
+    });
+    return product;
+  }
+
+  setAvailable(inventoryItemId: number | string, locationId: number | string, available: number, updatedAt?: string) {
+    const itemId = String(inventoryItemId).startsWith("gid:") ? String(inventoryItemId) : gid("InventoryItem", inventoryItemId);
+    const locId = String(locationId).startsWith("gid:") ? String(locationId) : gid("Location", locationId);
+    this.levels.set(`${itemId}|${locId}`, { inventoryItemId: itemId, locationId: locId, available, updatedAt: updatedAt ?? this.nowIso() });
+  }
+
+  levelsOf(inventoryItemId: string): StandinLevel[] {
+    return [...this.levels.values()].filter((l) => l.inventoryItemId === inventoryItemId);
+  }
+
+  variantOfItem(inventoryItemId: string): StandinVariant | undefined {
+    return [...this.variants.values()].find((v) => v.inventoryItemId === inventoryItemId);
+  }
+
+  /** An order as Shopify creates it: one open fulfillment order at `locationId` with all lines. */
+  addOrder(o: { id: number | string; name?: string; locationId: number | string; lines: { id: number | string; variantId: number | string | null; quantity: number; title?: string }[]; tags?: string[] }): StandinOrder {
+    const order: StandinOrder = {
+      id: gid("Order", o.id),
+      name: o.name ?? `#${1000 + (Number(o.id) % 100000)}`,
+      tags: o.tags ?? [],
+      createdAt: this.nowIso(),
+      cancelledAt: null,
+      lineItems: o.lines.map((l) => ({
+        id: gid("LineItem", l.id),
+        variantId: l.variantId == null ? null : gid("ProductVariant", l.variantId),
+        title: l.title ?? "Item",
+        quantity: l.quantity,
+      })),
+    };
+    this.orders.set(order.id, order);
+    const fo: StandinFulfillmentOrder = {
+      id: gid("FulfillmentOrder", nextId()),
+      orderId: order.id,
+      locationId: String(o.locationId).startsWith("gid:") ? String(o.locationId) : gid("Location", o.locationId),
+      status: "OPEN",
+      lineItems: order.lineItems.map((l) => ({ id: gid("FulfillmentOrderLineItem", nextId()), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
+      holds: [],
+    };
+    this.fulfillmentOrders.set(fo.id, fo);
+    return order;
+  }
+
+  fulfillmentOrdersOf(orderId: string): StandinFulfillmentOrder[] {
+    return [...this.fulfillmentOrders.values()].filter((f) => f.orderId === orderId);
+  }
+
+  metafield(ownerId: string, namespace: string, key: string): StandinMetafield | undefined {
+    return this.metafields.get(`${ownerId}|${namespace}|${key}`);
+  }
+
+  putMetafield(m: Omit<StandinMetafield, "id" | "updatedAt">): StandinMetafield {
+    const k = `${m.ownerId}|${m.namespace}|${m.key}`;
+    const existing = this.metafields.get(k);
+    const row = { ...m, id: existing?.id ?? gid("Metafield", nextId()), updatedAt: this.nowIso() };
+    this.metafields.set(k, row);
+    return row;
+  }
+
+  newId(type: string): string {
+    return gid(type, nextId());
+  }
+}
+
+/** What a storefront shows for a variant: the demo renders product pages from this. */
+export interface StorefrontVariantView {
+  id: string;
+  restId: string;
+  title: string;
+  sku: string | null;
+  price: string;
+  inventoryPolicy: "DENY" | "CONTINUE";
+  available: number;
+  /** Shopify's own rule: purchasable while stock is left or the policy continues selling. */
+  availableForSale: boolean;
+  /** The app's `$app:backorder.status` metafield, parsed; null when not set. */
+  backorderStatus: unknown;
+}
+
+export interface StorefrontProductView {
+  id: string;
+  restId: string;
+  title: string;
+  handle: string;
+  tags: string[];
+  variants: StorefrontVariantView[];
+}

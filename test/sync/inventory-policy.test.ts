@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { desiredInventoryPolicy, shouldAutoEnable } from "../../app/backorder/inventory-policy.ts";
+
+describe("desiredInventoryPolicy", () => {
+  it("leaves variants the app does not manage alone", () => {
+    expect(desiredInventoryPolicy({ policy: null, waitingUnits: 5 })).toBeNull();
+  });
+  it("continues selling while enabled and under the limit", () => {
+    expect(desiredInventoryPolicy({ policy: { enabled: true, maxBackorder: null }, waitingUnits: 1000 })).toBe("CONTINUE");
+    expect(desiredInventoryPolicy({ policy: { enabled: true, maxBackorder: 5 }, waitingUnits: 4 })).toBe("CONTINUE");
+    expect(desiredInventoryPolicy({ policy: { enabled: true, maxBackorder: 5 }, waitingUnits: -3 })).toBe("CONTINUE");
+  });
+  it("denies at the limit and when disabled", () => {
+    expect(desiredInventoryPolicy({ policy: { enabled: true, maxBackorder: 5 }, waitingUnits: 5 })).toBe("DENY");
+    expect(desiredInventoryPolicy({ policy: { enabled: true, maxBackorder: 0 }, waitingUnits: 0 })).toBe("DENY");
+    expect(desiredInventoryPolicy({ policy: { enabled: false, maxBackorder: null }, waitingUnits: 0 })).toBe("DENY");
+  });
+});
+
+describe("shouldAutoEnable", () => {
+  const base = { enabled: false, listed: false, productTags: "", autoEnableTag: null, available: 0 };
+  it("enables listed or tagged variants that sold out", () => {
+    expect(shouldAutoEnable({ ...base, listed: true })).toBe(true);
+    expect(shouldAutoEnable({ ...base, productTags: "Summer, Preorder", autoEnableTag: " preorder " })).toBe(true);
+    expect(shouldAutoEnable({ ...base, listed: true, available: -2 })).toBe(true);
+  });
+  it("does nothing while stock is left, off the rule, or already enabled", () => {
+    expect(shouldAutoEnable({ ...base, listed: true, available: 1 })).toBe(false);
+    expect(shouldAutoEnable({ ...base, productTags: "preorder-2025", autoEnableTag: "preorder" })).toBe(false);
+    expect(shouldAutoEnable({ ...base, productTags: "preorder", autoEnableTag: "" })).toBe(false);
+    expect(shouldAutoEnable({ ...base, listed: true, enabled: true })).toBe(false);
+  });
+});
