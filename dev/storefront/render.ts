@@ -1,0 +1,345 @@
+// Renders the vendored Dawn product page (dev/storefront/dawn) with liquidjs, with our
+// theme app extension placed the way Shopify places it: the app block in the product
+// section's `@app` slot (from templates/product.json), the app embed before </body>,
+// and the blocks' schema `javascript`/`stylesheet` assets in the head.
+//
+// Shopify's Liquid is shimmed only as far as this page needs (see README.md):
+// filters t, asset_url, stylesheet_tag, money, money_with_currency; tags form, style,
+// schema; `{% render block %}` for app blocks; objects product, request, routes, shop,
+// settings, content_for_header, content_for_layout; variant.metafields['$app:backorder'].
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Liquid, Tag, Value, type Context, type Emitter, type TagToken, type Template, type TopLevelToken } from "liquidjs";
+import type { StorefrontStatus } from "../../app/backorder/storefront-status.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DAWN_ROOT = path.join(here, "dawn");
+export const EXTENSION_ROOT = path.resolve(here, "../../extensions/backorder-notice");
+export const THEME_ASSET_PREFIX = "/cdn/theme/assets/";
+export const EXTENSION_ASSET_PREFIX = "/cdn/extensions/backorder-notice/assets/";
+/** How Shopify names a JSON template's section (template--<id>__<key>). */
+export const MAIN_SECTION_ID = "template--product__main";
+
+export interface StorefrontVariant {
+  id: string;
+  title: string;
+  /** In cents, as Liquid's money filter expects. */
+  price: number;
+  available: boolean;
+  options: string[];
+  /** The `$app:backorder.status` metafield's value, or null when the app has not published one. */
+  metafieldStatus: StorefrontStatus | null;
+}
+
+export interface StorefrontProduct {
+  title: string;
+  handle: string;
+  vendor?: string;
+  /** Option names, e.g. ["Size"]; ["Title"] for a product with only the default variant. */
+  options: string[];
+  variants: StorefrontVariant[];
+}
+
+export interface RenderSettings {
+  origin: string;
+  /** Storefront locale: picks the extension's locale file (fr, de, es; else en). */
+  locale?: string;
+  shopName?: string;
+  currency?: string;
+  /** Theme editor settings of the app block (merged over its schema defaults). */
+  blockSettings?: Record<string, unknown>;
+  /** Render the app block in the product section (a theme with @app support). Default true. */
+  appBlock?: boolean;
+  /** Turn on the app embed (for themes without app blocks). Default false. */
+  appEmbed?: boolean;
+}
+
+type Json = Record<string, unknown>;
+const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, "utf8").replace(/^\s*\/\*[\s\S]*?\*\/\s*/, "")) as Json;
+
+function lookup(dict: Json, key: string): unknown {
+  return key.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Json)[part] : undefined), dict);
+}
+
+/** Shopify's `t` filter: a locale key with `{{ name }}` interpolation from keyword arguments. */
+function translate(dicts: Json[], key: string, args: unknown[]): string {
+  const found = dicts.map((d) => lookup(d, key)).find((v) => typeof v === "string");
+  if (typeof found !== "string") return `translation missing: ${key}`;
+  const vars = Object.fromEntries(args.filter((a): a is [string, unknown] => Array.isArray(a) && a.length === 2));
+  return found.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(vars[name] ?? ""));
+}
+
+function schemaOf(file: string): Json {
+  const m = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/.exec(fs.readFileSync(file, "utf8"));
+  return m?.[1] ? (JSON.parse(m[1]) as Json) : {};
+}
+
+function defaultsOf(schema: Json): Record<string, unknown> {
+  const settings = (schema.settings ?? []) as { id?: string; default?: unknown }[];
+  return Object.fromEntries(settings.filter((s) => s.id && s.default !== undefined).map((s) => [s.id, s.default]));
+}
+
+/** Tags whose body is data for Shopify's editor (schema): dropped from the output. */
+class SchemaTag extends Tag {
+  constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+    super(token, remain, liquid);
+    while (remain.length) {
+      const t = remain.shift() as TopLevelToken & { name?: string };
+      if (t.name === "endschema") return;
+    }
+    throw new Error("{% schema %} not closed");
+  }
+  render(): void {}
+}
+
+/** A tag with a Liquid body, closed by `end<name>`. */
+abstract class BlockTag extends Tag {
+  protected body: Template[] = [];
+  constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+    super(token, remain, liquid);
+    const stream = liquid.parser.parseStream(remain);
+    stream
+      .on(`tag:end${token.name}`, () => stream.stop())
+      .on("template", (tpl: Template) => this.body.push(tpl))
+      .on("end", () => {
+        throw new Error(`{% ${token.name} %} not closed`);
+      });
+    stream.start();
+  }
+  protected *renderBody(ctx: Context): Generator<unknown, string, unknown> {
+    return (yield this.liquid.renderer.renderTemplates(this.body, ctx)) as string;
+  }
+}
+
+class StyleTag extends BlockTag {
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    emitter.write(`<style>${yield* this.renderBody(ctx)}</style>`);
+  }
+}
+
+/** `{% form 'product', product, id: ..., class: ..., data-type: ... %}`: the cart/add form with Shopify's hidden fields. */
+class FormTag extends BlockTag {
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    const parts = this.token.args.split(",").map((p) => p.trim());
+    const attrs: string[] = [];
+    for (const part of parts.slice(2)) {
+      const m = /^([\w-]+)\s*:\s*(.+)$/.exec(part);
+      if (!m?.[1] || !m[2]) continue;
+      const value = yield new Value(m[2], this.liquid).value(ctx, false);
+      attrs.push(`${m[1]}="${escapeHtml(String(value ?? ""))}"`);
+    }
+    const body = yield* this.renderBody(ctx);
+    emitter.write(
+      `<form method="post" action="/cart/add" accept-charset="UTF-8" enctype="multipart/form-data" ${attrs.join(" ")}>` +
+        `<input type="hidden" name="form_type" value="product" /><input type="hidden" name="utf8" value="✓" />${body}</form>`,
+    );
+  }
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function formatMoney(cents: unknown, currency: string, withCurrency: boolean): string {
+  const amount = (Number(cents) / 100).toFixed(2);
+  const symbol = currency === "EUR" ? "€" : currency === "GBP" ? "£" : "$";
+  return withCurrency ? `${symbol}${amount} ${currency}` : `${symbol}${amount}`;
+}
+
+function engine(root: string, partials: string, dicts: () => Json[], assetPrefix: string, currency: string): Liquid {
+  const liquid = new Liquid({ root, partials, extname: ".liquid", timezoneOffset: 0, jsTruthy: false, cache: false });
+  liquid.registerFilter("t", (key: string, ...args: unknown[]) => translate(dicts(), key, args));
+  liquid.registerFilter("asset_url", (name: string) => `${assetPrefix}${name}`);
+  liquid.registerFilter("stylesheet_tag", (url: string) => `<link href="${url}" rel="stylesheet" type="text/css" media="all" />`);
+  liquid.registerFilter("money", (cents: unknown) => formatMoney(cents, currency, false));
+  liquid.registerFilter("money_with_currency", (cents: unknown) => formatMoney(cents, currency, true));
+  liquid.registerTag("schema", SchemaTag);
+  liquid.registerTag("style", StyleTag);
+  liquid.registerTag("form", FormTag);
+  return liquid;
+}
+
+/** The Liquid `product` object for the page, with `variant` as selected (Shopify's ?variant=). */
+export function productDrop(p: StorefrontProduct, selectedVariantId?: string | null) {
+  const variants = p.variants.map((v) => {
+    const drop: Json = {
+      id: Number(v.id),
+      title: v.title,
+      price: v.price,
+      compare_at_price: null,
+      available: v.available,
+      options: v.options,
+      option1: v.options[0] ?? null,
+      option2: v.options[1] ?? null,
+      option3: v.options[2] ?? null,
+      featured_media: null,
+      url: `/products/${p.handle}?variant=${v.id}`,
+    };
+    // Not part of `variants | json` on Shopify either: only reachable through Liquid.
+    Object.defineProperty(drop, "metafields", {
+      enumerable: false,
+      value: { "$app:backorder": v.metafieldStatus ? { status: { type: "json", value: v.metafieldStatus } } : {} },
+    });
+    return drop;
+  });
+  const selected =
+    variants.find((v) => String(v.id) === String(selectedVariantId)) ?? variants.find((v) => v.available) ?? variants[0] ?? null;
+  const prices = p.variants.map((v) => v.price);
+  return {
+    title: p.title,
+    handle: p.handle,
+    vendor: p.vendor ?? "",
+    url: `/products/${p.handle}`,
+    variants,
+    selected_variant: selectedVariantId ? selected : null,
+    selected_or_first_available_variant: selected,
+    has_only_default_variant: p.variants.length === 1 && p.options.length === 1 && p.options[0] === "Title",
+    options: p.options,
+    options_with_values: p.options.map((name, i) => ({
+      name,
+      position: i + 1,
+      values: [...new Set(p.variants.map((v) => v.options[i]))],
+      selected_value: (selected?.options as string[] | undefined)?.[i] ?? null,
+    })),
+    price: Math.min(...prices),
+    price_varies: new Set(prices).size > 1,
+    compare_at_price: null,
+    compare_at_price_varies: false,
+    available: p.variants.some((v) => v.available),
+    media: [],
+  };
+}
+
+interface TemplateBlock {
+  type: string;
+  settings?: Json;
+}
+interface TemplateSection {
+  type: string;
+  blocks?: Record<string, TemplateBlock>;
+  block_order?: string[];
+  settings?: Json;
+}
+
+const EXTENSION_LOCALES = ["en.default", "fr", "de", "es"];
+
+export class StorefrontRenderer {
+  private readonly themeLocale = readJson(path.join(DAWN_ROOT, "locales/en.default.json"));
+  private readonly blockSchema = schemaOf(path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid"));
+  private readonly embedSchema = schemaOf(path.join(EXTENSION_ROOT, "blocks/backorder-embed.liquid"));
+  private extensionDicts: Json[] = [];
+
+  constructor(private readonly settings: RenderSettings) {}
+
+  private get currency() {
+    return this.settings.currency ?? "USD";
+  }
+
+  private loadExtensionDicts() {
+    const locale = (this.settings.locale ?? "en").slice(0, 2);
+    const files = EXTENSION_LOCALES.filter((l) => l === locale || l === "en.default");
+    // Requested locale first, English as fallback (Shopify's order).
+    this.extensionDicts = files
+      .sort((a) => (a === locale ? -1 : 1))
+      .map((l) => readJson(path.join(EXTENSION_ROOT, "locales", `${l}.json`)));
+  }
+
+  private themeEngine(): Liquid {
+    const theme = engine(DAWN_ROOT, path.join(DAWN_ROOT, "snippets"), () => [this.themeLocale], THEME_ASSET_PREFIX, this.currency);
+    const extension = this.extensionEngine();
+    const blockFile = path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid");
+    // `{% render block %}` renders an app block in its own extension's scope.
+    class AppBlockTag extends Tag {
+      *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+        const block = ctx.getSync(["block"]) as { app_file?: string };
+        if (block.app_file !== blockFile) return;
+        const html = yield extension.renderFile(blockFile, {
+          block,
+          product: ctx.getSync(["product"]),
+          section: ctx.getSync(["section"]),
+          request: ctx.getSync(["request"]),
+          shop: ctx.getSync(["shop"]),
+        });
+        emitter.write(html as string);
+      }
+    }
+    theme.registerTag("render_app_block", AppBlockTag);
+    return theme;
+  }
+
+  private extensionEngine(): Liquid {
+    return engine(EXTENSION_ROOT, path.join(EXTENSION_ROOT, "snippets"), () => this.extensionDicts, EXTENSION_ASSET_PREFIX, this.currency);
+  }
+
+  private globals(product: ReturnType<typeof productDrop>) {
+    return {
+      product,
+      request: { locale: { iso_code: this.settings.locale ?? "en" }, origin: this.settings.origin, page_type: "product" },
+      routes: { root_url: "/", cart_add_url: "/cart/add", cart_change_url: "/cart/change", cart_update_url: "/cart/update", cart_url: "/cart" },
+      shop: { name: this.settings.shopName ?? "Linen & Co.", currency: this.currency },
+      settings: {},
+      template: { name: "product" },
+      canonical_url: `${this.settings.origin}${product.url}`,
+      page_title: product.title,
+    };
+  }
+
+  private async renderMainSection(theme: Liquid, product: ReturnType<typeof productDrop>): Promise<{ html: string; hasAppBlock: boolean }> {
+    const template = readJson(path.join(DAWN_ROOT, "templates/product.json")) as { sections: Record<string, TemplateSection>; order: string[] };
+    let hasAppBlock = false;
+    const out: string[] = [];
+    for (const key of template.order) {
+      const s = template.sections[key];
+      if (!s) continue;
+      const blocks = (s.block_order ?? []).flatMap((id) => {
+        const b = s.blocks?.[id];
+        if (!b) return [];
+        if (b.type.startsWith("shopify://apps/")) {
+          // An app block: type "@app" in Liquid; its file is the extension's block.
+          if (this.settings.appBlock === false || !b.type.includes("/blocks/backorder-notice/")) return [];
+          hasAppBlock = true;
+          const settings = { ...defaultsOf(this.blockSchema), ...b.settings, ...this.settings.blockSettings };
+          return [{ id, type: "@app", settings, shopify_attributes: "", app_file: path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid") }];
+        }
+        return [{ id, type: b.type, settings: b.settings ?? {}, shopify_attributes: "" }];
+      });
+      const section = { id: `template--product__${key}`, settings: s.settings ?? {}, blocks };
+      const source = fs
+        .readFileSync(path.join(DAWN_ROOT, "sections", `${s.type}.liquid`), "utf8")
+        .replace(/\{%-?\s*render block\s*-?%\}/g, "{% render_app_block %}");
+      const html = await theme.parseAndRender(source, { ...this.globals(product), section });
+      out.push(`<div id="shopify-section-${section.id}" class="shopify-section">${html}</div>`);
+    }
+    return { html: out.join("\n"), hasAppBlock };
+  }
+
+  /** The section alone, as Shopify's Section Rendering API returns it (`?section_id=`). */
+  async renderSection(p: StorefrontProduct, selectedVariantId: string | null): Promise<string> {
+    this.loadExtensionDicts();
+    return (await this.renderMainSection(this.themeEngine(), productDrop(p, selectedVariantId))).html;
+  }
+
+  async renderPage(p: StorefrontProduct, selectedVariantId: string | null): Promise<string> {
+    this.loadExtensionDicts();
+    const theme = this.themeEngine();
+    const product = productDrop(p, selectedVariantId);
+    const main = await this.renderMainSection(theme, product);
+    const embedOn = this.settings.appEmbed === true;
+    // Shopify loads an app block's schema assets once, when the block or embed is on the page.
+    const schema = main.hasAppBlock ? this.blockSchema : embedOn ? this.embedSchema : null;
+    const head = schema
+      ? [
+          schema.stylesheet ? `<link href="${EXTENSION_ASSET_PREFIX}${String(schema.stylesheet)}" rel="stylesheet" type="text/css" media="all" />` : "",
+          schema.javascript ? `<script src="${EXTENSION_ASSET_PREFIX}${String(schema.javascript)}" defer="defer"></script>` : "",
+        ].join("")
+      : "";
+    const layout = fs.readFileSync(path.join(DAWN_ROOT, "layout/theme.liquid"), "utf8");
+    let html = await theme.parseAndRender(layout, { ...this.globals(product), content_for_header: head, content_for_layout: main.html });
+    if (embedOn) {
+      const embedFile = path.join(EXTENSION_ROOT, "blocks/backorder-embed.liquid");
+      const block = { id: "backorder-embed", type: "@app", settings: { ...defaultsOf(this.embedSchema), ...this.settings.blockSettings } };
+      const embed = await this.extensionEngine().renderFile(embedFile, { ...this.globals(product), block });
+      html = html.replace("</body>", `${embed}</body>`);
+    }
+    return html;
+  }
+}

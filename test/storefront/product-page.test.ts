@@ -1,0 +1,166 @@
+// The theme app extension on a real Dawn product page (rendered with liquidjs, served
+// by dev/storefront/server.ts) in headless Chromium: what shoppers read, what the cart gets.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { startStorefront, type Storefront } from "../../dev/storefront/server.ts";
+import { LINEN_SHIRT } from "../../dev/storefront/fixture-product.ts";
+import type { StorefrontProduct } from "../../dev/storefront/render.ts";
+import { launchChromium } from "./browser.ts";
+
+const BACKORDER_TEXT = "Available for backorder — ships ~Dec 16, 2026";
+const [S, M, L] = LINEN_SHIRT.variants.map((v) => v.id) as [string, string, string, string];
+
+let browser: Browser;
+const storefronts: Storefront[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(storefronts.map((s) => s.close()));
+});
+
+async function storefront(options: Partial<Parameters<typeof startStorefront>[0]> = {}, product: StorefrontProduct = LINEN_SHIRT) {
+  const s = await startStorefront({ loadProduct: (h) => (h === product.handle ? product : null), ...options });
+  storefronts.push(s);
+  return s;
+}
+
+async function open(s: Storefront, query = ""): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${s.url}/products/linen-shirt${query}`);
+  // Dawn's and our scripts are deferred: wait until Dawn's custom elements exist.
+  await page.waitForFunction(() => customElements.get("variant-radios") && customElements.get("product-form"));
+  return page;
+}
+
+const noticeText = (page: Page) => page.locator("[data-bq-notice] .bq-notice__text").innerText();
+const property = (page: Page) =>
+  page.evaluate(() => {
+    const form = document.getElementById("product-form-template--product__main") as HTMLFormElement;
+    return new FormData(form).get("properties[Backorder ships]");
+  });
+
+async function pick(page: Page, size: string) {
+  await page.locator(`variant-radios label`, { hasText: new RegExp(`^\\s*${size}\\s*$`) }).click();
+  await page.waitForFunction((id) => (document.querySelector('form[id^="product-form-"] input[name="id"]') as HTMLInputElement).value === id, idOf(size));
+}
+const idOf = (size: string) => LINEN_SHIRT.variants.find((v) => v.title === size)!.id;
+
+describe("backorder notice on Dawn's product page", () => {
+  it("says nothing for an in-stock variant and sends no promise", async () => {
+    const page = await open(await storefront());
+    expect(await page.locator('form[id^="product-form-"] input[name="id"]').inputValue()).toBe(S);
+    expect(await noticeText(page)).toBe("");
+    expect(await property(page)).toBeNull();
+    await page.close();
+  });
+
+  it("renders the backorder date server-side for a backorderable variant", async () => {
+    const s = await storefront();
+    const html = await (await fetch(`${s.url}/products/linen-shirt?variant=${M}`)).text();
+    expect(html).toContain(`<p class="bq-notice__text" role="status" aria-live="polite">${BACKORDER_TEXT}</p>`);
+    const page = await open(s, `?variant=${M}`);
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await property(page)).toBe("2026-12-16");
+    await page.close();
+  });
+
+  it("shows sold-out wording when the limit is reached", async () => {
+    const page = await open(await storefront(), `?variant=${L}`);
+    expect(await noticeText(page)).toBe("Sold out");
+    expect(await property(page)).toBeNull();
+    await page.close();
+  });
+
+  it("switches the text with the variant picker, without layout shift", async () => {
+    const page = await open(await storefront());
+    const buttonTop = () => page.locator('button[name="add"]').evaluate((b) => b.getBoundingClientRect().top);
+    const before = await buttonTop();
+    await pick(page, "M");
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await property(page)).toBe("2026-12-16");
+    expect(await buttonTop()).toBe(before);
+    await pick(page, "L");
+    expect(await noticeText(page)).toBe("Sold out");
+    expect(await property(page)).toBeNull();
+    await pick(page, "XL");
+    expect(await noticeText(page)).toBe("");
+    await pick(page, "S");
+    expect(await noticeText(page)).toBe("");
+    expect(await buttonTop()).toBe(before);
+    await page.close();
+  });
+
+  it("puts the promised date on the cart line through Dawn's product form", async () => {
+    const s = await storefront();
+    const page = await open(s);
+    await pick(page, "M");
+    await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
+    await page.goto(`${s.url}/products/linen-shirt`);
+    await page.waitForFunction(() => customElements.get("product-form"));
+    await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
+    expect(s.cart).toEqual([
+      { id: M, quantity: 1, properties: { "Backorder ships": "2026-12-16" } },
+      { id: S, quantity: 1, properties: {} },
+    ]);
+    await page.close();
+  });
+
+  it("makes no request beyond the storefront's own page and assets", async () => {
+    const s = await storefront();
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(`${s.url}/products/linen-shirt?variant=${M}`, { waitUntil: "networkidle" });
+    expect(requests.every((u) => u.startsWith(s.url))).toBe(true);
+    expect(requests.filter((u) => !u.includes("/cdn/"))).toEqual([`${s.url}/products/linen-shirt?variant=${M}`]);
+    expect(requests.filter((u) => u.includes("/cdn/extensions/"))).toHaveLength(2);
+    await page.close();
+  });
+
+  it("uses the merchant's text, colours and date format from the theme editor", async () => {
+    const s = await storefront({ blockSettings: { backorder_text: "Ships {date} <b>", date_format: "%d/%m/%Y", text_color: "#1a1a1a" } });
+    const page = await open(s);
+    await pick(page, "M");
+    expect(await noticeText(page)).toBe("Ships 16/12/2026 <b>");
+    expect(await page.locator("[data-bq-notice]").evaluate((e) => getComputedStyle(e.querySelector("p")!).color)).toBe("rgb(26, 26, 26)");
+    await page.close();
+  });
+
+  it("prefers the app's own message, and speaks the storefront's language", async () => {
+    const product: StorefrontProduct = {
+      ...LINEN_SHIRT,
+      variants: LINEN_SHIRT.variants.map((v) => (v.id === M ? { ...v, metafieldStatus: { ...v.metafieldStatus!, message: "Pre-order: {date}" } } : v)),
+    };
+    const page = await open(await storefront({}, product), `?variant=${M}`);
+    expect(await noticeText(page)).toBe("Pre-order: Dec 16, 2026");
+    await page.close();
+
+    const fr = await open(await storefront({ locale: "fr", blockSettings: { date_format: "%d/%m/%Y" } }), `?variant=${M}`);
+    expect(await noticeText(fr)).toBe("Disponible en précommande — expédition vers le 16/12/2026");
+    await pick(fr, "L");
+    expect(await noticeText(fr)).toBe("Épuisé");
+    await fr.close();
+  });
+
+  it("works as an app embed on themes without app blocks", async () => {
+    const s = await storefront({ appBlock: false, appEmbed: true });
+    const page = await open(s);
+    // The embed moved itself into the product form, above the buttons.
+    expect(await page.locator('form[id^="product-form-"] [data-bq-notice]').count()).toBe(1);
+    await pick(page, "M");
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
+    expect(s.cart).toEqual([{ id: M, quantity: 1, properties: { "Backorder ships": "2026-12-16" } }]);
+    await page.close();
+  });
+
+  it("keeps a single notice when both the block and the embed are on", async () => {
+    const page = await open(await storefront({ appEmbed: true }), `?variant=${M}`);
+    expect(await page.locator("[data-bq-notice]").count()).toBe(1);
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    await page.close();
+  });
+});
