@@ -1,0 +1,260 @@
+// The merchant's queue: one page of lines for the filters in the URL, each with its
+// place in its variant's FIFO line-up and the ship date that place gets. Keyset
+// pagination on (sort key, lineItemId) so page 2,000 costs what page 1 costs; the
+// default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
+import { compareIds } from "../backorder/allocation.ts";
+import { shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import type { Db, Prisma, Tx } from "../db/client.server.ts";
+import { ageInDays } from "./format.ts";
+import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
+import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
+import { calendarDate, loadShopDefaults, shopToday, type ShopDefaults } from "./shop-context.server.ts";
+
+export interface QueueRow {
+  lineItemId: string;
+  orderId: string;
+  orderName: string;
+  orderedAt: string;
+  customerName: string | null;
+  customerEmail: string | null;
+  variantId: string;
+  productTitle: string;
+  variantTitle: string | null;
+  sku: string | null;
+  quantity: number;
+  waitingQuantity: number;
+  state: string;
+  /** 1 = next to be served among the variant's waiting lines; null unless waiting. */
+  position: number | null;
+  /** Promised ship date (YYYY-MM-DD) of the line's last waiting unit; null unless waiting. */
+  eta: string | null;
+  ageDays: number;
+  notifiedAt: string | null;
+  /** Merchant asked for the order's cancellation; Shopify has not confirmed it yet. */
+  cancellation: "requested" | "failed" | null;
+  unitPrice: string;
+  currency: string;
+}
+
+export interface QueuePage {
+  rows: QueueRow[];
+  total: number;
+  nextCursor: string | null;
+  prevCursor: string | null;
+}
+
+const OPEN = ["waiting", "allocated"];
+
+export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Date): Prisma.BackorderLineWhereInput {
+  const and: Prisma.BackorderLineWhereInput[] = [{ shop }];
+  if (q.state === "open") and.push({ state: { in: OPEN } });
+  else if (q.state !== "all") and.push({ state: q.state });
+  if (q.variantId) and.push({ variantId: q.variantId });
+  if (q.minAgeDays) and.push({ orderedAt: { lte: new Date(now.getTime() - q.minAgeDays * 86_400_000) } });
+  if (q.search) {
+    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE (mode insensitive).
+    const contains = (dialectOf(client) === "postgres"
+      ? { contains: q.search, mode: "insensitive" }
+      : { contains: q.search }) as Prisma.StringFilter;
+    and.push({
+      OR: [
+        { orderName: contains },
+        { customerName: contains },
+        { customerEmail: contains },
+        { sku: contains },
+        { title: contains },
+      ],
+    });
+  }
+  return { AND: and };
+}
+
+type SortKey = "orderedAt" | "waitingQuantity";
+const SORTS: Record<QueueSort, { key: SortKey; dir: "asc" | "desc" }> = {
+  oldest: { key: "orderedAt", dir: "asc" },
+  newest: { key: "orderedAt", dir: "desc" },
+  waiting: { key: "waitingQuantity", dir: "desc" },
+};
+
+export function orderBy(sort: QueueSort, reverse: boolean): Prisma.BackorderLineOrderByWithRelationInput[] {
+  const { key, dir } = SORTS[sort];
+  const d = reverse ? (dir === "asc" ? "desc" : "asc") : dir;
+  // The id tie-break always runs with the key's direction, so the keyset is a total order.
+  return [{ [key]: d }, { lineItemId: d }];
+}
+
+/** Rows strictly after (or, reversed, before) the cursor in the sort's order. */
+export function keyset(sort: QueueSort, c: Cursor, reverse: boolean): Prisma.BackorderLineWhereInput {
+  const { key, dir } = SORTS[sort];
+  const forward = (dir === "asc") !== reverse;
+  const op = forward ? "gt" : "lt";
+  const value = key === "orderedAt" ? new Date(String(c.v)) : Number(c.v);
+  return { OR: [{ [key]: { [op]: value } }, { [key]: value, lineItemId: { [op]: c.id } }] };
+}
+
+const cursorOf = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }): string =>
+  encodeCursor({ v: SORTS[sort].key === "orderedAt" ? l.orderedAt.toISOString() : l.waitingQuantity, id: l.lineItemId });
+
+export const LINE_SELECT = {
+  lineItemId: true,
+  orderId: true,
+  orderName: true,
+  orderedAt: true,
+  customerName: true,
+  customerEmail: true,
+  variantId: true,
+  title: true,
+  sku: true,
+  quantity: true,
+  waitingQuantity: true,
+  state: true,
+  notifiedAt: true,
+  unitPrice: true,
+  currency: true,
+} as const;
+
+export async function loadQueuePage(client: Db | Tx, shop: string, q: QueueQuery, now = new Date(), pageSize = PAGE_SIZE): Promise<QueuePage> {
+  const where = queueWhere(client, shop, q, now);
+  const reverse = q.before !== null && q.after === null;
+  const cursor = reverse ? q.before : q.after;
+  const [found, total] = await Promise.all([
+    client.backorderLine.findMany({
+      where: cursor ? { AND: [where, keyset(q.sort, cursor, reverse)] } : where,
+      orderBy: orderBy(q.sort, reverse),
+      take: pageSize + 1,
+      select: LINE_SELECT,
+    }),
+    client.backorderLine.count({ where }),
+  ]);
+  const more = found.length > pageSize;
+  const lines = found.slice(0, pageSize);
+  if (reverse) lines.reverse();
+  const first = lines[0];
+  const last = lines[lines.length - 1];
+  const nextCursor = last && (reverse || more) ? cursorOf(q.sort, last) : null;
+  const prevCursor = first && (reverse ? more : cursor !== null) ? cursorOf(q.sort, first) : null;
+  return { rows: await describeLines(client, shop, lines, now), total, nextCursor, prevCursor };
+}
+
+export type PageLine = Prisma.BackorderLineGetPayload<{ select: typeof LINE_SELECT }>;
+
+export type AheadOf = (line: PageLine) => Promise<{ lines: number; units: number }>;
+
+/** Titles, FIFO positions, ETAs and cancellation requests for a page of lines. */
+export async function describeLines(
+  client: Db | Tx,
+  shop: string,
+  lines: PageLine[],
+  now: Date,
+  aheadOf: AheadOf = (l) => unitsAhead(client, shop, l),
+): Promise<QueueRow[]> {
+  if (lines.length === 0) return [];
+  const variantIds = [...new Set(lines.map((l) => l.variantId))];
+  const orderIds = [...new Set(lines.map((l) => l.orderId))];
+  const [variants, policies, defaults, cancels, ahead] = await Promise.all([
+    client.variant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, productTitle: true, title: true, sku: true } }),
+    client.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } } }),
+    loadShopDefaults(client, shop),
+    client.syncTask.findMany({
+      where: { shop, kind: "order-cancel", targetId: { in: orderIds }, status: { in: ["pending", "running", "failed"] } },
+      select: { targetId: true, status: true },
+    }),
+    Promise.all(lines.map((l) => (l.state === "waiting" ? aheadOf(l) : Promise.resolve(null)))),
+  ]);
+  const variantById = new Map(variants.map((v) => [v.variantId, v]));
+  const policyById = new Map(policies.map((p) => [p.variantId, p]));
+  const cancelByOrder = new Map(cancels.map((c) => [c.targetId, c.status === "failed" ? ("failed" as const) : ("requested" as const)]));
+  const today = shopToday(defaults, now);
+
+  return lines.map((l, i) => {
+    const v = variantById.get(l.variantId);
+    const before = ahead[i];
+    const plan = restockPlan(policyById.get(l.variantId) ?? null, defaults, today);
+    return {
+      lineItemId: l.lineItemId,
+      orderId: l.orderId,
+      orderName: l.orderName,
+      orderedAt: l.orderedAt.toISOString(),
+      customerName: l.customerName,
+      customerEmail: l.customerEmail,
+      variantId: l.variantId,
+      productTitle: v?.productTitle ?? l.title,
+      variantTitle: v && v.title !== "Default Title" ? v.title : null,
+      sku: l.sku ?? v?.sku ?? null,
+      quantity: l.quantity,
+      waitingQuantity: l.waitingQuantity,
+      state: l.state,
+      position: before ? before.lines + 1 : null,
+      eta: before ? shipDateForUnit(before.units + l.waitingQuantity, plan) : null,
+      ageDays: ageInDays(l.orderedAt, now),
+      notifiedAt: l.notifiedAt?.toISOString() ?? null,
+      cancellation: cancelByOrder.get(l.orderId) ?? null,
+      unitPrice: l.unitPrice,
+      currency: l.currency,
+    };
+  });
+}
+
+export function restockPlan(
+  policy: { restockDate: Date | null; incomingQuantity: number | null; leadTimeDays: number | null } | null,
+  defaults: Pick<ShopDefaults, "defaultLeadTimeDays" | "processingDays">,
+  today: string,
+): RestockPlan {
+  return {
+    restockDate: calendarDate(policy?.restockDate ?? null),
+    incomingQuantity: policy?.incomingQuantity ?? null,
+    leadTimeDays: policy?.leadTimeDays ?? defaults.defaultLeadTimeDays,
+    processingDays: defaults.processingDays,
+    today,
+  };
+}
+
+/**
+ * Waiting lines (and their waiting units) of the same variant ahead of this one in FIFO
+ * order: an aggregate over the strictly older ones, plus the few with the same order time
+ * sorted by the engine's own tie-break (allocation.ts compareIds).
+ */
+async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{ lines: number; units: number }> {
+  const dialect = dialectOf(client);
+  const p = new SqlParams(dialect);
+  // SQLite would pick the (shop, state, orderedAt) index for `orderedAt <` and walk every
+  // older waiting line of the shop; the unary + keeps it on (shop, variantId, state).
+  const orderedAt = dialect === "sqlite" ? `+"orderedAt"` : `"orderedAt"`;
+  const [olderRows, ties] = await Promise.all([
+    rawQuery<{ n: unknown; u: unknown }>(
+      client,
+      p,
+      `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
+        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = 'waiting' AND ${orderedAt} < ${p.p(l.orderedAt)}`,
+    ),
+    client.backorderLine.findMany({
+      where: { shop, variantId: l.variantId, state: "waiting", orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
+      select: { lineItemId: true, waitingQuantity: true },
+    }),
+  ]);
+  const tiesAhead = ties.filter((t) => compareIds(t.lineItemId, l.lineItemId) < 0);
+  const older = olderRows[0];
+  return {
+    lines: num(older?.n) + tiesAhead.length,
+    units: num(older?.u) + tiesAhead.reduce((s, t) => s + t.waitingQuantity, 0),
+  };
+}
+
+/** Variants that have lines in the queue's current state, for the variant filter. */
+export async function queueVariantChoices(client: Db | Tx, shop: string, limit = 200) {
+  const groups = await client.backorderLine.groupBy({
+    by: ["variantId"],
+    where: { shop, state: "waiting" },
+    _sum: { waitingQuantity: true },
+    orderBy: { _sum: { waitingQuantity: "desc" } },
+    take: limit,
+  });
+  const ids = groups.map((g) => g.variantId);
+  const variants = await client.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productTitle: true, title: true, sku: true } });
+  const byId = new Map(variants.map((v) => [v.variantId, v]));
+  return groups.map((g) => {
+    const v = byId.get(g.variantId);
+    const name = v ? (v.title && v.title !== "Default Title" ? `${v.productTitle} — ${v.title}` : v.productTitle) : g.variantId;
+    return { variantId: g.variantId, label: `${name} (${g._sum.waitingQuantity ?? 0} waiting)` };
+  });
+}

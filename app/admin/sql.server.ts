@@ -1,0 +1,49 @@
+// Hand-written SQL for the aggregates Prisma cannot express (sums over a text price
+// column, durations, date buckets, percentiles). Both providers run the same query
+// shape; only date arithmetic and placeholders differ, and they are chosen here.
+import type { Db, Tx } from "../db/client.server.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+/** The generated client records its provider; both the client and a transaction expose it. */
+export function dialectOf(client: Db | Tx): Dialect {
+  return (client as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgres" : "sqlite";
+}
+
+/** Collects parameters and hands out the dialect's placeholders, in order. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  constructor(readonly dialect: Dialect) {}
+  p(value: unknown): string {
+    this.values.push(value);
+    return this.dialect === "postgres" ? `$${this.values.length}` : "?";
+  }
+}
+
+/** Seconds from `from` to `to` (both timestamp column expressions, quoted). */
+export function secondsBetween(dialect: Dialect, to: string, from: string): string {
+  return dialect === "postgres"
+    ? `EXTRACT(EPOCH FROM (${to} - ${from}))`
+    : `((julianday(${to}) - julianday(${from})) * 86400.0)`;
+}
+
+/** YYYY-MM-DD of a timestamp column (UTC). */
+export function dayOf(dialect: Dialect, column: string): string {
+  return dialect === "postgres" ? `to_char(${column}, 'YYYY-MM-DD')` : `strftime('%Y-%m-%d', ${column})`;
+}
+
+/** Money in a text column, as a number the database can sum. */
+export const moneyOf = (column: string) => `CAST(${column} AS DECIMAL(18,4))`;
+
+/** Raw results come back as number, bigint (PostgreSQL counts), Decimal or string. */
+export function num(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  const n = Number(String(value));
+  return Number.isFinite(n) ? n : 0;
+}
+
+export async function rawQuery<T>(client: Db | Tx, params: SqlParams, sql: string): Promise<T[]> {
+  return (await client.$queryRawUnsafe(sql, ...params.values)) as T[];
+}

@@ -1,0 +1,155 @@
+// Dashboard: the numbers a merchant manages backorders by.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useLoaderData, useSearchParams } from "@remix-run/react";
+import { BlockStack, Box, Button, ButtonGroup, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { requireShop } from "../auth/require-shop.server.ts";
+import { db } from "../db/client.server.ts";
+import { loadDashboard } from "../admin/metrics.server.ts";
+import { loadShopDefaults } from "../admin/shop-context.server.ts";
+import { formatCalendarDate, formatCount, formatDuration, formatMoney, formatPercent } from "../admin/format.ts";
+import { BarList, ColumnChart } from "../admin/ui/charts.tsx";
+import { RouteError } from "../admin/ui/RouteError.tsx";
+
+export const meta: MetaFunction = () => [{ title: "Dashboard · Backorder Queue" }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const granularity = new URL(request.url).searchParams.get("by") === "day" ? "day" : "week";
+  const defaults = await loadShopDefaults(db(), shop);
+  const metrics = await loadDashboard(db(), shop, { granularity, shopCurrency: defaults.currency });
+  const hasHistory = metrics.openLines > 0 || metrics.cancellation.orders > 0 || metrics.topVariants.length > 0;
+  return json({ metrics, hasHistory });
+};
+
+function Stat({ label, value, help }: { label: string; value: string; help?: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="bodyMd" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingXl">
+          {value}
+        </Text>
+        {help ? (
+          <Text as="p" variant="bodySm" tone="subdued">
+            {help}
+          </Text>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function Dashboard() {
+  const { metrics: m, hasHistory } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const by = params.get("by") === "day" ? "day" : "week";
+
+  if (!hasHistory) {
+    return (
+      <Page title="Dashboard">
+        <Card>
+          <EmptyState
+            heading="No backorders yet"
+            action={{ content: "Choose variants to backorder", url: "/app/variants" }}
+            secondaryAction={{ content: "Shop settings", url: "/app/settings" }}
+            image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='226' height='226'/%3E"
+          >
+            <p>When a variant sells out and customers keep ordering, their orders line up here, oldest first, with the numbers that matter.</p>
+          </EmptyState>
+        </Card>
+      </Page>
+    );
+  }
+
+  const revenue = m.waitingRevenue.length ? m.waitingRevenue.map((r) => formatMoney(r.amount, r.currency)).join(" + ") : formatMoney(0, m.revenueWon.currency);
+  const wonTotal = m.revenueWon.buckets.reduce((s, b) => s + b.amount, 0);
+  return (
+    <Page title="Dashboard" subtitle={`Wait times and cancellations over the last ${m.windowDays} days`} primaryAction={{ content: "Open the queue", url: "/app/queue" }}>
+      <Layout>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+            <Stat label="Waiting lines" value={formatCount(m.openLines)} help={`${formatCount(m.openUnits)} units on backorder`} />
+            <Stat label="Revenue waiting" value={revenue} help="Price × units still waiting for stock" />
+            <Stat
+              label="Cancellation rate"
+              value={formatPercent(m.cancellation.rate)}
+              help={`${formatCount(m.cancellation.cancelled)} of ${formatCount(m.cancellation.orders)} backordered orders`}
+            />
+            <Stat
+              label="Wait until stock (avg / p90)"
+              value={`${formatDuration(m.toAllocation.avgSeconds)} / ${formatDuration(m.toAllocation.p90Seconds)}`}
+              help={`${formatCount(m.toAllocation.count)} lines got stock`}
+            />
+            <Stat
+              label="Wait until shipped (avg / p90)"
+              value={`${formatDuration(m.toFulfilment.avgSeconds)} / ${formatDuration(m.toFulfilment.p90Seconds)}`}
+              help={`${formatCount(m.toFulfilment.count)} lines shipped`}
+            />
+            <Stat label="Backorder revenue won" value={formatMoney(wonTotal, m.revenueWon.currency)} help={by === "day" ? "Last 30 days" : "Last 12 weeks"} />
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineGrid columns="1fr auto">
+                <Text as="h2" variant="headingMd">
+                  Backorder revenue won, by {by}
+                </Text>
+                <ButtonGroup variant="segmented">
+                  <Button url="?by=week" pressed={by === "week"}>
+                    Weekly
+                  </Button>
+                  <Button url="?by=day" pressed={by === "day"}>
+                    Daily
+                  </Button>
+                </ButtonGroup>
+              </InlineGrid>
+              <ColumnChart
+                title={`Backorder revenue won by ${by} (${m.revenueWon.currency})`}
+                bars={m.revenueWon.buckets.map((b) => ({
+                  label: formatCalendarDate(b.start).replace(/, \d{4}$/, ""),
+                  value: b.amount,
+                  display: `${formatMoney(b.amount, m.revenueWon.currency)} (${b.lines} lines)`,
+                }))}
+              />
+              <Text as="p" variant="bodySm" tone="subdued">
+                Orders placed while the variant was out of stock and not cancelled ({m.revenueWon.currency}).
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Most often backordered
+              </Text>
+              {m.topVariants.length ? (
+                <BarList
+                  title="Variants with the most backordered lines"
+                  bars={m.topVariants.map((v) => ({ label: v.sku ? `${v.title} · ${v.sku}` : v.title, value: v.lines, display: `${v.lines} lines, ${v.units} units` }))}
+                />
+              ) : (
+                <Text as="p" tone="subdued">
+                  No variant was backordered in the last {m.windowDays} days.
+                </Text>
+              )}
+              <Box>
+                <Button url="/app/variants?filter=backordered" variant="plain">
+                  Review their restock dates
+                </Button>
+              </Box>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError title="Dashboard" />;
+}

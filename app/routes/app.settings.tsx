@@ -1,0 +1,278 @@
+// Shop-wide defaults, and the place where problems talking to Shopify show up with a retry.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, Checkbox, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { requireShop } from "../auth/require-shop.server.ts";
+import { db } from "../db/client.server.ts";
+import { loadSettings, loadSyncProblems, retrySyncTasks, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
+import type { ShopSettingsField } from "../admin/shop-settings.ts";
+import { RouteError } from "../admin/ui/RouteError.tsx";
+
+export const meta: MetaFunction = () => [{ title: "Settings · Backorder Queue" }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const [settings, problems] = await Promise.all([loadSettings(db(), shop), loadSyncProblems(db(), shop)]);
+  return json({ settings, problems });
+};
+
+const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdFulfillment"];
+
+type ActionResult =
+  | { intent: "save"; ok: true; resynced: number }
+  | { intent: "save"; ok: false; errors: Partial<Record<ShopSettingsField, string>> }
+  | { intent: "retry"; ok: true; retried: number };
+
+const ids = (form: FormData, name: string) => {
+  const all = form.getAll(name).map(Number).filter(Number.isInteger);
+  return all.length ? all : undefined;
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "retry-tasks" || intent === "retry-events") {
+    const retried =
+      intent === "retry-tasks" ? await retrySyncTasks(db(), shop, ids(form, "id")) : await retryWebhookEvents(db(), shop, ids(form, "id"));
+    return json<ActionResult>({ intent: "retry", ok: true, retried });
+  }
+  const input = Object.fromEntries(FIELDS.map((f) => [f, form.has(f) ? String(form.get(f)) : null]));
+  const result = await saveSettings(db(), shop, input);
+  if (!result.ok) return json<ActionResult>({ intent: "save", ok: false, errors: result.errors }, { status: 400 });
+  return json<ActionResult>({ intent: "save", ok: true, resynced: result.resynced ?? 0 });
+};
+
+function DefaultsForm() {
+  const { settings } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const errors = result && result.intent === "save" && !result.ok ? result.errors : {};
+  const [v, setV] = useState({
+    messageTemplate: settings.messageTemplate,
+    defaultLeadTimeDays: String(settings.defaultLeadTimeDays),
+    processingDays: String(settings.processingDays),
+    autoEnableTag: settings.autoEnableTag ?? "",
+    autoEnableCollectionId: settings.autoEnableCollectionId ?? "",
+    orderTag: settings.orderTag,
+  });
+  const [hold, setHold] = useState(settings.holdFulfillment);
+  const set = (k: keyof typeof v) => (value: string) => setV((s) => ({ ...s, [k]: value }));
+  const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "save";
+  return (
+    <Form method="post" aria-label="Shop defaults">
+      <input type="hidden" name="intent" value="save" />
+      <BlockStack gap="400">
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              What customers are told
+            </Text>
+            <FormLayout>
+              <TextField
+                label="Message template"
+                name="messageTemplate"
+                value={v.messageTemplate}
+                onChange={set("messageTemplate")}
+                error={errors.messageTemplate}
+                helpText="Shown under Add to cart for backorderable variants. {date} becomes the promised ship date."
+                autoComplete="off"
+              />
+              <FormLayout.Group>
+                <TextField label="Default lead time (days)" name="defaultLeadTimeDays" value={v.defaultLeadTimeDays} onChange={set("defaultLeadTimeDays")} error={errors.defaultLeadTimeDays} helpText="From reordering stock to having it, when a variant has no restock date." inputMode="numeric" autoComplete="off" />
+                <TextField label="Processing time (business days)" name="processingDays" value={v.processingDays} onChange={set("processingDays")} error={errors.processingDays} helpText="From stock arriving to the parcel leaving." inputMode="numeric" autoComplete="off" />
+              </FormLayout.Group>
+            </FormLayout>
+          </BlockStack>
+        </Card>
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Automatic backorders
+            </Text>
+            <FormLayout>
+              <FormLayout.Group>
+                <TextField label="Product tag" name="autoEnableTag" value={v.autoEnableTag} onChange={set("autoEnableTag")} error={errors.autoEnableTag} helpText="Products with this tag switch to backorder when they sell out." autoComplete="off" />
+                <TextField label="Collection ID" name="autoEnableCollectionId" value={v.autoEnableCollectionId} onChange={set("autoEnableCollectionId")} error={errors.autoEnableCollectionId} helpText="Or products in this collection." autoComplete="off" />
+              </FormLayout.Group>
+            </FormLayout>
+          </BlockStack>
+        </Card>
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Orders with backordered items
+            </Text>
+            <FormLayout>
+              <TextField label="Order tag" name="orderTag" value={v.orderTag} onChange={set("orderTag")} error={errors.orderTag} helpText="Added to orders with backordered lines. Leave blank to not tag." autoComplete="off" />
+              <Checkbox label="Hold fulfillment until stock is allocated" name="holdFulfillment" value="on" checked={hold} onChange={setHold} helpText="Stops staff from shipping a partial order by mistake." />
+              {hold ? null : <input type="hidden" name="holdFulfillment" value="off" />}
+            </FormLayout>
+          </BlockStack>
+        </Card>
+        <InlineStack align="end">
+          <Button submit variant="primary" loading={saving}>
+            Save
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Form>
+  );
+}
+
+function RetryButton({ intent, id, label }: { intent: string; id?: number; label: string }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      {id !== undefined ? <input type="hidden" name="id" value={id} /> : null}
+      <Button submit size="slim" accessibilityLabel={label}>
+        Retry
+      </Button>
+    </Form>
+  );
+}
+
+function SyncProblems() {
+  const { problems } = useLoaderData<typeof loader>();
+  const none = problems.taskCount === 0 && problems.eventCount === 0;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Sync problems
+        </Text>
+        {none ? (
+          <Text as="p" tone="subdued">
+            Everything is in sync with Shopify.
+          </Text>
+        ) : null}
+        {problems.taskCount > 0 ? (
+          <BlockStack gap="200">
+            <InlineStack align="space-between" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                Updates Shopify did not accept ({problems.taskCount})
+              </Text>
+              <Form method="post">
+                <input type="hidden" name="intent" value="retry-tasks" />
+                <Button submit>Retry all</Button>
+              </Form>
+            </InlineStack>
+            <IndexTable
+              resourceName={{ singular: "update", plural: "updates" }}
+              itemCount={problems.tasks.length}
+              selectable={false}
+              headings={[{ title: "What" }, { title: "Error" }, { title: "Attempts", alignment: "end" }, { title: "" }]}
+            >
+              {problems.tasks.map((t, i) => (
+                <IndexTable.Row id={String(t.id)} key={t.id} position={i}>
+                  <IndexTable.Cell>
+                    <Text as="span">{taskLabel(t.kind, t.targetId)}</Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" tone="critical" breakWord>
+                      {t.lastError ?? "Unknown error"}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {t.attempts}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <RetryButton intent="retry-tasks" id={t.id} label={`Retry ${taskLabel(t.kind, t.targetId)}`} />
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          </BlockStack>
+        ) : null}
+        {problems.eventCount > 0 ? (
+          <BlockStack gap="200">
+            <InlineStack align="space-between" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                Shopify events we could not process ({problems.eventCount})
+              </Text>
+              <Form method="post">
+                <input type="hidden" name="intent" value="retry-events" />
+                <Button submit>Retry all</Button>
+              </Form>
+            </InlineStack>
+            <IndexTable
+              resourceName={{ singular: "event", plural: "events" }}
+              itemCount={problems.events.length}
+              selectable={false}
+              headings={[{ title: "Event" }, { title: "Error" }, { title: "Status" }, { title: "" }]}
+            >
+              {problems.events.map((e, i) => (
+                <IndexTable.Row id={String(e.id)} key={e.id} position={i}>
+                  <IndexTable.Cell>
+                    <BlockStack gap="050">
+                      <Text as="span">{e.topic}</Text>
+                      <Text as="span" variant="bodySm" tone="subdued">
+                        {new Date(e.receivedAt).toUTCString().replace(" GMT", " UTC")}
+                      </Text>
+                    </BlockStack>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" tone="critical" breakWord>
+                      {e.lastError ?? "Unknown error"}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{e.status === "dead" ? <Badge tone="critical">Gave up</Badge> : <Badge tone="warning">Retrying</Badge>}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <RetryButton intent="retry-events" id={e.id} label={`Retry ${e.topic} event ${e.id}`} />
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          </BlockStack>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function taskLabel(kind: string, targetId: string): string {
+  const id = targetId.replace(/^gid:\/\/shopify\/\w+\//, "");
+  switch (kind) {
+    case "variant":
+      return `Variant ${id}: backorder policy and storefront status`;
+    case "order":
+      return `Order ${id}: tag and fulfillment hold`;
+    case "order-cancel":
+      return `Order ${id}: cancellation`;
+    default:
+      return `${kind} ${id}`;
+  }
+}
+
+export default function Settings() {
+  const result = useActionData<typeof action>();
+  return (
+    <Page title="Settings">
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {result?.ok && result.intent === "save" ? (
+              <Banner tone="success" title="Settings saved.">
+                {result.resynced > 0 ? <p>{result.resynced} variants will show the new wording or dates on the storefront shortly.</p> : null}
+              </Banner>
+            ) : null}
+            {result?.ok && result.intent === "retry" ? <Banner tone="info" title={`${result.retried} queued to retry now.`} /> : null}
+            {result && !result.ok ? <Banner tone="critical" title="Some settings need a fix before they can be saved." /> : null}
+            <DefaultsForm />
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section>
+          <SyncProblems />
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError title="Settings" />;
+}

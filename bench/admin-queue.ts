@@ -1,0 +1,83 @@
+// Merchant admin on a large shop: 100,000 backorder lines (seeded with createMany in
+// chunks), then the queue page's loader work (loadQueuePage: one page of 50 with FIFO
+// positions and ship dates) for the views a merchant uses, the dashboard aggregates and
+// the full CSV export. Figures and the command are in bench/README.md ("## Admin").
+//
+//   npx tsx bench/admin-queue.ts            # SQLite (temporary file)
+//   npx tsx bench/admin-queue.ts postgres   # PostgreSQL at TEST_POSTGRES_URL (throw-away database)
+//   knobs: LINES=100000 VARIANTS=200 RUNS=15
+import { performance } from "node:perf_hooks";
+import { loadQueuePage } from "../app/admin/queue.server.ts";
+import { loadDashboard } from "../app/admin/metrics.server.ts";
+import { queueCsvStream } from "../app/admin/queue-export.server.ts";
+import { DEFAULT_QUERY, decodeCursor, type QueueQuery } from "../app/admin/queue-query.ts";
+import { seedAdminShop } from "../dev/seed/admin-shop.ts";
+import { createTestDatabase } from "../test/support/db.ts";
+
+process.env.TEST_DATABASE = process.argv[2] === "postgres" ? "postgres" : "sqlite";
+const LINES = Number(process.env.LINES ?? 100_000);
+const VARIANTS = Number(process.env.VARIANTS ?? 200);
+const RUNS = Number(process.env.RUNS ?? 15);
+const SHOP = "large.myshopify.com";
+
+const t = await createTestDatabase("bench_admin");
+try {
+  let started = performance.now();
+  const seeded = await seedAdminShop(t.db, { shop: SHOP, lines: LINES, variants: VARIANTS });
+  // A small neighbour, so every query has another shop's rows to skip.
+  await seedAdminShop(t.db, { shop: "small.myshopify.com", lines: 300, seed: 3 });
+  console.log(`${t.provider}: seeded ${LINES} lines (${seeded.waitingLines} waiting) over ${VARIANTS} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const q = (over: Partial<QueueQuery>): QueueQuery => ({ ...DEFAULT_QUERY, ...over });
+  // A cursor deep in the queue: the page after ~90% of the waiting lines.
+  const deep = await t.db.backorderLine.findMany({
+    where: { shop: SHOP, state: "waiting" },
+    orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+    skip: Math.floor(seeded.waitingLines * 0.9),
+    take: 1,
+  });
+  const deepCursor = deep[0] ? { v: deep[0].orderedAt.toISOString(), id: deep[0].lineItemId } : null;
+  const firstPage = await loadQueuePage(t.db, SHOP, q({}));
+  const busyVariant = firstPage.rows[0]!.variantId;
+  const views: [string, QueueQuery][] = [
+    ["waiting, oldest first (page 1)", q({})],
+    ["waiting, oldest first (page at 90%)", q({ after: deepCursor })],
+    ["waiting, newest first", q({ sort: "newest" })],
+    ["waiting, most units first", q({ sort: "waiting" })],
+    ["one variant", q({ variantId: busyVariant })],
+    ["older than 30 days", q({ minAgeDays: 30 })],
+    ["search customer name", q({ search: "Rossi" })],
+    ["all states", q({ state: "all" })],
+  ];
+
+  const time = async (fn: () => Promise<unknown>) => {
+    const samples: number[] = [];
+    await fn(); // warm-up (query plans, page cache)
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await fn();
+      samples.push(performance.now() - s);
+    }
+    samples.sort((a, b) => a - b);
+    const at = (p: number) => samples[Math.min(samples.length - 1, Math.ceil(p * samples.length) - 1)]!;
+    return { p50: at(0.5), p90: at(0.9) };
+  };
+
+  console.log(`\n| view (${t.provider}) | p50 ms | p90 ms |\n| --- | ---: | ---: |`);
+  for (const [label, query] of views) {
+    const r = await time(() => loadQueuePage(t.db, SHOP, query));
+    console.log(`| queue: ${label} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} |`);
+  }
+  const next = decodeCursor(firstPage.nextCursor);
+  const r2 = await time(() => loadQueuePage(t.db, SHOP, q({ after: next })));
+  console.log(`| queue: page 2 via cursor | ${r2.p50.toFixed(1)} | ${r2.p90.toFixed(1)} |`);
+  const dash = await time(() => loadDashboard(t.db, SHOP));
+  console.log(`| dashboard (all aggregates) | ${dash.p50.toFixed(1)} | ${dash.p90.toFixed(1)} |`);
+
+  started = performance.now();
+  const csv = await new Response(queueCsvStream(t.db, SHOP, q({ state: "all" }))).text();
+  const rows = csv.split("\r\n").length - 2;
+  console.log(`\nCSV export, all ${rows} lines: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(csv.length / 1e6).toFixed(1)} MB`);
+} finally {
+  await t.drop();
+}
