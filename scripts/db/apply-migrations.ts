@@ -30,6 +30,9 @@ const PG_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 async function sqliteExecutor(url: string): Promise<Executor> {
   const client = createClient({ url });
+  // WAL (kept in the file): the web process and `npm run worker` can both use it; readers
+  // never block the writer's commit, so a writer waiting on the busy timeout cannot deadlock.
+  await client.execute("PRAGMA journal_mode = WAL");
   await client.execute(SQLITE_TABLE);
   return {
     async applied() {
