@@ -1,15 +1,22 @@
 import { shipDateForUnit, type RestockPlan } from "./eta.ts";
 
 // Contract between the engine, the Admin API sync and the theme app extension:
-// what one variant's `$app:backorder.status` metafield holds. The theme renders
+// what one variant's `$app.backorder_status` metafield holds. The theme renders
 // from it with Liquid alone (no request to the app per page view).
 //
 // OWNER: storefront work (issue 4) implements storefrontStatus(); the sync (issue 3)
 // publishes its result. Keep the JSON small: it is read on every product page.
 
+/**
+ * The app-owned variant metafield. Its definition is declared in shopify.app.toml as
+ * `[variant.metafields.app.backorder_status]` (storefront `public_read`): TOML declares
+ * definitions only in the bare `$app` namespace, hence no `$app:backorder` sub-namespace.
+ * The theme reads it as `variant.metafields['$app'].backorder_status.value`.
+ * See docs/decisions/storefront-metafield.md.
+ */
 export const STOREFRONT_METAFIELD = {
-  namespace: "$app:backorder",
-  key: "status",
+  namespace: "$app",
+  key: "backorder_status",
   type: "json",
 } as const;
 

@@ -4,6 +4,7 @@
 // the field's arguments, tagged with __typename for interfaces. A field the stand-in
 // does not model resolves to null, which a non-null field turns into an error: the
 // test then says plainly what is missing instead of passing on made-up data.
+import { declaredMetafieldDefinitions, type DeclaredMetafieldDefinition } from "./app-config.ts";
 import { gid, restId, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
 
 type Args = Record<string, unknown>;
@@ -39,11 +40,21 @@ function connection<T>(items: T[], args: Args, view: (t: T) => Obj) {
   };
 }
 
+/** What `shopify app deploy` installs on every shop: read once, the same for all shops. */
+let declared: DeclaredMetafieldDefinition[] | undefined;
+
 export class ShopResolvers {
   constructor(
     private readonly shop: StandinShop,
     private readonly appId: string,
   ) {}
+
+  /** The app's declared definition for this owner and (resolved) namespace/key, if any. */
+  private definitionFor(ownerId: string, ns: string, key: string): DeclaredMetafieldDefinition | undefined {
+    declared ??= declaredMetafieldDefinitions();
+    const resource = ownerId.split("/")[3];
+    return declared.find((d) => d.ownerResource === resource && d.key === key && resolveNamespace(d.namespace, this.appId) === ns);
+  }
 
   private location(id: string): Obj | null {
     const l = this.shop.locations.get(id);
@@ -247,8 +258,11 @@ export class ShopResolvers {
       if (!this.node(m.ownerId)) err("ownerId", "Owner does not exist.", "INVALID");
       const ns = resolveNamespace(m.namespace ?? "$app", this.appId);
       const existing = this.shop.metafield(m.ownerId, ns, m.key);
-      if (!m.type && !existing) err("type", "Type can't be blank.", "BLANK");
-      if ((m.type ?? existing?.type) === "json") {
+      const definition = this.definitionFor(m.ownerId, ns, m.key);
+      if (!m.type && !existing && !definition) err("type", "Type can't be blank.", "BLANK");
+      // A definition fixes the type (Shopify: INVALID_TYPE; its exact wording is not documented).
+      if (definition && m.type && m.type !== definition.type) err("type", `Type must be '${definition.type}' as in the metafield definition.`, "INVALID_TYPE");
+      if ((m.type ?? definition?.type ?? existing?.type) === "json") {
         try {
           JSON.parse(m.value);
         } catch {
@@ -260,7 +274,7 @@ export class ShopResolvers {
     if (userErrors.length) return { metafields: [], userErrors };
     const written = inputs.map((m) => {
       const ns = resolveNamespace(m.namespace ?? "$app", this.appId);
-      const type = m.type ?? this.shop.metafield(m.ownerId, ns, m.key)!.type;
+      const type = m.type ?? this.definitionFor(m.ownerId, ns, m.key)?.type ?? this.shop.metafield(m.ownerId, ns, m.key)!.type;
       const row = this.shop.putMetafield({ ownerId: m.ownerId, namespace: ns, key: m.key, type, value: m.value });
       return this.metafield(row.ownerId, row.namespace, row.key)!;
     });

@@ -9,6 +9,7 @@ import { execute, getOperationAST, Kind, type FragmentDefinitionNode, type Graph
 import { ADMIN_API_VERSION, adminSchema, checkDocument } from "./schema.ts";
 import { CostBucket, MAX_SINGLE_QUERY_COST, operationCost } from "./cost.ts";
 import { ShopResolvers, resolveNamespace } from "./resolvers.ts";
+import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
 import { restId, StandinShop, type ShopInit, type StorefrontProductView } from "./state.ts";
 
 export const STANDIN_APP_ID = "7430918145";
@@ -96,7 +97,7 @@ export class AdminStandin {
   /** What a storefront shows for each product (the demo renders product pages from this). */
   storefront(domain: string): StorefrontProductView[] {
     const s = this.shop(domain);
-    const ns = resolveNamespace("$app:backorder", this.appId);
+    const ns = resolveNamespace(STOREFRONT_METAFIELD.namespace, this.appId);
     return [...s.products.values()].map((p) => ({
       id: p.id,
       restId: restId(p.id),
@@ -106,7 +107,7 @@ export class AdminStandin {
       variants: p.variantIds.map((vid) => {
         const v = s.variants.get(vid)!;
         const available = s.levelsOf(v.inventoryItemId).reduce((sum, l) => sum + l.available, 0);
-        const mf = s.metafield(v.id, ns, "status");
+        const mf = s.metafield(v.id, ns, STOREFRONT_METAFIELD.key);
         return {
           id: v.id,
           restId: restId(v.id),

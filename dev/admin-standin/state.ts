@@ -186,7 +186,7 @@ export interface StorefrontVariantView {
   available: number;
   /** Shopify's own rule: purchasable while stock is left or the policy continues selling. */
   availableForSale: boolean;
-  /** The app's `$app:backorder.status` metafield, parsed; null when not set. */
+  /** The app's STOREFRONT_METAFIELD (`$app.backorder_status`), parsed; null when not set. */
   backorderStatus: unknown;
 }
 

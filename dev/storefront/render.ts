@@ -6,12 +6,13 @@
 // Shopify's Liquid is shimmed only as far as this page needs (see README.md):
 // filters t, asset_url, stylesheet_tag, money, money_with_currency; tags form, style,
 // schema; `{% render block %}` for app blocks; objects product, request, routes, shop,
-// settings, content_for_header, content_for_layout; variant.metafields['$app:backorder'].
+// settings, content_for_header, content_for_layout; variant.metafields['$app'] (the app's
+// STOREFRONT_METAFIELD, keyed as Liquid sees it through the `$app` reserved prefix).
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid, Tag, Value, type Context, type Emitter, type TagToken, type Template, type TopLevelToken } from "liquidjs";
-import type { StorefrontStatus } from "../../app/backorder/storefront-status.ts";
+import { STOREFRONT_METAFIELD, type StorefrontStatus } from "../../app/backorder/storefront-status.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DAWN_ROOT = path.join(here, "dawn");
@@ -28,7 +29,7 @@ export interface StorefrontVariant {
   price: number;
   available: boolean;
   options: string[];
-  /** The `$app:backorder.status` metafield's value, or null when the app has not published one. */
+  /** The app's STOREFRONT_METAFIELD value, or null when the app has not published one. */
   metafieldStatus: StorefrontStatus | null;
 }
 
@@ -177,7 +178,11 @@ export function productDrop(p: StorefrontProduct, selectedVariantId?: string | n
     // Not part of `variants | json` on Shopify either: only reachable through Liquid.
     Object.defineProperty(drop, "metafields", {
       enumerable: false,
-      value: { "$app:backorder": v.metafieldStatus ? { status: { type: "json", value: v.metafieldStatus } } : {} },
+      value: {
+        [STOREFRONT_METAFIELD.namespace]: v.metafieldStatus
+          ? { [STOREFRONT_METAFIELD.key]: { type: STOREFRONT_METAFIELD.type, value: v.metafieldStatus } }
+          : {},
+      },
     });
     return drop;
   });

@@ -101,23 +101,23 @@ describe("the Admin API stand-in", () => {
     expect(res.json.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "MAX_COST_EXCEEDED" }) })]);
   });
 
-  it("stores $app: metafields in the app's reserved namespace and reads them back through it", async () => {
+  it("stores $app metafields in the app's reserved namespace and reads them back through it", async () => {
     const gw = new AdminGateway({ shop: DEMO_SHOP, accessToken: async () => shop.accessToken, origin, now: clock });
     const owner = `gid://shopify/ProductVariant/${DEMO_IDS.variants.shirtL}`;
-    await gw.setMetafields([{ ownerId: owner, namespace: "$app:backorder", key: "status", type: "json", value: '{"v":1,"state":"sold_out"}' }]);
-    expect(shop.metafield(owner, `app--${STANDIN_APP_ID}--backorder`, "status")!.value).toBe('{"v":1,"state":"sold_out"}');
+    await gw.setMetafields([{ ownerId: owner, namespace: "$app", key: "backorder_status", type: "json", value: '{"v":1,"state":"sold_out"}' }]);
+    expect(shop.metafield(owner, `app--${STANDIN_APP_ID}`, "backorder_status")!.value).toBe('{"v":1,"state":"sold_out"}');
     const { data } = await gw.send<{ productVariant: { metafield: { namespace: string; jsonValue: unknown } } }>(
-      `query Read($id: ID!) { productVariant(id: $id) { metafield(namespace: "$app:backorder", key: "status") { namespace jsonValue } } }`,
+      `query Read($id: ID!) { productVariant(id: $id) { metafield(namespace: "$app", key: "backorder_status") { namespace jsonValue } } }`,
       { id: owner },
     );
-    expect(data.productVariant.metafield).toEqual({ namespace: `app--${STANDIN_APP_ID}--backorder`, jsonValue: { v: 1, state: "sold_out" } });
+    expect(data.productVariant.metafield).toEqual({ namespace: `app--${STANDIN_APP_ID}`, jsonValue: { v: 1, state: "sold_out" } });
     const storefront = standin.storefront(DEMO_SHOP);
     expect(storefront.find((p) => p.title === "Linen Shirt")!.variants.find((v) => v.title === "L")).toMatchObject({ available: 0, availableForSale: false, backorderStatus: { state: "sold_out" } });
   });
 
   it("refuses invalid metafields all or nothing, as userErrors", async () => {
     const gw = new AdminGateway({ shop: DEMO_SHOP, accessToken: async () => shop.accessToken, origin, now: clock });
-    const good = { ownerId: `gid://shopify/ProductVariant/${DEMO_IDS.variants.beanieOat}`, namespace: "$app:backorder", key: "status", type: "json", value: "{}" };
+    const good = { ownerId: `gid://shopify/ProductVariant/${DEMO_IDS.variants.beanieOat}`, namespace: "$app", key: "backorder_status", type: "json", value: "{}" };
     const bad = { ...good, ownerId: "gid://shopify/ProductVariant/1", value: "not json" };
     const err = await gw.setMetafields([good, bad]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdminUserErrors);
@@ -125,7 +125,24 @@ describe("the Admin API stand-in", () => {
       ["metafields", "1", "ownerId"],
       ["metafields", "1", "value"],
     ]);
-    expect(shop.metafield(good.ownerId, `app--${STANDIN_APP_ID}--backorder`, "status")).toBeUndefined();
+    expect(shop.metafield(good.ownerId, `app--${STANDIN_APP_ID}`, "backorder_status")).toBeUndefined();
+  });
+
+  it("holds metafieldsSet to the type of the definition declared in shopify.app.toml", async () => {
+    const gw = new AdminGateway({ shop: DEMO_SHOP, accessToken: async () => shop.accessToken, origin, now: clock });
+    const ownerId = `gid://shopify/ProductVariant/${DEMO_IDS.variants.beanieOat}`;
+    const wrongType = { ownerId, namespace: "$app", key: "backorder_status", type: "single_line_text_field", value: "backorder" };
+    const err = await gw.setMetafields([wrongType]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AdminUserErrors);
+    expect((err as AdminUserErrors).userErrors).toEqual([expect.objectContaining({ field: ["metafields", "0", "type"], code: "INVALID_TYPE" })]);
+    // Without a type, the definition supplies it (and its JSON validation applies).
+    const untyped = await post({ query: SET_METAFIELDS, variables: { metafields: [{ ownerId, namespace: "$app", key: "backorder_status", value: '{"v":1}' }] } });
+    expect(untyped.json.errors).toBeUndefined();
+    expect(shop.metafield(ownerId, `app--${STANDIN_APP_ID}`, "backorder_status")).toMatchObject({ type: "json", value: '{"v":1}' });
+    // The same key on another owner type has no definition: any type goes.
+    const productId = shop.variants.get(ownerId)!.productId;
+    await gw.setMetafields([{ ...wrongType, ownerId: productId }]);
+    expect(shop.metafield(productId, `app--${STANDIN_APP_ID}`, "backorder_status")).toMatchObject({ type: "single_line_text_field" });
   });
 
   it("keeps a log of every call with its operation and variables", async () => {

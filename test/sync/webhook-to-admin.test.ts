@@ -69,11 +69,11 @@ describe("the sell-out day, pushed to Shopify", () => {
     await h.sync();
     expect(callsSince(from)).toEqual([
       ["UpdateVariantPolicies", { productId: PRODUCT, variants: [{ id: VARIANT, inventoryPolicy: "CONTINUE" }] }],
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app:backorder", key: "status", type: "json", value: '{"v":1,"state":"in_stock","eta":null,"remaining":6,"message":null}' }] }],
+      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: '{"v":1,"state":"in_stock","eta":null,"remaining":6,"message":null}' }] }],
     ]);
     expect(h.shop.variants.get(VARIANT)!.inventoryPolicy).toBe("CONTINUE");
     // Stored in the app's reserved namespace, as Shopify does.
-    expect(h.shop.metafield(VARIANT, `app--${STANDIN_APP_ID}--backorder`, "status")?.value).toContain('"in_stock"');
+    expect(h.shop.metafield(VARIANT, `app--${STANDIN_APP_ID}`, "backorder_status")?.value).toContain('"in_stock"');
   });
 
   it("tags and holds the orders that go into backorder, and updates the storefront status", async () => {
@@ -84,7 +84,7 @@ describe("the sell-out day, pushed to Shopify", () => {
     expect(JSON.parse(status)).toMatchObject({ state: "backorder", remaining: 1 });
     const holdInput = { reason: "INVENTORY_OUT_OF_STOCK", reasonNotes: "Backordered items are waiting for stock (Backorder Queue).", handle: "backorder-queue" };
     expect(callsSince(from)).toEqual([
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app:backorder", key: "status", type: "json", value: status }] }],
+      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: status }] }],
       ["AddTags", { id: order(IDS.orders.o3), tags: ["backorder"] }],
       ["OrderFulfillmentOrders", { id: order(IDS.orders.o3) }],
       ["HoldFulfillmentOrder", { id: foOf(IDS.orders.o3).id, hold: holdInput }],
@@ -123,7 +123,7 @@ describe("the sell-out day, pushed to Shopify", () => {
     await h.sync();
     const heldO3 = foOf(IDS.orders.o3);
     expect(callsSince(from)).toEqual([
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app:backorder", key: "status", type: "json", value: await expectedStatus() }] }],
+      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] }],
       ["RemoveTags", { id: order(IDS.orders.o3), tags: ["backorder"] }],
       ["OrderFulfillmentOrders", { id: order(IDS.orders.o3) }],
       ["ReleaseFulfillmentOrderHold", { id: heldO3.id, holdIds: [expect.stringMatching(/^gid:\/\/shopify\/FulfillmentHold\//)] }],
@@ -142,7 +142,7 @@ describe("the sell-out day, pushed to Shopify", () => {
     const from = h.standin.calls.length;
     await h.sync();
     expect(callsSince(from)).toEqual([
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app:backorder", key: "status", type: "json", value: await expectedStatus() }] }],
+      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] }],
       ["RemoveTags", { id: order(IDS.orders.o5), tags: ["backorder"] }],
       ["OrderFulfillmentOrders", { id: order(IDS.orders.o5) }],
       ["ReleaseFulfillmentOrderHold", { id: foOf(IDS.orders.o5).id, holdIds: [expect.any(String)] }],
@@ -166,7 +166,7 @@ describe("the sell-out day, pushed to Shopify", () => {
     expect(JSON.parse(status)).toMatchObject({ state: "sold_out", remaining: 0 });
     expect(callsSince(from)).toEqual([
       ["UpdateVariantPolicies", { productId: PRODUCT, variants: [{ id: VARIANT, inventoryPolicy: "DENY" }] }],
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app:backorder", key: "status", type: "json", value: status }] }],
+      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: status }] }],
     ]);
     expect(h.standin.storefront(SHOP)[0]!.variants[0]).toMatchObject({ inventoryPolicy: "DENY", availableForSale: false, backorderStatus: { state: "sold_out", remaining: 0 } });
   });
