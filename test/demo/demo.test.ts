@@ -3,6 +3,7 @@
 // webhooks over HTTP, then the queue, Shopify's (stand-in) state, the admin and the
 // storefront in Chromium; a cancellation from the admin; and a second start on the same
 // database, which must change nothing and bring the new stand-in back in line.
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { DEMO_IDS } from "../../dev/admin-standin/seed.ts";
@@ -10,7 +11,7 @@ import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import { startDemo, type RunningDemo } from "../../dev/demo/demo.ts";
 import { EXPECTED_WAITING, orderIdOf, orderNameOf } from "../../dev/demo/scenario.ts";
 import { launchChromium } from "../admin/dev-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
 
 const { variants: V } = DEMO_IDS;
 let t: TestDatabase;
@@ -40,10 +41,13 @@ async function waitingLines() {
 }
 const expectedWaiting = () => [...EXPECTED_WAITING].sort((a, b) => a.order.localeCompare(b.order));
 
-async function noticeOn(handle: string, variantId: number): Promise<string> {
-  const page = await browser.newPage();
+const SCREENSHOTS = path.resolve(import.meta.dirname, "../../docs/screenshots");
+
+async function noticeOn(handle: string, variantId: number, screenshot?: string): Promise<string> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
   try {
     await page.goto(`${demo.storefrontUrl}/products/${handle}?variant=${variantId}`);
+    if (screenshot && testProvider() === "sqlite") await page.screenshot({ path: path.join(SCREENSHOTS, screenshot) });
     return (await page.locator("[data-bq-notice] .bq-notice__text").innerText()).trim();
   } finally {
     await page.close();
@@ -92,7 +96,7 @@ describe("the offline demo", () => {
 
   it("shows each variant's promise on the storefront's product pages", async () => {
     expect(await noticeOn("linen-shirt", V.shirtS)).toBe("");
-    expect(promisedDate(await noticeOn("linen-shirt", V.shirtM))).toBe(etaOf(V.shirtM));
+    expect(promisedDate(await noticeOn("linen-shirt", V.shirtM, "demo-storefront.png"))).toBe(etaOf(V.shirtM));
     expect(await noticeOn("merino-beanie", V.beanieOat)).toBe("");
     expect(await noticeOn("merino-beanie", V.beanieForest)).toBe("Sold out");
     expect(promisedDate(await noticeOn("ceramic-pour-over", V.pourOver))).toBe(etaOf(V.pourOver));
@@ -100,7 +104,9 @@ describe("the offline demo", () => {
 
   it("shows the waiting orders in the admin's queue", async () => {
     const page = await browser.newPage();
+    await page.setViewportSize({ width: 1360, height: 700 });
     await page.goto(`${demo.adminUrl}/queue`);
+    if (testProvider() === "sqlite") await page.screenshot({ path: path.join(SCREENSHOTS, "demo-queue.png") });
     const text = await page.locator("table").first().innerText();
     for (const w of EXPECTED_WAITING) expect(text).toContain(w.order);
     expect(text).not.toContain(orderNameOf(3));
