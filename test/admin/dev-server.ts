@@ -1,22 +1,7 @@
 // The admin as the offline demo serves it: `remix vite:dev` with the dev-only demo way
 // in (BACKORDER_DEMO_SHOP) on a test database, and headless Chromium to look at it.
 import { startAppDevServer } from "../../dev/app-dev-server.ts";
-import { chromium, type Browser } from "playwright-core";
-
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
-}
+export { CHROMIUM_FLAGS, launchChromium } from "../storefront/browser.ts";
 
 export interface DevServer {
   url: string;

@@ -10,7 +10,7 @@ import { DEMO_IDS } from "../../dev/admin-standin/seed.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import { startDemo, type RunningDemo } from "../../dev/demo/demo.ts";
 import { EXPECTED_WAITING, orderIdOf, orderNameOf } from "../../dev/demo/scenario.ts";
-import { launchChromium } from "../admin/dev-server.ts";
+import { launchChromium } from "../storefront/browser.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
 
 const { variants: V } = DEMO_IDS;
