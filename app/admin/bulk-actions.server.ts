@@ -1,54 +1,68 @@
-// What the merchant can do to selected queue lines. Each action runs in one transaction
-// with the sync work it implies, so a change and the promise to tell Shopify commit together.
-import type { Db } from "../db/client.server.ts";
-import { enqueueSync, enqueueTask } from "../sync/tasks.server.ts";
+// What the merchant can do to a batch of queue lines: the rows selected on the page, or
+// every line matching the page's filter (Polaris "select all", across pages). Each action
+// runs in one transaction with the sync work it implies, so a change and the promise to
+// tell Shopify commit together.
+import type { Db, Prisma } from "../db/client.server.ts";
+import { enqueueTasks } from "../sync/tasks.server.ts";
+import { parseQueueQuery, type QueueQuery } from "./queue-query.ts";
+import { queueWhere } from "./queue.server.ts";
 import { checkRestockDate } from "./variant-settings.ts";
 import { fromCalendarDate, loadShopDefaults, shopToday } from "./shop-context.server.ts";
 
 export const BULK_LIMIT = 500;
 
+/** Selected line ids, or every line the queue filter matches (resolved here, not in the browser). */
+export type BulkTarget = string[] | { filter: QueueQuery };
+
 export type BulkResult = { ok: true; message: string; count: number } | { ok: false; error: string };
 
-async function selectedLines(client: Db, shop: string, lineItemIds: string[]) {
+function targetWhere(client: Db, shop: string, target: BulkTarget, now: Date): Prisma.BackorderLineWhereInput {
+  // The filter is evaluated now, from the first page: a cursor only says where the merchant was looking.
+  if (!Array.isArray(target)) return queueWhere(client, shop, { ...target.filter, after: null, before: null }, now);
   // Ids come from the browser: the shop filter is what keeps them to this merchant's lines.
-  return client.backorderLine.findMany({
-    where: { shop, lineItemId: { in: lineItemIds.slice(0, BULK_LIMIT) } },
-    select: { lineItemId: true, variantId: true, orderId: true, orderName: true, state: true },
-  });
+  return { shop, lineItemId: { in: target.slice(0, BULK_LIMIT) } };
 }
+
+const nothing = (target: BulkTarget) => (Array.isArray(target) ? "Select at least one line." : "No lines match the filter.");
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Sets the restock date of every variant the selected lines are for. */
-export async function setRestockDate(client: Db, shop: string, lineItemIds: string[], date: string, now = new Date()): Promise<BulkResult> {
+/** Sets the restock date of every variant the lines are for. */
+export async function setRestockDate(client: Db, shop: string, target: BulkTarget, date: string, now = new Date()): Promise<BulkResult> {
   const today = shopToday(await loadShopDefaults(client, shop), now);
   const checked = checkRestockDate(date.trim(), today);
   if ("error" in checked) return { ok: false, error: checked.error };
-  const lines = await selectedLines(client, shop, lineItemIds);
-  const variantIds = [...new Set(lines.map((l) => l.variantId))];
-  if (variantIds.length === 0) return { ok: false, error: "Select at least one line." };
+  const groups = await client.backorderLine.groupBy({ by: ["variantId"], where: targetWhere(client, shop, target, now) });
+  const variantIds = groups.map((g) => g.variantId);
+  if (variantIds.length === 0) return { ok: false, error: nothing(target) };
   const restockDate = fromCalendarDate(checked.value);
-  await client.$transaction(async (tx) => {
-    for (const variantId of variantIds) {
-      await tx.variantPolicy.upsert({
-        where: { shop_variantId: { shop, variantId } },
-        create: { shop, variantId, restockDate },
-        update: { restockDate },
-      });
-    }
-    await enqueueSync(tx, shop, { variantIds }, now);
-  });
+  await client.$transaction(
+    async (tx) => {
+      for (const variantId of variantIds) {
+        await tx.variantPolicy.upsert({
+          where: { shop_variantId: { shop, variantId } },
+          create: { shop, variantId, restockDate },
+          update: { restockDate },
+        });
+      }
+      await enqueueTasks(tx, shop, "variant", variantIds, now);
+    },
+    { timeout: 30_000 }, // a filter can reach every variant of a large catalog
+  );
   return { ok: true, count: variantIds.length, message: `Restock date ${checked.value} set for ${plural(variantIds.length, "variant")}.` };
 }
 
-/** Asks Shopify (through the sync runner) to cancel the selected lines' orders. */
-export async function requestCancellation(client: Db, shop: string, lineItemIds: string[], now = new Date()): Promise<BulkResult> {
-  const lines = await selectedLines(client, shop, lineItemIds);
-  const orderIds = [...new Set(lines.filter((l) => l.state !== "cancelled" && l.state !== "fulfilled").map((l) => l.orderId))];
-  if (orderIds.length === 0) return { ok: false, error: "None of the selected lines can be cancelled (already cancelled or fulfilled)." };
-  await client.$transaction(async (tx) => {
-    for (const orderId of orderIds) await enqueueTask(tx, shop, "order-cancel", orderId, now);
+/** Asks Shopify (through the sync runner) to cancel the lines' orders. */
+export async function requestCancellation(client: Db, shop: string, target: BulkTarget, now = new Date()): Promise<BulkResult> {
+  const groups = await client.backorderLine.groupBy({
+    by: ["orderId"],
+    where: { AND: [targetWhere(client, shop, target, now), { state: { notIn: ["cancelled", "fulfilled"] } }] },
   });
+  const orderIds = groups.map((g) => g.orderId);
+  if (orderIds.length === 0) {
+    return { ok: false, error: Array.isArray(target) ? "None of the selected lines can be cancelled (already cancelled or fulfilled)." : "None of the lines matching the filter can be cancelled (already cancelled or fulfilled)." };
+  }
+  await client.$transaction((tx) => enqueueTasks(tx, shop, "order-cancel", orderIds, now), { timeout: 30_000 });
   return {
     ok: true,
     count: orderIds.length,
@@ -56,26 +70,32 @@ export async function requestCancellation(client: Db, shop: string, lineItemIds:
   };
 }
 
-/** Records that the customers of the selected lines were told about the delay. */
-export async function markNotified(client: Db, shop: string, lineItemIds: string[], now = new Date()): Promise<BulkResult> {
-  const r = await client.backorderLine.updateMany({
-    where: { shop, lineItemId: { in: lineItemIds.slice(0, BULK_LIMIT) } },
-    data: { notifiedAt: now },
-  });
-  if (r.count === 0) return { ok: false, error: "Select at least one line." };
+/** Records that the customers of the lines were told about the delay. */
+export async function markNotified(client: Db, shop: string, target: BulkTarget, now = new Date()): Promise<BulkResult> {
+  const r = await client.backorderLine.updateMany({ where: targetWhere(client, shop, target, now), data: { notifiedAt: now } });
+  if (r.count === 0) return { ok: false, error: nothing(target) };
   return { ok: true, count: r.count, message: `${plural(r.count, "line")} marked as notified.` };
 }
 
+/**
+ * The queue page's form: `lineItemId` fields for selected rows, or `scope=filter` with
+ * `filters` (the page's query string) for every line matching it.
+ */
 export async function runBulkAction(client: Db, shop: string, form: FormData, now = new Date()): Promise<BulkResult> {
-  const ids = form.getAll("lineItemId").map(String).filter(Boolean);
-  if (ids.length === 0) return { ok: false, error: "Select at least one line." };
+  let target: BulkTarget;
+  if (form.get("scope") === "filter") {
+    target = { filter: parseQueueQuery(new URLSearchParams(String(form.get("filters") ?? ""))) };
+  } else {
+    target = form.getAll("lineItemId").map(String).filter(Boolean);
+    if (target.length === 0) return { ok: false, error: "Select at least one line." };
+  }
   switch (form.get("intent")) {
     case "restock-date":
-      return setRestockDate(client, shop, ids, String(form.get("restockDate") ?? ""), now);
+      return setRestockDate(client, shop, target, String(form.get("restockDate") ?? ""), now);
     case "cancel":
-      return requestCancellation(client, shop, ids, now);
+      return requestCancellation(client, shop, target, now);
     case "notified":
-      return markNotified(client, shop, ids, now);
+      return markNotified(client, shop, target, now);
     default:
       return { ok: false, error: "Unknown action." };
   }

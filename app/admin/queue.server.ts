@@ -215,17 +215,14 @@ export function restockPlan(
  * sorted by the engine's own tie-break (allocation.ts compareIds).
  */
 async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{ lines: number; units: number }> {
-  const dialect = dialectOf(client);
-  const p = new SqlParams(dialect);
-  // SQLite would pick the (shop, state, orderedAt) index for `orderedAt <` and walk every
-  // older waiting line of the shop; the unary + keeps it on (shop, variantId, state).
-  const orderedAt = dialect === "sqlite" ? `+"orderedAt"` : `"orderedAt"`;
+  const p = new SqlParams(dialectOf(client));
+  // A range on the (shop, variantId, state, orderedAt) index: only the older waiting lines of this variant.
   const [olderRows, ties] = await Promise.all([
     rawQuery<{ n: unknown; u: unknown }>(
       client,
       p,
       `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
-        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = 'waiting' AND ${orderedAt} < ${p.p(l.orderedAt)}`,
+        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = 'waiting' AND "orderedAt" < ${p.p(l.orderedAt)}`,
     ),
     client.backorderLine.findMany({
       where: { shop, variantId: l.variantId, state: "waiting", orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },

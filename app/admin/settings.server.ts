@@ -1,8 +1,9 @@
 // Shop defaults and the "sync problems" list (failed pushes to Shopify and webhook
-// events the worker gave up on), with the merchant's retry.
+// events the worker gave up on), with the merchant's retry of events (failed pushes are
+// retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
 import { retryInboxEvents } from "../jobs/worker.server.ts";
-import { enqueueSync } from "../sync/tasks.server.ts";
+import { enqueueSync, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
 import { validateShopSettings, type ShopSettingsInput, type ShopSettingsResult } from "./shop-settings.ts";
 
@@ -19,9 +20,16 @@ export const loadSettings = (client: Db, shop: string): Promise<ShopDefaults> =>
 
 /**
  * Saves the defaults. Template, lead time and processing days change what every
- * backorderable variant's storefront status says, so those variants are re-pushed.
+ * backorderable variant's storefront status says, so those variants are re-pushed;
+ * the order tag and the fulfillment hold change what orders carry in Shopify, so the
+ * orders with waiting lines and those the app has tagged or held are re-pushed.
  */
-export async function saveSettings(client: Db, shop: string, input: ShopSettingsInput, now = new Date()): Promise<ShopSettingsResult & { resynced?: number }> {
+export async function saveSettings(
+  client: Db,
+  shop: string,
+  input: ShopSettingsInput,
+  now = new Date(),
+): Promise<ShopSettingsResult & { resynced?: number; ordersResynced?: number }> {
   const result = validateShopSettings(input);
   if (!result.ok) return result;
   const before = await loadShopDefaults(client, shop);
@@ -30,14 +38,33 @@ export async function saveSettings(client: Db, shop: string, input: ShopSettings
     v.messageTemplate !== before.messageTemplate ||
     v.defaultLeadTimeDays !== before.defaultLeadTimeDays ||
     v.processingDays !== before.processingDays;
-  const resynced = await client.$transaction(async (tx) => {
-    await tx.shopSettings.upsert({ where: { shop }, create: { shop, ...v }, update: v });
-    if (!storefrontChanged) return 0;
-    const affected = await tx.variantPolicy.findMany({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] }, select: { variantId: true } });
-    await enqueueSync(tx, shop, { variantIds: affected.map((a) => a.variantId) }, now);
-    return affected.length;
-  });
-  return { ...result, resynced };
+  const tagChanged = v.orderTag !== before.orderTag.trim();
+  const ordersChanged = tagChanged || v.holdFulfillment !== before.holdFulfillment;
+  const counts = await client.$transaction(
+    async (tx) => {
+      await tx.shopSettings.upsert({ where: { shop }, create: { shop, ...v }, update: v });
+      let resynced = 0;
+      if (storefrontChanged) {
+        const affected = await tx.variantPolicy.findMany({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] }, select: { variantId: true } });
+        await enqueueSync(tx, shop, { variantIds: affected.map((a) => a.variantId) }, now);
+        resynced = affected.length;
+      }
+      let ordersResynced = 0;
+      if (ordersChanged) {
+        // Orders tagged before the tag was recorded carry the old one: record it, so the push can remove it.
+        if (tagChanged) await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
+        const [waiting, synced] = await Promise.all([
+          tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
+          tx.syncedOrder.findMany({ where: { shop, OR: [{ tagged: true }, { heldFulfillmentOrders: { not: "[]" } }] }, select: { orderId: true } }),
+        ]);
+        ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...synced].map((o) => o.orderId), now);
+      }
+      return { resynced, ordersResynced };
+    },
+    // A shop with thousands of waiting orders: the enqueue is batched, but give it room.
+    { timeout: 30_000 },
+  );
+  return { ...result, ...counts };
 }
 
 export async function loadSyncProblems(client: Db, shop: string): Promise<SyncProblems> {
@@ -60,15 +87,6 @@ export async function loadSyncProblems(client: Db, shop: string): Promise<SyncPr
     events: events.map((e) => ({ ...e, receivedAt: e.receivedAt.toISOString() })),
     eventCount,
   };
-}
-
-/** Puts failed sync tasks back in line now (all of the shop's, or the given ones). */
-export async function retrySyncTasks(client: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
-  const r = await client.syncTask.updateMany({
-    where: { shop, status: "failed", ...(ids ? { id: { in: ids } } : {}) },
-    data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null },
-  });
-  return r.count;
 }
 
 export async function retryWebhookEvents(client: Db, shop: string, ids?: number[]): Promise<number> {

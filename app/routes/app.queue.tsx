@@ -108,17 +108,30 @@ export default function Queue() {
     resourceIDResolver: (r) => r.lineItemId,
   });
   const busy = navigation.state === "submitting";
+  // More lines match than this page shows: Polaris offers "select all", which the server
+  // resolves from the filter (the browser never lists those ids).
+  const hasMore = page.total > rows.length;
+  const acrossPages = allResourcesSelected && hasMore;
 
   useEffect(() => {
     if (result?.ok) clearSelection();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- clear once per successful action
   }, [result]);
+  useEffect(() => {
+    clearSelection(); // a selection (above all "every matching line") belongs to the filter it was made under
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- clear once per filter change
+  }, [filters]);
 
   const selected = allResourcesSelected ? rows.map((r) => r.lineItemId) : selectedResources;
   const run = (intent: string, extra: Record<string, string> = {}) => {
     const form = new FormData();
     form.set("intent", intent);
-    for (const id of selected) form.append("lineItemId", id);
+    if (acrossPages) {
+      form.set("scope", "filter");
+      form.set("filters", filters);
+    } else {
+      for (const id of selected) form.append("lineItemId", id);
+    }
     for (const [k, v] of Object.entries(extra)) form.set(k, v);
     submit(form, { method: "post" });
   };
@@ -163,7 +176,7 @@ export default function Queue() {
           <Card>
             <InlineStack gap="300" blockAlign="end" wrap>
               <Text as="p" variant="headingSm">
-                {selected.length} selected
+                {acrossPages ? `All ${formatCount(page.total)} matching lines selected` : `${selected.length} selected`}
               </Text>
               <TextField label="Restock date" type="date" value={restockDate} onChange={setRestockDate} min={today} autoComplete="off" />
               <Button onClick={() => run("restock-date", { restockDate })} disabled={!restockDate || busy}>
@@ -173,7 +186,7 @@ export default function Queue() {
                 Mark notified
               </Button>
               <Button tone="critical" onClick={() => run("cancel")} disabled={busy}>
-                Request cancellation
+                {acrossPages ? `Request cancellation of all ${formatCount(page.total)}` : "Request cancellation"}
               </Button>
             </InlineStack>
           </Card>
@@ -184,6 +197,9 @@ export default function Queue() {
             itemCount={rows.length}
             selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
             onSelectionChange={handleSelectionChange}
+            hasMoreItems={hasMore}
+            paginatedSelectAllActionText={`Select all ${formatCount(page.total)} lines matching the filter`}
+            paginatedSelectAllText={`All ${formatCount(page.total)} lines matching the filter are selected.`}
             emptyState={
               <BlockStack gap="200" inlineAlign="center">
                 <Text as="p" variant="headingMd">

@@ -6,7 +6,8 @@ import { Badge, Banner, BlockStack, Button, Card, Checkbox, FormLayout, IndexTab
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { loadSettings, loadSyncProblems, retrySyncTasks, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
+import { loadSettings, loadSyncProblems, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
+import { retryFailedSyncTasks } from "../sync/runner.server.ts";
 import type { ShopSettingsField } from "../admin/shop-settings.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
@@ -21,7 +22,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdFulfillment"];
 
 type ActionResult =
-  | { intent: "save"; ok: true; resynced: number }
+  | { intent: "save"; ok: true; resynced: number; ordersResynced: number }
   | { intent: "save"; ok: false; errors: Partial<Record<ShopSettingsField, string>> }
   | { intent: "retry"; ok: true; retried: number };
 
@@ -36,13 +37,13 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const intent = form.get("intent");
   if (intent === "retry-tasks" || intent === "retry-events") {
     const retried =
-      intent === "retry-tasks" ? await retrySyncTasks(db(), shop, ids(form, "id")) : await retryWebhookEvents(db(), shop, ids(form, "id"));
+      intent === "retry-tasks" ? await retryFailedSyncTasks(db(), shop, ids(form, "id")) : await retryWebhookEvents(db(), shop, ids(form, "id"));
     return json<ActionResult>({ intent: "retry", ok: true, retried });
   }
   const input = Object.fromEntries(FIELDS.map((f) => [f, form.has(f) ? String(form.get(f)) : null]));
   const result = await saveSettings(db(), shop, input);
   if (!result.ok) return json<ActionResult>({ intent: "save", ok: false, errors: result.errors }, { status: 400 });
-  return json<ActionResult>({ intent: "save", ok: true, resynced: result.resynced ?? 0 });
+  return json<ActionResult>({ intent: "save", ok: true, resynced: result.resynced ?? 0, ordersResynced: result.ordersResynced ?? 0 });
 };
 
 function DefaultsForm() {
@@ -258,6 +259,7 @@ export default function Settings() {
             {result?.ok && result.intent === "save" ? (
               <Banner tone="success" title="Settings saved.">
                 {result.resynced > 0 ? <p>{result.resynced} variants will show the new wording or dates on the storefront shortly.</p> : null}
+                {result.ordersResynced > 0 ? <p>{result.ordersResynced} orders will get the new tag and hold setting in Shopify shortly.</p> : null}
               </Banner>
             ) : null}
             {result?.ok && result.intent === "retry" ? <Banner tone="info" title={`${result.retried} queued to retry now.`} /> : null}

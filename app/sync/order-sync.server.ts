@@ -20,16 +20,23 @@ export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, ord
   const holdWanted = (settings?.holdFulfillment ?? true) && waitingLines.length > 0;
   const waiting = waitingLines.length > 0;
   const orderGid = gid("Order", orderId);
-  const state = { tagged: synced?.tagged ?? false, held: JSON.parse(synced?.heldFulfillmentOrders ?? "[]") as string[] };
+  // The tag we added, if any. Rows from before the tag was recorded: the current one
+  // (saveSettings records the old tag on them before the setting changes).
+  const pushed = synced?.tagged ? (synced.tag ?? tag) : "";
+  const state = { tag: pushed, held: JSON.parse(synced?.heldFulfillmentOrders ?? "[]") as string[] };
   const before = JSON.stringify(state);
 
   try {
-    if (tag && waiting !== state.tagged) {
-      if (waiting) await gateway.addTags(orderGid, [tag]);
-      else await gateway.removeTags(orderGid, [tag]);
-      state.tagged = waiting;
-    } else if (!tag) {
-      state.tagged = false; // tagging turned off: the tag we added is the merchant's now
+    // Our tag goes when nothing waits any more, and when the merchant renamed the tag
+    // or turned tagging off: removed before the new one is added, so a failure in
+    // between leaves a state the retry finishes from.
+    if (state.tag && (!waiting || state.tag !== tag)) {
+      await gateway.removeTags(orderGid, [state.tag]);
+      state.tag = "";
+    }
+    if (tag && waiting && !state.tag) {
+      await gateway.addTags(orderGid, [tag]);
+      state.tag = tag;
     }
 
     if (holdWanted || state.held.length > 0) {
@@ -63,7 +70,7 @@ export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, ord
   } finally {
     // Keep what did happen even when a later step failed: the retry starts from there.
     if (JSON.stringify(state) !== before) {
-      const data = { tagged: state.tagged, heldFulfillmentOrders: JSON.stringify(state.held), syncedAt: now };
+      const data = { tagged: state.tag !== "", tag: state.tag || null, heldFulfillmentOrders: JSON.stringify(state.held), syncedAt: now };
       await db.syncedOrder.upsert({ where: { shop_orderId: { shop, orderId } }, create: { shop, orderId, ...data }, update: data });
     }
   }

@@ -1,7 +1,7 @@
 // The queue of work for Shopify. The engine (and merchant actions) only enqueue,
 // inside their own transaction, so a change and the promise to push it commit
 // together; the sync runner (issue 3) pushes later and may retry.
-import type { Tx } from "../db/client.server.ts";
+import type { Prisma, Tx } from "../db/client.server.ts";
 
 export type SyncKind = "variant" | "order" | "catalog" | "order-cancel";
 
@@ -36,4 +36,34 @@ export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId
     // A new decision resets the failure count: it is new work, not the old attempt.
     update: { status: "pending", attempts: 0, dueAt: at, lastError: null },
   });
+}
+
+/** Rows per statement in enqueueTasks: well inside both databases' parameter limits. */
+const ENQUEUE_CHUNK = 500;
+
+/**
+ * enqueueTask for many targets of one kind in a few statements per chunk, for merchant
+ * actions that reach thousands of orders (a settings change, a bulk action on a filter):
+ * one upsert per target would take seconds and outlast the transaction.
+ * Same rule: a target already pending sooner keeps its time; any other row becomes
+ * pending at `dueAt` with a fresh failure count; missing rows are created.
+ */
+export async function enqueueTasks(tx: Tx, shop: string, kind: SyncKind, targetIds: Iterable<string>, dueAt = new Date()): Promise<number> {
+  const ids = [...new Set(targetIds)];
+  for (let i = 0; i < ids.length; i += ENQUEUE_CHUNK) {
+    const chunk = ids.slice(i, i + ENQUEUE_CHUNK);
+    const these = { shop, kind, targetId: { in: chunk } };
+    const sooner = { status: "pending", dueAt: { lt: dueAt } };
+    // Conditions in the statements, not decided from a read: the runner may finish a row meanwhile.
+    await tx.syncTask.updateMany({ where: { ...these, NOT: sooner }, data: { status: "pending", attempts: 0, dueAt, lastError: null } });
+    await tx.syncTask.updateMany({ where: { ...these, ...sooner }, data: { attempts: 0, lastError: null } });
+    const existing = new Set((await tx.syncTask.findMany({ where: these, select: { targetId: true } })).map((r) => r.targetId));
+    const missing = chunk.filter((targetId) => !existing.has(targetId)).map((targetId) => ({ shop, kind, targetId, dueAt }));
+    if (missing.length === 0) continue;
+    // SQLite holds the write lock since the updates above, so nobody inserts in between;
+    // PostgreSQL does not: a concurrent enqueue of the same target is skipped, not an error.
+    const postgres = (tx as { _activeProvider?: string })._activeProvider === "postgresql";
+    await tx.syncTask.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.SyncTaskCreateManyArgs);
+  }
+  return ids.length;
 }

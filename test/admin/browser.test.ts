@@ -94,6 +94,22 @@ describe("merchant admin in Chromium", () => {
     await expect.poll(() => rows.allInnerTexts(), { timeout: 15_000 }).toSatisfy((texts: string[]) => texts.length === Math.min(50, matching) && texts.every((x) => x.includes(customer)));
   });
 
+  it("queue: select all lines matching the filter, across pages, and act on them", async () => {
+    await open("/app/queue");
+    const total = await t.db.backorderLine.count({ where: { shop: SHOP, state: "waiting" } });
+    expect(total).toBeGreaterThan(50);
+    await t.db.backorderLine.updateMany({ where: { shop: SHOP }, data: { notifiedAt: null } });
+    const neighbour = await t.db.backorderLine.count({ where: { shop: { not: SHOP }, notifiedAt: { not: null } } });
+    // Any selection shows Polaris's bulk bar, with the select-all across pages.
+    await page.locator(".Polaris-IndexTable__TableRow").first().locator(".Polaris-IndexTable__TableCell--first .Polaris-Checkbox").click();
+    await page.getByRole("button", { name: `Select all ${total} lines matching the filter` }).click();
+    await page.getByText(`All ${total} matching lines selected`).waitFor();
+    await page.getByRole("button", { name: "Mark notified" }).click();
+    await page.getByText(`${total} lines marked as notified.`).waitFor();
+    expect(await t.db.backorderLine.count({ where: { shop: SHOP, notifiedAt: { not: null } } })).toBe(total);
+    expect(await t.db.backorderLine.count({ where: { shop: { not: SHOP }, notifiedAt: { not: null } } })).toBe(neighbour);
+  });
+
   it("variants: a wrong value is explained, a right one is saved and survives a reload", async () => {
     await open("/app/variants");
     const rows = page.locator(".Polaris-IndexTable__TableRow");

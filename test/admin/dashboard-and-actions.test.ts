@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDashboard } from "../../app/admin/metrics.server.ts";
 import { markNotified, requestCancellation, runBulkAction, setRestockDate } from "../../app/admin/bulk-actions.server.ts";
 import { loadVariantsPage, saveVariantSettings } from "../../app/admin/variants.server.ts";
-import { loadSettings, loadSyncProblems, retrySyncTasks, retryWebhookEvents, saveSettings } from "../../app/admin/settings.server.ts";
+import { loadSettings, loadSyncProblems, retryWebhookEvents, saveSettings } from "../../app/admin/settings.server.ts";
+import { retryFailedSyncTasks } from "../../app/sync/runner.server.ts";
 import { seedAdminShop } from "../../dev/seed/admin-shop.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 
@@ -231,8 +232,8 @@ describe("shop settings and sync problems", () => {
     expect(problems.events[0]).toMatchObject({ topic: "orders/updated", status: "dead", attempts: 8 });
     expect((await loadSyncProblems(t.db, "other.myshopify.com")).taskCount).toBe(0);
 
-    expect(await retrySyncTasks(t.db, "other.myshopify.com", undefined, NOW)).toBe(0);
-    expect(await retrySyncTasks(t.db, shop, [problems.tasks[0]!.id], NOW)).toBe(1);
+    expect(await retryFailedSyncTasks(t.db, "other.myshopify.com", undefined, NOW)).toBe(0);
+    expect(await retryFailedSyncTasks(t.db, shop, [problems.tasks[0]!.id], NOW)).toBe(1);
     const retried = await t.db.syncTask.findUniqueOrThrow({ where: { id: problems.tasks[0]!.id } });
     expect(retried).toMatchObject({ status: "pending", attempts: 0, dueAt: NOW });
     expect(await retryWebhookEvents(t.db, shop)).toBe(1);
@@ -240,15 +241,21 @@ describe("shop settings and sync problems", () => {
   });
 
   it("saves defaults and re-syncs the backorderable variants when what they show changes", async () => {
-    await t.db.syncTask.deleteMany({ where: { shop, kind: "variant", status: "pending" } });
+    await t.db.syncTask.deleteMany({ where: { shop, kind: { in: ["variant", "order"] }, status: "pending" } });
     const form = { messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: "9", processingDays: "2", autoEnableTag: "", autoEnableCollectionId: "", orderTag: "bo", holdFulfillment: "off" };
     const r = await saveSettings(t.db, shop, form, NOW);
     const backorderable = await t.db.variantPolicy.count({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] } });
-    expect(r).toMatchObject({ ok: true, resynced: backorderable });
+    // The tag and the hold changed too: every order with a waiting line is pushed again.
+    const waitingOrders = (await t.db.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } })).map((g) => g.orderId).sort();
+    expect(waitingOrders.length).toBeGreaterThan(0);
+    expect(r).toMatchObject({ ok: true, resynced: backorderable, ordersResynced: waitingOrders.length });
     expect(await loadSettings(t.db, shop)).toMatchObject({ messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: 9, processingDays: 2, orderTag: "bo", holdFulfillment: false });
     expect(await t.db.syncTask.count({ where: { shop, kind: "variant", status: "pending" } })).toBe(backorderable);
-    // Same storefront-facing values again: nothing to re-push.
-    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({ ok: true, resynced: 0 });
+    const orderTasks = await t.db.syncTask.findMany({ where: { shop, kind: "order", status: "pending" }, select: { targetId: true } });
+    expect(orderTasks.map((x) => x.targetId).sort()).toEqual(waitingOrders);
+    // Same storefront-facing values again: nothing to re-push; the tag changed back: the orders again.
+    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({ ok: true, resynced: 0, ordersResynced: waitingOrders.length });
+    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({ ok: true, resynced: 0, ordersResynced: 0 });
     expect(await saveSettings(t.db, shop, { ...form, messageTemplate: "no date" }, NOW)).toMatchObject({ ok: false });
   });
 });

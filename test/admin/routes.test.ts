@@ -88,6 +88,25 @@ describe("admin routes (demo shop)", () => {
     expect((await invalid.json()).errors).toEqual({ leadTimeDays: "Lead time cannot be negative." });
   });
 
+  it("the queue acts on every line matching the page's filter; settings retry this shop's failed sync tasks", async () => {
+    const queue = await (await get("queue", "/app/queue?state=all&age=7")).json();
+    expect(queue.filters).toBe("state=all&age=7");
+    expect(queue.page.total).toBeGreaterThan(queue.page.rows.length); // more than a page: Polaris offers "select all"
+    await t.db.backorderLine.updateMany({ data: { notifiedAt: null } });
+    const res = await post("queue", "/app/queue", { intent: "notified", scope: "filter", filters: queue.filters });
+    expect(await res.json()).toMatchObject({ ok: true, count: queue.page.total });
+    expect(await t.db.backorderLine.count({ where: { shop: SHOP, notifiedAt: { not: null } } })).toBe(queue.page.total);
+    expect(await t.db.backorderLine.count({ where: { shop: { not: SHOP }, notifiedAt: { not: null } } })).toBe(0);
+
+    const otherFailed = await t.db.syncTask.count({ where: { shop: { not: SHOP }, status: "failed" } });
+    const mineFailed = await t.db.syncTask.count({ where: { shop: SHOP, status: "failed" } });
+    expect(mineFailed).toBeGreaterThan(0);
+    const retry = await post("settings", "/app/settings", { intent: "retry-tasks" });
+    expect(await retry.json()).toEqual({ intent: "retry", ok: true, retried: mineFailed });
+    expect(await t.db.syncTask.count({ where: { shop: SHOP, status: "failed" } })).toBe(0);
+    expect(await t.db.syncTask.count({ where: { shop: { not: SHOP }, status: "failed" } })).toBe(otherFailed);
+  });
+
   it("without BACKORDER_DEMO_SHOP the pages need a Shopify session", async () => {
     delete process.env.BACKORDER_DEMO_SHOP;
     try {
