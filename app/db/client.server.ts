@@ -1,7 +1,7 @@
 // One Prisma client per process, on the driver adapter that DATABASE_URL names.
 // Both generated clients come from the same schema; the SQLite one's types are
 // used everywhere (the models are provider-neutral by design).
-import { createClient, type Config } from "@libsql/client";
+import { createClient, type Config, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/index.js";
@@ -22,7 +22,13 @@ class LibSqlWithBusyTimeout extends PrismaLibSQL {
     super({ url: config.url });
   }
   override createClient(base: { url: string }) {
-    return createClient({ ...this.config, url: base.url }) as unknown as ReturnType<PrismaLibSQL["createClient"]>;
+    const client = createClient({ ...this.config, url: base.url });
+    // Prisma opens interactive transactions DEFERRED: one that reads, then writes after
+    // another process committed, fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait).
+    // BEGIN IMMEDIATE takes the write lock first, waiting on the busy timeout instead.
+    const transaction = client.transaction.bind(client);
+    client.transaction = ((mode?: TransactionMode) => transaction(mode === "read" ? "read" : "write")) as typeof client.transaction;
+    return client as unknown as ReturnType<PrismaLibSQL["createClient"]>;
   }
 }
 

@@ -13,7 +13,7 @@ import type { Db } from "../../app/db/client.server.ts";
 import { createDb } from "../../app/db/client.server.ts";
 import { addDays, todayIn } from "../../app/backorder/eta.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
-import { enqueueTask } from "../../app/sync/tasks.server.ts";
+import { enqueueTasks } from "../../app/sync/tasks.server.ts";
 import { applyMigrations } from "../../scripts/db/apply-migrations.ts";
 import { AdminStandin } from "../admin-standin/server.ts";
 import { ADMIN_API_VERSION } from "../admin-standin/schema.ts";
@@ -112,9 +112,7 @@ async function forgetPushedState(db: Db, shop: string) {
 
 async function queueOrdersWithBackorders(db: Db, shop: string) {
   const orders = await db.backorderLine.findMany({ where: { shop, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] });
-  await db.$transaction(async (tx) => {
-    for (const o of orders) await enqueueTask(tx, shop, "order", o.orderId);
-  });
+  await enqueueTasks(db, shop, "order", orders.map((o) => o.orderId));
 }
 
 /** Cancellations the merchant made in an earlier run came back as webhooks: the new stand-in makes them again. */
