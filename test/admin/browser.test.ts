@@ -1,16 +1,15 @@
 // The merchant admin in headless Chromium, served the way the offline demo serves it
 // (vite:dev + BACKORDER_DEMO_SHOP, no Shopify, no CDN): every page renders with seeded
 // data, a setting survives a reload, a bulk action changes the queue. Screenshots of
-// each page go to docs/screenshots/ (from the SQLite run).
-import path from "node:path";
+// each page are taken on the SQLite run (see screenshotPath: docs/screenshots/ on request).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { seedAdminShop } from "../../dev/seed/admin-shop.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
 import { launchChromium, startDevServer, type DevServer } from "./dev-server.ts";
+import { screenshotPath } from "../storefront/browser.ts";
 
 const SHOP = "demo-shop.myshopify.com";
-const SCREENSHOTS = path.resolve(import.meta.dirname, "../../docs/screenshots");
 let t: TestDatabase;
 let server: DevServer;
 let browser: Browser;
@@ -40,7 +39,7 @@ async function open(p: string) {
 }
 
 const shot = async (name: string, fullPage = true) => {
-  if (testProvider() === "sqlite") await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage });
+  if (testProvider() === "sqlite") await page.screenshot({ path: screenshotPath(name), fullPage });
 };
 
 describe("merchant admin in Chromium", () => {

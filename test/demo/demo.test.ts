@@ -3,14 +3,13 @@
 // webhooks over HTTP, then the queue, Shopify's (stand-in) state, the admin and the
 // storefront in Chromium; a cancellation from the admin; and a second start on the same
 // database, which must change nothing and bring the new stand-in back in line.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { DEMO_IDS } from "../../dev/admin-standin/seed.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import { startDemo, type RunningDemo } from "../../dev/demo/demo.ts";
 import { EXPECTED_WAITING, orderIdOf, orderNameOf } from "../../dev/demo/scenario.ts";
-import { launchChromium } from "../storefront/browser.ts";
+import { launchChromium, screenshotPath } from "../storefront/browser.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
 
 const { variants: V } = DEMO_IDS;
@@ -41,13 +40,11 @@ async function waitingLines() {
 }
 const expectedWaiting = () => [...EXPECTED_WAITING].sort((a, b) => a.order.localeCompare(b.order));
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, "../../docs/screenshots");
-
 async function noticeOn(handle: string, variantId: number, screenshot?: string): Promise<string> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
   try {
     await page.goto(`${demo.storefrontUrl}/products/${handle}?variant=${variantId}`);
-    if (screenshot && testProvider() === "sqlite") await page.screenshot({ path: path.join(SCREENSHOTS, screenshot) });
+    if (screenshot && testProvider() === "sqlite") await page.screenshot({ path: screenshotPath(screenshot) });
     return (await page.locator("[data-bq-notice] .bq-notice__text").innerText()).trim();
   } finally {
     await page.close();
@@ -106,7 +103,7 @@ describe("the offline demo", () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1360, height: 700 });
     await page.goto(`${demo.adminUrl}/queue`);
-    if (testProvider() === "sqlite") await page.screenshot({ path: path.join(SCREENSHOTS, "demo-queue.png") });
+    if (testProvider() === "sqlite") await page.screenshot({ path: screenshotPath("demo-queue.png") });
     const text = await page.locator("table").first().innerText();
     for (const w of EXPECTED_WAITING) expect(text).toContain(w.order);
     expect(text).not.toContain(orderNameOf(3));
