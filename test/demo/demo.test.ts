@@ -123,6 +123,20 @@ describe("the offline demo", () => {
     expect((await waitingLines()).map((l) => l.order)).not.toContain(orderNameOf(10));
   });
 
+  it("a restock date changed in the admin reaches the product page through the sync", async () => {
+    const before = etaOf(V.shirtM);
+    const form = new FormData();
+    form.append("variantId", String(V.shirtM));
+    form.set("restockDate", "2027-01-15");
+    const res = await fetch(`${demo.adminUrl}/variants`, { method: "POST", body: form });
+    expect(res.status).toBe(200);
+    await demo.settle();
+    const after = etaOf(V.shirtM);
+    expect(after > "2027-01-15").toBe(true); // ships after the restock, processing days later
+    expect(after).not.toBe(before);
+    expect(promisedDate(await noticeOn("linen-shirt", V.shirtM))).toBe(after);
+  });
+
   it("starts again on the same database without changing the day, and brings the new stand-in back in line", async () => {
     const inboxBefore = await t.db.webhookInbox.count({ where: { shop: demo.shop } });
     const queueBefore = await waitingLines();
