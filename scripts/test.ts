@@ -3,6 +3,7 @@
 // skipped with a notice when no server answers, except under CI, where it is required.
 // Extra arguments go to vitest (e.g. `npm test -- test/engine`).
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import pg from "pg";
 
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -30,6 +31,25 @@ async function postgresAnswers(): Promise<string | null> {
   }
 }
 
+/**
+ * The browser tests drive Debian's Chromium (Playwright's own download is unreachable here).
+ * On a fresh machine where we may install packages (root with apt-get), install it, as
+ * .ci/run does; elsewhere say what to do rather than fail deep inside a test.
+ */
+function ensureChromium(): boolean {
+  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (fs.existsSync(chromium)) return true;
+  const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0 && !process.env.CHROMIUM_PATH;
+  if (canInstall) {
+    console.log("Chromium is missing: installing Debian's chromium package for the browser tests …");
+    const r = spawnSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"], { stdio: "inherit" });
+    if (r.status === 0 && fs.existsSync(chromium)) return true;
+  }
+  console.error(`The browser tests need Chromium at ${chromium}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`);
+  return false;
+}
+
+if (!ensureChromium()) process.exit(1);
 let ok = vitest("sqlite");
 const pgProblem = await postgresAnswers();
 if (pgProblem === null) {
