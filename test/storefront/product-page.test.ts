@@ -1,5 +1,6 @@
 // The theme app extension on a real Dawn product page (rendered with liquidjs, served
 // by dev/storefront/server.ts) in headless Chromium: what shoppers read, what the cart gets.
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startStorefront, type Storefront } from "../../dev/storefront/server.ts";
@@ -60,7 +61,7 @@ describe("backorder notice on Dawn's product page", () => {
   it("renders the backorder date server-side for a backorderable variant", async () => {
     const s = await storefront();
     const html = await (await fetch(`${s.url}/products/linen-shirt?variant=${M}`)).text();
-    expect(html).toContain(`<p class="bq-notice__text" role="status" aria-live="polite">${BACKORDER_TEXT}</p>`);
+    expect(html).toContain(`<p class="bq-notice__text" role="status" aria-live="polite"><span class="bq-notice__backorder">${BACKORDER_TEXT}</span></p>`);
     const page = await open(s, `?variant=${M}`);
     expect(await noticeText(page)).toBe(BACKORDER_TEXT);
     expect(await property(page)).toBe("2026-12-16");
@@ -108,6 +109,16 @@ describe("backorder notice on Dawn's product page", () => {
     await page.close();
   });
 
+  it("promises no date without the script, which alone keeps the date in step with the variant", async () => {
+    const s = await storefront();
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${s.url}/products/linen-shirt?variant=${M}`);
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await property(page)).toBeNull();
+    await context.close();
+  });
+
   it("makes no request beyond the storefront's own page and assets", async () => {
     const s = await storefront();
     const page = await browser.newPage();
@@ -125,8 +136,35 @@ describe("backorder notice on Dawn's product page", () => {
     const page = await open(s);
     await pick(page, "M");
     expect(await noticeText(page)).toBe("Ships 16/12/2026 <b>");
-    expect(await page.locator("[data-bq-notice]").evaluate((e) => getComputedStyle(e.querySelector("p")!).color)).toBe("rgb(26, 26, 26)");
+    expect(await page.locator("[data-bq-notice] .bq-notice__text > span").evaluate((e) => getComputedStyle(e).color)).toBe("rgb(26, 26, 26)");
     await page.close();
+  });
+
+  it("writes the day unpadded after a month name and zero-padded in numeric formats, for every option", async () => {
+    const shown: Record<string, string> = {
+      "%b %-d, %Y": "Dec 8, 2026",
+      "%B %-d": "December 8",
+      "%d/%m/%Y": "08/12/2026",
+      "%m/%d/%Y": "12/08/2026",
+      "%d.%m.%Y": "08.12.2026",
+      "%Y-%m-%d": "2026-12-08",
+    };
+    // Both blocks offer exactly these formats, and default to the first.
+    for (const file of ["backorder-notice", "backorder-embed"]) {
+      const liquid = fs.readFileSync(`extensions/backorder-notice/blocks/${file}.liquid`, "utf8");
+      const setting = (JSON.parse(/\{% schema %\}([\s\S]*)\{% endschema %\}/.exec(liquid)![1]!) as { settings: { id: string; default?: string; options?: { value: string }[] }[] }).settings.find((x) => x.id === "date_format")!;
+      expect(setting.options!.map((o) => o.value), file).toEqual(Object.keys(shown));
+      expect(setting.default, file).toBe("%b %-d, %Y");
+    }
+    const product: StorefrontProduct = {
+      ...LINEN_SHIRT,
+      variants: LINEN_SHIRT.variants.map((v) => (v.id === M ? { ...v, metafieldStatus: { ...v.metafieldStatus!, eta: "2026-12-08" } } : v)),
+    };
+    for (const [format, date] of [[undefined, "Dec 8, 2026"], ...Object.entries(shown)] as const) {
+      const s = await storefront(format ? { blockSettings: { date_format: format } } : {}, product);
+      const html = await (await fetch(`${s.url}/products/linen-shirt?variant=${M}`)).text();
+      expect(html, format).toContain(`>Available for backorder — ships ~${date}</span></p>`);
+    }
   });
 
   it("prefers the app's own message, and speaks the storefront's language", async () => {
