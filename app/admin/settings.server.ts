@@ -3,7 +3,7 @@
 // retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
 import { retryInboxEvents } from "../jobs/worker.server.ts";
-import { enqueueSync, enqueueTasks } from "../sync/tasks.server.ts";
+import { enqueueCollectionRefresh, enqueueSync, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
 import { validateShopSettings, type ShopSettingsInput, type ShopSettingsResult } from "./shop-settings.ts";
 
@@ -23,13 +23,15 @@ export const loadSettings = (client: Db, shop: string): Promise<ShopDefaults> =>
  * backorderable variant's storefront status says, so those variants are re-pushed;
  * the order tag and the fulfillment hold change what orders carry in Shopify, so the
  * orders with waiting lines and those the app has tagged or held are re-pushed.
+ * With an auto-enable collection (or one just cleared), its products are read from
+ * Shopify again: saving is also how the merchant picks up membership changes.
  */
 export async function saveSettings(
   client: Db,
   shop: string,
   input: ShopSettingsInput,
   now = new Date(),
-): Promise<ShopSettingsResult & { resynced?: number; ordersResynced?: number }> {
+): Promise<ShopSettingsResult & { resynced?: number; ordersResynced?: number; collectionRefresh?: boolean }> {
   const result = validateShopSettings(input);
   if (!result.ok) return result;
   const before = await loadShopDefaults(client, shop);
@@ -40,6 +42,7 @@ export async function saveSettings(
     v.processingDays !== before.processingDays;
   const tagChanged = v.orderTag !== before.orderTag.trim();
   const ordersChanged = tagChanged || v.holdFulfillment !== before.holdFulfillment;
+  const collectionRefresh = v.autoEnableCollectionId !== null || before.autoEnableCollectionId !== null;
   const counts = await client.$transaction(
     async (tx) => {
       await tx.shopSettings.upsert({ where: { shop }, create: { shop, ...v }, update: v });
@@ -59,7 +62,8 @@ export async function saveSettings(
         ]);
         ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...synced].map((o) => o.orderId), now);
       }
-      return { resynced, ordersResynced };
+      if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
+      return { resynced, ordersResynced, collectionRefresh };
     },
     // A shop with thousands of waiting orders: the enqueue is batched, but give it room.
     { timeout: 30_000 },

@@ -31,6 +31,8 @@ export interface AutoEnableInputs {
   productTags: string;
   /** ShopSettings.autoEnableTag (null/"" = no tag rule). */
   autoEnableTag: string | null;
+  /** The product is in ShopSettings.autoEnableCollectionId (as last listed by Shopify). */
+  inCollection: boolean;
   /** Stock across locations (<= 0: sold out). */
   available: number;
 }
@@ -41,10 +43,10 @@ export const splitTags = (tags: string) =>
     .map((t) => t.trim().toLowerCase())
     .filter(Boolean);
 
-/** The variant is on the rule (listed, or its product carries the tag). */
-export function onAutoEnableRule(i: Pick<AutoEnableInputs, "listed" | "productTags" | "autoEnableTag">): boolean {
+/** The variant is on the rule (listed, its product carries the tag, or is in the collection). */
+export function onAutoEnableRule(i: Pick<AutoEnableInputs, "listed" | "productTags" | "autoEnableTag" | "inCollection">): boolean {
   const tag = i.autoEnableTag?.trim().toLowerCase();
-  return i.listed || (!!tag && splitTags(i.productTags).includes(tag));
+  return i.listed || i.inCollection || (!!tag && splitTags(i.productTags).includes(tag));
 }
 
 /** Turn backorders on: the variant is on the rule, not yet enabled, and has sold out. */

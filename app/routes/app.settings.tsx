@@ -96,7 +96,7 @@ function DefaultsForm() {
             <FormLayout>
               <FormLayout.Group>
                 <TextField label="Product tag" name="autoEnableTag" value={v.autoEnableTag} onChange={set("autoEnableTag")} error={errors.autoEnableTag} helpText="Products with this tag switch to backorder when they sell out." autoComplete="off" />
-                <TextField label="Collection ID" name="autoEnableCollectionId" value={v.autoEnableCollectionId} onChange={set("autoEnableCollectionId")} error={errors.autoEnableCollectionId} helpText="Or products in this collection." autoComplete="off" />
+                <TextField label="Collection ID" name="autoEnableCollectionId" value={v.autoEnableCollectionId} onChange={set("autoEnableCollectionId")} error={errors.autoEnableCollectionId} helpText="Or products in this collection. Its products are read from Shopify when you save and at each catalog sync." autoComplete="off" />
               </FormLayout.Group>
             </FormLayout>
           </BlockStack>

@@ -46,6 +46,19 @@ export const VARIANT_PRODUCTS = /* GraphQL */ `
   }
 `;
 
+/** One page of a collection's product ids (the auto-enable collection). Requested cost 253. */
+export const COLLECTION_PRODUCTS = /* GraphQL */ `
+  query CollectionProducts($id: ID!, $after: String) {
+    collection(id: $id) {
+      id
+      products(first: 250, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id }
+      }
+    }
+  }
+`;
+
 /** Up to 25 metafields at once (Shopify's limit per call); all or nothing. */
 export const SET_METAFIELDS = /* GraphQL */ `
   mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
@@ -147,6 +160,7 @@ export const ADMIN_DOCUMENTS = {
   SHOP_FACTS,
   CATALOG_VARIANTS,
   VARIANT_PRODUCTS,
+  COLLECTION_PRODUCTS,
   SET_METAFIELDS,
   UPDATE_VARIANT_POLICIES,
   ADD_TAGS,

@@ -1,13 +1,15 @@
 // The one door to Shopify's Admin GraphQL API for background work: a graphql-request
 // client per shop with the offline session's token, cost-aware throttling (Shopify's
 // leaky bucket as the responses report it), retries with backoff on THROTTLED, 429,
-// 5xx and network failures, and typed errors for what retrying cannot fix.
+// 5xx and network failures, one token refresh when Shopify refuses the token (401: an
+// expiring offline token that ran out), and typed errors for what retrying cannot fix.
 import { ClientError, GraphQLClient } from "graphql-request";
 import type { Db } from "../db/client.server.ts";
 import {
   ADD_TAGS,
   CANCEL_ORDER,
   CATALOG_VARIANTS,
+  COLLECTION_PRODUCTS,
   HOLD_FULFILLMENT_ORDER,
   ORDER_FULFILLMENT_ORDERS,
   RELEASE_FULFILLMENT_ORDER_HOLD,
@@ -100,10 +102,17 @@ export class ThrottleTracker {
 }
 
 export type TokenProvider = (shop: string) => Promise<string>;
+/** A token to use instead of `rejected`, which Shopify just refused (HTTP 401). */
+export type TokenRefresher = (shop: string, rejected: string) => Promise<string>;
 
 export interface GatewayOptions {
   shop: string;
   accessToken: TokenProvider;
+  /**
+   * Called when Shopify answers 401, at most once per request; the request is sent again
+   * with the token it returns, which this gateway keeps using. Without it a 401 is permanent.
+   */
+  refreshAccessToken?: TokenRefresher;
   /** e.g. http://127.0.0.1:3457 for the stand-in; default https://<shop>. */
   origin?: string;
   fetch?: typeof fetch;
@@ -129,8 +138,10 @@ const operationNameOf = (doc: string) => /\b(?:query|mutation)\s+(\w+)/.exec(doc
 
 export class AdminGateway {
   readonly shop: string;
-  private readonly opts: Required<Omit<GatewayOptions, "origin" | "fetch">> & Pick<GatewayOptions, "fetch">;
+  private readonly opts: Required<Omit<GatewayOptions, "origin" | "fetch" | "refreshAccessToken">> & Pick<GatewayOptions, "fetch" | "refreshAccessToken">;
   private readonly url: string;
+  /** The token a refresh gave after a 401; until then each request asks `accessToken`. */
+  private refreshedToken: string | null = null;
 
   constructor(options: GatewayOptions) {
     this.shop = options.shop;
@@ -138,6 +149,7 @@ export class AdminGateway {
     this.opts = {
       shop: options.shop,
       accessToken: options.accessToken,
+      refreshAccessToken: options.refreshAccessToken,
       fetch: options.fetch,
       sleep: options.sleep ?? realSleep,
       now: options.now ?? (() => Date.now()),
@@ -155,13 +167,15 @@ export class AdminGateway {
     const { throttle, sleep, now } = this.opts;
     let failures = 0;
     let throttledWaits = 0;
+    let refreshed = false;
     for (;;) {
       const wait = throttle.waitFor(throttle.estimate(operation, mutation), now());
       if (wait > 0) await sleep(wait);
 
+      const token = await this.token();
       let outcome: Outcome<T>;
       try {
-        outcome = await this.once<T>(document, variables, operation);
+        outcome = await this.once<T>(document, variables, operation, token);
       } catch (e) {
         if (e instanceof AdminApiError) throw e;
         outcome = { kind: "transient", error: `network: ${(e as Error).message}` };
@@ -174,6 +188,22 @@ export class AdminGateway {
           return { data: outcome.data, cost: outcome.cost };
         case "permanent":
           throw new AdminApiError(`${operation}: ${outcome.error}`, true, operation, outcome.details);
+        case "unauthorized": {
+          const refresh = this.opts.refreshAccessToken;
+          if (refreshed || !refresh) {
+            throw new AdminApiError(`${operation}: Shopify refused the access token${refreshed ? " also after refreshing it" : ""} (${outcome.error})${REAUTHORIZE}`, true, operation, { status: 401 });
+          }
+          refreshed = true;
+          let next: string;
+          try {
+            next = await refresh(this.shop, token);
+          } catch (e) {
+            throw refreshFailure(operation, this.shop, e);
+          }
+          if (next === token) throw new AdminApiError(`${operation}: Shopify refused the access token and refreshing gave the same one${REAUTHORIZE}`, true, operation, { status: 401 });
+          this.refreshedToken = next;
+          continue;
+        }
         case "throttled": {
           if (++throttledWaits > this.opts.maxThrottledWaits) {
             throw new AdminApiError(`${operation}: still throttled after ${throttledWaits - 1} waits`, false, operation);
@@ -195,8 +225,11 @@ export class AdminGateway {
     }
   }
 
-  private async once<T>(document: string, variables: Record<string, unknown>, operation: string): Promise<Outcome<T>> {
-    const token = await this.opts.accessToken(this.shop);
+  private async token(): Promise<string> {
+    return this.refreshedToken ?? (await this.opts.accessToken(this.shop));
+  }
+
+  private async once<T>(document: string, variables: Record<string, unknown>, operation: string, token: string): Promise<Outcome<T>> {
     const client = new GraphQLClient(this.url, {
       headers: { "X-Shopify-Access-Token": token },
       errorPolicy: "all",
@@ -220,6 +253,7 @@ export class AdminGateway {
         return { kind: "transient", error: `HTTP ${status}`, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
       }
       const body = typeof e.response.body === "string" ? e.response.body.slice(0, 300) : JSON.stringify(e.response.errors ?? "").slice(0, 300);
+      if (status === 401) return { kind: "unauthorized", error: `HTTP 401 ${body}` };
       throw new AdminApiError(`${operation}: HTTP ${status} ${body}`, true, operation, { status });
     }
   }
@@ -248,6 +282,13 @@ export class AdminGateway {
   async catalogPage(after: string | null) {
     const { data } = await this.send<{ productVariants: CatalogPage }>(CATALOG_VARIANTS, { after });
     return data.productVariants;
+  }
+
+  /** One page of a collection's product GIDs; null when Shopify has no such collection. */
+  async collectionProductsPage(collectionId: string, after: string | null): Promise<CollectionProductsPage | null> {
+    const { data } = await this.send<{ collection: { products: { pageInfo: CollectionProductsPage["pageInfo"]; nodes: { id: string }[] } } | null }>(COLLECTION_PRODUCTS, { id: collectionId, after });
+    if (!data.collection) return null;
+    return { productIds: data.collection.products.nodes.map((n) => n.id), pageInfo: data.collection.products.pageInfo };
   }
 
   /** Product GID of each variant GID (null for variants Shopify does not have). */
@@ -304,6 +345,7 @@ export class AdminGateway {
 
 type Outcome<T> =
   | { kind: "ok"; data: T; cost?: CostExtension }
+  | { kind: "unauthorized"; error: string; cost?: CostExtension }
   | { kind: "throttled"; cost?: CostExtension }
   | { kind: "transient"; error: string; retryAfterMs?: number; cost?: CostExtension }
   | { kind: "permanent"; error: string; details?: unknown; cost?: CostExtension };
@@ -332,6 +374,11 @@ export interface CatalogPage {
   }[];
 }
 
+export interface CollectionProductsPage {
+  productIds: string[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
 export interface OrderFulfillmentOrders {
   id: string;
   cancelledAt: string | null;
@@ -345,6 +392,19 @@ export interface OrderFulfillmentOrders {
   };
 }
 
+const REAUTHORIZE = ". Open the app in the Shopify admin to authorize it again, then retry.";
+
+/**
+ * A token that could not be had (a failed refresh, no session): an AdminApiError that
+ * says so, permanent unless the cause says it may pass (e.g. Shopify's token endpoint
+ * answered 5xx), so the task keeps it for the merchant instead of retrying blindly.
+ */
+function refreshFailure(operation: string, shop: string, e: unknown): AdminApiError {
+  const cause = e instanceof Error ? e.message : String(e);
+  const permanent = e instanceof AdminApiError ? e.permanent : true;
+  return new AdminApiError(`${operation}: could not refresh the offline access token of ${shop}: ${cause}${permanent ? REAUTHORIZE : ""}`, permanent, "auth", e);
+}
+
 // ---- construction ----
 
 /** The offline session's token (shopify-app-session-storage-prisma rows: id `offline_<shop>`). */
@@ -354,8 +414,12 @@ export function sessionTokenProvider(db: Db, refresh?: TokenProvider, now: () =>
     if (!session) throw new AdminApiError(`no offline session for ${shop} (is the app installed?)`, true, "auth");
     // Expiring offline tokens: refresh a minute early when the app can (shopify.unauthenticated.admin).
     if (session.expires && session.expires.getTime() - 60_000 <= now()) {
-      if (refresh) return refresh(shop);
-      throw new AdminApiError(`offline session for ${shop} expired at ${session.expires.toISOString()}`, false, "auth");
+      if (!refresh) throw new AdminApiError(`offline session for ${shop} expired at ${session.expires.toISOString()}`, false, "auth");
+      try {
+        return await refresh(shop);
+      } catch (e) {
+        throw refreshFailure("auth", shop, e);
+      }
     }
     return session.accessToken;
   };
@@ -363,9 +427,14 @@ export function sessionTokenProvider(db: Db, refresh?: TokenProvider, now: () =>
 
 export type GatewayFactory = (shop: string) => AdminGateway;
 
-export interface GatewayFactoryOptions extends Omit<GatewayOptions, "shop" | "accessToken" | "throttle" | "origin"> {
+export interface GatewayFactoryOptions extends Omit<GatewayOptions, "shop" | "accessToken" | "refreshAccessToken" | "throttle" | "origin"> {
   accessToken?: TokenProvider;
   origin?: string;
+  /**
+   * A fresh offline token for the shop, stored in the session (shopify-app-remix's
+   * unauthenticated.admin does both): called when the session is about to expire and
+   * when Shopify refuses the stored token.
+   */
   refresh?: TokenProvider;
 }
 
@@ -377,9 +446,17 @@ export function createGatewayFactory(db: Db, options: GatewayFactoryOptions = {}
   const trackers = new Map<string, ThrottleTracker>();
   const origin = options.origin ?? process.env.SHOPIFY_ADMIN_API_ORIGIN ?? undefined;
   const accessToken = options.accessToken ?? sessionTokenProvider(db, options.refresh, options.now);
+  const refresh = options.refresh;
+  const refreshAccessToken: TokenRefresher | undefined = refresh
+    ? async (shop, rejected) => {
+        // Another process (or the embedded app) may have refreshed it meanwhile: use that one.
+        const stored = options.accessToken ? null : await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
+        return stored?.accessToken && stored.accessToken !== rejected ? stored.accessToken : refresh(shop);
+      }
+    : undefined;
   return (shop) => {
     let throttle = trackers.get(shop);
     if (!throttle) trackers.set(shop, (throttle = new ThrottleTracker()));
-    return new AdminGateway({ ...options, shop, accessToken, throttle, origin });
+    return new AdminGateway({ ...options, shop, accessToken, refreshAccessToken, throttle, origin });
   };
 }

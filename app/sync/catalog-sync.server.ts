@@ -2,12 +2,14 @@
 // inventory levels, paged (25 variants a page, well under the single-query cost limit),
 // fed to the engine as the product and inventory events the webhooks would bring, so the
 // same stale-data rules apply and inventory items map to variants before the first
-// webhook. Also stores the shop's time zone, locale and currency.
+// webhook. Also stores the shop's time zone, locale and currency, and queues a refresh of
+// the auto-enable collection's products (collection-sync.server.ts).
 import type { InventoryLevelEvent, ProductEvent } from "../backorder/events.ts";
 import type { Db } from "../db/client.server.ts";
 import { applyEventFacts, emptyAffected, recomputeVariants, type PendingRecompute } from "../queue/apply-event.server.ts";
 import { restId, type AdminGateway, type CatalogPage } from "../shopify/gateway.server.ts";
 import { syncAfterApply } from "./hooks.server.ts";
+import { enqueueCollectionRefresh } from "./tasks.server.ts";
 
 export interface CatalogSyncResult {
   variants: number;
@@ -49,7 +51,11 @@ export async function runCatalogSync(db: Db, gateway: AdminGateway, shop: string
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
 
-  await db.shopSettings.update({ where: { shop }, data: { catalogSyncedAt: now } });
+  await db.$transaction(async (tx) => {
+    const settings = await tx.shopSettings.update({ where: { shop }, data: { catalogSyncedAt: now }, select: { autoEnableCollectionId: true } });
+    // The collection's products may have changed too (no webhook tells): read them again.
+    if (settings.autoEnableCollectionId) await enqueueCollectionRefresh(tx, shop, now);
+  });
   return result;
 }
 

@@ -6,6 +6,7 @@
 import type { Db } from "../db/client.server.ts";
 import { AdminApiError, type AdminGateway, type GatewayFactory } from "../shopify/gateway.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
+import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
 import type { SyncKind } from "./tasks.server.ts";
 import { pushVariants } from "./variant-sync.server.ts";
@@ -45,7 +46,8 @@ interface Claimed {
   lease: Date;
 }
 
-const KIND_ORDER: SyncKind[] = ["catalog", "variant", "order", "order-cancel"];
+// The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes.
+const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel"];
 
 const dueWhere = (now: Date) => ({
   OR: [
@@ -113,6 +115,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
     for (const t of ofKind) {
       try {
         if (kind === "catalog") await runCatalogSync(db, gateway, shop, now());
+        else if (kind === "collection") await refreshAutoEnableCollection(db, gateway, shop, now());
         else if (kind === "order") await pushOrder(db, gateway, shop, t.targetId, now());
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);

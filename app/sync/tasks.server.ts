@@ -3,7 +3,7 @@
 // together; the sync runner (issue 3) pushes later and may retry.
 import type { Prisma, Tx } from "../db/client.server.ts";
 
-export type SyncKind = "variant" | "order" | "catalog" | "order-cancel";
+export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel";
 
 export interface SyncTargets {
   variantIds?: Iterable<string>;
@@ -37,6 +37,9 @@ export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId
     update: { status: "pending", attempts: 0, dueAt: at, lastError: null },
   });
 }
+
+/** Re-reads the auto-enable collection's products from Shopify (one task per shop). */
+export const enqueueCollectionRefresh = (tx: Tx, shop: string, now = new Date()) => enqueueTask(tx, shop, "collection", shop, now);
 
 /** Rows per statement in enqueueTasks: well inside both databases' parameter limits. */
 const ENQUEUE_CHUNK = 500;

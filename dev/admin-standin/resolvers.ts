@@ -5,7 +5,7 @@
 // does not model resolves to null, which a non-null field turns into an error: the
 // test then says plainly what is missing instead of passing on made-up data.
 import { declaredMetafieldDefinitions, type DeclaredMetafieldDefinition } from "./app-config.ts";
-import { gid, restId, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
+import { gid, restId, type StandinCollection, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
 
 type Args = Record<string, unknown>;
 type Obj = Record<string, unknown>;
@@ -133,6 +133,22 @@ export class ShopResolvers {
     };
   }
 
+  collection(c: StandinCollection): Obj {
+    return {
+      __typename: "Collection",
+      id: c.id,
+      legacyResourceId: restId(c.id),
+      title: c.title,
+      handle: c.handle,
+      // Products deleted from the shop drop out of the collection, as in Shopify.
+      products: (a: Args) => {
+        const products = c.productIds.map((id) => this.shop.products.get(id)).filter((p): p is StandinProduct => !!p);
+        return connection(a.reverse === true ? products.reverse() : products, a, (p) => this.product(p));
+      },
+      hasProduct: (a: Args) => c.productIds.includes(String(a.id)),
+    };
+  }
+
   private lineItem(orderId: string, lineItemId: string): Obj | null {
     const li = this.shop.orders.get(orderId)?.lineItems.find((l) => l.id === lineItemId);
     if (!li) return null;
@@ -193,6 +209,10 @@ export class ShopResolvers {
         const v = this.shop.variants.get(id);
         return v ? this.variant(v) : null;
       }
+      case "Collection": {
+        const c = this.shop.collections.get(id);
+        return c ? this.collection(c) : null;
+      }
       case "Order": {
         const o = this.shop.orders.get(id);
         return o ? this.order(o) : null;
@@ -228,6 +248,10 @@ export class ShopResolvers {
       product: (a: Args) => this.node(String(a.id)),
       productVariants: (a: Args) => connection([...s.variants.values()], a, (v) => this.variant(v)),
       productVariant: (a: Args) => this.node(String(a.id)),
+      collection: (a: Args) => {
+        const c = s.collections.get(String(a.id));
+        return c ? this.collection(c) : null;
+      },
       order: (a: Args) => this.node(String(a.id)),
       fulfillmentOrder: (a: Args) => this.node(String(a.id)),
       node: (a: Args) => this.node(String(a.id)),

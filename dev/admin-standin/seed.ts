@@ -1,5 +1,5 @@
 // A small store for the offline demo and tests: three products, six variants, two
-// locations, some stock (one variant already sold out). Ids are fixed so webhook
+// locations, some stock (one variant already sold out), one collection (winter: the beanie). Ids are fixed so webhook
 // fixtures can name the same objects.
 import type { AdminStandin } from "./server.ts";
 import type { StandinShop } from "./state.ts";
@@ -9,6 +9,7 @@ export const DEMO_SHOP = "backorder-demo.myshopify.com";
 export const DEMO_IDS = {
   locations: { warehouse: 71000000001, store: 71000000002 },
   products: { shirt: 8100000001, beanie: 8100000002, pourOver: 8100000003 },
+  collections: { winter: 4400000001 },
   variants: { shirtS: 4200000001, shirtM: 4200000002, shirtL: 4200000003, beanieOat: 4200000004, beanieForest: 4200000005, pourOver: 4200000006 },
   items: { shirtS: 5300000001, shirtM: 5300000002, shirtL: 5300000003, beanieOat: 5300000004, beanieForest: 5300000005, pourOver: 5300000006 },
 } as const;
@@ -42,5 +43,6 @@ export function seedDemoShop(standin: AdminStandin, domain: string = DEMO_SHOP, 
     title: "Ceramic Pour-Over",
     variants: [{ id: V.pourOver, inventoryItemId: I.pourOver, title: "Default Title", sku: "CPO", price: "42.50", stock: { [L.warehouse]: 4 } }],
   });
+  shop.addCollection({ id: DEMO_IDS.collections.winter, title: "Winter", productIds: [P.beanie] });
   return shop;
 }

@@ -166,6 +166,8 @@ export class AdminStandin {
     const shop = [...this.shops.values()].find((s) => req.token && s.accessToken === req.token);
     const named = m[1] ?? (this.shops.has(req.host) ? req.host : undefined);
     if (!shop || (named && named !== shop.domain)) {
+      // Logged too, so a test sees the refused attempt before a token refresh.
+      this.calls.push({ ...peek(req.body), shop: named ?? "", operation: null, status: 401, errors: ["HTTP 401"], requestedQueryCost: null, actualQueryCost: null });
       return { status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } };
     }
 
@@ -274,6 +276,18 @@ export class AdminStandin {
     f.remaining--;
     this.faults = this.faults.filter((x) => x.remaining > 0);
     return f.fault;
+  }
+}
+
+/** What an unauthenticated request asked for, as far as its body says. */
+function peek(body: string): Pick<StandinCall, "operationName" | "query" | "variables"> {
+  try {
+    const p = JSON.parse(body) as { query?: unknown; variables?: unknown; operationName?: unknown };
+    const query = typeof p.query === "string" ? p.query : "";
+    const name = typeof p.operationName === "string" ? p.operationName : (/\b(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? null);
+    return { operationName: name, query, variables: (p.variables ?? {}) as Json };
+  } catch {
+    return { operationName: null, query: "", variables: {} };
   }
 }
 

@@ -9,6 +9,8 @@ export const restId = (g: string) => g.slice(g.lastIndexOf("/") + 1).split("?")[
 
 export interface StandinLocation { id: string; name: string }
 export interface StandinProduct { id: string; title: string; handle: string; tags: string[]; updatedAt: string; variantIds: string[] }
+/** A collection as a list of products, in the order the Admin API pages them (manual collections' order). */
+export interface StandinCollection { id: string; title: string; handle: string; productIds: string[] }
 export interface StandinVariant {
   id: string;
   productId: string;
@@ -58,6 +60,7 @@ export class StandinShop {
   readonly orders = new Map<string, StandinOrder>();
   readonly fulfillmentOrders = new Map<string, StandinFulfillmentOrder>();
   readonly metafields = new Map<string, StandinMetafield>();
+  readonly collections = new Map<string, StandinCollection>();
 
   constructor(init: ShopInit, private readonly clock: () => number) {
     this.domain = init.domain;
@@ -110,6 +113,24 @@ export class StandinShop {
       for (const [locationId, available] of Object.entries(v.stock ?? {})) this.setAvailable(v.inventoryItemId, locationId, available, p.updatedAt);
     });
     return product;
+  }
+
+  /** A collection of existing products (ids as numbers or GIDs); change `productIds` to move products in or out. */
+  addCollection(c: { id: number | string; title: string; productIds?: (number | string)[] }): StandinCollection {
+    const productIds = (c.productIds ?? []).map((id) => (String(id).startsWith("gid:") ? String(id) : gid("Product", id)));
+    for (const id of productIds) if (!this.products.has(id)) throw new Error(`stand-in collection ${c.title}: no product ${id}`);
+    const collection = { id: gid("Collection", c.id), title: c.title, handle: c.title.toLowerCase().replace(/\W+/g, "-").replace(/^-|-$/g, ""), productIds };
+    this.collections.set(collection.id, collection);
+    return collection;
+  }
+
+  /**
+   * A new access token for the shop, as Shopify issues on a token refresh: the old one is
+   * refused from now on (HTTP 401, as for an expired token). Returns the new token.
+   */
+  rotateAccessToken(next = `shpat_standin_${this.domain.split(".")[0]}_${nextId()}`): string {
+    this.accessToken = next;
+    return next;
   }
 
   setAvailable(inventoryItemId: number | string, locationId: number | string, available: number, updatedAt?: string) {

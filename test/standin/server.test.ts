@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminStandin, STANDIN_APP_ID } from "../../dev/admin-standin/server.ts";
 import { DEMO_IDS, DEMO_SHOP, seedDemoShop } from "../../dev/admin-standin/seed.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
-import { CATALOG_VARIANTS, SET_METAFIELDS } from "../../app/shopify/admin-queries.ts";
+import { CATALOG_VARIANTS, COLLECTION_PRODUCTS, SET_METAFIELDS } from "../../app/shopify/admin-queries.ts";
 import { AdminApiError, AdminGateway, AdminUserErrors } from "../../app/shopify/gateway.server.ts";
 
 let t = 1_000_000;
@@ -151,6 +151,30 @@ describe("the Admin API stand-in", () => {
     expect(standin.calls.slice(from)).toEqual([
       expect.objectContaining({ shop: DEMO_SHOP, operationName: "Named", operation: "query", variables: { id: "gid://shopify/Order/1" }, status: 200, errors: [] }),
     ]);
+  });
+
+  it("pages a collection's products, and answers null for a collection it does not have", async () => {
+    const winter = `gid://shopify/Collection/${DEMO_IDS.collections.winter}`;
+    const res = await post({ query: COLLECTION_PRODUCTS, variables: { id: winter, after: null }, operationName: "CollectionProducts" });
+    expect(res.json.data).toEqual({
+      collection: { id: winter, products: { pageInfo: { hasNextPage: false, endCursor: expect.any(String) }, nodes: [{ id: `gid://shopify/Product/${DEMO_IDS.products.beanie}` }] } },
+    });
+    // Requested: collection 1 + products (2 + 250 × 1); actual: 1 product came back.
+    expect(res.json.extensions!.cost).toMatchObject({ requestedQueryCost: 253, actualQueryCost: 4 });
+    const page = await post({ query: `query { collection(id: "${winter}") { products(first: 1, after: "${(res.json.data!.collection as { products: { pageInfo: { endCursor: string } } }).products.pageInfo.endCursor}") { nodes { id } pageInfo { hasNextPage } } } }` });
+    expect(page.json.data).toEqual({ collection: { products: { nodes: [], pageInfo: { hasNextPage: false } } } });
+    const missing = await post({ query: COLLECTION_PRODUCTS, variables: { id: "gid://shopify/Collection/1", after: null } });
+    expect(missing.json).toMatchObject({ data: { collection: null } });
+  });
+
+  it("refuses a shop's old token after a rotation (as Shopify does once a token expires), and logs the refusal", async () => {
+    const other = standin.shop("other-shop.myshopify.com");
+    const old = other.accessToken;
+    const fresh = other.rotateAccessToken();
+    const from = standin.calls.length;
+    expect((await post({ query: "query Who { shop { name } }" }, old)).status).toBe(401);
+    expect((await post({ query: "query Who { shop { name } }" }, fresh)).status).toBe(200);
+    expect(standin.calls.slice(from).map((c) => [c.operationName, c.status])).toEqual([["Who", 401], ["Who", 200]]);
   });
 
   it("injects failures for the next calls", async () => {

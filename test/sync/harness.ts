@@ -31,6 +31,8 @@ export interface Harness {
   clock: FakeClock;
   standin: AdminStandin;
   shop: StandinShop;
+  /** The stand-in's address, for a test that builds its own gateways. */
+  origin: string;
   gateways: GatewayFactory;
   /** Signed webhooks through the real door, each applied by the worker as it arrives. */
   deliver(deliveries: { topic: string; payload: unknown; webhookId?: string }[]): Promise<void>;
@@ -58,6 +60,7 @@ export async function createHarness(db: Db, domain: string, setup?: (shop: Stand
     clock,
     standin,
     shop,
+    origin,
     gateways,
     async deliver(deliveries) {
       for (const d of deliveries) {

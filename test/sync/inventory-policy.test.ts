@@ -18,9 +18,10 @@ describe("desiredInventoryPolicy", () => {
 });
 
 describe("shouldAutoEnable", () => {
-  const base = { enabled: false, listed: false, productTags: "", autoEnableTag: null, available: 0 };
-  it("enables listed or tagged variants that sold out", () => {
+  const base = { enabled: false, listed: false, productTags: "", autoEnableTag: null, inCollection: false, available: 0 };
+  it("enables listed, tagged or collected variants that sold out", () => {
     expect(shouldAutoEnable({ ...base, listed: true })).toBe(true);
+    expect(shouldAutoEnable({ ...base, inCollection: true })).toBe(true);
     expect(shouldAutoEnable({ ...base, productTags: "Summer, Preorder", autoEnableTag: " preorder " })).toBe(true);
     expect(shouldAutoEnable({ ...base, listed: true, available: -2 })).toBe(true);
   });
@@ -29,5 +30,6 @@ describe("shouldAutoEnable", () => {
     expect(shouldAutoEnable({ ...base, productTags: "preorder-2025", autoEnableTag: "preorder" })).toBe(false);
     expect(shouldAutoEnable({ ...base, productTags: "preorder", autoEnableTag: "" })).toBe(false);
     expect(shouldAutoEnable({ ...base, listed: true, enabled: true })).toBe(false);
+    expect(shouldAutoEnable({ ...base, inCollection: true, available: 3 })).toBe(false);
   });
 });
