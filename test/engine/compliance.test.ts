@@ -1,4 +1,5 @@
 // app/uninstalled and the GDPR topics, through the real door and worker.
+import { Prisma } from "../../prisma/generated/sqlite/index.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
@@ -81,6 +82,7 @@ describe("compliance topics", () => {
   });
 
   it("shop/redact deletes everything of that shop and nothing of another", async () => {
+    await t.db.autoEnableProduct.create({ data: { shop: A, productId: "632910392", collectionId: "gid://shopify/Collection/1" } });
     await send(A, "shop/redact", { shop_id: 1, shop_domain: A });
     await drainInbox(t.db);
     for (const m of ["backorderLine", "lineEvent", "orderSnapshot", "orderAdjustment", "inventoryLevel", "variant"] as const) {
@@ -89,5 +91,13 @@ describe("compliance topics", () => {
       expect(await count({ where: { shop: B } }), m).toBeGreaterThan(0);
     }
     expect(await t.db.webhookInbox.findMany({ where: { shop: A }, select: { topic: true } })).toEqual([{ topic: "shop/redact" }]);
+    // Every table that holds a shop's data, including ones added after this test was written.
+    const shopModels = Prisma.dmmf.datamodel.models.filter((m) => m.fields.some((f) => f.name === "shop")).map((m) => m.name);
+    expect(shopModels).toContain("AutoEnableProduct");
+    for (const name of shopModels) {
+      if (name === "WebhookInbox") continue;
+      const delegate = t.db[(name[0]!.toLowerCase() + name.slice(1)) as keyof typeof t.db] as unknown as { count(a: object): Promise<number> };
+      expect(await delegate.count({ where: { shop: A } }), name).toBe(0);
+    }
   });
 });
