@@ -51,7 +51,7 @@ async function noticeOn(handle: string, variantId: number, screenshot?: string):
   }
 }
 
-/** "Available for backorder — ships ~Dec 08, 2026" → "2026-12-08" (the block's date format is the merchant's to choose). */
+/** "Available for backorder — ships ~Dec 8, 2026" → "2026-12-08" (the block's date format is the merchant's to choose). */
 function promisedDate(notice: string): string | null {
   const m = /^Available for backorder — ships ~(.+)$/.exec(notice);
   if (!m) return null;
