@@ -5,6 +5,7 @@ import { drainInbox, type DrainOptions } from "./worker.server.ts";
 import { workerHooks } from "./worker-hooks.server.ts";
 import { runPendingSync } from "../sync/runner.server.ts";
 import { processGateways } from "../sync/gateways.server.ts";
+import { refreshDatesIfDue } from "../sync/daily-dates.server.ts";
 
 const POLL_MS = 2_000;
 
@@ -46,7 +47,9 @@ async function runOnce(opts: DrainOptions) {
 function kickSync(s: NonNullable<typeof globalThis.__backorderWorker>) {
   if (s.syncing) return;
   s.syncing = true;
-  runPendingSync(db(), processGateways())
+  refreshDatesIfDue(db())
+    .catch((e) => console.error("[backorder-sync] date refresh failed:", e))
+    .then(() => runPendingSync(db(), processGateways()))
     .catch((e) => console.error("[backorder-sync] run failed:", e))
     .finally(() => {
       s.syncing = false;
