@@ -19,6 +19,7 @@ import {
   TextField,
   useIndexResourceState,
 } from "@shopify/polaris";
+import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useEffect, useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
@@ -247,22 +248,10 @@ export default function Queue() {
                     </Text>
                   </BlockStack>
                 </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {r.waitingQuantity} of {r.quantity}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {r.position ?? "—"}
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{r.waitingQuantity} of {r.quantity}</NumericCell>
+                <NumericCell>{r.position ?? "—"}</NumericCell>
                 <IndexTable.Cell>{formatCalendarDate(r.eta)}</IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {r.ageDays} d
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{r.ageDays} d</NumericCell>
                 <IndexTable.Cell>
                   <InlineStack gap="100" wrap={false}>
                     {stateBadge(r.state)}

@@ -3,6 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
@@ -176,11 +177,7 @@ function SyncProblems() {
                       {t.lastError ?? "Unknown error"}
                     </Text>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {t.attempts}
-                    </Text>
-                  </IndexTable.Cell>
+                  <NumericCell>{t.attempts}</NumericCell>
                   <IndexTable.Cell>
                     <RetryButton intent="retry-tasks" id={t.id} label={`Retry ${taskLabel(t.kind, t.targetId)}`} />
                   </IndexTable.Cell>

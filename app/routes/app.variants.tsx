@@ -20,6 +20,7 @@ import {
   TextField,
   useIndexResourceState,
 } from "@shopify/polaris";
+import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
@@ -235,27 +236,11 @@ export default function Variants() {
                     {v.message ? <Badge>Own message</Badge> : null}
                   </InlineStack>
                 </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {v.maxBackorder ?? "No limit"}
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{v.maxBackorder ?? "No limit"}</NumericCell>
                 <IndexTable.Cell>{formatCalendarDate(v.restockDate)}</IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {v.incomingQuantity ?? "—"}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {v.leadTimeDays === null ? `${data.defaultLeadTimeDays} d (default)` : `${v.leadTimeDays} d`}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {v.waitingUnits}
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{v.incomingQuantity ?? "—"}</NumericCell>
+                <NumericCell>{v.leadTimeDays === null ? `${data.defaultLeadTimeDays} d (default)` : `${v.leadTimeDays} d`}</NumericCell>
+                <NumericCell>{v.waitingUnits}</NumericCell>
               </IndexTable.Row>
             ))}
           </IndexTable>
