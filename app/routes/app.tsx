@@ -3,7 +3,7 @@
 // script to load, so the pages get their own navigation instead of the admin's.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, Outlet, isRouteErrorResponse, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider as PolarisAppProvider, Badge, Box, Button, InlineStack, Text } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json" with { type: "json" };
@@ -11,7 +11,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireShop } from "../auth/require-shop.server.ts";
-import { RouteError } from "../admin/ui/RouteError.tsx";
+import { RouteError, isShopifyAuthResponse } from "../admin/ui/RouteError.tsx";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -82,7 +82,7 @@ export default function AdminLayout() {
 // rendered as they are; anything else is a real error, shown in Polaris.
 export function ErrorBoundary() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && (error.status < 400 || error.status === 401)) return boundary.error(error);
+  if (isShopifyAuthResponse(error)) return boundary.error(error);
   return (
     <PolarisAppProvider i18n={en}>
       <RouteError title="Backorder Queue" />

@@ -2,9 +2,18 @@
 // and gets a way to try again instead of a blank frame.
 import { isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { Banner, BlockStack, Button, Page, Text } from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
+
+/**
+ * Shopify's auth flow answers a page's loader with responses (the App Bridge redirect, a
+ * 401 that App Bridge retries with a fresh session token) that must be rendered as they
+ * are. A page's own error boundary is the nearest one, so it must pass them on.
+ */
+export const isShopifyAuthResponse = (error: unknown) => isRouteErrorResponse(error) && (error.status < 400 || error.status === 401);
 
 export function RouteError({ title }: { title: string }) {
   const error = useRouteError();
+  if (isShopifyAuthResponse(error)) return boundary.error(error);
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   const detail = isRouteErrorResponse(error)
     ? typeof error.data === "string" && error.data.length < 300
