@@ -8,10 +8,11 @@ export type Provider = "sqlite" | "postgres";
 export const providerOf = (url: string): Provider =>
   /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
 
-export function defaultDatabaseUrl(): string {
+/** A SQLite file in ./data (created if missing): the app's by default, or another tool's own. */
+export function defaultDatabaseUrl(file = "backorder-queue.sqlite"): string {
   const dir = path.resolve(process.cwd(), "data");
   fs.mkdirSync(dir, { recursive: true });
-  return `file:${path.join(dir, "backorder-queue.sqlite")}`;
+  return `file:${path.join(dir, file)}`;
 }
 
 export const databaseUrl = (): string => process.env.DATABASE_URL ?? defaultDatabaseUrl();

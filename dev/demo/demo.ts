@@ -7,10 +7,9 @@
 //   - a storefront rendering the theme block on Dawn's product page from the stand-in.
 // Running it again is idempotent: the database keeps the day, the same webhooks are
 // duplicates, and the fresh stand-in is brought back in line by the app's own sync.
-import fs from "node:fs";
-import path from "node:path";
 import type { Db } from "../../app/db/client.server.ts";
 import { createDb } from "../../app/db/client.server.ts";
+import { defaultDatabaseUrl } from "../../app/db/url.ts";
 import { addDays, todayIn } from "../../app/backorder/eta.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
 import { enqueueTasks } from "../../app/sync/tasks.server.ts";
@@ -66,12 +65,7 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
-export function demoDatabaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = path.resolve(process.cwd(), "data");
-  fs.mkdirSync(dir, { recursive: true });
-  return `file:${path.join(dir, "demo.sqlite")}`;
-}
+export const demoDatabaseUrl = (): string => process.env.DATABASE_URL ?? defaultDatabaseUrl("demo.sqlite");
 
 /** The day of trade: the one already in the database, else yesterday in the shop's time zone. */
 async function demoDay(db: Db, shop: string, timezone: string): Promise<string> {
@@ -231,10 +225,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       const outcome = step.run({ shop: store, day, timezone: store.timezone, replay });
       if ("refused" in outcome) {
         report.refused.push({ step: step.id, reason: outcome.refused });
-        log(`  ${step.at}  ${step.title} — checkout refused: ${outcome.refused}`);
+        log(`  ${step.at}  ${step.title(store)} — checkout refused: ${outcome.refused}`);
       } else {
         for (const w of outcome.webhooks) await send(w);
-        log(`  ${step.at}  ${step.title}  [${outcome.webhooks.map((w) => w.topic).join(", ")}]${replay ? " (sent before: duplicates)" : ""}`);
+        log(`  ${step.at}  ${step.title(store)}  [${outcome.webhooks.map((w) => w.topic).join(", ")}]${replay ? " (sent before: duplicates)" : ""}`);
       }
       if (opts.paceMs) await new Promise((r) => setTimeout(r, opts.paceMs));
     }

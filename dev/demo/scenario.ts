@@ -3,7 +3,7 @@
 // takes stock, a restock adds it, a cancellation puts it back) and returns the webhooks
 // Shopify would then send. Ids and webhook ids are fixed, so a second run of the same
 // day sends duplicates, which the app ignores.
-import type { StandinShop } from "../admin-standin/state.ts";
+import { gid, restId, type StandinShop } from "../admin-standin/state.ts";
 import { DEMO_IDS } from "../admin-standin/seed.ts";
 import { inventoryLevelPayload, orderPayload } from "../fixtures/shopify-payloads.ts";
 
@@ -32,7 +32,7 @@ export interface DemoStep {
   /** Local time of day, HH:MM. */
   at: string;
   /** One line for the console. */
-  title: string;
+  title(shop: StandinShop): string;
   /** Its checkout may depend on the app's inventory policy: let the app settle first. */
   needsSettledApp: boolean;
   run(ctx: StepContext): StepOutcome;
@@ -40,15 +40,19 @@ export interface DemoStep {
 
 const { variants: V, locations: L } = DEMO_IDS;
 
-/** What the demo store sells, for order lines (the seed holds the same facts). */
-const CATALOG: Record<number, { product: number; title: string; variantTitle: string; sku: string; price: string }> = {
-  [V.shirtS]: { product: DEMO_IDS.products.shirt, title: "Linen Shirt", variantTitle: "S", sku: "LIN-S", price: "68.00" },
-  [V.shirtM]: { product: DEMO_IDS.products.shirt, title: "Linen Shirt", variantTitle: "M", sku: "LIN-M", price: "68.00" },
-  [V.shirtL]: { product: DEMO_IDS.products.shirt, title: "Linen Shirt", variantTitle: "L", sku: "LIN-L", price: "68.00" },
-  [V.beanieOat]: { product: DEMO_IDS.products.beanie, title: "Merino Beanie", variantTitle: "Oat", sku: "MER-OAT", price: "34.00" },
-  [V.beanieForest]: { product: DEMO_IDS.products.beanie, title: "Merino Beanie", variantTitle: "Forest", sku: "MER-FOR", price: "34.00" },
-  [V.pourOver]: { product: DEMO_IDS.products.pourOver, title: "Ceramic Pour-Over", variantTitle: "Default Title", sku: "CPO", price: "42.50" },
-};
+/** "Linen Shirt / M", or the product's title for its only variant. */
+function nameOf(shop: StandinShop, variantId: number): string {
+  const v = shop.variants.get(gid("ProductVariant", variantId))!;
+  const title = shop.products.get(v.productId)!.title;
+  return v.title === "Default Title" ? title : `${title} / ${v.title}`;
+}
+
+/** An order line for a variant, from the store's own product and variant (title, SKU, price). */
+function orderLine(shop: StandinShop, variantId: number, id: number, quantity: number) {
+  const v = shop.variants.get(gid("ProductVariant", variantId))!;
+  const p = shop.products.get(v.productId)!;
+  return { id, variantId, productId: Number(restId(p.id)), quantity, price: v.price, title: p.title, variantTitle: v.title, sku: v.sku ?? undefined };
+}
 
 interface Customer {
   id: number;
@@ -90,64 +94,62 @@ export function localTimestamp(day: string, hhmm: string, timeZone: string): str
   return `${day}T${hhmm}:00${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
-const gidOf = (type: string, id: number) => `gid://shopify/${type}/${id}`;
-
 function available(shop: StandinShop, variantId: number): number {
-  const v = shop.variants.get(gidOf("ProductVariant", variantId))!;
+  const v = shop.variants.get(gid("ProductVariant", variantId))!;
   return shop.levelsOf(v.inventoryItemId).reduce((s, l) => s + l.available, 0);
 }
 
-/** Takes stock as Shopify does for an order: from locations with stock first, the rest from the warehouse (below zero). */
-function takeStock(shop: StandinShop, variantId: number, quantity: number, updatedAt: string, touched: Map<string, { item: number; location: number }>) {
-  const v = shop.variants.get(gidOf("ProductVariant", variantId))!;
-  const item = Number(v.inventoryItemId.split("/").pop());
-  let left = quantity;
-  const levels = [...shop.locations.keys()].map((loc) => ({ loc: Number(loc.split("/").pop()), level: shop.levelsOf(v.inventoryItemId).find((l) => l.locationId === loc) }));
-  for (const { loc, level } of levels) {
-    if (left === 0) break;
-    const take = Math.min(left, Math.max(0, level?.available ?? 0));
-    if (take === 0) continue;
-    shop.setAvailable(item, loc, level!.available - take, updatedAt);
-    touched.set(`${item}|${loc}`, { item, location: loc });
-    left -= take;
-  }
-  if (left > 0) {
-    const current = shop.levelsOf(v.inventoryItemId).find((l) => l.locationId === gidOf("Location", L.warehouse))?.available ?? 0;
-    shop.setAvailable(item, L.warehouse, current - left, updatedAt);
-    touched.set(`${item}|${L.warehouse}`, { item, location: L.warehouse });
-  }
+/** The inventory levels a step changed, for the webhooks Shopify sends about them. */
+type Touched = Map<string, { item: number; location: number }>;
+
+/** Shopify's inventory adjustment: `delta` units at `location`, stamped `updatedAt`. */
+function adjustStock(shop: StandinShop, variantId: number, location: number, delta: number, updatedAt: string, touched: Touched) {
+  const v = shop.variants.get(gid("ProductVariant", variantId))!;
+  const item = Number(restId(v.inventoryItemId));
+  const current = shop.levelsOf(v.inventoryItemId).find((l) => l.locationId === gid("Location", location))?.available ?? 0;
+  shop.setAvailable(item, location, current + delta, updatedAt);
+  touched.set(`${item}|${location}`, { item, location });
 }
 
-function levelWebhooks(shop: StandinShop, touched: Map<string, { item: number; location: number }>, stepId: string): DemoWebhook[] {
+/** Takes stock as Shopify does for an order: from locations with stock first, the rest from the warehouse (below zero). */
+function takeStock(shop: StandinShop, variantId: number, quantity: number, updatedAt: string, touched: Touched) {
+  const levels = shop.levelsOf(shop.variants.get(gid("ProductVariant", variantId))!.inventoryItemId);
+  let left = quantity;
+  for (const loc of shop.locations.keys()) {
+    const take = Math.min(left, Math.max(0, levels.find((l) => l.locationId === loc)?.available ?? 0));
+    if (take === 0) continue;
+    adjustStock(shop, variantId, Number(restId(loc)), -take, updatedAt, touched);
+    left -= take;
+  }
+  if (left > 0) adjustStock(shop, variantId, L.warehouse, -left, updatedAt, touched);
+}
+
+function levelWebhooks(shop: StandinShop, touched: Touched, stepId: string): DemoWebhook[] {
   return [...touched.values()].map(({ item, location }, i) => {
-    const level = shop.levelsOf(gidOf("InventoryItem", item)).find((l) => l.locationId === gidOf("Location", location))!;
+    const level = shop.levelsOf(gid("InventoryItem", item)).find((l) => l.locationId === gid("Location", location))!;
     return { topic: "inventory_levels/update", payload: inventoryLevelPayload(item, location, level.available, level.updatedAt), webhookId: `demo-${stepId}-level-${i + 1}` };
   });
 }
 
 function sale(id: string, at: string, n: number, who: Customer, items: [variantId: number, quantity: number][], needsSettledApp = false): DemoStep {
-  const what = items.map(([v, q]) => `${q} × ${CATALOG[v]!.title}${CATALOG[v]!.variantTitle === "Default Title" ? "" : ` / ${CATALOG[v]!.variantTitle}`}`).join(", ");
   return {
     id,
     at,
-    title: `${who.first} ${who.last} orders ${what}`,
+    title: (shop) => `${who.first} ${who.last} orders ${items.map(([v, q]) => `${q} × ${nameOf(shop, v)}`).join(", ")}`,
     needsSettledApp,
     run(ctx) {
       const ts = localTimestamp(ctx.day, at, ctx.timezone);
       if (!ctx.replay) {
         for (const [variantId, quantity] of items) {
-          const v = ctx.shop.variants.get(gidOf("ProductVariant", variantId))!;
+          const v = ctx.shop.variants.get(gid("ProductVariant", variantId))!;
           // Shopify's checkout: past zero stock only while the variant continues selling.
-          if (available(ctx.shop, variantId) < quantity && v.inventoryPolicy === "DENY") return { refused: `${CATALOG[variantId]!.title} / ${CATALOG[variantId]!.variantTitle} is sold out (inventory policy DENY)` };
+          if (available(ctx.shop, variantId) < quantity && v.inventoryPolicy === "DENY") return { refused: `${nameOf(ctx.shop, variantId)} is sold out (inventory policy DENY)` };
         }
       }
-      const touched = new Map<string, { item: number; location: number }>();
+      const touched: Touched = new Map();
       for (const [variantId, quantity] of items) takeStock(ctx.shop, variantId, quantity, ts, touched);
       const orderId = orderIdOf(n);
-      const lines = items.map(([variantId, quantity], i) => {
-        const c = CATALOG[variantId]!;
-        return { id: lineIdOf(n, i), variantId, productId: c.product, quantity, price: c.price, title: c.title, variantTitle: c.variantTitle, sku: c.sku };
-      });
+      const lines = items.map(([variantId, quantity], i) => orderLine(ctx.shop, variantId, lineIdOf(n, i), quantity));
       const order = ctx.shop.addOrder({ id: orderId, name: orderNameOf(n), locationId: L.warehouse, lines: lines.map((l) => ({ id: l.id, variantId: l.variantId, quantity: l.quantity, title: l.title })) });
       order.createdAt = ts;
       return {
@@ -161,19 +163,16 @@ function sale(id: string, at: string, n: number, who: Customer, items: [variantI
 }
 
 function restock(id: string, at: string, variantId: number, quantity: number): DemoStep {
-  const c = CATALOG[variantId]!;
   return {
     id,
     at,
-    title: `${quantity} × ${c.title} / ${c.variantTitle} arrive at the warehouse`,
+    title: (shop) => `${quantity} × ${nameOf(shop, variantId)} arrive at the warehouse`,
     needsSettledApp: false,
     run(ctx) {
       const ts = localTimestamp(ctx.day, at, ctx.timezone);
-      const v = ctx.shop.variants.get(gidOf("ProductVariant", variantId))!;
-      const item = Number(v.inventoryItemId.split("/").pop());
-      const current = ctx.shop.levelsOf(v.inventoryItemId).find((l) => l.locationId === gidOf("Location", L.warehouse))?.available ?? 0;
-      ctx.shop.setAvailable(item, L.warehouse, current + quantity, ts);
-      return { webhooks: levelWebhooks(ctx.shop, new Map([[`${item}|${L.warehouse}`, { item, location: L.warehouse }]]), id) };
+      const touched: Touched = new Map();
+      adjustStock(ctx.shop, variantId, L.warehouse, quantity, ts, touched);
+      return { webhooks: levelWebhooks(ctx.shop, touched, id) };
     },
   };
 }
@@ -182,29 +181,19 @@ function cancellation(id: string, at: string, n: number, who: Customer, items: [
   return {
     id,
     at,
-    title: `${who.first} ${who.last} cancels order ${orderNameOf(n)} (stock goes back)`,
+    title: () => `${who.first} ${who.last} cancels order ${orderNameOf(n)} (stock goes back)`,
     needsSettledApp: false,
     run(ctx) {
       const ts = localTimestamp(ctx.day, at, ctx.timezone);
-      const order = ctx.shop.orders.get(gidOf("Order", orderIdOf(n)))!;
+      const order = ctx.shop.orders.get(gid("Order", orderIdOf(n)))!;
       order.cancelledAt = ts;
       for (const fo of ctx.shop.fulfillmentOrdersOf(order.id)) fo.status = "CLOSED";
-      const touched = new Map<string, { item: number; location: number }>();
-      for (const [variantId, quantity] of items) {
-        const v = ctx.shop.variants.get(gidOf("ProductVariant", variantId))!;
-        const item = Number(v.inventoryItemId.split("/").pop());
-        const current = ctx.shop.levelsOf(v.inventoryItemId).find((l) => l.locationId === gidOf("Location", L.warehouse))?.available ?? 0;
-        ctx.shop.setAvailable(item, L.warehouse, current + quantity, ts);
-        touched.set(`${item}|${L.warehouse}`, { item, location: L.warehouse });
-      }
-      const lines = items.map(([variantId, quantity], i) => {
-        const c = CATALOG[variantId]!;
-        return { id: lineIdOf(n, i), variantId, productId: c.product, quantity, fulfillable: 0, price: c.price, title: c.title, variantTitle: c.variantTitle, sku: c.sku };
-      });
-      const createdAt = localTimestamp(ctx.day, DAY.find((s) => s.id === `o${n}`)?.at ?? at, ctx.timezone);
+      const touched: Touched = new Map();
+      for (const [variantId, quantity] of items) adjustStock(ctx.shop, variantId, L.warehouse, quantity, ts, touched);
+      const lines = items.map(([variantId, quantity], i) => ({ ...orderLine(ctx.shop, variantId, lineIdOf(n, i), quantity), fulfillable: 0 }));
       return {
         webhooks: [
-          { topic: "orders/cancelled", payload: orderPayload({ id: orderIdOf(n), name: orderNameOf(n), createdAt, updatedAt: ts, cancelledAt: ts, customer: who, lines }), webhookId: `demo-${id}-order` },
+          { topic: "orders/cancelled", payload: orderPayload({ id: orderIdOf(n), name: orderNameOf(n), createdAt: order.createdAt, updatedAt: ts, cancelledAt: ts, customer: who, lines }), webhookId: `demo-${id}-order` },
           ...levelWebhooks(ctx.shop, touched, id),
         ],
       };

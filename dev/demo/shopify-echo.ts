@@ -3,11 +3,11 @@
 // (orderCancel on the stand-in) comes back as orders/cancelled plus the restocked
 // levels, as it would from Shopify, so the queue shows the result.
 import type { AdminStandin } from "../admin-standin/server.ts";
-import type { StandinShop } from "../admin-standin/state.ts";
+import { restId, type StandinShop } from "../admin-standin/state.ts";
 import { inventoryLevelPayload, orderPayload } from "../fixtures/shopify-payloads.ts";
 import type { DemoWebhook } from "./scenario.ts";
 
-const restNumber = (gid: string) => Number(gid.slice(gid.lastIndexOf("/") + 1).split("?")[0]);
+const restNumber = (gid: string) => Number(restId(gid));
 
 export function cancellationWebhooks(store: StandinShop, orderGid: string): DemoWebhook[] {
   const order = store.orders.get(orderGid);
