@@ -4,6 +4,7 @@
 // tell Shopify commit together.
 import type { Db, Prisma } from "../db/client.server.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
+import { applyPolicyPatch } from "./policies.server.ts";
 import { parseQueueQuery, type QueueQuery } from "./queue-query.ts";
 import { queueWhere } from "./queue.server.ts";
 import { checkRestockDate } from "./variant-settings.ts";
@@ -38,13 +39,7 @@ export async function setRestockDate(client: Db, shop: string, target: BulkTarge
   const restockDate = fromCalendarDate(checked.value);
   await client.$transaction(
     async (tx) => {
-      for (const variantId of variantIds) {
-        await tx.variantPolicy.upsert({
-          where: { shop_variantId: { shop, variantId } },
-          create: { shop, variantId, restockDate },
-          update: { restockDate },
-        });
-      }
+      await applyPolicyPatch(tx, shop, variantIds, { restockDate });
       await enqueueTasks(tx, shop, "variant", variantIds, now);
     },
     { timeout: 30_000 }, // a filter can reach every variant of a large catalog

@@ -3,7 +3,7 @@
 // retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
 import { retryInboxEvents } from "../jobs/worker.server.ts";
-import { enqueueCollectionRefresh, enqueueSync, enqueueTasks } from "../sync/tasks.server.ts";
+import { enqueueCollectionRefresh, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
 import { validateShopSettings, type ShopSettingsInput, type ShopSettingsResult } from "./shop-settings.ts";
 
@@ -49,7 +49,7 @@ export async function saveSettings(
       let resynced = 0;
       if (storefrontChanged) {
         const affected = await tx.variantPolicy.findMany({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] }, select: { variantId: true } });
-        await enqueueSync(tx, shop, { variantIds: affected.map((a) => a.variantId) }, now);
+        await enqueueTasks(tx, shop, "variant", affected.map((a) => a.variantId), now);
         resynced = affected.length;
       }
       let ordersResynced = 0;
@@ -65,7 +65,7 @@ export async function saveSettings(
       if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
       return { resynced, ordersResynced, collectionRefresh };
     },
-    // A shop with thousands of waiting orders: the enqueue is batched, but give it room.
+    // A shop with thousands of variants or waiting orders: the enqueue is batched, but give it room.
     { timeout: 30_000 },
   );
   return { ...result, ...counts };

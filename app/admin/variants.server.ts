@@ -1,7 +1,8 @@
 // The variants page: the catalog with each variant's backorder settings and queue size,
 // and saving settings for one or many variants (with the storefront sync they imply).
 import type { Db, Prisma } from "../db/client.server.ts";
-import { enqueueSync } from "../sync/tasks.server.ts";
+import { enqueueTasks } from "../sync/tasks.server.ts";
+import { applyPolicyPatch } from "./policies.server.ts";
 import { dialectOf } from "./sql.server.ts";
 import { calendarDate, fromCalendarDate, loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { validateVariantSettings, type VariantSettingsInput, type VariantSettingsResult } from "./variant-settings.ts";
@@ -121,10 +122,8 @@ export async function saveVariantSettings(
   const data = { ...rest, ...(restockDate !== undefined ? { restockDate: restockDate === null ? null : fromCalendarDate(restockDate) } : {}) };
   const saved = await client.$transaction(async (tx) => {
     const known = (await tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } })).map((v) => v.variantId);
-    for (const variantId of known) {
-      await tx.variantPolicy.upsert({ where: { shop_variantId: { shop, variantId } }, create: { shop, variantId, ...data }, update: data });
-    }
-    await enqueueSync(tx, shop, { variantIds: known }, now);
+    await applyPolicyPatch(tx, shop, known, data);
+    await enqueueTasks(tx, shop, "variant", known, now);
     return known.length;
   });
   if (saved === 0) return { ok: false, errors: { form: "None of the selected variants belong to this shop." } };
