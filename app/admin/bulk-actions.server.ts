@@ -8,7 +8,8 @@ import { applyPolicyPatch } from "./policies.server.ts";
 import { parseQueueQuery, type QueueQuery } from "./queue-query.ts";
 import { queueWhere } from "./queue.server.ts";
 import { checkRestockDate } from "./variant-settings.ts";
-import { fromCalendarDate, loadShopDefaults, shopToday } from "./shop-context.server.ts";
+import { fromCalendarDate } from "../backorder/eta.ts";
+import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 
 export const BULK_LIMIT = 500;
 

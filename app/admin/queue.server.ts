@@ -8,7 +8,8 @@ import type { Db, Prisma, Tx } from "../db/client.server.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
-import { calendarDate, loadShopDefaults, shopToday, type ShopDefaults } from "./shop-context.server.ts";
+import { calendarDate } from "../backorder/eta.ts";
+import { loadShopDefaults, shopToday, type ShopDefaults } from "./shop-context.server.ts";
 
 export interface QueueRow {
   lineItemId: string;

@@ -4,7 +4,8 @@ import type { Db, Prisma } from "../db/client.server.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { dialectOf } from "./sql.server.ts";
-import { calendarDate, fromCalendarDate, loadShopDefaults, shopToday } from "./shop-context.server.ts";
+import { calendarDate, fromCalendarDate } from "../backorder/eta.ts";
+import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { validateVariantSettings, type VariantSettingsInput, type VariantSettingsResult } from "./variant-settings.ts";
 
 export const VARIANTS_PAGE_SIZE = 50;

@@ -27,6 +27,10 @@ function parseDate(date: string): number | null {
 
 const formatDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
+/** Restock dates are calendar dates, stored as midnight UTC: the stored instant and back. */
+export const calendarDate = (d: Date | null): string | null => (d ? formatDate(d.getTime()) : null);
+export const fromCalendarDate = (date: string): Date => new Date(`${date}T00:00:00Z`);
+
 export function addDays(date: string, days: number): string {
   const ms = parseDate(date);
   if (ms === null) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);

@@ -3,7 +3,7 @@
 // levels recomputeVariant uses), so the storefront's "units ahead of you" is exactly the
 // queue the admin sees, including units ordered after the newest inventory level.
 import { allocate, unreflectedDemand } from "../backorder/allocation.ts";
-import { todayIn } from "../backorder/eta.ts";
+import { calendarDate, todayIn } from "../backorder/eta.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 
@@ -15,9 +15,6 @@ export const DEFAULT_SHOP_FACTS: ShopFacts = {
 };
 
 const OPEN_STATES = ["pending", "waiting", "allocated"];
-
-/** Restock dates are calendar dates stored as midnight UTC. */
-const calendarDate = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
 
 export async function loadVariantFacts(db: Db | Tx, shop: string, variantId: string, now: Date): Promise<VariantFacts> {
   const [variant, policyRow, settings] = await Promise.all([

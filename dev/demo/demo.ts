@@ -10,7 +10,7 @@
 import type { Db } from "../../app/db/client.server.ts";
 import { createDb } from "../../app/db/client.server.ts";
 import { defaultDatabaseUrl } from "../../app/db/url.ts";
-import { addDays, todayIn } from "../../app/backorder/eta.ts";
+import { addDays, fromCalendarDate, todayIn } from "../../app/backorder/eta.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
 import { enqueueTasks } from "../../app/sync/tasks.server.ts";
 import { applyMigrations } from "../../scripts/db/apply-migrations.ts";
@@ -81,7 +81,7 @@ async function seedMerchantSettings(db: Db, shop: string, day: string) {
     const data = {
       enabled: p.enabled,
       maxBackorder: p.maxBackorder ?? null,
-      restockDate: p.restockInDays === undefined ? null : new Date(`${addDays(day, p.restockInDays)}T00:00:00Z`),
+      restockDate: p.restockInDays === undefined ? null : fromCalendarDate(addDays(day, p.restockInDays)),
       incomingQuantity: p.incomingQuantity ?? null,
       autoEnable: p.autoEnable ?? false,
       message: p.message ?? null,

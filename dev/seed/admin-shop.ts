@@ -124,7 +124,7 @@ export async function seedAdminShop(db: Db, opts: SeedOptions): Promise<SeededSh
     rows.push({
       shop,
       lineItemId: String(13_000_000_000 + base * 1_000_000 + i),
-      orderId: String(5_000_000_000 + base * 1_000_000 + i),
+      orderId: rowsOrderId(base, i),
       orderName: `#${orderNo}`,
       orderedAt,
       variantId: v.variantId,
@@ -156,7 +156,7 @@ export async function seedAdminShop(db: Db, opts: SeedOptions): Promise<SeededSh
   const levels = variants.map((v) => ({
     shop,
     inventoryItemId: v.inventoryItemId,
-    locationId: "gid://shopify/Location/1",
+    locationId: "1", // REST id, as the engine stores it from webhooks
     available: -(waitingByVariant.get(v.variantId) ?? 0),
     updatedAt: now,
   }));
