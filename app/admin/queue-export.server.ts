@@ -5,7 +5,7 @@ import { fifoCompare } from "../backorder/allocation.ts";
 import type { Db } from "../db/client.server.ts";
 import { csvRow } from "./csv.ts";
 import { type QueueQuery } from "./queue-query.ts";
-import { LINE_SELECT, describeLines, keyset, orderBy, queueWhere, type AheadOf, type QueueRow } from "./queue.server.ts";
+import { LINE_SELECT, cursorValue, describeLines, keyset, orderBy, queueWhere, type AheadOf, type QueueRow } from "./queue.server.ts";
 
 // Each chunk binds its line, order and variant ids as parameters: stay under SQLite's 999.
 const CHUNK = 400;
@@ -103,7 +103,7 @@ export function queueCsvStream(client: Db, shop: string, q: QueueQuery, now = ne
         const rows = await describeLines(client, shop, lines, now, aheadOf);
         controller.enqueue(encoder.encode(rows.map(csvLine).join("")));
         const last = lines[lines.length - 1]!;
-        cursor = { v: q.sort === "waiting" ? last.waitingQuantity : last.orderedAt.toISOString(), id: last.lineItemId };
+        cursor = cursorValue(q.sort, last);
         if (lines.length < CHUNK) controller.close();
       } catch (e) {
         controller.error(e);

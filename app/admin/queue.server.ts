@@ -93,8 +93,12 @@ export function keyset(sort: QueueSort, c: Cursor, reverse: boolean): Prisma.Bac
   return { OR: [{ [key]: { [op]: value } }, { [key]: value, lineItemId: { [op]: c.id } }] };
 }
 
-const cursorOf = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }): string =>
-  encodeCursor({ v: SORTS[sort].key === "orderedAt" ? l.orderedAt.toISOString() : l.waitingQuantity, id: l.lineItemId });
+/** Where a line stands in a sort: the keyset position after (or before) it. */
+export const cursorValue = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }) => ({
+  v: SORTS[sort].key === "orderedAt" ? l.orderedAt.toISOString() : l.waitingQuantity,
+  id: l.lineItemId,
+});
+const cursorOf = (sort: QueueSort, l: Parameters<typeof cursorValue>[1]): string => encodeCursor(cursorValue(sort, l));
 
 export const LINE_SELECT = {
   lineItemId: true,
