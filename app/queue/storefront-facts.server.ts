@@ -1,4 +1,4 @@
-// Gathers what storefrontStatus() needs for one variant from the database. The waiting
+// Gathers what storefrontStatus() needs for variants from the database. The waiting
 // units are the engine's own number (allocate().totalShortage over the same lines and
 // levels recomputeVariant uses), so the storefront's "units ahead of you" is exactly the
 // queue the admin sees, including units ordered after the newest inventory level.
@@ -16,48 +16,69 @@ export const DEFAULT_SHOP_FACTS: ShopFacts = {
 
 const OPEN_STATES = ["pending", "waiting", "allocated"];
 
-export async function loadVariantFacts(db: Db | Tx, shop: string, variantId: string, now: Date): Promise<VariantFacts> {
-  const [variant, policyRow, settings] = await Promise.all([
-    db.variant.findUnique({ where: { shop_variantId: { shop, variantId } } }),
-    db.variantPolicy.findUnique({ where: { shop_variantId: { shop, variantId } } }),
+/** The facts of many variants of one shop, in a few queries (the sync plans a batch at a time). */
+export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, VariantFacts>> {
+  const ids = [...new Set(variantIds)];
+  const [variants, policyRows, settings, lineRows] = await Promise.all([
+    db.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, inventoryItemId: true } }),
+    db.variantPolicy.findMany({ where: { shop, variantId: { in: ids } } }),
     db.shopSettings.findUnique({ where: { shop } }),
-  ]);
-  const [levelRows, lineRows] = await Promise.all([
-    variant?.inventoryItemId
-      ? db.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
-      : Promise.resolve([]),
     db.backorderLine.findMany({
-      where: { shop, variantId, state: { in: OPEN_STATES }, cancelledAt: null, openQuantity: { gt: 0 } },
-      select: { lineItemId: true, orderedAt: true, openQuantity: true },
+      where: { shop, variantId: { in: ids }, state: { in: OPEN_STATES }, cancelledAt: null, openQuantity: { gt: 0 } },
+      select: { variantId: true, lineItemId: true, orderedAt: true, openQuantity: true },
     }),
   ]);
-  const levels = levelRows.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt }));
-  const lines = lineRows.map((l) => ({ ...l, locationId: null }));
-  const totalAvailable = levels.reduce((sum, l) => sum + l.available, 0);
+  const itemOf = new Map(variants.filter((v) => v.inventoryItemId).map((v) => [v.variantId, v.inventoryItemId!]));
+  const levelRows = itemOf.size ? await db.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: [...new Set(itemOf.values())] } } }) : [];
+  const policyOf = new Map(policyRows.map((p) => [p.variantId, p]));
+  const shopFacts: ShopFacts = settings
+    ? { messageTemplate: settings.messageTemplate, defaultLeadTimeDays: settings.defaultLeadTimeDays, processingDays: settings.processingDays }
+    : DEFAULT_SHOP_FACTS;
+  const today = todayIn(settings?.timezone ?? "UTC", now);
 
-  const policy: VariantPolicyFacts | null = policyRow
-    ? {
-        enabled: policyRow.enabled,
-        maxBackorder: policyRow.maxBackorder,
-        restockDate: calendarDate(policyRow.restockDate),
-        incomingQuantity: policyRow.incomingQuantity,
-        leadTimeDays: policyRow.leadTimeDays,
-        message: policyRow.message,
-      }
-    : null;
+  const levelsOf = groupBy(levelRows, (l) => l.inventoryItemId);
+  const linesOf = groupBy(lineRows, (l) => l.variantId);
 
-  return {
-    // Orders newer than the newest level are not in `available` yet: count them, as the engine does.
-    available: totalAvailable - unreflectedDemand(lines, levels),
-    waitingUnits: allocate(lines, levels).totalShortage,
-    policy,
-    shop: settings
+  const facts = new Map<string, VariantFacts>();
+  for (const variantId of ids) {
+    const item = itemOf.get(variantId);
+    const levels = ((item && levelsOf.get(item)) || []).map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt }));
+    const lines = (linesOf.get(variantId) ?? []).map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null }));
+    const totalAvailable = levels.reduce((sum, l) => sum + l.available, 0);
+    const row = policyOf.get(variantId);
+    const policy: VariantPolicyFacts | null = row
       ? {
-          messageTemplate: settings.messageTemplate,
-          defaultLeadTimeDays: settings.defaultLeadTimeDays,
-          processingDays: settings.processingDays,
+          enabled: row.enabled,
+          maxBackorder: row.maxBackorder,
+          restockDate: calendarDate(row.restockDate),
+          incomingQuantity: row.incomingQuantity,
+          leadTimeDays: row.leadTimeDays,
+          message: row.message,
         }
-      : DEFAULT_SHOP_FACTS,
-    today: todayIn(settings?.timezone ?? "UTC", now),
-  };
+      : null;
+    facts.set(variantId, {
+      // Orders newer than the newest level are not in `available` yet: count them, as the engine does.
+      available: totalAvailable - unreflectedDemand(lines, levels),
+      waitingUnits: allocate(lines, levels).totalShortage,
+      policy,
+      shop: shopFacts,
+      today,
+    });
+  }
+  return facts;
+}
+
+export async function loadVariantFacts(db: Db | Tx, shop: string, variantId: string, now: Date): Promise<VariantFacts> {
+  return (await loadVariantsFacts(db, shop, [variantId], now)).get(variantId)!;
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
 }

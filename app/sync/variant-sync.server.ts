@@ -5,7 +5,7 @@
 import { desiredInventoryPolicy, type InventoryPolicy } from "../backorder/inventory-policy.ts";
 import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
-import { loadVariantFacts } from "../queue/storefront-facts.server.ts";
+import { loadVariantsFacts } from "../queue/storefront-facts.server.ts";
 import { AdminApiError, gid, METAFIELDS_PER_CALL, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
 
 export interface VariantPlan {
@@ -17,15 +17,16 @@ export interface VariantPlan {
 
 /** What must be pushed for each variant (nothing: not in the result). */
 export async function planVariants(db: Db, shop: string, variantIds: string[], now: Date): Promise<VariantPlan[]> {
-  const [synced, catalog] = await Promise.all([
+  const [synced, catalog, factsOf] = await Promise.all([
     db.syncedVariant.findMany({ where: { shop, variantId: { in: variantIds } } }),
     db.variant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, productId: true, inventoryPolicy: true, productUpdatedAt: true } }),
+    loadVariantsFacts(db, shop, variantIds, now),
   ]);
   const syncedOf = new Map(synced.map((s) => [s.variantId, s]));
   const catalogOf = new Map(catalog.map((v) => [v.variantId, v]));
   const plans: VariantPlan[] = [];
   for (const variantId of variantIds) {
-    const facts = await loadVariantFacts(db, shop, variantId, now);
+    const facts = factsOf.get(variantId)!;
     const last = syncedOf.get(variantId);
     if (!facts.policy && !last) continue; // not managed by the app, never told Shopify anything
     const known = catalogOf.get(variantId);
