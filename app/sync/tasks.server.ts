@@ -17,11 +17,8 @@ export interface SyncTargets {
  */
 export async function enqueueSync(tx: Tx, shop: string, targets: SyncTargets, now = new Date(), delayMs = 0) {
   const dueAt = new Date(now.getTime() + delayMs);
-  const rows: { kind: SyncKind; targetId: string }[] = [
-    ...[...new Set(targets.variantIds ?? [])].map((targetId) => ({ kind: "variant" as const, targetId })),
-    ...[...new Set(targets.orderIds ?? [])].map((targetId) => ({ kind: "order" as const, targetId })),
-  ];
-  for (const r of rows) await enqueueTask(tx, shop, r.kind, r.targetId, dueAt);
+  await enqueueTasks(tx, shop, "variant", targets.variantIds ?? [], dueAt);
+  await enqueueTasks(tx, shop, "order", targets.orderIds ?? [], dueAt);
 }
 
 export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId: string, dueAt = new Date()) {

@@ -6,7 +6,7 @@ import { desiredInventoryPolicy, type InventoryPolicy } from "../backorder/inven
 import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { loadVariantsFacts } from "../queue/storefront-facts.server.ts";
-import { AdminApiError, gid, METAFIELDS_PER_CALL, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
+import { AdminApiError, gid, METAFIELDS_PER_CALL, restId, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
 
 export interface VariantPlan {
   variantId: string;
@@ -148,4 +148,4 @@ interface Outage {
 }
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
-const restOrNull = (g: string | null | undefined) => (g ? g.slice(g.lastIndexOf("/") + 1) : null);
+const restOrNull = (g: string | null | undefined) => (g ? restId(g) : null);
