@@ -4,7 +4,8 @@
 // whose numeric tail is the REST id the webhooks carry, so webhook fixtures and the
 // Admin API talk about the same objects.
 
-export const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;
+/** A GID from a REST id; a GID stays as it is (callers pass either). */
+export const gid = (type: string, id: string | number) => (String(id).startsWith("gid:") ? String(id) : `gid://shopify/${type}/${id}`);
 export const restId = (g: string) => g.slice(g.lastIndexOf("/") + 1).split("?")[0]!;
 
 export interface StandinLocation { id: string; name: string }
@@ -117,7 +118,7 @@ export class StandinShop {
 
   /** A collection of existing products (ids as numbers or GIDs); change `productIds` to move products in or out. */
   addCollection(c: { id: number | string; title: string; productIds?: (number | string)[] }): StandinCollection {
-    const productIds = (c.productIds ?? []).map((id) => (String(id).startsWith("gid:") ? String(id) : gid("Product", id)));
+    const productIds = (c.productIds ?? []).map((id) => gid("Product", id));
     for (const id of productIds) if (!this.products.has(id)) throw new Error(`stand-in collection ${c.title}: no product ${id}`);
     const collection = { id: gid("Collection", c.id), title: c.title, handle: c.title.toLowerCase().replace(/\W+/g, "-").replace(/^-|-$/g, ""), productIds };
     this.collections.set(collection.id, collection);
@@ -134,8 +135,8 @@ export class StandinShop {
   }
 
   setAvailable(inventoryItemId: number | string, locationId: number | string, available: number, updatedAt?: string) {
-    const itemId = String(inventoryItemId).startsWith("gid:") ? String(inventoryItemId) : gid("InventoryItem", inventoryItemId);
-    const locId = String(locationId).startsWith("gid:") ? String(locationId) : gid("Location", locationId);
+    const itemId = gid("InventoryItem", inventoryItemId);
+    const locId = gid("Location", locationId);
     this.levels.set(`${itemId}|${locId}`, { inventoryItemId: itemId, locationId: locId, available, updatedAt: updatedAt ?? this.nowIso() });
   }
 
@@ -166,7 +167,7 @@ export class StandinShop {
     const fo: StandinFulfillmentOrder = {
       id: gid("FulfillmentOrder", nextId()),
       orderId: order.id,
-      locationId: String(o.locationId).startsWith("gid:") ? String(o.locationId) : gid("Location", o.locationId),
+      locationId: gid("Location", o.locationId),
       status: "OPEN",
       lineItems: order.lineItems.map((l) => ({ id: gid("FulfillmentOrderLineItem", nextId()), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
       holds: [],

@@ -3,6 +3,7 @@
 // and gateways pointed at it. Time is a fake clock: the gateway's waits advance it, and
 // so does the test, so nothing depends on the wall clock.
 import { AdminStandin } from "../../dev/admin-standin/server.ts";
+import { installOfflineSession } from "../../dev/admin-standin/install.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import type { Db } from "../../app/db/client.server.ts";
 import { drainInbox } from "../../app/jobs/worker.server.ts";
@@ -49,9 +50,7 @@ export async function createHarness(db: Db, domain: string, setup?: (shop: Stand
   const shop = standin.addShop({ domain, timezone: "America/New_York" });
   setup?.(shop);
   const origin = await standin.listen();
-  await db.session.create({
-    data: { id: `offline_${domain}`, shop: domain, state: "installed", isOnline: false, accessToken: shop.accessToken, scope: "write_products,write_orders" },
-  });
+  await installOfflineSession(db, domain, shop.accessToken);
   const gateways = createGatewayFactory(db, { origin, sleep: clock.sleep, now: clock.now });
   const door = webhookDoor(db);
   let n = 0;
