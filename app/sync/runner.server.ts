@@ -14,6 +14,11 @@ import { pushVariants } from "./variant-sync.server.ts";
 export const SYNC_MAX_ATTEMPTS = 6;
 /** A claimed task not finished within this long is taken to be crashed and claimed again. */
 export const SYNC_LEASE_MS = 5 * 60_000;
+/**
+ * The catalog sync pages through every variant, waiting on the rate limit between pages:
+ * a large shop takes longer than SYNC_LEASE_MS, and a second runner must not start it again.
+ */
+export const CATALOG_LEASE_MS = 60 * 60_000;
 
 export function syncBackoffMs(attempts: number): number {
   // 10s, 20s, 40s … capped at 30 min.
@@ -81,9 +86,9 @@ async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promis
     orderBy: [{ dueAt: "asc" }, { id: "asc" }],
     take: opts.batchSize ?? 250,
   });
-  const lease = new Date(now.getTime() + (opts.leaseMs ?? SYNC_LEASE_MS));
   const mine: Claimed[] = [];
   for (const t of due) {
+    const lease = new Date(now.getTime() + (t.kind === "catalog" ? CATALOG_LEASE_MS : (opts.leaseMs ?? SYNC_LEASE_MS)));
     // One conditional update per row: of two runners, exactly one gets it.
     const r = await db.syncTask.updateMany({
       where: { id: t.id, ...dueWhere(now) },
