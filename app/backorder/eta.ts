@@ -90,16 +90,22 @@ export function shipDateForUnit(unit: number, plan: RestockPlan): string | null 
   return ship < plan.today ? addBusinessDays(plan.today, 0) : ship;
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's calendar date in `timeZone` (IANA name); UTC when the name is not valid. */
 export function todayIn(timeZone: string, now: Date): string {
-  let zone = timeZone;
-  try {
-    new Intl.DateTimeFormat("en-CA", { timeZone: zone });
-  } catch {
-    zone = "UTC";
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    const options = { year: "numeric", month: "2-digit", day: "2-digit" } as const;
+    try {
+      format = new Intl.DateTimeFormat("en-CA", { ...options, timeZone });
+    } catch {
+      format = new Intl.DateTimeFormat("en-CA", { ...options, timeZone: "UTC" });
+    }
+    dayFormats.set(timeZone, format);
   }
   // en-CA formats as YYYY-MM-DD.
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now);
+  const parts = format.formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
