@@ -3,12 +3,12 @@
 // pagination on (sort key, lineItemId) so page 2,000 costs what page 1 costs; the
 // default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
 import { compareIds } from "../backorder/allocation.ts";
-import { shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import { calendarDate, shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
-import { calendarDate } from "../backorder/eta.ts";
 import { loadShopDefaults, shopToday, type ShopDefaults } from "./shop-context.server.ts";
 
 export interface QueueRow {
@@ -205,13 +205,7 @@ export function restockPlan(
   defaults: Pick<ShopDefaults, "defaultLeadTimeDays" | "processingDays">,
   today: string,
 ): RestockPlan {
-  return {
-    restockDate: calendarDate(policy?.restockDate ?? null),
-    incomingQuantity: policy?.incomingQuantity ?? null,
-    leadTimeDays: policy?.leadTimeDays ?? defaults.defaultLeadTimeDays,
-    processingDays: defaults.processingDays,
-    today,
-  };
+  return restockPlanOf({ policy: policy && { ...policy, restockDate: calendarDate(policy.restockDate) }, shop: defaults, today });
 }
 
 /**

@@ -63,7 +63,11 @@ export interface VariantFacts {
 export const DEFAULT_MESSAGE_TEMPLATE = "Available for backorder — ships ~{date}";
 
 /** The plan that dates this variant's queue: the variant's restock facts over the shop's defaults. */
-export function restockPlanOf(facts: Pick<VariantFacts, "policy" | "shop" | "today">): RestockPlan {
+export function restockPlanOf(facts: {
+  policy: Pick<VariantPolicyFacts, "restockDate" | "incomingQuantity" | "leadTimeDays"> | null;
+  shop: Pick<ShopFacts, "defaultLeadTimeDays" | "processingDays">;
+  today: string;
+}): RestockPlan {
   return {
     restockDate: facts.policy?.restockDate ?? null,
     incomingQuantity: facts.policy?.incomingQuantity ?? null,
