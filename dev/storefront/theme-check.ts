@@ -3,8 +3,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { check } from "@shopify/theme-check-node";
+import { EXTENSION_ROOT } from "./render.ts";
 
-export const EXTENSION_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/backorder-notice");
 
 export async function themeCheckOffenses() {
   const offenses = await check(EXTENSION_ROOT);
