@@ -5,13 +5,7 @@ import crypto from "node:crypto";
 import { toDomainEvent, normalizeTopic } from "../shopify/webhook-payloads.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
 import type { Db, Tx } from "../db/client.server.ts";
-import {
-  applyEventFacts,
-  emptyAffected,
-  recomputeVariants,
-  type Affected,
-  type PendingRecompute,
-} from "../queue/apply-event.server.ts";
+import { applyEvents, type Affected } from "../queue/apply-event.server.ts";
 
 export const MAX_ATTEMPTS = 8;
 /** A claimed event not finished within this long is considered crashed and is claimed again. */
@@ -142,19 +136,12 @@ const CHUNK = 100;
 async function applyRows(db: Db, shop: string, rows: InboxRow[], now: () => Date, opts: DrainOptions) {
   await db.$transaction(
     async (tx) => {
-      const pending: PendingRecompute = new Map();
-      const affected = emptyAffected();
       const events = rows.map((row) => {
         const topic = normalizeTopic(row.topic);
         if (!topic) throw new Error(`unsupported topic ${row.topic}`);
         return { topic, event: toDomainEvent(topic, JSON.parse(row.payload)) };
       });
-      for (const { topic, event } of coalesceLevels(events)) {
-        const a = await applyEventFacts(tx, shop, event, topic, pending);
-        a.variantIds.forEach((v) => affected.variantIds.add(v));
-        a.orderIds.forEach((o) => affected.orderIds.add(o));
-      }
-      await recomputeVariants(tx, shop, pending, affected);
+      const affected = await applyEvents(tx, shop, coalesceLevels(events).map(({ topic, event }) => ({ event, reason: topic })));
       await opts.afterApply?.(tx, shop, affected);
       for (const row of rows) await opts.beforeCommit?.(row.id);
       await tx.webhookInbox.updateMany({

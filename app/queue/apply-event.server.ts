@@ -25,15 +25,23 @@ export const emptyAffected = (): Affected => ({ variantIds: new Set(), orderIds:
 export type PendingRecompute = Map<string, { at: Date; reason: string }>;
 
 /**
- * Applies one event and re-derives its variants: the one-event form of
- * applyEventFacts + recomputeVariants.
+ * Applies events in order, then re-derives each variant they touched once (a chunk of the
+ * inbox, a page of the catalog): applyEventFacts for each, then recomputeVariants.
  */
-export async function applyEvent(tx: Tx, shop: string, event: DomainEvent, reason: string): Promise<Affected> {
+export async function applyEvents(tx: Tx, shop: string, events: Iterable<{ event: DomainEvent; reason: string }>): Promise<Affected> {
   const pending: PendingRecompute = new Map();
-  const affected = await applyEventFacts(tx, shop, event, reason, pending);
+  const affected = emptyAffected();
+  for (const { event, reason } of events) {
+    const a = await applyEventFacts(tx, shop, event, reason, pending);
+    a.variantIds.forEach((v) => affected.variantIds.add(v));
+    a.orderIds.forEach((o) => affected.orderIds.add(o));
+  }
   await recomputeVariants(tx, shop, pending, affected);
   return affected;
 }
+
+/** Applies one event and re-derives its variants. */
+export const applyEvent = (tx: Tx, shop: string, event: DomainEvent, reason: string): Promise<Affected> => applyEvents(tx, shop, [{ event, reason }]);
 
 /** Re-derives each pending variant once; adds the orders whose lines changed to `affected`. */
 export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRecompute, affected: Affected) {

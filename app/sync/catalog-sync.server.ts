@@ -6,7 +6,7 @@
 // the auto-enable collection's products (collection-sync.server.ts).
 import type { InventoryLevelEvent, ProductEvent } from "../backorder/events.ts";
 import type { Db } from "../db/client.server.ts";
-import { applyEventFacts, emptyAffected, recomputeVariants, type PendingRecompute } from "../queue/apply-event.server.ts";
+import { applyEvents } from "../queue/apply-event.server.ts";
 import { restId, type AdminGateway, type CatalogPage } from "../shopify/gateway.server.ts";
 import { syncAfterApply } from "./hooks.server.ts";
 import { enqueueCollectionRefresh } from "./tasks.server.ts";
@@ -33,14 +33,7 @@ export async function runCatalogSync(db: Db, gateway: AdminGateway, shop: string
     const { products, levels } = catalogEvents(page);
     await db.$transaction(
       async (tx) => {
-        const pending: PendingRecompute = new Map();
-        const affected = emptyAffected();
-        for (const event of [...products, ...levels]) {
-          const a = await applyEventFacts(tx, shop, event, "catalog/sync", pending);
-          a.variantIds.forEach((v) => affected.variantIds.add(v));
-          a.orderIds.forEach((o) => affected.orderIds.add(o));
-        }
-        await recomputeVariants(tx, shop, pending, affected);
+        const affected = await applyEvents(tx, shop, [...products, ...levels].map((event) => ({ event, reason: "catalog/sync" })));
         await afterApply(tx, shop, affected);
       },
       { timeout: 60_000, maxWait: 30_000 },
