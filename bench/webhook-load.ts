@@ -1,0 +1,206 @@
+// Webhook load against the app as production serves it: `npm start` on a built app
+// (remix-serve, the real /webhooks route, the worker the web process runs), HMAC-signed
+// deliveries from many concurrent senders. Records refusals, ack latency (p50/p99/max, acks
+// over Shopify's 5 s), RSS of every process of the app before and after, the time until the
+// worker has applied everything, and how long SIGTERM takes to stop the app.
+//
+//   npx tsx bench/webhook-load.ts [sqlite|postgres] [--app DIR] [--no-build]
+//   knobs: DELIVERIES=5000 SENDERS=64
+//
+// --app DIR serves another checkout (e.g. a worktree of an older commit) with this bench, so
+// a change and what it replaces are measured in the same run on the same machine.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { applyMigrations } from "../scripts/db/apply-migrations.ts";
+import { createDb } from "../app/db/client.server.ts";
+import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
+import { flashSale } from "../dev/fixtures/flash-sale.ts";
+
+const args = process.argv.slice(2);
+const provider = args.includes("postgres") ? "postgres" : "sqlite";
+const appDir = path.resolve(args.includes("--app") ? args[args.indexOf("--app") + 1]! : ".");
+const DELIVERIES = Number(process.env.DELIVERIES ?? 5000);
+const SENDERS = Number(process.env.SENDERS ?? 64);
+const SECRET = "bench-load-secret";
+const SHOP = "load-bench.myshopify.com";
+const API_VERSION = "2025-10";
+
+async function makeDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (provider === "sqlite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bq-load-"));
+    return { url: `file:${path.join(dir, "load.sqlite")}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const name = `bq_load_${crypto.randomBytes(4).toString("hex")}`;
+  const c = new pg.Client({ connectionString: server });
+  await c.connect();
+  await c.query(`CREATE DATABASE "${name}"`);
+  await c.end();
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: server });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Every process below `pid` (npm → sh → remix-serve → worker child …), with its RSS. */
+function processTree(pid: number): { pid: number; cmd: string; rssMb: number }[] {
+  const out: { pid: number; cmd: string; rssMb: number }[] = [];
+  const visit = (p: number) => {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean).slice(0, 3).join(" ");
+      out.push({ pid: p, cmd: cmd.replace(appDir, "."), rssMb: Math.round(rss) });
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
+        for (const k of kids ? kids.split(/\s+/) : []) visit(Number(k));
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  };
+  visit(pid);
+  // npm and sh are launchers: report the node processes that do the work.
+  return out.filter((p) => /node/.test(p.cmd) && !/npm-cli|\/npm /.test(p.cmd));
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+if (!args.includes("--no-build") || !fs.existsSync(path.join(appDir, "build/server/index.js"))) {
+  const b = spawnSync("npm", ["run", "build"], { cwd: appDir, stdio: "ignore" });
+  if (b.status !== 0) throw new Error(`npm run build failed in ${appDir}`);
+}
+
+const database = await makeDatabase();
+await applyMigrations(database.url);
+const db = createDb(database.url);
+const port = await freePort();
+const env = {
+  ...process.env,
+  NODE_ENV: "production",
+  PORT: String(port),
+  DATABASE_URL: database.url,
+  SHOPIFY_API_KEY: "bench-load",
+  SHOPIFY_API_SECRET: SECRET,
+  SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+};
+const app: ChildProcess = spawn("npm", ["start"], { cwd: appDir, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+let appErr = "";
+app.stderr!.on("data", (c: Buffer) => (appErr = (appErr + c.toString()).slice(-4000)));
+const url = `http://127.0.0.1:${port}/webhooks`;
+for (let i = 0; ; i++) {
+  try {
+    await fetch(`http://127.0.0.1:${port}/`);
+    break;
+  } catch {
+    if (i > 600) throw new Error(`the app did not start: ${appErr}`);
+    await sleep(100);
+  }
+}
+await sleep(2000); // the worker child (if any) is up
+const rssBefore = processTree(app.pid!);
+
+const deliveries = flashSale({ orders: Math.ceil(DELIVERIES / 2), variants: 50, stockPerVariant: 40 }).slice(0, DELIVERIES);
+const bodies = deliveries.map((d) => JSON.stringify(d.payload));
+const latencies: number[] = [];
+const statuses = new Map<string, number>();
+let next = 0;
+const t0 = performance.now();
+await Promise.all(
+  Array.from({ length: SENDERS }, async () => {
+    while (next < deliveries.length) {
+      const i = next++;
+      const d = deliveries[i]!;
+      const headers = shopifyWebhookHeaders({ shop: SHOP, topic: d.topic, apiVersion: API_VERSION, webhookId: d.webhookId, secret: SECRET, body: bodies[i]! });
+      const s = performance.now();
+      let status: string;
+      try {
+        const res = await fetch(url, { method: "POST", headers, body: bodies[i]!, signal: AbortSignal.timeout(30_000) });
+        await res.arrayBuffer();
+        status = String(res.status);
+      } catch (e) {
+        status = (e as Error).name;
+      }
+      latencies.push(performance.now() - s);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  }),
+);
+const ingestMs = performance.now() - t0;
+latencies.sort((a, b) => a - b);
+const rssAfterIngest = processTree(app.pid!);
+
+// The worker applies what was taken in; wait until nothing is left to do.
+const w0 = performance.now();
+let unfinished = -1;
+for (let i = 0; i < 1200; i++) {
+  unfinished = await db.webhookInbox.count({ where: { status: { in: ["pending", "processing", "failed"] } } });
+  if (unfinished === 0) break;
+  await sleep(500);
+}
+const drainSeconds = (performance.now() - w0) / 1000;
+const inbox = await db.webhookInbox.groupBy({ by: ["status"], _count: true });
+const rssAfterDrain = processTree(app.pid!);
+
+// SIGTERM to the whole group, as a process manager stops the app.
+const s0 = performance.now();
+const exited = new Promise<number | null>((r) => app.once("exit", (code) => r(code)));
+process.kill(-app.pid!, "SIGTERM");
+const stopped = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
+const stopSeconds = (performance.now() - s0) / 1000;
+if (!stopped) process.kill(-app.pid!, "SIGKILL");
+await sleep(500);
+const leftover = processTree(app.pid!).length;
+
+const sumRss = (t: { rssMb: number }[]) => t.reduce((s, p) => s + p.rssMb, 0);
+console.log(
+  JSON.stringify(
+    {
+      provider,
+      app: appDir,
+      commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: appDir, encoding: "utf8" }).stdout.trim(),
+      deliveries: deliveries.length,
+      senders: SENDERS,
+      statuses: Object.fromEntries(statuses),
+      ackP50ms: Math.round(pct(latencies, 50)),
+      ackP99ms: Math.round(pct(latencies, 99)),
+      ackMaxMs: Math.round(latencies.at(-1) ?? NaN),
+      acksOver5s: latencies.filter((l) => l > 5000).length,
+      ingestPerSec: Math.round(deliveries.length / (ingestMs / 1000)),
+      rssBeforeMb: sumRss(rssBefore),
+      rssAfterIngestMb: sumRss(rssAfterIngest),
+      rssAfterDrainMb: sumRss(rssAfterDrain),
+      processes: rssAfterDrain.map((p) => `${p.cmd} ${p.rssMb} MB`),
+      drainSecondsAfterLastAck: +drainSeconds.toFixed(1),
+      inbox: Object.fromEntries(inbox.map((g) => [g.status, g._count])),
+      unfinished,
+      sigtermStoppedSeconds: stopped ? +stopSeconds.toFixed(1) : ">30",
+      processesLeftAfterStop: leftover,
+    },
+    null,
+    2,
+  ),
+);
+await db.$disconnect();
+await database.drop();
