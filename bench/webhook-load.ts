@@ -98,7 +98,7 @@ const db = createDb(database.url);
 const port = await freePort();
 const env = {
   ...process.env,
-  NODE_ENV: "production",
+  NODE_ENV: "production" as const,
   PORT: String(port),
   DATABASE_URL: database.url,
   SHOPIFY_API_KEY: "bench-load",
