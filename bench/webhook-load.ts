@@ -5,7 +5,11 @@
 // worker has applied everything, and how long SIGTERM takes to stop the app.
 //
 //   npx tsx bench/webhook-load.ts [sqlite|postgres] [--app DIR] [--no-build]
-//   knobs: DELIVERIES=5000 SENDERS=64
+//   knobs: DELIVERIES=5000 SENDERS=64 BIG_ORDER_LINES=0
+//
+// BIG_ORDER_LINES=100000 first sends one signed order of that many lines (about 20 MB), then
+// the load; a probe GETs / every 100 ms throughout, to show whether the worker's work on the
+// big order holds up the web process's requests.
 //
 // --app DIR serves another checkout (e.g. a worktree of an older commit) with this bench, so
 // a change and what it replaces are measured in the same run on the same machine.
@@ -20,12 +24,14 @@ import { applyMigrations } from "../scripts/db/apply-migrations.ts";
 import { createDb } from "../app/db/client.server.ts";
 import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
 import { flashSale } from "../dev/fixtures/flash-sale.ts";
+import { orderPayload } from "../dev/fixtures/shopify-payloads.ts";
 
 const args = process.argv.slice(2);
 const provider = args.includes("postgres") ? "postgres" : "sqlite";
 const appDir = path.resolve(args.includes("--app") ? args[args.indexOf("--app") + 1]! : ".");
 const DELIVERIES = Number(process.env.DELIVERIES ?? 5000);
 const SENDERS = Number(process.env.SENDERS ?? 64);
+const BIG_ORDER_LINES = Number(process.env.BIG_ORDER_LINES ?? 0);
 const SECRET = "bench-load-secret";
 const SHOP = "load-bench.myshopify.com";
 const API_VERSION = "2025-10";
@@ -121,6 +127,36 @@ for (let i = 0; ; i++) {
 await sleep(2000); // the worker child (if any) is up
 const rssBefore = processTree(app.pid!);
 
+// The probe: a plain page of the web process, every 100 ms, until the end.
+const probe: number[] = [];
+let probing = true;
+const probeLoop = (async () => {
+  while (probing) {
+    const s = performance.now();
+    try {
+      await (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(60_000) })).arrayBuffer();
+    } catch {
+      // counted as its time
+    }
+    probe.push(performance.now() - s);
+    await sleep(100);
+  }
+})();
+
+let bigOrder: { status: string; bytes: number } | null = null;
+if (BIG_ORDER_LINES > 0) {
+  const body = JSON.stringify(
+    orderPayload({
+      id: 9_100_000_000_001,
+      createdAt: "2026-11-20T10:00:00Z",
+      lines: Array.from({ length: BIG_ORDER_LINES }, (_, i) => ({ id: 9_200_000_000_000 + i, variantId: 40_000_000 + (i % 50), quantity: 1 })),
+    }),
+  );
+  const headers = shopifyWebhookHeaders({ shop: SHOP, topic: "orders/create", apiVersion: API_VERSION, webhookId: "big-order", secret: SECRET, body });
+  const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(60_000) }).catch((e: Error) => e);
+  bigOrder = { status: res instanceof Error ? res.name : String(res.status), bytes: Buffer.byteLength(body) };
+}
+
 const deliveries = flashSale({ orders: Math.ceil(DELIVERIES / 2), variants: 50, stockPerVariant: 40 }).slice(0, DELIVERIES);
 const bodies = deliveries.map((d) => JSON.stringify(d.payload));
 const latencies: number[] = [];
@@ -162,6 +198,9 @@ for (let i = 0; i < 1200; i++) {
 const drainSeconds = (performance.now() - w0) / 1000;
 const inbox = await db.webhookInbox.groupBy({ by: ["status"], _count: true });
 const rssAfterDrain = processTree(app.pid!);
+probing = false;
+await probeLoop;
+probe.sort((a, b) => a - b);
 
 // SIGTERM to the whole group, as a process manager stops the app.
 const s0 = performance.now();
@@ -192,6 +231,10 @@ console.log(
       rssAfterIngestMb: sumRss(rssAfterIngest),
       rssAfterDrainMb: sumRss(rssAfterDrain),
       processes: rssAfterDrain.map((p) => `${p.cmd} ${p.rssMb} MB`),
+      bigOrder,
+      probeGets: probe.length,
+      probeP99ms: Math.round(pct(probe, 99)),
+      probeMaxMs: Math.round(probe.at(-1) ?? NaN),
       drainSecondsAfterLastAck: +drainSeconds.toFixed(1),
       inbox: Object.fromEntries(inbox.map((g) => [g.status, g._count])),
       unfinished,
