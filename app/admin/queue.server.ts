@@ -94,7 +94,8 @@ export function keyset(sort: QueueSort, c: Cursor, reverse: boolean): Prisma.Bac
 }
 
 /** Where a line stands in a sort: the keyset position after (or before) it. */
-export const cursorValue = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }) => ({
+export const cursorValue = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }): Cursor => ({
+  sort,
   v: SORTS[sort].key === "orderedAt" ? l.orderedAt.toISOString() : l.waitingQuantity,
   id: l.lineItemId,
 });
@@ -121,7 +122,9 @@ export const LINE_SELECT = {
 export async function loadQueuePage(client: Db | Tx, shop: string, q: QueueQuery, now = new Date(), pageSize = PAGE_SIZE): Promise<QueuePage> {
   const where = queueWhere(client, shop, q, now);
   const reverse = q.before !== null && q.after === null;
-  const cursor = reverse ? q.before : q.after;
+  const given = reverse ? q.before : q.after;
+  // A cursor holds a position in its own sort's order only (parseQueueQuery drops others too).
+  const cursor = given?.sort === q.sort ? given : null;
   const [found, total] = await Promise.all([
     client.backorderLine.findMany({
       where: cursor ? { AND: [where, keyset(q.sort, cursor, reverse)] } : where,
