@@ -9,6 +9,7 @@ import type { Db, Prisma, Tx } from "../db/client.server.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
+import { containsText } from "./text-search.ts";
 import { loadShopDefaults, shopToday, type ShopDefaults } from "./shop-context.server.ts";
 
 export interface QueueRow {
@@ -53,10 +54,7 @@ export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Da
   if (q.variantId) and.push({ variantId: q.variantId });
   if (q.minAgeDays) and.push({ orderedAt: { lte: new Date(now.getTime() - q.minAgeDays * 86_400_000) } });
   if (q.search) {
-    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE (mode insensitive).
-    const contains = (dialectOf(client) === "postgres"
-      ? { contains: q.search, mode: "insensitive" }
-      : { contains: q.search }) as Prisma.StringFilter;
+    const contains = containsText(dialectOf(client), q.search);
     and.push({
       OR: [
         { orderName: contains },
