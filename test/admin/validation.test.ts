@@ -114,6 +114,10 @@ describe("CSV cells", () => {
     expect(csvCell("-5")).toBe("'-5");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvCell(-5)).toBe("-5"); // numbers we wrote ourselves stay numbers
+    // A separator then a formula: Excel in a ";" locale starts a new cell there.
+    expect(csvCell(";=1+1")).toBe(`"';'=1+1"`);
+    expect(csvCell("Ann;@SUM(A1)")).toBe(`"Ann;'@SUM(A1)"`);
+    expect(csvCell("Ann-Marie O'Neil")).toBe("Ann-Marie O'Neil"); // a dash inside a name is no formula
   });
 });
 
