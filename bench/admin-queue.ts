@@ -36,7 +36,7 @@ try {
     skip: Math.floor(seeded.waitingLines * 0.9),
     take: 1,
   });
-  const deepCursor = deep[0] ? { v: deep[0].orderedAt.toISOString(), id: deep[0].lineItemId } : null;
+  const deepCursor = deep[0] ? { sort: "oldest" as const, v: deep[0].orderedAt.toISOString(), id: deep[0].lineItemId } : null;
   const firstPage = await loadQueuePage(t.db, SHOP, q({}));
   const busyVariant = firstPage.rows[0]!.variantId;
   const views: [string, QueueQuery][] = [
@@ -68,7 +68,7 @@ try {
     const r = await time(() => loadQueuePage(t.db, SHOP, query));
     console.log(`| queue: ${label} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} |`);
   }
-  const next = decodeCursor(firstPage.nextCursor);
+  const next = decodeCursor(firstPage.nextCursor, "oldest");
   const r2 = await time(() => loadQueuePage(t.db, SHOP, q({ after: next })));
   console.log(`| queue: page 2 via cursor | ${r2.p50.toFixed(1)} | ${r2.p90.toFixed(1)} |`);
   const dash = await time(() => loadDashboard(t.db, SHOP));

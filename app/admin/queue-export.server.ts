@@ -4,7 +4,7 @@
 import { fifoCompare } from "../backorder/allocation.ts";
 import type { Db } from "../db/client.server.ts";
 import { csvRow } from "./csv.ts";
-import { type QueueQuery } from "./queue-query.ts";
+import { type Cursor, type QueueQuery } from "./queue-query.ts";
 import { LINE_SELECT, cursorValue, describeLines, keyset, orderBy, queueWhere, type AheadOf, type QueueRow } from "./queue.server.ts";
 
 // Each chunk binds its line, order and variant ids as parameters: stay under SQLite's 999.
@@ -79,7 +79,7 @@ export function queueCsvStream(client: Db, shop: string, q: QueueQuery, now = ne
   const encoder = new TextEncoder();
   const where = queueWhere(client, shop, { ...q, after: null, before: null }, now);
   const aheadOf = variantLineups(client, shop);
-  let cursor: { v: string | number; id: string } | null = null;
+  let cursor: Cursor | null = null;
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

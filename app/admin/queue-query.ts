@@ -13,8 +13,12 @@ export const AGE_CHOICES = [3, 7, 14, 30, 60] as const;
 
 export const PAGE_SIZE = 50;
 
-/** Position in a keyset: the sort key's value and the line id as tie-break. */
+/**
+ * Position in a keyset: the sort it was written for, the sort key's value (an ISO time for
+ * the date sorts, a unit count for "waiting") and the line id as tie-break.
+ */
 export interface Cursor {
+  sort: QueueSort;
   v: string | number;
   id: string;
 }
@@ -57,32 +61,53 @@ function fromBase64Url(raw: string): string {
 }
 
 export function encodeCursor(c: Cursor): string {
-  return toBase64Url(JSON.stringify([c.v, c.id]));
+  return toBase64Url(JSON.stringify([c.sort, c.v, c.id]));
 }
 
-export function decodeCursor(raw: string | null): Cursor | null {
-  if (!raw) return null;
+// What a cursor may hold: the values we write, within the bounds the data has (dates
+// 1970..2200, quantities 0..1e9, Shopify ids); anything else would reach the database
+// as an invalid date, NaN or an out-of-range integer.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const LINE_ID = /^(?:\d{1,19}|gid:\/\/shopify\/\w{1,40}\/\d{1,19})$/;
+const MAX_UNITS = 1_000_000_000;
+
+function validValue(sort: QueueSort, v: unknown): v is string | number {
+  if (sort === "waiting") return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_UNITS;
+  if (typeof v !== "string" || !ISO_TIME.test(v)) return false;
+  const t = new Date(v);
+  return !Number.isNaN(t.getTime()) && t.toISOString() === v && t.getUTCFullYear() >= 1970 && t.getUTCFullYear() <= 2200;
+}
+
+/**
+ * The cursor in a URL, or null when it is not one we could have written for this sort
+ * (hand-edited, cut short, or from a link of another sort): the page then starts from the
+ * beginning, as it does for any other URL value it cannot use.
+ */
+export function decodeCursor(raw: string | null, sort: QueueSort): Cursor | null {
+  if (!raw || raw.length > 200) return null;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(fromBase64Url(raw));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
-    const [v, id] = parsed as unknown[];
-    if ((typeof v !== "string" && typeof v !== "number") || typeof id !== "string") return null;
-    return { v, id };
+    parsed = JSON.parse(fromBase64Url(raw));
   } catch {
-    return null; // a hand-edited URL: start from the first page
+    return null;
   }
+  if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+  const [written, v, id] = parsed as unknown[];
+  if (written !== sort || !validValue(sort, v) || typeof id !== "string" || !LINE_ID.test(id)) return null;
+  return { sort, v, id };
 }
 
 export function parseQueueQuery(params: URLSearchParams): QueueQuery {
   const age = Number(params.get("age"));
+  const sort = oneOf(QUEUE_SORTS, params.get("sort"), "oldest");
   return {
     state: oneOf(QUEUE_STATES, params.get("state"), "waiting"),
-    sort: oneOf(QUEUE_SORTS, params.get("sort"), "oldest"),
+    sort,
     search: (params.get("q") ?? "").trim().slice(0, 100),
     variantId: params.get("variant")?.trim() || null,
     minAgeDays: Number.isInteger(age) && age > 0 && age <= 3650 ? age : null,
-    after: decodeCursor(params.get("after")),
-    before: decodeCursor(params.get("before")),
+    after: decodeCursor(params.get("after"), sort),
+    before: decodeCursor(params.get("before"), sort),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Db, Prisma, Tx } from "../db/client.server.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
+import { containsText } from "./text-search.ts";
 import { loadShopDefaults, shopToday, type ShopDefaults } from "./shop-context.server.ts";
 
 export interface QueueRow {
@@ -53,10 +54,7 @@ export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Da
   if (q.variantId) and.push({ variantId: q.variantId });
   if (q.minAgeDays) and.push({ orderedAt: { lte: new Date(now.getTime() - q.minAgeDays * 86_400_000) } });
   if (q.search) {
-    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE (mode insensitive).
-    const contains = (dialectOf(client) === "postgres"
-      ? { contains: q.search, mode: "insensitive" }
-      : { contains: q.search }) as Prisma.StringFilter;
+    const contains = containsText(dialectOf(client), q.search);
     and.push({
       OR: [
         { orderName: contains },
@@ -94,7 +92,8 @@ export function keyset(sort: QueueSort, c: Cursor, reverse: boolean): Prisma.Bac
 }
 
 /** Where a line stands in a sort: the keyset position after (or before) it. */
-export const cursorValue = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }) => ({
+export const cursorValue = (sort: QueueSort, l: { orderedAt: Date; waitingQuantity: number; lineItemId: string }): Cursor => ({
+  sort,
   v: SORTS[sort].key === "orderedAt" ? l.orderedAt.toISOString() : l.waitingQuantity,
   id: l.lineItemId,
 });
@@ -121,7 +120,9 @@ export const LINE_SELECT = {
 export async function loadQueuePage(client: Db | Tx, shop: string, q: QueueQuery, now = new Date(), pageSize = PAGE_SIZE): Promise<QueuePage> {
   const where = queueWhere(client, shop, q, now);
   const reverse = q.before !== null && q.after === null;
-  const cursor = reverse ? q.before : q.after;
+  const given = reverse ? q.before : q.after;
+  // A cursor holds a position in its own sort's order only (parseQueueQuery drops others too).
+  const cursor = given?.sort === q.sort ? given : null;
   const [found, total] = await Promise.all([
     client.backorderLine.findMany({
       where: cursor ? { AND: [where, keyset(q.sort, cursor, reverse)] } : where,

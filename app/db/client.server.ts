@@ -6,6 +6,7 @@ import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/index.js";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgres/index.js";
+import { escapeLikeOn } from "./sqlite-like-escape.ts";
 import { databaseUrl, providerOf } from "./url.ts";
 
 export type Db = SqliteClient;
@@ -22,12 +23,13 @@ class LibSqlWithBusyTimeout extends PrismaLibSQL {
     super({ url: config.url });
   }
   override createClient(base: { url: string }) {
-    const client = createClient({ ...this.config, url: base.url });
+    const client = escapeLikeOn(createClient({ ...this.config, url: base.url }));
     // Prisma opens interactive transactions DEFERRED: one that reads, then writes after
     // another process committed, fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait).
     // BEGIN IMMEDIATE takes the write lock first, waiting on the busy timeout instead.
     const transaction = client.transaction.bind(client);
-    client.transaction = ((mode?: TransactionMode) => transaction(mode === "read" ? "read" : "write")) as typeof client.transaction;
+    client.transaction = ((mode?: TransactionMode) =>
+      transaction(mode === "read" ? "read" : "write").then(escapeLikeOn)) as typeof client.transaction;
     return client as unknown as ReturnType<PrismaLibSQL["createClient"]>;
   }
 }

@@ -12,7 +12,9 @@ export default function Index() {
     <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 560, margin: "4rem auto", lineHeight: 1.5 }}>
       <h1>Backorder Queue</h1>
       <p>Keep selling when stock runs out: a first-come, first-served backorder queue with honest ship dates.</p>
-      <p>Open the app from your Shopify admin to manage it.</p>
+      <p>
+        Open the app from your Shopify admin to manage it, or <a href="/auth/login">log in with your shop&apos;s domain</a>.
+      </p>
     </main>
   );
 }

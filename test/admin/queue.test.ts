@@ -33,7 +33,7 @@ async function walk(shop: string, q: QueueQuery, pageSize: number): Promise<Queu
     const page = await loadQueuePage(t.db, shop, { ...q, after }, NOW, pageSize);
     rows.push(...page.rows);
     if (!page.nextCursor) return rows;
-    after = decodeCursor(page.nextCursor);
+    after = decodeCursor(page.nextCursor, q.sort);
   }
   throw new Error("pagination did not end");
 }
@@ -72,9 +72,9 @@ describe("queue page", () => {
 
   it("pages backwards to the same rows", async () => {
     const first = await loadQueuePage(t.db, A, query({ sort: "waiting" }), NOW, 10);
-    const second = await loadQueuePage(t.db, A, query({ sort: "waiting", after: decodeCursor(first.nextCursor) }), NOW, 10);
+    const second = await loadQueuePage(t.db, A, query({ sort: "waiting", after: decodeCursor(first.nextCursor, "waiting") }), NOW, 10);
     expect(second.prevCursor).not.toBeNull();
-    const back = await loadQueuePage(t.db, A, query({ sort: "waiting", before: decodeCursor(second.prevCursor) }), NOW, 10);
+    const back = await loadQueuePage(t.db, A, query({ sort: "waiting", before: decodeCursor(second.prevCursor, "waiting") }), NOW, 10);
     expect(back.rows.map((r) => r.lineItemId)).toEqual(first.rows.map((r) => r.lineItemId));
     expect(back.prevCursor).toBeNull();
     const quantities = first.rows.concat(second.rows).map((r) => r.waitingQuantity);

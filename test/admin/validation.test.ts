@@ -114,12 +114,16 @@ describe("CSV cells", () => {
     expect(csvCell("-5")).toBe("'-5");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvCell(-5)).toBe("-5"); // numbers we wrote ourselves stay numbers
+    // A separator then a formula: Excel in a ";" locale starts a new cell there.
+    expect(csvCell(";=1+1")).toBe(`"';'=1+1"`);
+    expect(csvCell("Ann;@SUM(A1)")).toBe(`"Ann;'@SUM(A1)"`);
+    expect(csvCell("Ann-Marie O'Neil")).toBe("Ann-Marie O'Neil"); // a dash inside a name is no formula
   });
 });
 
 describe("queue URL state", () => {
   it("round-trips filters and cursors, dropping junk", () => {
-    const cursor = { v: "2026-11-01T10:00:00.000Z", id: "1234" };
+    const cursor = { sort: "newest" as const, v: "2026-11-01T10:00:00.000Z", id: "1234" };
     const q = parseQueueQuery(new URLSearchParams({ state: "open", sort: "newest", q: " Rossi ", variant: "44", age: "7", after: encodeCursor(cursor) }));
     expect(q).toEqual({ state: "open", sort: "newest", search: "Rossi", variantId: "44", minAgeDays: 7, after: cursor, before: null });
     expect(parseQueueQuery(queueQueryParams(q))).toEqual(q);
@@ -129,6 +133,9 @@ describe("queue URL state", () => {
       minAgeDays: null,
       after: null,
     });
-    expect(decodeCursor(encodeCursor({ v: 3, id: "Zoë" }))).toEqual({ v: 3, id: "Zoë" });
+    expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "gid://shopify/LineItem/42" }), "waiting")).toEqual({ sort: "waiting", v: 3, id: "gid://shopify/LineItem/42" });
+    // Only cursors we could have written for this sort: a line id is a Shopify id, a position belongs to its sort.
+    expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "Zoë" }), "waiting")).toBeNull();
+    expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "42" }), "oldest")).toBeNull();
   });
 });
