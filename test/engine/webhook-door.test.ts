@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { inventoryLevelPayload, orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
+import { webhookLimits } from "../../app/config.server.ts";
 
 let t: TestDatabase;
 let door: (r: Request) => Promise<Response>;
@@ -101,5 +102,40 @@ describe("webhook door", () => {
     const res = await door(new Request("https://app.example.test/webhooks", { method: "GET" }));
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("POST");
+  });
+});
+
+describe("the /webhooks route", () => {
+  it("uses the app's API secret and WEBHOOK_MAX_BODY_BYTES from the environment", async () => {
+    // The route builds its door from the process's configuration on first use.
+    globalThis.__backorderDb = t.db;
+    process.env.SHOPIFY_API_KEY = "route-key";
+    process.env.SHOPIFY_API_SECRET = "route-secret";
+    process.env.WEBHOOK_MAX_BODY_BYTES = "2000";
+    process.env.BACKORDER_WORKER = "off"; // the stored row stays for us to look at
+    const { action } = await import("../../app/routes/webhooks.tsx");
+    const post = (request: Request) => action({ request, params: {}, context: {} });
+
+    const ours = signedWebhookRequest({ shop, topic: "inventory_levels/update", payload, webhookId: "via-route", secret: "route-secret" });
+    expect((await post(ours)).status).toBe(200);
+    expect(await t.db.webhookInbox.findFirstOrThrow()).toMatchObject({ webhookId: "via-route", payload: JSON.stringify(payload) });
+
+    expect((await post(signedWebhookRequest({ shop, topic: "inventory_levels/update", payload }))).status).toBe(401); // the test secret is not the app's
+    const big = signedWebhookRequest({ shop, topic: "orders/create", payload: null, rawBody: JSON.stringify({ note: "x".repeat(2000) }), secret: "route-secret" });
+    expect((await post(big)).status).toBe(413);
+    expect(await stored()).toBe(1);
+  });
+});
+
+describe("webhook limits", () => {
+  it("default to 45 MiB a body and four bodies' worth at once", () => {
+    expect(webhookLimits({})).toEqual({ maxBodyBytes: 45 * 1024 * 1024, budgetBytes: 4 * 45 * 1024 * 1024 });
+    expect(webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "1000" })).toEqual({ maxBodyBytes: 1000, budgetBytes: 4000 });
+  });
+
+  it("refuse a setting that is not a number of bytes, or a budget smaller than one body, at start-up", () => {
+    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "32MB" })).toThrow('WEBHOOK_MAX_BODY_BYTES must be a whole number of bytes, got "32MB"');
+    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "0" })).toThrow(/WEBHOOK_MAX_BODY_BYTES must be a whole number of bytes/);
+    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "1000", WEBHOOK_BODY_BUDGET_BYTES: "999" })).toThrow(/must be at least WEBHOOK_MAX_BODY_BYTES/);
   });
 });
