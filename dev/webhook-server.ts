@@ -20,10 +20,9 @@ export async function startWebhookServer(db: Db, secret: string, onStored?: (sho
         headers,
         ...(hasBody ? { body: bodyStream(req), duplex: "half" } : {}),
       });
+      // A refusal says "Connection: close": Node then closes after answering instead of
+      // reading the rest of a body the door did not want.
       const response = await door(request);
-      // The door may answer without reading the whole body (413, 401): close the connection
-      // rather than let Node read the rest of it to keep the connection alive.
-      if (!req.complete) res.setHeader("Connection", "close");
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (e) {
@@ -38,8 +37,7 @@ export async function startWebhookServer(db: Db, secret: string, onStored?: (sho
 
 /**
  * The request body as a web stream that reads from the socket only when pulled. Cancelling
- * stops reading but leaves the socket open, so the door's answer (413) still reaches the
- * sender before the connection closes.
+ * stops reading but leaves the socket open, so an answer can still reach the sender.
  */
 function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   let done = false;

@@ -7,7 +7,7 @@
 import type { Db } from "../db/client.server.ts";
 import { ByteBudget } from "./byte-budget.server.ts";
 import { storeDelivery } from "./inbox.server.ts";
-import { declaredLength, discardBody, readBody } from "./webhook-body.server.ts";
+import { declaredLength, readBody } from "./webhook-body.server.ts";
 import { checkDeliveryHeaders } from "./webhook-headers.server.ts";
 import { BodySignature, claimedSignature, HMAC_HEADER } from "./webhook-hmac.server.ts";
 
@@ -29,8 +29,10 @@ export type WebhookDoor = (request: Request) => Promise<Response>;
 const DEFAULT_BUDGET_WAIT_MS = 2_000;
 const RETRY_AFTER_SECONDS = 5;
 
-const text = (status: number, body: string, headers: Record<string, string> = {}) =>
-  new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+// A refusal may come before the body is read (or all of it): the server is to close the
+// connection after answering rather than read the rest to keep it alive.
+const refuse = (status: number, body: string, headers: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", Connection: "close", ...headers } });
 
 /** One door per process (the route holds one), so the byte budget is shared by all deliveries. */
 export function createWebhookDoor(o: WebhookDoorOptions): WebhookDoor {
@@ -40,29 +42,24 @@ export function createWebhookDoor(o: WebhookDoorOptions): WebhookDoor {
 
   return async (request) => {
     if (request.method !== "POST") {
-      discardBody(request.body);
-      return text(405, "Webhooks are POSTed", { Allow: "POST" });
+      return refuse(405, "Webhooks are POSTed", { Allow: "POST" });
     }
     const declared = declaredLength(request.headers);
     if (declared.kind === "invalid") {
-      discardBody(request.body);
-      return text(400, "Content-Length must be one number of bytes");
+      return refuse(400, "Content-Length must be one number of bytes");
     }
     if (declared.kind === "bytes" && declared.bytes > o.maxBodyBytes) {
-      discardBody(request.body);
-      return text(413, `Body of ${declared.bytes} bytes is over the limit of ${o.maxBodyBytes} bytes`);
+      return refuse(413, `Body of ${declared.bytes} bytes is over the limit of ${o.maxBodyBytes} bytes`);
     }
     // Unsigned: no reason to read a byte of it.
     const claimed = claimedSignature(request.headers);
     if (claimed === null) {
-      discardBody(request.body);
-      return text(401, `${HMAC_HEADER} is missing or is not a base64 SHA-256 digest`);
+      return refuse(401, `${HMAC_HEADER} is missing or is not a base64 SHA-256 digest`);
     }
     // Without a Content-Length the body may be as long as the limit: reserve that much.
     const release = await budget.acquire(declared.kind === "bytes" ? declared.bytes : o.maxBodyBytes, waitMs);
     if (release === null) {
-      discardBody(request.body);
-      return text(503, "Busy reading other webhooks; retry shortly", { "Retry-After": String(RETRY_AFTER_SECONDS) });
+      return refuse(503, "Busy reading other webhooks; retry shortly", { "Retry-After": String(RETRY_AFTER_SECONDS) });
     }
     try {
       const signature = new BodySignature(o.apiSecret);
@@ -73,17 +70,17 @@ export function createWebhookDoor(o: WebhookDoorOptions): WebhookDoor {
       });
       switch (body.kind) {
         case "too-large":
-          return text(413, `Body is over the limit of ${body.limit} bytes`);
+          return refuse(413, `Body is over the limit of ${body.limit} bytes`);
         case "longer-than-declared":
-          return text(400, `Body is longer than its Content-Length of ${body.declared} bytes`);
+          return refuse(400, `Body is longer than its Content-Length of ${body.declared} bytes`);
         case "unreadable":
-          return text(400, `Body could not be read: ${body.reason}`);
+          return refuse(400, `Body could not be read: ${body.reason}`);
       }
-      if (!signature.matches(claimed)) return text(401, `${HMAC_HEADER} does not match the body`);
+      if (!signature.matches(claimed)) return refuse(401, `${HMAC_HEADER} does not match the body`);
       const checked = checkDeliveryHeaders(request.headers);
-      if (!checked.ok) return text(400, checked.reason);
+      if (!checked.ok) return refuse(400, checked.reason);
       // The text column keeps the body exactly as signed; bytes that are not text cannot be.
-      if (body.text === null) return text(400, "Body is not UTF-8 text (or contains a NUL character)");
+      if (body.text === null) return refuse(400, "Body is not UTF-8 text (or contains a NUL character)");
       const stored = await storeDelivery(o.db, { ...checked.headers, payload: body.text });
       if (stored) o.onStored?.(checked.headers.shop);
       return new Response(null, { status: 200 }); // stored now, or a duplicate of a stored one

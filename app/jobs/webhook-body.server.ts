@@ -1,8 +1,12 @@
 // Reads a webhook body without trusting the sender about its size: a declared
 // Content-Length over the limit is refused before a byte is read, and a body streamed
-// without one is cut off (the stream cancelled) as soon as it passes the limit. Each chunk
-// is handed on (to the HMAC) and decoded as it arrives, so the raw bytes are never
-// gathered in one buffer.
+// without one is no longer read once it passes the limit. Each chunk is handed on (to the
+// HMAC) and decoded as it arrives, so the raw bytes are never gathered in one buffer.
+//
+// A body we stop reading is left, not cancelled: Remix's Node adapter answers a cancel by
+// destroying the socket, and the sender would get a reset instead of our 413 or 401. The
+// door's refusals say "Connection: close" instead, so the server closes the connection
+// once it has answered, without reading the rest.
 
 export type DeclaredLength = { kind: "none" } | { kind: "bytes"; bytes: number } | { kind: "invalid" };
 
@@ -29,15 +33,10 @@ export interface ReadBodyOptions {
   onChunk: (chunk: Uint8Array) => void;
 }
 
-/** Stops the sender's stream; nothing more of it is wanted. */
-export function discardBody(body: ReadableStream<Uint8Array> | null): void {
-  if (body && !body.locked) body.cancel().catch(() => {});
-}
-
 export async function readBody(body: ReadableStream<Uint8Array> | null, o: ReadBodyOptions): Promise<BodyRead> {
   if (body === null) return { kind: "read", bytes: 0, text: "" };
   const reader = body.getReader();
-  const stop = () => void reader.cancel().catch(() => {});
+  const stop = () => reader.releaseLock();
   // fatal: bytes that are not UTF-8 would otherwise become U+FFFD and the stored body would
   // no longer be what Shopify signed. ignoreBOM keeps a byte-order mark as sent.
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
