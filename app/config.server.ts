@@ -37,3 +37,34 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: env.SHOP_CUSTOM_DOMAIN.split(",") } : {}),
   };
 }
+
+/** Largest webhook body the door reads, in bytes: a 100,000-line order is about 40 MiB. */
+export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 45 * 1024 * 1024;
+
+export interface WebhookLimits {
+  /** A longer body is refused with 413 (WEBHOOK_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** Bytes all deliveries in the process may be reading at once (WEBHOOK_BODY_BUDGET_BYTES). */
+  budgetBytes: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveInteger(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+    throw new Error(`${name} must be a whole number of bytes, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+export function webhookLimits(env: Env = process.env): WebhookLimits {
+  const maxBodyBytes = positiveInteger(env, "WEBHOOK_MAX_BODY_BYTES") ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES;
+  const budgetBytes = positiveInteger(env, "WEBHOOK_BODY_BUDGET_BYTES") ?? 4 * maxBodyBytes;
+  // A budget smaller than one body would refuse every delivery of the largest allowed size.
+  if (budgetBytes < maxBodyBytes) {
+    throw new Error(`WEBHOOK_BODY_BUDGET_BYTES (${budgetBytes}) must be at least WEBHOOK_MAX_BODY_BYTES (${maxBodyBytes})`);
+  }
+  return { maxBodyBytes, budgetBytes };
+}

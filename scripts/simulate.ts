@@ -5,8 +5,9 @@
 import { applyMigrations } from "./db/apply-migrations.ts";
 import { databaseUrl } from "../app/db/url.ts";
 import { createDb } from "../app/db/client.server.ts";
-import { createShopifyApp, API_VERSION } from "../app/shopify-app.server.ts";
-import { receiveWebhook } from "../app/jobs/receive-webhook.server.ts";
+import { API_VERSION } from "../app/shopify-app.server.ts";
+import { webhookLimits } from "../app/config.server.ts";
+import { createWebhookDoor } from "../app/jobs/receive-webhook.server.ts";
 import { drainInbox } from "../app/jobs/worker.server.ts";
 import { sellOutDay } from "../dev/fixtures/sell-out-day.ts";
 import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
@@ -17,16 +18,13 @@ const SECRET = process.env.SHOPIFY_API_SECRET ?? "offline-demo-secret";
 const url = databaseUrl();
 await applyMigrations(url);
 const db = createDb(url);
-const app = createShopifyApp(db, { apiKey: "offline-demo", apiSecret: SECRET, appUrl: "http://localhost:3000", scopes: [] });
+const door = createWebhookDoor({ db, apiSecret: SECRET, ...webhookLimits() });
 
 let accepted = 0;
 for (const d of sellOutDay()) {
   const body = JSON.stringify(d.payload);
   const headers = shopifyWebhookHeaders({ shop: SHOP, topic: d.topic, apiVersion: API_VERSION, webhookId: `sim-${d.webhookId}`, secret: SECRET, body });
-  const res = await receiveWebhook(new Request("http://localhost/webhooks", { method: "POST", headers, body }), {
-    authenticate: app.authenticate.webhook,
-    db,
-  });
+  const res = await door(new Request("http://localhost/webhooks", { method: "POST", headers, body }));
   if (res.status !== 200) throw new Error(`${d.topic} refused: ${res.status} ${await res.text()}`);
   accepted++;
 }

@@ -1,9 +1,13 @@
 // Every webhook topic (shopify.app.toml) is delivered here.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "../shopify.server.ts";
+import { appConfig, webhookLimits } from "../config.server.ts";
 import { db } from "../db/client.server.ts";
-import { receiveWebhook } from "../jobs/receive-webhook.server.ts";
+import { createWebhookDoor, type WebhookDoor } from "../jobs/receive-webhook.server.ts";
 import { wakeWorker } from "../jobs/background.server.ts";
 
-export const action = ({ request }: ActionFunctionArgs) =>
-  receiveWebhook(request, { authenticate: authenticate.webhook, db: db(), onStored: wakeWorker });
+// One door for the process: its byte budget is shared by every delivery being read.
+let door: WebhookDoor | undefined;
+const webhookDoor = () =>
+  (door ??= createWebhookDoor({ db: db(), apiSecret: appConfig().apiSecret, ...webhookLimits(), onStored: wakeWorker }));
+
+export const action = ({ request }: ActionFunctionArgs) => webhookDoor()(request);

@@ -1,9 +1,10 @@
-// Real HMAC-signed webhook deliveries, as Shopify sends them, and the app-side
-// door (shopify-app-remix's authenticate.webhook) configured with the same secret.
+// Real HMAC-signed webhook deliveries, as Shopify sends them, and the app's webhook door
+// configured with the same secret and the production limits.
 import crypto from "node:crypto";
 import type { Db } from "../../app/db/client.server.ts";
-import { createShopifyApp, API_VERSION } from "../../app/shopify-app.server.ts";
-import { receiveWebhook } from "../../app/jobs/receive-webhook.server.ts";
+import { webhookLimits } from "../../app/config.server.ts";
+import { API_VERSION } from "../../app/shopify-app.server.ts";
+import { createWebhookDoor, type WebhookDoor, type WebhookDoorOptions } from "../../app/jobs/receive-webhook.server.ts";
 import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
 
 export const TEST_SECRET = "test-api-secret-0123456789";
@@ -33,16 +34,12 @@ export function signedWebhookRequest(init: SignedDeliveryInit): Request {
   });
   if (init.hmac === null) delete headers["X-Shopify-Hmac-Sha256"];
   else if (init.hmac !== undefined) headers["X-Shopify-Hmac-Sha256"] = init.hmac;
+  // Shopify sends the length; the door reserves exactly that much of its byte budget.
+  headers["Content-Length"] = String(Buffer.byteLength(body, "utf8"));
   return new Request(init.url ?? "https://app.example.test/webhooks", { method: "POST", headers, body });
 }
 
-/** The production receive path, wired to a test database and secret. */
-export function webhookDoor(db: Db) {
-  const app = createShopifyApp(db, {
-    apiKey: TEST_API_KEY,
-    apiSecret: TEST_SECRET,
-    appUrl: "https://app.example.test",
-    scopes: ["read_orders"],
-  });
-  return (request: Request) => receiveWebhook(request, { authenticate: app.authenticate.webhook, db });
+/** The production webhook door, wired to a test database and secret (limits as in production unless overridden). */
+export function webhookDoor(db: Db, overrides: Partial<WebhookDoorOptions> = {}): WebhookDoor {
+  return createWebhookDoor({ db, apiSecret: TEST_SECRET, ...webhookLimits({}), ...overrides });
 }
