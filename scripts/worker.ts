@@ -1,23 +1,42 @@
-// `npm run worker`: the inbox worker as its own process (set BACKORDER_WORKER=off on
-// the web process when you run this). Stops cleanly on SIGINT/SIGTERM.
+// `npm run worker`: the inbox worker, the Shopify sync and the daily date check in a process
+// of their own. The web process runs this same program as its supervised child (see
+// app/jobs/background.server.ts); with BACKORDER_WORKER=off on the web process, run it here.
+//
+// Stops cleanly on SIGTERM/SIGINT, or when the web process that forked it goes away: it
+// claims nothing new, lets the chunk in hand commit or roll back, puts the events it claimed
+// but did not start back in line, disconnects and exits 0. Still busy after 9 s: exit 1
+// (whatever it held is leased and is taken over when the lease runs out).
 import { db } from "../app/db/client.server.ts";
-import { drainInbox } from "../app/jobs/worker.server.ts";
-import { workerHooks } from "../app/jobs/worker-hooks.server.ts";
-import { runPendingSync } from "../app/sync/runner.server.ts";
-import { processGateways } from "../app/sync/gateways.server.ts";
-import { refreshDatesIfDue } from "../app/sync/daily-dates.server.ts";
+import { startWorkerLoops } from "../app/jobs/worker-loops.server.ts";
+import { isWakeMessage } from "../app/jobs/background.server.ts";
 
-let stopping = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => (stopping = true));
+const HARD_EXIT_MS = 9_000;
 
-while (!stopping) {
-  const r = await drainInbox(db(), workerHooks());
-  if (r.processed + r.failed > 0) console.log(`[worker] processed ${r.processed}, failed ${r.failed}`);
-  // A new day in a shop moves its storefront dates: queue their re-publication.
-  await refreshDatesIfDue(db()).catch((e: unknown) => console.error("[worker] date refresh failed:", e));
-  // Then push the engine's decisions to Shopify; a failed push stays on its SyncTask.
-  const s = await runPendingSync(db(), processGateways()).catch((e: unknown) => (console.error("[worker] sync failed:", e), null));
-  if (s && s.done + s.retrying + s.failed > 0) console.log(`[worker] sync: ${s.done} done, ${s.retrying} retrying, ${s.failed} failed`);
-  await new Promise((res) => setTimeout(res, 1000));
+const stop = new AbortController();
+const loops = startWorkerLoops(db(), stop.signal);
+
+function shutDown(reason: string) {
+  if (stop.signal.aborted) return; // a repeated signal changes nothing; the hard exit bounds the wait
+  console.log(`[worker] ${reason}: finishing the work in hand, then exiting`);
+  stop.abort();
+  setTimeout(() => {
+    console.error(`[worker] still busy ${HARD_EXIT_MS / 1000} s after ${reason}: exiting anyway`);
+    process.exit(1);
+  }, HARD_EXIT_MS).unref();
 }
-await db().$disconnect();
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => shutDown(signal));
+// Forked by the web process: a stored webhook wakes the inbox loop; the parent's exit stops us.
+process.on("message", (m) => {
+  if (isWakeMessage(m)) loops.wakeInbox();
+});
+process.on("disconnect", () => shutDown("the web process went away"));
+
+console.log(`[worker] started (pid ${process.pid})`);
+await loops.done;
+await db()
+  .$disconnect()
+  .catch((e: unknown) => console.error("[worker] disconnect failed:", e));
+console.log("[worker] stopped");
+// Exit explicitly: a forked worker's IPC channel would otherwise keep the process alive.
+process.exit(0);

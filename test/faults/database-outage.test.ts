@@ -69,7 +69,7 @@ describe.runIf(testProvider() === "postgres")("worker process and a PostgreSQL o
   });
 
   it("survives a cut in the middle of a drain: the interrupted events are applied after the outage", async () => {
-    worker ??= startWorkerProcess(proxy.urlFor(t.url));
+    worker = startWorkerProcess(proxy.urlFor(t.url));
     const before = await t.db.webhookInbox.count();
     await storeOrderEvents(t.db, SHOP, 1500);
     await waitUntil(async () => (await t.db.webhookInbox.count({ where: { status: "done" } })) > before, "the drain has started");

@@ -53,9 +53,9 @@ export function startWorkerProcess(databaseUrl: string, env: Record<string, stri
       return new Promise((resolve, reject) => {
         const check = () => {
           if (pattern.test(out.slice(from))) return done(resolve);
-          if (gone) return done(() => reject(new Error(`worker exited before printing ${pattern}:\n${out.slice(-4000)}`)));
+          if (gone) return done(() => reject(new Error(`worker exited before printing ${pattern}:\n${out.slice(-20000)}`)));
         };
-        const guard = setTimeout(() => done(() => reject(new Error(`worker did not print ${pattern} within ${guardMs / 1000} s:\n${out.slice(-4000)}`))), guardMs);
+        const guard = setTimeout(() => done(() => reject(new Error(`worker did not print ${pattern} within ${guardMs / 1000} s:\n${out.slice(-20000)}`))), guardMs);
         const done = (settle: () => void) => {
           clearTimeout(guard);
           waiters.delete(check);
