@@ -2,41 +2,49 @@
 // of their own. The web process runs this same program as its supervised child (see
 // app/jobs/background.server.ts); with BACKORDER_WORKER=off on the web process, run it here.
 //
-// Stops cleanly on SIGTERM/SIGINT, or when the web process that forked it goes away: it
-// claims nothing new, lets the chunk in hand commit or roll back, puts the events it claimed
-// but did not start back in line, disconnects and exits 0. Still busy after 9 s: exit 1
-// (whatever it held is leased and is taken over when the lease runs out).
-import { db } from "../app/db/client.server.ts";
-import { startWorkerLoops } from "../app/jobs/worker-loops.server.ts";
+// Two threads. This one takes signals and the web process's messages, and never blocks.
+// The loops run in a worker thread (scripts/worker-thread.ts): SQLite's driver is synchronous
+// and can hold a thread for a long statement or a busy wait, and a process that cannot
+// answer a signal quickly is killed by tsx's CLI (what `npm run worker` runs) ~60 ms later.
+//
+// On SIGTERM/SIGINT, or when the web process that forked it goes away: the loops claim
+// nothing new, let the chunk in hand commit or roll back, put the events claimed but not
+// started back in line, disconnect, and the process exits 0. Still busy after 9 s: exit 1
+// (whatever it held stays leased and is taken over when the lease runs out).
+import { Worker } from "node:worker_threads";
 import { isWakeMessage } from "../app/jobs/background.server.ts";
 
 const HARD_EXIT_MS = 9_000;
 
-const stop = new AbortController();
-const loops = startWorkerLoops(db(), stop.signal);
+const loops = new Worker(new URL("./worker-thread.ts", import.meta.url));
+let stopping = false;
 
 function shutDown(reason: string) {
-  if (stop.signal.aborted) return; // a repeated signal changes nothing; the hard exit bounds the wait
+  if (stopping) return; // a repeated signal changes nothing; the hard exit bounds the wait
+  stopping = true;
   console.log(`[worker] ${reason}: finishing the work in hand, then exiting`);
-  stop.abort();
+  loops.postMessage({ type: "stop" });
   setTimeout(() => {
     console.error(`[worker] still busy ${HARD_EXIT_MS / 1000} s after ${reason}: exiting anyway`);
     process.exit(1);
   }, HARD_EXIT_MS).unref();
 }
 
+loops.on("error", (e) => console.error("[worker] the worker's loops failed:", e));
+loops.on("exit", (code) => {
+  if (stopping && code === 0) {
+    console.log("[worker] stopped");
+    process.exit(0);
+  }
+  console.error(`[worker] the worker's loops ended unexpectedly (exit code ${code})`);
+  process.exit(1);
+});
+
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => shutDown(signal));
 // Forked by the web process: a stored webhook wakes the inbox loop; the parent's exit stops us.
 process.on("message", (m) => {
-  if (isWakeMessage(m)) loops.wakeInbox();
+  if (isWakeMessage(m)) loops.postMessage({ type: "wake" });
 });
 process.on("disconnect", () => shutDown("the web process went away"));
 
 console.log(`[worker] started (pid ${process.pid})`);
-await loops.done;
-await db()
-  .$disconnect()
-  .catch((e: unknown) => console.error("[worker] disconnect failed:", e));
-console.log("[worker] stopped");
-// Exit explicitly: a forked worker's IPC channel would otherwise keep the process alive.
-process.exit(0);

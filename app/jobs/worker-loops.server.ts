@@ -2,8 +2,9 @@
 // inbox loop, the Shopify sync loop and the daily storefront-date check, each on its own
 // RetryLoop so a throttled shop never delays the inbox and a database outage stops none
 // of them for good.
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Db } from "../db/client.server.ts";
-import { drainInbox } from "./worker.server.ts";
+import { drainInbox, type DrainOptions } from "./worker.server.ts";
 import { workerHooks } from "./worker-hooks.server.ts";
 import { RetryLoop } from "./retry-loop.server.ts";
 import { runPendingSync } from "../sync/runner.server.ts";
@@ -24,6 +25,17 @@ export interface WorkerLoops {
 }
 
 export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string) => void = (l) => console.log(l)): WorkerLoops {
+  const hooks = workerHooks();
+  const drainOptions: DrainOptions = {
+    ...hooks,
+    signal,
+    // SQLite's driver is synchronous, so a drain would run start to end without one turn of
+    // the event loop and a stop message would wait for all of it: give it a turn per chunk.
+    afterApply: async (tx, shop, affected) => {
+      await hooks.afterApply?.(tx, shop, affected);
+      await nextTurn();
+    },
+  };
   const sync = new RetryLoop({
     name: "sync",
     pollMs: SYNC_POLL_MS,
@@ -38,8 +50,8 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
     name: "inbox",
     pollMs: INBOX_POLL_MS,
     signal,
-    pass: async (abort) => {
-      const r = await drainInbox(db, { ...workerHooks(), signal: abort });
+    pass: async () => {
+      const r = await drainInbox(db, drainOptions);
       if (r.processed + r.failed === 0) return;
       log(`[worker] processed ${r.processed}, failed ${r.failed}`);
       sync.wake();
