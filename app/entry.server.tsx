@@ -5,12 +5,14 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
 import { startBackgroundWorker } from "./jobs/background.server.ts";
+import { stopGracefullyOnSignals } from "./shutdown.server.ts";
 
 const ABORT_DELAY = 5000;
 
-// The inbox worker runs inside the web process by default (one process to deploy);
+// The inbox worker runs as a child of the web process by default (one process to deploy);
 // set BACKORDER_WORKER=off to run `npm run worker` separately instead.
 startBackgroundWorker();
+stopGracefullyOnSignals();
 
 export default async function handleRequest(
   request: Request,

@@ -1,23 +1,50 @@
-// `npm run worker`: the inbox worker as its own process (set BACKORDER_WORKER=off on
-// the web process when you run this). Stops cleanly on SIGINT/SIGTERM.
-import { db } from "../app/db/client.server.ts";
-import { drainInbox } from "../app/jobs/worker.server.ts";
-import { workerHooks } from "../app/jobs/worker-hooks.server.ts";
-import { runPendingSync } from "../app/sync/runner.server.ts";
-import { processGateways } from "../app/sync/gateways.server.ts";
-import { refreshDatesIfDue } from "../app/sync/daily-dates.server.ts";
+// `npm run worker`: the inbox worker, the Shopify sync and the daily date check in a process
+// of their own. The web process runs this same program as its supervised child (see
+// app/jobs/background.server.ts); with BACKORDER_WORKER=off on the web process, run it here.
+//
+// Two threads. This one takes signals and the web process's messages, and never blocks.
+// The loops run in a worker thread (scripts/worker-thread.ts): SQLite's driver is synchronous
+// and can hold a thread for a long statement or a busy wait, and a process that cannot
+// answer a signal quickly is killed by tsx's CLI (what `npm run worker` runs) ~60 ms later.
+//
+// On SIGTERM/SIGINT, or when the web process that forked it goes away: the loops claim
+// nothing new, let the chunk in hand commit or roll back, put the events claimed but not
+// started back in line, disconnect, and the process exits 0. Still busy after 9 s: exit 1
+// (whatever it held stays leased and is taken over when the lease runs out).
+import { Worker } from "node:worker_threads";
+import { isWakeMessage } from "../app/jobs/background.server.ts";
 
+const HARD_EXIT_MS = 9_000;
+
+const loops = new Worker(new URL("./worker-thread.ts", import.meta.url));
 let stopping = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => (stopping = true));
 
-while (!stopping) {
-  const r = await drainInbox(db(), workerHooks());
-  if (r.processed + r.failed > 0) console.log(`[worker] processed ${r.processed}, failed ${r.failed}`);
-  // A new day in a shop moves its storefront dates: queue their re-publication.
-  await refreshDatesIfDue(db()).catch((e: unknown) => console.error("[worker] date refresh failed:", e));
-  // Then push the engine's decisions to Shopify; a failed push stays on its SyncTask.
-  const s = await runPendingSync(db(), processGateways()).catch((e: unknown) => (console.error("[worker] sync failed:", e), null));
-  if (s && s.done + s.retrying + s.failed > 0) console.log(`[worker] sync: ${s.done} done, ${s.retrying} retrying, ${s.failed} failed`);
-  await new Promise((res) => setTimeout(res, 1000));
+function shutDown(reason: string) {
+  if (stopping) return; // a repeated signal changes nothing; the hard exit bounds the wait
+  stopping = true;
+  console.log(`[worker] ${reason}: finishing the work in hand, then exiting`);
+  loops.postMessage({ type: "stop" });
+  setTimeout(() => {
+    console.error(`[worker] still busy ${HARD_EXIT_MS / 1000} s after ${reason}: exiting anyway`);
+    process.exit(1);
+  }, HARD_EXIT_MS).unref();
 }
-await db().$disconnect();
+
+loops.on("error", (e) => console.error("[worker] the worker's loops failed:", e));
+loops.on("exit", (code) => {
+  if (stopping && code === 0) {
+    console.log("[worker] stopped");
+    process.exit(0);
+  }
+  console.error(`[worker] the worker's loops ended unexpectedly (exit code ${code})`);
+  process.exit(1);
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => shutDown(signal));
+// Forked by the web process: a stored webhook wakes the inbox loop; the parent's exit stops us.
+process.on("message", (m) => {
+  if (isWakeMessage(m)) loops.postMessage({ type: "wake" });
+});
+process.on("disconnect", () => shutDown("the web process went away"));
+
+console.log(`[worker] started (pid ${process.pid})`);

@@ -1,7 +1,7 @@
 // One Prisma client per process, on the driver adapter that DATABASE_URL names.
 // Both generated clients come from the same schema; the SQLite one's types are
 // used everywhere (the models are provider-neutral by design).
-import { createClient, type Config, type TransactionMode } from "@libsql/client";
+import { createClient, type Client, type Config, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/index.js";
@@ -28,16 +28,47 @@ class LibSqlWithBusyTimeout extends PrismaLibSQL {
     // another process committed, fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait).
     // BEGIN IMMEDIATE takes the write lock first, waiting on the busy timeout instead.
     const transaction = client.transaction.bind(client);
-    client.transaction = ((mode?: TransactionMode) =>
-      transaction(mode === "read" ? "read" : "write").then(escapeLikeOn)) as typeof client.transaction;
+    client.transaction = reopenAfterBusy(client, (mode?: TransactionMode) =>
+      transaction(mode === "read" ? "read" : "write").then(escapeLikeOn));
+    client.execute = reopenAfterBusy(client, client.execute.bind(client));
+    client.batch = reopenAfterBusy(client, client.batch.bind(client));
+    client.executeMultiple = reopenAfterBusy(client, client.executeMultiple.bind(client));
     return client as unknown as ReturnType<PrismaLibSQL["createClient"]>;
   }
 }
 
+const isBusy = (e: unknown) => String((e as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
+
+/**
+ * libsql leaves a statement that failed with SQLITE_BUSY (the other process kept the lock
+ * past the busy timeout) active on its connection until it is garbage-collected; until then
+ * every COMMIT on that connection fails ("SQL statements in progress"), and the process
+ * never recovers from one busy moment. So after a busy failure the client's connections
+ * are reopened. Prisma's adapter makes one call at a time on its client, so none is in use.
+ */
+function reopenAfterBusy<A extends unknown[], R>(client: Client, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await call(...args);
+    } catch (e) {
+      if (isBusy(e)) await client.reconnect();
+      throw e;
+    }
+  };
+}
+
 export function createDb(url: string = databaseUrl()): Db {
   if (providerOf(url) === "postgres") {
-    // A small pool: the web process and the worker share it; SQLite serialises anyway.
-    const adapter = new PrismaPg({ connectionString: url, max: 10 });
+    const adapter = new PrismaPg({
+      connectionString: url,
+      max: 10, // a small pool per process
+      // A server that does not answer fails the query instead of hanging it, so the worker's
+      // loops see the outage, back off and try again.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+      // Idle connections do not keep a stopping process alive (graceful shutdown).
+      allowExitOnIdle: true,
+    });
     return new PostgresClient({ adapter }) as unknown as Db;
   }
   // The web process and `npm run worker` share the file: wait for the other's write lock

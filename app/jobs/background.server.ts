@@ -1,70 +1,116 @@
-// Runs the inbox worker inside the web process: woken when a webhook is stored, and
-// on a timer for retries and for events another process stored. One drain at a time.
-import { db } from "../db/client.server.ts";
-import { drainInbox, type DrainOptions } from "./worker.server.ts";
-import { workerHooks } from "./worker-hooks.server.ts";
-import { runPendingSync } from "../sync/runner.server.ts";
-import { processGateways } from "../sync/gateways.server.ts";
-import { refreshDatesIfDue } from "../sync/daily-dates.server.ts";
+// The web process's worker: `scripts/worker.ts` (the same program as `npm run worker`) in a
+// supervised child process, forked with an IPC channel. A huge event is applied there, so it
+// never blocks this process's event loop or swells its memory. A stored webhook wakes the
+// child (wakes coalesce); the child also polls. A child that dies is started again with
+// backoff. One child per web process, also across Vite dev reloads (kept on globalThis).
+// BACKORDER_WORKER=off: no child; run `npm run worker` yourself.
+import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const POLL_MS = 2_000;
+const WAKE_TYPE = "backorder-worker:wake";
+
+export const isWakeMessage = (m: unknown): boolean =>
+  typeof m === "object" && m !== null && (m as { type?: unknown }).type === WAKE_TYPE;
+
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+/** A child that ran this long before it died was healthy: the next restart waits the first delay again. */
+const HEALTHY_AFTER_MS = 60_000;
+/** The child exits by itself within 9 s of SIGTERM; past this it is killed. */
+const STOP_GRACE_MS = 9_500;
+
+interface Supervisor {
+  child: ChildProcess | null;
+  startedAt: number;
+  /** Deaths in a row, each shortly after its start. */
+  crashes: number;
+  restartTimer: NodeJS.Timeout | null;
+  wakeQueued: boolean;
+  stopped: Promise<void> | null;
+}
 
 declare global {
-  var __backorderWorker: { running: boolean; again: boolean; timer?: NodeJS.Timeout; syncing?: boolean } | undefined;
+  var __backorderWorkerChild: Supervisor | undefined;
 }
 
-function state() {
-  globalThis.__backorderWorker ??= { running: false, again: false };
-  return globalThis.__backorderWorker;
+export function startBackgroundWorker(): void {
+  if (process.env.BACKORDER_WORKER === "off" || globalThis.__backorderWorkerChild) return;
+  const s: Supervisor = { child: null, startedAt: 0, crashes: 0, restartTimer: null, wakeQueued: false, stopped: null };
+  globalThis.__backorderWorkerChild = s;
+  spawnWorker(s);
 }
 
-async function runOnce(opts: DrainOptions) {
-  const s = state();
-  if (s.running) {
-    s.again = true;
-    return;
-  }
-  s.running = true;
-  try {
-    do {
-      s.again = false;
-      await drainInbox(db(), opts);
-    } while (s.again);
-    kickSync(s);
-  } catch (e) {
-    // The inbox keeps the events; log and let the next tick try again.
-    console.error("[backorder-worker] drain failed:", e);
-  } finally {
-    s.running = false;
-  }
+/** A webhook was stored: tell the worker child (at most one message per turn of the event loop). */
+export function wakeWorker(): void {
+  const s = globalThis.__backorderWorkerChild;
+  if (!s || s.wakeQueued) return;
+  s.wakeQueued = true;
+  setImmediate(() => {
+    s.wakeQueued = false;
+    // A child that is gone or restarting misses nothing: it drains everything due when it starts.
+    if (s.child?.connected) s.child.send({ type: WAKE_TYPE }, () => {});
+  });
+}
+
+/** Stops the child (it finishes or rolls back the work in hand) and keeps it from being restarted. */
+export function stopBackgroundWorker(): Promise<void> {
+  const s = globalThis.__backorderWorkerChild;
+  if (!s) return Promise.resolve();
+  s.stopped ??= (async () => {
+    if (s.restartTimer) clearTimeout(s.restartTimer);
+    const child = s.child;
+    if (!child) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    const kill = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(kill);
+  })();
+  return s.stopped;
+}
+
+export const workerChildPid = (): number | undefined => globalThis.__backorderWorkerChild?.child?.pid;
+
+function spawnWorker(s: Supervisor) {
+  const root = projectRoot();
+  const child = fork(path.join(root, "scripts/worker.ts"), [], {
+    cwd: root,
+    // The worker is TypeScript run through tsx, as `npm run worker` and `npm start`'s db:migrate run theirs.
+    execArgv: ["--import", pathToFileURL(createRequire(path.join(root, "package.json")).resolve("tsx")).href],
+  });
+  s.child = child;
+  s.startedAt = Date.now();
+  child.on("error", (e) => console.error("[backorder-worker] worker process:", e));
+  child.once("exit", (code, signal) => {
+    if (s.child === child) s.child = null;
+    if (s.stopped) return;
+    s.crashes = Date.now() - s.startedAt >= HEALTHY_AFTER_MS ? 1 : s.crashes + 1;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** (s.crashes - 1));
+    console.error(`[backorder-worker] worker process ${child.pid} exited (${signal ?? `code ${code}`}); starting another in ${delay / 1000} s`);
+    s.restartTimer = setTimeout(() => {
+      s.restartTimer = null;
+      if (!s.stopped) spawnWorker(s);
+    }, delay);
+    s.restartTimer.unref();
+  });
 }
 
 /**
- * Then push to Shopify what the engine decided (and retries that came due), on its own
- * single-flight loop so a throttled shop never delays the inbox. A failed push stays on
- * its SyncTask; engine state and inbox are already committed.
+ * The folder holding scripts/worker.ts: found from this module's own file (app/jobs/ under
+ * `vite:dev`, build/server/ in a production build), else the working directory.
  */
-function kickSync(s: NonNullable<typeof globalThis.__backorderWorker>) {
-  if (s.syncing) return;
-  s.syncing = true;
-  refreshDatesIfDue(db())
-    .catch((e) => console.error("[backorder-sync] date refresh failed:", e))
-    .then(() => runPendingSync(db(), processGateways()))
-    .catch((e) => console.error("[backorder-sync] run failed:", e))
-    .finally(() => {
-      s.syncing = false;
-    });
-}
-
-export function wakeWorker() {
-  if (process.env.BACKORDER_WORKER === "off") return;
-  setImmediate(() => void runOnce(workerHooks()));
-}
-
-export function startBackgroundWorker() {
-  if (process.env.BACKORDER_WORKER === "off") return;
-  const s = state();
-  if (s.timer) return;
-  s.timer = setInterval(() => void runOnce(workerHooks()), POLL_MS);
-  s.timer.unref();
+function projectRoot(): string {
+  const has = (dir: string) => fs.existsSync(path.join(dir, "scripts", "worker.ts"));
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (has(dir)) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  if (has(process.cwd())) return process.cwd();
+  throw new Error("scripts/worker.ts not found next to the app: start the server from the project folder");
 }

@@ -23,6 +23,11 @@ export interface DrainOptions {
   afterApply?: (tx: Tx, shop: string, affected: Affected) => Promise<void>;
   /** Test seam: runs inside the transaction after the event is applied, before it commits. */
   beforeCommit?: (inboxId: number) => Promise<void> | void;
+  /**
+   * Graceful stop: once aborted, nothing new is claimed, the chunk in hand finishes (or
+   * rolls back), and rows claimed but not started go back to pending with no lease.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DrainResult {
@@ -42,6 +47,7 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
   const batchSize = opts.batchSize ?? 200;
   const total: DrainResult = { processed: 0, failed: 0 };
   for (;;) {
+    if (opts.signal?.aborted) return total;
     const shops = await db.webhookInbox.findMany({
       where: DUE(now()),
       distinct: ["shop"],
@@ -51,6 +57,7 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
     if (shops.length === 0) return total;
     let progressed = false;
     for (const { shop } of shops) {
+      if (opts.signal?.aborted) return total;
       const r = await drainShop(db, shop, batchSize, now, opts);
       total.processed += r.processed;
       total.failed += r.failed;
@@ -106,6 +113,10 @@ async function drainShop(
   // flash sale most events touch the same few variants. If the chunk fails, its events
   // are applied one by one so a single bad event cannot hold the others back.
   for (let i = 0; i < live.length; i += CHUNK) {
+    if (opts.signal?.aborted) {
+      await releaseUnstarted(db, owner, live.slice(i));
+      break;
+    }
     const chunk = live.slice(i, i + CHUNK);
     if (chunk.length > 1) {
       try {
@@ -127,6 +138,14 @@ async function drainShop(
     }
   }
   return result;
+}
+
+/** Rows claimed but never started go back in line at once, their claim not counted as an attempt. */
+async function releaseUnstarted(db: Db, owner: string, rows: InboxRow[]) {
+  await db.webhookInbox.updateMany({
+    where: { id: { in: rows.map((r) => r.id) }, status: "processing", lockedBy: owner },
+    data: { status: "pending", lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
+  });
 }
 
 type InboxRow = { id: number; topic: string; payload: string; attempts: number; lastError: string | null };

@@ -1,0 +1,72 @@
+// What a worker process runs (`npm run worker`, or the web process's worker child): the
+// inbox loop, the Shopify sync loop and the daily storefront-date check, each on its own
+// RetryLoop so a throttled shop never delays the inbox and a database outage stops none
+// of them for good.
+import { setImmediate as nextTurn } from "node:timers/promises";
+import type { Db } from "../db/client.server.ts";
+import { drainInbox, type DrainOptions } from "./worker.server.ts";
+import { workerHooks } from "./worker-hooks.server.ts";
+import { RetryLoop } from "./retry-loop.server.ts";
+import { runPendingSync } from "../sync/runner.server.ts";
+import { processGateways } from "../sync/gateways.server.ts";
+import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
+
+/** Polls for events another process stored and for retries that came due; a wake starts a pass at once. */
+const INBOX_POLL_MS = 2_000;
+const SYNC_POLL_MS = 2_000;
+/** The new-day check is one small query; dates move at most once a day per shop. */
+const DATES_POLL_MS = 60_000;
+
+export interface WorkerLoops {
+  /** A webhook was stored: drain now (wakes coalesce). */
+  wakeInbox(): void;
+  /** Resolves once every loop has stopped (after the signal aborts). */
+  done: Promise<void>;
+}
+
+export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string) => void = (l) => console.log(l)): WorkerLoops {
+  const hooks = workerHooks();
+  const drainOptions: DrainOptions = {
+    ...hooks,
+    signal,
+    // SQLite's driver is synchronous, so a drain would run start to end without one turn of
+    // the event loop and a stop message would wait for all of it: give it a turn per chunk.
+    afterApply: async (tx, shop, affected) => {
+      await hooks.afterApply?.(tx, shop, affected);
+      await nextTurn();
+    },
+  };
+  const sync = new RetryLoop({
+    name: "sync",
+    pollMs: SYNC_POLL_MS,
+    signal,
+    // Pushes what the engine decided (and retries that came due); a failed push stays on its SyncTask.
+    pass: async () => {
+      const s = await runPendingSync(db, processGateways());
+      if (s.done + s.retrying + s.failed > 0) log(`[worker] sync: ${s.done} done, ${s.retrying} retrying, ${s.failed} failed`);
+    },
+  });
+  const inbox = new RetryLoop({
+    name: "inbox",
+    pollMs: INBOX_POLL_MS,
+    signal,
+    pass: async () => {
+      const r = await drainInbox(db, drainOptions);
+      if (r.processed + r.failed === 0) return;
+      log(`[worker] processed ${r.processed}, failed ${r.failed}`);
+      sync.wake();
+    },
+  });
+  const dates = new RetryLoop({
+    name: "dates",
+    pollMs: DATES_POLL_MS,
+    signal,
+    // A new day in a shop moves its storefront dates: queue their re-publication.
+    pass: async () => {
+      const r = await refreshDatesForNewDay(db);
+      if (r.shops > 0) sync.wake();
+    },
+  });
+  const done = Promise.all([inbox.run(), sync.run(), dates.run()]).then(() => undefined);
+  return { wakeInbox: () => inbox.wake(), done };
+}
