@@ -9,6 +9,7 @@ import {
   type SnapshotRef,
 } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
+import { eachChunk } from "../db/chunks.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
 const OPEN_STATES = ["pending", "waiting", "allocated"];
@@ -32,27 +33,48 @@ export async function loadAdjustments(tx: Tx, shop: string, orderId: string): Pr
   }));
 }
 
+/** Each line's adjustments, so a large order's lines are not each checked against all of them. */
+export function adjustmentsByLine(adjustments: Adjustment[]): Map<string, Adjustment[]> {
+  const byLine = new Map<string, Adjustment[]>();
+  for (const a of adjustments) {
+    const list = byLine.get(a.lineItemId);
+    if (list) list.push(a);
+    else byLine.set(a.lineItemId, [a]);
+  }
+  return byLine;
+}
+
 /** Applies the order's snapshot and pending adjustments to its lines; returns the variants touched. */
 export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string): Promise<string[]> {
   const snapshot = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId } } });
   if (!snapshot) return []; // deltas wait for the order itself
   const [lines, adjustments] = await Promise.all([
-    tx.backorderLine.findMany({ where: { shop, orderId } }),
+    tx.backorderLine.findMany({
+      where: { shop, orderId },
+      select: { lineItemId: true, variantId: true, snapshotQuantity: true, snapshotOpenQuantity: true, quantity: true, openQuantity: true, cancelledAt: true },
+    }),
     loadAdjustments(tx, shop, orderId),
   ]);
   const ref = snapshotRef(snapshot);
+  const ofLine = adjustmentsByLine(adjustments);
+  // Lines that change the same way are written together (a refund of a large order).
+  const groups = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
   for (const line of lines) {
     const q = effectiveQuantities(
       { lineItemId: line.lineItemId, quantity: line.snapshotQuantity, openQuantity: line.snapshotOpenQuantity },
       ref,
-      adjustments,
+      ofLine.get(line.lineItemId) ?? [],
     );
     if (q.quantity !== line.quantity || q.openQuantity !== line.openQuantity || line.cancelledAt?.getTime() !== snapshot.cancelledAt?.getTime()) {
-      await tx.backorderLine.update({
-        where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },
-        data: { quantity: q.quantity, openQuantity: q.openQuantity, cancelledAt: snapshot.cancelledAt },
-      });
+      const data = { quantity: q.quantity, openQuantity: q.openQuantity, cancelledAt: snapshot.cancelledAt };
+      const key = JSON.stringify(data);
+      const group = groups.get(key) ?? { data, ids: [] as string[] };
+      group.ids.push(line.lineItemId);
+      groups.set(key, group);
     }
+  }
+  for (const { data, ids } of groups.values()) {
+    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
   return [...new Set(lines.map((l) => l.variantId))];
 }
@@ -70,6 +92,18 @@ export async function recomputeVariant(tx: Tx, shop: string, variantId: string, 
       : Promise.resolve([]),
     tx.backorderLine.findMany({
       where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
+      select: {
+        lineItemId: true,
+        orderId: true,
+        orderedAt: true,
+        quantity: true,
+        openQuantity: true,
+        waitingQuantity: true,
+        cancelledAt: true,
+        state: true,
+        locationId: true,
+        backorderedAt: true,
+      },
     }),
   ]);
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
@@ -117,7 +151,7 @@ export async function recomputeVariant(tx: Tx, shop: string, variantId: string, 
     });
   }
   for (const { data, ids } of groups.values()) {
-    await tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: ids } }, data });
+    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
   if (history.length) await tx.lineEvent.createMany({ data: history });
   return [...changedOrders];

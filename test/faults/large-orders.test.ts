@@ -1,0 +1,109 @@
+// Issue 10 items 1 and 2: the queue at real sizes. 1,000 one-unit orders on a variant, an
+// order of 2,000 lines, 10,000 lines on one variant and an order of 100,000 lines, through
+// signed webhooks and the worker (with the Shopify sync hooks, as in production). Before
+// the fix SQLite refused the restock ("too many bound parameters") until the event was dead.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
+import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { syncAfterApply } from "../../app/sync/hooks.server.ts";
+import { bigOrder, catalog, level, oneUnitOrders, variantId, type Delivery } from "../../dev/fixtures/large-orders.ts";
+
+let t: TestDatabase;
+let door: (r: Request) => Promise<Response>;
+const SHOP = "bulk-tees.myshopify.com";
+const LONG = 600_000;
+
+beforeAll(async () => {
+  t = await createTestDatabase("large");
+  door = webhookDoor(t.db);
+});
+afterAll(() => t.drop());
+beforeEach(async () => {
+  for (const m of ["lineEvent", "backorderLine", "orderAdjustment", "orderSnapshot", "inventoryLevel", "variant", "webhookInbox", "syncTask", "variantPolicy"] as const) {
+    await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({});
+  }
+});
+
+async function deliver(deliveries: Delivery[]) {
+  for (const d of deliveries) {
+    const res = await door(signedWebhookRequest({ shop: SHOP, topic: d.topic, payload: d.payload, webhookId: d.webhookId }));
+    expect(res.status, `${d.topic} ${d.webhookId}`).toBe(200);
+  }
+}
+
+/** Applies everything stored, as the production worker does (sync hooks included). */
+async function work() {
+  await drainInbox(t.db, { afterApply: syncAfterApply() });
+  const unfinished = await t.db.webhookInbox.findMany({ where: { status: { not: "done" } }, select: { topic: true, status: true, lastError: true } });
+  expect(unfinished).toEqual([]);
+}
+
+/** Line ids of variant n by state, in FIFO order (orderedAt, then id). */
+async function linesOf(n: number) {
+  const lines = await t.db.backorderLine.findMany({
+    where: { shop: SHOP, variantId: String(variantId(n)) },
+    select: { lineItemId: true, orderedAt: true, state: true, waitingQuantity: true },
+  });
+  lines.sort((a, b) => a.orderedAt.getTime() - b.orderedAt.getTime() || a.lineItemId.length - b.lineItemId.length || (a.lineItemId < b.lineItemId ? -1 : 1));
+  return lines;
+}
+
+/** FIFO: with `short` units missing, exactly the newest `short` lines wait, one unit each. */
+async function expectNewestWaiting(n: number, total: number, short: number) {
+  const lines = await linesOf(n);
+  expect(lines).toHaveLength(total);
+  const waitingAt = lines.flatMap((l, i) => (l.state === "waiting" ? [i] : []));
+  expect(waitingAt).toHaveLength(short);
+  if (short > 0) expect(waitingAt[0]).toBe(total - short);
+  expect(lines.slice(0, total - short).every((l) => l.state === "allocated" && l.waitingQuantity === 0)).toBe(true);
+  expect(lines.slice(total - short).every((l) => l.waitingQuantity === 1)).toBe(true);
+}
+
+describe("a variant with 1,000 one-unit orders", () => {
+  it("takes the restock: every line covered, FIFO kept on the way", { timeout: LONG }, async () => {
+    await deliver([catalog(1), level(0, 0, 1), ...oneUnitOrders(1000), level(0, -1000, 2000)]);
+    await work();
+    await expectNewestWaiting(0, 1000, 1000);
+    // The restock covers all 1,000 lines at once (the change SQLite refused).
+    await deliver([level(0, 5, 3000)]);
+    await work();
+    await expectNewestWaiting(0, 1000, 0);
+    // A stock count correction takes 400 units back: the newest 400 wait again.
+    await deliver([level(0, -400, 4000)]);
+    await work();
+    await expectNewestWaiting(0, 1000, 400);
+    // Every order whose lines changed is queued for its tag/hold push.
+    expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "order" } })).toBe(1000);
+  });
+});
+
+describe("one order with 2,000 lines on a variant", () => {
+  it("applies, then takes a partial and a full restock in FIFO order", { timeout: LONG }, async () => {
+    const big = bigOrder({ orderId: 4_000_002, lines: 2000, onFirst: 2000 });
+    await deliver([catalog(1), level(0, -2000, 20), big.delivery]);
+    await work();
+    await expectNewestWaiting(0, 2000, 2000);
+    await deliver([level(0, -500, 30)]);
+    await work();
+    await expectNewestWaiting(0, 2000, 500);
+    await deliver([level(0, 0, 40)]);
+    await work();
+    await expectNewestWaiting(0, 2000, 0);
+  });
+});
+
+describe("10,000 lines on one variant", () => {
+  it("ten orders of 1,000 lines: applied, partially and fully restocked", { timeout: LONG }, async () => {
+    const orders = Array.from({ length: 10 }, (_, k) => bigOrder({ orderId: 4_000_010 + k, lines: 1000, onFirst: 1000, seconds: 10 + k }));
+    await deliver([catalog(1), ...orders.map((o) => o.delivery), level(0, -10_000, 100)]);
+    await work();
+    await expectNewestWaiting(0, 10_000, 10_000);
+    await deliver([level(0, -2500, 200)]);
+    await work();
+    await expectNewestWaiting(0, 10_000, 2500);
+    await deliver([level(0, 0, 300)]);
+    await work();
+    await expectNewestWaiting(0, 10_000, 0);
+  });
+});
