@@ -135,30 +135,50 @@ async function drainShop(db: Db, shop: string, batchSize: number, now: () => Dat
     const chunk = nextChunk(live, i);
     i += chunk.length;
     const prepared = await prepare(db, chunk, now, result);
-    if (prepared.length === 1 && isLargeOrder(prepared[0]!.event)) {
-      await applyLargeOrder(db, shop, prepared[0]!, owner, now, opts, result);
-      continue;
-    }
-    if (prepared.length > 1) {
-      try {
-        await applyRows(db, shop, prepared, now, opts);
-        result.processed += prepared.length;
-        continue;
-      } catch {
-        // fall through to one by one
-      }
-    }
-    for (const p of prepared) {
-      try {
-        await applyRows(db, shop, [p], now, opts);
-        result.processed++;
-      } catch (e) {
-        await recordFailure(db, p.row, e, now);
-        result.failed++;
-      }
+    for (const group of largeOrdersApart(prepared)) {
+      if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, shop, group[0]!, owner, now, opts, result);
+      else await applyChunk(db, shop, group, now, opts, result);
     }
   }
   return result;
+}
+
+async function applyChunk(db: Db, shop: string, prepared: Prepared[], now: () => Date, opts: DrainOptions, result: DrainResult) {
+  if (prepared.length > 1) {
+    try {
+      await applyRows(db, shop, prepared, now, opts);
+      result.processed += prepared.length;
+      return;
+    } catch {
+      // fall through to one by one
+    }
+  }
+  for (const p of prepared) {
+    try {
+      await applyRows(db, shop, [p], now, opts);
+      result.processed++;
+    } catch (e) {
+      await recordFailure(db, p.row, e, now);
+      result.failed++;
+    }
+  }
+}
+
+/** The chunk in order, each large order on its own (it is applied in slices). */
+function largeOrdersApart(prepared: Prepared[]): Prepared[][] {
+  const groups: Prepared[][] = [];
+  let run: Prepared[] = [];
+  for (const p of prepared) {
+    if (!isLargeOrder(p.event)) {
+      run.push(p);
+      continue;
+    }
+    if (run.length) groups.push(run);
+    groups.push([p]);
+    run = [];
+  }
+  if (run.length) groups.push(run);
+  return groups;
 }
 
 async function claimedRows(db: Db, shop: string, owner: string): Promise<ClaimedRow[]> {

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { drainInbox, LEASE_MS, MAX_ATTEMPTS, retryInboxEvents } from "../../app/jobs/worker.server.ts";
 import { EXPECTED_END, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
+import { flashSale } from "../../dev/fixtures/flash-sale.ts";
 import { queueState } from "../support/queue-state.ts";
 
 let t: TestDatabase;
@@ -94,6 +95,25 @@ describe("inbox worker", () => {
     expect(await retryInboxEvents(t.db, B)).toBe(0); // another shop cannot touch it
     expect(await drainInbox(t.db)).toEqual({ processed: 1, failed: 0, rejected: 0 });
     expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({ status: "done", payload: "" });
+  });
+
+  it("stopped by its signal, it finishes the chunk in hand and puts the rest of its claim back, unleased", async () => {
+    const sale = flashSale({ orders: 150, variants: 3, stockPerVariant: 40 });
+    for (const d of sale) await door(signedWebhookRequest({ shop: A, topic: d.topic, payload: d.payload, webhookId: d.webhookId }));
+    const stop = new AbortController();
+    const r = await drainInbox(t.db, { signal: stop.signal, beforeCommit: () => stop.abort() });
+    // The first chunk (100 events) committed; the rest of the batch of 200 went back.
+    expect(r).toEqual({ processed: 100, failed: 0, rejected: 0 });
+    expect(await t.db.webhookInbox.count({ where: { status: "done" } })).toBe(100);
+    expect(await t.db.webhookInbox.count({ where: { OR: [{ status: { notIn: ["done", "pending"] } }, { lockedBy: { not: null } }, { lockedUntil: { not: null } }] } })).toBe(0);
+    expect(await t.db.webhookInbox.count({ where: { status: "pending", attempts: 0 } })).toBe(sale.length - 100);
+    // An aborted signal claims nothing.
+    expect(await drainInbox(t.db, { signal: AbortSignal.abort() })).toEqual({ processed: 0, failed: 0, rejected: 0 });
+    // The next worker takes everything over at once; units sold beyond stock end up waiting.
+    expect(await drainInbox(t.db)).toEqual({ processed: sale.length - 100, failed: 0, rejected: 0 });
+    const sold = [0, 1, 2].map((v) => sale.filter((d) => d.topic === "orders/create" && (d.payload as { line_items: { variant_id: number; quantity: number }[] }).line_items[0]!.variant_id === 20_000 + v).reduce((s, d) => s + (d.payload as { line_items: { quantity: number }[] }).line_items[0]!.quantity, 0));
+    const waiting = await t.db.backorderLine.aggregate({ where: { shop: A }, _sum: { waitingQuantity: true } });
+    expect(waiting._sum.waitingQuantity).toBe(sold.reduce((s, u) => s + Math.max(0, u - 40), 0));
   });
 
   it("two shops with the same Shopify ids never see each other's rows", async () => {

@@ -7,7 +7,10 @@ import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { drainInbox } from "../../app/jobs/worker.server.ts";
 import { syncAfterApply } from "../../app/sync/hooks.server.ts";
+import { applyEvent } from "../../app/queue/apply-event.server.ts";
+import { normalizeTopic, toDomainEvent } from "../../app/shopify/webhook-payloads.ts";
 import { bigOrder, catalog, level, oneUnitOrders, variantId, type Delivery } from "../../dev/fixtures/large-orders.ts";
+import { queueState } from "../support/queue-state.ts";
 
 let t: TestDatabase;
 let door: (r: Request) => Promise<Response>;
@@ -105,5 +108,64 @@ describe("10,000 lines on one variant", () => {
     await deliver([level(0, 0, 300)]);
     await work();
     await expectNewestWaiting(0, 10_000, 0);
+  });
+});
+
+describe("one order with 100,000 lines (about 20 MB)", () => {
+  it("applies in slices: 10,000 on one variant and 1,000 on each of 90 others, FIFO within the order", { timeout: LONG }, async () => {
+    const big = bigOrder({ orderId: 4_000_100, lines: 100_000, onFirst: 10_000, others: 90 });
+    const levels = [...big.unitsOf].map(([n, units]) => level(n, -units, 20));
+    await deliver([catalog(91), ...levels, big.delivery]);
+    await work();
+    expect(await t.db.backorderLine.count({ where: { shop: SHOP, orderId: "4000100" } })).toBe(100_000);
+    const waiting = await t.db.backorderLine.groupBy({ by: ["variantId"], where: { shop: SHOP, state: "waiting" }, _sum: { waitingQuantity: true } });
+    expect(waiting).toHaveLength(91);
+    for (const w of waiting) expect(w._sum.waitingQuantity).toBe(w.variantId === String(variantId(0)) ? 10_000 : 1000);
+    const snapshot = await t.db.orderSnapshot.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: "4000100" } } });
+    expect(snapshot.updatedAt.toISOString()).toBe((big.delivery.payload as { updated_at: string }).updated_at);
+    // The inbox keeps no 20 MB body once the order is applied.
+    expect((await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: big.delivery.webhookId } })).payload).toBe("");
+    // A partial restock of variant 0 covers the order's first 6,000 lines of it.
+    await deliver([level(0, -4000, 30)]);
+    await work();
+    await expectNewestWaiting(0, 10_000, 4000);
+  });
+});
+
+describe("an order applied in slices", () => {
+  it("a crash after the slices leaves it to be applied again, ending as a one-shot apply would", { timeout: LONG }, async () => {
+    const big = bigOrder({ orderId: 4_000_200, lines: 5000, onFirst: 3000, others: 4 });
+    const setup = [catalog(5), ...[...big.unitsOf].map(([n, units]) => level(n, 1000 - units, 20))];
+    await deliver([...setup, big.delivery]);
+    const id = (await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: big.delivery.webhookId } })).id;
+    const start = new Date();
+    const crashed = await drainInbox(t.db, {
+      now: () => start,
+      afterApply: syncAfterApply(),
+      beforeCommit: (inboxId) => {
+        if (inboxId === id) throw new Error("simulated crash in the last transaction");
+      },
+    });
+    expect(crashed).toMatchObject({ failed: 1 });
+    // The slices before the last are stored; the snapshot, the derivation and "done" are not.
+    expect(await t.db.backorderLine.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
+    expect(await t.db.orderSnapshot.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await t.db.backorderLine.count({ where: { shop: SHOP, state: { not: "pending" } } })).toBe(0);
+    await drainInbox(t.db, { now: () => new Date(start.getTime() + 60_000), afterApply: syncAfterApply() });
+    const sliced = await queueState(t.db, SHOP);
+
+    // The same order applied in one transaction, in another shop.
+    const other = "one-shot.myshopify.com";
+    await t.db.$transaction(async (tx) => {
+      for (const d of [...setup, big.delivery]) {
+        const topic = normalizeTopic(d.topic)!;
+        await applyEvent(tx, other, toDomainEvent(topic, d.payload), topic);
+      }
+    }, { timeout: 120_000 });
+    expect(sliced.lines).toHaveLength(5000);
+    expect(sliced).toEqual(await queueState(t.db, other));
+    // Variant 0: 3,000 lines on a stock of 1,000; variants 1-4: 500 lines each, all in stock.
+    expect(sliced.lines.filter((l) => l.state === "waiting")).toHaveLength(2000);
+    await expectNewestWaiting(0, 3000, 2000);
   });
 });
