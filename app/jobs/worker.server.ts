@@ -9,8 +9,9 @@ import { parsePayload } from "../shopify/payload-json.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
 import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
-import { eachChunk, inChunks } from "../db/chunks.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../queue/apply-event.server.ts";
+import { deriveVariant, writeDerivation } from "../queue/recompute.server.ts";
 
 export const MAX_ATTEMPTS = 8;
 /** A claimed event not finished within this long is considered crashed and is claimed again. */
@@ -20,11 +21,11 @@ export const CHUNK_EVENTS = 100;
 /** Payload bytes per transaction: a chunk stops growing here (a larger event goes alone). */
 export const CHUNK_BYTES = 512 * 1024;
 /**
- * An order with more lines than this has them written in slices of this many, each its own
- * short transaction, before the transaction that stores the snapshot and re-derives: on
- * SQLite one long write transaction holds up every webhook acknowledgement.
+ * An order with more lines than this is applied in slices of this many lines, each its own
+ * short transaction (see applyLargeOrder): on SQLite one long write transaction holds up
+ * every webhook acknowledgement, and Shopify gives up on a delivery after 5 s.
  */
-export const ORDER_SLICE_LINES = 2_000;
+export const ORDER_SLICE_LINES = 1_000;
 
 export function backoffMs(attempts: number): number {
   // 2s, 4s, 8s ... capped at 1h: Shopify-side glitches clear quickly, bugs need a deploy.
@@ -247,24 +248,40 @@ async function reject(db: Db, row: ClaimedRow, e: unknown, now: () => Date) {
 const isLargeOrder = (e: DomainEvent): e is OrderSnapshotEvent => e.kind === "order" && e.lines.length > ORDER_SLICE_LINES;
 
 /**
- * A very large order: its lines in slices, each its own short transaction, then the last
- * slice with the snapshot, the re-derivation and "done" in one (see applyOrderLineSlice).
- * A failure or a crash between slices leaves the event to be applied again, from the start.
+ * A very large order, in short transactions: its lines in slices (applyOrderLineSlice),
+ * then its variants re-derived from them, the changes written in slices with their sync
+ * work (writeDerivation), then the snapshot and "done" in the last one. Each step is
+ * idempotent, so a failure or a crash part-way leaves the event to be applied again from
+ * the start, ending where a one-shot apply would: the queue is derived from the facts.
  */
 async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string, now: () => Date, opts: DrainOptions, result: DrainResult) {
   const event = p.event as OrderSnapshotEvent;
-  const total = event.lines.length;
-  const lastSlice = total - (total % ORDER_SLICE_LINES || ORDER_SLICE_LINES);
+  const stopped = async () => {
+    if (!opts.signal?.aborted) return false;
+    await release(db, [p.row], owner);
+    return true;
+  };
   try {
-    for (let from = 0; from < lastSlice; from += ORDER_SLICE_LINES) {
-      if (opts.signal?.aborted) {
-        await release(db, [p.row], owner);
-        return;
-      }
-      const fresh = await db.$transaction((tx) => applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES), TX_OPTIONS);
-      if (!fresh) break; // a newer snapshot is stored: the last transaction sees it too and writes nothing
+    let fresh = true;
+    for (let from = 0; fresh && from < event.lines.length; from += ORDER_SLICE_LINES) {
+      if (await stopped()) return;
+      fresh = await db.$transaction((tx) => applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES), TX_OPTIONS);
     }
-    await applyRows(db, shop, [p], now, opts, lastSlice);
+    // Stale (a newer snapshot is stored): the last transaction sees it too and writes nothing.
+    if (fresh) {
+      const variantIds = [...new Set(event.lines.flatMap((l) => (l.variantId ? [l.variantId] : [])))];
+      for (const variantId of variantIds) {
+        const changes = await deriveVariant(db, shop, variantId, event.updatedAt, p.topic);
+        for (const slice of chunks(changes, ORDER_SLICE_LINES)) {
+          if (await stopped()) return;
+          await db.$transaction(async (tx) => {
+            const orderIds = await writeDerivation(tx, shop, slice);
+            await opts.afterApply?.(tx, shop, { variantIds: new Set(), orderIds: new Set(orderIds) });
+          }, TX_OPTIONS);
+        }
+      }
+    }
+    await applyRows(db, shop, [p], now, opts, { linesStored: fresh ? event.lines.length : 0, derived: fresh });
     result.processed++;
   } catch (e) {
     await recordFailure(db, p.row, e, now);
@@ -274,9 +291,9 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
 
 const TX_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
 
-async function applyRows(db: Db, shop: string, rows: Prepared[], now: () => Date, opts: DrainOptions, linesStored = 0) {
+async function applyRows(db: Db, shop: string, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
   await db.$transaction(async (tx) => {
-    const events = coalesceLevels(rows).map(({ topic, event }) => ({ event, reason: topic, linesStored }));
+    const events = coalesceLevels(rows).map(({ topic, event }) => ({ event, reason: topic, ...done }));
     const affected = await applyEvents(tx, shop, events);
     await opts.afterApply?.(tx, shop, affected);
     for (const { row } of rows) await opts.beforeCommit?.(row.id);

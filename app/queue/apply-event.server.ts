@@ -31,6 +31,8 @@ export interface EventToApply {
   reason: string;
   /** An order's lines [0, linesStored) already written by applyOrderLineSlice. */
   linesStored?: number;
+  /** Its variants were already re-derived from these facts (deriveVariant, in slices): not again here. */
+  derived?: boolean;
 }
 
 /**
@@ -40,8 +42,8 @@ export interface EventToApply {
 export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventToApply>): Promise<Affected> {
   const pending: PendingRecompute = new Map();
   const affected = emptyAffected();
-  for (const { event, reason, linesStored } of events) {
-    const a = await applyEventFacts(tx, shop, event, reason, pending, linesStored);
+  for (const { event, reason, linesStored, derived } of events) {
+    const a = await applyEventFacts(tx, shop, event, reason, derived ? new Map() : pending, linesStored);
     a.variantIds.forEach((v) => affected.variantIds.add(v));
     a.orderIds.forEach((o) => affected.orderIds.add(o));
   }
