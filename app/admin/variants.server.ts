@@ -1,6 +1,7 @@
 // The variants page: the catalog with each variant's backorder settings and queue size,
 // and saving settings for one or many variants (with the storefront sync they imply).
 import type { Db } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { dialectOf, num, rawQuery, SqlParams } from "./sql.server.ts";
@@ -137,7 +138,7 @@ export async function saveVariantSettings(
   const { restockDate, ...rest } = result.patch;
   const data = { ...rest, ...(restockDate !== undefined ? { restockDate: restockDate === null ? null : fromCalendarDate(restockDate) } : {}) };
   const saved = await client.$transaction(async (tx) => {
-    const known = (await tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } })).map((v) => v.variantId);
+    const known = (await inChunks(ids, (chunk) => tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } }))).map((v) => v.variantId);
     await applyPolicyPatch(tx, shop, known, data);
     await enqueueTasks(tx, shop, "variant", known, now);
     return known.length;

@@ -2,7 +2,7 @@
 // matching id in an IN (...) list, past SQLite's bound-parameter limit on a large catalog.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { loadVariantsPage, VARIANTS_PAGE_SIZE } from "../../app/admin/variants.server.ts";
+import { loadVariantsPage, saveVariantSettings, VARIANTS_PAGE_SIZE } from "../../app/admin/variants.server.ts";
 
 let t: TestDatabase;
 const SHOP = "big-catalog.myshopify.com";
@@ -54,5 +54,13 @@ describe("the variants page on a catalog of 1,200 variants", () => {
     expect((await loadVariantsPage(t.db, SHOP, { search: "%" })).total).toBe(1);
     expect((await loadVariantsPage(t.db, OTHER, { filter: "enabled" })).total).toBe(0);
     expect((await loadVariantsPage(t.db, OTHER, { filter: "all" })).total).toBe(N);
+  });
+
+  it("saves settings for 1,000 selected variants at once (the bulk edit's maximum)", async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => id(i));
+    const r = await saveVariantSettings(t.db, SHOP, ids, { leadTimeDays: "9" });
+    expect(r).toMatchObject({ ok: true, saved: 1000 });
+    expect(await t.db.variantPolicy.count({ where: { shop: SHOP, leadTimeDays: 9 } })).toBe(1000);
+    expect(await t.db.variantPolicy.count({ where: { shop: OTHER } })).toBe(0);
   });
 });
