@@ -111,7 +111,7 @@ describe("10,000 lines on one variant", () => {
   });
 });
 
-describe("one order with 100,000 lines (about 20 MB)", () => {
+describe("one order with 100,000 lines (a 38 MB body)", () => {
   it("applies in slices: 10,000 on one variant and 1,000 on each of 90 others, FIFO within the order", { timeout: LONG }, async () => {
     const big = bigOrder({ orderId: 4_000_100, lines: 100_000, onFirst: 10_000, others: 90 });
     const levels = [...big.unitsOf].map(([n, units]) => level(n, -units, 20));
@@ -123,7 +123,7 @@ describe("one order with 100,000 lines (about 20 MB)", () => {
     for (const w of waiting) expect(w._sum.waitingQuantity).toBe(w.variantId === String(variantId(0)) ? 10_000 : 1000);
     const snapshot = await t.db.orderSnapshot.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: "4000100" } } });
     expect(snapshot.updatedAt.toISOString()).toBe((big.delivery.payload as { updated_at: string }).updated_at);
-    // The inbox keeps no 20 MB body once the order is applied.
+    // The inbox keeps no 38 MB body once the order is applied.
     expect((await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: big.delivery.webhookId } })).payload).toBe("");
     // A partial restock of variant 0 covers the order's first 6,000 lines of it.
     await deliver([level(0, -4000, 30)]);
