@@ -266,6 +266,7 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
     for (let from = 0; fresh && from < event.lines.length; from += ORDER_SLICE_LINES) {
       if (await stopped()) return;
       fresh = await db.$transaction((tx) => applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES), TX_OPTIONS);
+      await letOtherWritersIn(db);
     }
     // Stale (a newer snapshot is stored): the last transaction sees it too and writes nothing.
     if (fresh) {
@@ -278,6 +279,7 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
             const orderIds = await writeDerivation(tx, shop, slice);
             await opts.afterApply?.(tx, shop, { variantIds: new Set(), orderIds: new Set(orderIds) });
           }, TX_OPTIONS);
+          await letOtherWritersIn(db);
         }
       }
     }
@@ -290,6 +292,20 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
 }
 
 const TX_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
+
+/**
+ * SQLite's write lock is not fair: a writer waiting on it (the web process storing a
+ * webhook) sleeps and polls, at most 100 ms apart, and loses every time to a worker that
+ * starts its next transaction at once. Measured: 5 s acknowledgements during a
+ * 100,000-line order although no transaction took a second. A pause that long between
+ * slices lets the waiting writer in. PostgreSQL locks rows, not the database: no pause.
+ */
+export const SQLITE_WRITER_GAP_MS = 100;
+
+async function letOtherWritersIn(db: Db) {
+  if ((db as { _activeProvider?: string })._activeProvider === "postgresql") return;
+  await new Promise((resolve) => setTimeout(resolve, SQLITE_WRITER_GAP_MS));
+}
 
 async function applyRows(db: Db, shop: string, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
   await db.$transaction(async (tx) => {
