@@ -1,5 +1,5 @@
 // Shop defaults and the "sync problems" list (failed pushes to Shopify and webhook
-// events the worker gave up on), with the merchant's retry of events (failed pushes are
+// events the worker gave up on or rejected), with the merchant's retry of events (failed pushes are
 // retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
 import { retryInboxEvents } from "../jobs/worker.server.ts";
@@ -73,7 +73,8 @@ export async function saveSettings(
 
 export async function loadSyncProblems(client: Db, shop: string): Promise<SyncProblems> {
   const taskWhere = { shop, status: "failed" };
-  const eventWhere = { shop, status: { in: ["failed", "dead"] } };
+  // Retrying (failed), given up (dead) and refused as unusable (rejected): each with its reason.
+  const eventWhere = { shop, status: { in: ["failed", "dead", "rejected"] } };
   const [tasks, taskCount, events, eventCount] = await Promise.all([
     client.syncTask.findMany({ where: taskWhere, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: PROBLEMS_SHOWN }),
     client.syncTask.count({ where: taskWhere }),

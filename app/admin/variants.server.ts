@@ -1,9 +1,10 @@
 // The variants page: the catalog with each variant's backorder settings and queue size,
 // and saving settings for one or many variants (with the storefront sync they imply).
-import type { Db, Prisma } from "../db/client.server.ts";
+import type { Db } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
-import { dialectOf } from "./sql.server.ts";
+import { dialectOf, num, rawQuery, SqlParams } from "./sql.server.ts";
 import { calendarDate, fromCalendarDate } from "../backorder/eta.ts";
 import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { validateVariantSettings, type VariantSettingsInput, type VariantSettingsResult } from "./variant-settings.ts";
@@ -45,30 +46,12 @@ export async function loadVariantsPage(
   { search = "", page = 1, filter = "all" as VariantFilter, now = new Date() } = {},
 ): Promise<VariantsPage> {
   const p = Math.min(Math.max(1, Math.floor(page) || 1), MAX_VARIANT_PAGE);
-  const and: Prisma.VariantWhereInput[] = [{ shop }];
-  if (search) {
-    const contains = (dialectOf(client) === "postgres" ? { contains: search, mode: "insensitive" } : { contains: search }) as Prisma.StringFilter;
-    and.push({ OR: [{ productTitle: contains }, { title: contains }, { sku: contains }] });
-  }
-  if (filter !== "all") {
-    // Both lists are per shop and small next to the catalog: enabled policies, or variants with waiting lines.
-    const ids =
-      filter === "enabled"
-        ? (await client.variantPolicy.findMany({ where: { shop, enabled: true }, select: { variantId: true } })).map((r) => r.variantId)
-        : (await client.backorderLine.groupBy({ by: ["variantId"], where: { shop, state: "waiting" } })).map((r) => r.variantId);
-    and.push({ variantId: { in: ids } });
-  }
-  const where = { AND: and };
-  const [variants, total, defaults] = await Promise.all([
-    client.variant.findMany({
-      where,
-      orderBy: [{ productTitle: "asc" }, { title: "asc" }, { variantId: "asc" }],
-      skip: (p - 1) * VARIANTS_PAGE_SIZE,
-      take: VARIANTS_PAGE_SIZE + 1,
-    }),
-    client.variant.count({ where }),
+  const [{ ids: pageIds, total }, defaults] = await Promise.all([
+    findVariantPage(client, shop, { search, filter, skip: (p - 1) * VARIANTS_PAGE_SIZE, take: VARIANTS_PAGE_SIZE + 1 }),
     loadShopDefaults(client, shop),
   ]);
+  const found = new Map((await client.variant.findMany({ where: { shop, variantId: { in: pageIds } } })).map((v) => [v.variantId, v]));
+  const variants = pageIds.flatMap((id) => found.get(id) ?? []);
   const rows = variants.slice(0, VARIANTS_PAGE_SIZE);
   const ids = rows.map((v) => v.variantId);
   const [policies, waiting] = await Promise.all([
@@ -104,6 +87,39 @@ export async function loadVariantsPage(
   };
 }
 
+/**
+ * The page's variant ids, in the page's order, and the number matching. The filters are
+ * EXISTS subqueries: a list of every enabled id in an IN (...) would pass SQLite's
+ * bound-parameter limit on a large catalog. Search matches the text literally (a `%` or `_`
+ * typed is not a wildcard), case-insensitively as Prisma's `contains` does on each database.
+ */
+async function findVariantPage(
+  client: Db,
+  shop: string,
+  q: { search: string; filter: VariantFilter; skip: number; take: number },
+): Promise<{ ids: string[]; total: number }> {
+  const params = new SqlParams(dialectOf(client));
+  const where = [`v."shop" = ${params.p(shop)}`];
+  if (q.search) {
+    const pattern = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = params.dialect === "postgres" ? "ILIKE" : "LIKE";
+    where.push(`(${["productTitle", "title", "sku"].map((c) => `v."${c}" ${like} ${params.p(pattern)} ESCAPE '\\'`).join(" OR ")})`);
+  }
+  if (q.filter === "enabled") {
+    where.push(`EXISTS (SELECT 1 FROM "VariantPolicy" p WHERE p."shop" = v."shop" AND p."variantId" = v."variantId" AND p."enabled")`);
+  } else if (q.filter === "backordered") {
+    where.push(`EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = 'waiting')`);
+  }
+  const from = `FROM "Variant" v WHERE ${where.join(" AND ")}`;
+  const countParams = new SqlParams(params.dialect);
+  countParams.values.push(...params.values);
+  const [rows, count] = await Promise.all([
+    rawQuery<{ variantId: string }>(client, params, `SELECT v."variantId" ${from} ORDER BY v."productTitle", v."title", v."variantId" LIMIT ${q.take} OFFSET ${q.skip}`),
+    rawQuery<{ n: unknown }>(client, countParams, `SELECT COUNT(*) AS n ${from}`),
+  ]);
+  return { ids: rows.map((r) => r.variantId), total: num(count[0]?.n) };
+}
+
 export type SaveVariantsResult = VariantSettingsResult & { saved?: number };
 
 /** Validates and applies the settings form to the given variants (only this shop's). */
@@ -122,7 +138,7 @@ export async function saveVariantSettings(
   const { restockDate, ...rest } = result.patch;
   const data = { ...rest, ...(restockDate !== undefined ? { restockDate: restockDate === null ? null : fromCalendarDate(restockDate) } : {}) };
   const saved = await client.$transaction(async (tx) => {
-    const known = (await tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } })).map((v) => v.variantId);
+    const known = (await inChunks(ids, (chunk) => tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } }))).map((v) => v.variantId);
     await applyPolicyPatch(tx, shop, known, data);
     await enqueueTasks(tx, shop, "variant", known, now);
     return known.length;

@@ -1,15 +1,31 @@
-// Drains the webhook inbox: per shop, in arrival order, each event in its own
-// transaction (applied and marked done together, so a crash leaves it pending and it
-// is simply tried again). Failures retry with backoff and stay visible, never dropped.
+// Drains the webhook inbox: per shop, in arrival order, events applied in chunks, each
+// chunk one transaction (applied and marked done together, so a crash leaves it pending
+// and it is simply tried again). A payload that cannot be parsed or mapped is rejected at
+// once with its reason (retrying cannot fix it); other failures retry with backoff.
+// Either way the event stays visible to the merchant, never dropped.
 import crypto from "node:crypto";
 import { toDomainEvent, normalizeTopic } from "../shopify/webhook-payloads.ts";
+import { parsePayload } from "../shopify/payload-json.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
+import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
-import { applyEvents, type Affected } from "../queue/apply-event.server.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
+import { applyEvents, applyOrderLineSlice, type Affected } from "../queue/apply-event.server.ts";
+import { deriveVariant, writeDerivation } from "../queue/recompute.server.ts";
 
 export const MAX_ATTEMPTS = 8;
 /** A claimed event not finished within this long is considered crashed and is claimed again. */
 export const LEASE_MS = 60_000;
+/** Events per transaction. */
+export const CHUNK_EVENTS = 100;
+/** Payload bytes per transaction: a chunk stops growing here (a larger event goes alone). */
+export const CHUNK_BYTES = 512 * 1024;
+/**
+ * An order with more lines than this is applied in slices of this many lines, each its own
+ * short transaction (see applyLargeOrder): on SQLite one long write transaction holds up
+ * every webhook acknowledgement, and Shopify gives up on a delivery after 5 s.
+ */
+export const ORDER_SLICE_LINES = 1_000;
 
 export function backoffMs(attempts: number): number {
   // 2s, 4s, 8s ... capped at 1h: Shopify-side glitches clear quickly, bugs need a deploy.
@@ -24,8 +40,8 @@ export interface DrainOptions {
   /** Test seam: runs inside the transaction after the event is applied, before it commits. */
   beforeCommit?: (inboxId: number) => Promise<void> | void;
   /**
-   * Graceful stop: once aborted, nothing new is claimed, the chunk in hand finishes (or
-   * rolls back), and rows claimed but not started go back to pending with no lease.
+   * Graceful stop: once aborted, nothing new is claimed, the transaction in hand finishes
+   * (or rolls back), and claimed events not applied go back to `pending` with no lease.
    */
   signal?: AbortSignal;
 }
@@ -33,6 +49,8 @@ export interface DrainOptions {
 export interface DrainResult {
   processed: number;
   failed: number;
+  /** Payloads that cannot be parsed or mapped: status "rejected", not retried. */
+  rejected: number;
 }
 
 const DUE = (now: Date) => ({
@@ -41,13 +59,12 @@ const DUE = (now: Date) => ({
   OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
 });
 
-/** Processes every event due now; returns when nothing is due. */
+/** Processes every event due now; returns when nothing is due (or when `signal` aborts). */
 export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<DrainResult> {
   const now = opts.now ?? (() => new Date());
   const batchSize = opts.batchSize ?? 200;
-  const total: DrainResult = { processed: 0, failed: 0 };
-  for (;;) {
-    if (opts.signal?.aborted) return total;
+  const total: DrainResult = { processed: 0, failed: 0, rejected: 0 };
+  while (!opts.signal?.aborted) {
     const shops = await db.webhookInbox.findMany({
       where: DUE(now()),
       distinct: ["shop"],
@@ -57,24 +74,23 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
     if (shops.length === 0) return total;
     let progressed = false;
     for (const { shop } of shops) {
-      if (opts.signal?.aborted) return total;
+      if (opts.signal?.aborted) break;
       const r = await drainShop(db, shop, batchSize, now, opts);
       total.processed += r.processed;
       total.failed += r.failed;
-      progressed ||= r.processed + r.failed > 0;
+      total.rejected += r.rejected;
+      progressed ||= r.processed + r.failed + r.rejected > 0;
     }
     if (!progressed) return total; // everything due is leased by another worker
   }
+  return total;
 }
 
-async function drainShop(
-  db: Db,
-  shop: string,
-  batchSize: number,
-  now: () => Date,
-  opts: DrainOptions,
-): Promise<DrainResult> {
-  const result: DrainResult = { processed: 0, failed: 0 };
+type ClaimedRow = { id: number; topic: string; attempts: number; lastError: string | null; bytes: number };
+type Prepared = { row: ClaimedRow; topic: string; event: DomainEvent };
+
+async function drainShop(db: Db, shop: string, batchSize: number, now: () => Date, opts: DrainOptions): Promise<DrainResult> {
+  const result: DrainResult = { processed: 0, failed: 0, rejected: 0 };
   const due = await db.webhookInbox.findMany({
     where: { shop, ...DUE(now()) },
     orderBy: { id: "asc" },
@@ -87,17 +103,17 @@ async function drainShop(
   const owner = crypto.randomUUID();
   const ids = due.map((d) => d.id);
   const leaseUntil = new Date(now().getTime() + LEASE_MS);
-  await db.webhookInbox.updateMany({
-    where: { id: { in: ids }, ...DUE(now()) },
-    // Counted at claim time, so an event that crashes the process every time still ends up dead.
-    data: { status: "processing", lockedUntil: leaseUntil, lockedBy: owner, attempts: { increment: 1 } },
-  });
-  const mine = await db.webhookInbox.findMany({
-    where: { id: { in: ids }, status: "processing", lockedBy: owner },
-    orderBy: { id: "asc" },
-  });
+  await eachChunk(ids, (chunk) =>
+    db.webhookInbox.updateMany({
+      where: { id: { in: chunk }, ...DUE(now()) },
+      // Counted at claim time, so an event that crashes the process every time still ends up dead.
+      data: { status: "processing", lockedUntil: leaseUntil, lockedBy: owner, attempts: { increment: 1 } },
+    }),
+  );
+  // Payloads are read a chunk at a time (a batch may hold several 20 MB orders); their sizes first.
+  const mine = await claimedRows(db, shop, owner);
 
-  const live: InboxRow[] = [];
+  const live: ClaimedRow[] = [];
   for (const row of mine) {
     if (row.attempts > MAX_ATTEMPTS) {
       await db.webhookInbox.updateMany({
@@ -112,73 +128,222 @@ async function drainShop(
   // A chunk of events in one transaction, each variant re-derived once per chunk: in a
   // flash sale most events touch the same few variants. If the chunk fails, its events
   // are applied one by one so a single bad event cannot hold the others back.
-  for (let i = 0; i < live.length; i += CHUNK) {
+  for (let i = 0; i < live.length; ) {
     if (opts.signal?.aborted) {
-      await releaseUnstarted(db, owner, live.slice(i));
+      await release(db, live.slice(i), owner);
       break;
     }
-    const chunk = live.slice(i, i + CHUNK);
-    if (chunk.length > 1) {
-      try {
-        await applyRows(db, shop, chunk, now, opts);
-        result.processed += chunk.length;
-        continue;
-      } catch {
-        // fall through to one by one
-      }
-    }
-    for (const row of chunk) {
-      try {
-        await applyRows(db, shop, [row], now, opts);
-        result.processed++;
-      } catch (e) {
-        await recordFailure(db, row, e, now);
-        result.failed++;
-      }
+    const chunk = nextChunk(live, i);
+    i += chunk.length;
+    const prepared = await prepare(db, chunk, now, result);
+    for (const group of largeOrdersApart(prepared)) {
+      if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, shop, group[0]!, owner, now, opts, result);
+      else await applyChunk(db, shop, group, now, opts, result);
     }
   }
   return result;
 }
 
-/** Rows claimed but never started go back in line at once, their claim not counted as an attempt. */
-async function releaseUnstarted(db: Db, owner: string, rows: InboxRow[]) {
+async function applyChunk(db: Db, shop: string, prepared: Prepared[], now: () => Date, opts: DrainOptions, result: DrainResult) {
+  if (prepared.length > 1) {
+    try {
+      await applyRows(db, shop, prepared, now, opts);
+      result.processed += prepared.length;
+      return;
+    } catch {
+      // fall through to one by one
+    }
+  }
+  for (const p of prepared) {
+    try {
+      await applyRows(db, shop, [p], now, opts);
+      result.processed++;
+    } catch (e) {
+      await recordFailure(db, p.row, e, now);
+      result.failed++;
+    }
+  }
+}
+
+/** The chunk in order, each large order on its own (it is applied in slices). */
+function largeOrdersApart(prepared: Prepared[]): Prepared[][] {
+  const groups: Prepared[][] = [];
+  let run: Prepared[] = [];
+  for (const p of prepared) {
+    if (!isLargeOrder(p.event)) {
+      run.push(p);
+      continue;
+    }
+    if (run.length) groups.push(run);
+    groups.push([p]);
+    run = [];
+  }
+  if (run.length) groups.push(run);
+  return groups;
+}
+
+async function claimedRows(db: Db, shop: string, owner: string): Promise<ClaimedRow[]> {
+  const rows = await db.webhookInbox.findMany({
+    where: { shop, status: "processing", lockedBy: owner },
+    orderBy: { id: "asc" },
+    select: { id: true, topic: true, attempts: true, lastError: true },
+  });
+  const postgres = (db as { _activeProvider?: string })._activeProvider === "postgresql";
+  const sizes = postgres
+    ? await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(`SELECT id, octet_length(payload) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = $1`, owner)
+    : await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(`SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = ?`, owner);
+  const bytesOf = new Map(sizes.map((s) => [Number(s.id), Number(s.bytes)]));
+  return rows.map((r) => ({ ...r, bytes: bytesOf.get(r.id) ?? 0 }));
+}
+
+/** The next chunk from `start`: at most CHUNK_EVENTS events and CHUNK_BYTES of payload (at least one event). */
+function nextChunk(rows: ClaimedRow[], start: number): ClaimedRow[] {
+  let bytes = 0;
+  let end = start;
+  while (end < rows.length && end - start < CHUNK_EVENTS && (end === start || bytes + rows[end]!.bytes <= CHUNK_BYTES)) {
+    bytes += rows[end]!.bytes;
+    end++;
+  }
+  return rows.slice(start, end);
+}
+
+/**
+ * Parses and maps the chunk's payloads, outside any transaction. One that cannot be parsed
+ * (bad JSON, nested too deep) or mapped (a bound violated, an unsupported topic) will not
+ * parse on any retry either: it is rejected at once with the reason.
+ */
+async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: DrainResult): Promise<Prepared[]> {
+  const payloads = await inChunks(
+    chunk.map((r) => r.id),
+    (ids) => db.webhookInbox.findMany({ where: { id: { in: ids } }, select: { id: true, payload: true } }),
+  );
+  const payloadOf = new Map(payloads.map((p) => [p.id, p.payload]));
+  const prepared: Prepared[] = [];
+  for (const row of chunk) {
+    try {
+      const topic = normalizeTopic(row.topic);
+      if (!topic) throw new UnsupportedTopicError(`unsupported topic ${row.topic}`);
+      prepared.push({ row, topic, event: toDomainEvent(topic, parsePayload(payloadOf.get(row.id) ?? "")) });
+    } catch (e) {
+      await reject(db, row, e, now);
+      result.rejected++;
+    }
+  }
+  return prepared;
+}
+
+class UnsupportedTopicError extends Error {
+  override name = "UnsupportedTopicError";
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000);
+
+async function reject(db: Db, row: ClaimedRow, e: unknown, now: () => Date) {
   await db.webhookInbox.updateMany({
-    where: { id: { in: rows.map((r) => r.id) }, status: "processing", lockedBy: owner },
-    data: { status: "pending", lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
+    where: { id: row.id },
+    data: { status: "rejected", lastError: errorText(e), lockedUntil: null, lockedBy: null, processedAt: now() },
   });
 }
 
-type InboxRow = { id: number; topic: string; payload: string; attempts: number; lastError: string | null };
+const isLargeOrder = (e: DomainEvent): e is OrderSnapshotEvent => e.kind === "order" && e.lines.length > ORDER_SLICE_LINES;
 
-const CHUNK = 100;
+/**
+ * A very large order, in short transactions: its lines in slices (applyOrderLineSlice),
+ * then its variants re-derived from them, the changes written in slices with their sync
+ * work (writeDerivation), then the snapshot and "done" in the last one. Each step is
+ * idempotent, so a failure or a crash part-way leaves the event to be applied again from
+ * the start, ending where a one-shot apply would: the queue is derived from the facts.
+ */
+async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string, now: () => Date, opts: DrainOptions, result: DrainResult) {
+  const event = p.event as OrderSnapshotEvent;
+  const stopped = async () => {
+    if (!opts.signal?.aborted) return false;
+    await release(db, [p.row], owner);
+    return true;
+  };
+  try {
+    let fresh = true;
+    for (let from = 0; fresh && from < event.lines.length; from += ORDER_SLICE_LINES) {
+      if (await stopped()) return;
+      fresh = await db.$transaction((tx) => applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES), TX_OPTIONS);
+      await letOtherWritersIn(db);
+    }
+    // Stale (a newer snapshot is stored): the last transaction sees it too and writes nothing.
+    if (fresh) {
+      const variantIds = [...new Set(event.lines.flatMap((l) => (l.variantId ? [l.variantId] : [])))];
+      for (const variantId of variantIds) {
+        const changes = await deriveVariant(db, shop, variantId, event.updatedAt, p.topic);
+        for (const slice of chunks(changes, ORDER_SLICE_LINES)) {
+          if (await stopped()) return;
+          await db.$transaction(async (tx) => {
+            const orderIds = await writeDerivation(tx, shop, slice);
+            await opts.afterApply?.(tx, shop, { variantIds: new Set(), orderIds: new Set(orderIds) });
+          }, TX_OPTIONS);
+          await letOtherWritersIn(db);
+        }
+      }
+    }
+    await applyRows(db, shop, [p], now, opts, { linesStored: fresh ? event.lines.length : 0, derived: fresh });
+    result.processed++;
+  } catch (e) {
+    await recordFailure(db, p.row, e, now);
+    result.failed++;
+  }
+}
 
-async function applyRows(db: Db, shop: string, rows: InboxRow[], now: () => Date, opts: DrainOptions) {
-  await db.$transaction(
-    async (tx) => {
-      const events = rows.map((row) => {
-        const topic = normalizeTopic(row.topic);
-        if (!topic) throw new Error(`unsupported topic ${row.topic}`);
-        return { topic, event: toDomainEvent(topic, JSON.parse(row.payload)) };
-      });
-      const affected = await applyEvents(tx, shop, coalesceLevels(events).map(({ topic, event }) => ({ event, reason: topic })));
-      await opts.afterApply?.(tx, shop, affected);
-      for (const row of rows) await opts.beforeCommit?.(row.id);
-      await tx.webhookInbox.updateMany({
-        where: { id: { in: rows.map((r) => r.id) } },
-        data: { status: "done", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
-      });
-    },
-    { timeout: 60_000, maxWait: 30_000 },
+const TX_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
+
+/**
+ * SQLite's write lock is not fair: a writer waiting on it (the web process storing a
+ * webhook) sleeps and polls, at most 100 ms apart, and loses every time to a worker that
+ * starts its next transaction at once. Measured: 5 s acknowledgements during a
+ * 100,000-line order although no transaction took a second. A pause that long between
+ * slices lets the waiting writer in. PostgreSQL locks rows, not the database: no pause.
+ */
+export const SQLITE_WRITER_GAP_MS = 100;
+
+async function letOtherWritersIn(db: Db) {
+  if ((db as { _activeProvider?: string })._activeProvider === "postgresql") return;
+  await new Promise((resolve) => setTimeout(resolve, SQLITE_WRITER_GAP_MS));
+}
+
+async function applyRows(db: Db, shop: string, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
+  await db.$transaction(async (tx) => {
+    const events = coalesceLevels(rows).map(({ topic, event }) => ({ event, reason: topic, ...done }));
+    const affected = await applyEvents(tx, shop, events);
+    await opts.afterApply?.(tx, shop, affected);
+    for (const { row } of rows) await opts.beforeCommit?.(row.id);
+    // The facts now live in the engine's tables: the payload (customer data, up to
+    // megabytes) is not kept.
+    await eachChunk(
+      rows.map((r) => r.row.id),
+      (ids) =>
+        tx.webhookInbox.updateMany({
+          where: { id: { in: ids } },
+          data: { status: "done", payload: "", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
+        }),
+    );
+  }, TX_OPTIONS);
+}
+
+/** Claimed but not applied (the worker is stopping): back in line at once, not counted as an attempt. */
+async function release(db: Db, rows: ClaimedRow[], owner: string) {
+  await eachChunk(
+    rows.map((r) => r.id),
+    (ids) =>
+      db.webhookInbox.updateMany({
+        where: { id: { in: ids }, lockedBy: owner, status: "processing" },
+        data: { status: "pending", lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
+      }),
   );
 }
 
-async function recordFailure(db: Db, row: InboxRow, e: unknown, now: () => Date) {
-  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+async function recordFailure(db: Db, row: ClaimedRow, e: unknown, now: () => Date) {
   await db.webhookInbox.updateMany({
     where: { id: row.id },
     data: {
       status: row.attempts >= MAX_ATTEMPTS ? "dead" : "failed",
-      lastError: message.slice(0, 2000),
+      lastError: errorText(e),
       lockedUntil: null,
       lockedBy: null,
       nextAttemptAt: new Date(now().getTime() + backoffMs(row.attempts)),
@@ -186,11 +351,13 @@ async function recordFailure(db: Db, row: InboxRow, e: unknown, now: () => Date)
   });
 }
 
-/** Puts dead or failed events back in line now (the merchant's "retry" button). */
+/** Puts dead, failed or rejected events back in line now (the merchant's "retry" button). */
 export async function retryInboxEvents(db: Db, shop: string, ids?: number[]): Promise<number> {
-  const r = await db.webhookInbox.updateMany({
-    where: { shop, status: { in: ["dead", "failed"] }, ...(ids ? { id: { in: ids } } : {}) },
-    data: { status: "pending", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null },
-  });
-  return r.count;
+  const retry = (where: object) =>
+    db.webhookInbox.updateMany({
+      where: { shop, status: { in: ["dead", "failed", "rejected"] }, ...where },
+      data: { status: "pending", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null },
+    });
+  if (!ids) return (await retry({})).count;
+  return eachChunk(ids, (chunk) => retry({ id: { in: chunk } }));
 }

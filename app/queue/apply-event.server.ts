@@ -5,13 +5,15 @@ import type {
   DomainEvent,
   InventoryLevelEvent,
   OrderAdjustmentEvent,
+  OrderLineSnapshot,
   OrderSnapshotEvent,
   ProductEvent,
 } from "../backorder/events.ts";
-import type { Tx } from "../db/client.server.ts";
+import type { Prisma, Tx } from "../db/client.server.ts";
+import { eachChunk, inChunks } from "../db/chunks.ts";
 import { levelWins } from "../backorder/coalesce.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
-import { loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
+import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import { deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
 
 export interface Affected {
@@ -24,15 +26,24 @@ export const emptyAffected = (): Affected => ({ variantIds: new Set(), orderIds:
 /** Variants to re-derive, each with the business time and topic of the latest event that touched it. */
 export type PendingRecompute = Map<string, { at: Date; reason: string }>;
 
+export interface EventToApply {
+  event: DomainEvent;
+  reason: string;
+  /** An order's lines [0, linesStored) already written by applyOrderLineSlice. */
+  linesStored?: number;
+  /** Its variants were already re-derived from these facts (deriveVariant, in slices): not again here. */
+  derived?: boolean;
+}
+
 /**
  * Applies events in order, then re-derives each variant they touched once (a chunk of the
  * inbox, a page of the catalog): applyEventFacts for each, then recomputeVariants.
  */
-export async function applyEvents(tx: Tx, shop: string, events: Iterable<{ event: DomainEvent; reason: string }>): Promise<Affected> {
+export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventToApply>): Promise<Affected> {
   const pending: PendingRecompute = new Map();
   const affected = emptyAffected();
-  for (const { event, reason } of events) {
-    const a = await applyEventFacts(tx, shop, event, reason, pending);
+  for (const { event, reason, linesStored, derived } of events) {
+    const a = await applyEventFacts(tx, shop, event, reason, derived ? new Map() : pending, linesStored);
     a.variantIds.forEach((v) => affected.variantIds.add(v));
     a.orderIds.forEach((o) => affected.orderIds.add(o));
   }
@@ -57,11 +68,12 @@ export async function applyEventFacts(
   event: DomainEvent,
   reason: string,
   pending: PendingRecompute,
+  linesStored = 0,
 ): Promise<Affected> {
   const affected = emptyAffected();
   switch (event.kind) {
     case "order":
-      await applyOrderSnapshot(tx, shop, event, affected);
+      await applyOrderSnapshot(tx, shop, event, affected, linesStored);
       break;
     case "adjustment":
       await applyAdjustment(tx, shop, event, affected);
@@ -102,7 +114,13 @@ function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLe
   }
 }
 
-async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected) {
+/**
+ * An order stores its lines set-based: new lines in one createMany, changed ones in one
+ * updateMany per kind of change, so a 100,000-line order is a few hundred statements.
+ * `linesStored`: lines [0, linesStored) were already written by applyOrderLineSlice in
+ * earlier transactions (a very large order); they still count as touching their variants.
+ */
+async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected, linesStored = 0) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
   if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return; // stale
@@ -116,27 +134,77 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
     refundIds: JSON.stringify(e.refundIds),
     fulfillmentIds: JSON.stringify(e.fulfillmentIds),
   };
-  const snapshot = await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
+  await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
   affected.orderIds.add(e.orderId);
+  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), existing !== null);
+  for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
+}
 
+/**
+ * Writes lines [from, to) of an order in its own transaction, before the transaction that
+ * stores the order's snapshot (see the worker): each slice is short, and a crash between
+ * slices is harmless, because writing a line again with the same event changes nothing
+ * and the snapshot, the re-derivation and "done" come last, together. Returns false when
+ * the stored order is newer (the event is stale: nothing to write).
+ */
+export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshotEvent, from: number, to: number): Promise<boolean> {
+  const existing = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: e.orderId } }, select: { updatedAt: true } });
+  if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return false;
+  await writeOrderLines(tx, shop, e, e.lines.slice(from, to), existing !== null);
+  return true;
+}
+
+type LineRow = Omit<Prisma.BackorderLineCreateManyInput, "shop" | "lineItemId" | "state">;
+
+/** Fields of a line that the order snapshot sets (everything else is derived or observed). */
+const SNAPSHOT_FIELDS = [
+  "orderId",
+  "orderName",
+  "orderedAt",
+  "variantId",
+  "productId",
+  "title",
+  "sku",
+  "snapshotQuantity",
+  "snapshotOpenQuantity",
+  "quantity",
+  "openQuantity",
+  "cancelledAt",
+  "unitPrice",
+  "currency",
+  "customerId",
+  "customerName",
+  "customerEmail",
+] as const satisfies readonly (keyof LineRow)[];
+
+const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS.map((f) => [f, true])]) as { lineItemId: true } & { [F in (typeof SNAPSHOT_FIELDS)[number]]: true };
+
+const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
+
+async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[], orderKnown: boolean) {
+  const tracked = lines.filter((l): l is OrderLineSnapshot & { variantId: string } => l.variantId !== null); // custom items: nothing to allocate
+  if (tracked.length === 0) return;
   const [adjustments, known] = await Promise.all([
     loadAdjustments(tx, shop, e.orderId),
-    existing
-      ? tx.backorderLine.findMany({ where: { shop, orderId: e.orderId }, select: { lineItemId: true, customerId: true, customerName: true, customerEmail: true } })
-      : Promise.resolve([]),
+    inChunks(tracked.map((l) => l.lineItemId), (ids) =>
+      tx.backorderLine.findMany({ where: { shop, lineItemId: { in: ids } }, select: STORED_LINE }),
+    ),
   ]);
+  const knownOf = new Map(known.map((l) => [l.lineItemId, l]));
   // A redacted line stays redacted: a late replay of the order must not bring the customer back.
   const redacted = new Set(
-    known.filter((l) => l.customerId === null && l.customerName === null && l.customerEmail === null).map((l) => l.lineItemId),
+    orderKnown ? known.filter((l) => l.customerId === null && l.customerName === null && l.customerEmail === null).map((l) => l.lineItemId) : [],
   );
-  const ref = snapshotRef(snapshot);
-  for (const line of e.lines) {
-    if (!line.variantId) continue; // custom items: nothing to allocate
-    const q = effectiveQuantities(line, ref, adjustments);
+  const ref = snapshotRef({ updatedAt: e.updatedAt, refundIds: JSON.stringify(e.refundIds), fulfillmentIds: JSON.stringify(e.fulfillmentIds) });
+  const ofLine = adjustmentsByLine(adjustments);
+  const created: Prisma.BackorderLineCreateManyInput[] = [];
+  const changes = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
+  for (const line of tracked) {
+    const q = effectiveQuantities(line, ref, ofLine.get(line.lineItemId) ?? []);
     const customer = redacted.has(line.lineItemId)
       ? {}
       : { customerId: e.customer?.id ?? null, customerName: e.customer?.name ?? null, customerEmail: e.customer?.email ?? null };
-    const common = {
+    const common: LineRow = {
       orderId: e.orderId,
       orderName: e.name,
       orderedAt: e.createdAt,
@@ -153,12 +221,22 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
       currency: e.currency,
       ...customer,
     };
-    await tx.backorderLine.upsert({
-      where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },
-      create: { shop, lineItemId: line.lineItemId, ...common, state: "pending" },
-      update: common,
-    });
-    affected.variantIds.add(line.variantId);
+    const stored = knownOf.get(line.lineItemId);
+    if (!stored) {
+      created.push({ shop, lineItemId: line.lineItemId, ...common, state: "pending" });
+      continue;
+    }
+    const diff: Record<string, unknown> = {};
+    for (const f of SNAPSHOT_FIELDS) if (f in common && !sameValue(common[f], stored[f])) diff[f] = common[f];
+    if (Object.keys(diff).length === 0) continue;
+    const k = JSON.stringify(diff);
+    const group = changes.get(k) ?? { data: diff as Prisma.BackorderLineUpdateManyMutationInput, ids: [] as string[] };
+    group.ids.push(line.lineItemId);
+    changes.set(k, group);
+  }
+  if (created.length) await tx.backorderLine.createMany({ data: created });
+  for (const { data, ids } of changes.values()) {
+    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
 }
 

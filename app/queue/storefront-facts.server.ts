@@ -6,6 +6,7 @@ import { allocate, unreflectedDemand } from "../backorder/allocation.ts";
 import { calendarDate, todayIn } from "../backorder/eta.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
 
 // ShopSettings' schema defaults, for shops whose settings row does not exist yet.
 export const DEFAULT_SHOP_FACTS: ShopFacts = {
@@ -20,16 +21,18 @@ const OPEN_STATES = ["pending", "waiting", "allocated"];
 export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, VariantFacts>> {
   const ids = [...new Set(variantIds)];
   const [variants, policyRows, settings, lineRows] = await Promise.all([
-    db.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, inventoryItemId: true } }),
-    db.variantPolicy.findMany({ where: { shop, variantId: { in: ids } } }),
+    inChunks(ids, (chunk) => db.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } })),
+    inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
     db.shopSettings.findUnique({ where: { shop } }),
-    db.backorderLine.findMany({
-      where: { shop, variantId: { in: ids }, state: { in: OPEN_STATES }, cancelledAt: null, openQuantity: { gt: 0 } },
-      select: { variantId: true, lineItemId: true, orderedAt: true, openQuantity: true },
-    }),
+    inChunks(ids, (chunk) =>
+      db.backorderLine.findMany({
+        where: { shop, variantId: { in: chunk }, state: { in: OPEN_STATES }, cancelledAt: null, openQuantity: { gt: 0 } },
+        select: { variantId: true, lineItemId: true, orderedAt: true, openQuantity: true },
+      }),
+    ),
   ]);
   const itemOf = new Map(variants.filter((v) => v.inventoryItemId).map((v) => [v.variantId, v.inventoryItemId!]));
-  const levelRows = itemOf.size ? await db.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: [...new Set(itemOf.values())] } } }) : [];
+  const levelRows = await inChunks(new Set(itemOf.values()), (items) => db.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } }));
   const policyOf = new Map(policyRows.map((p) => [p.variantId, p]));
   const shopFacts: ShopFacts = settings
     ? { messageTemplate: settings.messageTemplate, defaultLeadTimeDays: settings.defaultLeadTimeDays, processingDays: settings.processingDays }

@@ -218,7 +218,9 @@ function SyncProblems() {
                       {e.lastError ?? "Unknown error"}
                     </Text>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>{e.status === "dead" ? <Badge tone="critical">Gave up</Badge> : <Badge tone="warning">Retrying</Badge>}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <EventStatus status={e.status} />
+                  </IndexTable.Cell>
                   <IndexTable.Cell>
                     <RetryButton intent="retry-events" id={e.id} label={`Retry ${e.topic} event ${e.id}`} />
                   </IndexTable.Cell>
@@ -230,6 +232,13 @@ function SyncProblems() {
       </BlockStack>
     </Card>
   );
+}
+
+/** Rejected: Shopify's payload could not be read or mapped; a retry helps once a fix is deployed. */
+function EventStatus({ status }: { status: string }) {
+  if (status === "rejected") return <Badge tone="critical">Could not be read</Badge>;
+  if (status === "dead") return <Badge tone="critical">Gave up</Badge>;
+  return <Badge tone="warning">Retrying</Badge>;
 }
 
 function taskLabel(kind: string, targetId: string): string {

@@ -4,6 +4,7 @@
 // that sells out gets backorders switched on. Runs inside the worker's transaction.
 import { onAutoEnableRule, shouldAutoEnable } from "../backorder/inventory-policy.ts";
 import type { Tx } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
 import { loadVariantFacts } from "../queue/storefront-facts.server.ts";
 
 /** Returns the variants it switched on. */
@@ -11,15 +12,15 @@ export async function applyAutoEnable(tx: Tx, shop: string, variantIds: string[]
   if (variantIds.length === 0) return [];
   const [settings, policies, variants] = await Promise.all([
     tx.shopSettings.findUnique({ where: { shop }, select: { autoEnableTag: true, autoEnableCollectionId: true } }),
-    tx.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, enabled: true, autoEnable: true } }),
-    tx.variant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, productId: true, productTags: true, inventoryItemId: true } }),
+    inChunks(variantIds, (ids) => tx.variantPolicy.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, enabled: true, autoEnable: true } })),
+    inChunks(variantIds, (ids) => tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productId: true, productTags: true, inventoryItemId: true } })),
   ]);
   const autoEnableTag = settings?.autoEnableTag ?? null;
   const collectionId = settings?.autoEnableCollectionId ?? null;
   // Only the list of the collection set now: after a change, the old list no longer counts.
   const inCollection = new Set(
     collectionId && variants.length
-      ? (await tx.autoEnableProduct.findMany({ where: { shop, collectionId, productId: { in: [...new Set(variants.map((v) => v.productId))] } }, select: { productId: true } })).map((r) => r.productId)
+      ? (await inChunks(new Set(variants.map((v) => v.productId)), (ids) => tx.autoEnableProduct.findMany({ where: { shop, collectionId, productId: { in: ids } }, select: { productId: true } }))).map((r) => r.productId)
       : [],
   );
   const policyOf = new Map(policies.map((p) => [p.variantId, p]));

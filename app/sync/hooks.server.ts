@@ -2,6 +2,7 @@
 // then the Shopify pushes it implies, queued with a short debounce so a stock flip
 // corrected a moment later is not pushed at all.
 import type { Tx } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
 import type { Affected } from "../queue/apply-event.server.ts";
 import { applyAutoEnable } from "./auto-enable.server.ts";
 import { enqueueSync } from "./tasks.server.ts";
@@ -21,14 +22,13 @@ export function syncAfterApply(opts: SyncHookOptions = {}) {
     const switchedOn = await applyAutoEnable(tx, shop, variantIds, now);
     // Only what the app manages or has told Shopify before: a flash sale on unmanaged
     // variants must not fill the task table.
-    const [policies, syncedVariants, waitingOrders, syncedOrders] = await Promise.all([
-      variantIds.length ? tx.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true } }) : [],
-      variantIds.length ? tx.syncedVariant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true } }) : [],
-      orderIds.length
-        ? tx.backorderLine.findMany({ where: { shop, orderId: { in: orderIds }, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] })
-        : [],
-      orderIds.length ? tx.syncedOrder.findMany({ where: { shop, orderId: { in: orderIds } }, select: { orderId: true } }) : [],
-    ]);
+    // In chunks: a restock of one variant can change a thousand orders (SQLite's parameter limit).
+    const policies = await inChunks(variantIds, (ids) => tx.variantPolicy.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } }));
+    const syncedVariants = await inChunks(variantIds, (ids) => tx.syncedVariant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } }));
+    const waitingOrders = await inChunks(orderIds, (ids) =>
+      tx.backorderLine.findMany({ where: { shop, orderId: { in: ids }, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] }),
+    );
+    const syncedOrders = await inChunks(orderIds, (ids) => tx.syncedOrder.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true } }));
     await enqueueSync(
       tx,
       shop,

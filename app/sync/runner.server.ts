@@ -3,6 +3,7 @@
 // failure is tried again with backoff; a permanent one (or too many attempts) leaves the
 // task `failed` with its error, for the merchant to see and retry. Engine state and the
 // webhook inbox are never touched here: a failed push loses nothing but time.
+import { eachChunk } from "../db/chunks.ts";
 import type { Db } from "../db/client.server.ts";
 import { AdminApiError, type AdminGateway, type GatewayFactory } from "../shopify/gateway.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
@@ -168,11 +169,9 @@ async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: 
 
 /** The merchant's retry: failed tasks go back in line now (all of the shop's, or the given ids). */
 export async function retryFailedSyncTasks(db: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
-  const r = await db.syncTask.updateMany({
-    where: { shop, status: "failed", ...(ids ? { id: { in: ids } } : {}) },
-    data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null },
-  });
-  return r.count;
+  const retry = (where: object) => db.syncTask.updateMany({ where: { shop, status: "failed", ...where }, data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null } });
+  if (!ids) return (await retry({})).count;
+  return eachChunk(ids, (chunk) => retry({ id: { in: chunk } }));
 }
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));

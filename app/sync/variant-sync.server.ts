@@ -5,6 +5,7 @@
 import { desiredInventoryPolicy, type InventoryPolicy } from "../backorder/inventory-policy.ts";
 import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
 import { loadVariantsFacts } from "../queue/storefront-facts.server.ts";
 import { AdminApiError, gid, METAFIELDS_PER_CALL, restId, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
 
@@ -18,8 +19,8 @@ export interface VariantPlan {
 /** What must be pushed for each variant (nothing: not in the result). */
 export async function planVariants(db: Db, shop: string, variantIds: string[], now: Date): Promise<VariantPlan[]> {
   const [synced, catalog, factsOf] = await Promise.all([
-    db.syncedVariant.findMany({ where: { shop, variantId: { in: variantIds } } }),
-    db.variant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, productId: true, inventoryPolicy: true, productUpdatedAt: true } }),
+    inChunks(variantIds, (ids) => db.syncedVariant.findMany({ where: { shop, variantId: { in: ids } } })),
+    inChunks(variantIds, (ids) => db.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productId: true, inventoryPolicy: true, productUpdatedAt: true } })),
     loadVariantsFacts(db, shop, variantIds, now),
   ]);
   const syncedOf = new Map(synced.map((s) => [s.variantId, s]));

@@ -70,7 +70,10 @@ export const demoDatabaseUrl = (): string => process.env.DATABASE_URL ?? default
 /** The day of trade: the one already in the database, else yesterday in the shop's time zone. */
 async function demoDay(db: Db, shop: string, timezone: string): Promise<string> {
   const first = await db.webhookInbox.findUnique({ where: { shop_webhookId: { shop, webhookId: `demo-${DAY[0]!.id}-order` } }, select: { payload: true } });
-  if (first) return (JSON.parse(first.payload) as { created_at: string }).created_at.slice(0, 10);
+  if (first?.payload) return (JSON.parse(first.payload) as { created_at: string }).created_at.slice(0, 10);
+  // Applied: the worker keeps no payload, the day's first order says the day.
+  const order = first && (await db.orderSnapshot.findFirst({ where: { shop }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }));
+  if (order) return todayIn(timezone, order.createdAt);
   return addDays(todayIn(timezone, new Date()), -1);
 }
 
@@ -111,16 +114,21 @@ async function queueOrdersWithBackorders(db: Db, shop: string) {
 
 /** Cancellations the merchant made in an earlier run came back as webhooks: the new stand-in makes them again. */
 async function replayMerchantActions(db: Db, shop: string, store: StandinShop) {
-  const echoes = await db.webhookInbox.findMany({ where: { shop, webhookId: { startsWith: "demo-echo-" } }, orderBy: { id: "asc" }, select: { topic: true, payload: true } });
+  // The echoes are applied (their payloads are not kept): what they said is in the engine's
+  // tables, found by the ids their webhook ids carry (shopify-echo.ts).
+  const echoes = await db.webhookInbox.findMany({ where: { shop, webhookId: { startsWith: "demo-echo-" } }, orderBy: { id: "asc" }, select: { topic: true, webhookId: true } });
   for (const e of echoes) {
-    const p = JSON.parse(e.payload) as { id?: number; cancelled_at?: string; inventory_item_id?: number; location_id?: number; available?: number; updated_at?: string };
+    const m = /^demo-echo-cancel-(\d+)(?:-level-(\d+)-(\d+))?$/.exec(e.webhookId);
+    if (!m) continue;
     if (e.topic === "orders/cancelled") {
-      const order = store.orders.get(`gid://shopify/Order/${p.id}`);
-      if (!order) continue;
-      order.cancelledAt = p.cancelled_at ?? order.cancelledAt;
+      const order = store.orders.get(`gid://shopify/Order/${m[1]}`);
+      const snapshot = await db.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: m[1]! } }, select: { cancelledAt: true } });
+      if (!order || !snapshot?.cancelledAt) continue;
+      order.cancelledAt = snapshot.cancelledAt.toISOString();
       for (const fo of store.fulfillmentOrdersOf(order.id)) Object.assign(fo, { status: "CLOSED", holds: [] });
-    } else if (e.topic === "inventory_levels/update") {
-      store.setAvailable(p.inventory_item_id!, p.location_id!, p.available!, p.updated_at);
+    } else if (e.topic === "inventory_levels/update" && m[2] && m[3]) {
+      const level = await db.inventoryLevel.findUnique({ where: { shop_inventoryItemId_locationId: { shop, inventoryItemId: m[2], locationId: m[3] } } });
+      if (level) store.setAvailable(Number(m[2]), Number(m[3]), level.available, level.updatedAt.toISOString());
     }
   }
 }

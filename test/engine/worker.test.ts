@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { drainInbox, LEASE_MS, MAX_ATTEMPTS, retryInboxEvents } from "../../app/jobs/worker.server.ts";
 import { EXPECTED_END, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
+import { flashSale } from "../../dev/fixtures/flash-sale.ts";
 import { queueState } from "../support/queue-state.ts";
 
 let t: TestDatabase;
@@ -34,7 +35,10 @@ describe("inbox worker", () => {
     await deliverDay(A);
     const orderCreates = await t.db.webhookInbox.findMany({ where: { topic: "orders/create" } });
     const crashOn = new Set(orderCreates.map((r) => r.id));
+    // One instant for the whole pass: on a slow machine the 2 s backoff would otherwise run out mid-pass.
+    const start = new Date();
     const first = await drainInbox(t.db, {
+      now: () => start,
       beforeCommit: (id) => {
         if (crashOn.has(id)) throw new Error("simulated crash before commit");
       },
@@ -52,7 +56,7 @@ describe("inbox worker", () => {
     crashOn.clear();
     const later = new Date(Date.now() + 60_000);
     const second = await drainInbox(t.db, { now: () => later });
-    expect(second).toEqual({ processed: orderCreates.length, failed: 0 });
+    expect(second).toEqual({ processed: orderCreates.length, failed: 0, rejected: 0 });
     expect((await queueState(t.db, A)).lines).toEqual(EXPECTED_END);
     expect(await t.db.webhookInbox.count({ where: { status: { not: "done" } } })).toBe(0);
   });
@@ -62,7 +66,7 @@ describe("inbox worker", () => {
     await t.db.webhookInbox.updateMany({
       data: { status: "processing", lockedBy: "dead-worker", lockedUntil: new Date(Date.now() + LEASE_MS), attempts: 1 },
     });
-    expect(await drainInbox(t.db)).toEqual({ processed: 0, failed: 0 }); // still leased
+    expect(await drainInbox(t.db)).toEqual({ processed: 0, failed: 0, rejected: 0 }); // still leased
     const afterLease = new Date(Date.now() + LEASE_MS + 1000);
     const r = await drainInbox(t.db, { now: () => afterLease });
     expect(r.processed).toBe(sellOutDay().length);
@@ -70,20 +74,46 @@ describe("inbox worker", () => {
   });
 
   it("an event that keeps failing ends 'dead' with its error, and a retry puts it back", async () => {
-    // Stored directly: the door would refuse it, but a payload can still break later (e.g. after a deploy).
-    await t.db.webhookInbox.create({ data: { shop: A, topic: "orders/create", webhookId: "poison-2", payload: "{\"id\":1}" } });
+    // A payload that maps but whose apply keeps failing (a database fault, a bug fixed by a later deploy).
+    await door(signedWebhookRequest({ shop: A, topic: "orders/create", payload: sellOutDay()[2]!.payload, webhookId: "poison-2" }));
+    const poison = (await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).id;
+    const failing = (id: number) => {
+      if (id === poison) throw new Error("the database refused it");
+    };
     let clock = Date.now();
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       clock += 2 * 3_600_000;
-      await drainInbox(t.db, { now: () => new Date(clock) });
+      await drainInbox(t.db, { now: () => new Date(clock), beforeCommit: failing });
     }
     const dead = await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } });
     expect(dead.status).toBe("dead");
     expect(dead.attempts).toBe(MAX_ATTEMPTS);
-    expect(dead.lastError).toMatch(/created_at must be an ISO date/);
+    expect(dead.lastError).toMatch(/the database refused it/);
+    expect(dead.payload).not.toBe(""); // kept for the retry
     expect(await retryInboxEvents(t.db, A)).toBe(1);
     expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({ status: "pending", attempts: 0 });
     expect(await retryInboxEvents(t.db, B)).toBe(0); // another shop cannot touch it
+    expect(await drainInbox(t.db)).toEqual({ processed: 1, failed: 0, rejected: 0 });
+    expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({ status: "done", payload: "" });
+  });
+
+  it("stopped by its signal, it finishes the chunk in hand and puts the rest of its claim back, unleased", async () => {
+    const sale = flashSale({ orders: 150, variants: 3, stockPerVariant: 40 });
+    for (const d of sale) await door(signedWebhookRequest({ shop: A, topic: d.topic, payload: d.payload, webhookId: d.webhookId }));
+    const stop = new AbortController();
+    const r = await drainInbox(t.db, { signal: stop.signal, beforeCommit: () => stop.abort() });
+    // The first chunk (100 events) committed; the rest of the batch of 200 went back.
+    expect(r).toEqual({ processed: 100, failed: 0, rejected: 0 });
+    expect(await t.db.webhookInbox.count({ where: { status: "done" } })).toBe(100);
+    expect(await t.db.webhookInbox.count({ where: { OR: [{ status: { notIn: ["done", "pending"] } }, { lockedBy: { not: null } }, { lockedUntil: { not: null } }] } })).toBe(0);
+    expect(await t.db.webhookInbox.count({ where: { status: "pending", attempts: 0 } })).toBe(sale.length - 100);
+    // An aborted signal claims nothing.
+    expect(await drainInbox(t.db, { signal: AbortSignal.abort() })).toEqual({ processed: 0, failed: 0, rejected: 0 });
+    // The next worker takes everything over at once; units sold beyond stock end up waiting.
+    expect(await drainInbox(t.db)).toEqual({ processed: sale.length - 100, failed: 0, rejected: 0 });
+    const sold = [0, 1, 2].map((v) => sale.filter((d) => d.topic === "orders/create" && (d.payload as { line_items: { variant_id: number; quantity: number }[] }).line_items[0]!.variant_id === 20_000 + v).reduce((s, d) => s + (d.payload as { line_items: { quantity: number }[] }).line_items[0]!.quantity, 0));
+    const waiting = await t.db.backorderLine.aggregate({ where: { shop: A }, _sum: { waitingQuantity: true } });
+    expect(waiting._sum.waitingQuantity).toBe(sold.reduce((s, u) => s + Math.max(0, u - 40), 0));
   });
 
   it("two shops with the same Shopify ids never see each other's rows", async () => {
