@@ -12,7 +12,7 @@ import type { Tx } from "../db/client.server.ts";
 import { levelWins } from "../backorder/coalesce.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
-import { deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
+import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -106,36 +106,26 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
   if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return; // stale
+  // customers/redact erased this order's customer: Shopify still sends them, we do not keep them.
+  const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
   const data = {
     name: e.name,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
     cancelledAt: e.cancelledAt,
     currency: e.currency,
-    customerId: e.customer?.id ?? null,
+    customerId: customer?.id ?? null,
     refundIds: JSON.stringify(e.refundIds),
     fulfillmentIds: JSON.stringify(e.fulfillmentIds),
   };
   const snapshot = await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
   affected.orderIds.add(e.orderId);
 
-  const [adjustments, known] = await Promise.all([
-    loadAdjustments(tx, shop, e.orderId),
-    existing
-      ? tx.backorderLine.findMany({ where: { shop, orderId: e.orderId }, select: { lineItemId: true, customerId: true, customerName: true, customerEmail: true } })
-      : Promise.resolve([]),
-  ]);
-  // A redacted line stays redacted: a late replay of the order must not bring the customer back.
-  const redacted = new Set(
-    known.filter((l) => l.customerId === null && l.customerName === null && l.customerEmail === null).map((l) => l.lineItemId),
-  );
+  const adjustments = await loadAdjustments(tx, shop, e.orderId);
   const ref = snapshotRef(snapshot);
   for (const line of e.lines) {
     if (!line.variantId) continue; // custom items: nothing to allocate
     const q = effectiveQuantities(line, ref, adjustments);
-    const customer = redacted.has(line.lineItemId)
-      ? {}
-      : { customerId: e.customer?.id ?? null, customerName: e.customer?.name ?? null, customerEmail: e.customer?.email ?? null };
     const common = {
       orderId: e.orderId,
       orderName: e.name,
@@ -151,7 +141,9 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
       cancelledAt: e.cancelledAt,
       unitPrice: line.unitPrice,
       currency: e.currency,
-      ...customer,
+      customerId: customer?.id ?? null,
+      customerName: customer?.name ?? null,
+      customerEmail: customer?.email ?? null,
     };
     await tx.backorderLine.upsert({
       where: { shop_lineItemId: { shop, lineItemId: line.lineItemId } },

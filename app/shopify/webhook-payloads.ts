@@ -76,6 +76,14 @@ function id(v: unknown, what: string): string {
 
 const optId = (v: unknown, what: string): string | null => (v === null || v === undefined ? null : id(v, what));
 
+function lenientId(v: unknown): string | null {
+  try {
+    return optId(v, "id");
+  } catch {
+    return null;
+  }
+}
+
 // A date alone is midnight UTC; a time needs its zone (without one, JS would read it in the server's).
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
@@ -316,6 +324,8 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
         customerId: optId(c.id, "customer.id"),
         email: optText(c.email, TEXT_LIMITS.email),
         orderIds: redactIds(p, "orders_requested"),
+        // Only a reference for the merchant: a malformed one must not cost them the request.
+        requestId: isObj(p.data_request) ? lenientId(p.data_request.id) : null,
       };
     }
     case "shop/redact":
