@@ -1,6 +1,11 @@
 // Issue 10 item 5: data requests are shown to the merchant, who must answer them, with the
 // data to send; one shop never sees another's; after customers/redact nothing personal is
 // left to show. Webhooks through the real door and worker, the admin routes as Remix calls them.
+import { createElement as h, type ComponentType } from "react";
+import { renderToString } from "react-dom/server";
+import { createMemoryRouter, RouterProvider } from "react-router-dom";
+import { AppProvider } from "@shopify/polaris";
+import en from "@shopify/polaris/locales/en.json" with { type: "json" };
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
@@ -15,7 +20,7 @@ const ORDERS = { first: 6_400_000_001, second: 6_400_000_002 };
 
 let t: TestDatabase;
 type Args = { request: Request; params: Record<string, string>; context: Record<string, unknown> };
-type Route = { loader?: (a: Args) => Promise<Response>; action?: (a: Args) => Promise<Response> };
+type Route = { loader?: (a: Args) => Promise<Response>; action?: (a: Args) => Promise<Response>; default?: ComponentType };
 let page: Route;
 let download: Route;
 
@@ -50,6 +55,20 @@ const status = async (p: Promise<Response>) => {
     throw e;
   }
 };
+
+/** The page as the merchant sees it (server-rendered), with its real loader. */
+async function render(shop: string, path: string): Promise<string> {
+  const router = createMemoryRouter(
+    [{ path: "/app/privacy", loader: ({ request }) => as(shop, () => page.loader!({ request, params: {}, context: {} })), Component: page.default! }],
+    { initialEntries: [path] },
+  );
+  await new Promise<void>((resolve) => {
+    if (router.state.initialized) return resolve();
+    const stop = router.subscribe((s) => s.initialized && (stop(), resolve()));
+  });
+  // React marks the joins of adjacent text with empty comments; the merchant sees one text.
+  return renderToString(h(AppProvider, { i18n: en }, h(RouterProvider, { router }))).replaceAll("<!-- -->", "");
+}
 
 type Listed = { id: number; status: string; email: string | null; customerId: string | null; orderIds: string[]; requestId: string | null };
 const listed = async (shop: string): Promise<Listed[]> => (await (await as(shop, () => get(page, "/app/privacy"))).json()).requests;
@@ -114,6 +133,9 @@ describe("data requests in the admin", () => {
     expect(file.request).toMatchObject({ email: GRACE.email, shopifyRequestId: "101" });
     expect(file.orders.flatMap((o: { lines: unknown[] }) => o.lines)).toHaveLength(3);
 
+    const html = await render(A, `/app/privacy?request=${id}`);
+    for (const text of ["Data to send", GRACE.email, "Grace Hopper", "2 × Linen Shirt - M / Sand (LIN-M)", "Download CSV", "Mark as sent"]) expect(html).toContain(text);
+
     const csv = await as(A, () => get(download, `/app/privacy/download?request=${id}&format=csv`));
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const rows = (await csv.text()).trimEnd().split("\r\n");
@@ -147,6 +169,9 @@ describe("data requests in the admin", () => {
     const file = await (await as(A, () => get(download, `/app/privacy/download?request=${requests[1]!.id}&format=json`))).text();
     expect(file).not.toMatch(/grace|hopper|880000000000777/i);
     expect(shown.erasures.count).toBe(1);
+    const html = await render(A, `/app/privacy?request=${requests[0]!.id}`);
+    expect(html).toContain("This customer&#x27;s data was erased on");
+    expect(html).not.toMatch(/grace|hopper/i);
     // Shop B's customer of the same name is not theirs to erase.
     expect((await listed(B))[0]).toMatchObject({ status: "to send", email: GRACE.email });
   });
