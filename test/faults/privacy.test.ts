@@ -1,9 +1,12 @@
 // Issue 10 item 5: after customers/redact no row anywhere holds the customer's name, email
 // or id for the orders concerned, and a later webhook about those orders cannot bring them
 // back. Real door (HMAC-signed), real worker, real SQLite and PostgreSQL.
+import fs from "node:fs";
+import path from "node:path";
 import { Prisma } from "../../prisma/generated/sqlite/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
+import { migrationsDir } from "../../scripts/db/paths.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { drainInbox } from "../../app/jobs/worker.server.ts";
 import { IDS, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
@@ -162,5 +165,47 @@ describe("customers/redact", () => {
     await send(A, "orders/create", fullOrder(6_100_000_009, 6_200_000_009, GRACE, 50));
     await drainInbox(t.db);
     expect((await lineOf(A, 6_200_000_009)).customerEmail).toBe(GRACE.email);
+  });
+});
+
+describe("installs that redacted customers before RedactedOrder existed", () => {
+  const C = "privacy-legacy.myshopify.com";
+  const D = "privacy-no-redact.myshopify.com";
+
+  /** The migration's backfill statement, run against this database as the migration runs it. */
+  function backfill(): string {
+    const dir = migrationsDir(testProvider());
+    const name = fs.readdirSync(dir).find((d) => d.endsWith("_compliance_requests_and_redacted_orders"))!;
+    const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+    return sql.slice(sql.indexOf("-- Orders redacted before RedactedOrder existed"));
+  }
+
+  it("the migration remembers the orders they erased, so a later webhook does not bring the customer back", async () => {
+    for (const shop of [C, D]) {
+      for (const d of sellOutDay()) await send(shop, d.topic, d.payload);
+      await send(shop, "orders/create", fullOrder(O.named, L.named, GRACE, 1));
+      await send(shop, "orders/create", fullOrder(O.customItemsOnly, L.custom, GRACE, 3, { customItem: true }));
+    }
+    await drainInbox(t.db);
+    // What the old code left after a redact of Grace in shop C: her orders' snapshots and lines
+    // without her, a redact record, and no RedactedOrder rows. Shop D never had a redact.
+    for (const shop of [C, D]) {
+      await t.db.backorderLine.updateMany({ where: { shop, orderId: String(O.named) }, data: { customerId: null, customerName: null, customerEmail: null } });
+      await t.db.orderSnapshot.updateMany({ where: { shop, orderId: { in: [String(O.named), String(O.customItemsOnly)] } }, data: { customerId: null } });
+    }
+    await t.db.complianceRequest.create({ data: { shop: C, topic: "customers/redact", customerId: String(GRACE.id) } });
+    await t.db.redactedOrder.deleteMany({ where: { shop: { in: [C, D] } } });
+
+    await t.db.$executeRawUnsafe(backfill());
+
+    expect((await t.db.redactedOrder.findMany({ where: { shop: { in: [C, D] } }, orderBy: { orderId: "asc" } })).map((r) => [r.shop, r.orderId])).toEqual([
+      [C, String(O.named)],
+      [C, String(O.customItemsOnly)],
+    ]);
+    // Orders that still have their customer are not touched (sellOutDay's are Ada's).
+    expect(await t.db.redactedOrder.count({ where: { shop: C, orderId: String(IDS.orders.o1) } })).toBe(0);
+    await send(C, "orders/updated", fullOrder(O.named, L.named, GRACE, 1, { updated: 30 }));
+    await drainInbox(t.db);
+    expect(await lineOf(C, L.named)).toMatchObject({ customerId: null, customerName: null, customerEmail: null });
   });
 });
