@@ -111,8 +111,9 @@ const optDate = (v: unknown, what: string): Date | null => (v === null || v === 
 
 /** An integer in min..max: 1e300, 3e9, 1.5, "7" and numbers the parser kept as digit strings are refused. */
 function int(v: unknown, what: string, min = 0, max = MAX_QUANTITY): number {
-  if (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max) return v;
-  throw new PayloadError(`${what} must be an integer from ${min} to ${max}, got ${preview(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new PayloadError(`${what} must be an integer, got ${preview(v)}`);
+  if (v < min || v > max) throw new PayloadError(`${what} must be from ${min} to ${max}, got ${preview(v)}`);
+  return v;
 }
 
 function arr(v: unknown, what: string): unknown[] {

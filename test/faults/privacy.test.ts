@@ -99,7 +99,7 @@ describe("customers/redact", () => {
     const dead = await stored(A, "fulfillments/create", { ...fulfillmentPayload({ id: 6_300_000_001, orderId: O.named, createdAt: at(22), lines: [{ lineItemId: L.named, quantity: 1 }] }), email: GRACE.email, destination: { first_name: "Grace", last_name: "Hopper", address1: "1 Navy Way" } }, "dead", "Error: gave up");
     const tooBig = fullOrder(O.named, L.named, GRACE, 1, { updated: 23 });
     tooBig.line_items[0]!.quantity = 1e300;
-    const rejected = await stored(A, "orders/updated", tooBig, "rejected", "PayloadError: line_items[0].quantity must be an integer from 0 to 1000000000, got 1e+300");
+    const rejected = await stored(A, "orders/updated", tooBig, "rejected", "PayloadError: line_items[0].quantity must be an integer, got \"1e+300\"");
     const garbage = await stored(A, "orders/updated", `{"id": ${O.named}, "email": "${GRACE.email}", `, "rejected", "SyntaxError: Unexpected end of JSON input");
     const unrelated = await stored(A, "orders/updated", fullOrder(O.ada, L.ada, ADA, 4, { updated: 24 }), "pending");
     const legacyDone = await stored(A, "orders/create", fullOrder(O.named, L.named, GRACE, 1), "done");
@@ -132,7 +132,7 @@ describe("customers/redact", () => {
     expect(mapStored(await after(dead.id))).toEqual(expectedDead);
     expect((await after(rejected.id)).status).toBe("rejected");
     const stillRejected = await after(rejected.id);
-    expect(() => mapStored(stillRejected)).toThrow(/line_items\[0\]\.quantity must be an integer/);
+    expect(() => mapStored(stillRejected)).toThrow(/line_items\[0\]\.quantity must be/);
     expect((await after(garbage.id)).payload).toBe(""); // not JSON: it can never be applied, and it named her
     expect((await after(legacyDone.id)).payload).toBe(""); // applied long ago: nothing needs it
     expect((await after(unrelated.id)).payload).toBe((await before(unrelated.id)).payload);
