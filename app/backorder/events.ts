@@ -93,6 +93,8 @@ export interface CustomerDataRequestEvent {
   customerId: string | null;
   email: string | null;
   orderIds: string[];
+  /** Shopify's data_request.id: the merchant matches the request with Shopify's notice by it. */
+  requestId: string | null;
 }
 
 export interface ShopRedactEvent {

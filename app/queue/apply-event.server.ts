@@ -14,7 +14,7 @@ import { eachChunk, inChunks } from "../db/chunks.ts";
 import { levelWins } from "../backorder/coalesce.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
-import { deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
+import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -124,19 +124,21 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
   if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return; // stale
+  // customers/redact erased this order's customer: Shopify still sends them, we do not keep them.
+  const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
   const data = {
     name: e.name,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
     cancelledAt: e.cancelledAt,
     currency: e.currency,
-    customerId: e.customer?.id ?? null,
+    customerId: customer?.id ?? null,
     refundIds: JSON.stringify(e.refundIds),
     fulfillmentIds: JSON.stringify(e.fulfillmentIds),
   };
   await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
   affected.orderIds.add(e.orderId);
-  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), existing !== null);
+  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored));
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }
 
@@ -150,7 +152,7 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
 export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshotEvent, from: number, to: number): Promise<boolean> {
   const existing = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: e.orderId } }, select: { updatedAt: true } });
   if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return false;
-  await writeOrderLines(tx, shop, e, e.lines.slice(from, to), existing !== null);
+  await writeOrderLines(tx, shop, e, e.lines.slice(from, to));
   return true;
 }
 
@@ -181,7 +183,7 @@ const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS
 
 const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
 
-async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[], orderKnown: boolean) {
+async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[]) {
   const tracked = lines.filter((l): l is OrderLineSnapshot & { variantId: string } => l.variantId !== null); // custom items: nothing to allocate
   if (tracked.length === 0) return;
   const [adjustments, known] = await Promise.all([
@@ -191,19 +193,14 @@ async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, line
     ),
   ]);
   const knownOf = new Map(known.map((l) => [l.lineItemId, l]));
-  // A redacted line stays redacted: a late replay of the order must not bring the customer back.
-  const redacted = new Set(
-    orderKnown ? known.filter((l) => l.customerId === null && l.customerName === null && l.customerEmail === null).map((l) => l.lineItemId) : [],
-  );
+  // A redacted order stays redacted: a late replay of it must not bring the customer back.
+  const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
   const ref = snapshotRef({ updatedAt: e.updatedAt, refundIds: JSON.stringify(e.refundIds), fulfillmentIds: JSON.stringify(e.fulfillmentIds) });
   const ofLine = adjustmentsByLine(adjustments);
   const created: Prisma.BackorderLineCreateManyInput[] = [];
   const changes = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
   for (const line of tracked) {
     const q = effectiveQuantities(line, ref, ofLine.get(line.lineItemId) ?? []);
-    const customer = redacted.has(line.lineItemId)
-      ? {}
-      : { customerId: e.customer?.id ?? null, customerName: e.customer?.name ?? null, customerEmail: e.customer?.email ?? null };
     const common: LineRow = {
       orderId: e.orderId,
       orderName: e.name,
@@ -219,7 +216,9 @@ async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, line
       cancelledAt: e.cancelledAt,
       unitPrice: line.unitPrice,
       currency: e.currency,
-      ...customer,
+      customerId: customer?.id ?? null,
+      customerName: customer?.name ?? null,
+      customerEmail: customer?.email ?? null,
     };
     const stored = knownOf.get(line.lineItemId);
     if (!stored) {

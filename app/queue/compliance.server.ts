@@ -1,6 +1,7 @@
 // app/uninstalled and the mandatory compliance topics.
-import type { CustomerDataRequestEvent, CustomerRedactEvent } from "../backorder/events.ts";
+import type { Customer, CustomerDataRequestEvent, CustomerRedactEvent } from "../backorder/events.ts";
 import type { Tx } from "../db/client.server.ts";
+import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
 export async function uninstallShop(tx: Tx, shop: string) {
@@ -12,48 +13,144 @@ export async function uninstallShop(tx: Tx, shop: string) {
   });
 }
 
-function customerLinesWhere(shop: string, e: { customerId: string | null; email: string | null; orderIds: string[] }) {
-  const or: object[] = [];
-  if (e.customerId) or.push({ customerId: e.customerId });
-  if (e.email) or.push({ customerEmail: e.email });
-  if (e.orderIds.length) or.push({ orderId: { in: e.orderIds } });
-  return or.length ? { shop, OR: or } : null;
+/** Lists built from data stay well under SQLite's 999 bound parameters per statement. */
+export const IN_CHUNK = 500;
+
+export function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
-export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEvent) {
-  const where = customerLinesWhere(shop, e);
-  if (!where) return;
+/** The email as sent and lowercased: SQLite and PostgreSQL compare text case-sensitively. */
+export const emailForms = (email: string | null): string[] => (email ? [...new Set([email, email.toLowerCase()])] : []);
+
+/** Rows that name the customer by id or email (null when the request names neither). */
+export function customerWhere(customerId: string | null, email: string | null) {
+  const or: ({ customerId: string } | { customerEmail: { in: string[] } })[] = [];
+  if (customerId) or.push({ customerId });
+  if (email) or.push({ customerEmail: { in: emailForms(email) } });
+  return or.length ? or : null;
+}
+
+/** The orders a compliance request is about: those it names and those whose lines or snapshot carry the customer. */
+export async function ordersOfCustomer(
+  tx: Tx,
+  shop: string,
+  e: { customerId: string | null; email: string | null; orderIds: readonly string[] },
+): Promise<Set<string>> {
   const orderIds = new Set(e.orderIds);
-  for (const l of await tx.backorderLine.findMany({ where, select: { orderId: true } })) orderIds.add(l.orderId);
-  await tx.backorderLine.updateMany({ where, data: { customerId: null, customerName: null, customerEmail: null } });
-  await tx.orderSnapshot.updateMany({ where: { shop, orderId: { in: [...orderIds] } }, data: { customerId: null } });
-  // Raw order payloads in the inbox carry the customer too.
-  const needles = [...[...orderIds].map((id) => `"id":${id},`), ...(e.email ? [e.email] : [])];
-  for (const needle of needles) {
-    await tx.webhookInbox.updateMany({
-      // Applied events, and the redact request itself; events still waiting to be applied keep theirs.
-      where: { shop, OR: [{ status: "done" }, { topic: "customers/redact" }], payload: { contains: needle } },
-      data: { payload: '{"redacted":true}' },
+  const or = customerWhere(e.customerId, e.email);
+  if (or) {
+    const lines = await tx.backorderLine.findMany({ where: { shop, OR: or }, distinct: ["orderId"], select: { orderId: true } });
+    lines.forEach((l) => orderIds.add(l.orderId));
+  }
+  if (e.customerId) {
+    const snapshots = await tx.orderSnapshot.findMany({ where: { shop, customerId: e.customerId }, select: { orderId: true } });
+    snapshots.forEach((s) => orderIds.add(s.orderId));
+  }
+  return orderIds;
+}
+
+/**
+ * customers/redact: the customer's name, email and id leave every table for the orders named
+ * and the orders found by their id or email, and those orders are remembered (RedactedOrder)
+ * so a later webhook about them cannot bring the customer back.
+ */
+export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEvent) {
+  const now = new Date();
+  const orderIds = await ordersOfCustomer(tx, shop, e);
+  const orders = [...orderIds];
+  const erased = { customerId: null, customerName: null, customerEmail: null };
+
+  const or = customerWhere(e.customerId, e.email);
+  if (or) await tx.backorderLine.updateMany({ where: { shop, OR: or }, data: erased });
+  for (const part of chunks(orders)) {
+    await tx.backorderLine.updateMany({ where: { shop, orderId: { in: part } }, data: erased });
+    await tx.orderSnapshot.updateMany({ where: { shop, orderId: { in: part } }, data: { customerId: null } });
+    const known = await tx.redactedOrder.findMany({ where: { shop, orderId: { in: part } }, select: { orderId: true } });
+    const done = new Set(known.map((k) => k.orderId));
+    await tx.redactedOrder.createMany({ data: part.filter((o) => !done.has(o)).map((orderId) => ({ shop, orderId, redactedAt: now })) });
+  }
+
+  await redactDataRequests(tx, shop, e, orderIds, now);
+  await redactInbox(tx, shop, { customerId: e.customerId, email: e.email, orderIds });
+  // The record that we did it, with nothing that identifies the customer.
+  await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", orderIds: JSON.stringify(orders), receivedAt: now } });
+}
+
+/** Earlier customers/data_request records of this customer keep their date and status, nothing personal. */
+async function redactDataRequests(tx: Tx, shop: string, e: CustomerRedactEvent, orderIds: ReadonlySet<string>, now: Date) {
+  const requests = await tx.complianceRequest.findMany({
+    where: { shop, topic: "customers/data_request", redactedAt: null },
+    select: { id: true, customerId: true, email: true, orderIds: true },
+  });
+  const emails = new Set(emailForms(e.email));
+  const theirs = requests.filter(
+    (r) =>
+      (e.customerId !== null && r.customerId === e.customerId) ||
+      (r.email !== null && emails.has(r.email)) ||
+      parseIds(r.orderIds).some((o) => orderIds.has(o)),
+  );
+  for (const part of chunks(theirs.map((r) => r.id))) {
+    await tx.complianceRequest.updateMany({
+      where: { shop, id: { in: part } },
+      data: { customerId: null, email: null, orderIds: "[]", redactedAt: now },
     });
   }
-  await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", customerId: e.customerId } });
 }
 
-/** What we hold about a customer, recorded for the merchant to pass on (we never contact customers). */
+/**
+ * Stored payloads about the customer. Applied events (done) need theirs no more: emptied.
+ * The others (pending, processing, failed, rejected, dead) are rewritten without the
+ * customer, so they can still be applied or retried.
+ */
+async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
+  const needles = payloadNeedles(target);
+  for (const part of chunks(needles, 200)) {
+    const mention = part.map((n) => ({ payload: { contains: n } }));
+    await tx.webhookInbox.updateMany({ where: { shop, status: "done", OR: mention }, data: { payload: "" } });
+    const rows = await tx.webhookInbox.findMany({
+      where: { shop, status: { not: "done" }, OR: mention },
+      select: { id: true, topic: true, payload: true },
+    });
+    for (const row of rows) {
+      const redacted = redactPayload(row.topic, row.payload, target);
+      if (redacted !== null && redacted !== row.payload) {
+        await tx.webhookInbox.update({ where: { id: row.id }, data: { payload: redacted } });
+      }
+    }
+  }
+}
+
+/** The customer of an order snapshot, unless customers/redact erased that order's customer. */
+export async function customerUnlessRedacted(tx: Tx, shop: string, orderId: string, customer: Customer | null): Promise<Customer | null> {
+  if (!customer) return null;
+  const redacted = await tx.redactedOrder.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { orderId: true } });
+  return redacted ? null : customer;
+}
+
+/** customers/data_request: recorded for the merchant, who answers it (we never contact customers). */
 export async function recordDataRequest(tx: Tx, shop: string, e: CustomerDataRequestEvent) {
-  const where = customerLinesWhere(shop, e);
-  const lines = where
-    ? await tx.backorderLine.findMany({
-        where,
-        select: {
-          orderName: true, title: true, sku: true, quantity: true, state: true, orderedAt: true,
-          customerName: true, customerEmail: true,
-        },
-      })
-    : [];
   await tx.complianceRequest.create({
-    data: { shop, topic: "customers/data_request", customerId: e.customerId, email: e.email, dataJson: JSON.stringify(lines) },
+    data: {
+      shop,
+      topic: "customers/data_request",
+      customerId: e.customerId,
+      email: e.email,
+      orderIds: JSON.stringify(e.orderIds),
+      requestId: e.requestId,
+    },
   });
+}
+
+export function parseIds(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** shop/redact: nothing of the shop may remain, but the record that we did it. */
@@ -67,6 +164,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.variantPolicy.deleteMany({ where: { shop } });
   await tx.shopSettings.deleteMany({ where: { shop } });
   await tx.complianceRequest.deleteMany({ where: { shop } });
+  await tx.redactedOrder.deleteMany({ where: { shop } });
   await tx.syncTask.deleteMany({ where: { shop } });
   await tx.syncedVariant.deleteMany({ where: { shop } });
   await tx.syncedOrder.deleteMany({ where: { shop } });

@@ -25,6 +25,7 @@ const PAGES = [
   { url: "/app/queue", label: "Queue" },
   { url: "/app/variants", label: "Variants" },
   { url: "/app/settings", label: "Settings" },
+  { url: "/app/privacy", label: "Privacy" },
 ];
 
 function StandaloneNav({ shop }: { shop: string }) {

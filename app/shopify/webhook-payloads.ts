@@ -1,5 +1,7 @@
-// Maps Shopify webhook payloads (REST JSON shapes) to domain events. A payload that
-// lacks what we need is rejected here, at the door, so nothing malformed is stored.
+// Maps Shopify webhook payloads (REST JSON shapes) to domain events. A payload that lacks
+// what we need, or holds a value out of bounds, throws PayloadError naming the field.
+// The fields read here are the ones payload-redaction.ts keeps when it strips a customer
+// from a stored payload: a field added here must be added there.
 import type {
   Customer,
   DomainEvent,
@@ -46,30 +48,72 @@ function obj(v: unknown, what: string): Json {
   return v;
 }
 
+// Bounds (decision 3 of issue 10). Shopify ids are 64-bit: the worker's parser hands ids
+// beyond 2^53 over as exact digit strings, so a JS number that is not a safe integer has
+// already lost digits and could name another order: refused, never rounded.
+const MAX_ID = 9223372036854775807n;
+export const MAX_QUANTITY = 1_000_000_000;
+const MIN_YEAR = 1970;
+const MAX_YEAR = 2200;
+
+function digitsId(digits: string): string | null {
+  return /^[1-9]\d{0,18}$/.test(digits) && BigInt(digits) <= MAX_ID ? digits : null;
+}
+
 function id(v: unknown, what: string): string {
-  if (typeof v === "number" && Number.isInteger(v) && v > 0) return String(v);
-  if (typeof v === "string" && /^\d+$/.test(v)) return v;
-  // Admin GraphQL ids (gid://shopify/Order/1) appear in some payloads.
-  if (typeof v === "string") {
-    const m = /^gid:\/\/shopify\/\w+\/(\d+)$/.exec(v);
-    if (m) return m[1]!;
+  if (typeof v === "number" && Number.isSafeInteger(v) && v > 0) return String(v);
+  if (typeof v === "number" && Number.isInteger(v) && v > 0) {
+    throw new PayloadError(`${what} ${JSON.stringify(v)} is beyond 2^53 and was not kept exact (send it as digits)`);
   }
-  throw new PayloadError(`${what} must be a Shopify id, got ${JSON.stringify(v)}`);
+  if (typeof v === "string") {
+    // Admin GraphQL ids (gid://shopify/Order/1) appear in some payloads.
+    const digits = /^gid:\/\/shopify\/[A-Za-z]+\/(\d+)$/.exec(v)?.[1] ?? v;
+    const ok = digitsId(digits);
+    if (ok) return ok;
+  }
+  throw new PayloadError(`${what} must be a Shopify id (1 to 19 digits, at most 2^63-1), got ${preview(v)}`);
 }
 
 const optId = (v: unknown, what: string): string | null => (v === null || v === undefined ? null : id(v, what));
 
+function lenientId(v: unknown): string | null {
+  try {
+    return optId(v, "id");
+  } catch {
+    return null;
+  }
+}
+
+// A date alone is midnight UTC; a time needs its zone (without one, JS would read it in the server's).
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/** A real calendar date (no 30 February) in ISO 8601 form, years 1970..2200. */
 function date(v: unknown, what: string): Date {
-  const d = typeof v === "string" ? new Date(v) : null;
-  if (!d || Number.isNaN(d.getTime())) throw new PayloadError(`${what} must be an ISO date, got ${JSON.stringify(v)}`);
+  const m = typeof v === "string" ? ISO_DATE.exec(v) : null;
+  const d = m ? new Date(v as string) : null;
+  const [y, mo, day] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  const calendar = new Date(Date.UTC(y, mo - 1, day));
+  const real =
+    d !== null &&
+    !Number.isNaN(d.getTime()) &&
+    calendar.getUTCMonth() === mo - 1 &&
+    calendar.getUTCDate() === day &&
+    Number(m?.[4] ?? 0) < 24 &&
+    Number(m?.[5] ?? 0) < 60 &&
+    Number(m?.[6] ?? 0) < 60;
+  if (!real || y < MIN_YEAR || y > MAX_YEAR) {
+    throw new PayloadError(`${what} must be an ISO date between ${MIN_YEAR} and ${MAX_YEAR}, got ${preview(v)}`);
+  }
   return d;
 }
 
 const optDate = (v: unknown, what: string): Date | null => (v === null || v === undefined ? null : date(v, what));
 
-function int(v: unknown, what: string): number {
-  if (typeof v === "number" && Number.isInteger(v)) return v;
-  throw new PayloadError(`${what} must be an integer, got ${JSON.stringify(v)}`);
+/** An integer in min..max: 1e300, 3e9, 1.5, "7" and numbers the parser kept as digit strings are refused. */
+function int(v: unknown, what: string, min = 0, max = MAX_QUANTITY): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new PayloadError(`${what} must be an integer, got ${preview(v)}`);
+  if (v < min || v > max) throw new PayloadError(`${what} must be from ${min} to ${max}, got ${preview(v)}`);
+  return v;
 }
 
 function arr(v: unknown, what: string): unknown[] {
@@ -77,17 +121,52 @@ function arr(v: unknown, what: string): unknown[] {
   return v;
 }
 
-const str = (v: unknown, fallback = ""): string => (typeof v === "string" ? v : v === null || v === undefined ? fallback : String(v));
-const optStr = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+/** The start of a bad value for an error message (a 20 MB string must not become the error). */
+function preview(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object" && v !== null) return "an object";
+  return v === undefined ? "nothing" : String(v);
+}
+
+// Free text we store is capped rather than refused: a long title is not a reason to lose an order.
+export const TEXT_LIMITS = { title: 512, name: 255, sku: 255, email: 320, currency: 16, policy: 32, tags: 65_535 } as const;
+
+function cap(s: string, max: number): string {
+  if (s.length <= max) return s;
+  // Never end on half of a surrogate pair.
+  const cut = /[\uD800-\uDBFF]/.test(s[max - 2] ?? "") ? max - 2 : max - 1;
+  return `${s.slice(0, cut)}…`;
+}
+
+const text = (v: unknown, max: number, fallback = ""): string =>
+  cap(typeof v === "string" ? v : v === null || v === undefined || typeof v === "object" ? fallback : String(v), max);
+const optText = (v: unknown, max: number): string | null => (typeof v === "string" && v !== "" ? cap(v, max) : null);
+
+/** Tags are cut at a comma, so no tag is stored half (an auto-enable tag must match whole). */
+function tags(v: unknown): string {
+  const s = text(v, Number.MAX_SAFE_INTEGER);
+  if (s.length <= TEXT_LIMITS.tags) return s;
+  const cut = s.lastIndexOf(",", TEXT_LIMITS.tags);
+  return cut > 0 ? s.slice(0, cut) : "";
+}
+
+// Prices are summed by the dashboard as DECIMAL(18,4): anything else would break it for the shop.
+function price(v: unknown, what: string): string {
+  if (v === null || v === undefined) return "0";
+  const s = typeof v === "number" && Number.isFinite(v) && v >= 0 ? String(v) : v;
+  if (typeof s === "string" && /^\d{1,14}(?:\.\d{1,10})?$/.test(s)) return s;
+  throw new PayloadError(`${what} must be a decimal amount below 10^14, got ${preview(v)}`);
+}
 
 function customerOf(order: Json): Customer | null {
   const c = isObj(order.customer) ? order.customer : null;
   if (!c && !order.email) return null;
-  const name = c ? [str(c.first_name), str(c.last_name)].filter(Boolean).join(" ") : "";
+  const name = c ? cap([text(c.first_name, TEXT_LIMITS.name), text(c.last_name, TEXT_LIMITS.name)].filter(Boolean).join(" "), TEXT_LIMITS.name) : "";
   return {
     id: c ? optId(c.id, "customer.id") : null,
     name: name || null,
-    email: optStr(c?.email) ?? optStr(order.email),
+    email: optText(c?.email, TEXT_LIMITS.email) ?? optText(order.email, TEXT_LIMITS.email),
   };
 }
 
@@ -101,11 +180,11 @@ function orderLine(v: unknown, i: number): OrderLineSnapshot {
     lineItemId: id(l.id, `line_items[${i}].id`),
     variantId: optId(l.variant_id, `line_items[${i}].variant_id`),
     productId: optId(l.product_id, `line_items[${i}].product_id`),
-    title: str(l.name, str(l.title)),
-    sku: optStr(l.sku),
+    title: text(l.name, TEXT_LIMITS.title, text(l.title, TEXT_LIMITS.title)),
+    sku: optText(l.sku, TEXT_LIMITS.sku),
     quantity: current,
     openQuantity: open,
-    unitPrice: str(l.price, "0"),
+    unitPrice: price(l.price, `line_items[${i}].price`),
   };
 }
 
@@ -116,11 +195,11 @@ function orderSnapshot(p: Json): OrderSnapshotEvent {
   return {
     kind: "order",
     orderId: id(p.id, "id"),
-    name: str(p.name, `#${str(p.order_number)}`),
+    name: text(p.name, TEXT_LIMITS.name, `#${text(p.order_number, TEXT_LIMITS.name)}`),
     createdAt: date(p.created_at, "created_at"),
     updatedAt: date(p.updated_at, "updated_at"),
     cancelledAt: optDate(p.cancelled_at, "cancelled_at"),
-    currency: str(p.currency, "USD"),
+    currency: text(p.currency, TEXT_LIMITS.currency, "USD"),
     customer: customerOf(p),
     refundIds: idsOf(p.refunds, "refunds"),
     fulfillmentIds: fulfillments.map((f, i) => id(obj(f, `fulfillments[${i}]`).id, `fulfillments[${i}].id`)),
@@ -148,7 +227,7 @@ function refund(p: Json): OrderAdjustmentEvent {
 const VOID_FULFILLMENT = new Set(["cancelled", "error", "failure"]);
 
 function fulfillment(p: Json): OrderAdjustmentEvent {
-  const status = str(p.status);
+  const status = text(p.status, TEXT_LIMITS.policy);
   return {
     kind: "adjustment",
     adjustment: "fulfillment",
@@ -205,7 +284,7 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
         inventoryItemId: id(p.inventory_item_id, "inventory_item_id"),
         locationId: id(p.location_id, "location_id"),
         // null available: the item stopped being tracked; treat as no shortage.
-        available: p.available === null ? 0 : int(p.available, "available"),
+        available: p.available === null ? 0 : int(p.available, "available", -MAX_QUANTITY, MAX_QUANTITY),
         updatedAt: date(p.updated_at, "updated_at"),
       };
     case "products/create":
@@ -213,18 +292,18 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
       return {
         kind: "product",
         productId: id(p.id, "id"),
-        title: str(p.title),
-        tags: str(p.tags),
+        title: text(p.title, TEXT_LIMITS.title),
+        tags: tags(p.tags),
         updatedAt: date(p.updated_at, "updated_at"),
         variants: arr(p.variants, "variants").map((v, i) => {
           const x = obj(v, `variants[${i}]`);
           return {
             variantId: id(x.id, `variants[${i}].id`),
-            title: str(x.title),
-            sku: optStr(x.sku),
+            title: text(x.title, TEXT_LIMITS.title),
+            sku: optText(x.sku, TEXT_LIMITS.sku),
             inventoryItemId: optId(x.inventory_item_id, `variants[${i}].inventory_item_id`),
-            price: str(x.price, "0"),
-            inventoryPolicy: str(x.inventory_policy, "deny"),
+            price: price(x.price, `variants[${i}].price`),
+            inventoryPolicy: text(x.inventory_policy, TEXT_LIMITS.policy, "deny"),
           };
         }),
       };
@@ -235,7 +314,7 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
       return {
         kind: "customer_redact",
         customerId: optId(c.id, "customer.id"),
-        email: optStr(c.email),
+        email: optText(c.email, TEXT_LIMITS.email),
         orderIds: redactIds(p, "orders_to_redact"),
       };
     }
@@ -244,8 +323,10 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
       return {
         kind: "customer_data_request",
         customerId: optId(c.id, "customer.id"),
-        email: optStr(c.email),
+        email: optText(c.email, TEXT_LIMITS.email),
         orderIds: redactIds(p, "orders_requested"),
+        // Only a reference for the merchant: a malformed one must not cost them the request.
+        requestId: isObj(p.data_request) ? lenientId(p.data_request.id) : null,
       };
     }
     case "shop/redact":
