@@ -2,7 +2,8 @@
 // the data to send, read from the tables when asked (so it is what we hold now, and nothing
 // once customers/redact has erased it). Every read is scoped to the shop.
 import type { Db } from "../db/client.server.ts";
-import { chunks, ordersOfCustomer, parseIds } from "../queue/compliance.server.ts";
+import { chunks } from "../db/chunks.ts";
+import { ordersOfCustomer, parseIds } from "../queue/compliance.server.ts";
 import { csvRow } from "./csv.ts";
 
 export type DataRequestStatus = "to send" | "sent" | "erased";

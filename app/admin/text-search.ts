@@ -3,8 +3,7 @@
 // search for "%" matched everything); they and the escape character itself are escaped
 // with `\`, PostgreSQL's LIKE escape, which SQLite uses too (app/db/sqlite-like-escape.ts).
 import type { Prisma } from "../db/client.server.ts";
-
-export const escapeLike = (term: string): string => term.replace(/[\\%_]/g, (c) => `\\${c}`);
+import { escapeLike } from "../db/sqlite-like-escape.ts";
 
 /** SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE (mode insensitive). */
 export function containsText(dialect: "sqlite" | "postgres", term: string): Prisma.StringFilter {

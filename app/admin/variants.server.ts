@@ -5,6 +5,7 @@ import { inChunks } from "../db/chunks.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { dialectOf, num, rawQuery, SqlParams } from "./sql.server.ts";
+import { escapeLike } from "../db/sqlite-like-escape.ts";
 import { calendarDate, fromCalendarDate } from "../backorder/eta.ts";
 import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { validateVariantSettings, type VariantSettingsInput, type VariantSettingsResult } from "./variant-settings.ts";
@@ -101,7 +102,7 @@ async function findVariantPage(
   const params = new SqlParams(dialectOf(client));
   const where = [`v."shop" = ${params.p(shop)}`];
   if (q.search) {
-    const pattern = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${escapeLike(q.search)}%`;
     const like = params.dialect === "postgres" ? "ILIKE" : "LIKE";
     where.push(`(${["productTitle", "title", "sku"].map((c) => `v."${c}" ${like} ${params.p(pattern)} ESCAPE '\\'`).join(" OR ")})`);
   }

@@ -6,10 +6,14 @@
 // Prisma's own operator.
 import type { Client, InArgs, InStatement, Transaction } from "@libsql/client";
 
-const LIKE_PARAMETER = / LIKE \?/g;
+// A statement of our own that names its ESCAPE already (raw SQL) is left as it is.
+const LIKE_PARAMETER = / LIKE \?(?! ESCAPE)/g;
 const withEscape = (sql: string) => sql.replace(LIKE_PARAMETER, " LIKE ? ESCAPE '\\'");
 
 type Executor = Pick<Client | Transaction, "execute">;
+
+/** A term for Prisma's `contains`/`startsWith`: % and _ (and the escape itself) taken literally. */
+export const escapeLike = (term: string): string => term.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Rewrites the statements `target.execute` runs (Prisma's driver adapter uses only execute for queries). */
 export function escapeLikeOn<T extends Executor>(target: T): T {

@@ -1,6 +1,8 @@
 // app/uninstalled and the mandatory compliance topics.
 import type { Customer, CustomerDataRequestEvent, CustomerRedactEvent } from "../backorder/events.ts";
 import type { Tx } from "../db/client.server.ts";
+import { chunks } from "../db/chunks.ts";
+import { escapeLike } from "../db/sqlite-like-escape.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
@@ -11,15 +13,6 @@ export async function uninstallShop(tx: Tx, shop: string) {
     create: { shop, uninstalledAt: new Date() },
     update: { uninstalledAt: new Date() },
   });
-}
-
-/** Lists built from data stay well under SQLite's 999 bound parameters per statement. */
-export const IN_CHUNK = 500;
-
-export function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** The email as sent and lowercased: SQLite and PostgreSQL compare text case-sensitively. */
@@ -108,7 +101,7 @@ async function redactDataRequests(tx: Tx, shop: string, e: CustomerRedactEvent, 
 async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
   const needles = payloadNeedles(target);
   for (const part of chunks(needles, 200)) {
-    const mention = part.map((n) => ({ payload: { contains: n } }));
+    const mention = part.map((n) => ({ payload: { contains: escapeLike(n) } }));
     await tx.webhookInbox.updateMany({ where: { shop, status: "done", OR: mention }, data: { payload: "" } });
     const rows = await tx.webhookInbox.findMany({
       where: { shop, status: { not: "done" }, OR: mention },

@@ -37,9 +37,9 @@ const order = (id: number, lineId: number) => orderPayload({ id, createdAt: "202
 
 describe("ids beyond 2^53", () => {
   it("two orders whose ids differ only beyond 2^53 stay two orders, digits exact", async () => {
-    // JSON.parse reads both ids as 18446744073709551000: the bodies carry the exact digits.
-    const ids = ["18446744073709551557", "18446744073709551559"];
-    const lineIds = ["18446744073709500001", "18446744073709500003"];
+    // Plain JSON.parse reads both as 9223372036854775000: the bodies carry the exact digits.
+    const ids = ["9223372036854775557", "9223372036854775559"];
+    const lineIds = ["9223372036854700001", "9223372036854700003"];
     for (const [k, id] of ids.entries()) {
       const body = JSON.stringify(order(1, 2)).replace('"id":1,', `"id":${id},`).replace('"id":2,', `"id":${lineIds[k]},`);
       expect(body).toContain(id);
