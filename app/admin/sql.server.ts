@@ -2,13 +2,9 @@
 // column, durations, date buckets, percentiles). Both providers run the same query
 // shape; only date arithmetic and placeholders differ, and they are chosen here.
 import type { Db, Tx } from "../db/client.server.ts";
+import { dialectOf, type Dialect } from "../db/dialect.ts";
 
-export type Dialect = "sqlite" | "postgres";
-
-/** The generated client records its provider; both the client and a transaction expose it. */
-export function dialectOf(client: Db | Tx): Dialect {
-  return (client as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgres" : "sqlite";
-}
+export { dialectOf, type Dialect };
 
 /** Collects parameters and hands out the dialect's placeholders, in order. */
 export class SqlParams {

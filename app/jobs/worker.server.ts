@@ -9,6 +9,7 @@ import { parsePayload } from "../shopify/payload-json.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
 import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
+import { dialectOf } from "../db/dialect.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../queue/apply-event.server.ts";
 import { deriveVariant, writeDerivation } from "../queue/recompute.server.ts";
@@ -188,7 +189,7 @@ async function claimedRows(db: Db, shop: string, owner: string): Promise<Claimed
     orderBy: { id: "asc" },
     select: { id: true, topic: true, attempts: true, lastError: true },
   });
-  const postgres = (db as { _activeProvider?: string })._activeProvider === "postgresql";
+  const postgres = dialectOf(db) === "postgres";
   const sizes = postgres
     ? await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(`SELECT id, octet_length(payload) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = $1`, owner)
     : await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(`SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = ?`, owner);
@@ -303,7 +304,7 @@ const TX_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
 export const SQLITE_WRITER_GAP_MS = 100;
 
 async function letOtherWritersIn(db: Db) {
-  if ((db as { _activeProvider?: string })._activeProvider === "postgresql") return;
+  if (dialectOf(db) === "postgres") return;
   await new Promise((resolve) => setTimeout(resolve, SQLITE_WRITER_GAP_MS));
 }
 

@@ -2,6 +2,7 @@
 // inside their own transaction, so a change and the promise to push it commit
 // together; the sync runner (issue 3) pushes later and may retry.
 import type { Prisma, Tx } from "../db/client.server.ts";
+import { dialectOf } from "../db/dialect.ts";
 
 export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel";
 
@@ -62,7 +63,7 @@ export async function enqueueTasks(tx: Tx, shop: string, kind: SyncKind, targetI
     if (missing.length === 0) continue;
     // SQLite holds the write lock since the updates above, so nobody inserts in between;
     // PostgreSQL does not: a concurrent enqueue of the same target is skipped, not an error.
-    const postgres = (tx as { _activeProvider?: string })._activeProvider === "postgresql";
+    const postgres = dialectOf(tx) === "postgres";
     await tx.syncTask.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.SyncTaskCreateManyArgs);
   }
   return ids.length;
