@@ -12,7 +12,15 @@ import { databaseUrl, providerOf } from "./url.ts";
 export type Db = SqliteClient;
 export type { Prisma } from "../../prisma/generated/sqlite/index.js";
 
+/** How long a write waits for another connection's write lock before it fails (SQLITE_BUSY). */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
+/**
+ * How much of that wait SQLite itself may spend inside one call. libsql's calls are synchronous:
+ * a long busy wait there stalls the whole thread, and in the web process that is every request
+ * (under 64 webhook senders sharing the file with the worker, acknowledgements took 30 s). So
+ * SQLite waits briefly, and the rest of the wait is ours, asynchronous, between attempts.
+ */
+export const SQLITE_SYNC_WAIT_MS = 50;
 
 /**
  * The adapter on our @libsql/client: the one it bundles (0.8) has no busy timeout, so a
@@ -23,36 +31,44 @@ class LibSqlWithBusyTimeout extends PrismaLibSQL {
     super({ url: config.url });
   }
   override createClient(base: { url: string }) {
-    const client = escapeLikeOn(createClient({ ...this.config, url: base.url }));
+    const client = escapeLikeOn(createClient({ ...this.config, url: base.url, timeout: SQLITE_SYNC_WAIT_MS }));
     // Prisma opens interactive transactions DEFERRED: one that reads, then writes after
     // another process committed, fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait).
-    // BEGIN IMMEDIATE takes the write lock first, waiting on the busy timeout instead.
+    // BEGIN IMMEDIATE takes the write lock first, waiting for it instead.
     const transaction = client.transaction.bind(client);
-    client.transaction = reopenAfterBusy(client, (mode?: TransactionMode) =>
+    client.transaction = waitWhileBusy(client, (mode?: TransactionMode) =>
       transaction(mode === "read" ? "read" : "write").then(escapeLikeOn));
-    client.execute = reopenAfterBusy(client, client.execute.bind(client));
-    client.batch = reopenAfterBusy(client, client.batch.bind(client));
-    client.executeMultiple = reopenAfterBusy(client, client.executeMultiple.bind(client));
+    // Statements outside a transaction (autocommit): one that found the file locked did nothing.
+    client.execute = waitWhileBusy(client, client.execute.bind(client));
+    client.batch = waitWhileBusy(client, client.batch.bind(client));
+    client.executeMultiple = waitWhileBusy(client, client.executeMultiple.bind(client));
     return client as unknown as ReturnType<PrismaLibSQL["createClient"]>;
   }
 }
 
 const isBusy = (e: unknown) => String((e as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * libsql leaves a statement that failed with SQLITE_BUSY (the other process kept the lock
- * past the busy timeout) active on its connection until it is garbage-collected; until then
- * every COMMIT on that connection fails ("SQL statements in progress"), and the process
- * never recovers from one busy moment. So after a busy failure the client's connections
- * are reopened. Prisma's adapter makes one call at a time on its client, so none is in use.
+ * Retries a call that found the file locked (it did nothing: BEGIN IMMEDIATE or an autocommit
+ * statement) until SQLITE_BUSY_TIMEOUT_MS has passed, pausing a few milliseconds between
+ * attempts so the thread serves other work meanwhile. After each busy failure the client's
+ * connections are reopened: libsql leaves the failed statement active on its connection until
+ * it is garbage-collected, and until then every COMMIT there fails ("SQL statements in
+ * progress"). Prisma's adapter makes one call at a time on its client, so none is in use.
  */
-function reopenAfterBusy<A extends unknown[], R>(client: Client, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+function waitWhileBusy<A extends unknown[], R>(client: Client, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args) => {
-    try {
-      return await call(...args);
-    } catch (e) {
-      if (isBusy(e)) await client.reconnect();
-      throw e;
+    const giveUpAt = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return await call(...args);
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        await client.reconnect();
+        if (Date.now() >= giveUpAt) throw e;
+        await pause(2 + Math.random() * 8);
+      }
     }
   };
 }
