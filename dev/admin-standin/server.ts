@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { execute, getOperationAST, Kind, type FragmentDefinitionNode, type GraphQLError, type SelectionNode } from "graphql";
 import { ADMIN_API_VERSION, adminSchema, checkDocument } from "./schema.ts";
+import { operationAccess, satisfies, type FieldAccess } from "./access.ts";
 import { CostBucket, MAX_SINGLE_QUERY_COST, operationCost } from "./cost.ts";
 import { ShopResolvers, resolveNamespace } from "./resolvers.ts";
 import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
@@ -206,6 +207,14 @@ export class AdminStandin {
     call.operation = op.operation === "mutation" ? "mutation" : "query";
     call.operationName ??= op.name?.value ?? null;
 
+    // Access scopes, as Shopify checks them: a field (or the type it returns) whose note the
+    // installed app's scopes do not meet is refused, and the operation does not run.
+    const denied = operationAccess(adminSchema(), checked.document, opName).filter((a) => !satisfies(a.requirement, shop.grantedScopes));
+    if (denied.length) {
+      call.errors = denied.map(() => "ACCESS_DENIED");
+      return { status: 200, body: { errors: denied.map(accessDeniedError), data: null } };
+    }
+
     const fault = this.takeFault(call);
     if (fault) {
       if (fault.kind === "network") return "drop";
@@ -289,6 +298,15 @@ function peek(body: string): Pick<StandinCall, "operationName" | "query" | "vari
   } catch {
     return { operationName: null, query: "", variables: {} };
   }
+}
+
+/** Shopify's refusal of a field the app's scopes do not cover. */
+function accessDeniedError(a: FieldAccess): Json {
+  return {
+    message: `Access denied for ${a.field} field. Required access: ${a.requiredAccess.trim()}`,
+    path: a.path,
+    extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: a.requiredAccess.trim() },
+  };
 }
 
 function formatError(e: GraphQLError): Json {

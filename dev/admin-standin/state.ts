@@ -42,7 +42,11 @@ export interface ShopInit {
   timezone?: string;
   currency?: string;
   locale?: string;
+  /** Access scopes the app was granted on install (the token carries them); default: what the app requests. */
+  scopes?: readonly string[];
 }
+
+import { DEFAULT_SCOPES } from "../../app/config.server.ts";
 
 let serial = 900_000_000;
 const nextId = () => ++serial;
@@ -54,6 +58,8 @@ export class StandinShop {
   timezone: string;
   currency: string;
   locale: string;
+  /** The installed app's access scopes: the stand-in refuses what they do not cover (access.ts). */
+  grantedScopes: Set<string>;
   readonly locations = new Map<string, StandinLocation>();
   readonly products = new Map<string, StandinProduct>();
   readonly variants = new Map<string, StandinVariant>();
@@ -70,6 +76,7 @@ export class StandinShop {
     this.timezone = init.timezone ?? "America/New_York";
     this.currency = init.currency ?? "USD";
     this.locale = init.locale ?? "en";
+    this.grantedScopes = new Set(init.scopes ?? DEFAULT_SCOPES);
   }
 
   nowIso(): string {
