@@ -116,6 +116,28 @@ export function operationAccess(schema: GraphQLSchema, document: DocumentNode, o
   return out;
 }
 
+/**
+ * Fields of a document that carry protected customer data (`isProtected` in the schema) as
+ * `Type.field` with the subject protected: reading them needs Shopify's protected customer
+ * data approval on top of scopes.
+ */
+export function protectedFieldsIn(schema: GraphQLSchema, document: DocumentNode, notes: AccessNotes = schemaAccessNotes()): { coordinate: string; subject: string | null }[] {
+  const out: { coordinate: string; subject: string | null }[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const parent = typeInfo.getParentType();
+        const def = typeInfo.getFieldDef();
+        const coordinate = parent && def ? `${parent.name}.${def.name}` : "";
+        if (notes.protectedFields.has(coordinate)) out.push({ coordinate, subject: notes.protectedFields.get(coordinate) ?? null });
+      },
+    }),
+  );
+  return out;
+}
+
 /** Whether granted scopes meet a requirement; on Shopify a `write_x` scope grants `read_x` too. */
 export function satisfies(requirement: ScopeRequirement, granted: ReadonlySet<string>): boolean {
   const has = (s: string) => granted.has(s) || (s.startsWith("read_") && granted.has(`write_${s.slice(5)}`));

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN_DOCUMENTS } from "../../app/shopify/admin-queries.ts";
 import { DEFAULT_SCOPES } from "../../app/config.server.ts";
 import { adminSchema } from "../../dev/admin-standin/schema.ts";
-import { operationAccess, parseRequiredAccess, satisfies, topicEnumName, webhookTopicRequirement, type ScopeRequirement } from "../../dev/admin-standin/access.ts";
+import { operationAccess, parseRequiredAccess, protectedFieldsIn, satisfies, topicEnumName, webhookTopicRequirement, type ScopeRequirement } from "../../dev/admin-standin/access.ts";
 
 interface AppToml {
   access_scopes: { scopes: string };
@@ -47,6 +47,13 @@ describe("access scopes, derived from Shopify's schema", () => {
   it("request nothing unused: each scope is one that some need names", () => {
     const named = new Set(needs().flatMap((n) => n.requirement.flat()));
     expect(DEFAULT_SCOPES.filter((s) => !named.has(s))).toEqual([]);
+  });
+
+  it("read no protected customer data through the Admin API (the schema's isProtected fields)", () => {
+    const found = Object.entries(ADMIN_DOCUMENTS).flatMap(([name, source]) => protectedFieldsIn(adminSchema(), parse(source)).map((p) => `${name}: ${p.coordinate} (${p.subject})`));
+    expect(found).toEqual([]);
+    // The check itself sees a protected field when one is asked for.
+    expect(protectedFieldsIn(adminSchema(), parse(`query { order(id: "gid://shopify/Order/1") { email } }`)).map((p) => p.coordinate)).toEqual(["Order.email"]);
   });
 
   it("reads Shopify's wording: alternatives, scopes needed together, staff permissions ignored", () => {
