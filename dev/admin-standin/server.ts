@@ -1,6 +1,7 @@
 // A local stand-in for Shopify's Admin GraphQL API (POST /admin/api/<version>/graphql.json),
 // for tests and the offline demo. Every request is authenticated by its access token,
-// parsed and validated against Shopify's real Admin schema, charged against a leaky
+// parsed and validated against Shopify's real Admin schema, checked against the installed
+// app's access scopes (the schema's requiredAccess notes), charged against a leaky
 // bucket with Shopify's cost rules, and run by resolvers over in-memory shops.
 // Tests read the call log, inject failures and drive time through `clock`.
 import http from "node:http";
@@ -209,7 +210,8 @@ export class AdminStandin {
 
     // Access scopes, as Shopify checks them: a field (or the type it returns) whose note the
     // installed app's scopes do not meet is refused, and the operation does not run.
-    const denied = operationAccess(adminSchema(), checked.document, opName).filter((a) => !satisfies(a.requirement, shop.grantedScopes));
+    // One error per field, as Shopify gives, even when both the field and its type carry a note.
+    const denied = [...new Map(operationAccess(adminSchema(), checked.document, opName).filter((a) => !satisfies(a.requirement, shop.grantedScopes)).map((a) => [a.path.join("."), a])).values()];
     if (denied.length) {
       call.errors = denied.map(() => "ACCESS_DENIED");
       return { status: 200, body: { errors: denied.map(accessDeniedError), data: null } };

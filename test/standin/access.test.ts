@@ -41,6 +41,7 @@ describe("access scopes in the stand-in", () => {
     const res = await post(narrow.accessToken, SHOP_FACTS);
     expect(res.status).toBe(200);
     expect(res.json.data).toBeNull();
+    expect(res.json.errors).toHaveLength(1);
     expect(res.json.errors![0]).toEqual({
       message: "Access denied for shopLocales field. Required access: `read_locales` access scope or `read_markets_home` access scope.",
       path: ["shopLocales"],
