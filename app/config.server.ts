@@ -9,16 +9,22 @@ export interface AppConfig {
   customShopDomains?: string[];
 }
 
+/**
+ * The access scopes the app requests; the same list as shopify.app.toml. Derived from
+ * Shopify's schema by test/standin/scopes.test.ts (every document in
+ * app/shopify/admin-queries.ts and every webhook topic): it fails on a missing or unused one.
+ */
 export const DEFAULT_SCOPES = [
   "read_orders",
+  "write_orders",
   "read_products",
   "write_products",
   "read_inventory",
-  "write_inventory",
+  "read_locations",
+  "read_locales",
+  "read_fulfillments",
   "read_merchant_managed_fulfillment_orders",
   "write_merchant_managed_fulfillment_orders",
-  "write_orders",
-  "read_locations",
 ];
 
 export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -8,7 +8,7 @@ import type { AppConfig } from "./config.server.ts";
 import { queueCatalogSyncOnInstall } from "./sync/install.server.ts";
 
 /** Keep in step with shopify.app.toml [webhooks] api_version. */
-export const API_VERSION = ApiVersion.October25;
+export const API_VERSION = ApiVersion.October26;
 
 export function createShopifyApp(db: Db, config: AppConfig) {
   return shopifyApp({

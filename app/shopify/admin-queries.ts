@@ -1,4 +1,4 @@
-// Every GraphQL document the app sends to the Admin API (2025-10). Kept in one place so
+// Every GraphQL document the app sends to the Admin API (2026-10). Kept in one place so
 // test/standin/admin-documents.test.ts can validate each against Shopify's real schema;
 // page sizes keep each query well under Shopify's 1000-point single-query limit.
 

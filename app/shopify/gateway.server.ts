@@ -21,7 +21,7 @@ import {
 } from "./admin-queries.ts";
 
 /** Keep in step with API_VERSION in app/shopify-app.server.ts and shopify.app.toml. */
-export const ADMIN_API_VERSION = "2025-10";
+export const ADMIN_API_VERSION = "2026-10";
 
 export const METAFIELDS_PER_CALL = 25;
 

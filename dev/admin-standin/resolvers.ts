@@ -214,7 +214,7 @@ export class ShopResolvers {
         return c ? this.collection(c) : null;
       }
       case "Order": {
-        const o = this.shop.orders.get(id);
+        const o = this.shop.readableOrder(id);
         return o ? this.order(o) : null;
       }
       case "FulfillmentOrder": {
@@ -322,7 +322,7 @@ export class ShopResolvers {
   }
 
   private tags(id: string, tags: string[], op: "add" | "remove") {
-    const target = this.shop.orders.get(id) ?? this.shop.products.get(id);
+    const target = this.shop.readableOrder(id) ?? this.shop.products.get(id);
     if (!target) return { node: null, userErrors: [{ __typename: "UserError", field: ["id"], message: "Resource not found" }] };
     const clean = tags.map((t) => t.trim()).filter(Boolean);
     if (op === "add") for (const t of clean) if (!target.tags.includes(t)) target.tags.push(t);
@@ -336,6 +336,8 @@ export class ShopResolvers {
     if (!fo) return fail("Fulfillment order does not exist.", "FULFILLMENT_ORDER_NOT_FOUND");
     if (!["OPEN", "ON_HOLD", "SCHEDULED"].includes(fo.status)) return fail(`Fulfillment order cannot be put on hold from status ${fo.status}.`, "FULFILLMENT_ORDER_NOT_FOUND");
     if (input.handle && fo.holds.some((h) => h.handle === input.handle)) return fail("The handle provided for the fulfillment hold is already in use by this app for another hold on this fulfillment order.", "DUPLICATE_FULFILLMENT_HOLD_HANDLE");
+    // Every hold in the stand-in is this app's (heldByRequestingApp), so all count towards its limit.
+    if (fo.holds.length >= MAX_HOLDS_PER_APP) return fail("The maximum number of fulfillment holds for this fulfillment order has been reached for this app. An app can only have up to 10 holds on a single fulfillment order at any one time.", "FULFILLMENT_ORDER_HOLD_LIMIT_REACHED");
     const hold = { id: this.shop.newId("FulfillmentHold"), reason: input.reason, reasonNotes: input.reasonNotes ?? null, handle: input.handle ?? null };
     fo.holds.push(hold);
     fo.status = "ON_HOLD";
@@ -352,7 +354,7 @@ export class ShopResolvers {
   }
 
   private orderCancel(a: Args) {
-    const order = this.shop.orders.get(String(a.orderId));
+    const order = this.shop.readableOrder(String(a.orderId));
     const fail = (message: string, code: string) => {
       const e = { __typename: "OrderCancelUserError", field: ["orderId"], message, code };
       return { job: null, orderCancelUserErrors: [e], userErrors: [{ __typename: "UserError", field: e.field, message }] };
@@ -376,6 +378,9 @@ export class ShopResolvers {
     return { job: { __typename: "Job", id: this.shop.newId("Job"), done: false }, orderCancelUserErrors: [], userErrors: [] };
   }
 }
+
+/** Active holds one app may keep on one fulfillment order (FulfillmentOrderHoldUserErrorCode docs). */
+export const MAX_HOLDS_PER_APP = 10;
 
 interface MetafieldInput { ownerId: string; namespace?: string; key: string; type?: string; value: string }
 interface HoldInput { reason: string; reasonNotes?: string; handle?: string }

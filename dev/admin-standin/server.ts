@@ -1,12 +1,14 @@
 // A local stand-in for Shopify's Admin GraphQL API (POST /admin/api/<version>/graphql.json),
 // for tests and the offline demo. Every request is authenticated by its access token,
-// parsed and validated against Shopify's real Admin schema, charged against a leaky
+// parsed and validated against Shopify's real Admin schema, checked against the installed
+// app's access scopes (the schema's requiredAccess notes), charged against a leaky
 // bucket with Shopify's cost rules, and run by resolvers over in-memory shops.
 // Tests read the call log, inject failures and drive time through `clock`.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { execute, getOperationAST, Kind, type FragmentDefinitionNode, type GraphQLError, type SelectionNode } from "graphql";
 import { ADMIN_API_VERSION, adminSchema, checkDocument } from "./schema.ts";
+import { operationAccess, satisfies, type FieldAccess } from "./access.ts";
 import { CostBucket, MAX_SINGLE_QUERY_COST, operationCost } from "./cost.ts";
 import { ShopResolvers, resolveNamespace } from "./resolvers.ts";
 import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
@@ -206,6 +208,15 @@ export class AdminStandin {
     call.operation = op.operation === "mutation" ? "mutation" : "query";
     call.operationName ??= op.name?.value ?? null;
 
+    // Access scopes, as Shopify checks them: a field (or the type it returns) whose note the
+    // installed app's scopes do not meet is refused, and the operation does not run.
+    // One error per field, as Shopify gives, even when both the field and its type carry a note.
+    const denied = [...new Map(operationAccess(adminSchema(), checked.document, opName).filter((a) => !satisfies(a.requirement, shop.grantedScopes)).map((a) => [a.path.join("."), a])).values()];
+    if (denied.length) {
+      call.errors = denied.map(() => "ACCESS_DENIED");
+      return { status: 200, body: { errors: denied.map(accessDeniedError), data: null } };
+    }
+
     const fault = this.takeFault(call);
     if (fault) {
       if (fault.kind === "network") return "drop";
@@ -289,6 +300,15 @@ function peek(body: string): Pick<StandinCall, "operationName" | "query" | "vari
   } catch {
     return { operationName: null, query: "", variables: {} };
   }
+}
+
+/** Shopify's refusal of a field the app's scopes do not cover. */
+function accessDeniedError(a: FieldAccess): Json {
+  return {
+    message: `Access denied for ${a.field} field. Required access: ${a.requiredAccess.trim()}`,
+    path: a.path,
+    extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: a.requiredAccess.trim() },
+  };
 }
 
 function formatError(e: GraphQLError): Json {

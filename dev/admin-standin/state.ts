@@ -42,7 +42,14 @@ export interface ShopInit {
   timezone?: string;
   currency?: string;
   locale?: string;
+  /** Access scopes the app was granted on install (the token carries them); default: what the app requests. */
+  scopes?: readonly string[];
 }
+
+import { DEFAULT_SCOPES } from "../../app/config.server.ts";
+
+/** Orders older than this need `read_all_orders` (shopify.dev, Order object: "the last 60 days"). */
+export const ORDER_WINDOW_MS = 60 * 24 * 60 * 60 * 1000;
 
 let serial = 900_000_000;
 const nextId = () => ++serial;
@@ -54,6 +61,8 @@ export class StandinShop {
   timezone: string;
   currency: string;
   locale: string;
+  /** The installed app's access scopes: the stand-in refuses what they do not cover (access.ts). */
+  grantedScopes: Set<string>;
   readonly locations = new Map<string, StandinLocation>();
   readonly products = new Map<string, StandinProduct>();
   readonly variants = new Map<string, StandinVariant>();
@@ -70,6 +79,21 @@ export class StandinShop {
     this.timezone = init.timezone ?? "America/New_York";
     this.currency = init.currency ?? "USD";
     this.locale = init.locale ?? "en";
+    this.grantedScopes = new Set(init.scopes ?? DEFAULT_SCOPES);
+  }
+
+  /**
+   * Whether the app may read or change this order: Shopify opens only the last 60 days of
+   * orders unless the app has `read_all_orders` (an older one is null, as if it did not exist).
+   */
+  canReadOrder(order: StandinOrder): boolean {
+    return this.grantedScopes.has("read_all_orders") || this.clock() - Date.parse(order.createdAt) <= ORDER_WINDOW_MS;
+  }
+
+  /** The order, if the app may see it (canReadOrder). */
+  readableOrder(id: string): StandinOrder | undefined {
+    const o = this.orders.get(id);
+    return o && this.canReadOrder(o) ? o : undefined;
   }
 
   nowIso(): string {
@@ -149,12 +173,12 @@ export class StandinShop {
   }
 
   /** An order as Shopify creates it: one open fulfillment order at `locationId` with all lines. */
-  addOrder(o: { id: number | string; name?: string; locationId: number | string; lines: { id: number | string; variantId: number | string | null; quantity: number; title?: string }[]; tags?: string[] }): StandinOrder {
+  addOrder(o: { id: number | string; name?: string; locationId: number | string; lines: { id: number | string; variantId: number | string | null; quantity: number; title?: string }[]; tags?: string[]; createdAt?: string }): StandinOrder {
     const order: StandinOrder = {
       id: gid("Order", o.id),
       name: o.name ?? `#${1000 + (Number(o.id) % 100000)}`,
       tags: o.tags ?? [],
-      createdAt: this.nowIso(),
+      createdAt: o.createdAt ?? this.nowIso(),
       cancelledAt: null,
       lineItems: o.lines.map((l) => ({
         id: gid("LineItem", l.id),

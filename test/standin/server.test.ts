@@ -13,7 +13,7 @@ const clock = () => t;
 let standin: AdminStandin;
 let shop: StandinShop;
 let origin: string;
-const url = () => `${origin}/admin/api/2025-10/graphql.json`;
+const url = () => `${origin}/admin/api/2026-10/graphql.json`;
 
 async function post(body: unknown, token: string | null = shop.accessToken) {
   const res = await fetch(url(), {
@@ -39,7 +39,7 @@ describe("the Admin API stand-in", () => {
     const other = standin.shop("other-shop.myshopify.com");
     const res = await post({ query: "{ shop { myshopifyDomain } }" }, other.accessToken);
     expect(res.json.data).toEqual({ shop: { myshopifyDomain: "other-shop.myshopify.com" } });
-    const wrongPath = await fetch(`${origin}/shops/${DEMO_SHOP}/admin/api/2025-10/graphql.json`, {
+    const wrongPath = await fetch(`${origin}/shops/${DEMO_SHOP}/admin/api/2026-10/graphql.json`, {
       method: "POST",
       headers: { "content-type": "application/json", "X-Shopify-Access-Token": other.accessToken },
       body: JSON.stringify({ query: "{ shop { name } }" }),

@@ -1,5 +1,5 @@
 // From signed webhooks, through the worker and the sync, to the exact Admin API calls
-// Shopify receives (the stand-in validates each against the real 2025-10 schema).
+// Shopify receives (the stand-in validates each against the real 2026-10 schema).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { createHarness, type Harness } from "./harness.ts";
