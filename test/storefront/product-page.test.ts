@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startStorefront, type Storefront } from "../../dev/storefront/server.ts";
 import { LINEN_SHIRT } from "../../dev/storefront/fixture-product.ts";
-import { THEMES, type StorefrontProduct, type StorefrontTheme } from "../../dev/storefront/render.ts";
+import { StorefrontRenderer, THEMES, type StorefrontProduct, type StorefrontTheme } from "../../dev/storefront/render.ts";
 import { launchChromium } from "./browser.ts";
 
 const BACKORDER_TEXT = "Available for backorder — ships ~Dec 16, 2026";
@@ -267,5 +267,15 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     expect(await noticeText(page)).toBe("");
     expect(await property(page)).toBeNull();
     await page.close();
+  });
+  it("keeps the product's handle inside the notice's data-product attribute", async () => {
+    const handle = 'shirt" onmouseover="window.__pwned=1';
+    const html = await new StorefrontRenderer({ origin: "http://127.0.0.1", theme, appEmbed: true }).renderPage({ ...LINEN_SHIRT, handle }, M);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.setContent(html);
+    expect(await page.locator("[onmouseover]").count()).toBe(0);
+    expect(await page.locator("[data-bq-notice]").evaluateAll((notices) => notices.map((n) => n.getAttribute("data-product")))).toEqual([handle, handle]);
+    await context.close();
   });
 });
