@@ -30,8 +30,12 @@ document.querySelectorAll("[data-bq-notice]").forEach((root, _, notices) => {
   };
   // Shopify's standard event (Horizon dispatches it; it may set the form's `id` without any
   // event): its promise resolves with the variant the options map to, or a null variant.
+  // Only the latest pick counts: an earlier lookup that resolves late must not win.
+  let latest;
   document.addEventListener("shopify:product:select", (e) => {
-    if (e.product?.handle == root.dataset.product) e.promise?.then((r) => show(r?.variant?.id));
+    if (e.product?.handle != root.dataset.product) return;
+    const pick = (latest = e.promise);
+    pick?.then((r) => pick == latest && show(r?.variant?.id));
   });
   // Fallback for themes that set the form's `id` input and fire `change` (Dawn). Any other
   // change in the form (quantity, a picker inside it) shows the current `id` again: harmless.

@@ -278,4 +278,26 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     expect(await page.locator("[data-bq-notice]").evaluateAll((notices) => notices.map((n) => n.getAttribute("data-product")))).toEqual([handle, handle]);
     await context.close();
   });
+  it("shows the latest pick when an earlier pick's lookup resolves after it", async () => {
+    const page = await open(await storefront());
+    const text = await page.evaluate(async (selector) => {
+      const form = document.querySelector(selector)!;
+      const select = (variantId: string) => {
+        let resolve!: () => void;
+        const promise = new Promise<{ variant: { id: string } }>((r) => (resolve = () => r({ variant: { id: `gid://shopify/ProductVariant/${variantId}` } })));
+        form.dispatchEvent(Object.assign(new Event("shopify:product:select", { bubbles: true }), { product: { handle: "linen-shirt" }, selectedOptions: [], promise }));
+        return { promise, resolve };
+      };
+      const first = select("41002");
+      const second = select("41001");
+      second.resolve();
+      await second.promise;
+      first.resolve();
+      await first.promise;
+      return document.querySelector("[data-bq-notice] .bq-notice__text")!.textContent;
+    }, FORM);
+    expect(text).toBe("");
+    expect(await property(page)).toBeNull();
+    await page.close();
+  });
 });
