@@ -1,7 +1,7 @@
 // `npm run bench:storefront` (npx tsx bench/storefront.ts): the storefront cost of the
 // backorder notice. Sizes of the extension's assets (raw and gzip -9), the bytes the
 // notice adds to the product page's HTML, and the requests headless Chromium makes for
-// the Dawn product page (none may go to the app).
+// the Dawn-like fixture theme's product page (none may go to the app).
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";

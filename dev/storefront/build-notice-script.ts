@@ -11,7 +11,7 @@ export const NOTICE_ASSET = path.join(here, "../../extensions/backorder-notice/a
 
 export async function buildNoticeScript(): Promise<string> {
   const source = fs.readFileSync(NOTICE_SOURCE, "utf8");
-  const out = await transform(source, { minify: true, target: "es2019", legalComments: "none" });
+  const out = await transform(source, { minify: true, target: "es2020", legalComments: "none" });
   return out.code;
 }
 

@@ -2,6 +2,7 @@
 import type { StorefrontProduct } from "./render.ts";
 
 export const LINEN_SHIRT: StorefrontProduct = {
+  id: "8001",
   title: "Linen shirt",
   handle: "linen-shirt",
   vendor: "Linen & Co.",

@@ -21,15 +21,26 @@ document.querySelectorAll("[data-bq-notice]").forEach((root, _, notices) => {
   // theme's `new FormData(form)`.
   form.append(property);
   const variants = JSON.parse(json.textContent);
-  const show = () => {
-    const [markup = "", eta = ""] = variants[form.elements.id.value] || [];
+  // Ids come as numbers from Liquid and as GIDs (gid://shopify/ProductVariant/1) from events.
+  const show = (id) => {
+    const [markup = "", eta = ""] = variants[/\d+$/.exec(id)] || [];
     // Liquid escaped the sentence (merchant text included), so it is markup-safe.
     text.innerHTML = markup;
     property.disabled = !(property.value = eta);
   };
-  // Themes set the form's `id` input and fire `change` on it when the variant changes
-  // (Dawn does, from its older variant-radios and its newer product-info alike).
-  form.addEventListener("change", (e) => e.target.name == "id" && show());
+  // Shopify's standard event (Horizon dispatches it; it may set the form's `id` without any
+  // event): its promise resolves with the variant the options map to, or a null variant.
+  // Only the latest pick counts: an earlier lookup that resolves late must not win.
+  let latest;
+  document.addEventListener("shopify:product:select", (e) => {
+    if (e.product?.handle != root.dataset.product) return;
+    const pick = (latest = e.promise);
+    pick?.then((r) => pick == latest && show(r?.variant?.id));
+  });
+  // Fallback for themes that set the form's `id` input and fire `change` (Dawn). Any other
+  // change in the form (quantity, a picker inside it) shows the current `id` again: harmless.
+  const current = () => show(form.elements.id.value);
+  form.addEventListener("change", current);
   // The browser may have restored another variant than the one Liquid rendered.
-  show();
+  current();
 });

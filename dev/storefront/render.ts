@@ -1,5 +1,6 @@
-// Renders the vendored Dawn product page (dev/storefront/dawn) with liquidjs, with our
-// theme app extension placed the way Shopify places it: the app block in the product
+// Renders a product page of one of our fixture themes (dev/storefront/themes: a Dawn-like
+// and a Horizon-like one, written for our tests) with liquidjs, with our theme app
+// extension placed the way Shopify places it: the app block in the product
 // section's `@app` slot (from templates/product.json), the app embed before </body>,
 // and the blocks' schema `javascript`/`stylesheet` assets in the head.
 //
@@ -15,7 +16,10 @@ import { Liquid, Tag, Value, type Context, type Emitter, type TagToken, type Tem
 import { STOREFRONT_METAFIELD, type StorefrontStatus } from "../../app/backorder/storefront-status.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const DAWN_ROOT = path.join(here, "dawn");
+/** The fixture themes: each behaves as the theme it is named after where the app depends on it. */
+export const THEMES = ["dawn-like", "horizon-like"] as const;
+export type StorefrontTheme = (typeof THEMES)[number];
+export const themeRoot = (theme: StorefrontTheme = "dawn-like") => path.join(here, "themes", theme);
 export const EXTENSION_ROOT = path.resolve(here, "../../extensions/backorder-notice");
 export const THEME_ASSET_PREFIX = "/cdn/theme/assets/";
 export const EXTENSION_ASSET_PREFIX = "/cdn/extensions/backorder-notice/assets/";
@@ -34,6 +38,8 @@ export interface StorefrontVariant {
 }
 
 export interface StorefrontProduct {
+  /** The product's id (Liquid's `product.id`); optional for callers that do not know it. */
+  id?: string;
   title: string;
   handle: string;
   vendor?: string;
@@ -44,6 +50,8 @@ export interface StorefrontProduct {
 
 export interface RenderSettings {
   origin: string;
+  /** Which fixture theme renders the page. Default "dawn-like". */
+  theme?: StorefrontTheme;
   /** Storefront locale: picks the extension's locale file (fr, de, es; else en). */
   locale?: string;
   shopName?: string;
@@ -190,6 +198,7 @@ export function productDrop(p: StorefrontProduct, selectedVariantId?: string | n
     variants.find((v) => String(v.id) === String(selectedVariantId)) ?? variants.find((v) => v.available) ?? variants[0] ?? null;
   const prices = p.variants.map((v) => v.price);
   return {
+    id: Number(p.id ?? 0),
     title: p.title,
     handle: p.handle,
     vendor: p.vendor ?? "",
@@ -228,12 +237,16 @@ interface TemplateSection {
 const EXTENSION_LOCALES = ["en.default", "fr", "de", "es"];
 
 export class StorefrontRenderer {
-  private readonly themeLocale = readJson(path.join(DAWN_ROOT, "locales/en.default.json"));
+  private readonly root: string;
+  private readonly themeLocale: Json;
   private readonly blockSchema = schemaOf(path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid"));
   private readonly embedSchema = schemaOf(path.join(EXTENSION_ROOT, "blocks/backorder-embed.liquid"));
   private extensionDicts: Json[] = [];
 
-  constructor(private readonly settings: RenderSettings) {}
+  constructor(private readonly settings: RenderSettings) {
+    this.root = themeRoot(settings.theme);
+    this.themeLocale = readJson(path.join(this.root, "locales/en.default.json"));
+  }
 
   private get currency() {
     return this.settings.currency ?? "USD";
@@ -249,7 +262,7 @@ export class StorefrontRenderer {
   }
 
   private themeEngine(): Liquid {
-    const theme = engine(DAWN_ROOT, path.join(DAWN_ROOT, "snippets"), () => [this.themeLocale], THEME_ASSET_PREFIX, this.currency);
+    const theme = engine(this.root, path.join(this.root, "snippets"), () => [this.themeLocale], THEME_ASSET_PREFIX, this.currency);
     const extension = this.extensionEngine();
     const blockFile = path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid");
     // `{% render block %}` renders an app block in its own extension's scope.
@@ -289,7 +302,7 @@ export class StorefrontRenderer {
   }
 
   private async renderMainSection(theme: Liquid, product: ReturnType<typeof productDrop>): Promise<{ html: string; hasAppBlock: boolean }> {
-    const template = readJson(path.join(DAWN_ROOT, "templates/product.json")) as { sections: Record<string, TemplateSection>; order: string[] };
+    const template = readJson(path.join(this.root, "templates/product.json")) as { sections: Record<string, TemplateSection>; order: string[] };
     let hasAppBlock = false;
     const out: string[] = [];
     for (const key of template.order) {
@@ -309,7 +322,7 @@ export class StorefrontRenderer {
       });
       const section = { id: `template--product__${key}`, settings: s.settings ?? {}, blocks };
       const source = fs
-        .readFileSync(path.join(DAWN_ROOT, "sections", `${s.type}.liquid`), "utf8")
+        .readFileSync(path.join(this.root, "sections", `${s.type}.liquid`), "utf8")
         .replace(/\{%-?\s*render block\s*-?%\}/g, "{% render_app_block %}");
       const html = await theme.parseAndRender(source, { ...this.globals(product), section });
       out.push(`<div id="shopify-section-${section.id}" class="shopify-section">${html}</div>`);
@@ -337,7 +350,7 @@ export class StorefrontRenderer {
           schema.javascript ? `<script src="${EXTENSION_ASSET_PREFIX}${String(schema.javascript)}" defer="defer"></script>` : "",
         ].join("")
       : "";
-    const layout = fs.readFileSync(path.join(DAWN_ROOT, "layout/theme.liquid"), "utf8");
+    const layout = fs.readFileSync(path.join(this.root, "layout/theme.liquid"), "utf8");
     let html = await theme.parseAndRender(layout, { ...this.globals(product), content_for_header: head, content_for_layout: main.html });
     if (embedOn) {
       const embedFile = path.join(EXTENSION_ROOT, "blocks/backorder-embed.liquid");

@@ -1,18 +1,18 @@
-// A tiny storefront: the rendered Dawn product page at /products/<handle> (with
+// A tiny storefront: a fixture theme's product page at /products/<handle> (with
 // ?variant= and Shopify's ?section_id= section rendering), the theme's and the
-// extension's assets, and the cart endpoints Dawn's product form posts to. Every
+// extension's assets, and the cart endpoints the themes' product forms post to. Every
 // add is recorded, line item properties included, for tests and the demo to check.
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import {
-  DAWN_ROOT,
   EXTENSION_ASSET_PREFIX,
   EXTENSION_ROOT,
   MAIN_SECTION_ID,
   StorefrontRenderer,
   THEME_ASSET_PREFIX,
+  themeRoot,
   type RenderSettings,
   type StorefrontProduct,
 } from "./render.ts";
@@ -61,7 +61,7 @@ async function readForm(req: http.IncomingMessage): Promise<FormData> {
     for (const [k, v] of Object.entries(json.properties ?? {})) fd.set(`properties[${k}]`, v);
     return fd;
   }
-  // Both Dawn's fetch (multipart FormData) and a plain form post (urlencoded).
+  // The themes' fetch (multipart FormData) and a plain form post (urlencoded).
   return new Response(body, { headers: { "content-type": type } }).formData();
 }
 
@@ -85,7 +85,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? "/", origin);
-    if (req.method === "GET" && url.pathname.startsWith(THEME_ASSET_PREFIX)) return serveAsset(res, path.join(DAWN_ROOT, "assets"), url.pathname.slice(THEME_ASSET_PREFIX.length));
+    if (req.method === "GET" && url.pathname.startsWith(THEME_ASSET_PREFIX)) return serveAsset(res, path.join(themeRoot(options.theme), "assets"), url.pathname.slice(THEME_ASSET_PREFIX.length));
     if (req.method === "GET" && url.pathname.startsWith(EXTENSION_ASSET_PREFIX))
       return serveAsset(res, path.join(EXTENSION_ROOT, "assets"), url.pathname.slice(EXTENSION_ASSET_PREFIX.length));
 
@@ -105,7 +105,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     if (req.method === "POST" && (url.pathname === "/cart/add" || url.pathname === "/cart/add.js")) {
       const line = cartLineOf(await readForm(req));
       cart.push(line);
-      // Shopify answers JSON to /cart/add.js and to Ajax posts to /cart/add (Dawn's fetch).
+      // Shopify answers JSON to /cart/add.js and to Ajax posts to /cart/add (the themes' fetch).
       const ajax = url.pathname === "/cart/add.js" || req.headers["x-requested-with"] === "XMLHttpRequest";
       if (ajax) {
         return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...line, variant_id: Number(line.id) }));

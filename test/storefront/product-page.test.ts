@@ -1,15 +1,21 @@
-// The theme app extension on a real Dawn product page (rendered with liquidjs, served
-// by dev/storefront/server.ts) in headless Chromium: what shoppers read, what the cart gets.
+// The theme app extension on the product pages of our two fixture themes (rendered with
+// liquidjs, served by dev/storefront/server.ts) in headless Chromium: what shoppers read,
+// what the cart gets. The Dawn-like theme announces a variant by firing `change` on the
+// form's `id` input; the Horizon-like one sets `id` silently and dispatches Shopify's
+// standard `shopify:product:select` event.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startStorefront, type Storefront } from "../../dev/storefront/server.ts";
 import { LINEN_SHIRT } from "../../dev/storefront/fixture-product.ts";
-import type { StorefrontProduct } from "../../dev/storefront/render.ts";
+import { StorefrontRenderer, THEMES, type StorefrontProduct, type StorefrontTheme } from "../../dev/storefront/render.ts";
 import { launchChromium } from "./browser.ts";
 
 const BACKORDER_TEXT = "Available for backorder — ships ~Dec 16, 2026";
 const [S, M, L] = LINEN_SHIRT.variants.map((v) => v.id) as [string, string, string, string];
+const FORM = 'form[data-type="add-to-cart-form"]';
+/** Each theme's variant picker element. */
+const PICKER: Record<StorefrontTheme, string> = { "dawn-like": "variant-radios", "horizon-like": "variant-picker" };
 
 let browser: Browser;
 const storefronts: Storefront[] = [];
@@ -22,37 +28,60 @@ afterAll(async () => {
   await Promise.all(storefronts.map((s) => s.close()));
 });
 
-async function storefront(options: Partial<Parameters<typeof startStorefront>[0]> = {}, product: StorefrontProduct = LINEN_SHIRT) {
-  const s = await startStorefront({ loadProduct: (h) => (h === product.handle ? product : null), ...options });
-  storefronts.push(s);
-  return s;
-}
-
-async function open(s: Storefront, query = ""): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${s.url}/products/linen-shirt${query}`);
-  // Dawn's and our scripts are deferred: wait until Dawn's custom elements exist.
-  await page.waitForFunction(() => customElements.get("variant-radios") && customElements.get("product-form"));
-  return page;
-}
-
 const noticeText = (page: Page) => page.locator("[data-bq-notice] .bq-notice__text").innerText();
 const property = (page: Page) =>
-  page.evaluate(() => {
-    const form = document.getElementById("product-form-template--product__main") as HTMLFormElement;
-    return new FormData(form).get("properties[Backorder ships]");
-  });
-
-async function pick(page: Page, size: string) {
-  await page.locator(`variant-radios label`, { hasText: new RegExp(`^\\s*${size}\\s*$`) }).click();
-  await page.waitForFunction((id) => (document.querySelector('form[id^="product-form-"] input[name="id"]') as HTMLInputElement).value === id, idOf(size));
-}
+  page.evaluate((selector) => new FormData(document.querySelector(selector) as HTMLFormElement).get("properties[Backorder ships]"), FORM);
 const idOf = (size: string) => LINEN_SHIRT.variants.find((v) => v.title === size)!.id;
 
-describe("backorder notice on Dawn's product page", () => {
+/** A synthetic `shopify:product:select`, shaped as Shopify documents it, from the product form. */
+const announce = (page: Page, handle: string, variantId: string | null) =>
+  page.evaluate(
+    async ([selector, handle, variantId]) => {
+      const event = Object.assign(new Event("shopify:product:select", { bubbles: true }), {
+        product: { id: "gid://shopify/Product/8001", title: "Linen shirt", handle },
+        selectedOptions: [{ name: "Size", value: "?" }],
+        promise: Promise.resolve({ variant: variantId ? { id: `gid://shopify/ProductVariant/${variantId}` } : null }),
+      });
+      document.querySelector(selector)!.dispatchEvent(event);
+      // Listeners' callbacks on the promise were registered first, so they have run after this.
+      await event.promise.then(() => undefined);
+    },
+    [FORM, handle, variantId] as const,
+  );
+
+describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
+  async function storefront(options: Partial<Parameters<typeof startStorefront>[0]> = {}, product: StorefrontProduct = LINEN_SHIRT) {
+    const s = await startStorefront({ theme, loadProduct: (h) => (h === product.handle ? product : null), ...options });
+    storefronts.push(s);
+    return s;
+  }
+
+  async function open(s: Storefront, query = "", context: { newPage(): Promise<Page> } = browser): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${s.url}/products/linen-shirt${query}`);
+    // The themes' and our scripts are deferred (or modules): wait until the picker exists.
+    await page.waitForFunction((tag) => customElements.get(tag), PICKER[theme]);
+    return page;
+  }
+
+  /** Clicks a size; the themes set the form's `id` last (Horizon-like: after the event's listeners ran). */
+  async function pick(page: Page, size: string) {
+    await page.locator(`${PICKER[theme]} label`, { hasText: new RegExp(`^\\s*${size}\\s*$`) }).click();
+    await page.waitForFunction(([form, id]) => (document.querySelector(`${form} input[name="id"]`) as HTMLInputElement).value === id, [FORM, idOf(size)] as const);
+  }
+
+  /** Adds to cart through the theme's product form: Dawn-like goes to the cart page, Horizon-like stays. */
+  async function addToCart(s: Storefront, page: Page) {
+    if (theme === "dawn-like") await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
+    else {
+      await page.locator('button[name="add"]').click();
+      await page.locator("[data-cart-status]", { hasText: "Added to cart" }).waitFor();
+    }
+  }
+
   it("says nothing for an in-stock variant and sends no promise", async () => {
     const page = await open(await storefront());
-    expect(await page.locator('form[id^="product-form-"] input[name="id"]').inputValue()).toBe(S);
+    expect(await page.locator(`${FORM} input[name="id"]`).inputValue()).toBe(S);
     expect(await noticeText(page)).toBe("");
     expect(await property(page)).toBeNull();
     await page.close();
@@ -94,19 +123,21 @@ describe("backorder notice on Dawn's product page", () => {
     await page.close();
   });
 
-  it("puts the promised date on the cart line through Dawn's product form", async () => {
+  it("puts the selected variant's promised date on the cart line through the theme's product form", async () => {
     const s = await storefront();
     const page = await open(s);
     await pick(page, "M");
-    await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
-    await page.goto(`${s.url}/products/linen-shirt`);
-    await page.waitForFunction(() => customElements.get("product-form"));
-    await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
+    await addToCart(s, page);
+    await page.close();
+    const again = await open(s);
+    await pick(again, "M");
+    await pick(again, "S");
+    await addToCart(s, again);
     expect(s.cart).toEqual([
       { id: M, quantity: 1, properties: { "Backorder ships": "2026-12-16" } },
       { id: S, quantity: 1, properties: {} },
     ]);
-    await page.close();
+    await again.close();
   });
 
   it("promises no date without the script, which alone keeps the date in step with the variant", async () => {
@@ -187,10 +218,10 @@ describe("backorder notice on Dawn's product page", () => {
     const s = await storefront({ appBlock: false, appEmbed: true });
     const page = await open(s);
     // The embed moved itself into the product form, above the buttons.
-    expect(await page.locator('form[id^="product-form-"] [data-bq-notice]').count()).toBe(1);
+    expect(await page.locator(`${FORM} [data-bq-notice]`).count()).toBe(1);
     await pick(page, "M");
     expect(await noticeText(page)).toBe(BACKORDER_TEXT);
-    await Promise.all([page.waitForURL(`${s.url}/cart`), page.locator('button[name="add"]').click()]);
+    await addToCart(s, page);
     expect(s.cart).toEqual([{ id: M, quantity: 1, properties: { "Backorder ships": "2026-12-16" } }]);
     await page.close();
   });
@@ -199,6 +230,74 @@ describe("backorder notice on Dawn's product page", () => {
     const page = await open(await storefront({ appEmbed: true }), `?variant=${M}`);
     expect(await page.locator("[data-bq-notice]").count()).toBe(1);
     expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    await page.close();
+  });
+  it("follows the theme's own announcement of the variant", async () => {
+    const page = await open(await storefront());
+    await page.evaluate((form) => {
+      const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+      document.querySelector(form)!.addEventListener("change", (e) => seen.push(`change ${(e.target as HTMLInputElement).name}`));
+      document.addEventListener("shopify:product:select", (e) => {
+        const { product, selectedOptions, promise } = e as Event & { product: { handle: string }; selectedOptions: { name: string; value: string }[]; promise: Promise<{ variant: { id: string } | null }> };
+        seen.push(`select ${product.handle} ${selectedOptions.map((o) => `${o.name}=${o.value}`).join()}`);
+        void promise.then((r) => seen.push(`variant ${r.variant?.id}`));
+      });
+    }, FORM);
+    await pick(page, "M");
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await property(page)).toBe("2026-12-16");
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    // Dawn: `change` on the form's `id`, no standard event. Horizon: the standard event, no `change`.
+    expect(seen).toEqual(theme === "dawn-like" ? ["change id"] : ["select linen-shirt Size=M", `variant gid://shopify/ProductVariant/${M}`]);
+    await page.close();
+  });
+
+  it("follows shopify:product:select for its own product only, and shows nothing for a combination without a variant", async () => {
+    const page = await open(await storefront());
+    await announce(page, "another-product", M);
+    expect(await noticeText(page)).toBe("");
+    expect(await property(page)).toBeNull();
+    await announce(page, "linen-shirt", M);
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await property(page)).toBe("2026-12-16");
+    await announce(page, "linen-shirt", L);
+    expect(await noticeText(page)).toBe("Sold out");
+    await announce(page, "linen-shirt", M);
+    await announce(page, "linen-shirt", null);
+    expect(await noticeText(page)).toBe("");
+    expect(await property(page)).toBeNull();
+    await page.close();
+  });
+  it("keeps the product's handle inside the notice's data-product attribute", async () => {
+    const handle = 'shirt" onmouseover="window.__pwned=1';
+    const html = await new StorefrontRenderer({ origin: "http://127.0.0.1", theme, appEmbed: true }).renderPage({ ...LINEN_SHIRT, handle }, M);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.setContent(html);
+    expect(await page.locator("[onmouseover]").count()).toBe(0);
+    expect(await page.locator("[data-bq-notice]").evaluateAll((notices) => notices.map((n) => n.getAttribute("data-product")))).toEqual([handle, handle]);
+    await context.close();
+  });
+  it("shows the latest pick when an earlier pick's lookup resolves after it", async () => {
+    const page = await open(await storefront());
+    const text = await page.evaluate(async (selector) => {
+      const form = document.querySelector(selector)!;
+      const select = (variantId: string) => {
+        let resolve!: () => void;
+        const promise = new Promise<{ variant: { id: string } }>((r) => (resolve = () => r({ variant: { id: `gid://shopify/ProductVariant/${variantId}` } })));
+        form.dispatchEvent(Object.assign(new Event("shopify:product:select", { bubbles: true }), { product: { handle: "linen-shirt" }, selectedOptions: [], promise }));
+        return { promise, resolve };
+      };
+      const first = select("41002");
+      const second = select("41001");
+      second.resolve();
+      await second.promise;
+      first.resolve();
+      await first.promise;
+      return document.querySelector("[data-bq-notice] .bq-notice__text")!.textContent;
+    }, FORM);
+    expect(text).toBe("");
+    expect(await property(page)).toBeNull();
     await page.close();
   });
 });

@@ -1,0 +1,44 @@
+/* global HTMLElement, Event, FormData, customElements, document, fetch, history, window */
+// Dawn-like product page behaviour, written for our tests from how Dawn behaves:
+// - <variant-radios>: on a pick, finds the variant for the checked options, sets the
+//   product form's hidden `id` input and fires a bubbling `change` on it (the event apps
+//   follow on Dawn), updates the button and the URL's ?variant=.
+// - <product-form>: posts the form's FormData with fetch, then goes to the cart page.
+class VariantRadios extends HTMLElement {
+  connectedCallback() {
+    this.variants = JSON.parse(this.querySelector('script[type="application/json"]').textContent);
+    this.addEventListener("change", () => this.select());
+  }
+
+  select() {
+    const chosen = [...this.querySelectorAll("fieldset")].map((f) => f.querySelector("input:checked")?.value);
+    const variant = this.variants.find((v) => v.options.every((value, i) => value === chosen[i]));
+    const form = document.getElementById(this.dataset.form);
+    const button = form.querySelector('[name="add"]');
+    button.disabled = !variant?.available;
+    button.textContent = variant?.available ? "Add to cart" : "Sold out";
+    if (!variant) return;
+    history.replaceState(null, "", `?variant=${variant.id}`);
+    form.elements.id.value = variant.id;
+    form.elements.id.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+}
+
+class ProductForm extends HTMLElement {
+  connectedCallback() {
+    this.querySelector("form").addEventListener("submit", (event) => this.add(event));
+  }
+
+  async add(event) {
+    event.preventDefault();
+    await fetch(window.routes.cart_add_url, {
+      method: "POST",
+      headers: { Accept: "application/javascript", "X-Requested-With": "XMLHttpRequest" },
+      body: new FormData(event.target),
+    });
+    window.location = window.routes.cart_url;
+  }
+}
+
+customElements.define("variant-radios", VariantRadios);
+customElements.define("product-form", ProductForm);

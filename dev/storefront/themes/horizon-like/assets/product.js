@@ -1,0 +1,68 @@
+/* global DOMParser, HTMLElement, Event, FormData, customElements, fetch, location, window */
+// Horizon-like product page behaviour (a module, as Horizon's code is), written for our
+// tests from how Horizon behaves and from Shopify's "standard events" documentation:
+// - <variant-picker>: on a pick, dispatches `shopify:product:select` from the product
+//   element, with `product` ({ id, title, handle }), `selectedOptions` ([{ name, value }])
+//   and `promise`, which resolves with `{ variant }` (Storefront API shape: a GID id, or a
+//   null variant for a combination that does not exist) once the section is re-rendered for
+//   it (Section Rendering, `?section_id=`). Then it sets the form's hidden `id` input
+//   silently: no `change`, no `input` event.
+// - <product-form-component>: posts the form's FormData with fetch and stays on the page.
+const gid = (type, id) => `gid://shopify/${type}/${id}`;
+
+class VariantPicker extends HTMLElement {
+  connectedCallback() {
+    this.variants = JSON.parse(this.querySelector('script[type="application/json"]').textContent);
+    this.addEventListener("change", () => this.select());
+  }
+
+  select() {
+    const product = this.closest("product-details");
+    const selectedOptions = [...this.querySelectorAll("fieldset")].map((f) => ({ name: f.dataset.option, value: f.querySelector("input:checked").value }));
+    const variant = this.variants.find((v) => v.options.every((value, i) => value === selectedOptions[i].value)) ?? null;
+    const promise = this.rerender(product, variant).then(() => ({
+      variant: variant && { id: gid("ProductVariant", variant.id), availableForSale: variant.available },
+    }));
+    const event = new Event("shopify:product:select", { bubbles: true });
+    Object.assign(event, {
+      product: { id: gid("Product", product.dataset.productId), title: product.dataset.productTitle, handle: product.dataset.productHandle },
+      selectedOptions,
+      promise,
+    });
+    product.dispatchEvent(event);
+    promise.then(() => {
+      const form = product.querySelector('form[data-type="add-to-cart-form"]');
+      const button = form.querySelector('[name="add"]');
+      button.disabled = !variant?.available;
+      button.textContent = variant?.available ? "Add to cart" : "Sold out";
+      if (variant) form.elements.id.value = variant.id;
+    });
+  }
+
+  /** Fetches the section for the variant and takes its price, as Horizon morphs the section. */
+  async rerender(product, variant) {
+    if (!variant) return;
+    const url = `${location.pathname}?variant=${variant.id}&section_id=${product.dataset.sectionId}`;
+    const html = new DOMParser().parseFromString(await (await fetch(url)).text(), "text/html");
+    product.querySelector("[data-price]").textContent = html.querySelector("[data-price]").textContent;
+  }
+}
+
+class ProductFormComponent extends HTMLElement {
+  connectedCallback() {
+    this.querySelector("form").addEventListener("submit", (event) => this.add(event));
+  }
+
+  async add(event) {
+    event.preventDefault();
+    const response = await fetch(window.Theme.routes.cart_add_url, {
+      method: "POST",
+      headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
+      body: new FormData(event.target),
+    });
+    this.querySelector("[data-cart-status]").textContent = response.ok ? "Added to cart" : "Could not add to cart";
+  }
+}
+
+customElements.define("variant-picker", VariantPicker);
+customElements.define("product-form-component", ProductFormComponent);
