@@ -141,6 +141,7 @@ async function drainShop(db: Db, shop: string, batchSize: number, now: () => Dat
       if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, shop, group[0]!, owner, now, opts, result);
       else await applyChunk(db, shop, group, now, opts, result);
     }
+    await letOtherWritersIn(db, SQLITE_CHUNK_GAP_MS);
   }
   return result;
 }
@@ -302,10 +303,15 @@ const TX_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
  * slices lets the waiting writer in. PostgreSQL locks rows, not the database: no pause.
  */
 export const SQLITE_WRITER_GAP_MS = 100;
+/**
+ * The same between ordinary chunks, shorter: the web process's webhook inserts wait for the
+ * lock a few milliseconds at a time (app/db/client.server.ts) and get in during the gap.
+ */
+export const SQLITE_CHUNK_GAP_MS = 20;
 
-async function letOtherWritersIn(db: Db) {
+async function letOtherWritersIn(db: Db, ms = SQLITE_WRITER_GAP_MS) {
   if (dialectOf(db) === "postgres") return;
-  await new Promise((resolve) => setTimeout(resolve, SQLITE_WRITER_GAP_MS));
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function applyRows(db: Db, shop: string, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
