@@ -3,18 +3,13 @@
 // another process, as the web process does next to the worker). `npx tsx bench/large-order.ts [sqlite|postgres]`;
 // LINES=100000 ON_FIRST=10000 OTHERS=90 (lines on variant 0, variants sharing the rest).
 import { fork } from "node:child_process";
-import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { applyMigrations } from "../scripts/db/apply-migrations.ts";
 import { createDb } from "../app/db/client.server.ts";
 import { drainInbox } from "../app/jobs/worker.server.ts";
 import { storeDelivery } from "../app/jobs/inbox.server.ts";
 import { syncAfterApply } from "../app/sync/hooks.server.ts";
 import { bigOrder, catalog, level } from "../dev/fixtures/large-orders.ts";
+import { throwawayDatabase } from "./support/throwaway-database.ts";
 
 // The acknowledging process: `large-order.ts ack <url>`; reports its latencies when told to stop.
 if (process.argv[2] === "ack") {
@@ -46,38 +41,7 @@ async function main() {
   const OTHERS = Number(process.env.OTHERS ?? 90);
   const SHOP = "big-order.myshopify.com";
 
-  async function makeDatabase(): Promise<{
-    url: string;
-    drop: () => Promise<void>;
-  }> {
-    if (provider === "sqlite") {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bq-bench-"));
-      return {
-        url: `file:${path.join(dir, "bench.sqlite")}`,
-        drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-      };
-    }
-    const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-    const name = `bq_bench_${crypto.randomBytes(4).toString("hex")}`;
-    const c = new pg.Client({ connectionString: server });
-    await c.connect();
-    await c.query(`CREATE DATABASE "${name}"`);
-    await c.end();
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    return {
-      url: u.toString(),
-      drop: async () => {
-        const d = new pg.Client({ connectionString: server });
-        await d.connect();
-        await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await d.end();
-      },
-    };
-  }
-
-  const database = await makeDatabase();
-  await applyMigrations(database.url);
+  const database = await throwawayDatabase(provider);
   const db = createDb(database.url);
 
   // Time every interactive transaction the worker opens.

@@ -1,17 +1,12 @@
 // Flash-sale burst: webhook ack latency (p50/p99) over HTTP, then worker throughput.
 // `npm run bench` (SQLite temp file) or `npm run bench -- postgres`; ORDERS=10000 VARIANTS=50 CONCURRENCY=32.
-import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import pg from "pg";
-import { applyMigrations } from "../scripts/db/apply-migrations.ts";
 import { createDb } from "../app/db/client.server.ts";
 import { drainInbox } from "../app/jobs/worker.server.ts";
 import { API_VERSION } from "../app/shopify-app.server.ts";
 import { startWebhookServer } from "../dev/webhook-server.ts";
 import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
 import { flashSale } from "../dev/fixtures/flash-sale.ts";
+import { throwawayDatabase } from "./support/throwaway-database.ts";
 
 const provider = process.argv[2] === "postgres" ? "postgres" : "sqlite";
 const ORDERS = Number(process.env.ORDERS ?? 10_000);
@@ -20,34 +15,9 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const SECRET = "bench-secret";
 const SHOP = "flash-sale.myshopify.com";
 
-async function makeDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bq-bench-"));
-    return { url: `file:${path.join(dir, "bench.sqlite")}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `bq_bench_${crypto.randomBytes(4).toString("hex")}`;
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  await c.query(`CREATE DATABASE "${name}"`);
-  await c.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: server });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-const database = await makeDatabase();
-await applyMigrations(database.url);
+const database = await throwawayDatabase(provider);
 const db = createDb(database.url);
 const server = await startWebhookServer(db, SECRET);
 const deliveries = flashSale({ orders: ORDERS, variants: VARIANTS, stockPerVariant: 40 });

@@ -14,17 +14,14 @@
 // --app DIR serves another checkout (e.g. a worktree of an older commit) with this bench, so
 // a change and what it replaces are measured in the same run on the same machine.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import pg from "pg";
-import { applyMigrations } from "../scripts/db/apply-migrations.ts";
 import { createDb } from "../app/db/client.server.ts";
 import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
 import { flashSale } from "../dev/fixtures/flash-sale.ts";
 import { orderPayload } from "../dev/fixtures/shopify-payloads.ts";
+import { throwawayDatabase } from "./support/throwaway-database.ts";
 
 const args = process.argv.slice(2);
 const provider = args.includes("postgres") ? "postgres" : "sqlite";
@@ -35,30 +32,6 @@ const BIG_ORDER_LINES = Number(process.env.BIG_ORDER_LINES ?? 0);
 const SECRET = "bench-load-secret";
 const SHOP = "load-bench.myshopify.com";
 const API_VERSION = "2025-10";
-
-async function makeDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bq-load-"));
-    return { url: `file:${path.join(dir, "load.sqlite")}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `bq_load_${crypto.randomBytes(4).toString("hex")}`;
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  await c.query(`CREATE DATABASE "${name}"`);
-  await c.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: server });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -98,8 +71,7 @@ if (!args.includes("--no-build") || !fs.existsSync(path.join(appDir, "build/serv
   if (b.status !== 0) throw new Error(`npm run build failed in ${appDir}`);
 }
 
-const database = await makeDatabase();
-await applyMigrations(database.url);
+const database = await throwawayDatabase(provider, "load");
 const db = createDb(database.url);
 const port = await freePort();
 const env = {
