@@ -22,6 +22,7 @@ import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
 import { flashSale } from "../dev/fixtures/flash-sale.ts";
 import { orderPayload } from "../dev/fixtures/shopify-payloads.ts";
 import { throwawayDatabase } from "./support/throwaway-database.ts";
+import { API_VERSION } from "../app/shopify-app.server.ts";
 
 const args = process.argv.slice(2);
 const provider = args.includes("postgres") ? "postgres" : "sqlite";
@@ -31,7 +32,6 @@ const SENDERS = Number(process.env.SENDERS ?? 64);
 const BIG_ORDER_LINES = Number(process.env.BIG_ORDER_LINES ?? 0);
 const SECRET = "bench-load-secret";
 const SHOP = "load-bench.myshopify.com";
-const API_VERSION = "2025-10";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
