@@ -2,6 +2,7 @@
 // Every branch is idempotent and ignores stale data, so the inbox may deliver twice,
 // late or out of order and the queue still converges.
 import type {
+  Customer,
   DomainEvent,
   InventoryLevelEvent,
   OrderAdjustmentEvent,
@@ -138,7 +139,7 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
   };
   await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
   affected.orderIds.add(e.orderId);
-  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored));
+  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer);
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }
 
@@ -152,7 +153,7 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
 export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshotEvent, from: number, to: number): Promise<boolean> {
   const existing = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: e.orderId } }, select: { updatedAt: true } });
   if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return false;
-  await writeOrderLines(tx, shop, e, e.lines.slice(from, to));
+  await writeOrderLines(tx, shop, e, e.lines.slice(from, to), await customerUnlessRedacted(tx, shop, e.orderId, e.customer));
   return true;
 }
 
@@ -183,7 +184,8 @@ const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS
 
 const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
 
-async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[]) {
+/** `customer`: the order's customer as we may keep it (customerUnlessRedacted). */
+async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[], customer: Customer | null) {
   const tracked = lines.filter((l): l is OrderLineSnapshot & { variantId: string } => l.variantId !== null); // custom items: nothing to allocate
   if (tracked.length === 0) return;
   const [adjustments, known] = await Promise.all([
@@ -193,8 +195,6 @@ async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, line
     ),
   ]);
   const knownOf = new Map(known.map((l) => [l.lineItemId, l]));
-  // A redacted order stays redacted: a late replay of it must not bring the customer back.
-  const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
   const ref = snapshotRef({ updatedAt: e.updatedAt, refundIds: JSON.stringify(e.refundIds), fulfillmentIds: JSON.stringify(e.fulfillmentIds) });
   const ofLine = adjustmentsByLine(adjustments);
   const created: Prisma.BackorderLineCreateManyInput[] = [];
