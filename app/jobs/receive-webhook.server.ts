@@ -1,12 +1,13 @@
 // The webhook door. Checks, in this order: method, body size (before anything else, so an
 // unauthenticated sender cannot make us hold a big body), the HMAC over the raw bytes, the
-// delivery headers; then stores the raw body text once and answers 200. The body is not
-// parsed here: the worker parses and maps it, and keeps what it cannot use as "rejected"
-// with the reason, so a signed delivery is never lost to a bad payload. No session load or
+// delivery headers; then stores the raw body text once (concurrent deliveries in one INSERT,
+// see inbox-writer.server.ts) and answers 200. The body is not parsed here: the worker parses
+// and maps it, and keeps what it cannot use as "rejected" with the reason, so a signed
+// delivery is never lost to a bad payload. No session load or
 // token refresh happens on this path (after an uninstall there is no session to load).
 import type { Db } from "../db/client.server.ts";
 import { ByteBudget } from "./byte-budget.server.ts";
-import { storeDelivery } from "./inbox.server.ts";
+import { InboxWriter } from "./inbox-writer.server.ts";
 import { declaredLength, readBody } from "./webhook-body.server.ts";
 import { checkDeliveryHeaders } from "./webhook-headers.server.ts";
 import { BodySignature, claimedSignature, HMAC_HEADER } from "./webhook-hmac.server.ts";
@@ -38,6 +39,7 @@ const refuse = (status: number, body: string, headers: Record<string, string> = 
 export function createWebhookDoor(o: WebhookDoorOptions): WebhookDoor {
   if (o.budgetBytes < o.maxBodyBytes) throw new RangeError("the body budget must hold at least one body of the largest size");
   const budget = new ByteBudget(o.budgetBytes);
+  const inbox = new InboxWriter(o.db);
   const waitMs = o.budgetWaitMs ?? DEFAULT_BUDGET_WAIT_MS;
 
   return async (request) => {
@@ -81,7 +83,7 @@ export function createWebhookDoor(o: WebhookDoorOptions): WebhookDoor {
       if (!checked.ok) return refuse(400, checked.reason);
       // The text column keeps the body exactly as signed; bytes that are not text cannot be.
       if (body.text === null) return refuse(400, "Body is not UTF-8 text (or contains a NUL character)");
-      const stored = await storeDelivery(o.db, { ...checked.headers, payload: body.text });
+      const stored = await inbox.store({ ...checked.headers, payload: body.text });
       if (stored) o.onStored?.(checked.headers.shop);
       return new Response(null, { status: 200 }); // stored now, or a duplicate of a stored one
     } finally {
