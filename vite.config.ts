@@ -80,6 +80,8 @@ export default defineConfig({
       "@shopify/shopify-app-session-storage-prisma",
       "@prisma/adapter-libsql",
       "@prisma/adapter-pg",
+      "@libsql/client",
+      "graphql-request",
     ],
   },
 });
