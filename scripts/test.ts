@@ -1,26 +1,68 @@
-// `npm test`: the whole suite on SQLite (the embedded default), then on PostgreSQL.
-// PostgreSQL is TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres):
-// skipped with a notice when no server answers, except under CI, where it is required.
-// Extra arguments go to vitest (e.g. `npm test -- test/engine`).
+// `npm test`: every tier (see vitest.config.ts). The unit tier once; the integration and
+// browser tiers on SQLite (the embedded default), then on PostgreSQL. PostgreSQL is
+// TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres): skipped with a
+// notice when no server answers, except under CI, where it is required.
+//   npm test -- --tier unit            one tier (npm run test:unit|test:integration|test:browser)
+//   npm test -- test/engine            files whose path contains test/engine, in whichever tier
+// Other arguments go to vitest. Chromium is only looked for when browser tests are selected.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { BROWSER_TESTS, UNIT_TESTS } from "../vitest.config.ts";
 
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const args = process.argv.slice(2);
+type Tier = "unit" | "integration" | "browser";
+const TIERS: Tier[] = ["unit", "integration", "browser"];
+
+const argv = process.argv.slice(2);
+const tiers = new Set<Tier>();
+const args: string[] = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--tier") {
+    for (const t of (argv[++i] ?? "").split(",")) {
+      if (!TIERS.includes(t as Tier)) throw new Error(`--tier takes ${TIERS.join(", ")}; got "${t}"`);
+      tiers.add(t as Tier);
+    }
+  } else {
+    args.push(argv[i]!);
+  }
+}
+if (tiers.size === 0) TIERS.forEach((t) => tiers.add(t));
+
+// Positional arguments that name test paths filter files, as vitest's own filters do.
+const filters = args.filter((a) => !a.startsWith("-") && /[/.]/.test(a));
+const glob = (patterns: string[]) => new Set(patterns.flatMap((p) => fs.globSync(p)));
+const unitFiles = glob(UNIT_TESTS);
+const browserFiles = glob(BROWSER_TESTS);
+const filesOf = (tier: Tier): string[] => {
+  const all = tier === "unit" ? unitFiles : tier === "browser" ? browserFiles : [...glob(["test/**/*.test.ts", "test/**/*.test.tsx"])].filter((f) => !unitFiles.has(f) && !browserFiles.has(f));
+  return [...all].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/^\.\//, ""))));
+};
+const selected = (tier: Tier) => tiers.has(tier) && filesOf(tier).length > 0;
 
 type Database = "sqlite" | "postgres";
+/** One vitest run: the unit tier (no database), or the database tiers on one database. */
+type Run = "unit" | Database;
 const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "bq-test-report-"));
-const reportOf = (database: Database) => path.join(reportDir, `${database}.json`);
+const reportOf = (run: Run) => path.join(reportDir, `${run}.json`);
 
-function vitest(database: Database): boolean {
-  console.log(`\n=== test suite on ${database} ===`);
+function vitest(run: Run, projects: Tier[]): boolean {
+  console.log(`\n=== ${run === "unit" ? "unit tier" : `${projects.join(" and ")} tier${projects.length > 1 ? "s" : ""} on ${run}`} ===`);
   const r = spawnSync(
     process.execPath,
-    ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportOf(database)}`, ...args],
-    { stdio: "inherit", env: { ...process.env, TEST_DATABASE: database, TEST_POSTGRES_URL: postgresUrl } },
+    [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      ...projects.flatMap((p) => ["--project", p]),
+      "--passWithNoTests",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${reportOf(run)}`,
+      ...args,
+    ],
+    { stdio: "inherit", env: { ...process.env, TEST_DATABASE: run === "unit" ? "sqlite" : run, TEST_POSTGRES_URL: postgresUrl } },
   );
   return r.status === 0;
 }
@@ -34,7 +76,7 @@ interface JsonReport {
  * What failed in each run, printed last: the first run's own output scrolls far away
  * behind the second's, and a CI log often keeps only its end.
  */
-function failureSummary(database: Database): string[] {
+function failureSummary(database: Run): string[] {
   let report: JsonReport;
   try {
     report = JSON.parse(fs.readFileSync(reportOf(database), "utf8")) as JsonReport;
@@ -82,18 +124,31 @@ function ensureChromium(): boolean {
   return false;
 }
 
-if (!ensureChromium()) process.exit(1);
-const ran: Database[] = ["sqlite"];
-let ok = vitest("sqlite");
-const pgProblem = await postgresAnswers();
-if (pgProblem === null) {
-  ran.push("postgres");
-  ok = vitest("postgres") && ok;
-} else if (process.env.CI) {
-  console.error(`\nPostgreSQL is required under CI but ${postgresUrl} does not answer: ${pgProblem}`);
+const ran: Run[] = [];
+let ok = true;
+if (selected("unit")) {
+  ran.push("unit");
+  ok = vitest("unit", ["unit"]);
+}
+const databaseTiers = (["integration", "browser"] as const).filter(selected);
+if (databaseTiers.includes("browser") && !ensureChromium()) process.exit(1);
+if (databaseTiers.length > 0) {
+  ran.push("sqlite");
+  ok = vitest("sqlite", databaseTiers) && ok;
+  const pgProblem = await postgresAnswers();
+  if (pgProblem === null) {
+    ran.push("postgres");
+    ok = vitest("postgres", databaseTiers) && ok;
+  } else if (process.env.CI) {
+    console.error(`\nPostgreSQL is required under CI but ${postgresUrl} does not answer: ${pgProblem}`);
+    ok = false;
+  } else {
+    console.warn(`\nSkipped the PostgreSQL run: ${postgresUrl} does not answer (${pgProblem}). Set TEST_POSTGRES_URL to run it.`);
+  }
+}
+if (ran.length === 0) {
+  console.error(`No test file matches ${filters.join(" ")} in the ${[...tiers].join(", ")} tier(s).`);
   ok = false;
-} else {
-  console.warn(`\nSkipped the PostgreSQL run: ${postgresUrl} does not answer (${pgProblem}). Set TEST_POSTGRES_URL to run it.`);
 }
 const failures = ran.flatMap(failureSummary);
 if (!ok) console.error(`\n=== failed ===\n${failures.length ? failures.join("\n") : "see the output above"}`);
