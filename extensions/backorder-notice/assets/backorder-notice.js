@@ -1,1 +1,46 @@
-document.querySelectorAll("[data-bq-notice]").forEach((e,m,l)=>{const[o,c,u]=e.children,t=document.getElementById(e.dataset.form)||(e.closest("section")||document).querySelector('[action*="/cart/add"]');if(!t)return;if(e.hidden){if(l[1])return e.remove();t.prepend(e),e.hidden=!1}t.append(c);const p=JSON.parse(u.textContent),r=n=>{const[d="",a=""]=p[/\d+$/.exec(n)]||[];o.innerHTML=d,c.disabled=!(c.value=a)};let s;document.addEventListener("shopify:product:select",n=>{if(n.product?.handle!=e.dataset.product)return;const d=s=n.promise;d?.then(a=>d==s&&r(a?.variant?.id))});const i=()=>r(t.elements.id.value);t.addEventListener("change",i),i()});
+/* global document */
+// The backorder notice on a product page, shipped as written (about 2.5 KB, well inside
+// Shopify's budget for a theme app extension's scripts; theme-check enforces it).
+// No request, no framework, no date formatting: Liquid rendered every variant's finished
+// markup and promised date into the page, so a variant change only swaps them in.
+document.querySelectorAll("[data-bq-notice]").forEach((root, _, notices) => {
+  const [text, property, json] = root.children;
+  // The block names its form (Dawn's `product-form-<section>`); else the section's, or the
+  // page's, add-to-cart form. Without one there is nothing to follow or to submit.
+  const form =
+    document.getElementById(root.dataset.form) || (root.closest("section") || document).querySelector('[action*="/cart/add"]');
+  if (!form) return;
+  // Only the app embed renders hidden (at the end of <body>): it moves above the buttons,
+  // unless the app block is on the page too and already in place.
+  if (root.hidden) {
+    if (notices[1]) return root.remove();
+    form.prepend(root);
+    root.hidden = false;
+  }
+  // Inside the form the promised date is submitted with it, by the browser or by the
+  // theme's `new FormData(form)`.
+  form.append(property);
+  const variants = JSON.parse(json.textContent);
+  // Ids come as numbers from Liquid and as GIDs (gid://shopify/ProductVariant/1) from events.
+  const show = (id) => {
+    const [markup = "", eta = ""] = variants[/\d+$/.exec(id)] || [];
+    // Liquid escaped the sentence (merchant text included), so it is markup-safe.
+    text.innerHTML = markup;
+    property.disabled = !(property.value = eta);
+  };
+  // Shopify's standard event (Horizon dispatches it; it may set the form's `id` without any
+  // event): its promise resolves with the variant the options map to, or a null variant.
+  // Only the latest pick counts: an earlier lookup that resolves late must not win.
+  let latest;
+  document.addEventListener("shopify:product:select", (e) => {
+    if (e.product?.handle != root.dataset.product) return;
+    const pick = (latest = e.promise);
+    pick?.then((r) => pick == latest && show(r?.variant?.id));
+  });
+  // Fallback for themes that set the form's `id` input and fire `change` (Dawn). Any other
+  // change in the form (quantity, a picker inside it) shows the current `id` again: harmless.
+  const current = () => show(form.elements.id.value);
+  form.addEventListener("change", current);
+  // The browser may have restored another variant than the one Liquid rendered.
+  current();
+});
