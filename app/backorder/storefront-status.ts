@@ -4,7 +4,7 @@ import { shipDateForUnit, type RestockPlan } from "./eta.ts";
 // what one variant's `$app.backorder_status` metafield holds. The theme renders
 // from it with Liquid alone (no request to the app per page view).
 //
-// OWNER: storefront work (issue 4) implements storefrontStatus(); the sync (issue 3)
+// storefrontStatus() computes it; the Admin API sync (app/sync/variant-sync.server.ts)
 // publishes its result. Keep the JSON small: it is read on every product page.
 
 /**

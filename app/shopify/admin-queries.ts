@@ -1,5 +1,5 @@
 // Every GraphQL document the app sends to the Admin API (2026-10). Kept in one place so
-// test/standin/admin-documents.test.ts can validate each against Shopify's real schema;
+// test/standin/schema.test.ts can validate each against Shopify's real schema;
 // page sizes keep each query well under Shopify's 1000-point single-query limit.
 
 /** Shop facts the storefront dates depend on. Cost 1. */

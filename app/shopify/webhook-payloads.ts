@@ -48,7 +48,8 @@ function obj(v: unknown, what: string): Json {
   return v;
 }
 
-// Bounds (decision 3 of issue 10). Shopify ids are 64-bit: the worker's parser hands ids
+// Bounds, checked here so a value out of range is rejected with its reason rather than
+// fail in the database, again on every retry (docs/decisions/inbox-and-worker.md). Shopify ids are 64-bit: the worker's parser hands ids
 // beyond 2^53 over as exact digit strings, so a JS number that is not a safe integer has
 // already lost digits and could name another order: refused, never rounded.
 const MAX_ID = 9223372036854775807n;

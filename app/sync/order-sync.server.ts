@@ -76,7 +76,7 @@ export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, ord
   }
 }
 
-/** The merchant's bulk "cancel" (issue 5 enqueues `order-cancel`): Shopify cancels, restocks and refunds; orders/cancelled then updates the queue. */
+/** The merchant's bulk "cancel" (the queue page enqueues `order-cancel`): Shopify cancels, restocks and refunds; orders/cancelled then updates the queue. */
 export async function cancelOrder(db: Db, gateway: AdminGateway, shop: string, orderId: string): Promise<void> {
   const snapshot = await db.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { cancelledAt: true } });
   if (snapshot?.cancelledAt) return; // already cancelled (e.g. by the merchant in Shopify)

@@ -1,6 +1,6 @@
 // The queue of work for Shopify. The engine (and merchant actions) only enqueue,
 // inside their own transaction, so a change and the promise to push it commit
-// together; the sync runner (issue 3) pushes later and may retry.
+// together; the sync runner (runner.server.ts) pushes later and may retry.
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 

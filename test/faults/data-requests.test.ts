@@ -1,4 +1,4 @@
-// Issue 10 item 5: data requests are shown to the merchant, who must answer them, with the
+// Data requests are shown to the merchant, who must answer them, with the
 // data to send; one shop never sees another's; after customers/redact nothing personal is
 // left to show. Webhooks through the real door and worker, the admin routes as Remix calls them.
 import { createElement as h, type ComponentType } from "react";

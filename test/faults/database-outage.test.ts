@@ -1,4 +1,4 @@
-// Issue 10, item 4: `npm run worker` must outlive a database outage and resume by itself.
+// `npm run worker` must outlive a database outage and resume by itself.
 // PostgreSQL: the worker process reaches the shared server through a TCP proxy that the
 // test cuts and restores (the server keeps running for everyone else). SQLite: another
 // connection holds the file's write lock past the worker's busy timeout.

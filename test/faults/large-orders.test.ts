@@ -1,4 +1,4 @@
-// Issue 10 items 1 and 2: the queue at real sizes. 1,000 one-unit orders on a variant, an
+// The queue at real sizes. 1,000 one-unit orders on a variant, an
 // order of 2,000 lines, 10,000 lines on one variant and an order of 100,000 lines, through
 // signed webhooks and the worker (with the Shopify sync hooks, as in production). Before
 // the fix SQLite refused the restock ("too many bound parameters") until the event was dead.

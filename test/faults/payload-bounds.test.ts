@@ -1,7 +1,6 @@
-// Issue 10 item 6 / decision 3, end to end: signed deliveries with values out of bounds pass
+// End to end: signed deliveries with values out of bounds pass
 // the door (HMAC valid: stored raw), and the worker rejects each at once with a reason naming
 // the field; nothing else changes and the shop's other events still apply.
-// Needs the door slice (raw body stored) and the worker slice (status "rejected") of issue 10.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";

@@ -1,4 +1,4 @@
-// Issue 10 item 5: after customers/redact no row anywhere holds the customer's name, email
+// After customers/redact no row anywhere holds the customer's name, email
 // or id for the orders concerned, and a later webhook about those orders cannot bring them
 // back. Real door (HMAC-signed), real worker, real SQLite and PostgreSQL.
 import fs from "node:fs";
@@ -158,7 +158,7 @@ describe("customers/redact", () => {
       customerId: null,
       cancelledAt: new Date(at(41)),
     });
-    // Payloads of applied (done) events are emptied by the worker itself (issue 10, decision 2's slice).
+    // Payloads of applied (done) events are emptied by the worker itself when it marks them done.
     expect(await traces(A)).toEqual([]);
     // A new order of hers is a new order: it keeps its customer until a redact names it.
     await send(A, "orders/create", fullOrder(6_100_000_009, 6_200_000_009, GRACE, 50));

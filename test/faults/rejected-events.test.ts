@@ -1,4 +1,4 @@
-// Decision 2 of issue 10: the worker parses stored payloads with ids kept exact, and a
+// The worker parses stored payloads with ids kept exact, and a
 // payload that cannot be parsed or mapped is "rejected" at once with its reason (no retry
 // cycle ending dead), without holding back the shop's other events; the merchant sees it
 // in Settings and can retry it. Bodies are stored raw, as the webhook door stores them.

@@ -1,4 +1,4 @@
-// Issue 10, item 7: a worker told to stop (SIGTERM, as a deploy or `docker stop` sends it)
+// A worker told to stop (SIGTERM, as a deploy or `docker stop` sends it)
 // stops taking work, lets the chunk in hand commit or roll back, puts the events it claimed
 // but did not start back in line at once, and exits 0; the next worker finishes the rest.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

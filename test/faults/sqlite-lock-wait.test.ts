@@ -1,4 +1,4 @@
-// Issue 10, item 8: on SQLite the web process and the worker write the same file, and libsql's
+// On SQLite the web process and the worker write the same file, and libsql's
 // calls are synchronous. A write that waited for the other's lock inside SQLite stalled the
 // whole thread: under 64 webhook senders, acknowledgements took up to 30 s. The wait must leave
 // the thread free: here another connection holds the write lock and only lets go from a timer,

@@ -1,4 +1,4 @@
-// Issue 10 item 1, the variants page: its "enabled" and "backordered" filters listed every
+// The variants page: its "enabled" and "backordered" filters listed every
 // matching id in an IN (...) list, past SQLite's bound-parameter limit on a large catalog.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";

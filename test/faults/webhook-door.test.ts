@@ -1,4 +1,4 @@
-// Faults at the webhook door (issue 10, items 3 and 7): bodies too big to hold, many of them
+// Faults at the webhook door: bodies too big to hold, many of them
 // at once, headers that are not Shopify's, ids beyond 2^53, the largest real order. Bodies
 // come from streams that count what the door pulls from them, so "not read" is measured.
 import crypto from "node:crypto";

@@ -1,4 +1,4 @@
-// Issue 10, item 2 (isolation): the web process's worker is a supervised child process, so a
+// Isolation: the web process's worker is a supervised child process, so a
 // big event is applied outside the web process. Under `remix vite:dev` (as in the demo):
 // webhooks wake the child; a child that dies is replaced; when the web process goes away
 // the child stops by itself instead of being left behind.

@@ -79,7 +79,7 @@ describe("toDomainEvent", () => {
   });
 });
 
-// Decision 3 of issue 10: values that used to pass the door and fail later, or be stored wrong.
+// Values that used to pass the door and fail later, or be stored wrong.
 describe("toDomainEvent bounds", () => {
   const order = (patch: (p: ReturnType<typeof orderPayload>) => void) => {
     const p = orderPayload({ id: 1, createdAt: "2026-11-20T10:00:00Z", lines: [{ id: 2, variantId: 3, quantity: 1 }] });
