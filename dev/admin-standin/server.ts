@@ -40,7 +40,7 @@ export interface StandinTokenRequest {
   error: string | null;
 }
 
-/** A refresh token lives 90 days (shopify.dev, "Offline access tokens"). */
+/** A refresh token lives 90 days (shopify.dev changelog, "More resilient refreshes for expiring offline access tokens"). */
 const REFRESH_TOKEN_TTL_S = 90 * 24 * 60 * 60;
 
 export type Fault =
@@ -311,8 +311,11 @@ export class AdminStandin {
 
   /**
    * POST /admin/oauth/access_token with grant_type=refresh_token: a new access token and a
-   * new refresh token; the presented refresh token is spent (Shopify rotates both on every
-   * use), so presenting it again is refused with invalid_grant, as is a revoked one.
+   * new refresh token; the presented pair stops working. Presenting a used refresh token again
+   * is refused with invalid_grant, as is a revoked one. Stricter than Shopify, which since
+   * 2026-08-28 accepts the previously stored refresh token again until the app first uses its
+   * replacement (a way back after a lost answer, at most 30 days): here any second use fails,
+   * so two refreshes racing show in a test instead of passing unnoticed.
    */
   private tokenEndpoint(req: { method: string; body: string }, named: string | undefined): { status: number; body: unknown } {
     const log = (shop: string | null, grantType: string | null, status: number, error: string | null, description: string) => {
