@@ -78,7 +78,8 @@ export function offlineTokenRefresher(db: Db, o: OfflineTokenOptions): TokenRefr
   async function refresh(shop: string): Promise<string> {
     const s = await db.session.findUnique({ where: { id: sessionId(shop) } });
     if (!s) throw new AdminApiError(`no offline session for ${shop} (is the app installed?)`, true, "auth");
-    if (!s.refreshToken) throw new AdminApiError("the offline session has no refresh token (a non-expiring token Shopify no longer accepts)", true, "auth");
+    // A non-expiring token (installed before expiring tokens) that Shopify refused: nothing to refresh it with.
+    if (!s.refreshToken) throw new AdminApiError("the offline session has no refresh token to get another access token with", true, "auth");
     if (s.refreshTokenExpires && s.refreshTokenExpires.getTime() <= now()) {
       throw new AdminApiError(`the refresh token expired at ${s.refreshTokenExpires.toISOString()}`, true, "auth");
     }

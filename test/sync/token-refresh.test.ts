@@ -178,6 +178,17 @@ describe("an expiring offline token", () => {
     expect(shopifyMessage(A)).toBe("Back after the holidays");
   });
 
+  it("refused while the session holds a non-expiring token (no refresh token): the task fails asking to open the app, nothing is sent to the token endpoint", async () => {
+    h.shop.rotateAccessToken();
+    await t.db.session.update({ where: SESSION, data: { expires: null, refreshToken: null, refreshTokenExpires: null } });
+    await change(A, "Tea time");
+    expect(await run()).toEqual({ done: 0, retrying: 0, failed: 1 });
+    expect((await taskOf(A)).lastError).toBe(
+      `SetMetafields: could not refresh the offline access token of ${SHOP}: the offline session has no refresh token to get another access token with. Open the app in the Shopify admin to authorize it again, then retry.`,
+    );
+    expect(tokenRequests()).toEqual([]);
+  });
+
   it("fails the task plainly when the app cannot refresh at all", async () => {
     h.shop.expireAccessToken();
     await change(A, "One more time");
