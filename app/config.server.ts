@@ -5,8 +5,6 @@ export interface AppConfig {
   apiSecret: string;
   appUrl: string;
   scopes: string[];
-  /** Extra shop domains accepted besides *.myshopify.com (the offline demo's stand-in). */
-  customShopDomains?: string[];
 }
 
 /**
@@ -40,7 +38,6 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiSecret: env.SHOPIFY_API_SECRET!,
     appUrl: env.SHOPIFY_APP_URL ?? "http://localhost:3000",
     scopes: env.SCOPES ? env.SCOPES.split(",").map((s) => s.trim()) : DEFAULT_SCOPES,
-    ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: env.SHOP_CUSTOM_DOMAIN.split(",") } : {}),
   };
 }
 

@@ -24,6 +24,5 @@ export function createShopifyApp(db: Db, config: AppConfig) {
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     // Install: map the catalog (variants, inventory items, levels) before the first webhook.
     hooks: { afterAuth: async ({ session }) => void (await queueCatalogSyncOnInstall(db, session.shop)) },
-    ...(config.customShopDomains ? { customShopDomains: config.customShopDomains } : {}),
   });
 }

@@ -81,6 +81,13 @@ export interface AppUninstalledEvent {
   kind: "app_uninstalled";
 }
 
+/** app/scopes_update: the access scopes the shop has granted the app since `updatedAt`. */
+export interface ScopesUpdateEvent {
+  kind: "scopes_update";
+  scopes: string[];
+  updatedAt: Date;
+}
+
 export interface CustomerRedactEvent {
   kind: "customer_redact";
   customerId: string | null;
@@ -107,6 +114,7 @@ export type DomainEvent =
   | InventoryLevelEvent
   | ProductEvent
   | AppUninstalledEvent
+  | ScopesUpdateEvent
   | CustomerRedactEvent
   | CustomerDataRequestEvent
   | ShopRedactEvent;

@@ -15,7 +15,7 @@ import { eachChunk, inChunks } from "../db/chunks.ts";
 import { levelWins } from "../backorder/coalesce.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
-import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
+import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop, updateGrantedScopes } from "./compliance.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -87,6 +87,9 @@ export async function applyEventFacts(
       break;
     case "app_uninstalled":
       await uninstallShop(tx, shop);
+      return affected;
+    case "scopes_update":
+      await updateGrantedScopes(tx, shop, event);
       return affected;
     case "customer_redact":
       await redactCustomer(tx, shop, event);

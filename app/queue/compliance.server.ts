@@ -1,5 +1,5 @@
-// app/uninstalled and the mandatory compliance topics.
-import type { Customer, CustomerDataRequestEvent, CustomerRedactEvent } from "../backorder/events.ts";
+// The app's own topics (app/uninstalled, app/scopes_update) and the mandatory compliance topics.
+import type { Customer, CustomerDataRequestEvent, CustomerRedactEvent, ScopesUpdateEvent } from "../backorder/events.ts";
 import type { Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
 import { escapeLike } from "../db/sqlite-like-escape.ts";
@@ -13,6 +13,17 @@ export async function uninstallShop(tx: Tx, shop: string) {
     create: { shop, uninstalledAt: new Date() },
     update: { uninstalledAt: new Date() },
   });
+}
+
+/**
+ * app/scopes_update: the shop's sessions carry the scopes granted now (as a new token would).
+ * Deliveries may come late or twice: one older than the last applied changes nothing.
+ */
+export async function updateGrantedScopes(tx: Tx, shop: string, e: ScopesUpdateEvent) {
+  const settings = await tx.shopSettings.findUnique({ where: { shop }, select: { scopesUpdatedAt: true } });
+  if (settings?.scopesUpdatedAt && settings.scopesUpdatedAt.getTime() > e.updatedAt.getTime()) return;
+  await tx.shopSettings.upsert({ where: { shop }, create: { shop, scopesUpdatedAt: e.updatedAt }, update: { scopesUpdatedAt: e.updatedAt } });
+  await tx.session.updateMany({ where: { shop }, data: { scope: e.scopes.join(",") } });
 }
 
 /** The email as sent and lowercased: SQLite and PostgreSQL compare text case-sensitively. */
@@ -163,5 +174,6 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.syncedOrder.deleteMany({ where: { shop } });
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
+  await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
 }

@@ -102,8 +102,15 @@ export class ThrottleTracker {
 }
 
 export type TokenProvider = (shop: string) => Promise<string>;
-/** A token to use instead of `rejected`, which Shopify just refused (HTTP 401). */
+/**
+ * A token to use instead of `rejected` (one Shopify just refused with 401, or one about to
+ * expire): the stored one if another process refreshed it meanwhile, else a refreshed one
+ * (app/shopify/offline-token.server.ts).
+ */
 export type TokenRefresher = (shop: string, rejected: string) => Promise<string>;
+
+/** An offline token is refreshed this long before it expires (as shopify-app-remix does). */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
 
 export interface GatewayOptions {
   shop: string;
@@ -408,15 +415,15 @@ function refreshFailure(operation: string, shop: string, e: unknown): AdminApiEr
 // ---- construction ----
 
 /** The offline session's token (shopify-app-session-storage-prisma rows: id `offline_<shop>`). */
-export function sessionTokenProvider(db: Db, refresh?: TokenProvider, now: () => number = () => Date.now()): TokenProvider {
+export function sessionTokenProvider(db: Db, refresh?: TokenRefresher, now: () => number = () => Date.now()): TokenProvider {
   return async (shop) => {
     const session = await db.session.findUnique({ where: { id: `offline_${shop}` } });
     if (!session) throw new AdminApiError(`no offline session for ${shop} (is the app installed?)`, true, "auth");
-    // Expiring offline tokens: refresh a minute early when the app can (shopify.unauthenticated.admin).
-    if (session.expires && session.expires.getTime() - 60_000 <= now()) {
+    // Expiring offline tokens: refreshed a few minutes early when the app can.
+    if (session.expires && session.expires.getTime() - REFRESH_MARGIN_MS <= now()) {
       if (!refresh) throw new AdminApiError(`offline session for ${shop} expired at ${session.expires.toISOString()}`, false, "auth");
       try {
-        return await refresh(shop);
+        return await refresh(shop, session.accessToken);
       } catch (e) {
         throw refreshFailure("auth", shop, e);
       }
@@ -431,11 +438,11 @@ export interface GatewayFactoryOptions extends Omit<GatewayOptions, "shop" | "ac
   accessToken?: TokenProvider;
   origin?: string;
   /**
-   * A fresh offline token for the shop, stored in the session (shopify-app-remix's
-   * unauthenticated.admin does both): called when the session is about to expire and
-   * when Shopify refuses the stored token.
+   * A fresh offline token for the shop, stored in the session (offlineTokenRefresher: one
+   * refresh per shop at a time across processes): called when the session is about to
+   * expire and when Shopify refuses the stored token.
    */
-  refresh?: TokenProvider;
+  refresh?: TokenRefresher;
 }
 
 /**
@@ -446,14 +453,7 @@ export function createGatewayFactory(db: Db, options: GatewayFactoryOptions = {}
   const trackers = new Map<string, ThrottleTracker>();
   const origin = options.origin ?? process.env.SHOPIFY_ADMIN_API_ORIGIN ?? undefined;
   const accessToken = options.accessToken ?? sessionTokenProvider(db, options.refresh, options.now);
-  const refresh = options.refresh;
-  const refreshAccessToken: TokenRefresher | undefined = refresh
-    ? async (shop, rejected) => {
-        // Another process (or the embedded app) may have refreshed it meanwhile: use that one.
-        const stored = options.accessToken ? null : await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
-        return stored?.accessToken && stored.accessToken !== rejected ? stored.accessToken : refresh(shop);
-      }
-    : undefined;
+  const refreshAccessToken = options.refresh;
   return (shop) => {
     let throttle = trackers.get(shop);
     if (!throttle) trackers.set(shop, (throttle = new ThrottleTracker()));

@@ -25,6 +25,7 @@ export const TOPICS = [
   "products/create",
   "products/update",
   "app/uninstalled",
+  "app/scopes_update",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -262,6 +263,19 @@ function orderEdit(p: Json): OrderAdjustmentEvent {
   };
 }
 
+/** Access scope names as Shopify writes them (read_orders, unauthenticated_read_product_listings). */
+const SCOPE = /^[a-z][a-z0-9_]{0,99}$/;
+const MAX_SCOPES = 500;
+
+function scopeList(v: unknown, what: string): string[] {
+  const list = arr(v, what);
+  if (list.length > MAX_SCOPES) throw new PayloadError(`${what} must list at most ${MAX_SCOPES} scopes, got ${list.length}`);
+  return list.map((s, i) => {
+    if (typeof s !== "string" || !SCOPE.test(s)) throw new PayloadError(`${what}[${i}] must be an access scope name, got ${preview(s)}`);
+    return s;
+  });
+}
+
 function redactIds(p: Json, key: string): string[] {
   return p[key] === undefined ? [] : arr(p[key], key).map((x, i) => id(x, `${key}[${i}]`));
 }
@@ -310,6 +324,9 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
       };
     case "app/uninstalled":
       return { kind: "app_uninstalled" };
+    case "app/scopes_update":
+      // { id, previous: [...], current: [...], updated_at } (shopify.dev changelog, 2024-10): only the scopes granted now count.
+      return { kind: "scopes_update", scopes: [...new Set(scopeList(p.current, "current"))], updatedAt: date(p.updated_at, "updated_at") };
     case "customers/redact": {
       const c = isObj(p.customer) ? p.customer : {};
       return {

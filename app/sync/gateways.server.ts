@@ -1,29 +1,22 @@
-// The process-wide gateway factory for background work (web process or `npm run worker`):
-// one per process, so each shop's throttle state is shared; expired offline tokens are
-// refreshed through shopify-app-remix (loaded lazily: it needs the app's configuration).
+// The process-wide gateway factory for background work (the web process's worker child or
+// `npm run worker`): one per process, so each shop's throttle state is shared. Expiring
+// offline tokens are refreshed by offlineTokenRefresher, one process at a time per shop.
+import { appConfig } from "../config.server.ts";
 import { db } from "../db/client.server.ts";
-import { AdminApiError, createGatewayFactory, type GatewayFactory } from "../shopify/gateway.server.ts";
+import { createGatewayFactory, type GatewayFactory } from "../shopify/gateway.server.ts";
+import { offlineTokenRefresher } from "../shopify/offline-token.server.ts";
 
 declare global {
   var __backorderGateways: GatewayFactory | undefined;
 }
 
 export function processGateways(): GatewayFactory {
-  globalThis.__backorderGateways ??= createGatewayFactory(db(), { refresh: refreshOfflineToken });
+  globalThis.__backorderGateways ??= createGatewayFactory(db(), {
+    refresh: offlineTokenRefresher(db(), {
+      credentials: () => appConfig(),
+      // The token endpoint lives beside the Admin API: the stand-in when SHOPIFY_ADMIN_API_ORIGIN points there.
+      origin: process.env.SHOPIFY_ADMIN_API_ORIGIN || undefined,
+    }),
+  });
   return globalThis.__backorderGateways;
-}
-
-/**
- * unauthenticated.admin refreshes an offline session that is (nearly) expired and stores
- * it. It throws a Response 500 when Shopify's token endpoint fails (worth retrying) and
- * shopify-api's errors when the refresh token is refused (the merchant must reauthorize).
- */
-async function refreshOfflineToken(shop: string): Promise<string> {
-  const { unauthenticated } = await import("../shopify.server.ts");
-  try {
-    return (await unauthenticated.admin(shop)).session.accessToken ?? "";
-  } catch (e) {
-    if (e instanceof Response) throw new AdminApiError(`token refresh answered HTTP ${e.status} ${e.statusText}`, e.status < 500, "auth");
-    throw e;
-  }
 }

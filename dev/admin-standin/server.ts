@@ -30,6 +30,19 @@ export interface StandinCall {
   actualQueryCost: number | null;
 }
 
+/** A request to the OAuth token endpoint (a refresh of an expiring offline token). */
+export interface StandinTokenRequest {
+  /** The shop whose refresh token was presented (null: no shop has it, e.g. one already spent). */
+  shop: string | null;
+  grantType: string | null;
+  status: number;
+  /** The OAuth error answered (invalid_grant, invalid_client, ...), null on success. */
+  error: string | null;
+}
+
+/** A refresh token lives 90 days (shopify.dev changelog, "More resilient refreshes for expiring offline access tokens"). */
+const REFRESH_TOKEN_TTL_S = 90 * 24 * 60 * 60;
+
 export type Fault =
   | { kind: "http"; status: number; body?: string }
   | { kind: "userErrors"; userErrors: { field: string[] | null; message: string; code?: string }[] }
@@ -44,6 +57,8 @@ interface PendingFault {
 export interface StandinOptions {
   clock?: () => number;
   appId?: string;
+  /** The app's client id and secret: when given, the token endpoint refuses others (invalid_client). */
+  client?: { id: string; secret: string };
 }
 
 type Json = Record<string, unknown>;
@@ -51,7 +66,11 @@ type Json = Record<string, unknown>;
 export class AdminStandin {
   readonly shops = new Map<string, StandinShop>();
   readonly calls: StandinCall[] = [];
+  /** Every request to the token endpoint, refused ones included. */
+  readonly tokenRequests: StandinTokenRequest[] = [];
   readonly appId: string;
+  private readonly client?: { id: string; secret: string };
+  private tokenFaults = 0;
   private readonly clock: () => number;
   private readonly buckets = new Map<string, CostBucket>();
   private faults: PendingFault[] = [];
@@ -60,6 +79,12 @@ export class AdminStandin {
   constructor(opts: StandinOptions = {}) {
     this.clock = opts.clock ?? (() => Date.now());
     this.appId = opts.appId ?? STANDIN_APP_ID;
+    this.client = opts.client;
+  }
+
+  /** The next `times` token requests answer 502 (Shopify's token endpoint having a bad moment); nothing rotates. */
+  failNextTokenRequests(times: number) {
+    this.tokenFaults += times;
   }
 
   addShop(init: ShopInit): StandinShop {
@@ -161,11 +186,14 @@ export class AdminStandin {
 
   /** One request, answered the way Shopify answers it. */
   respond(req: { method: string; path: string; host: string; token?: string; body: string }): { status: number; body: unknown } | "drop" {
+    const oauth = /^(?:\/shops\/([^/]+))?\/admin\/oauth\/access_token$/.exec(req.path);
+    if (oauth) return this.tokenEndpoint(req, oauth[1] ?? (this.shops.has(req.host) ? req.host : undefined));
     const m = /^(?:\/shops\/([^/]+))?\/admin\/api\/([^/]+)\/graphql\.json$/.exec(req.path);
     if (!m || req.method !== "POST") return { status: 404, body: { errors: "Not Found" } };
     if (m[2] !== ADMIN_API_VERSION) return { status: 404, body: { errors: `Not Found (the stand-in serves API version ${ADMIN_API_VERSION})` } };
     // The token names the shop (a token is bound to one shop); the host or path prefix must agree if given.
-    const shop = [...this.shops.values()].find((s) => req.token && s.accessToken === req.token);
+    // An expired token is refused like an unknown one.
+    const shop = [...this.shops.values()].find((s) => s.accessTokenValid(req.token));
     const named = m[1] ?? (this.shops.has(req.host) ? req.host : undefined);
     if (!shop || (named && named !== shop.domain)) {
       // Logged too, so a test sees the refused attempt before a token refresh.
@@ -281,6 +309,50 @@ export class AdminStandin {
     };
   }
 
+  /**
+   * POST /admin/oauth/access_token with grant_type=refresh_token: a new access token and a
+   * new refresh token; the presented pair stops working. Presenting a used refresh token again
+   * is refused with invalid_grant, as is a revoked one. Stricter than Shopify, which since
+   * 2026-08-28 accepts the previously stored refresh token again until the app first uses its
+   * replacement (a way back after a lost answer, at most 30 days): here any second use fails,
+   * so two refreshes racing show in a test instead of passing unnoticed.
+   */
+  private tokenEndpoint(req: { method: string; body: string }, named: string | undefined): { status: number; body: unknown } {
+    const log = (shop: string | null, grantType: string | null, status: number, error: string | null, description: string) => {
+      this.tokenRequests.push({ shop, grantType, status, error });
+      return { status, body: { error, error_description: description } };
+    };
+    if (req.method !== "POST") return { status: 405, body: { errors: "Method Not Allowed" } };
+    const params = tokenParams(req.body);
+    const grantType = params.get("grant_type");
+    if (this.tokenFaults > 0) {
+      this.tokenFaults--;
+      this.tokenRequests.push({ shop: named ?? null, grantType, status: 502, error: "bad_gateway" });
+      return { status: 502, body: { errors: "Bad Gateway" } };
+    }
+    if (this.client && (params.get("client_id") !== this.client.id || params.get("client_secret") !== this.client.secret)) {
+      return log(named ?? null, grantType, 401, "invalid_client", "Client authentication failed.");
+    }
+    if (grantType !== "refresh_token") return log(named ?? null, grantType, 400, "unsupported_grant_type", "The stand-in serves grant_type=refresh_token only.");
+    const presented = params.get("refresh_token");
+    const shop = [...this.shops.values()].find((s) => presented && s.refreshToken === presented);
+    if (!shop || (named && named !== shop.domain)) {
+      return log(named ?? null, grantType, 400, "invalid_grant", "The refresh token is invalid, expired, revoked or already used.");
+    }
+    const issued = shop.issueExpiringToken();
+    this.tokenRequests.push({ shop: shop.domain, grantType, status: 200, error: null });
+    return {
+      status: 200,
+      body: {
+        access_token: issued.accessToken,
+        expires_in: Math.round((issued.expiresAt - this.clock()) / 1000),
+        refresh_token: issued.refreshToken,
+        refresh_token_expires_in: REFRESH_TOKEN_TTL_S,
+        scope: [...shop.grantedScopes].join(","),
+      },
+    };
+  }
+
   private takeFault(call: StandinCall): Fault | undefined {
     const f = this.faults.find((x) => x.remaining > 0 && (!x.match || x.match(call)));
     if (!f) return undefined;
@@ -288,6 +360,19 @@ export class AdminStandin {
     this.faults = this.faults.filter((x) => x.remaining > 0);
     return f.fault;
   }
+}
+
+/** The token endpoint's parameters, sent as JSON (shopify-api does) or as a form. */
+function tokenParams(body: string): URLSearchParams {
+  try {
+    const json = JSON.parse(body) as unknown;
+    if (json && typeof json === "object" && !Array.isArray(json)) {
+      return new URLSearchParams(Object.entries(json).filter((e): e is [string, string] => typeof e[1] === "string"));
+    }
+  } catch {
+    // not JSON: a form body
+  }
+  return new URLSearchParams(body);
 }
 
 /** What an unauthenticated request asked for, as far as its body says. */

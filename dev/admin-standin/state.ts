@@ -51,6 +51,9 @@ import { DEFAULT_SCOPES } from "../../app/config.server.ts";
 /** Orders older than this need `read_all_orders` (shopify.dev, Order object: "the last 60 days"). */
 export const ORDER_WINDOW_MS = 60 * 24 * 60 * 60 * 1000;
 
+/** An expiring offline access token lives one hour (shopify.dev, "Offline access tokens"). */
+export const ACCESS_TOKEN_TTL_MS = 60 * 60 * 1000;
+
 let serial = 900_000_000;
 const nextId = () => ++serial;
 
@@ -63,6 +66,10 @@ export class StandinShop {
   locale: string;
   /** The installed app's access scopes: the stand-in refuses what they do not cover (access.ts). */
   grantedScopes: Set<string>;
+  /** When the access token runs out (an expiring offline token, 60 minutes), in clock ms; null: it does not expire. */
+  accessTokenExpiresAt: number | null = null;
+  /** The one refresh token Shopify accepts now (it rotates on every use); null: none (non-expiring token, or revoked). */
+  refreshToken: string | null = null;
   readonly locations = new Map<string, StandinLocation>();
   readonly products = new Map<string, StandinProduct>();
   readonly variants = new Map<string, StandinVariant>();
@@ -156,6 +163,32 @@ export class StandinShop {
   rotateAccessToken(next = `shpat_standin_${this.domain.split(".")[0]}_${nextId()}`): string {
     this.accessToken = next;
     return next;
+  }
+
+  /**
+   * An expiring offline token pair, as Shopify issues on install with `expiring=1` and on
+   * every refresh: the previous access and refresh tokens stop working.
+   */
+  issueExpiringToken(ttlMs = ACCESS_TOKEN_TTL_MS): { accessToken: string; refreshToken: string; expiresAt: number } {
+    const accessToken = this.rotateAccessToken();
+    this.refreshToken = `shprt_standin_${this.domain.split(".")[0]}_${nextId()}`;
+    this.accessTokenExpiresAt = this.clock() + ttlMs;
+    return { accessToken, refreshToken: this.refreshToken, expiresAt: this.accessTokenExpiresAt };
+  }
+
+  /** The access token ran out (its hour passed): Shopify answers 401 to it until it is refreshed. */
+  expireAccessToken() {
+    this.accessTokenExpiresAt = this.clock() - 1;
+  }
+
+  accessTokenValid(token: string | undefined): boolean {
+    return token !== undefined && token === this.accessToken && (this.accessTokenExpiresAt === null || this.clock() < this.accessTokenExpiresAt);
+  }
+
+  /** The app was uninstalled (or its grant revoked): its access and refresh tokens are refused from now on. */
+  revokeTokens() {
+    this.rotateAccessToken();
+    this.refreshToken = null;
   }
 
   setAvailable(inventoryItemId: number | string, locationId: number | string, available: number, updatedAt?: string) {

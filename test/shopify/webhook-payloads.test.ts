@@ -9,6 +9,7 @@ describe("normalizeTopic", () => {
     ["INVENTORY_LEVELS_UPDATE", "inventory_levels/update"],
     ["CUSTOMERS_DATA_REQUEST", "customers/data_request"],
     ["APP_UNINSTALLED", "app/uninstalled"],
+    ["APP_SCOPES_UPDATE", "app/scopes_update"],
     ["carts/update", null],
   ])("%s -> %s", (raw, topic) => expect(normalizeTopic(raw)).toBe(topic));
 });
