@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   "test/admin/route-error.test.tsx",
   "test/standin/schema.test.ts",
   "test/standin/scopes.test.ts",
+  "test/standin/readme-scopes.test.ts",
   "test/storefront/metafield-definition.test.ts",
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
