@@ -1,5 +1,8 @@
-// Environment configuration, read once and checked, so a missing secret fails at
-// start-up with a message instead of as a 500 on the first webhook.
+// The app's one configuration module: every environment variable the app reads is read and
+// checked here (the list is ENV_VARIABLES; .env.example documents each). The web process
+// checks all of it at start-up (assertServerConfig in entry.server.tsx), so a missing secret
+// or a malformed value fails there, with every problem named, instead of as a 500 later.
+import { databaseUrl } from "./db/url.ts";
 export interface AppConfig {
   apiKey: string;
   apiSecret: string;
@@ -70,4 +73,117 @@ export function webhookLimits(env: Env = process.env): WebhookLimits {
     throw new Error(`WEBHOOK_BODY_BUDGET_BYTES (${budgetBytes}) must be at least WEBHOOK_MAX_BODY_BYTES (${maxBodyBytes})`);
   }
   return { maxBodyBytes, budgetBytes };
+}
+
+/** Every environment variable the app itself reads (scripts, benches and tests have their own). */
+export const ENV_VARIABLES = [
+  "DATABASE_URL",
+  "SHOPIFY_API_KEY",
+  "SHOPIFY_API_SECRET",
+  "SHOPIFY_APP_URL",
+  "SCOPES",
+  "WEBHOOK_MAX_BODY_BYTES",
+  "WEBHOOK_BODY_BUDGET_BYTES",
+  "BACKORDER_WORKER",
+  "SHOPIFY_LOG_LEVEL",
+  "SHOPIFY_ADMIN_API_ORIGIN",
+  "BACKORDER_DEMO_SHOP",
+] as const;
+
+/** What both processes need besides the app's credentials (the worker may run without them). */
+export interface RuntimeConfig {
+  databaseUrl: string;
+  webhook: WebhookLimits;
+  /** "off": the web process starts no worker child; `npm run worker` runs it instead. */
+  worker: "on" | "off";
+  logLevel: "debug" | "warning";
+  /** Admin API and token endpoint origin instead of https://<shop> (the offline stand-in). */
+  adminApiOrigin: string | undefined;
+  /** Dev server only: the admin acts for this shop without Shopify auth. */
+  demoShop: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`The app's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join("\n")}\n(see .env.example)`);
+  }
+}
+
+const oneOf = <T extends string>(env: Env, name: string, values: readonly T[], fallback: T, problems: string[]): T => {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name} must be one of ${values.join(", ")}, got ${JSON.stringify(raw)}`);
+  return fallback;
+};
+
+const origin = (env: Env, name: string, problems: string[]): string | undefined => {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === "http:" || u.protocol === "https:") return raw;
+  } catch {
+    // reported below
+  }
+  problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  return undefined;
+};
+
+/** Reads and checks everything but the credentials; throws a ConfigError naming every problem. */
+export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
+  const problems: string[] = [];
+  const url = env.DATABASE_URL;
+  if (url !== undefined && url !== "" && !/^(file:|postgres(ql)?:\/\/)/.test(url)) {
+    problems.push(`DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL), got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//…@"))}`);
+  }
+  let webhook: WebhookLimits = { maxBodyBytes: DEFAULT_WEBHOOK_MAX_BODY_BYTES, budgetBytes: 4 * DEFAULT_WEBHOOK_MAX_BODY_BYTES };
+  try {
+    webhook = webhookLimits(env);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  const config: RuntimeConfig = {
+    databaseUrl: url ? url : "",
+    webhook,
+    worker: oneOf(env, "BACKORDER_WORKER", ["on", "off"] as const, "on", problems),
+    logLevel: oneOf(env, "SHOPIFY_LOG_LEVEL", ["debug", "warning"] as const, "warning", problems),
+    adminApiOrigin: origin(env, "SHOPIFY_ADMIN_API_ORIGIN", problems),
+    demoShop: env.BACKORDER_DEMO_SHOP || undefined,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  // The default SQLite file is created on first use, not while checking.
+  if (!config.databaseUrl) config.databaseUrl = databaseUrl(env);
+  return config;
+}
+
+let runtime: RuntimeConfig | undefined;
+/** The process's runtime configuration, read once. */
+export const runtimeConfig = (): RuntimeConfig => (runtime ??= readRuntimeConfig());
+
+/**
+ * The web process's check at start-up: everything, the credentials included. Throws one
+ * ConfigError naming every problem.
+ */
+export function assertServerConfig(env: Env = process.env): { app: AppConfig; runtime: RuntimeConfig } {
+  const problems: string[] = [];
+  let app: AppConfig | undefined;
+  let rt: RuntimeConfig | undefined;
+  try {
+    app = appConfig(env as NodeJS.ProcessEnv);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (env.SHOPIFY_APP_URL) {
+    const bad = origin(env, "SHOPIFY_APP_URL", []) === undefined;
+    if (bad) problems.push(`SHOPIFY_APP_URL must be an http(s) URL, got ${JSON.stringify(env.SHOPIFY_APP_URL)}`);
+  }
+  try {
+    rt = readRuntimeConfig(env);
+  } catch (e) {
+    problems.push(...(e instanceof ConfigError ? e.problems : [(e as Error).message]));
+  }
+  if (problems.length || !app || !rt) throw new ConfigError(problems);
+  return { app, runtime: rt };
 }

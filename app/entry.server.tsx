@@ -5,10 +5,13 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
 import { startBackgroundWorker } from "./jobs/background.server.ts";
+import { assertServerConfig } from "./config.server.ts";
 import { stopGracefullyOnSignals } from "./shutdown.server.ts";
 
 const ABORT_DELAY = 5000;
 
+// Fail at start-up, naming every problem, rather than on the first request or webhook.
+assertServerConfig();
 // The inbox worker runs as a child of the web process by default (one process to deploy);
 // set BACKORDER_WORKER=off to run `npm run worker` separately instead.
 startBackgroundWorker();

@@ -4,7 +4,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Db } from "./db/client.server.ts";
-import type { AppConfig } from "./config.server.ts";
+import { runtimeConfig, type AppConfig } from "./config.server.ts";
 import { queueCatalogSyncOnInstall } from "./sync/install.server.ts";
 
 /** Keep in step with shopify.app.toml [webhooks] api_version. */
@@ -20,7 +20,7 @@ export function createShopifyApp(db: Db, config: AppConfig) {
     authPathPrefix: "/auth",
     sessionStorage: new PrismaSessionStorage(db),
     distribution: AppDistribution.AppStore,
-    logger: { level: process.env.SHOPIFY_LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
+    logger: { level: runtimeConfig().logLevel === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     // Install: map the catalog (variants, inventory items, levels) before the first webhook.
     hooks: { afterAuth: async ({ session }) => void (await queueCatalogSyncOnInstall(db, session.shop)) },

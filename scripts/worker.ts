@@ -13,8 +13,22 @@
 // (whatever it held stays leased and is taken over when the lease runs out).
 import { Worker } from "node:worker_threads";
 import { isWakeMessage } from "../app/jobs/background.server.ts";
+import { appConfig, ConfigError, readRuntimeConfig } from "../app/config.server.ts";
 
 const HARD_EXIT_MS = 9_000;
+
+// Fail now, naming every problem, rather than in a loop that retries forever.
+try {
+  readRuntimeConfig();
+} catch (e) {
+  console.error(`[worker] ${e instanceof ConfigError ? e.message : String(e)}`);
+  process.exit(1);
+}
+try {
+  appConfig();
+} catch {
+  console.warn("[worker] SHOPIFY_API_KEY or SHOPIFY_API_SECRET is not set: offline tokens that expire cannot be refreshed");
+}
 
 const loops = new Worker(new URL("./worker-thread.ts", import.meta.url));
 let stopping = false;

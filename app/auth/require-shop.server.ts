@@ -5,6 +5,7 @@
 // builds, so that branch (and the variable's name) is removed from the server bundle.
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server.ts";
+import { runtimeConfig } from "../config.server.ts";
 
 export interface ShopContext {
   shop: string;
@@ -16,7 +17,7 @@ export interface ShopContext {
 
 export async function requireShop(request: Request): Promise<ShopContext> {
   if (import.meta.env.DEV) {
-    const demoShop = process.env.BACKORDER_DEMO_SHOP;
+    const demoShop = runtimeConfig().demoShop;
     if (demoShop) return { shop: demoShop, embedded: false };
   }
   const { session, admin } = await authenticate.admin(request);

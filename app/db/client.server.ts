@@ -7,7 +7,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/index.js";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgres/index.js";
 import { escapeLikeOn } from "./sqlite-like-escape.ts";
-import { databaseUrl, providerOf } from "./url.ts";
+import { providerOf } from "./url.ts";
+import { runtimeConfig } from "../config.server.ts";
 
 export type Db = SqliteClient;
 export type { Prisma } from "../../prisma/generated/sqlite/index.js";
@@ -73,7 +74,7 @@ function waitWhileBusy<A extends unknown[], R>(client: Client, call: (...args: A
   };
 }
 
-export function createDb(url: string = databaseUrl()): Db {
+export function createDb(url: string = runtimeConfig().databaseUrl): Db {
   if (providerOf(url) === "postgres") {
     const adapter = new PrismaPg({
       connectionString: url,

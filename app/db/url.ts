@@ -15,4 +15,4 @@ export function defaultDatabaseUrl(file = "backorder-queue.sqlite"): string {
   return `file:${path.join(dir, file)}`;
 }
 
-export const databaseUrl = (): string => process.env.DATABASE_URL ?? defaultDatabaseUrl();
+export const databaseUrl = (env: Record<string, string | undefined> = process.env): string => env.DATABASE_URL || defaultDatabaseUrl();

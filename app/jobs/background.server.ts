@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runtimeConfig } from "../config.server.ts";
 
 const WAKE_TYPE = "backorder-worker:wake";
 
@@ -37,7 +38,7 @@ declare global {
 }
 
 export function startBackgroundWorker(): void {
-  if (process.env.BACKORDER_WORKER === "off" || globalThis.__backorderWorkerChild) return;
+  if (runtimeConfig().worker === "off" || globalThis.__backorderWorkerChild) return;
   const s: Supervisor = { child: null, startedAt: 0, crashes: 0, restartTimer: null, wakeQueued: false, stopped: null };
   globalThis.__backorderWorkerChild = s;
   spawnWorker(s);

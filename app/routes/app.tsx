@@ -12,12 +12,13 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { RouteError, isShopifyAuthResponse } from "../admin/ui/RouteError.tsx";
+import { appConfig } from "../config.server.ts";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, embedded } = await requireShop(request);
-  return json({ shop, embedded, apiKey: process.env.SHOPIFY_API_KEY ?? "" });
+  return json({ shop, embedded, apiKey: appConfig().apiKey });
 };
 
 const PAGES = [

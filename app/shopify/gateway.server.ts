@@ -5,6 +5,7 @@
 // expiring offline token that ran out), and typed errors for what retrying cannot fix.
 import { ClientError, GraphQLClient } from "graphql-request";
 import type { Db } from "../db/client.server.ts";
+import { runtimeConfig } from "../config.server.ts";
 import {
   ADD_TAGS,
   CANCEL_ORDER,
@@ -451,7 +452,7 @@ export interface GatewayFactoryOptions extends Omit<GatewayOptions, "shop" | "ac
  */
 export function createGatewayFactory(db: Db, options: GatewayFactoryOptions = {}): GatewayFactory {
   const trackers = new Map<string, ThrottleTracker>();
-  const origin = options.origin ?? process.env.SHOPIFY_ADMIN_API_ORIGIN ?? undefined;
+  const origin = options.origin ?? runtimeConfig().adminApiOrigin;
   const accessToken = options.accessToken ?? sessionTokenProvider(db, options.refresh, options.now);
   const refreshAccessToken = options.refresh;
   return (shop) => {
