@@ -161,6 +161,8 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
 let runtime: RuntimeConfig | undefined;
 /** The process's runtime configuration, read once. */
 export const runtimeConfig = (): RuntimeConfig => (runtime ??= readRuntimeConfig());
+/** Reads the environment again (a test that changes it). */
+export const reloadRuntimeConfig = (): RuntimeConfig => (runtime = readRuntimeConfig());
 
 /**
  * The web process's check at start-up: everything, the credentials included. Throws one

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedAdminShop } from "../../dev/seed/admin-shop.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { reloadRuntimeConfig } from "../../app/config.server.ts";
 
 const SHOP = "routes.myshopify.com";
 let t: TestDatabase;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   process.env.SHOPIFY_API_KEY ??= "test-key";
   process.env.SHOPIFY_API_SECRET ??= "test-secret";
   process.env.BACKORDER_DEMO_SHOP = SHOP;
+  reloadRuntimeConfig();
   routes = {
     layout: await import("../../app/routes/app.tsx"),
     dashboard: await import("../../app/routes/app._index.tsx"),
@@ -109,6 +111,7 @@ describe("admin routes (demo shop)", () => {
 
   it("without BACKORDER_DEMO_SHOP the pages need a Shopify session", async () => {
     delete process.env.BACKORDER_DEMO_SHOP;
+    reloadRuntimeConfig();
     try {
       const outcome = await get("queue", "/app/queue").then(
         (r) => ({ returned: r.status }),
@@ -119,6 +122,7 @@ describe("admin routes (demo shop)", () => {
       expect([302, 401, 410]).toContain((outcome as { thrown: number }).thrown);
     } finally {
       process.env.BACKORDER_DEMO_SHOP = SHOP;
+      reloadRuntimeConfig();
     }
   });
 });
