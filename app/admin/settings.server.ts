@@ -41,7 +41,7 @@ export async function saveSettings(
     v.defaultLeadTimeDays !== before.defaultLeadTimeDays ||
     v.processingDays !== before.processingDays;
   const tagChanged = v.orderTag !== before.orderTag.trim();
-  const ordersChanged = tagChanged || v.holdFulfillment !== before.holdFulfillment;
+  const ordersChanged = tagChanged || v.holdMode !== before.holdMode;
   const collectionRefresh = v.autoEnableCollectionId !== null || before.autoEnableCollectionId !== null;
   const counts = await client.$transaction(
     async (tx) => {
@@ -56,11 +56,12 @@ export async function saveSettings(
       if (ordersChanged) {
         // Orders tagged before the tag was recorded carry the old one: record it, so the push can remove it.
         if (tagChanged) await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
-        const [waiting, synced] = await Promise.all([
+        const [waiting, tagged, held] = await Promise.all([
           tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
-          tx.syncedOrder.findMany({ where: { shop, OR: [{ tagged: true }, { heldFulfillmentOrders: { not: "[]" } }] }, select: { orderId: true } }),
+          tx.syncedOrder.findMany({ where: { shop, tagged: true }, select: { orderId: true } }),
+          tx.orderHold.groupBy({ by: ["orderId"], where: { shop } }),
         ]);
-        ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...synced].map((o) => o.orderId), now);
+        ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...tagged, ...held].map((o) => o.orderId), now);
       }
       if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
       return { resynced, ordersResynced, collectionRefresh };

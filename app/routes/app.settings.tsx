@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, ChoiceList, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
@@ -20,7 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ settings, problems });
 };
 
-const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdFulfillment"];
+const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdMode"];
 
 type ActionResult =
   | { intent: "save"; ok: true; resynced: number; ordersResynced: number }
@@ -60,7 +60,7 @@ function DefaultsForm() {
     autoEnableCollectionId: settings.autoEnableCollectionId ?? "",
     orderTag: settings.orderTag,
   });
-  const [hold, setHold] = useState(settings.holdFulfillment);
+  const [holdMode, setHoldMode] = useState<string>(settings.holdMode);
   const set = (k: keyof typeof v) => (value: string) => setV((s) => ({ ...s, [k]: value }));
   const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "save";
   return (
@@ -109,8 +109,14 @@ function DefaultsForm() {
             </Text>
             <FormLayout>
               <TextField label="Order tag" name="orderTag" value={v.orderTag} onChange={set("orderTag")} error={errors.orderTag} helpText="Added to orders with backordered lines. Leave blank to not tag." autoComplete="off" />
-              <Checkbox label="Hold fulfillment until stock is allocated" name="holdFulfillment" value="on" checked={hold} onChange={setHold} helpText="Stops staff from shipping a partial order by mistake." />
-              {hold ? null : <input type="hidden" name="holdFulfillment" value="off" />}
+              <ChoiceList
+                title="Fulfillment holds while items wait for stock"
+                name="holdMode"
+                choices={HOLD_CHOICES}
+                selected={[holdMode]}
+                onChange={(v) => setHoldMode(v[0] ?? "lines")}
+                error={errors.holdMode}
+              />
             </FormLayout>
           </BlockStack>
         </Card>
@@ -123,6 +129,16 @@ function DefaultsForm() {
     </Form>
   );
 }
+
+const HOLD_CHOICES = [
+  {
+    label: "Hold only the backordered items",
+    value: "lines",
+    helpText: "Shopify splits the order: items in stock can ship now, the backordered ones are held until stock is allocated.",
+  },
+  { label: "Hold the whole order", value: "order", helpText: "Nothing ships until every backordered item has stock." },
+  { label: "Don't hold", value: "off", helpText: "Orders are only tagged; staff decide what to ship." },
+];
 
 function RetryButton({ intent, id, label }: { intent: string; id?: number; label: string }) {
   return (
@@ -247,7 +263,7 @@ function taskLabel(kind: string, targetId: string): string {
     case "variant":
       return `Variant ${id}: backorder policy and storefront status`;
     case "order":
-      return `Order ${id}: tag and fulfillment hold`;
+      return `Order ${id}: tag and fulfillment holds`;
     case "order-cancel":
       return `Order ${id}: cancellation`;
     default:
