@@ -57,9 +57,17 @@ export function planHolds(mode: HoldMode, waiting: ReadonlyMap<string, number>, 
     return n;
   };
   const releases: HoldStep[] = [];
-  for (const fo of fulfillmentOrders) {
-    const hold = ours(fo);
-    if (!hold) continue;
+  // Fulfillment orders holding only waiting units come first, then those with only waiting
+  // lines (more units than wait), then mixed ones: a mixed one held whole before is the one
+  // released, and a hold lands where the least has to be split off.
+  const fit = (fo: PlanFulfillmentOrder) => {
+    const lines = fo.lineItems.filter((l) => l.remainingQuantity > 0);
+    if (lines.every((l) => l.remainingQuantity <= (waiting.get(l.lineItemId) ?? 0))) return 0;
+    return lines.every((l) => (waiting.get(l.lineItemId) ?? 0) > 0) ? 1 : 2;
+  };
+  const byFit = (list: PlanFulfillmentOrder[]) => [0, 1, 2].flatMap((rank) => list.filter((fo) => fit(fo) === rank));
+  for (const fo of byFit(fulfillmentOrders.filter((f) => ours(f)))) {
+    const hold = ours(fo)!;
     const covered = fo.lineItems.map((l) => ({ l, n: take(l.lineItemId, l.remainingQuantity) }));
     // Held units nobody waits for would keep in-stock items from shipping: release, hold again
     // smaller. Not when someone else holds it too (it would not ship anyway), unless none waits.
@@ -73,15 +81,14 @@ export function planHolds(mode: HoldMode, waiting: ReadonlyMap<string, number>, 
   if (releases.length) return releases;
 
   const holds: HoldStep[] = [];
-  for (const fo of fulfillmentOrders) {
-    if (ours(fo) || !HOLDABLE_STATUSES.has(fo.status) || !hasWaiting(fo)) continue;
+  for (const fo of byFit(fulfillmentOrders.filter((f) => !ours(f) && HOLDABLE_STATUSES.has(f.status) && hasWaiting(f)))) {
     const items = fo.lineItems.map((l) => ({ id: l.id, remaining: l.remainingQuantity, quantity: take(l.lineItemId, l.remainingQuantity) }));
-    const held = items.filter((i) => i.quantity > 0);
-    if (!held.length) continue;
+    const units = items.filter((i) => i.quantity > 0);
+    if (!units.length) continue;
     const whole = items.every((i) => i.quantity === i.remaining);
     // Already held by someone else: Shopify cannot split it, and it ships nothing now anyway.
     const onHold = fo.status === "ON_HOLD" || fo.holds.length > 0;
-    holds.push({ kind: "hold", fulfillmentOrderId: fo.id, lineItems: whole || onHold ? null : held.map((i) => ({ id: i.id, quantity: i.quantity })) });
+    holds.push({ kind: "hold", fulfillmentOrderId: fo.id, lineItems: whole || onHold ? null : units.map((i) => ({ id: i.id, quantity: i.quantity })) });
   }
   return holds;
 }

@@ -56,9 +56,16 @@ export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, ord
   try {
     await syncHolds(db, gateway, shop, orderId, mode, waiting, now);
   } catch (e) {
-    failure ??= e;
+    failure = failure ? both(failure, e) : e;
   }
   if (failure) throw failure;
+}
+
+/** The tag's and the holds' failures in one error, so the task shows the merchant both. */
+function both(a: unknown, b: unknown): AdminApiError {
+  const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  const permanent = (e: unknown) => e instanceof AdminApiError && e.permanent;
+  return new AdminApiError(`${message(a)}; ${message(b)}`, permanent(a) && permanent(b), a instanceof AdminApiError ? a.operation : "order", [a, b]);
 }
 
 async function syncHolds(db: Db, gateway: AdminGateway, shop: string, orderId: string, mode: HoldMode, waiting: Map<string, number>, now: Date): Promise<void> {
