@@ -7,7 +7,7 @@ import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { loadSettings, loadSyncProblems, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
+import { loadSettings, loadSyncProblems, retryHoldReleases, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
 import { retryFailedSyncTasks } from "../sync/runner.server.ts";
 import type { ShopSettingsField } from "../admin/shop-settings.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
@@ -36,6 +36,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
+  if (intent === "retry-holds") return json<ActionResult>({ intent: "retry", ok: true, retried: await retryHoldReleases(db(), shop) });
   if (intent === "retry-tasks" || intent === "retry-events") {
     const retried =
       intent === "retry-tasks" ? await retryFailedSyncTasks(db(), shop, ids(form, "id")) : await retryWebhookEvents(db(), shop, ids(form, "id"));
@@ -154,7 +155,7 @@ function RetryButton({ intent, id, label }: { intent: string; id?: number; label
 
 function SyncProblems() {
   const { problems } = useLoaderData<typeof loader>();
-  const none = problems.taskCount === 0 && problems.eventCount === 0;
+  const none = problems.taskCount === 0 && problems.eventCount === 0 && problems.holdCount === 0;
   return (
     <Card>
       <BlockStack gap="300">
@@ -239,6 +240,38 @@ function SyncProblems() {
                   </IndexTable.Cell>
                   <IndexTable.Cell>
                     <RetryButton intent="retry-events" id={e.id} label={`Retry ${e.topic} event ${e.id}`} />
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          </BlockStack>
+        ) : null}
+        {problems.holdCount > 0 ? (
+          <BlockStack gap="200">
+            <InlineStack align="space-between" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                Fulfillment holds Shopify did not release ({problems.holdCount})
+              </Text>
+              <Form method="post">
+                <input type="hidden" name="intent" value="retry-holds" />
+                <Button submit>Retry all</Button>
+              </Form>
+            </InlineStack>
+            <IndexTable
+              resourceName={{ singular: "hold", plural: "holds" }}
+              itemCount={problems.holds.length}
+              selectable={false}
+              headings={[{ title: "Order" }, { title: "Error" }]}
+            >
+              {problems.holds.map((h, i) => (
+                <IndexTable.Row id={h.fulfillmentOrderId} key={h.fulfillmentOrderId} position={i}>
+                  <IndexTable.Cell>
+                    <Text as="span">Order {h.orderId}</Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" tone="critical" breakWord>
+                      {h.releaseError}
+                    </Text>
                   </IndexTable.Cell>
                 </IndexTable.Row>
               ))}

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { createHarness, type Harness } from "./harness.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
-import { loadSettings, saveSettings } from "../../app/admin/settings.server.ts";
+import { loadSettings, loadSyncProblems, retryHoldReleases, saveSettings } from "../../app/admin/settings.server.ts";
 import { HOLD_HANDLE, releaseRecordedHolds } from "../../app/sync/order-sync.server.ts";
-import { retryFailedSyncTasks } from "../../app/sync/runner.server.ts";
 import { enqueueTask } from "../../app/sync/tasks.server.ts";
 import type { HoldMode } from "../../app/backorder/hold-plan.ts";
 
@@ -262,13 +261,15 @@ describe("an order older than 60 days", () => {
     expect(await records(OLD)).toEqual([expect.objectContaining({ fulfillmentOrderId: fo.id, releaseError: expect.stringContaining("Fulfillment order is being fulfilled") })]);
     expect(fo.status).toBe("ON_HOLD");
 
-    // The order task's retry (the settings page's) releases it: the order is not readable, nothing waits.
-    await retryFailedSyncTasks(t.db, SHOP, undefined, h.clock.date());
+    // Settings lists it with the reason; its retry pushes the order again, which releases it (nothing waits).
+    expect((await loadSyncProblems(t.db, SHOP)).holds).toEqual([{ fulfillmentOrderId: fo.id, orderId: String(OLD), releaseError: expect.stringContaining("being fulfilled") }]);
+    expect(await retryHoldReleases(t.db, SHOP, h.clock.date())).toBe(1);
     h.shop.orders.get(orderGid(OLD))!.tags = []; // the merchant took the tag off by hand
     await t.db.syncedOrder.update({ where: { shop_orderId: { shop: SHOP, orderId: String(OLD) } }, data: { tagged: false, tag: null } });
     expect(await h.run()).toMatchObject({ failed: 0 });
     expect(fo).toMatchObject({ status: "OPEN", holds: [] });
     expect(await records(OLD)).toEqual([]);
+    expect((await loadSyncProblems(t.db, SHOP)).holdCount).toBe(0);
   });
 });
 
