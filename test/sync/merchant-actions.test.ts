@@ -113,7 +113,7 @@ describe("the merchant's bulk cancel", () => {
     await h.sync();
     expect(ops(after).filter(([op]) => op !== "SetMetafields")).toEqual([
       ["RemoveTags", { id: `gid://shopify/Order/${ORDER}`, tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: `gid://shopify/Order/${ORDER}` }],
+      ["OrderFulfillmentOrders", { id: `gid://shopify/Order/${ORDER}`, after: null }],
     ]);
     expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(ORDER) } } })).toMatchObject({ tagged: false });
     expect(await t.db.orderHold.count({ where: { shop: SHOP, orderId: String(ORDER) } })).toBe(0);
