@@ -14,6 +14,9 @@ export interface SyncProblems {
   taskCount: number;
   events: { id: number; topic: string; status: string; attempts: number; lastError: string | null; receivedAt: string }[];
   eventCount: number;
+  /** Holds the app placed whose release Shopify refused: kept until a release succeeds. */
+  holds: { fulfillmentOrderId: string; orderId: string; releaseError: string }[];
+  holdCount: number;
 }
 
 export const loadSettings = (client: Db, shop: string): Promise<ShopDefaults> => loadShopDefaults(client, shop);
@@ -41,7 +44,7 @@ export async function saveSettings(
     v.defaultLeadTimeDays !== before.defaultLeadTimeDays ||
     v.processingDays !== before.processingDays;
   const tagChanged = v.orderTag !== before.orderTag.trim();
-  const ordersChanged = tagChanged || v.holdFulfillment !== before.holdFulfillment;
+  const ordersChanged = tagChanged || v.holdMode !== before.holdMode;
   const collectionRefresh = v.autoEnableCollectionId !== null || before.autoEnableCollectionId !== null;
   const counts = await client.$transaction(
     async (tx) => {
@@ -56,11 +59,12 @@ export async function saveSettings(
       if (ordersChanged) {
         // Orders tagged before the tag was recorded carry the old one: record it, so the push can remove it.
         if (tagChanged) await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
-        const [waiting, synced] = await Promise.all([
+        const [waiting, tagged, held] = await Promise.all([
           tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
-          tx.syncedOrder.findMany({ where: { shop, OR: [{ tagged: true }, { heldFulfillmentOrders: { not: "[]" } }] }, select: { orderId: true } }),
+          tx.syncedOrder.findMany({ where: { shop, tagged: true }, select: { orderId: true } }),
+          tx.orderHold.groupBy({ by: ["orderId"], where: { shop } }),
         ]);
-        ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...synced].map((o) => o.orderId), now);
+        ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...tagged, ...held].map((o) => o.orderId), now);
       }
       if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
       return { resynced, ordersResynced, collectionRefresh };
@@ -75,7 +79,8 @@ export async function loadSyncProblems(client: Db, shop: string): Promise<SyncPr
   const taskWhere = { shop, status: "failed" };
   // Retrying (failed), given up (dead) and refused as unusable (rejected): each with its reason.
   const eventWhere = { shop, status: { in: ["failed", "dead", "rejected"] } };
-  const [tasks, taskCount, events, eventCount] = await Promise.all([
+  const holdWhere = { shop, releaseError: { not: null } };
+  const [tasks, taskCount, events, eventCount, holds, holdCount] = await Promise.all([
     client.syncTask.findMany({ where: taskWhere, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: PROBLEMS_SHOWN }),
     client.syncTask.count({ where: taskWhere }),
     client.webhookInbox.findMany({
@@ -85,13 +90,23 @@ export async function loadSyncProblems(client: Db, shop: string): Promise<SyncPr
       select: { id: true, topic: true, status: true, attempts: true, lastError: true, receivedAt: true },
     }),
     client.webhookInbox.count({ where: eventWhere }),
+    client.orderHold.findMany({ where: holdWhere, orderBy: [{ orderId: "asc" }, { fulfillmentOrderId: "asc" }], take: PROBLEMS_SHOWN }),
+    client.orderHold.count({ where: holdWhere }),
   ]);
   return {
     tasks: tasks.map((t) => ({ id: t.id, kind: t.kind, targetId: t.targetId, attempts: t.attempts, lastError: t.lastError, updatedAt: t.updatedAt.toISOString() })),
     taskCount,
     events: events.map((e) => ({ ...e, receivedAt: e.receivedAt.toISOString() })),
     eventCount,
+    holds: holds.map((h) => ({ fulfillmentOrderId: h.fulfillmentOrderId, orderId: h.orderId, releaseError: h.releaseError ?? "" })),
+    holdCount,
   };
+}
+
+/** Retries the releases Shopify refused: the orders are pushed again (the push releases what is no longer wanted). */
+export async function retryHoldReleases(client: Db, shop: string, now = new Date()): Promise<number> {
+  const orders = await client.orderHold.groupBy({ by: ["orderId"], where: { shop, releaseError: { not: null } } });
+  return client.$transaction((tx) => enqueueTasks(tx, shop, "order", orders.map((o) => o.orderId), now));
 }
 
 export async function retryWebhookEvents(client: Db, shop: string, ids?: number[]): Promise<number> {

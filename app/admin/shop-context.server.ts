@@ -1,6 +1,7 @@
 // The shop's settings row (or the schema's defaults before one exists) and "today"
 // in the shop's time zone: what ETAs and date validation are computed against.
 import { todayIn } from "../backorder/eta.ts";
+import { isHoldMode } from "../backorder/hold-plan.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { DEFAULT_SHOP_FACTS } from "../queue/storefront-facts.server.ts";
 import type { ShopSettingsValues } from "./shop-settings.ts";
@@ -16,7 +17,7 @@ export const SCHEMA_DEFAULTS: ShopDefaults = {
   autoEnableTag: null,
   autoEnableCollectionId: null,
   orderTag: "backorder",
-  holdFulfillment: true,
+  holdMode: "lines",
   timezone: "UTC",
   currency: "USD",
 };
@@ -28,13 +29,15 @@ const SELECT = {
   autoEnableTag: true,
   autoEnableCollectionId: true,
   orderTag: true,
-  holdFulfillment: true,
+  holdMode: true,
   timezone: true,
   currency: true,
 } as const satisfies Record<keyof ShopDefaults, true>;
 
 export async function loadShopDefaults(client: Db | Tx, shop: string): Promise<ShopDefaults> {
-  return (await client.shopSettings.findUnique({ where: { shop }, select: SELECT })) ?? SCHEMA_DEFAULTS;
+  const row = await client.shopSettings.findUnique({ where: { shop }, select: SELECT });
+  // holdMode is a string column; anything but a known mode reads as the default.
+  return row ? { ...row, holdMode: isHoldMode(row.holdMode) ? row.holdMode : SCHEMA_DEFAULTS.holdMode } : SCHEMA_DEFAULTS;
 }
 
 export const shopToday = (defaults: Pick<ShopDefaults, "timezone">, now: Date): string => todayIn(defaults.timezone, now);

@@ -1,4 +1,5 @@
 // Validation of the shop-wide defaults form. Pure and unit-tested.
+import { isHoldMode, type HoldMode } from "../backorder/hold-plan.ts";
 
 export const TEMPLATE_MAX = 200;
 export const ORDER_TAG_MAX = 40;
@@ -10,7 +11,8 @@ export interface ShopSettingsValues {
   autoEnableTag: string | null;
   autoEnableCollectionId: string | null;
   orderTag: string;
-  holdFulfillment: boolean;
+  /** Fulfillment holds while lines wait: the backordered units only, the whole order, or none. */
+  holdMode: HoldMode;
 }
 
 export type ShopSettingsField = keyof ShopSettingsValues;
@@ -60,6 +62,9 @@ export function validateShopSettings(input: ShopSettingsInput): ShopSettingsResu
   if (orderTag.length > ORDER_TAG_MAX) errors.orderTag = `Order tag cannot be longer than ${ORDER_TAG_MAX} characters.`;
   else if (orderTag.includes(",")) errors.orderTag = "Enter one tag (no commas).";
 
+  const holdMode = text("holdMode");
+  if (!isHoldMode(holdMode)) errors.holdMode = "Choose how orders with backordered items are held.";
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -70,7 +75,7 @@ export function validateShopSettings(input: ShopSettingsInput): ShopSettingsResu
       autoEnableTag: autoEnableTag || null,
       autoEnableCollectionId: collection || null,
       orderTag,
-      holdFulfillment: input.holdFulfillment === "on" || input.holdFulfillment === "true",
+      holdMode: holdMode as HoldMode,
     },
   };
 }

@@ -172,6 +172,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.syncTask.deleteMany({ where: { shop } });
   await tx.syncedVariant.deleteMany({ where: { shop } });
   await tx.syncedOrder.deleteMany({ where: { shop } });
+  await tx.orderHold.deleteMany({ where: { shop } });
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });

@@ -2,12 +2,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, ChoiceList, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { loadSettings, loadSyncProblems, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
+import { loadSettings, loadSyncProblems, retryHoldReleases, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
 import { retryFailedSyncTasks } from "../sync/runner.server.ts";
 import type { ShopSettingsField } from "../admin/shop-settings.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
@@ -20,7 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ settings, problems });
 };
 
-const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdFulfillment"];
+const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdMode"];
 
 type ActionResult =
   | { intent: "save"; ok: true; resynced: number; ordersResynced: number }
@@ -36,6 +36,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
+  if (intent === "retry-holds") return json<ActionResult>({ intent: "retry", ok: true, retried: await retryHoldReleases(db(), shop) });
   if (intent === "retry-tasks" || intent === "retry-events") {
     const retried =
       intent === "retry-tasks" ? await retryFailedSyncTasks(db(), shop, ids(form, "id")) : await retryWebhookEvents(db(), shop, ids(form, "id"));
@@ -60,7 +61,7 @@ function DefaultsForm() {
     autoEnableCollectionId: settings.autoEnableCollectionId ?? "",
     orderTag: settings.orderTag,
   });
-  const [hold, setHold] = useState(settings.holdFulfillment);
+  const [holdMode, setHoldMode] = useState<string>(settings.holdMode);
   const set = (k: keyof typeof v) => (value: string) => setV((s) => ({ ...s, [k]: value }));
   const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "save";
   return (
@@ -109,8 +110,14 @@ function DefaultsForm() {
             </Text>
             <FormLayout>
               <TextField label="Order tag" name="orderTag" value={v.orderTag} onChange={set("orderTag")} error={errors.orderTag} helpText="Added to orders with backordered lines. Leave blank to not tag." autoComplete="off" />
-              <Checkbox label="Hold fulfillment until stock is allocated" name="holdFulfillment" value="on" checked={hold} onChange={setHold} helpText="Stops staff from shipping a partial order by mistake." />
-              {hold ? null : <input type="hidden" name="holdFulfillment" value="off" />}
+              <ChoiceList
+                title="Fulfillment holds while items wait for stock"
+                name="holdMode"
+                choices={HOLD_CHOICES}
+                selected={[holdMode]}
+                onChange={(v) => setHoldMode(v[0] ?? "lines")}
+                error={errors.holdMode}
+              />
             </FormLayout>
           </BlockStack>
         </Card>
@@ -123,6 +130,16 @@ function DefaultsForm() {
     </Form>
   );
 }
+
+const HOLD_CHOICES = [
+  {
+    label: "Hold only the backordered items",
+    value: "lines",
+    helpText: "Shopify splits the order: items in stock can ship now, the backordered ones are held until stock is allocated.",
+  },
+  { label: "Hold the whole order", value: "order", helpText: "Nothing ships until every backordered item has stock." },
+  { label: "Don't hold", value: "off", helpText: "Orders are only tagged; staff decide what to ship." },
+];
 
 function RetryButton({ intent, id, label }: { intent: string; id?: number; label: string }) {
   return (
@@ -138,7 +155,7 @@ function RetryButton({ intent, id, label }: { intent: string; id?: number; label
 
 function SyncProblems() {
   const { problems } = useLoaderData<typeof loader>();
-  const none = problems.taskCount === 0 && problems.eventCount === 0;
+  const none = problems.taskCount === 0 && problems.eventCount === 0 && problems.holdCount === 0;
   return (
     <Card>
       <BlockStack gap="300">
@@ -229,6 +246,38 @@ function SyncProblems() {
             </IndexTable>
           </BlockStack>
         ) : null}
+        {problems.holdCount > 0 ? (
+          <BlockStack gap="200">
+            <InlineStack align="space-between" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                Fulfillment holds Shopify did not release ({problems.holdCount})
+              </Text>
+              <Form method="post">
+                <input type="hidden" name="intent" value="retry-holds" />
+                <Button submit>Retry all</Button>
+              </Form>
+            </InlineStack>
+            <IndexTable
+              resourceName={{ singular: "hold", plural: "holds" }}
+              itemCount={problems.holds.length}
+              selectable={false}
+              headings={[{ title: "Order" }, { title: "Error" }]}
+            >
+              {problems.holds.map((h, i) => (
+                <IndexTable.Row id={h.fulfillmentOrderId} key={h.fulfillmentOrderId} position={i}>
+                  <IndexTable.Cell>
+                    <Text as="span">Order {h.orderId}</Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" tone="critical" breakWord>
+                      {h.releaseError}
+                    </Text>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          </BlockStack>
+        ) : null}
       </BlockStack>
     </Card>
   );
@@ -247,7 +296,7 @@ function taskLabel(kind: string, targetId: string): string {
     case "variant":
       return `Variant ${id}: backorder policy and storefront status`;
     case "order":
-      return `Order ${id}: tag and fulfillment hold`;
+      return `Order ${id}: tag and fulfillment holds`;
     case "order-cancel":
       return `Order ${id}: cancellation`;
     default:

@@ -95,19 +95,24 @@ export const REMOVE_TAGS = /* GraphQL */ `
   }
 `;
 
-/** An order's fulfillment orders with their holds and lines. Requested cost 323. */
+/**
+ * One page of an order's fulfillment orders with their holds and a first page of lines.
+ * Requested cost 2 + 10 × (1 + 1 + 2 + 40 × 2) = 842 (Shopify's single-query limit: 1000).
+ */
 export const ORDER_FULFILLMENT_ORDERS = /* GraphQL */ `
-  query OrderFulfillmentOrders($id: ID!) {
+  query OrderFulfillmentOrders($id: ID!, $after: String) {
     order(id: $id) {
       id
       cancelledAt
-      fulfillmentOrders(first: 5) {
+      fulfillmentOrders(first: 10, after: $after) {
+        pageInfo { hasNextPage endCursor }
         nodes {
           id
           status
-          fulfillmentHolds { id handle reason }
-          lineItems(first: 30) {
-            nodes { lineItem { id } }
+          fulfillmentHolds { id handle }
+          lineItems(first: 40) {
+            pageInfo { hasNextPage endCursor }
+            nodes { id remainingQuantity lineItem { id } }
           }
         }
       }
@@ -115,10 +120,32 @@ export const ORDER_FULFILLMENT_ORDERS = /* GraphQL */ `
   }
 `;
 
+/**
+ * A fulfillment order by its own id: its holds and a page of its lines (the lines past an
+ * order page's first 40, and the holds of an order Shopify no longer shows: the 60-day
+ * limit without read_all_orders is on orders, not on fulfillment orders). Requested cost 503.
+ */
+export const FULFILLMENT_ORDER_PAGE = /* GraphQL */ `
+  query FulfillmentOrderPage($id: ID!, $after: String) {
+    fulfillmentOrder(id: $id) {
+      id
+      status
+      fulfillmentHolds { id handle }
+      lineItems(first: 250, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id remainingQuantity lineItem { id } }
+      }
+    }
+  }
+`;
+
+/** A hold on the whole fulfillment order or (fulfillmentOrderLineItems) on some of its units, which splits it. */
 export const HOLD_FULFILLMENT_ORDER = /* GraphQL */ `
   mutation HoldFulfillmentOrder($id: ID!, $hold: FulfillmentOrderHoldInput!) {
     fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {
       fulfillmentHold { id handle }
+      fulfillmentOrder { id status }
+      remainingFulfillmentOrder { id status }
       userErrors { field message code }
     }
   }
@@ -166,6 +193,7 @@ export const ADMIN_DOCUMENTS = {
   ADD_TAGS,
   REMOVE_TAGS,
   ORDER_FULFILLMENT_ORDERS,
+  FULFILLMENT_ORDER_PAGE,
   HOLD_FULFILLMENT_ORDER,
   RELEASE_FULFILLMENT_ORDER_HOLD,
   CANCEL_ORDER,

@@ -11,6 +11,7 @@ import {
   CANCEL_ORDER,
   CATALOG_VARIANTS,
   COLLECTION_PRODUCTS,
+  FULFILLMENT_ORDER_PAGE,
   HOLD_FULFILLMENT_ORDER,
   ORDER_FULFILLMENT_ORDERS,
   RELEASE_FULFILLMENT_ORDER_HOLD,
@@ -332,14 +333,63 @@ export class AdminGateway {
     await this.mutate<{ tagsRemove: unknown }>(REMOVE_TAGS, { id, tags }, "tagsRemove");
   }
 
-  async fulfillmentOrders(orderId: string): Promise<OrderFulfillmentOrders | null> {
-    const { data } = await this.send<{ order: OrderFulfillmentOrders | null }>(ORDER_FULFILLMENT_ORDERS, { id: orderId });
-    return data.order;
+  /**
+   * An order's fulfillment orders, every page of them and of their lines (Shopify pages
+   * connections; a large order has more than one page). Null when Shopify shows no such
+   * order (deleted, or older than 60 days without read_all_orders).
+   */
+  async orderFulfillmentOrders(orderId: string): Promise<OrderFulfillmentOrders | null> {
+    type Page = { order: { id: string; cancelledAt: string | null; fulfillmentOrders: { pageInfo: PageInfo; nodes: RawFulfillmentOrder[] } } | null };
+    const out: FulfillmentOrderView[] = [];
+    let after: string | null = null;
+    let order: { id: string; cancelledAt: string | null } | null = null;
+    do {
+      const sent: Sent<Page> = await this.send<Page>(ORDER_FULFILLMENT_ORDERS, { id: orderId, after });
+      const data: Page = sent.data;
+      if (!data.order) return null;
+      order = { id: data.order.id, cancelledAt: data.order.cancelledAt };
+      for (const fo of data.order.fulfillmentOrders.nodes) out.push(await this.withAllLines(fo));
+      const pageInfo: PageInfo = data.order.fulfillmentOrders.pageInfo;
+      after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
+    } while (after);
+    return { ...order, fulfillmentOrders: out };
   }
 
-  async holdFulfillmentOrder(id: string, hold: { reason: string; reasonNotes?: string; handle?: string; notifyMerchant?: boolean }) {
-    const r = await this.mutate<{ fulfillmentOrderHold: { fulfillmentHold: { id: string } | null } }>(HOLD_FULFILLMENT_ORDER, { id, hold }, "fulfillmentOrderHold");
-    return r.fulfillmentHold?.id ?? null;
+  /** A fulfillment order by its id with all its lines; null when Shopify has none (or the app may not see it). */
+  async fulfillmentOrder(id: string): Promise<FulfillmentOrderView | null> {
+    const { data } = await this.send<{ fulfillmentOrder: RawFulfillmentOrder | null }>(FULFILLMENT_ORDER_PAGE, { id, after: null });
+    return data.fulfillmentOrder ? this.withAllLines(data.fulfillmentOrder) : null;
+  }
+
+  private async withAllLines(fo: RawFulfillmentOrder): Promise<FulfillmentOrderView> {
+    const lines = [...fo.lineItems.nodes];
+    let page = fo.lineItems.pageInfo;
+    while (page.hasNextPage && page.endCursor) {
+      const { data } = await this.send<{ fulfillmentOrder: RawFulfillmentOrder | null }>(FULFILLMENT_ORDER_PAGE, { id: fo.id, after: page.endCursor });
+      if (!data.fulfillmentOrder) break;
+      lines.push(...data.fulfillmentOrder.lineItems.nodes);
+      page = data.fulfillmentOrder.lineItems.pageInfo;
+    }
+    return {
+      id: fo.id,
+      status: fo.status,
+      fulfillmentHolds: fo.fulfillmentHolds,
+      lineItems: lines.map((l) => ({ id: l.id, remainingQuantity: l.remainingQuantity, lineItemId: l.lineItem.id })),
+    };
+  }
+
+  /**
+   * Places a hold; with `fulfillmentOrderLineItems`, Shopify splits the fulfillment order and
+   * the hold is on `fulfillmentOrderId` (which may be a new id), the rest in `remainingFulfillmentOrderId`.
+   */
+  async holdFulfillmentOrder(
+    id: string,
+    hold: { reason: string; reasonNotes?: string; handle?: string; notifyMerchant?: boolean; fulfillmentOrderLineItems?: { id: string; quantity: number }[] },
+  ): Promise<{ holdId: string; fulfillmentOrderId: string; remainingFulfillmentOrderId: string | null }> {
+    type Payload = { fulfillmentHold: { id: string } | null; fulfillmentOrder: { id: string } | null; remainingFulfillmentOrder: { id: string } | null };
+    const r = await this.mutate<{ fulfillmentOrderHold: Payload }>(HOLD_FULFILLMENT_ORDER, { id, hold }, "fulfillmentOrderHold");
+    if (!r.fulfillmentHold) throw new AdminApiError("HoldFulfillmentOrder: Shopify created no hold", true, "HoldFulfillmentOrder");
+    return { holdId: r.fulfillmentHold.id, fulfillmentOrderId: r.fulfillmentOrder?.id ?? id, remainingFulfillmentOrderId: r.remainingFulfillmentOrder?.id ?? null };
   }
 
   async releaseFulfillmentOrderHold(id: string, holdIds: string[]) {
@@ -387,17 +437,30 @@ export interface CollectionProductsPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+interface RawFulfillmentOrder {
+  id: string;
+  status: string;
+  fulfillmentHolds: { id: string; handle: string | null }[];
+  lineItems: { pageInfo: PageInfo; nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[] };
+}
+
+/** A fulfillment order with all its lines (`lineItemId`: the order's LineItem GID). */
+export interface FulfillmentOrderView {
+  id: string;
+  status: string;
+  fulfillmentHolds: { id: string; handle: string | null }[];
+  lineItems: { id: string; remainingQuantity: number; lineItemId: string }[];
+}
+
 export interface OrderFulfillmentOrders {
   id: string;
   cancelledAt: string | null;
-  fulfillmentOrders: {
-    nodes: {
-      id: string;
-      status: string;
-      fulfillmentHolds: { id: string; handle: string | null; reason: string }[];
-      lineItems: { nodes: { lineItem: { id: string } }[] };
-    }[];
-  };
+  fulfillmentOrders: FulfillmentOrderView[];
 }
 
 const REAUTHORIZE = ". Open the app in the Shopify admin to authorize it again, then retry.";

@@ -29,12 +29,13 @@ export function syncAfterApply(opts: SyncHookOptions = {}) {
       tx.backorderLine.findMany({ where: { shop, orderId: { in: ids }, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] }),
     );
     const syncedOrders = await inChunks(orderIds, (ids) => tx.syncedOrder.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true } }));
+    const heldOrders = await inChunks(orderIds, (ids) => tx.orderHold.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true }, distinct: ["orderId"] }));
     await enqueueSync(
       tx,
       shop,
       {
         variantIds: [...switchedOn, ...policies.map((p) => p.variantId), ...syncedVariants.map((s) => s.variantId)],
-        orderIds: [...waitingOrders.map((o) => o.orderId), ...syncedOrders.map((o) => o.orderId)],
+        orderIds: [...waitingOrders.map((o) => o.orderId), ...syncedOrders.map((o) => o.orderId), ...heldOrders.map((o) => o.orderId)],
       },
       now,
       opts.debounceMs ?? SYNC_DEBOUNCE_MS,

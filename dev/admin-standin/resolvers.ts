@@ -17,9 +17,15 @@ export function resolveNamespace(ns: string, appId: string): string {
   return ns;
 }
 
+/** Shopify's page size limit (shopify.dev "Paginating results with GraphQL": up to 250 resources). */
+export const MAX_PAGE_SIZE = 250;
+
 function connection<T>(items: T[], args: Args, view: (t: T) => Obj) {
   const first = typeof args.first === "number" ? args.first : undefined;
   const last = typeof args.last === "number" ? args.last : undefined;
+  // Shopify refuses a connection without a page size or with more than 250 (the wording is ours).
+  if (first === undefined && last === undefined) throw new Error("you must provide one of first or last");
+  if ((first ?? last)! > MAX_PAGE_SIZE || (first ?? last)! < 0) throw new Error(`first and last must be between 0 and ${MAX_PAGE_SIZE}`);
   let start = 0;
   if (typeof args.after === "string") start = Number(Buffer.from(args.after, "base64").toString().split(":")[1] ?? -1) + 1;
   let slice = items.slice(start).map((item, i) => ({ item, index: start + i }));
@@ -330,19 +336,61 @@ export class ShopResolvers {
     return { node: this.node(id), userErrors: [] };
   }
 
+  /**
+   * fulfillmentOrderHold as Shopify documents it (2026-10): with `fulfillmentOrderLineItems`
+   * only those units are held: the fulfillment order is split, the held units move to a new
+   * fulfillment order (`fulfillmentOrder` in the payload, on hold) and the rest stay in the
+   * original (`remainingFulfillmentOrder`, still open). Line items are refused on a fulfillment
+   * order already on hold (FULFILLMENT_ORDER_NOT_SPLITTABLE). Naming every unit holds the order whole.
+   */
   private hold(id: string, input: HoldInput) {
     const fo = this.shop.fulfillmentOrders.get(id);
-    const fail = (message: string, code: string) => ({ fulfillmentHold: null, fulfillmentOrder: null, remainingFulfillmentOrder: null, userErrors: [{ __typename: "FulfillmentOrderHoldUserError", field: ["id"], message, code }] });
+    const fail = (message: string, code: string, field: string[] = ["id"]) => ({ fulfillmentHold: null, fulfillmentOrder: null, remainingFulfillmentOrder: null, userErrors: [{ __typename: "FulfillmentOrderHoldUserError", field, message, code }] });
     if (!fo) return fail("Fulfillment order does not exist.", "FULFILLMENT_ORDER_NOT_FOUND");
     if (!["OPEN", "ON_HOLD", "SCHEDULED"].includes(fo.status)) return fail(`Fulfillment order cannot be put on hold from status ${fo.status}.`, "FULFILLMENT_ORDER_NOT_FOUND");
     if (input.handle && fo.holds.some((h) => h.handle === input.handle)) return fail("The handle provided for the fulfillment hold is already in use by this app for another hold on this fulfillment order.", "DUPLICATE_FULFILLMENT_HOLD_HANDLE");
     // Every hold in the stand-in is this app's (heldByRequestingApp), so all count towards its limit.
     if (fo.holds.length >= MAX_HOLDS_PER_APP) return fail("The maximum number of fulfillment holds for this fulfillment order has been reached for this app. An app can only have up to 10 holds on a single fulfillment order at any one time.", "FULFILLMENT_ORDER_HOLD_LIMIT_REACHED");
+
+    let target = fo;
+    let remaining: StandinFulfillmentOrder | null = null;
+    const units = input.fulfillmentOrderLineItems ?? [];
+    if (units.length) {
+      const field = ["fulfillmentHold", "fulfillmentOrderLineItems"];
+      if (fo.status === "ON_HOLD") return fail("The fulfillment order is not in a splittable state.", "FULFILLMENT_ORDER_NOT_SPLITTABLE", field);
+      if (new Set(units.map((u) => u.id)).size !== units.length) return fail("The fulfillment order line items are not unique.", "DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS", field);
+      for (const u of units) {
+        if (u.quantity <= 0) return fail("The fulfillment order line item quantity must be greater than 0.", "GREATER_THAN_ZERO", field);
+        const line = fo.lineItems.find((l) => l.id === u.id);
+        if (!line || u.quantity > line.remainingQuantity) return fail("The fulfillment order line item quantity is invalid.", "INVALID_LINE_ITEM_QUANTITY", field);
+      }
+      const whole = fo.lineItems.every((l) => l.remainingQuantity === (units.find((u) => u.id === l.id)?.quantity ?? 0));
+      if (!whole) {
+        const held: StandinFulfillmentOrder = {
+          id: this.shop.newId("FulfillmentOrder"),
+          orderId: fo.orderId,
+          locationId: fo.locationId,
+          status: fo.status,
+          holds: [],
+          lineItems: units.map((u) => {
+            const line = fo.lineItems.find((l) => l.id === u.id)!;
+            line.remainingQuantity -= u.quantity;
+            line.totalQuantity -= u.quantity;
+            return { id: this.shop.newId("FulfillmentOrderLineItem"), lineItemId: line.lineItemId, totalQuantity: u.quantity, remainingQuantity: u.quantity };
+          }),
+        };
+        // A line whose units all moved is no longer on the original.
+        fo.lineItems = fo.lineItems.filter((l) => l.totalQuantity > 0);
+        this.shop.fulfillmentOrders.set(held.id, held);
+        target = held;
+        remaining = fo;
+      }
+    }
     const hold = { id: this.shop.newId("FulfillmentHold"), reason: input.reason, reasonNotes: input.reasonNotes ?? null, handle: input.handle ?? null };
-    fo.holds.push(hold);
-    fo.status = "ON_HOLD";
-    const view = this.fulfillmentOrder(fo);
-    return { fulfillmentHold: (view.fulfillmentHolds as Obj[]).at(-1), fulfillmentOrder: view, remainingFulfillmentOrder: null, userErrors: [] };
+    target.holds.push(hold);
+    target.status = "ON_HOLD";
+    const view = this.fulfillmentOrder(target);
+    return { fulfillmentHold: (view.fulfillmentHolds as Obj[]).at(-1), fulfillmentOrder: view, remainingFulfillmentOrder: remaining ? this.fulfillmentOrder(remaining) : null, userErrors: [] };
   }
 
   private releaseHold(id: string, holdIds: string[] | undefined) {
@@ -383,4 +431,4 @@ export class ShopResolvers {
 export const MAX_HOLDS_PER_APP = 10;
 
 interface MetafieldInput { ownerId: string; namespace?: string; key: string; type?: string; value: string }
-interface HoldInput { reason: string; reasonNotes?: string; handle?: string }
+interface HoldInput { reason: string; reasonNotes?: string; handle?: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }

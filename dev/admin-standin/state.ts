@@ -205,8 +205,18 @@ export class StandinShop {
     return [...this.variants.values()].find((v) => v.inventoryItemId === inventoryItemId);
   }
 
-  /** An order as Shopify creates it: one open fulfillment order at `locationId` with all lines. */
-  addOrder(o: { id: number | string; name?: string; locationId: number | string; lines: { id: number | string; variantId: number | string | null; quantity: number; title?: string }[]; tags?: string[]; createdAt?: string }): StandinOrder {
+  /**
+   * An order as Shopify creates it: one open fulfillment order per location, with the lines
+   * fulfilled from there (a line's own `locationId`, else the order's).
+   */
+  addOrder(o: {
+    id: number | string;
+    name?: string;
+    locationId: number | string;
+    lines: { id: number | string; variantId: number | string | null; quantity: number; title?: string; locationId?: number | string }[];
+    tags?: string[];
+    createdAt?: string;
+  }): StandinOrder {
     const order: StandinOrder = {
       id: gid("Order", o.id),
       name: o.name ?? `#${1000 + (Number(o.id) % 100000)}`,
@@ -221,15 +231,22 @@ export class StandinShop {
       })),
     };
     this.orders.set(order.id, order);
-    const fo: StandinFulfillmentOrder = {
-      id: gid("FulfillmentOrder", nextId()),
-      orderId: order.id,
-      locationId: gid("Location", o.locationId),
-      status: "OPEN",
-      lineItems: order.lineItems.map((l) => ({ id: gid("FulfillmentOrderLineItem", nextId()), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
-      holds: [],
-    };
-    this.fulfillmentOrders.set(fo.id, fo);
+    const byLocation = new Map<string, StandinLineItem[]>();
+    o.lines.forEach((l, i) => {
+      const loc = gid("Location", l.locationId ?? o.locationId);
+      byLocation.set(loc, [...(byLocation.get(loc) ?? []), order.lineItems[i]!]);
+    });
+    for (const [locationId, lines] of byLocation) {
+      const fo: StandinFulfillmentOrder = {
+        id: gid("FulfillmentOrder", nextId()),
+        orderId: order.id,
+        locationId,
+        status: "OPEN",
+        lineItems: lines.map((l) => ({ id: gid("FulfillmentOrderLineItem", nextId()), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
+        holds: [],
+      };
+      this.fulfillmentOrders.set(fo.id, fo);
+    }
     return order;
   }
 

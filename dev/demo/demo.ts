@@ -102,6 +102,7 @@ async function forgetPushedState(db: Db, shop: string) {
     db.syncTask.deleteMany({ where: { shop } }),
     db.syncedVariant.deleteMany({ where: { shop } }),
     db.syncedOrder.deleteMany({ where: { shop } }),
+    db.orderHold.deleteMany({ where: { shop } }),
     db.shopSettings.update({ where: { shop }, data: { catalogSyncedAt: null, uninstalledAt: null } }),
   ]);
   await queueCatalogSyncOnInstall(db, shop);

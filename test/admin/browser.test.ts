@@ -139,8 +139,8 @@ describe("merchant admin in Chromium", () => {
     await expect(page.getByLabel("Message template").inputValue()).resolves.toBe("Ships around {date} — thank you for waiting");
     await expect(page.getByLabel("Order tag").inputValue()).resolves.toBe("waiting-for-stock");
     // Fields left alone keep their values (the hold toggle is on by default).
-    await expect(page.getByLabel("Hold fulfillment until stock is allocated").isChecked()).resolves.toBe(true);
-    expect(await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ orderTag: "waiting-for-stock", holdFulfillment: true });
+    await expect(page.getByLabel("Hold only the backordered items").isChecked()).resolves.toBe(true);
+    expect(await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ orderTag: "waiting-for-stock", holdMode: "lines" });
     await shot("settings.png");
     await page.getByRole("button", { name: /^Retry orders\/updated event/ }).click();
     await page.getByText("1 queued to retry now.").waitFor();

@@ -242,14 +242,14 @@ describe("shop settings and sync problems", () => {
 
   it("saves defaults and re-syncs the backorderable variants when what they show changes", async () => {
     await t.db.syncTask.deleteMany({ where: { shop, kind: { in: ["variant", "order"] }, status: "pending" } });
-    const form = { messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: "9", processingDays: "2", autoEnableTag: "", autoEnableCollectionId: "", orderTag: "bo", holdFulfillment: "off" };
+    const form = { messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: "9", processingDays: "2", autoEnableTag: "", autoEnableCollectionId: "", orderTag: "bo", holdMode: "off" };
     const r = await saveSettings(t.db, shop, form, NOW);
     const backorderable = await t.db.variantPolicy.count({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] } });
     // The tag and the hold changed too: every order with a waiting line is pushed again.
     const waitingOrders = (await t.db.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } })).map((g) => g.orderId).sort();
     expect(waitingOrders.length).toBeGreaterThan(0);
     expect(r).toMatchObject({ ok: true, resynced: backorderable, ordersResynced: waitingOrders.length });
-    expect(await loadSettings(t.db, shop)).toMatchObject({ messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: 9, processingDays: 2, orderTag: "bo", holdFulfillment: false });
+    expect(await loadSettings(t.db, shop)).toMatchObject({ messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: 9, processingDays: 2, orderTag: "bo", holdMode: "off" });
     expect(await t.db.syncTask.count({ where: { shop, kind: "variant", status: "pending" } })).toBe(backorderable);
     const orderTasks = await t.db.syncTask.findMany({ where: { shop, kind: "order", status: "pending" }, select: { targetId: true } });
     expect(orderTasks.map((x) => x.targetId).sort()).toEqual(waitingOrders);

@@ -76,7 +76,7 @@ describe("admin routes (demo shop)", () => {
     const bad = await post("settings", "/app/settings", { intent: "save", messageTemplate: "no placeholder", defaultLeadTimeDays: "7", processingDays: "1", orderTag: "backorder" });
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors.messageTemplate).toMatch(/\{date\}/);
-    const ok = await post("settings", "/app/settings", { intent: "save", messageTemplate: "Ships ~{date}", defaultLeadTimeDays: "7", processingDays: "1", orderTag: "backorder", holdFulfillment: "on" });
+    const ok = await post("settings", "/app/settings", { intent: "save", messageTemplate: "Ships ~{date}", defaultLeadTimeDays: "7", processingDays: "1", orderTag: "backorder", holdMode: "lines" });
     expect(ok.status).toBe(200);
     expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).messageTemplate).toBe("Ships ~{date}");
 

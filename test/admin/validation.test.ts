@@ -64,7 +64,7 @@ describe("shop settings validation", () => {
     autoEnableTag: "preorder-ok",
     autoEnableCollectionId: "4242",
     orderTag: "backorder",
-    holdFulfillment: "on",
+    holdMode: "lines",
   };
 
   it("accepts a valid form and normalises the collection id", () => {
@@ -77,15 +77,16 @@ describe("shop settings validation", () => {
         autoEnableTag: "preorder-ok",
         autoEnableCollectionId: "gid://shopify/Collection/4242",
         orderTag: "backorder",
-        holdFulfillment: true,
+        holdMode: "lines",
       },
     });
-    const off = validateShopSettings({ ...valid, holdFulfillment: "off", autoEnableTag: "", autoEnableCollectionId: "" });
-    expect(off.ok && off.values).toMatchObject({ holdFulfillment: false, autoEnableTag: null, autoEnableCollectionId: null });
+    const off = validateShopSettings({ ...valid, holdMode: "off", autoEnableTag: "", autoEnableCollectionId: "" });
+    expect(off.ok && off.values).toMatchObject({ holdMode: "off", autoEnableTag: null, autoEnableCollectionId: null });
+    expect(validateShopSettings({ ...valid, holdMode: "order" })).toMatchObject({ ok: true, values: { holdMode: "order" } });
   });
 
   it("requires {date} in the template and sane numbers", () => {
-    const r = validateShopSettings({ ...valid, messageTemplate: "Ships soon", defaultLeadTimeDays: "-1", processingDays: "x", orderTag: "a,b", autoEnableCollectionId: "shirts" });
+    const r = validateShopSettings({ ...valid, messageTemplate: "Ships soon", defaultLeadTimeDays: "-1", processingDays: "x", orderTag: "a,b", autoEnableCollectionId: "shirts", holdMode: "on" });
     expect(r).toEqual({
       ok: false,
       errors: {
@@ -94,6 +95,7 @@ describe("shop settings validation", () => {
         processingDays: "Processing time must be a whole number of days.",
         orderTag: "Enter one tag (no commas).",
         autoEnableCollectionId: "Collection must be a collection ID (digits) or gid://shopify/Collection/…",
+        holdMode: "Choose how orders with backordered items are held.",
       },
     });
   });

@@ -33,7 +33,7 @@ const form = (autoEnableCollectionId: string) => ({
   autoEnableTag: "",
   autoEnableCollectionId,
   orderTag: "backorder",
-  holdFulfillment: "on",
+  holdMode: "lines",
 });
 const ops = (from: number) => h.standin.calls.slice(from).map((c) => [c.operationName, c.variables] as const);
 const enabledVariants = async () =>

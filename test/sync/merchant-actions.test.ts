@@ -113,9 +113,10 @@ describe("the merchant's bulk cancel", () => {
     await h.sync();
     expect(ops(after).filter(([op]) => op !== "SetMetafields")).toEqual([
       ["RemoveTags", { id: `gid://shopify/Order/${ORDER}`, tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: `gid://shopify/Order/${ORDER}` }],
+      ["OrderFulfillmentOrders", { id: `gid://shopify/Order/${ORDER}`, after: null }],
     ]);
-    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(ORDER) } } })).toMatchObject({ tagged: false, heldFulfillmentOrders: "[]" });
+    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(ORDER) } } })).toMatchObject({ tagged: false });
+    expect(await t.db.orderHold.count({ where: { shop: SHOP, orderId: String(ORDER) } })).toBe(0);
 
     // Cancelling again (a double click) sends nothing: the order is already cancelled.
     const again = h.standin.calls.length;

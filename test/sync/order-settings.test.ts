@@ -9,6 +9,7 @@ import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/f
 import { loadSettings, saveSettings } from "../../app/admin/settings.server.ts";
 import { retryFailedSyncTasks } from "../../app/sync/runner.server.ts";
 import { enqueueTasks } from "../../app/sync/tasks.server.ts";
+import type { HoldMode } from "../../app/backorder/hold-plan.ts";
 
 const SHOP = "tag-rename.myshopify.com";
 const LOCATION = 66001;
@@ -37,7 +38,7 @@ const pushes = (from: number) =>
 const tagsOf = (id: number) => [...h.shop.orders.get(orderGid(id))!.tags].sort();
 const synced = (id: number) => t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(id) } } });
 
-async function save(change: { orderTag?: string; holdFulfillment?: boolean }) {
+async function save(change: { orderTag?: string; holdMode?: HoldMode }) {
   const s = await loadSettings(t.db, SHOP);
   const form = {
     messageTemplate: s.messageTemplate,
@@ -46,7 +47,7 @@ async function save(change: { orderTag?: string; holdFulfillment?: boolean }) {
     autoEnableTag: s.autoEnableTag ?? "",
     autoEnableCollectionId: s.autoEnableCollectionId ?? "",
     orderTag: change.orderTag ?? s.orderTag,
-    holdFulfillment: (change.holdFulfillment ?? s.holdFulfillment) ? "on" : "off",
+    holdMode: change.holdMode ?? s.holdMode,
   };
   return saveSettings(t.db, SHOP, form, h.clock.date());
 }
@@ -131,16 +132,17 @@ describe("changing the order settings", () => {
   });
 
   it("releases the app's holds when holds are turned off, and places them again when turned on", async () => {
-    expect(await save({ holdFulfillment: false })).toMatchObject({ ok: true, ordersResynced: 2 });
+    expect(await save({ holdMode: "off" })).toMatchObject({ ok: true, ordersResynced: 2 });
     let from = h.standin.calls.length;
     expect(await h.run()).toEqual({ done: 2, retrying: 0, failed: 0 });
     expect(pushes(from)).toEqual(["6601 ReleaseFulfillmentOrderHold", "6602 ReleaseFulfillmentOrderHold"]);
     for (const id of ORDERS) {
       expect(h.shop.fulfillmentOrdersOf(orderGid(id))).toMatchObject([{ status: "OPEN", holds: [] }]);
-      expect(await synced(id)).toMatchObject({ heldFulfillmentOrders: "[]", tag: "bo-wait" });
+      expect(await synced(id)).toMatchObject({ tag: "bo-wait" });
+      expect(await t.db.orderHold.count({ where: { shop: SHOP, orderId: String(id) } })).toBe(0);
     }
 
-    expect(await save({ holdFulfillment: true })).toMatchObject({ ok: true, ordersResynced: 2 });
+    expect(await save({ holdMode: "lines" })).toMatchObject({ ok: true, ordersResynced: 2 });
     from = h.standin.calls.length;
     expect(await h.run()).toEqual({ done: 2, retrying: 0, failed: 0 });
     expect(pushes(from)).toEqual(["6601 HoldFulfillmentOrder", "6602 HoldFulfillmentOrder"]);

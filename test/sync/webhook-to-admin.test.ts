@@ -86,13 +86,13 @@ describe("the sell-out day, pushed to Shopify", () => {
     expect(callsSince(from)).toEqual([
       ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: status }] }],
       ["AddTags", { id: order(IDS.orders.o3), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o3) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o3), after: null }],
       ["HoldFulfillmentOrder", { id: foOf(IDS.orders.o3).id, hold: holdInput }],
       ["AddTags", { id: order(IDS.orders.o4), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o4) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o4), after: null }],
       ["HoldFulfillmentOrder", { id: foOf(IDS.orders.o4).id, hold: holdInput }],
       ["AddTags", { id: order(IDS.orders.o5), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o5) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o5), after: null }],
       ["HoldFulfillmentOrder", { id: foOf(IDS.orders.o5).id, hold: holdInput }],
     ]);
     // In-stock orders are left alone; the backordered ones carry the tag and our hold.
@@ -102,10 +102,10 @@ describe("the sell-out day, pushed to Shopify", () => {
       expect(h.shop.orders.get(order(o))!.tags).toEqual(["backorder"]);
       expect(foOf(o)).toMatchObject({ status: "ON_HOLD", holds: [{ reason: "INVENTORY_OUT_OF_STOCK", handle: "backorder-queue" }] });
     }
-    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(IDS.orders.o3) } } })).toMatchObject({
-      tagged: true,
-      heldFulfillmentOrders: JSON.stringify([foOf(IDS.orders.o3).id]),
-    });
+    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(IDS.orders.o3) } } })).toMatchObject({ tagged: true });
+    expect(await t.db.orderHold.findMany({ where: { shop: SHOP, orderId: String(IDS.orders.o3) } })).toEqual([
+      expect.objectContaining({ fulfillmentOrderId: foOf(IDS.orders.o3).id, holdId: foOf(IDS.orders.o3).holds[0]!.id, releaseError: null }),
+    ]);
   });
 
   it("pushes nothing when nothing changed for Shopify", async () => {
@@ -114,7 +114,7 @@ describe("the sell-out day, pushed to Shopify", () => {
     const r = await h.sync();
     expect(r.done).toBe(2);
     // The order is re-checked against its fulfillment orders, but nothing is written.
-    expect(callsSince(from)).toEqual([["OrderFulfillmentOrders", { id: order(IDS.orders.o4) }]]);
+    expect(callsSince(from)).toEqual([["OrderFulfillmentOrders", { id: order(IDS.orders.o4), after: null }]]);
   });
 
   it("releases holds and removes tags as the restock allocates the oldest lines", async () => {
@@ -125,10 +125,10 @@ describe("the sell-out day, pushed to Shopify", () => {
     expect(callsSince(from)).toEqual([
       ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] }],
       ["RemoveTags", { id: order(IDS.orders.o3), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o3) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o3), after: null }],
       ["ReleaseFulfillmentOrderHold", { id: heldO3.id, holdIds: [expect.stringMatching(/^gid:\/\/shopify\/FulfillmentHold\//)] }],
       ["RemoveTags", { id: order(IDS.orders.o4), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o4) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o4), after: null }],
       ["ReleaseFulfillmentOrderHold", { id: foOf(IDS.orders.o4).id, holdIds: [expect.any(String)] }],
     ]);
     expect(foOf(IDS.orders.o3)).toMatchObject({ status: "OPEN", holds: [] });
@@ -144,10 +144,10 @@ describe("the sell-out day, pushed to Shopify", () => {
     expect(callsSince(from)).toEqual([
       ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] }],
       ["RemoveTags", { id: order(IDS.orders.o5), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o5) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o5), after: null }],
       ["ReleaseFulfillmentOrderHold", { id: foOf(IDS.orders.o5).id, holdIds: [expect.any(String)] }],
       ["AddTags", { id: order(IDS.orders.o6), tags: ["backorder"] }],
-      ["OrderFulfillmentOrders", { id: order(IDS.orders.o6) }],
+      ["OrderFulfillmentOrders", { id: order(IDS.orders.o6), after: null }],
       ["HoldFulfillmentOrder", { id: foOf(IDS.orders.o6).id, hold: expect.objectContaining({ reason: "INVENTORY_OUT_OF_STOCK" }) }],
     ]);
     expect(h.shop.orders.get(order(IDS.orders.o6))!.tags).toEqual(["backorder"]);
