@@ -12,7 +12,7 @@ import type {
 } from "../backorder/events.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
-import { levelWins } from "../backorder/coalesce.ts";
+import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
@@ -124,7 +124,7 @@ function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLe
 async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected, linesStored = 0) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
-  if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return; // stale
+  if (!snapshotWins(e, existing)) return; // stale
   // customers/redact erased this order's customer: Shopify still sends them, we do not keep them.
   const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
   const data = {
@@ -152,7 +152,7 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
  */
 export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshotEvent, from: number, to: number): Promise<boolean> {
   const existing = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: e.orderId } }, select: { updatedAt: true } });
-  if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return false;
+  if (!snapshotWins(e, existing)) return false;
   await writeOrderLines(tx, shop, e, e.lines.slice(from, to), await customerUnlessRedacted(tx, shop, e.orderId, e.customer));
   return true;
 }
@@ -256,7 +256,7 @@ async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affe
   // Same second, different value (a flash sale moves stock several times a second and
   // updated_at has whole seconds): the lower wins, so we hold rather than promise stock
   // we may not have; the next event settles it.
-  if (existing && !levelWins(e, existing)) return;
+  if (!inventoryLevelWins(e, existing)) return;
   await tx.inventoryLevel.upsert({
     where: key,
     create: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt },
@@ -270,7 +270,7 @@ async function applyProduct(tx: Tx, shop: string, e: ProductEvent, affected: Aff
   for (const v of e.variants) {
     const key = { shop_variantId: { shop, variantId: v.variantId } };
     const existing = await tx.variant.findUnique({ where: key, select: { productUpdatedAt: true } });
-    if (existing && existing.productUpdatedAt.getTime() > e.updatedAt.getTime()) continue; // stale
+    if (!productWins(e, existing && { updatedAt: existing.productUpdatedAt })) continue; // stale
     const data = {
       productId: e.productId,
       inventoryItemId: v.inventoryItemId,
