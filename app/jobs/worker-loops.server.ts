@@ -17,6 +17,15 @@ const SYNC_POLL_MS = 2_000;
 /** The new-day check is one small query; dates move at most once a day per shop. */
 const DATES_POLL_MS = 60_000;
 
+/**
+ * BACKORDER_LEASE_MS: how long a killed worker's claim (its events, its shop) blocks the others
+ * before they take it over; default LEASE_MS (60 s). Longer than any chunk takes.
+ */
+export function leaseMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const ms = Number(env.BACKORDER_LEASE_MS);
+  return Number.isInteger(ms) && ms >= 1_000 ? ms : undefined;
+}
+
 export interface WorkerLoops {
   /** A webhook was stored: drain now (wakes coalesce). */
   wakeInbox(): void;
@@ -29,6 +38,7 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
   const drainOptions: DrainOptions = {
     ...hooks,
     signal,
+    leaseMs: leaseMsFromEnv(),
     // SQLite's driver is synchronous, so a drain would run start to end without one turn of
     // the event loop and a stop message would wait for all of it: give it a turn per chunk.
     afterApply: async (tx, shop, affected) => {
