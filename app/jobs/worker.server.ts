@@ -14,6 +14,7 @@ import { dialectOf } from "../db/dialect.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../queue/apply-event.server.ts";
 import { deriveVariant, writeDerivation } from "../queue/recompute.server.ts";
+import { lockShopEngine } from "../queue/engine-lock.server.ts";
 import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "./shop-lease.server.ts";
 
 export const MAX_ATTEMPTS = 8;
@@ -304,6 +305,7 @@ async function applyLargeOrder(db: Db, lease: Lease, p: Prepared, now: () => Dat
       if (await stopped()) return;
       fresh = await db.$transaction(async (tx) => {
         await holdShop(tx, shop, owner, now(), lease.ms);
+        await lockShopEngine(tx, shop);
         return applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES);
       }, TX_OPTIONS);
       await letOtherWritersIn(db);
@@ -317,7 +319,8 @@ async function applyLargeOrder(db: Db, lease: Lease, p: Prepared, now: () => Dat
           if (await stopped()) return;
           await db.$transaction(async (tx) => {
             await holdShop(tx, shop, owner, now(), lease.ms);
-                const orderIds = await writeDerivation(tx, shop, slice);
+            await lockShopEngine(tx, shop);
+            const orderIds = await writeDerivation(tx, shop, slice);
             await opts.afterApply?.(tx, shop, { variantIds: new Set(), orderIds: new Set(orderIds) });
           }, TX_OPTIONS);
           await letOtherWritersIn(db);

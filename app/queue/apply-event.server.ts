@@ -16,6 +16,7 @@ import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop } from "./compliance.server.ts";
+import { lockShopEngine } from "./engine-lock.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -41,6 +42,7 @@ export interface EventToApply {
  * inbox, a page of the catalog): applyEventFacts for each, then recomputeVariants.
  */
 export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventToApply>): Promise<Affected> {
+  await lockShopEngine(tx, shop);
   const pending: PendingRecompute = new Map();
   const affected = emptyAffected();
   for (const { event, reason, linesStored, derived } of events) {
@@ -127,17 +129,17 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
   if (!snapshotWins(e, existing)) return; // stale
   // customers/redact erased this order's customer: Shopify still sends them, we do not keep them.
   const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
-  const data = {
-    name: e.name,
-    createdAt: e.createdAt,
-    updatedAt: e.updatedAt,
-    cancelledAt: e.cancelledAt,
-    currency: e.currency,
-    customerId: customer?.id ?? null,
-    refundIds: JSON.stringify(e.refundIds),
-    fulfillmentIds: JSON.stringify(e.fulfillmentIds),
-  };
-  await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
+  // The read above skips a stale snapshot cheaply; this write decides atomically (snapshotWins
+  // in SQL): a newer snapshot stored meanwhile by another transaction is not overwritten, and on
+  // PostgreSQL the row stays locked, so this order's lines are written by one transaction at a time.
+  const stored = await tx.$executeRaw`
+    INSERT INTO "OrderSnapshot" ("shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency")
+    VALUES (${shop}, ${e.orderId}, ${e.name}, ${e.createdAt}, ${e.updatedAt}, ${e.cancelledAt}, ${JSON.stringify(e.refundIds)}, ${JSON.stringify(e.fulfillmentIds)}, ${customer?.id ?? null}, ${e.currency})
+    ON CONFLICT ("shop", "orderId") DO UPDATE SET
+      "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
+      "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
+    WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"`;
+  if (stored === 0) return; // a newer snapshot won meanwhile
   affected.orderIds.add(e.orderId);
   await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer);
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
@@ -257,11 +259,15 @@ async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affe
   // updated_at has whole seconds): the lower wins, so we hold rather than promise stock
   // we may not have; the next event settles it.
   if (!inventoryLevelWins(e, existing)) return;
-  await tx.inventoryLevel.upsert({
-    where: key,
-    create: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt },
-    update: { available: e.available, updatedAt: e.updatedAt },
-  });
+  // The same rule in one statement, so a level stored meanwhile by another transaction (the
+  // catalog sync) is compared with, not overwritten by a read-compare-write.
+  const stored = await tx.$executeRaw`
+    INSERT INTO "InventoryLevel" ("shop", "inventoryItemId", "locationId", "available", "updatedAt")
+    VALUES (${shop}, ${e.inventoryItemId}, ${e.locationId}, ${e.available}, ${e.updatedAt})
+    ON CONFLICT ("shop", "inventoryItemId", "locationId") DO UPDATE SET "available" = excluded."available", "updatedAt" = excluded."updatedAt"
+    WHERE excluded."updatedAt" > "InventoryLevel"."updatedAt"
+       OR (excluded."updatedAt" = "InventoryLevel"."updatedAt" AND excluded."available" < "InventoryLevel"."available")`;
+  if (stored === 0) return;
   const variants = await tx.variant.findMany({ where: { shop, inventoryItemId: e.inventoryItemId }, select: { variantId: true } });
   for (const v of variants) affected.variantIds.add(v.variantId);
 }
@@ -271,18 +277,16 @@ async function applyProduct(tx: Tx, shop: string, e: ProductEvent, affected: Aff
     const key = { shop_variantId: { shop, variantId: v.variantId } };
     const existing = await tx.variant.findUnique({ where: key, select: { productUpdatedAt: true } });
     if (!productWins(e, existing && { updatedAt: existing.productUpdatedAt })) continue; // stale
-    const data = {
-      productId: e.productId,
-      inventoryItemId: v.inventoryItemId,
-      productTitle: e.title,
-      title: v.title,
-      sku: v.sku,
-      price: v.price,
-      inventoryPolicy: v.inventoryPolicy,
-      productTags: e.tags,
-      productUpdatedAt: e.updatedAt,
-    };
-    await tx.variant.upsert({ where: key, create: { shop, variantId: v.variantId, ...data }, update: data });
+    // productWins in one statement: a newer product stored meanwhile is not overwritten.
+    const stored = await tx.$executeRaw`
+      INSERT INTO "Variant" ("shop", "variantId", "productId", "inventoryItemId", "productTitle", "title", "sku", "price", "inventoryPolicy", "productTags", "productUpdatedAt")
+      VALUES (${shop}, ${v.variantId}, ${e.productId}, ${v.inventoryItemId}, ${e.title}, ${v.title}, ${v.sku}, ${v.price}, ${v.inventoryPolicy}, ${e.tags}, ${e.updatedAt})
+      ON CONFLICT ("shop", "variantId") DO UPDATE SET
+        "productId" = excluded."productId", "inventoryItemId" = excluded."inventoryItemId", "productTitle" = excluded."productTitle",
+        "title" = excluded."title", "sku" = excluded."sku", "price" = excluded."price", "inventoryPolicy" = excluded."inventoryPolicy",
+        "productTags" = excluded."productTags", "productUpdatedAt" = excluded."productUpdatedAt"
+      WHERE excluded."productUpdatedAt" >= "Variant"."productUpdatedAt"`;
+    if (stored === 0) continue;
     affected.variantIds.add(v.variantId);
   }
 }
