@@ -85,6 +85,7 @@ export const ENV_VARIABLES = [
   "WEBHOOK_MAX_BODY_BYTES",
   "WEBHOOK_BODY_BUDGET_BYTES",
   "BACKORDER_WORKER",
+  "BACKORDER_LEASE_MS",
   "SHOPIFY_LOG_LEVEL",
   "SHOPIFY_ADMIN_API_ORIGIN",
   "BACKORDER_DEMO_SHOP",
@@ -96,6 +97,11 @@ export interface RuntimeConfig {
   webhook: WebhookLimits;
   /** "off": the web process starts no worker child; `npm run worker` runs it instead. */
   worker: "on" | "off";
+  /**
+   * How long a killed worker's claim (its events, its shop) blocks the others before they take
+   * it over; undefined: the worker's LEASE_MS (60 s). Must outlast any chunk.
+   */
+  leaseMs: number | undefined;
   logLevel: "debug" | "warning";
   /** Admin API and token endpoint origin instead of https://<shop> (the offline stand-in). */
   adminApiOrigin: string | undefined;
@@ -131,6 +137,14 @@ const origin = (env: Env, name: string, problems: string[]): string | undefined 
   return undefined;
 };
 
+const leaseMs = (env: Env, problems: string[]): number | undefined => {
+  const raw = env.BACKORDER_LEASE_MS;
+  if (raw === undefined || raw === "") return undefined;
+  if (/^\d+$/.test(raw) && Number(raw) >= 1_000 && Number.isSafeInteger(Number(raw))) return Number(raw);
+  problems.push(`BACKORDER_LEASE_MS must be a whole number of milliseconds, at least 1000, got ${JSON.stringify(raw)}`);
+  return undefined;
+};
+
 /** Reads and checks everything but the credentials; throws a ConfigError naming every problem. */
 export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   const problems: string[] = [];
@@ -148,6 +162,7 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     databaseUrl: url ? url : "",
     webhook,
     worker: oneOf(env, "BACKORDER_WORKER", ["on", "off"] as const, "on", problems),
+    leaseMs: leaseMs(env, problems),
     logLevel: oneOf(env, "SHOPIFY_LOG_LEVEL", ["debug", "warning"] as const, "warning", problems),
     adminApiOrigin: origin(env, "SHOPIFY_ADMIN_API_ORIGIN", problems),
     demoShop: env.BACKORDER_DEMO_SHOP || undefined,

@@ -41,13 +41,14 @@ describe("configuration", () => {
         SHOPIFY_LOG_LEVEL: "loud",
         SHOPIFY_ADMIN_API_ORIGIN: "ftp://x",
         WEBHOOK_MAX_BODY_BYTES: "32MB",
+        BACKORDER_LEASE_MS: "5",
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join("\n");
-    for (const name of ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "DATABASE_URL", "BACKORDER_WORKER", "SHOPIFY_LOG_LEVEL", "SHOPIFY_ADMIN_API_ORIGIN", "WEBHOOK_MAX_BODY_BYTES"]) {
+    for (const name of ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "DATABASE_URL", "BACKORDER_WORKER", "SHOPIFY_LOG_LEVEL", "SHOPIFY_ADMIN_API_ORIGIN", "WEBHOOK_MAX_BODY_BYTES", "BACKORDER_LEASE_MS"]) {
       expect(problems).toContain(name);
     }
     expect((error as Error).message).toContain(".env.example");

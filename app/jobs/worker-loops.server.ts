@@ -10,6 +10,7 @@ import { RetryLoop } from "./retry-loop.server.ts";
 import { runPendingSync } from "../sync/runner.server.ts";
 import { processGateways } from "../sync/gateways.server.ts";
 import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
+import { runtimeConfig } from "../config.server.ts";
 
 /** Polls for events another process stored and for retries that came due; a wake starts a pass at once. */
 const INBOX_POLL_MS = 2_000;
@@ -29,6 +30,7 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
   const drainOptions: DrainOptions = {
     ...hooks,
     signal,
+    leaseMs: runtimeConfig().leaseMs,
     // SQLite's driver is synchronous, so a drain would run start to end without one turn of
     // the event loop and a stop message would wait for all of it: give it a turn per chunk.
     afterApply: async (tx, shop, affected) => {

@@ -4,6 +4,7 @@
 // once with its reason (retrying cannot fix it); other failures retry with backoff.
 // Either way the event stays visible to the merchant, never dropped.
 import crypto from "node:crypto";
+import os from "node:os";
 import { toDomainEvent, normalizeTopic } from "../shopify/webhook-payloads.ts";
 import { parsePayload } from "../shopify/payload-json.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
@@ -13,9 +14,14 @@ import { dialectOf } from "../db/dialect.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../queue/apply-event.server.ts";
 import { deriveVariant, writeDerivation } from "../queue/recompute.server.ts";
+import { lockShopEngine } from "../queue/engine-lock.server.ts";
+import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "./shop-lease.server.ts";
 
 export const MAX_ATTEMPTS = 8;
-/** A claimed event not finished within this long is considered crashed and is claimed again. */
+/**
+ * A claimed event (and a claimed shop, see shop-lease.server.ts) not finished within this long
+ * is considered crashed and is claimed again. The shop's lease is renewed with each chunk.
+ */
 export const LEASE_MS = 60_000;
 /** Events per transaction. */
 export const CHUNK_EVENTS = 100;
@@ -45,6 +51,8 @@ export interface DrainOptions {
    * (or rolls back), and claimed events not applied go back to `pending` with no lease.
    */
   signal?: AbortSignal;
+  /** How long a claim (of events, of a shop) lasts before another worker may take it over; default LEASE_MS. */
+  leaseMs?: number;
 }
 
 export interface DrainResult {
@@ -90,8 +98,25 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
 type ClaimedRow = { id: number; topic: string; attempts: number; lastError: string | null; bytes: number };
 type Prepared = { row: ClaimedRow; topic: string; event: DomainEvent };
 
+/**
+ * A batch of the shop's due events, applied while holding the shop's lease: a shop another
+ * worker holds is skipped (nothing done), not waited for.
+ */
 async function drainShop(db: Db, shop: string, batchSize: number, now: () => Date, opts: DrainOptions): Promise<DrainResult> {
+  // Names the process, for an operator looking at who holds a shop (ShopLease) or an event.
+  const owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`;
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
+  if (!(await claimShop(db, shop, owner, now(), leaseMs))) return { processed: 0, failed: 0, rejected: 0 };
+  try {
+    return await drainHeldShop(db, shop, owner, leaseMs, batchSize, now, opts);
+  } finally {
+    await releaseShop(db, shop, owner);
+  }
+}
+
+async function drainHeldShop(db: Db, shop: string, owner: string, leaseMs: number, batchSize: number, now: () => Date, opts: DrainOptions): Promise<DrainResult> {
   const result: DrainResult = { processed: 0, failed: 0, rejected: 0 };
+  const lease: Lease = { shop, owner, ms: leaseMs };
   const due = await db.webhookInbox.findMany({
     where: { shop, ...DUE(now()) },
     orderBy: { id: "asc" },
@@ -99,11 +124,9 @@ async function drainShop(db: Db, shop: string, batchSize: number, now: () => Dat
     select: { id: true },
   });
   if (due.length === 0) return result;
-  // Lease the batch: another worker skips rows whose lease is live, so a shop's
-  // events are applied by one worker at a time, in order.
-  const owner = crypto.randomUUID();
+  // Lease the batch too: the rows' lease and attempts are what recovery after a crash counts on.
   const ids = due.map((d) => d.id);
-  const leaseUntil = new Date(now().getTime() + LEASE_MS);
+  const leaseUntil = new Date(now().getTime() + leaseMs);
   await eachChunk(ids, (chunk) =>
     db.webhookInbox.updateMany({
       where: { id: { in: chunk }, ...DUE(now()) },
@@ -135,32 +158,44 @@ async function drainShop(db: Db, shop: string, batchSize: number, now: () => Dat
       break;
     }
     const chunk = nextChunk(live, i);
-    i += chunk.length;
-    const prepared = await prepare(db, chunk, now, result);
-    for (const group of largeOrdersApart(prepared)) {
-      if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, shop, group[0]!, owner, now, opts, result);
-      else await applyChunk(db, shop, group, now, opts, result);
+    try {
+      const prepared = await prepare(db, chunk, now, result);
+      for (const group of largeOrdersApart(prepared)) {
+        if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, lease, group[0]!, now, opts, result);
+        else await applyChunk(db, lease, group, now, opts, result);
+      }
+    } catch (e) {
+      if (!(e instanceof ShopLeaseLost)) throw e;
+      // Another worker has the shop now: what we claimed and did not apply goes back (still ours only).
+      await release(db, live.slice(i), owner);
+      break;
     }
+    i += chunk.length;
     await letOtherWritersIn(db, SQLITE_CHUNK_GAP_MS);
   }
   return result;
 }
 
-async function applyChunk(db: Db, shop: string, prepared: Prepared[], now: () => Date, opts: DrainOptions, result: DrainResult) {
+/** The shop's lease this drain holds: each transaction that applies its events renews it first (holdShop). */
+type Lease = { shop: string; owner: string; ms: number };
+
+async function applyChunk(db: Db, lease: Lease, prepared: Prepared[], now: () => Date, opts: DrainOptions, result: DrainResult) {
   if (prepared.length > 1) {
     try {
-      await applyRows(db, shop, prepared, now, opts);
+      await applyRows(db, lease, prepared, now, opts);
       result.processed += prepared.length;
       return;
-    } catch {
+    } catch (e) {
+      if (e instanceof ShopLeaseLost) throw e;
       // fall through to one by one
     }
   }
   for (const p of prepared) {
     try {
-      await applyRows(db, shop, [p], now, opts);
+      await applyRows(db, lease, [p], now, opts);
       result.processed++;
     } catch (e) {
+      if (e instanceof ShopLeaseLost) throw e;
       await recordFailure(db, p.row, e, now);
       result.failed++;
     }
@@ -256,7 +291,8 @@ const isLargeOrder = (e: DomainEvent): e is OrderSnapshotEvent => e.kind === "or
  * idempotent, so a failure or a crash part-way leaves the event to be applied again from
  * the start, ending where a one-shot apply would: the queue is derived from the facts.
  */
-async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string, now: () => Date, opts: DrainOptions, result: DrainResult) {
+async function applyLargeOrder(db: Db, lease: Lease, p: Prepared, now: () => Date, opts: DrainOptions, result: DrainResult) {
+  const { shop, owner } = lease;
   const event = p.event as OrderSnapshotEvent;
   const stopped = async () => {
     if (!opts.signal?.aborted) return false;
@@ -267,7 +303,11 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
     let fresh = true;
     for (let from = 0; fresh && from < event.lines.length; from += ORDER_SLICE_LINES) {
       if (await stopped()) return;
-      fresh = await db.$transaction((tx) => applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES), TX_OPTIONS);
+      fresh = await db.$transaction(async (tx) => {
+        await holdShop(tx, shop, owner, now(), lease.ms);
+        await lockShopEngine(tx, shop);
+        return applyOrderLineSlice(tx, shop, event, from, from + ORDER_SLICE_LINES);
+      }, TX_OPTIONS);
       await letOtherWritersIn(db);
     }
     // Stale (a newer snapshot is stored): the last transaction sees it too and writes nothing.
@@ -278,6 +318,8 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
         for (const slice of chunks(changes, ORDER_SLICE_LINES)) {
           if (await stopped()) return;
           await db.$transaction(async (tx) => {
+            await holdShop(tx, shop, owner, now(), lease.ms);
+            await lockShopEngine(tx, shop);
             const orderIds = await writeDerivation(tx, shop, slice);
             await opts.afterApply?.(tx, shop, { variantIds: new Set(), orderIds: new Set(orderIds) });
           }, TX_OPTIONS);
@@ -285,9 +327,10 @@ async function applyLargeOrder(db: Db, shop: string, p: Prepared, owner: string,
         }
       }
     }
-    await applyRows(db, shop, [p], now, opts, { linesStored: fresh ? event.lines.length : 0, derived: fresh });
+    await applyRows(db, lease, [p], now, opts, { linesStored: fresh ? event.lines.length : 0, derived: fresh });
     result.processed++;
   } catch (e) {
+    if (e instanceof ShopLeaseLost) throw e;
     await recordFailure(db, p.row, e, now);
     result.failed++;
   }
@@ -314,8 +357,10 @@ async function letOtherWritersIn(db: Db, ms = SQLITE_WRITER_GAP_MS) {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function applyRows(db: Db, shop: string, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
+async function applyRows(db: Db, lease: Lease, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
+  const { shop } = lease;
   await db.$transaction(async (tx) => {
+    await holdShop(tx, shop, lease.owner, now(), lease.ms);
     const events = coalesceLevels(rows).map(({ topic, event }) => ({ event, reason: topic, ...done }));
     const affected = await applyEvents(tx, shop, events);
     await opts.afterApply?.(tx, shop, affected);

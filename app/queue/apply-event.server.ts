@@ -12,10 +12,11 @@ import type {
 } from "../backorder/events.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
-import { levelWins } from "../backorder/coalesce.ts";
+import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop, updateGrantedScopes } from "./compliance.server.ts";
+import { lockShopEngine } from "./engine-lock.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -41,6 +42,7 @@ export interface EventToApply {
  * inbox, a page of the catalog): applyEventFacts for each, then recomputeVariants.
  */
 export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventToApply>): Promise<Affected> {
+  await lockShopEngine(tx, shop);
   const pending: PendingRecompute = new Map();
   const affected = emptyAffected();
   for (const { event, reason, linesStored, derived } of events) {
@@ -127,20 +129,20 @@ function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLe
 async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected, linesStored = 0) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
-  if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return; // stale
+  if (!snapshotWins(e, existing)) return; // stale
   // customers/redact erased this order's customer: Shopify still sends them, we do not keep them.
   const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
-  const data = {
-    name: e.name,
-    createdAt: e.createdAt,
-    updatedAt: e.updatedAt,
-    cancelledAt: e.cancelledAt,
-    currency: e.currency,
-    customerId: customer?.id ?? null,
-    refundIds: JSON.stringify(e.refundIds),
-    fulfillmentIds: JSON.stringify(e.fulfillmentIds),
-  };
-  await tx.orderSnapshot.upsert({ where: key, create: { shop, orderId: e.orderId, ...data }, update: data });
+  // The read above skips a stale snapshot cheaply; this write decides atomically (snapshotWins
+  // in SQL): a newer snapshot stored meanwhile by another transaction is not overwritten, and on
+  // PostgreSQL the row stays locked, so this order's lines are written by one transaction at a time.
+  const stored = await tx.$executeRaw`
+    INSERT INTO "OrderSnapshot" ("shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency")
+    VALUES (${shop}, ${e.orderId}, ${e.name}, ${e.createdAt}, ${e.updatedAt}, ${e.cancelledAt}, ${JSON.stringify(e.refundIds)}, ${JSON.stringify(e.fulfillmentIds)}, ${customer?.id ?? null}, ${e.currency})
+    ON CONFLICT ("shop", "orderId") DO UPDATE SET
+      "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
+      "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
+    WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"`;
+  if (stored === 0) return; // a newer snapshot won meanwhile
   affected.orderIds.add(e.orderId);
   await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer);
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
@@ -155,7 +157,7 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
  */
 export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshotEvent, from: number, to: number): Promise<boolean> {
   const existing = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: e.orderId } }, select: { updatedAt: true } });
-  if (existing && existing.updatedAt.getTime() > e.updatedAt.getTime()) return false;
+  if (!snapshotWins(e, existing)) return false;
   await writeOrderLines(tx, shop, e, e.lines.slice(from, to), await customerUnlessRedacted(tx, shop, e.orderId, e.customer));
   return true;
 }
@@ -259,12 +261,16 @@ async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affe
   // Same second, different value (a flash sale moves stock several times a second and
   // updated_at has whole seconds): the lower wins, so we hold rather than promise stock
   // we may not have; the next event settles it.
-  if (existing && !levelWins(e, existing)) return;
-  await tx.inventoryLevel.upsert({
-    where: key,
-    create: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt },
-    update: { available: e.available, updatedAt: e.updatedAt },
-  });
+  if (!inventoryLevelWins(e, existing)) return;
+  // The same rule in one statement, so a level stored meanwhile by another transaction (the
+  // catalog sync) is compared with, not overwritten by a read-compare-write.
+  const stored = await tx.$executeRaw`
+    INSERT INTO "InventoryLevel" ("shop", "inventoryItemId", "locationId", "available", "updatedAt")
+    VALUES (${shop}, ${e.inventoryItemId}, ${e.locationId}, ${e.available}, ${e.updatedAt})
+    ON CONFLICT ("shop", "inventoryItemId", "locationId") DO UPDATE SET "available" = excluded."available", "updatedAt" = excluded."updatedAt"
+    WHERE excluded."updatedAt" > "InventoryLevel"."updatedAt"
+       OR (excluded."updatedAt" = "InventoryLevel"."updatedAt" AND excluded."available" < "InventoryLevel"."available")`;
+  if (stored === 0) return;
   const variants = await tx.variant.findMany({ where: { shop, inventoryItemId: e.inventoryItemId }, select: { variantId: true } });
   for (const v of variants) affected.variantIds.add(v.variantId);
 }
@@ -273,19 +279,17 @@ async function applyProduct(tx: Tx, shop: string, e: ProductEvent, affected: Aff
   for (const v of e.variants) {
     const key = { shop_variantId: { shop, variantId: v.variantId } };
     const existing = await tx.variant.findUnique({ where: key, select: { productUpdatedAt: true } });
-    if (existing && existing.productUpdatedAt.getTime() > e.updatedAt.getTime()) continue; // stale
-    const data = {
-      productId: e.productId,
-      inventoryItemId: v.inventoryItemId,
-      productTitle: e.title,
-      title: v.title,
-      sku: v.sku,
-      price: v.price,
-      inventoryPolicy: v.inventoryPolicy,
-      productTags: e.tags,
-      productUpdatedAt: e.updatedAt,
-    };
-    await tx.variant.upsert({ where: key, create: { shop, variantId: v.variantId, ...data }, update: data });
+    if (!productWins(e, existing && { updatedAt: existing.productUpdatedAt })) continue; // stale
+    // productWins in one statement: a newer product stored meanwhile is not overwritten.
+    const stored = await tx.$executeRaw`
+      INSERT INTO "Variant" ("shop", "variantId", "productId", "inventoryItemId", "productTitle", "title", "sku", "price", "inventoryPolicy", "productTags", "productUpdatedAt")
+      VALUES (${shop}, ${v.variantId}, ${e.productId}, ${v.inventoryItemId}, ${e.title}, ${v.title}, ${v.sku}, ${v.price}, ${v.inventoryPolicy}, ${e.tags}, ${e.updatedAt})
+      ON CONFLICT ("shop", "variantId") DO UPDATE SET
+        "productId" = excluded."productId", "inventoryItemId" = excluded."inventoryItemId", "productTitle" = excluded."productTitle",
+        "title" = excluded."title", "sku" = excluded."sku", "price" = excluded."price", "inventoryPolicy" = excluded."inventoryPolicy",
+        "productTags" = excluded."productTags", "productUpdatedAt" = excluded."productUpdatedAt"
+      WHERE excluded."productUpdatedAt" >= "Variant"."productUpdatedAt"`;
+    if (stored === 0) continue;
     affected.variantIds.add(v.variantId);
   }
 }

@@ -2,6 +2,7 @@
 import type { Customer, CustomerDataRequestEvent, CustomerRedactEvent, ScopesUpdateEvent } from "../backorder/events.ts";
 import type { Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
+import { customerToKeep } from "../backorder/fact-rules.ts";
 import { escapeLike } from "../db/sqlite-like-escape.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
 
@@ -131,7 +132,7 @@ async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
 export async function customerUnlessRedacted(tx: Tx, shop: string, orderId: string, customer: Customer | null): Promise<Customer | null> {
   if (!customer) return null;
   const redacted = await tx.redactedOrder.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { orderId: true } });
-  return redacted ? null : customer;
+  return customerToKeep(customer, redacted !== null);
 }
 
 /** customers/data_request: recorded for the merchant, who answers it (we never contact customers). */
