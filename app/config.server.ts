@@ -173,11 +173,16 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   return config;
 }
 
-let runtime: RuntimeConfig | undefined;
-/** The process's runtime configuration, read once. */
-export const runtimeConfig = (): RuntimeConfig => (runtime ??= readRuntimeConfig());
-/** Reads the environment again (a test that changes it). */
-export const reloadRuntimeConfig = (): RuntimeConfig => (runtime = readRuntimeConfig());
+let runtime: { key: string; config: RuntimeConfig } | undefined;
+/**
+ * The process's runtime configuration: read and checked once, and again only if one of its
+ * variables changed since (tests set them; a process's environment otherwise stays put).
+ */
+export function runtimeConfig(): RuntimeConfig {
+  const key = ENV_VARIABLES.map((name) => process.env[name] ?? "\u0000").join("\u0001");
+  if (runtime?.key !== key) runtime = { key, config: readRuntimeConfig() };
+  return runtime.config;
+}
 
 /**
  * The web process's check at start-up: everything, the credentials included. Throws one

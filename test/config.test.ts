@@ -2,7 +2,7 @@
 // and a bad configuration fails at start-up naming every problem at once.
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { assertServerConfig, ConfigError, ENV_VARIABLES, readRuntimeConfig } from "../app/config.server.ts";
+import { assertServerConfig, ConfigError, ENV_VARIABLES, readRuntimeConfig, runtimeConfig } from "../app/config.server.ts";
 
 const good = { SHOPIFY_API_KEY: "key", SHOPIFY_API_SECRET: "secret", DATABASE_URL: "file:/tmp/x.sqlite" };
 
@@ -56,6 +56,20 @@ describe("configuration", () => {
 
   it("the runtime part does not need the credentials (a worker may run without them)", () => {
     expect(readRuntimeConfig({ DATABASE_URL: "postgresql://u@h/db", BACKORDER_WORKER: "off" })).toMatchObject({ worker: "off", databaseUrl: "postgresql://u@h/db" });
+  });
+
+  it("is read once, and again when one of its variables changes", () => {
+    const before = process.env.BACKORDER_DEMO_SHOP;
+    try {
+      process.env.BACKORDER_DEMO_SHOP = "a.myshopify.com";
+      const first = runtimeConfig();
+      expect(runtimeConfig()).toBe(first);
+      process.env.BACKORDER_DEMO_SHOP = "b.myshopify.com";
+      expect(runtimeConfig().demoShop).toBe("b.myshopify.com");
+    } finally {
+      if (before === undefined) delete process.env.BACKORDER_DEMO_SHOP;
+      else process.env.BACKORDER_DEMO_SHOP = before;
+    }
   });
 
   it("does not print a database password it refuses", () => {

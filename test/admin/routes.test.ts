@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedAdminShop } from "../../dev/seed/admin-shop.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { reloadRuntimeConfig } from "../../app/config.server.ts";
 
 const SHOP = "routes.myshopify.com";
 let t: TestDatabase;
@@ -19,7 +18,6 @@ beforeAll(async () => {
   process.env.SHOPIFY_API_KEY ??= "test-key";
   process.env.SHOPIFY_API_SECRET ??= "test-secret";
   process.env.BACKORDER_DEMO_SHOP = SHOP;
-  reloadRuntimeConfig();
   routes = {
     layout: await import("../../app/routes/app.tsx"),
     dashboard: await import("../../app/routes/app._index.tsx"),
@@ -111,8 +109,7 @@ describe("admin routes (demo shop)", () => {
 
   it("without BACKORDER_DEMO_SHOP the pages need a Shopify session", async () => {
     delete process.env.BACKORDER_DEMO_SHOP;
-    reloadRuntimeConfig();
-    try {
+      try {
       const outcome = await get("queue", "/app/queue").then(
         (r) => ({ returned: r.status }),
         (e: unknown) => ({ thrown: e instanceof Response ? e.status : String(e) }),
@@ -122,7 +119,6 @@ describe("admin routes (demo shop)", () => {
       expect([302, 401, 410]).toContain((outcome as { thrown: number }).thrown);
     } finally {
       process.env.BACKORDER_DEMO_SHOP = SHOP;
-      reloadRuntimeConfig();
-    }
+        }
   });
 });
