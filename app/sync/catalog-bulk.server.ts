@@ -14,7 +14,7 @@ import type { InventoryLevelEvent, ProductEvent } from "../backorder/events.ts";
 import type { Db } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { SQLITE_CHUNK_GAP_MS } from "../jobs/worker.server.ts";
-import { applyEvents } from "../queue/apply-event.server.ts";
+import { applyCatalogEvents } from "../queue/apply-event.server.ts";
 import { CATALOG_BULK_VARIANTS } from "../shopify/admin-queries.ts";
 import { AdminApiError, type AdminGateway, type BulkOperationView } from "../shopify/gateway.server.ts";
 import { addVariant, levelEvent, type CatalogLevel, type CatalogVariant } from "./catalog-events.ts";
@@ -154,7 +154,7 @@ async function applyChunk(db: Db, shop: string, operationId: string, from: numbe
       const moved = await tx.catalogBulkSync.updateMany({ where: { shop, operationId, linesApplied: from }, data: { linesApplied: from + lines.length } });
       if (moved.count !== 1) throw new CatalogSyncSuperseded(`catalog sync of ${shop}: lines from ${from + 1} were applied by another runner; this one stops`);
       // Variants first: a level's inventory item maps to its variant in the same chunk or an earlier one (children follow their parent).
-      const affected = await applyEvents(tx, shop, [...products.values(), ...levels].map((event) => ({ event, reason: "catalog/sync" })));
+      const affected = await applyCatalogEvents(tx, shop, [...products.values()], levels, "catalog/sync");
       await afterApply(tx, shop, affected);
     },
     { timeout: 60_000, maxWait: 30_000 },

@@ -10,7 +10,7 @@
 // chunk applied. The page already applied is not wasted work: the bulk result repeats it
 // and the stale-data rules make the repeat a no-op.
 import type { Db } from "../db/client.server.ts";
-import { applyEvents } from "../queue/apply-event.server.ts";
+import { applyCatalogEvents } from "../queue/apply-event.server.ts";
 import type { AdminGateway, CatalogPage } from "../shopify/gateway.server.ts";
 import { catalogEvents } from "./catalog-events.ts";
 import { runBulkCatalogSync, type BulkCatalogOptions, type CatalogSyncResult } from "./catalog-bulk.server.ts";
@@ -61,7 +61,7 @@ async function runPagedCatalogSync(db: Db, gateway: AdminGateway, shop: string, 
     const { products, levels } = catalogEvents(page);
     await db.$transaction(
       async (tx) => {
-        const affected = await applyEvents(tx, shop, [...products, ...levels].map((event) => ({ event, reason: "catalog/sync" })));
+        const affected = await applyCatalogEvents(tx, shop, products, levels, "catalog/sync");
         await afterApply(tx, shop, affected);
       },
       { timeout: 60_000, maxWait: 30_000 },

@@ -224,7 +224,7 @@ export class BulkOperations {
     private readonly resolversFor: (shop: StandinShop) => { queryRoot(): Obj },
   ) {}
 
-  /** Operations stay where they are (CREATED or RUNNING) until `resume()`: a test sees them in progress. */
+  /** Operations stay RUNNING (without progress) until `resume()`: a test sees them in progress. */
   pause() {
     this.paused = true;
   }
@@ -339,8 +339,10 @@ export class BulkOperations {
   }
 
   private async execute(shop: StandinShop, op: StandinBulkOperation, document: DocumentNode, fail: Faults["fail"]) {
-    await this.untilResumed();
     if (op.status === "CANCELING") return void (op.status = "CANCELED");
+    op.status = "RUNNING";
+    await this.untilResumed();
+    if ((op.status as BulkStatus) === "CANCELING") return void (op.status = "CANCELED");
     // The query runs with the installed app's scopes: a field they do not cover fails the operation.
     const schema = adminSchema();
     if (operationAccess(schema, document).some((a) => !satisfies(a.requirement, shop.grantedScopes))) {
@@ -348,7 +350,6 @@ export class BulkOperations {
       op.errorCode = "ACCESS_DENIED";
       return;
     }
-    op.status = "RUNNING";
     const opNode = getOperationAST(document)!;
     const rootSel = opNode.selectionSet.selections[0] as FieldNode;
     const rootKey = rootSel.alias?.value ?? rootSel.name.value;

@@ -46,6 +46,8 @@ interface PendingFault {
 export interface StandinOptions {
   clock?: () => number;
   appId?: string;
+  /** Points restored per second in each shop's bucket (default Shopify's standard 100; Plus has 1000). */
+  restoreRate?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -60,10 +62,12 @@ export class AdminStandin {
   private server?: http.Server;
   /** Bulk query operations of every shop (bulk.ts): pause, failNext, cutNextDownload for tests. */
   readonly bulk: BulkOperations;
+  private readonly restoreRate?: number;
 
   constructor(opts: StandinOptions = {}) {
     this.clock = opts.clock ?? (() => Date.now());
     this.appId = opts.appId ?? STANDIN_APP_ID;
+    this.restoreRate = opts.restoreRate;
     this.bulk = new BulkOperations(this.clock, (shop) => new ShopResolvers(shop, this.appId, this.bulk));
   }
 
@@ -81,7 +85,7 @@ export class AdminStandin {
 
   bucket(domain: string): CostBucket {
     let b = this.buckets.get(domain);
-    if (!b) this.buckets.set(domain, (b = new CostBucket(this.clock)));
+    if (!b) this.buckets.set(domain, (b = new CostBucket(this.clock, undefined, this.restoreRate)));
     return b;
   }
 

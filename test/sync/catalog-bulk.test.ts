@@ -29,7 +29,7 @@ function seed(shop: StandinShop) {
       updatedAt: "2026-11-20T09:00:00Z",
       variants: [0, 1, 2].map((v) => {
         const n = p * 3 + v;
-        return { id: 70000 + n, inventoryItemId: 80000 + n, title: `V${v}`, sku: `SKU-${n}`, price: `${10 + v}.00`, inventoryPolicy: n % 5 === 0 ? ("CONTINUE" as const) : ("DENY" as const), stock: n % 2 ? { 61001: n, 61002: 1 } : { 61001: n } };
+        return { id: 70000 + n, inventoryItemId: 80000 + n, title: `V${v}`, sku: `SKU-${n}`, price: `${10 + v}.00`, inventoryPolicy: n % 5 === 0 ? ("CONTINUE" as const) : ("DENY" as const), stock: (n % 2 ? { 61001: n, 61002: 1 } : { 61001: n }) as Record<string, number> };
       }),
     });
   }
