@@ -1,7 +1,7 @@
 // The install's catalog sync of a large shop: a bulk operation (the app's way for a catalog
 // of more than one page) against the paged read it replaces, both from the Admin API
 // stand-in in its own process (so the figures are the app's), into a throw-away database.
-// Reports wall time, JSONL lines / pages, and the app process's peak RSS per way.
+// Reports wall time, JSONL lines / pages, and the app process's peak RSS and JS heap per way.
 //   npx tsx bench/catalog-sync.ts [sqlite|postgres]
 //   knobs: VARIANTS=50000 PER_PRODUCT=5 MODES=bulk,paged
 // The paged read runs with an unthrottled stand-in bucket: Shopify would also make it wait
@@ -57,7 +57,12 @@ async function main() {
         await installOfflineSession(db, SHOP, token);
         const gateways = createGatewayFactory(db, { origin });
         let peak = process.memoryUsage().rss;
-        const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+        let heapPeak = process.memoryUsage().heapUsed;
+        const sampler = setInterval(() => {
+          const m = process.memoryUsage();
+          peak = Math.max(peak, m.rss);
+          heapPeak = Math.max(heapPeak, m.heapUsed);
+        }, 50);
         const before = peak;
         const t0 = performance.now();
         let result: CatalogSyncResult;
@@ -72,7 +77,7 @@ async function main() {
         const levels = await db.inventoryLevel.count({ where: { shop: SHOP } });
         const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
         console.log(`\n${mode}: ${seconds.toFixed(1)} s, ${result.via === "bulk" ? `${result.lines} JSONL lines in ${result.pages} chunks` : `${result.pages} pages`}`);
-        console.log(`  stored ${variants} variants, ${levels} levels; RSS before ${mib(before)}, peak ${mib(peak)}`);
+        console.log(`  stored ${variants} variants, ${levels} levels; RSS before ${mib(before)}, peak ${mib(peak)}; JS heap used peak ${mib(heapPeak)}`);
         if (mode === "paged") {
           // What Shopify would add: each page's requested cost (CATALOG_VARIANTS: ~877 points) at its restore rate.
           const cost = 877;
