@@ -3,7 +3,7 @@
 // stand-in in its own process (so the figures are the app's), into a throw-away database.
 // Reports wall time, JSONL lines / pages, and the app process's peak RSS and JS heap per way.
 //   npx tsx bench/catalog-sync.ts [sqlite|postgres]
-//   knobs: VARIANTS=50000 PER_PRODUCT=5 MODES=bulk,paged
+//   knobs: VARIANTS=50000 PER_PRODUCT=5 MODES=bulk,paged; NODE_OPTIONS=--expose-gc adds the heap left after the sync
 // The paged read runs with an unthrottled stand-in bucket: Shopify would also make it wait
 // for its rate limit, which is computed (not slept) from the cost Shopify would charge.
 import { fork } from "node:child_process";
@@ -73,11 +73,15 @@ async function main() {
         }
         const seconds = (performance.now() - t0) / 1000;
         peak = Math.max(peak, process.memoryUsage().rss);
+        // With NODE_OPTIONS=--expose-gc: what the sync left behind, garbage collected (a peak includes garbage not yet collected).
+        const gc = (globalThis as { gc?: () => void }).gc;
+        gc?.();
+        const retained = gc ? `, after a GC ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB` : "";
         const variants = await db.variant.count({ where: { shop: SHOP } });
         const levels = await db.inventoryLevel.count({ where: { shop: SHOP } });
         const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
         console.log(`\n${mode}: ${seconds.toFixed(1)} s, ${result.via === "bulk" ? `${result.lines} JSONL lines in ${result.pages} chunks` : `${result.pages} pages`}`);
-        console.log(`  stored ${variants} variants, ${levels} levels; RSS before ${mib(before)}, peak ${mib(peak)}; JS heap used peak ${mib(heapPeak)}`);
+        console.log(`  stored ${variants} variants, ${levels} levels; RSS before ${mib(before)}, peak ${mib(peak)}; JS heap used peak ${mib(heapPeak)}${retained}`);
         if (mode === "paged") {
           // What Shopify would add: each page's requested cost (CATALOG_VARIANTS: ~877 points) at its restore rate.
           const cost = 877;
