@@ -14,7 +14,7 @@ import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
 import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
-import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
+import { adjustmentsByLine, loadAdjustments, OPEN_STATES, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop, updateGrantedScopes } from "./compliance.server.ts";
 import { lockShopEngine } from "./engine-lock.server.ts";
 
@@ -59,9 +59,94 @@ export const applyEvent = (tx: Tx, shop: string, event: DomainEvent, reason: str
 
 /** Re-derives each pending variant once; adds the orders whose lines changed to `affected`. */
 export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRecompute, affected: Affected) {
+  // A variant without lines to derive has nothing to change: one query for all of them rather
+  // than three per variant (a catalog chunk touches hundreds of variants, few with backorders).
+  const open = { OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
+  const withLines = new Set(
+    pending.size > 1
+      ? (await inChunks(pending.keys(), (ids) => tx.backorderLine.findMany({ where: { shop, variantId: { in: ids }, ...open }, select: { variantId: true }, distinct: ["variantId"] }))).map((l) => l.variantId)
+      : pending.keys(),
+  );
   for (const [variantId, { at, reason }] of pending) {
+    if (!withLines.has(variantId)) continue;
     for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason)) affected.orderIds.add(orderId);
   }
+}
+
+const markPending = (pending: PendingRecompute, variantId: string, at: Date, reason: string) => {
+  const seen = pending.get(variantId);
+  if (!seen || seen.at.getTime() <= at.getTime()) pending.set(variantId, { at, reason });
+};
+
+/**
+ * The catalog's product and inventory events (a chunk of the catalog sync), set-based: the
+ * rules of applyProduct and applyInventory (a variant older than the stored one is skipped;
+ * a level that does not win against the stored one is skipped), in a few statements per
+ * chunk instead of a few per variant, then the same re-derivation as applyEvents. Products
+ * before levels, so a level finds the variants of its inventory item.
+ */
+export async function applyCatalogEvents(tx: Tx, shop: string, products: ProductEvent[], levels: InventoryLevelEvent[], reason: string): Promise<Affected> {
+  // Its reads and writes are a read-compare-write, like applyEvents': the shop's engine lock
+  // keeps a worker's chunk for the same shop out until this one commits (one-writer-per-shop.md).
+  await lockShopEngine(tx, shop);
+  const pending: PendingRecompute = new Map();
+  const affected = emptyAffected();
+
+  const stored = new Map(
+    (await inChunks(new Set(products.flatMap((e) => e.variants.map((v) => v.variantId))), (ids) => tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productUpdatedAt: true } }))).map((v) => [v.variantId, v.productUpdatedAt]),
+  );
+  const created = new Map<string, Prisma.VariantCreateManyInput>();
+  const updated = new Map<string, Prisma.VariantUpdateInput>();
+  for (const e of products) {
+    for (const v of e.variants) {
+      const current = stored.get(v.variantId);
+      if (!productWins(e, current ? { updatedAt: current } : null)) continue; // stale
+      const data = { productId: e.productId, inventoryItemId: v.inventoryItemId, productTitle: e.title, title: v.title, sku: v.sku, price: v.price, inventoryPolicy: v.inventoryPolicy, productTags: e.tags, productUpdatedAt: e.updatedAt };
+      if (created.has(v.variantId) || !current) created.set(v.variantId, { shop, variantId: v.variantId, ...data });
+      else updated.set(v.variantId, data);
+      stored.set(v.variantId, e.updatedAt);
+      affected.variantIds.add(v.variantId);
+      markPending(pending, v.variantId, e.updatedAt, reason);
+    }
+  }
+  if (created.size) await tx.variant.createMany({ data: [...created.values()] });
+  for (const [variantId, data] of updated) await tx.variant.update({ where: { shop_variantId: { shop, variantId } }, data });
+
+  const key = (itemId: string, locationId: string) => `${itemId}|${locationId}`;
+  const items = new Set(levels.map((l) => l.inventoryItemId));
+  const current = new Map(
+    (await inChunks(items, (ids) => tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: ids } }, select: { inventoryItemId: true, locationId: true, available: true, updatedAt: true } }))).map((l) => [key(l.inventoryItemId, l.locationId), l]),
+  );
+  const newLevels = new Map<string, InventoryLevelEvent>();
+  const changedLevels = new Map<string, InventoryLevelEvent>();
+  for (const e of levels) {
+    const k = key(e.inventoryItemId, e.locationId);
+    const existing = current.get(k);
+    if (!inventoryLevelWins(e, existing ?? null)) continue;
+    if (newLevels.has(k) || !existing) newLevels.set(k, e);
+    else changedLevels.set(k, e);
+    current.set(k, { inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt });
+  }
+  if (newLevels.size) {
+    await tx.inventoryLevel.createMany({ data: [...newLevels.values()].map((e) => ({ shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt })) });
+  }
+  for (const e of changedLevels.values()) {
+    await tx.inventoryLevel.update({ where: { shop_inventoryItemId_locationId: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId } }, data: { available: e.available, updatedAt: e.updatedAt } });
+  }
+  const written = [...newLevels.values(), ...changedLevels.values()];
+  if (written.length) {
+    const variantsOfItem = new Map<string, string[]>();
+    const rows = await inChunks(new Set(written.map((e) => e.inventoryItemId)), (ids) => tx.variant.findMany({ where: { shop, inventoryItemId: { in: ids } }, select: { variantId: true, inventoryItemId: true } }));
+    for (const r of rows) variantsOfItem.set(r.inventoryItemId!, [...(variantsOfItem.get(r.inventoryItemId!) ?? []), r.variantId]);
+    for (const e of written) {
+      for (const variantId of variantsOfItem.get(e.inventoryItemId) ?? []) {
+        affected.variantIds.add(variantId);
+        markPending(pending, variantId, e.updatedAt, reason);
+      }
+    }
+  }
+  await recomputeVariants(tx, shop, pending, affected);
+  return affected;
 }
 
 /** Stores what the event says; records in `pending` which variants need re-deriving. */
@@ -104,10 +189,7 @@ export async function applyEventFacts(
       return affected;
   }
   const at = businessTime(event);
-  for (const variantId of affected.variantIds) {
-    const seen = pending.get(variantId);
-    if (!seen || seen.at.getTime() <= at.getTime()) pending.set(variantId, { at, reason });
-  }
+  for (const variantId of affected.variantIds) markPending(pending, variantId, at, reason);
   return affected;
 }
 

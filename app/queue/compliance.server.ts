@@ -171,6 +171,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.complianceRequest.deleteMany({ where: { shop } });
   await tx.redactedOrder.deleteMany({ where: { shop } });
   await tx.syncTask.deleteMany({ where: { shop } });
+  await tx.catalogBulkSync.deleteMany({ where: { shop } });
   await tx.syncedVariant.deleteMany({ where: { shop } });
   await tx.syncedOrder.deleteMany({ where: { shop } });
   await tx.orderHold.deleteMany({ where: { shop } });

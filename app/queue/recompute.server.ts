@@ -12,7 +12,7 @@ import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk } from "../db/chunks.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
-const OPEN_STATES = ["pending", "waiting", "allocated"];
+export const OPEN_STATES = ["pending", "waiting", "allocated"];
 
 export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillmentIds: string }): SnapshotRef {
   return {

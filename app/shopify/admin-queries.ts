@@ -37,6 +37,68 @@ export const CATALOG_VARIANTS = /* GraphQL */ `
   }
 `;
 
+/**
+ * The whole catalog as one bulk operation (bulkOperationRunQuery): what CATALOG_VARIANTS
+ * reads, for every variant, without pages. Bulk queries take no pagination arguments; in
+ * the JSONL result each variant is a line and each of its inventory levels a line of its own
+ * (`__parentId`), which names its inventory item itself (`item { id }`) so that any line can
+ * be applied without the lines before it (a resumed sync starts mid-file).
+ */
+export const CATALOG_BULK_VARIANTS = /* GraphQL */ `
+  query CatalogBulkVariants {
+    productVariants {
+      edges {
+        node {
+          id
+          title
+          sku
+          price
+          inventoryPolicy
+          product { id title tags updatedAt }
+          inventoryItem {
+            id
+            inventoryLevels {
+              edges {
+                node {
+                  id
+                  updatedAt
+                  location { id }
+                  item { id }
+                  quantities(names: ["available"]) { name quantity }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Starts a bulk query; the result is ungrouped (Shopify's advice: grouping is slower and times out more). */
+export const RUN_BULK_QUERY = /* GraphQL */ `
+  mutation RunBulkQuery($query: String!) {
+    bulkOperationRunQuery(query: $query, groupObjects: false) {
+      bulkOperation { id status }
+      userErrors { field message code }
+    }
+  }
+`;
+
+/** A bulk operation's progress and, once done, where its result is. */
+export const BULK_OPERATION = /* GraphQL */ `
+  query BulkOperationStatus($id: ID!) {
+    bulkOperation(id: $id) {
+      id
+      status
+      errorCode
+      objectCount
+      url
+      partialDataUrl
+    }
+  }
+`;
+
 /** Products of variants the catalog does not know yet (productVariantsBulkUpdate needs them). */
 export const VARIANT_PRODUCTS = /* GraphQL */ `
   query VariantProducts($ids: [ID!]!) {
@@ -186,6 +248,9 @@ export const CANCEL_ORDER = /* GraphQL */ `
 export const ADMIN_DOCUMENTS = {
   SHOP_FACTS,
   CATALOG_VARIANTS,
+  CATALOG_BULK_VARIANTS,
+  RUN_BULK_QUERY,
+  BULK_OPERATION,
   VARIANT_PRODUCTS,
   COLLECTION_PRODUCTS,
   SET_METAFIELDS,

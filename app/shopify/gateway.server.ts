@@ -8,6 +8,8 @@ import type { Db } from "../db/client.server.ts";
 import { runtimeConfig } from "../config.server.ts";
 import {
   ADD_TAGS,
+  BULK_OPERATION,
+  RUN_BULK_QUERY,
   CANCEL_ORDER,
   CATALOG_VARIANTS,
   COLLECTION_PRODUCTS,
@@ -293,6 +295,61 @@ export class AdminGateway {
     return data.productVariants;
   }
 
+  /**
+   * Starts a bulk query. Shopify refusing because the shop's bulk operations are busy
+   * (LIMIT_REACHED, OPERATION_IN_PROGRESS) passes: a transient error; other userErrors are permanent.
+   */
+  async runBulkQuery(query: string): Promise<{ id: string; status: string }> {
+    type Payload = { bulkOperationRunQuery: { bulkOperation: { id: string; status: string } | null; userErrors: UserError[] } | null };
+    const { data } = await this.send<Payload>(RUN_BULK_QUERY, { query });
+    const payload = data.bulkOperationRunQuery;
+    const errors = payload?.userErrors ?? [];
+    if (errors.some((e) => e.code === "LIMIT_REACHED" || e.code === "OPERATION_IN_PROGRESS")) {
+      throw new AdminApiError(`RunBulkQuery: ${errors.map((e) => e.message).join("; ")}`, false, "RunBulkQuery", errors);
+    }
+    if (errors.length) throw new AdminUserErrors("RunBulkQuery", errors);
+    if (!payload?.bulkOperation) throw new AdminApiError("RunBulkQuery: no bulk operation in the answer", true, "RunBulkQuery");
+    return payload.bulkOperation;
+  }
+
+  /** A bulk operation by id; null when Shopify has none (another app's, or long gone). */
+  async bulkOperation(id: string): Promise<BulkOperationView | null> {
+    const { data } = await this.send<{ bulkOperation: BulkOperationView | null }>(BULK_OPERATION, { id });
+    return data.bulkOperation;
+  }
+
+  /**
+   * The lines of a bulk operation's JSONL result, read as they arrive (never the whole file
+   * in memory). The URL is signed: no access token. A failed or broken download is a
+   * transient AdminApiError (the caller resumes from the lines it has applied).
+   */
+  async *resultLines(url: string): AsyncGenerator<string> {
+    const fetchImpl = this.opts.fetch ?? fetch;
+    const fail = (why: string) => new AdminApiError(`bulk result download: ${why}`, false, "BulkResult");
+    let res: Response;
+    try {
+      res = await fetchImpl(url);
+    } catch (e) {
+      throw fail(`network: ${(e as Error).message}`);
+    }
+    if (!res.ok || !res.body) throw fail(`HTTP ${res.status}`);
+    try {
+      // Node's fetch body is async-iterable (the DOM typings do not say so).
+      yield* jsonlLines(res.body as unknown as AsyncIterable<Uint8Array>);
+    } catch (e) {
+      throw e instanceof AdminApiError ? e : fail(`interrupted: ${(e as Error).message}`);
+    }
+  }
+
+  /** The gateway's clock and sleep (a test's fake ones), for callers that poll. */
+  now(): number {
+    return this.opts.now();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.opts.sleep(ms);
+  }
+
   /** One page of a collection's product GIDs; null when Shopify has no such collection. */
   async collectionProductsPage(collectionId: string, after: string | null): Promise<CollectionProductsPage | null> {
     const { data } = await this.send<{ collection: { products: { pageInfo: CollectionProductsPage["pageInfo"]; nodes: { id: string }[] } } | null }>(COLLECTION_PRODUCTS, { id: collectionId, after });
@@ -430,6 +487,35 @@ export interface CatalogPage {
       inventoryLevels: { nodes: { updatedAt: string; location: { id: string }; quantities: { name: string; quantity: number }[] }[] };
     };
   }[];
+}
+
+export interface BulkOperationView {
+  id: string;
+  status: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED" | "EXPIRED";
+  errorCode: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT" | null;
+  /** UnsignedInt64, as a string. */
+  objectCount: string;
+  url: string | null;
+  partialDataUrl: string | null;
+}
+
+/** Lines of a byte stream (UTF-8, \n or \r\n), empty ones skipped; only one line is held at a time. */
+export async function* jsonlLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of body) {
+    rest += decoder.decode(chunk, { stream: true });
+    let start = 0;
+    let nl: number;
+    while ((nl = rest.indexOf("\n", start)) >= 0) {
+      const line = rest.slice(start, nl).replace(/\r$/, "");
+      start = nl + 1;
+      if (line.trim()) yield line;
+    }
+    rest = rest.slice(start);
+  }
+  rest += decoder.decode();
+  if (rest.trim()) yield rest.replace(/\r$/, "");
 }
 
 export interface CollectionProductsPage {

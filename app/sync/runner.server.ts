@@ -16,8 +16,10 @@ export const SYNC_MAX_ATTEMPTS = 6;
 /** A claimed task not finished within this long is taken to be crashed and claimed again. */
 export const SYNC_LEASE_MS = 5 * 60_000;
 /**
- * The catalog sync pages through every variant, waiting on the rate limit between pages:
- * a large shop takes longer than SYNC_LEASE_MS, and a second runner must not start it again.
+ * The catalog sync of a large shop waits for Shopify's bulk operation (up to 45 minutes per
+ * run) and applies its result, longer than SYNC_LEASE_MS: a second runner must not take it
+ * over while the first is still at it. When a runner dies, the next one claims it after
+ * this lease and resumes from the last chunk applied (catalog-bulk.server.ts).
  */
 export const CATALOG_LEASE_MS = 60 * 60_000;
 

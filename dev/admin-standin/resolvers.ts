@@ -5,6 +5,7 @@
 // does not model resolves to null, which a non-null field turns into an error: the
 // test then says plainly what is missing instead of passing on made-up data.
 import { declaredMetafieldDefinitions, type DeclaredMetafieldDefinition } from "./app-config.ts";
+import type { BulkOperations } from "./bulk.ts";
 import { gid, restId, type StandinCollection, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
 
 type Args = Record<string, unknown>;
@@ -53,7 +54,13 @@ export class ShopResolvers {
   constructor(
     private readonly shop: StandinShop,
     private readonly appId: string,
+    private readonly bulk?: BulkOperations,
   ) {}
+
+  private bulkOperation(id: string): Obj | null {
+    const op = this.bulk?.get(this.shop, id);
+    return op ? this.bulk!.view(op) : null;
+  }
 
   /** The app's declared definition for this owner and (resolved) namespace/key, if any. */
   private definitionFor(ownerId: string, ns: string, key: string): DeclaredMetafieldDefinition | undefined {
@@ -231,6 +238,8 @@ export class ShopResolvers {
         return this.shop.variantOfItem(id) ? this.inventoryItem(id) : null;
       case "Location":
         return this.location(id);
+      case "BulkOperation":
+        return this.bulkOperation(id);
       default:
         return null;
     }
@@ -261,6 +270,11 @@ export class ShopResolvers {
       order: (a: Args) => this.node(String(a.id)),
       fulfillmentOrder: (a: Args) => this.node(String(a.id)),
       node: (a: Args) => this.node(String(a.id)),
+      bulkOperation: (a: Args) => this.bulkOperation(String(a.id)),
+      currentBulkOperation: (a: Args) => {
+        const op = a.type === "MUTATION" ? null : this.bulk?.current(s);
+        return op ? this.bulk!.view(op) : null;
+      },
       nodes: (a: Args) => (a.ids as string[]).map((id) => this.node(id)),
     };
   }
@@ -274,6 +288,16 @@ export class ShopResolvers {
       fulfillmentOrderHold: (a: Args) => this.hold(String(a.id), a.fulfillmentHold as HoldInput),
       fulfillmentOrderReleaseHold: (a: Args) => this.releaseHold(String(a.id), a.holdIds as string[] | undefined),
       orderCancel: (a: Args) => this.orderCancel(a),
+      bulkOperationRunQuery: (a: Args) => {
+        if (!this.bulk) throw new Error("this stand-in runs no bulk operations");
+        const { operation, userErrors } = this.bulk.run(this.shop, String(a.query), a.groupObjects === true);
+        return { bulkOperation: operation ? this.bulk.view(operation) : null, userErrors: userErrors.map((e) => ({ __typename: "BulkOperationUserError", ...e })) };
+      },
+      bulkOperationCancel: (a: Args) => {
+        const op = this.bulk?.cancel(this.shop, String(a.id));
+        const userErrors = op ? [] : [{ __typename: "UserError", field: ["id"], message: "Bulk operation does not exist" }];
+        return { bulkOperation: op ? this.bulk!.view(op) : null, userErrors };
+      },
     };
   }
 

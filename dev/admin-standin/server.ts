@@ -11,6 +11,8 @@ import { ADMIN_API_VERSION, adminSchema, checkDocument } from "./schema.ts";
 import { operationAccess, satisfies, type FieldAccess } from "./access.ts";
 import { CostBucket, MAX_SINGLE_QUERY_COST, operationCost } from "./cost.ts";
 import { ShopResolvers, resolveNamespace } from "./resolvers.ts";
+import { BulkOperations } from "./bulk.ts";
+import fs from "node:fs";
 import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
 import { restId, StandinShop, type ShopInit, type StorefrontProductView } from "./state.ts";
 
@@ -59,6 +61,8 @@ export interface StandinOptions {
   appId?: string;
   /** The app's client id and secret: when given, the token endpoint refuses others (invalid_client). */
   client?: { id: string; secret: string };
+  /** Points restored per second in each shop's bucket (default Shopify's standard 100; Plus has 1000). */
+  restoreRate?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -75,11 +79,16 @@ export class AdminStandin {
   private readonly buckets = new Map<string, CostBucket>();
   private faults: PendingFault[] = [];
   private server?: http.Server;
+  /** Bulk query operations of every shop (bulk.ts): pause, failNext, cutNextDownload for tests. */
+  readonly bulk: BulkOperations;
+  private readonly restoreRate?: number;
 
   constructor(opts: StandinOptions = {}) {
     this.clock = opts.clock ?? (() => Date.now());
     this.appId = opts.appId ?? STANDIN_APP_ID;
     this.client = opts.client;
+    this.restoreRate = opts.restoreRate;
+    this.bulk = new BulkOperations(this.clock, (shop) => new ShopResolvers(shop, this.appId, this.bulk));
   }
 
   /** The next `times` token requests answer 502 (Shopify's token endpoint having a bad moment); nothing rotates. */
@@ -101,7 +110,7 @@ export class AdminStandin {
 
   bucket(domain: string): CostBucket {
     let b = this.buckets.get(domain);
-    if (!b) this.buckets.set(domain, (b = new CostBucket(this.clock)));
+    if (!b) this.buckets.set(domain, (b = new CostBucket(this.clock, undefined, this.restoreRate)));
     return b;
   }
 
@@ -156,10 +165,12 @@ export class AdminStandin {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const addr = this.server.address() as AddressInfo;
-    return `http://${host}:${addr.port}`;
+    this.bulk.origin = `http://${host}:${addr.port}`;
+    return this.bulk.origin;
   }
 
   async close() {
+    await this.bulk.close();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -167,6 +178,8 @@ export class AdminStandin {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const result = /^\/bulk-results\/([0-9a-f]+)\.jsonl$/.exec(req.url ?? "");
+    if (result && req.method === "GET") return this.serveResult(result[1]!, res);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const out = this.respond({
@@ -182,6 +195,42 @@ export class AdminStandin {
     }
     res.writeHead(out.status, { "content-type": "application/json; charset=utf-8" });
     res.end(typeof out.body === "string" ? out.body : JSON.stringify(out.body));
+  }
+
+  /**
+   * A bulk operation's JSONL, as Shopify's storage serves it: a signed URL, no access token.
+   * A cut download sends its first lines and then drops the connection.
+   */
+  private serveResult(token: string, res: http.ServerResponse) {
+    const found = this.bulk.download(token);
+    if (!found) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/jsonl" });
+    const stream = fs.createReadStream(found.file, { encoding: "utf8" });
+    if (found.cutAfterLines === undefined) return void stream.pipe(res);
+    let left = found.cutAfterLines;
+    stream.on("data", (chunk) => {
+      const text = chunk as string;
+      let end = 0;
+      while (left > 0 && end < text.length) {
+        const nl = text.indexOf("\n", end);
+        if (nl < 0) {
+          end = text.length;
+          break;
+        }
+        end = nl + 1;
+        left--;
+      }
+      res.write(text.slice(0, end));
+      if (left === 0) {
+        stream.destroy();
+        // Let the lines reach the client, then break the connection mid-file.
+        setTimeout(() => res.socket?.destroy(), 20);
+      }
+    });
+    stream.on("end", () => res.end());
   }
 
   /** One request, answered the way Shopify answers it. */
@@ -287,7 +336,7 @@ export class AdminStandin {
       return { status: 200, body: { data, extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: bucket.status() } } } };
     }
 
-    const resolvers = new ShopResolvers(shop, this.appId);
+    const resolvers = new ShopResolvers(shop, this.appId, this.bulk);
     const result = execute({
       schema,
       document: checked.document,

@@ -78,6 +78,9 @@ export class StandinShop {
   readonly fulfillmentOrders = new Map<string, StandinFulfillmentOrder>();
   readonly metafields = new Map<string, StandinMetafield>();
   readonly collections = new Map<string, StandinCollection>();
+  // Indexes for levelsOf / variantOfItem: a 50,000-variant shop (bench/catalog-sync.ts) must not scan every level per variant.
+  private readonly levelKeysOfItem = new Map<string, Set<string>>();
+  private readonly variantIdOfItem = new Map<string, string>();
 
   constructor(init: ShopInit, private readonly clock: () => number) {
     this.domain = init.domain;
@@ -141,6 +144,7 @@ export class StandinShop {
         inventoryItemId: gid("InventoryItem", v.inventoryItemId),
       };
       this.variants.set(variant.id, variant);
+      this.variantIdOfItem.set(variant.inventoryItemId, variant.id);
       product.variantIds.push(variant.id);
       for (const [locationId, available] of Object.entries(v.stock ?? {})) this.setAvailable(v.inventoryItemId, locationId, available, p.updatedAt);
     });
@@ -194,15 +198,21 @@ export class StandinShop {
   setAvailable(inventoryItemId: number | string, locationId: number | string, available: number, updatedAt?: string) {
     const itemId = gid("InventoryItem", inventoryItemId);
     const locId = gid("Location", locationId);
-    this.levels.set(`${itemId}|${locId}`, { inventoryItemId: itemId, locationId: locId, available, updatedAt: updatedAt ?? this.nowIso() });
+    const key = `${itemId}|${locId}`;
+    this.levels.set(key, { inventoryItemId: itemId, locationId: locId, available, updatedAt: updatedAt ?? this.nowIso() });
+    let keys = this.levelKeysOfItem.get(itemId);
+    if (!keys) this.levelKeysOfItem.set(itemId, (keys = new Set()));
+    keys.add(key);
   }
 
   levelsOf(inventoryItemId: string): StandinLevel[] {
-    return [...this.levels.values()].filter((l) => l.inventoryItemId === inventoryItemId);
+    return [...(this.levelKeysOfItem.get(inventoryItemId) ?? [])].flatMap((k) => this.levels.get(k) ?? []);
   }
 
   variantOfItem(inventoryItemId: string): StandinVariant | undefined {
-    return [...this.variants.values()].find((v) => v.inventoryItemId === inventoryItemId);
+    const id = this.variantIdOfItem.get(inventoryItemId);
+    const v = id ? this.variants.get(id) : undefined;
+    return v?.inventoryItemId === inventoryItemId ? v : undefined;
   }
 
   /**
