@@ -21,11 +21,13 @@ export function resolveNamespace(ns: string, appId: string): string {
 /** Shopify's page size limit (shopify.dev "Paginating results with GraphQL": up to 250 resources). */
 export const MAX_PAGE_SIZE = 250;
 
-function connection<T>(items: T[], args: Args, view: (t: T) => Obj) {
+/** `unpaged`: a bulk operation's run, where a connection without first/last returns every node. */
+function connection<T>(items: T[], args: Args, view: (t: T) => Obj, unpaged = false) {
   const first = typeof args.first === "number" ? args.first : undefined;
   const last = typeof args.last === "number" ? args.last : undefined;
-  // Shopify refuses a connection without a page size or with more than 250 (the wording is ours).
-  if (first === undefined && last === undefined) throw new Error("you must provide one of first or last");
+  // Shopify refuses a connection without a page size or with more than 250 (the wording is ours);
+  // bulk operations page for themselves and take none.
+  if (first === undefined && last === undefined && !unpaged) throw new Error("you must provide one of first or last");
   if ((first ?? last)! > MAX_PAGE_SIZE || (first ?? last)! < 0) throw new Error(`first and last must be between 0 and ${MAX_PAGE_SIZE}`);
   let start = 0;
   if (typeof args.after === "string") start = Number(Buffer.from(args.after, "base64").toString().split(":")[1] ?? -1) + 1;
@@ -55,7 +57,13 @@ export class ShopResolvers {
     private readonly shop: StandinShop,
     private readonly appId: string,
     private readonly bulk?: BulkOperations,
+    /** Resolving a bulk operation's query: connections need no first/last (bulk.ts pages the root). */
+    private readonly unpaged = false,
   ) {}
+
+  private connect<T>(items: T[], args: Args, view: (t: T) => Obj) {
+    return connection(items, args, view, this.unpaged);
+  }
 
   private bulkOperation(id: string): Obj | null {
     const op = this.bulk?.get(this.shop, id);
@@ -110,7 +118,7 @@ export class ShopResolvers {
         const v = this.shop.variantOfItem(itemId);
         return v ? this.variant(v) : null;
       },
-      inventoryLevels: (a: Args) => connection(this.shop.levelsOf(itemId), a, (l) => this.level(itemId, l)),
+      inventoryLevels: (a: Args) => this.connect(this.shop.levelsOf(itemId), a, (l) => this.level(itemId, l)),
     };
   }
 
@@ -142,7 +150,7 @@ export class ShopResolvers {
       tags: p.tags,
       updatedAt: p.updatedAt,
       status: "ACTIVE",
-      variants: (a: Args) => connection(p.variantIds.map((id) => this.shop.variants.get(id)!), a, (v) => this.variant(v)),
+      variants: (a: Args) => this.connect(p.variantIds.map((id) => this.shop.variants.get(id)!), a, (v) => this.variant(v)),
     };
   }
 
@@ -156,7 +164,7 @@ export class ShopResolvers {
       // Products deleted from the shop drop out of the collection, as in Shopify.
       products: (a: Args) => {
         const products = c.productIds.map((id) => this.shop.products.get(id)).filter((p): p is StandinProduct => !!p);
-        return connection(a.reverse === true ? products.reverse() : products, a, (p) => this.product(p));
+        return this.connect(a.reverse === true ? products.reverse() : products, a, (p) => this.product(p));
       },
       hasProduct: (a: Args) => c.productIds.includes(String(a.id)),
     };
@@ -187,7 +195,7 @@ export class ShopResolvers {
       assignedLocation: () => ({ __typename: "FulfillmentOrderAssignedLocation", name: this.shop.locations.get(fo.locationId)?.name ?? "", location: this.location(fo.locationId) }),
       fulfillmentHolds: fo.holds.map((h) => ({ __typename: "FulfillmentHold", id: h.id, reason: h.reason, reasonNotes: h.reasonNotes, handle: h.handle, heldByRequestingApp: true })),
       lineItems: (a: Args) =>
-        connection(fo.lineItems, a, (l) => ({
+        this.connect(fo.lineItems, a, (l) => ({
           __typename: "FulfillmentOrderLineItem",
           id: l.id,
           totalQuantity: l.totalQuantity,
@@ -206,8 +214,8 @@ export class ShopResolvers {
       tags: o.tags,
       createdAt: o.createdAt,
       cancelledAt: o.cancelledAt,
-      lineItems: (a: Args) => connection(o.lineItems, a, (l) => this.lineItem(o.id, l.id)!),
-      fulfillmentOrders: (a: Args) => connection(this.shop.fulfillmentOrdersOf(o.id), a, (f) => this.fulfillmentOrder(f)),
+      lineItems: (a: Args) => this.connect(o.lineItems, a, (l) => this.lineItem(o.id, l.id)!),
+      fulfillmentOrders: (a: Args) => this.connect(this.shop.fulfillmentOrdersOf(o.id), a, (f) => this.fulfillmentOrder(f)),
     };
   }
 
@@ -257,11 +265,11 @@ export class ShopResolvers {
         currencyCode: s.currency,
       }),
       shopLocales: () => [{ __typename: "ShopLocale", locale: s.locale, primary: true, published: true, name: s.locale }],
-      locations: (a: Args) => connection([...s.locations.keys()], a, (id) => this.location(id)!),
+      locations: (a: Args) => this.connect([...s.locations.keys()], a, (id) => this.location(id)!),
       location: (a: Args) => this.location(String(a.id)),
-      products: (a: Args) => connection([...s.products.values()], a, (p) => this.product(p)),
+      products: (a: Args) => this.connect([...s.products.values()], a, (p) => this.product(p)),
       product: (a: Args) => this.node(String(a.id)),
-      productVariants: (a: Args) => connection([...s.variants.values()], a, (v) => this.variant(v)),
+      productVariants: (a: Args) => this.connect([...s.variants.values()], a, (v) => this.variant(v)),
       productVariant: (a: Args) => this.node(String(a.id)),
       collection: (a: Args) => {
         const c = s.collections.get(String(a.id));

@@ -88,7 +88,7 @@ export class AdminStandin {
     this.appId = opts.appId ?? STANDIN_APP_ID;
     this.client = opts.client;
     this.restoreRate = opts.restoreRate;
-    this.bulk = new BulkOperations(this.clock, (shop) => new ShopResolvers(shop, this.appId, this.bulk));
+    this.bulk = new BulkOperations(this.clock, (shop) => new ShopResolvers(shop, this.appId, this.bulk, true));
   }
 
   /** The next `times` token requests answer 502 (Shopify's token endpoint having a bad moment); nothing rotates. */
