@@ -1,7 +1,7 @@
 // When does the Nth unit in a variant's backorder queue ship? Pure date arithmetic on
 // calendar dates (YYYY-MM-DD, the shop's time zone), so the admin queue page, the
 // storefront metafield and the tests all promise the same day. Rules, and why, in
-// docs/decisions/eta.md.
+// docs/decisions/0003-eta.md.
 
 export interface RestockPlan {
   /** Expected arrival of the next restock, YYYY-MM-DD; null = none announced. */

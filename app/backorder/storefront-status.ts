@@ -12,7 +12,7 @@ import { shipDateForUnit, type RestockPlan } from "./eta.ts";
  * `[variant.metafields.app.backorder_status]` (storefront `public_read`): TOML declares
  * definitions only in the bare `$app` namespace, hence no `$app:backorder` sub-namespace.
  * The theme reads it as `variant.metafields['$app'].backorder_status.value`.
- * See docs/decisions/storefront-metafield.md.
+ * See docs/decisions/0004-storefront-metafield.md.
  */
 export const STOREFRONT_METAFIELD = {
   namespace: "$app",

@@ -1,7 +1,7 @@
 // One writer per shop: a worker applies a shop's inbox only while it holds the shop's lease
 // (ShopLease row). Any number of worker processes then share out the shops, and one shop's
 // events are never applied by two transactions at once, so "newest wins" and each variant's
-// derivation see one writer. See docs/decisions/one-writer-per-shop.md.
+// derivation see one writer. See docs/decisions/0010-one-writer-per-shop.md.
 import type { Db, Tx } from "../db/client.server.ts";
 
 /** The lease was lost (it ran out while this worker stalled, and another took the shop over). */

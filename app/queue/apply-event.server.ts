@@ -87,7 +87,7 @@ const markPending = (pending: PendingRecompute, variantId: string, at: Date, rea
  */
 export async function applyCatalogEvents(tx: Tx, shop: string, products: ProductEvent[], levels: InventoryLevelEvent[], reason: string): Promise<Affected> {
   // Its reads and writes are a read-compare-write, like applyEvents': the shop's engine lock
-  // keeps a worker's chunk for the same shop out until this one commits (one-writer-per-shop.md).
+  // keeps a worker's chunk for the same shop out until this one commits (docs/decisions/0010-one-writer-per-shop.md).
   await lockShopEngine(tx, shop);
   const pending: PendingRecompute = new Map();
   const affected = emptyAffected();

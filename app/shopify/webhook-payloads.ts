@@ -50,7 +50,7 @@ function obj(v: unknown, what: string): Json {
 }
 
 // Bounds, checked here so a value out of range is rejected with its reason rather than
-// fail in the database, again on every retry (docs/decisions/inbox-and-worker.md). Shopify ids are 64-bit: the worker's parser hands ids
+// fail in the database, again on every retry (docs/decisions/0002-inbox-and-worker.md). Shopify ids are 64-bit: the worker's parser hands ids
 // beyond 2^53 over as exact digit strings, so a JS number that is not a safe integer has
 // already lost digits and could name another order: refused, never rounded.
 const MAX_ID = 9223372036854775807n;
