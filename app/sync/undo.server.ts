@@ -105,7 +105,11 @@ async function restoreVariants(db: Db, gateway: AdminGateway, shop: string, fail
             gid("Product", productId),
             batch.map((r) => ({ id: gid("ProductVariant", r.variantId), inventoryPolicy: policyToRestore(r.originalPolicy) })),
           );
-          await clear(db, shop, batch.map((r) => r.variantId), { inventoryPolicy: null });
+          // What Shopify has now is the variant's own policy again: the original for a later resume.
+          for (const restored of ["CONTINUE", "DENY"] as const) {
+            const ids = batch.filter((r) => policyToRestore(r.originalPolicy) === restored).map((r) => r.variantId);
+            if (ids.length) await clear(db, shop, ids, { inventoryPolicy: null, originalPolicy: restored });
+          }
         });
       }
     }
@@ -169,7 +173,7 @@ async function paused(db: Db, shop: string): Promise<boolean> {
   return !!s?.pausedAt;
 }
 
-function clear(db: Db, shop: string, variantIds: string[], data: { inventoryPolicy?: null; metafieldValue?: null }) {
+function clear(db: Db, shop: string, variantIds: string[], data: { inventoryPolicy?: null; metafieldValue?: null; originalPolicy?: string }) {
   return db.syncedVariant.updateMany({ where: { shop, variantId: { in: variantIds } }, data });
 }
 
