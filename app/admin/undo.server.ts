@@ -23,7 +23,10 @@ export async function loadUndoStatus(db: Db, shop: string): Promise<UndoStatus> 
     db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true, undoneAt: true } }),
     undoRemaining(db, shop),
     db.syncedVariant.count({ where: { shop, inventoryPolicy: { not: null }, originalPolicy: null } }),
-    db.syncTask.findUnique({ where: { shop_kind_targetId: { shop, kind: "undo", targetId: shop } }, select: { status: true, attempts: true, lastError: true } }),
+    db.syncTask.findUnique({
+      where: { shop_kind_targetId: { shop, kind: "undo", targetId: shop } },
+      select: { status: true, attempts: true, lastError: true },
+    }),
   ]);
   return {
     pausedAt: settings?.pausedAt?.toISOString() ?? null,
@@ -57,8 +60,20 @@ export async function resumeApp(db: Db, shop: string, now = new Date()): Promise
         tx.variantPolicy.findMany({ where: { shop }, select: { variantId: true } }),
         tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
       ]);
-      const variants = await enqueueTasks(tx, shop, "variant", policies.map((p) => p.variantId), now);
-      const orders = await enqueueTasks(tx, shop, "order", waiting.map((o) => o.orderId), now);
+      const variants = await enqueueTasks(
+        tx,
+        shop,
+        "variant",
+        policies.map((p) => p.variantId),
+        now,
+      );
+      const orders = await enqueueTasks(
+        tx,
+        shop,
+        "order",
+        waiting.map((o) => o.orderId),
+        now,
+      );
       return { variants, orders };
     },
     { timeout: 30_000 },

@@ -100,27 +100,48 @@ async function restoreVariants(db: Db, gateway: AdminGateway, shop: string, fail
     for (const [productId, group] of byProduct) {
       for (let i = 0; i < group.length; i += POLICIES_PER_CALL) {
         if (unwell(failures)) return;
-        await oneByOneOnRefusal(group.slice(i, i + POLICIES_PER_CALL), failures, (r) => `variant ${r.variantId}: inventory policy`, async (batch) => {
-          await gateway.setInventoryPolicies(
-            gid("Product", productId),
-            batch.map((r) => ({ id: gid("ProductVariant", r.variantId), inventoryPolicy: policyToRestore(r.originalPolicy) })),
-          );
-          // What Shopify has now is the variant's own policy again: the original for a later resume.
-          for (const restored of ["CONTINUE", "DENY"] as const) {
-            const ids = batch.filter((r) => policyToRestore(r.originalPolicy) === restored).map((r) => r.variantId);
-            if (ids.length) await clear(db, shop, ids, { inventoryPolicy: null, originalPolicy: restored });
-          }
-        });
+        await oneByOneOnRefusal(
+          group.slice(i, i + POLICIES_PER_CALL),
+          failures,
+          (r) => `variant ${r.variantId}: inventory policy`,
+          async (batch) => {
+            await gateway.setInventoryPolicies(
+              gid("Product", productId),
+              batch.map((r) => ({ id: gid("ProductVariant", r.variantId), inventoryPolicy: policyToRestore(r.originalPolicy) })),
+            );
+            // What Shopify has now is the variant's own policy again: the original for a later resume.
+            for (const restored of ["CONTINUE", "DENY"] as const) {
+              const ids = batch.filter((r) => policyToRestore(r.originalPolicy) === restored).map((r) => r.variantId);
+              if (ids.length) await clear(db, shop, ids, { inventoryPolicy: null, originalPolicy: restored });
+            }
+          },
+        );
       }
     }
 
     // The storefront metafield (deleteMetafields sends 25 per call).
     if (unwell(failures)) return;
     const withMetafield = rows.filter((r) => r.metafieldValue !== null);
-    await oneByOneOnRefusal(withMetafield, failures, (r) => `variant ${r.variantId}: storefront metafield`, async (batch) => {
-      await gateway.deleteMetafields(batch.map((r) => ({ ownerId: gid("ProductVariant", r.variantId), namespace: STOREFRONT_METAFIELD.namespace, key: STOREFRONT_METAFIELD.key })));
-      await clear(db, shop, batch.map((r) => r.variantId), { metafieldValue: null });
-    });
+    await oneByOneOnRefusal(
+      withMetafield,
+      failures,
+      (r) => `variant ${r.variantId}: storefront metafield`,
+      async (batch) => {
+        await gateway.deleteMetafields(
+          batch.map((r) => ({
+            ownerId: gid("ProductVariant", r.variantId),
+            namespace: STOREFRONT_METAFIELD.namespace,
+            key: STOREFRONT_METAFIELD.key,
+          })),
+        );
+        await clear(
+          db,
+          shop,
+          batch.map((r) => r.variantId),
+          { metafieldValue: null },
+        );
+      },
+    );
   }
 }
 
@@ -129,7 +150,11 @@ async function untagOrders(db: Db, gateway: AdminGateway, shop: string, failures
   const settings = await db.shopSettings.findUnique({ where: { shop }, select: { orderTag: true } });
   let after = "";
   for (;;) {
-    const rows = await db.syncedOrder.findMany({ where: { shop, tagged: true, orderId: { gt: after } }, orderBy: { orderId: "asc" }, take: UNDO_PAGE });
+    const rows = await db.syncedOrder.findMany({
+      where: { shop, tagged: true, orderId: { gt: after } },
+      orderBy: { orderId: "asc" },
+      take: UNDO_PAGE,
+    });
     if (rows.length === 0 || !(await paused(db, shop))) return;
     after = rows[rows.length - 1]!.orderId;
     for (const r of rows) {
@@ -173,7 +198,12 @@ async function paused(db: Db, shop: string): Promise<boolean> {
   return !!s?.pausedAt;
 }
 
-function clear(db: Db, shop: string, variantIds: string[], data: { inventoryPolicy?: null; metafieldValue?: null; originalPolicy?: string }) {
+function clear(
+  db: Db,
+  shop: string,
+  variantIds: string[],
+  data: { inventoryPolicy?: null; metafieldValue?: null; originalPolicy?: string },
+) {
   return db.syncedVariant.updateMany({ where: { shop, variantId: { in: variantIds } }, data });
 }
 
@@ -186,5 +216,9 @@ function summary(failures: Failure[]): AdminApiError {
   const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
   const shown = failures.slice(0, 3).map((f) => `${f.what}: ${message(f.error)}`);
   const more = failures.length > shown.length ? `; and ${failures.length - shown.length} more` : "";
-  return new AdminApiError(`undo: ${failures.length} change(s) not taken back: ${shown.join("; ")}${more}`, failures.every((f) => permanent(f.error)), "undo");
+  return new AdminApiError(
+    `undo: ${failures.length} change(s) not taken back: ${shown.join("; ")}${more}`,
+    failures.every((f) => permanent(f.error)),
+    "undo",
+  );
 }
