@@ -13,6 +13,8 @@ import { loadSyncProblems } from "../../app/admin/settings.server.ts";
 import { HOLD_HANDLE } from "../../app/sync/order-sync.server.ts";
 import { syncBackoffMs } from "../../app/sync/runner.server.ts";
 import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
+import { resolveNamespace } from "../../dev/admin-standin/resolvers.ts";
+import { UNDO_PAGE } from "../../app/sync/undo.server.ts";
 
 const SHOP = "undo.myshopify.com";
 const LOCATION = 81001;
@@ -31,8 +33,13 @@ let h: Harness;
 let stamp = Date.parse("2026-11-21T12:00:00Z");
 const next = () => new Date((stamp += 60_000)).toISOString();
 
-const policies = () => Object.fromEntries([PLAIN, OWN, LEGACY].map((x) => [x.variant, h.shop.variants.get(variantGid(x.variant))!.inventoryPolicy]));
-const appMetafields = () => [...h.shop.metafields.values()].filter((m) => m.namespace.startsWith("app--") && m.key === STOREFRONT_METAFIELD.key).map((m) => m.ownerId).sort();
+const policies = () =>
+  Object.fromEntries([PLAIN, OWN, LEGACY].map((x) => [x.variant, h.shop.variants.get(variantGid(x.variant))!.inventoryPolicy]));
+const appMetafields = () =>
+  [...h.shop.metafields.values()]
+    .filter((m) => m.namespace.startsWith("app--") && m.key === STOREFRONT_METAFIELD.key)
+    .map((m) => m.ownerId)
+    .sort();
 const tags = () => ORDERS.map((id) => h.shop.orders.get(orderGid(id))!.tags);
 const ourHolds = () => [...h.shop.fulfillmentOrders.values()].flatMap((fo) => fo.holds.filter((x) => x.handle === HOLD_HANDLE));
 const mutationCount = () => h.standin.mutations(SHOP).length;
@@ -46,7 +53,14 @@ beforeAll(async () => {
         id: x.product,
         title: `Product ${x.product}`,
         updatedAt: BEFORE,
-        variants: [{ id: x.variant, inventoryItemId: x.item, inventoryPolicy: x.policy === "continue" ? "CONTINUE" : "DENY", stock: { [LOCATION]: 0 } }],
+        variants: [
+          {
+            id: x.variant,
+            inventoryItemId: x.item,
+            inventoryPolicy: x.policy === "continue" ? "CONTINUE" : "DENY",
+            stock: { [LOCATION]: 0 },
+          },
+        ],
       });
     }
   });
@@ -58,17 +72,32 @@ beforeAll(async () => {
     ],
   });
   // What an older version of the app left: its policy pushed, the one before it not recorded.
-  await t.db.syncedVariant.create({ data: { shop: SHOP, variantId: String(LEGACY.variant), inventoryPolicy: "CONTINUE", metafieldValue: null, syncedAt: new Date(BEFORE) } });
+  await t.db.syncedVariant.create({
+    data: { shop: SHOP, variantId: String(LEGACY.variant), inventoryPolicy: "CONTINUE", metafieldValue: null, syncedAt: new Date(BEFORE) },
+  });
   await h.deliver(
     [PLAIN, OWN, LEGACY].flatMap((x) => [
-      { topic: "products/update", payload: productPayload({ id: x.product, title: `Product ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, policy: x.policy }] }) },
+      {
+        topic: "products/update",
+        payload: productPayload({
+          id: x.product,
+          title: `Product ${x.product}`,
+          updatedAt: BEFORE,
+          variants: [{ id: x.variant, inventoryItemId: x.item, policy: x.policy }],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(x.item, LOCATION, 0, next()) },
     ]),
   );
   await h.sync();
   // Backorders: each order waits for one unit; the merchant tagged one order themselves.
   for (const [i, x] of [PLAIN, OWN, PLAIN].entries()) {
-    await h.deliver([{ topic: "orders/create", payload: orderPayload({ id: ORDERS[i]!, createdAt: next(), lines: [{ id: ORDERS[i]! * 10, variantId: x.variant, quantity: 1 }] }) }]);
+    await h.deliver([
+      {
+        topic: "orders/create",
+        payload: orderPayload({ id: ORDERS[i]!, createdAt: next(), lines: [{ id: ORDERS[i]! * 10, variantId: x.variant, quantity: 1 }] }),
+      },
+    ]);
   }
   h.shop.orders.get(orderGid(ORDERS[0]!))!.tags.push("vip");
   await h.deliver([
@@ -89,7 +118,11 @@ describe("undo before uninstalling", () => {
     expect(appMetafields()).toEqual([PLAIN, OWN, LEGACY].map((x) => variantGid(x.variant)).sort());
     expect(tags()).toEqual([["vip", "backorder"], ["backorder"], ["backorder"]]);
     expect(ourHolds()).toHaveLength(3);
-    const originals = await t.db.syncedVariant.findMany({ where: { shop: SHOP }, orderBy: { variantId: "asc" }, select: { variantId: true, originalPolicy: true } });
+    const originals = await t.db.syncedVariant.findMany({
+      where: { shop: SHOP },
+      orderBy: { variantId: "asc" },
+      select: { variantId: true, originalPolicy: true },
+    });
     expect(originals).toEqual([
       { variantId: String(PLAIN.variant), originalPolicy: "DENY" },
       { variantId: String(OWN.variant), originalPolicy: "CONTINUE" },
@@ -111,7 +144,10 @@ describe("undo before uninstalling", () => {
     // Only the undo ran: policies and metafields went back, then the tags failed.
     expect(r).toEqual({ done: 0, retrying: 1, failed: 0 });
     expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "variant", status: "pending" } })).toBe(pushes);
-    const sent = h.standin.mutations(SHOP).slice(before).map(([op]) => op);
+    const sent = h.standin
+      .mutations(SHOP)
+      .slice(before)
+      .map(([op]) => op);
     expect(new Set(sent)).toEqual(new Set(["UpdateVariantPolicies", "DeleteMetafields"]));
   });
 
@@ -162,9 +198,81 @@ describe("undo before uninstalling", () => {
     expect(ourHolds()).toHaveLength(3);
     // The undo left each variant's own policy in Shopify: that is the original from now on
     // (also for LEGACY, whose first original was never recorded).
-    const originals = await t.db.syncedVariant.findMany({ where: { shop: SHOP }, orderBy: { variantId: "asc" }, select: { originalPolicy: true } });
+    const originals = await t.db.syncedVariant.findMany({
+      where: { shop: SHOP },
+      orderBy: { variantId: "asc" },
+      select: { originalPolicy: true },
+    });
     expect(originals.map((o) => o.originalPolicy)).toEqual(["DENY", "CONTINUE", "DENY"]);
     const status = await loadUndoStatus(t.db, SHOP);
     expect(status).toMatchObject({ pausedAt: null, withoutOriginal: 0 });
+  });
+});
+
+describe("undo on a larger shop", () => {
+  const BIG = "undo-big.myshopify.com";
+  // Two products of 130 variants: more than a page of records (250), more than one policy call per product.
+  const products = [9100, 9200].map((p) => ({
+    id: p,
+    variants: Array.from({ length: 130 }, (_, i) => ({ id: p * 1000 + i, item: p * 1000 + 500 + i })),
+  }));
+  const all = products.flatMap((p) => p.variants);
+  let big: Harness;
+
+  beforeAll(async () => {
+    big = await createHarness(t.db, BIG, (shop) => {
+      shop.addLocation(LOCATION, "Warehouse");
+      for (const p of products) {
+        shop.addProduct({
+          id: p.id,
+          title: `Product ${p.id}`,
+          updatedAt: BEFORE,
+          variants: p.variants.map((v) => ({ id: v.id, inventoryItemId: v.item, inventoryPolicy: "CONTINUE" as const })),
+        });
+      }
+    });
+    const ns = resolveNamespace(STOREFRONT_METAFIELD.namespace, big.standin.appId);
+    for (const v of all)
+      big.shop.putMetafield({ ownerId: variantGid(v.id), namespace: ns, key: STOREFRONT_METAFIELD.key, type: "json", value: "{}" });
+    // What the app set on every variant; the catalog knows only the first product (the other's products are asked of Shopify).
+    await t.db.syncedVariant.createMany({
+      data: all.map((v) => ({
+        shop: BIG,
+        variantId: String(v.id),
+        inventoryPolicy: "CONTINUE",
+        metafieldValue: "{}",
+        originalPolicy: "DENY",
+        syncedAt: new Date(BEFORE),
+      })),
+    });
+    await t.db.variant.createMany({
+      data: products[0]!.variants.map((v) => ({
+        shop: BIG,
+        variantId: String(v.id),
+        productId: String(products[0]!.id),
+        productTitle: "P",
+        title: "V",
+        productUpdatedAt: new Date(BEFORE),
+      })),
+    });
+  });
+  afterAll(async () => {
+    await big?.close();
+  });
+
+  it("pages through every record, in calls Shopify accepts, and leaves nothing", async () => {
+    expect(all.length).toBeGreaterThan(UNDO_PAGE);
+    await requestUndo(t.db, BIG, big.clock.date());
+    expect(await big.run()).toEqual({ done: 1, retrying: 0, failed: 0 });
+    expect(all.filter((v) => big.shop.variants.get(variantGid(v.id))!.inventoryPolicy !== "DENY")).toEqual([]);
+    expect([...big.shop.metafields.values()].filter((m) => m.key === STOREFRONT_METAFIELD.key)).toEqual([]);
+    const sent = big.standin.mutations(BIG);
+    const deletes = sent.filter(([op]) => op === "DeleteMetafields").map(([, v]) => (v.metafields as unknown[]).length);
+    const updates = sent.filter(([op]) => op === "UpdateVariantPolicies").map(([, v]) => (v.variants as unknown[]).length);
+    expect(Math.max(...deletes)).toBeLessThanOrEqual(25);
+    expect(deletes.reduce((a, b) => a + b, 0)).toBe(all.length);
+    expect(Math.max(...updates)).toBeLessThanOrEqual(100);
+    expect(updates.reduce((a, b) => a + b, 0)).toBe(all.length);
+    expect(await loadUndoStatus(t.db, BIG)).toMatchObject({ remaining: { policies: 0, metafields: 0, taggedOrders: 0, holds: 0 } });
   });
 });
