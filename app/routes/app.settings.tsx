@@ -174,8 +174,8 @@ function BeforeUninstalling() {
             </Text>
             {undo.withoutOriginal > 0 ? (
               <Text as="p" tone="caution">
-                {undo.withoutOriginal} variants were changed before the app recorded their earlier policy: they go back to "Stop selling when out of
-                stock", Shopify's default.
+                {undo.withoutOriginal === 1 ? "1 variant was" : `${undo.withoutOriginal} variants were`} changed before the app recorded the
+                earlier policy: {undo.withoutOriginal === 1 ? "it goes" : "they go"} back to "Stop selling when out of stock", Shopify's default.
               </Text>
             ) : null}
             <InlineStack align="end">
