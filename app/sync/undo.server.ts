@@ -48,7 +48,10 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   if (!(await paused(db, shop))) return;
   // A push claimed before the pause may still be sending (another worker): let it land first,
   // or it would set again what this run takes back.
-  const inFlight = await db.syncTask.count({ where: { shop, kind: { not: "undo" }, status: "running", lockedUntil: { gt: now } } });
+  // (Only kinds that write: a catalog sync on its hour-long lease only reads.)
+  const inFlight = await db.syncTask.count({
+    where: { shop, kind: { in: ["variant", "order", "order-cancel"] }, status: "running", lockedUntil: { gt: now } },
+  });
   if (inFlight > 0) throw new AdminApiError(`waiting for ${inFlight} update(s) already being sent to Shopify`, false, "undo");
 
   const failures: Failure[] = [];

@@ -275,4 +275,23 @@ describe("undo on a larger shop", () => {
     expect(updates.reduce((a, b) => a + b, 0)).toBe(all.length);
     expect(await loadUndoStatus(t.db, BIG)).toMatchObject({ remaining: { policies: 0, metafields: 0, taggedOrders: 0, holds: 0 } });
   });
+
+  it("waits for a push another worker is still sending, then finishes", async () => {
+    const variant = String(all[0]!.id);
+    // Claimed before the pause by another worker, its lease still running.
+    await t.db.syncTask.create({
+      data: { shop: BIG, kind: "variant", targetId: variant, status: "running", attempts: 1, lockedUntil: new Date(big.clock.t + 60_000) },
+    });
+    await requestUndo(t.db, BIG, big.clock.date());
+    const before = big.standin.mutations(BIG).length;
+    expect(await big.run()).toEqual({ done: 0, retrying: 1, failed: 0 });
+    expect((await loadUndoStatus(t.db, BIG)).task?.lastError).toMatch(/waiting for 1 update\(s\) already being sent/);
+    big.clock.advance(120_000);
+    expect(await big.run()).toEqual({ done: 1, retrying: 0, failed: 0 });
+    expect(big.standin.mutations(BIG).length).toBe(before);
+    // The paused shop's own push was not taken over meanwhile.
+    expect(await t.db.syncTask.findFirst({ where: { shop: BIG, kind: "variant" }, select: { status: true } })).toEqual({
+      status: "running",
+    });
+  });
 });
