@@ -15,6 +15,7 @@ import { syncBackoffMs } from "../../app/sync/runner.server.ts";
 import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
 import { resolveNamespace } from "../../dev/admin-standin/resolvers.ts";
 import { UNDO_PAGE } from "../../app/sync/undo.server.ts";
+import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
 
 const SHOP = "undo.myshopify.com";
 const LOCATION = 81001;
@@ -293,5 +294,12 @@ describe("undo on a larger shop", () => {
     expect(await t.db.syncTask.findFirst({ where: { shop: BIG, kind: "variant" }, select: { status: true } })).toEqual({
       status: "running",
     });
+  });
+
+  it("installing the app again after the undo and an uninstall ends the pause", async () => {
+    await t.db.shopSettings.update({ where: { shop: BIG }, data: { uninstalledAt: big.clock.date() } });
+    expect((await loadUndoStatus(t.db, BIG)).pausedAt).not.toBeNull();
+    expect(await queueCatalogSyncOnInstall(t.db, BIG, big.clock.date())).toBe(true);
+    expect((await loadUndoStatus(t.db, BIG)).pausedAt).toBeNull();
   });
 });
