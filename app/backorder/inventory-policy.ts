@@ -53,3 +53,18 @@ export function onAutoEnableRule(i: Pick<AutoEnableInputs, "listed" | "productTa
 export function shouldAutoEnable(i: AutoEnableInputs): boolean {
   return !i.enabled && i.available <= 0 && onAutoEnableRule(i);
 }
+
+/** "continue"/"CONTINUE" (REST webhooks, GraphQL) as the policy; anything else: not known. */
+export function parseInventoryPolicy(value: string | null | undefined): InventoryPolicy | null {
+  const v = value?.trim().toUpperCase();
+  return v === "CONTINUE" || v === "DENY" ? v : null;
+}
+
+/**
+ * The policy a variant goes back to when the merchant undoes the app's changes: the one it
+ * had before the app first changed it; when that was not recorded, DENY (Shopify's default
+ * for a new variant: stop selling at zero stock), which the settings page says.
+ */
+export function policyToRestore(original: string | null | undefined): InventoryPolicy {
+  return parseInventoryPolicy(original) ?? "DENY";
+}

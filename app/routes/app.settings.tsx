@@ -8,6 +8,7 @@ import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
 import { loadSettings, loadSyncProblems, retryHoldReleases, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
+import { loadUndoStatus, requestUndo, resumeApp } from "../admin/undo.server.ts";
 import { retryFailedSyncTasks } from "../sync/runner.server.ts";
 import type { ShopSettingsField } from "../admin/shop-settings.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
@@ -16,8 +17,8 @@ export const meta: MetaFunction = () => [{ title: "Settings · Backorder Queue" 
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
-  const [settings, problems] = await Promise.all([loadSettings(db(), shop), loadSyncProblems(db(), shop)]);
-  return json({ settings, problems });
+  const [settings, problems, undo] = await Promise.all([loadSettings(db(), shop), loadSyncProblems(db(), shop), loadUndoStatus(db(), shop)]);
+  return json({ settings, problems, undo });
 };
 
 const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdMode"];
@@ -25,7 +26,9 @@ const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "
 type ActionResult =
   | { intent: "save"; ok: true; resynced: number; ordersResynced: number }
   | { intent: "save"; ok: false; errors: Partial<Record<ShopSettingsField, string>> }
-  | { intent: "retry"; ok: true; retried: number };
+  | { intent: "retry"; ok: true; retried: number }
+  | { intent: "undo"; ok: true }
+  | { intent: "resume"; ok: true; variants: number; orders: number };
 
 const ids = (form: FormData, name: string) => {
   const all = form.getAll(name).map(Number).filter(Number.isInteger);
@@ -36,6 +39,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
+  if (intent === "undo") {
+    await requestUndo(db(), shop);
+    return json<ActionResult>({ intent: "undo", ok: true });
+  }
+  if (intent === "resume") return json<ActionResult>({ intent: "resume", ok: true, ...(await resumeApp(db(), shop)) });
   if (intent === "retry-holds") return json<ActionResult>({ intent: "retry", ok: true, retried: await retryHoldReleases(db(), shop) });
   if (intent === "retry-tasks" || intent === "retry-events") {
     const retried =
@@ -140,6 +148,85 @@ const HOLD_CHOICES = [
   { label: "Hold the whole order", value: "order", helpText: "Nothing ships until every backordered item has stock." },
   { label: "Don't hold", value: "off", helpText: "Orders are only tagged; staff decide what to ship." },
 ];
+
+/**
+ * Before uninstalling: the undo and its progress, read from the app's records of what it set.
+ * While paused the app sends Shopify nothing else; the queue keeps counting.
+ */
+function BeforeUninstalling() {
+  const { undo } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const r = undo.remaining;
+  const left = r.policies + r.metafields + r.taggedOrders + r.holds;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Before uninstalling
+        </Text>
+        {!undo.pausedAt ? (
+          <>
+            <Text as="p">
+              Uninstalling leaves what the app set in your store. Undo it first: each variant's inventory policy goes back to what it was before the app
+              changed it, the app's storefront status is deleted from your variants, the order tag is removed from the orders the app tagged, and the
+              app's fulfillment holds are released. From then on the app sends nothing to Shopify until you turn it back on.
+            </Text>
+            {undo.withoutOriginal > 0 ? (
+              <Text as="p" tone="caution">
+                {undo.withoutOriginal === 1 ? "1 variant was" : `${undo.withoutOriginal} variants were`} changed before the app recorded the
+                earlier policy: {undo.withoutOriginal === 1 ? "it goes" : "they go"} back to "Stop selling when out of stock", Shopify's default.
+              </Text>
+            ) : null}
+            <InlineStack align="end">
+              <Form method="post">
+                <input type="hidden" name="intent" value="undo" />
+                <Button submit tone="critical" loading={busy("undo")}>
+                  Undo the app's changes before uninstalling
+                </Button>
+              </Form>
+            </InlineStack>
+          </>
+        ) : (
+          <>
+            {undo.undoneAt && left === 0 ? (
+              <Banner tone="success" title="The app's changes are undone.">
+                <p>Finished {new Date(undo.undoneAt).toUTCString().replace(" GMT", " UTC")}. The app sends nothing to Shopify now: you can uninstall it.</p>
+              </Banner>
+            ) : (
+              <Banner tone={undo.task?.status === "failed" ? "critical" : "info"} title={undo.task?.status === "failed" ? "The undo stopped." : "Undoing the app's changes…"}>
+                <p>
+                  Left: {r.policies} inventory policies, {r.metafields} storefront statuses, {r.taggedOrders} order tags, {r.holds} fulfillment holds.
+                </p>
+                {undo.task?.lastError ? <p>Last problem: {undo.task.lastError}. It is retried; the retry is also under Sync problems.</p> : null}
+              </Banner>
+            )}
+            <Text as="p" tone="subdued">
+              The app is paused since {new Date(undo.pausedAt).toUTCString().replace(" GMT", " UTC")}: new orders still join the queue, but nothing is sent
+              to Shopify. Turning it back on sets backorder policies, storefront statuses, tags and holds again.
+            </Text>
+            <InlineStack align="end" gap="200">
+              {undo.task?.status === "failed" ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="undo" />
+                  <Button submit loading={busy("undo")}>
+                    Run the undo again
+                  </Button>
+                </Form>
+              ) : null}
+              <Form method="post">
+                <input type="hidden" name="intent" value="resume" />
+                <Button submit loading={busy("resume")}>
+                  Turn the app back on
+                </Button>
+              </Form>
+            </InlineStack>
+          </>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
 
 function RetryButton({ intent, id, label }: { intent: string; id?: number; label: string }) {
   return (
@@ -299,6 +386,8 @@ function taskLabel(kind: string, targetId: string): string {
       return `Order ${id}: tag and fulfillment holds`;
     case "order-cancel":
       return `Order ${id}: cancellation`;
+    case "undo":
+      return "Undo of the app's changes (before uninstalling)";
     default:
       return `${kind} ${id}`;
   }
@@ -318,12 +407,19 @@ export default function Settings() {
               </Banner>
             ) : null}
             {result?.ok && result.intent === "retry" ? <Banner tone="info" title={`${result.retried} queued to retry now.`} /> : null}
+            {result?.ok && result.intent === "undo" ? <Banner tone="info" title="The undo is queued; the app sends nothing else to Shopify from now on." /> : null}
+            {result?.ok && result.intent === "resume" ? (
+              <Banner tone="success" title={`The app is back on: ${result.variants} variants and ${result.orders} orders are being updated in Shopify.`} />
+            ) : null}
             {result && !result.ok ? <Banner tone="critical" title="Some settings need a fix before they can be saved." /> : null}
             <DefaultsForm />
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <SyncProblems />
+        </Layout.Section>
+        <Layout.Section>
+          <BeforeUninstalling />
         </Layout.Section>
       </Layout>
     </Page>

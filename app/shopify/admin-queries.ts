@@ -131,6 +131,16 @@ export const SET_METAFIELDS = /* GraphQL */ `
   }
 `;
 
+/** Up to 25 metafields at once (shopify.dev changelog "Introducing metafieldsDelete"); a missing one comes back null, not an error. */
+export const DELETE_METAFIELDS = /* GraphQL */ `
+  mutation DeleteMetafields($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      deletedMetafields { ownerId namespace key }
+      userErrors { field message }
+    }
+  }
+`;
+
 /** Inventory policy of several variants of one product. */
 export const UPDATE_VARIANT_POLICIES = /* GraphQL */ `
   mutation UpdateVariantPolicies($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
@@ -254,6 +264,7 @@ export const ADMIN_DOCUMENTS = {
   VARIANT_PRODUCTS,
   COLLECTION_PRODUCTS,
   SET_METAFIELDS,
+  DELETE_METAFIELDS,
   UPDATE_VARIANT_POLICIES,
   ADD_TAGS,
   REMOVE_TAGS,

@@ -19,6 +19,7 @@ import {
   RELEASE_FULFILLMENT_ORDER_HOLD,
   REMOVE_TAGS,
   SET_METAFIELDS,
+  DELETE_METAFIELDS,
   SHOP_FACTS,
   UPDATE_VARIANT_POLICIES,
   VARIANT_PRODUCTS,
@@ -375,6 +376,13 @@ export class AdminGateway {
   async setMetafields(metafields: MetafieldWrite[]) {
     for (let i = 0; i < metafields.length; i += METAFIELDS_PER_CALL) {
       await this.mutate<{ metafieldsSet: unknown }>(SET_METAFIELDS, { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) }, "metafieldsSet");
+    }
+  }
+
+  /** metafieldsDelete in calls of at most 25; deleting one that is not there succeeds (the undo may run twice). */
+  async deleteMetafields(metafields: { ownerId: string; namespace: string; key: string }[]) {
+    for (let i = 0; i < metafields.length; i += METAFIELDS_PER_CALL) {
+      await this.mutate<{ metafieldsDelete: unknown }>(DELETE_METAFIELDS, { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) }, "metafieldsDelete");
     }
   }
 

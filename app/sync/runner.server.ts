@@ -10,6 +10,7 @@ import { runCatalogSync } from "./catalog-sync.server.ts";
 import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
 import type { SyncKind } from "./tasks.server.ts";
+import { runUndo } from "./undo.server.ts";
 import { pushVariants } from "./variant-sync.server.ts";
 
 export const SYNC_MAX_ATTEMPTS = 6;
@@ -55,7 +56,10 @@ interface Claimed {
 }
 
 // The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes.
-const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel"];
+// The undo last (of a paused shop nothing else is claimed, so it runs alone).
+const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel", "undo"];
+/** The catalog sync and the undo page through a whole shop, waiting on the rate limit. */
+const LONG_KINDS = new Set<string>(["catalog", "undo"]);
 
 const dueWhere = (now: Date) => ({
   OR: [
@@ -68,7 +72,10 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
   const now = opts.now ?? (() => new Date());
   const total: SyncResult = { done: 0, retrying: 0, failed: 0 };
   for (let pass = 0; pass < (opts.maxPasses ?? 20); pass++) {
-    const shops = await db.syncTask.findMany({ where: dueWhere(now()), distinct: ["shop"], select: { shop: true }, take: 50 });
+    // A paused shop's pushes wait (without taking a place among the 50), its undo does not.
+    const paused = (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
+    const where = paused.length ? { AND: [dueWhere(now()), { OR: [{ shop: { notIn: paused } }, { kind: "undo" }] }] } : dueWhere(now());
+    const shops = await db.syncTask.findMany({ where, distinct: ["shop"], select: { shop: true }, take: 50 });
     if (shops.length === 0) break;
     let progressed = false;
     for (const { shop } of shops) {
@@ -84,17 +91,20 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
 }
 
 async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
+  // Paused (the merchant undid the app's changes): nothing but the undo goes to Shopify.
+  const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
+  const only = settings?.pausedAt ? { kind: "undo" } : {};
   const due = await db.syncTask.findMany({
-    where: { shop, ...dueWhere(now) },
+    where: { shop, ...only, ...dueWhere(now) },
     orderBy: [{ dueAt: "asc" }, { id: "asc" }],
     take: opts.batchSize ?? 250,
   });
   const mine: Claimed[] = [];
   for (const t of due) {
-    const lease = new Date(now.getTime() + (t.kind === "catalog" ? CATALOG_LEASE_MS : (opts.leaseMs ?? SYNC_LEASE_MS)));
+    const lease = new Date(now.getTime() + (LONG_KINDS.has(t.kind) ? CATALOG_LEASE_MS : (opts.leaseMs ?? SYNC_LEASE_MS)));
     // One conditional update per row: of two runners, exactly one gets it.
     const r = await db.syncTask.updateMany({
-      where: { id: t.id, ...dueWhere(now) },
+      where: { id: t.id, ...only, ...dueWhere(now) },
       data: { status: "running", lockedUntil: lease, attempts: { increment: 1 } },
     });
     if (r.count === 1) mine.push({ id: t.id, shop, kind: t.kind as SyncKind, targetId: t.targetId, attempts: t.attempts + 1, lease });
@@ -125,6 +135,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
         if (kind === "catalog") await runCatalogSync(db, gateway, shop, now());
         else if (kind === "collection") await refreshAutoEnableCollection(db, gateway, shop, now());
         else if (kind === "order") await pushOrder(db, gateway, shop, t.targetId, now());
+        else if (kind === "undo") await runUndo(db, gateway, shop, now());
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);
       } catch (e) {

@@ -2,7 +2,7 @@
 // storefront metafield. Only what differs from what Shopify was last told (SyncedVariant),
 // batched: one productVariantsBulkUpdate per product, metafieldsSet 25 at a time. A batch
 // Shopify refuses is retried one by one so one bad variant cannot hold the others back.
-import { desiredInventoryPolicy, type InventoryPolicy } from "../backorder/inventory-policy.ts";
+import { desiredInventoryPolicy, parseInventoryPolicy, type InventoryPolicy } from "../backorder/inventory-policy.ts";
 import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
@@ -14,6 +14,8 @@ export interface VariantPlan {
   productId: string | null;
   policy: InventoryPolicy | null;
   metafieldValue: string | null;
+  /** To record with this push (null: nothing new to record). */
+  originalPolicy: InventoryPolicy | null;
 }
 
 /** What must be pushed for each variant (nothing: not in the result). */
@@ -29,7 +31,8 @@ export async function planVariants(db: Db, shop: string, variantIds: string[], n
   for (const variantId of variantIds) {
     const facts = factsOf.get(variantId)!;
     const last = syncedOf.get(variantId);
-    if (!facts.policy && !last) continue; // not managed by the app, never told Shopify anything
+    // Not managed by the app and nothing of ours in effect (never pushed, or undone): leave it alone.
+    if (!facts.policy && !(last && (last.inventoryPolicy !== null || last.metafieldValue !== null))) continue;
     const known = catalogOf.get(variantId);
     const desired = desiredInventoryPolicy({ policy: facts.policy, waitingUnits: facts.waitingUnits });
     // Shopify says otherwise since our last push (a products/update newer than it): push again.
@@ -37,7 +40,10 @@ export async function planVariants(db: Db, shop: string, variantIds: string[], n
     const policy = desired && (last?.inventoryPolicy !== desired || drifted) ? desired : null;
     const value = JSON.stringify(storefrontStatus(facts));
     const metafieldValue = last?.metafieldValue !== value ? value : null;
-    if (policy || metafieldValue) plans.push({ variantId, productId: known?.productId ?? null, policy, metafieldValue });
+    // The policy before the app's first change, for the undo: recorded with that change, from the
+    // catalog as Shopify last described it (after an undo the record is kept, not read again).
+    const originalPolicy = policy && !last?.inventoryPolicy && !last?.originalPolicy ? parseInventoryPolicy(known?.inventoryPolicy) : null;
+    if (policy || metafieldValue) plans.push({ variantId, productId: known?.productId ?? null, policy, metafieldValue, originalPolicy });
   }
   return plans;
 }
@@ -98,8 +104,13 @@ export async function pushVariants(db: Db, gateway: AdminGateway, shop: string, 
     if (policy === undefined && metafieldValue === undefined) continue;
     await db.syncedVariant.upsert({
       where: { shop_variantId: { shop, variantId: p.variantId } },
-      create: { shop, variantId: p.variantId, inventoryPolicy: policy ?? null, metafieldValue: metafieldValue ?? null, syncedAt: now },
-      update: { ...(policy !== undefined ? { inventoryPolicy: policy } : {}), ...(metafieldValue !== undefined ? { metafieldValue } : {}), syncedAt: now },
+      create: { shop, variantId: p.variantId, inventoryPolicy: policy ?? null, metafieldValue: metafieldValue ?? null, originalPolicy: policy ? p.originalPolicy : null, syncedAt: now },
+      update: {
+        ...(policy !== undefined ? { inventoryPolicy: policy } : {}),
+        ...(metafieldValue !== undefined ? { metafieldValue } : {}),
+        ...(policy && p.originalPolicy ? { originalPolicy: p.originalPolicy } : {}),
+        syncedAt: now,
+      },
     });
   }
   return failed;

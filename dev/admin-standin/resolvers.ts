@@ -290,6 +290,7 @@ export class ShopResolvers {
   mutationRoot(): Obj {
     return {
       metafieldsSet: (a: Args) => this.metafieldsSet(a.metafields as MetafieldInput[]),
+      metafieldsDelete: (a: Args) => this.metafieldsDelete(a.metafields as { ownerId: string; namespace: string; key: string }[]),
       productVariantsBulkUpdate: (a: Args) => this.productVariantsBulkUpdate(String(a.productId), a.variants as { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]),
       tagsAdd: (a: Args) => this.tags(String(a.id), a.tags as string[], "add"),
       tagsRemove: (a: Args) => this.tags(String(a.id), a.tags as string[], "remove"),
@@ -341,6 +342,19 @@ export class ShopResolvers {
       return this.metafield(row.ownerId, row.namespace, row.key)!;
     });
     return { metafields: written, userErrors };
+  }
+
+  /**
+   * As shopify.dev documents metafieldsDelete: at most 25 identifiers; one that is not there
+   * comes back null (the mutation still succeeds). Namespaces resolve like metafieldsSet's.
+   */
+  private metafieldsDelete(ids: { ownerId: string; namespace: string; key: string }[]) {
+    if (ids.length > 25) return { deletedMetafields: null, userErrors: [{ __typename: "UserError", field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25." }] };
+    const deletedMetafields = ids.map((m) => {
+      const ns = resolveNamespace(m.namespace, this.appId);
+      return this.shop.deleteMetafield(m.ownerId, ns, m.key) ? { __typename: "MetafieldIdentifier", ownerId: m.ownerId, namespace: ns, key: m.key } : null;
+    });
+    return { deletedMetafields, userErrors: [] };
   }
 
   private productVariantsBulkUpdate(productId: string, variants: { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]) {

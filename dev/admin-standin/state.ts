@@ -276,6 +276,11 @@ export class StandinShop {
     return row;
   }
 
+  /** True when there was one to delete. */
+  deleteMetafield(ownerId: string, namespace: string, key: string): boolean {
+    return this.metafields.delete(`${ownerId}|${namespace}|${key}`);
+  }
+
   newId(type: string): string {
     return gid(type, nextId());
   }

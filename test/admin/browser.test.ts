@@ -147,6 +147,26 @@ describe("merchant admin in Chromium", () => {
     expect(await t.db.webhookInbox.count({ where: { shop: SHOP, status: "dead" } })).toBe(0);
   });
 
+  it("settings: the undo before uninstalling pauses the app, shows what is left, and the app can be turned back on", async () => {
+    // What the app set: three variants (one changed before originals were recorded), two tagged orders.
+    const at = new Date("2026-11-01T00:00:00Z");
+    await t.db.syncedVariant.createMany({
+      data: ["u1", "u2", "u3"].map((v, i) => ({ shop: SHOP, variantId: v, inventoryPolicy: "CONTINUE", metafieldValue: "{}", originalPolicy: i ? "DENY" : null, syncedAt: at })),
+    });
+    await t.db.syncedOrder.createMany({ data: ["o1", "o2"].map((o) => ({ shop: SHOP, orderId: o, tagged: true, tag: "backorder", syncedAt: at })) });
+    await open("/app/settings");
+    await page.getByText('1 variant was changed before the app recorded the earlier policy: it goes back to "Stop selling when out of stock"', { exact: false }).waitFor();
+    await page.getByRole("button", { name: "Undo the app's changes before uninstalling" }).click();
+    await page.getByText("The undo is queued; the app sends nothing else to Shopify from now on.").waitFor();
+    expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).pausedAt).not.toBeNull();
+    expect(await t.db.syncTask.findUnique({ where: { shop_kind_targetId: { shop: SHOP, kind: "undo", targetId: SHOP } } })).toMatchObject({ status: "pending" });
+    await open("/app/settings");
+    await page.getByText("Left: 3 inventory policies, 3 storefront statuses, 2 order tags", { exact: false }).waitFor();
+    await page.getByRole("button", { name: "Turn the app back on" }).click();
+    await page.getByText(/^The app is back on: \d+ variants and \d+ orders are being updated in Shopify\.$/).waitFor();
+    expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).pausedAt).toBeNull();
+  });
+
   it("raised no errors in the page", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { desiredInventoryPolicy, shouldAutoEnable } from "../../app/backorder/inventory-policy.ts";
+import { desiredInventoryPolicy, parseInventoryPolicy, policyToRestore, shouldAutoEnable } from "../../app/backorder/inventory-policy.ts";
 
 describe("desiredInventoryPolicy", () => {
   it("leaves variants the app does not manage alone", () => {
@@ -31,5 +31,20 @@ describe("shouldAutoEnable", () => {
     expect(shouldAutoEnable({ ...base, productTags: "preorder", autoEnableTag: "" })).toBe(false);
     expect(shouldAutoEnable({ ...base, listed: true, enabled: true })).toBe(false);
     expect(shouldAutoEnable({ ...base, inCollection: true, available: 3 })).toBe(false);
+  });
+});
+
+describe("policyToRestore (the undo)", () => {
+  it("puts back the recorded original, written either way Shopify writes it", () => {
+    expect(policyToRestore("CONTINUE")).toBe("CONTINUE");
+    expect(policyToRestore("continue")).toBe("CONTINUE");
+    expect(policyToRestore("deny")).toBe("DENY");
+  });
+  it("falls back to DENY, Shopify's default, when no original was recorded or it is unreadable", () => {
+    expect(policyToRestore(null)).toBe("DENY");
+    expect(policyToRestore(undefined)).toBe("DENY");
+    expect(policyToRestore("sometimes")).toBe("DENY");
+    expect(parseInventoryPolicy(" Continue ")).toBe("CONTINUE");
+    expect(parseInventoryPolicy("")).toBeNull();
   });
 });
