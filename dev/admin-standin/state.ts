@@ -12,6 +12,8 @@ export interface StandinLocation { id: string; name: string }
 export interface StandinProduct { id: string; title: string; handle: string; tags: string[]; updatedAt: string; variantIds: string[] }
 /** A collection as a list of products, in the order the Admin API pages them (manual collections' order). */
 export interface StandinCollection { id: string; title: string; handle: string; productIds: string[] }
+/** A flowTriggerReceive Flow accepted: what the shop's workflows would start with. */
+export interface StandinFlowTrigger { handle: string; payload: Record<string, unknown>; at: string }
 export interface StandinVariant {
   id: string;
   productId: string;
@@ -78,6 +80,8 @@ export class StandinShop {
   readonly fulfillmentOrders = new Map<string, StandinFulfillmentOrder>();
   readonly metafields = new Map<string, StandinMetafield>();
   readonly collections = new Map<string, StandinCollection>();
+  /** Triggers received, in order (tests read them). */
+  readonly flowTriggers: StandinFlowTrigger[] = [];
 
   constructor(init: ShopInit, private readonly clock: () => number) {
     this.domain = init.domain;

@@ -1,0 +1,116 @@
+// Shopify Flow triggers through the sync layer. The engine (recompute) and the variant
+// sync only enqueue, inside the transaction that makes the change, one `flow` SyncTask
+// per (trigger, line, date) that is created once and never reset; the runner sends it
+// with flowTriggerReceive and retries it like any task. Rules in app/backorder/flow-triggers.ts.
+import { fifoCompare } from "../backorder/allocation.ts";
+import { calendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
+import { flowKeyId, flowPayload, parseFlowKey, shipDateChanges, triggersOf, type FlowKey } from "../backorder/flow-triggers.ts";
+import { restockPlanOf } from "../backorder/storefront-status.ts";
+import type { Db, Tx } from "../db/client.server.ts";
+import { inChunks } from "../db/chunks.ts";
+import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
+import { enqueueOnce } from "./tasks.server.ts";
+
+/** The shop's Flow setting and time zone (schema defaults for a shop without settings). */
+async function flowSettings(db: Db | Tx, shop: string) {
+  const s = await db.shopSettings.findUnique({ where: { shop }, select: { flowTriggers: true, timezone: true } });
+  return { enabled: s?.flowTriggers ?? true, timezone: s?.timezone ?? "UTC" };
+}
+
+export interface DerivedTransition {
+  lineItemId: string;
+  fromState: string | null;
+  toState: string;
+  firstBackordered: boolean;
+  at: Date;
+}
+
+/** Enqueues the triggers of the engine's line changes, in the engine's transaction. */
+export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: DerivedTransition[], now = new Date()): Promise<number> {
+  const relevant = changes.filter((c) => c.firstBackordered || c.fromState === "waiting");
+  if (relevant.length === 0) return 0;
+  const settings = await flowSettings(tx, shop);
+  if (!settings.enabled) return 0;
+  const keys = relevant.flatMap((c) => triggersOf({ ...c, day: todayIn(settings.timezone, c.at) }));
+  return enqueueFlowKeys(tx, shop, keys, now);
+}
+
+const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) => enqueueOnce(tx, shop, "flow", keys.map(flowKeyId), now);
+
+/**
+ * Each waiting line's promised ship date, as the admin queue computes it: the line's last
+ * unit in its variant's FIFO order, dated by the variant's restock plan (eta.ts).
+ */
+export async function lineShipDates(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, string | null>> {
+  const ids = [...new Set(variantIds)];
+  const [settings, policies, lines] = await Promise.all([
+    db.shopSettings.findUnique({ where: { shop }, select: { timezone: true, defaultLeadTimeDays: true, processingDays: true } }),
+    inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
+    inChunks(ids, (chunk) =>
+      db.backorderLine.findMany({ where: { shop, variantId: { in: chunk }, state: "waiting" }, select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true } }),
+    ),
+  ]);
+  const today = todayIn(settings?.timezone ?? "UTC", now);
+  const shopPlan = { defaultLeadTimeDays: settings?.defaultLeadTimeDays ?? 14, processingDays: settings?.processingDays ?? 1 };
+  const policyOf = new Map(policies.map((p) => [p.variantId, p]));
+  const byVariant = new Map<string, typeof lines>();
+  for (const l of lines) byVariant.set(l.variantId, [...(byVariant.get(l.variantId) ?? []), l]);
+  const dates = new Map<string, string | null>();
+  for (const [variantId, waiting] of byVariant) {
+    const p = policyOf.get(variantId);
+    const plan = restockPlanOf({
+      policy: p ? { restockDate: calendarDate(p.restockDate), incomingQuantity: p.incomingQuantity, leadTimeDays: p.leadTimeDays } : null,
+      shop: shopPlan,
+      today,
+    });
+    let units = 0;
+    for (const l of waiting.sort(fifoCompare)) {
+      units += l.waitingQuantity;
+      dates.set(l.lineItemId, shipDateForUnit(units, plan));
+    }
+  }
+  return dates;
+}
+
+/**
+ * Records each waiting line's ship date and, where it moved, enqueues "ship date changed"
+ * in the same transaction. Run by the variant sync, which runs whenever a variant's queue
+ * or restock plan changes and once a day (dates relative to today move at midnight).
+ */
+export async function recordShipDates(db: Db, shop: string, variantIds: string[], now: Date): Promise<number> {
+  if (variantIds.length === 0) return 0;
+  return db.$transaction(
+    async (tx) => {
+      const dates = await lineShipDates(tx, shop, variantIds, now);
+      const ids = [...dates.keys()];
+      const stored = await inChunks(ids, (chunk) => tx.backorderLine.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true, promisedShipDate: true } }));
+      const moved = stored.filter((l) => (dates.get(l.lineItemId) ?? null) !== l.promisedShipDate);
+      for (const l of moved) {
+        await tx.backorderLine.updateMany({ where: { shop, lineItemId: l.lineItemId }, data: { promisedShipDate: dates.get(l.lineItemId) ?? null } });
+      }
+      const { enabled } = await flowSettings(tx, shop);
+      if (!enabled) return 0;
+      const keys = shipDateChanges(moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null })));
+      return enqueueFlowKeys(tx, shop, keys, now);
+    },
+    { timeout: 30_000 },
+  );
+}
+
+/**
+ * Sends one trigger. Not sent (and done): the shop turned Flow triggers off since, the
+ * line is gone (shop/redact), or Flow could not reference its order, customer or product.
+ */
+export async function sendFlowTrigger(db: Db, gateway: AdminGateway, shop: string, targetId: string, now: Date): Promise<"sent" | "skipped"> {
+  const key = parseFlowKey(targetId);
+  if (!key) throw new AdminApiError(`not a Flow trigger task: ${targetId}`, true, "FlowTriggerReceive");
+  if (!(await flowSettings(db, shop)).enabled) return "skipped";
+  const line = await db.backorderLine.findUnique({ where: { shop_lineItemId: { shop, lineItemId: key.lineItemId } } });
+  if (!line) return "skipped";
+  let shipDate = line.promisedShipDate;
+  if (shipDate === null && line.state === "waiting") shipDate = (await lineShipDates(db, shop, [line.variantId], now)).get(line.lineItemId) ?? null;
+  const built = flowPayload(key, { ...line, shipDate });
+  if ("skip" in built) return "skipped";
+  await gateway.flowTriggerReceive(key.handle, built.payload);
+  return "sent";
+}
