@@ -14,6 +14,25 @@ export type FlowTriggerHandle = (typeof FLOW_TRIGGERS)[keyof typeof FLOW_TRIGGER
 
 const HANDLES = new Set<string>(Object.values(FLOW_TRIGGERS));
 
+/** The extensions' `name`s, as merchants see them in Flow (a unit test keeps them equal to the TOML). */
+export const FLOW_TRIGGER_NAMES: Record<FlowTriggerHandle, string> = {
+  [FLOW_TRIGGERS.created]: "Backorder created",
+  [FLOW_TRIGGERS.shipDateChanged]: "Backorder ship date changed",
+  [FLOW_TRIGGERS.ready]: "Backorder ready to ship",
+  [FLOW_TRIGGERS.cancelled]: "Backorder cancelled",
+};
+
+/**
+ * The trigger a Flow lifecycle callback is about. Flow names it `flow_trigger_definition_id`;
+ * Shopify's documented example of that value is a trigger's title, so either the handle or
+ * the name is recognised. Null: not one of ours.
+ */
+export function handleOfDefinition(id: string): FlowTriggerHandle | null {
+  if (HANDLES.has(id)) return id as FlowTriggerHandle;
+  const byName = Object.entries(FLOW_TRIGGER_NAMES).find(([, name]) => name === id);
+  return byName ? (byName[0] as FlowTriggerHandle) : null;
+}
+
 /** One trigger for one line on one day: the idempotency key (a SyncTask's targetId). */
 export interface FlowKey {
   handle: FlowTriggerHandle;

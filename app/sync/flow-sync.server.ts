@@ -4,17 +4,24 @@
 // with flowTriggerReceive and retries it like any task. Rules in app/backorder/flow-triggers.ts.
 import { fifoCompare } from "../backorder/allocation.ts";
 import { calendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
-import { flowKeyId, flowPayload, parseFlowKey, shipDateChanges, triggersOf, type FlowKey } from "../backorder/flow-triggers.ts";
+import { FLOW_TRIGGERS, flowKeyId, flowPayload, parseFlowKey, shipDateChanges, triggersOf, type FlowKey } from "../backorder/flow-triggers.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 
-/** The shop's Flow setting and time zone (schema defaults for a shop without settings). */
+/**
+ * The triggers worth sending to the shop: those Flow told us (lifecycle callbacks) it has an
+ * enabled workflow on, none when the merchant turned the triggers off; and its time zone.
+ */
 async function flowSettings(db: Db | Tx, shop: string) {
-  const s = await db.shopSettings.findUnique({ where: { shop }, select: { flowTriggers: true, timezone: true } });
-  return { enabled: s?.flowTriggers ?? true, timezone: s?.timezone ?? "UTC" };
+  const [s, uses] = await Promise.all([
+    db.shopSettings.findUnique({ where: { shop }, select: { flowTriggers: true, timezone: true } }),
+    db.flowTriggerUse.findMany({ where: { shop, enabled: true }, select: { trigger: true } }),
+  ]);
+  const used = new Set<string>(s?.flowTriggers === false ? [] : uses.map((u) => u.trigger));
+  return { used, timezone: s?.timezone ?? "UTC" };
 }
 
 export interface DerivedTransition {
@@ -30,8 +37,8 @@ export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: Derived
   const relevant = changes.filter((c) => c.firstBackordered || c.fromState === "waiting");
   if (relevant.length === 0) return 0;
   const settings = await flowSettings(tx, shop);
-  if (!settings.enabled) return 0;
-  const keys = relevant.flatMap((c) => triggersOf({ ...c, day: todayIn(settings.timezone, c.at) }));
+  if (settings.used.size === 0) return 0;
+  const keys = relevant.flatMap((c) => triggersOf({ ...c, day: todayIn(settings.timezone, c.at) })).filter((k) => settings.used.has(k.handle));
   return enqueueFlowKeys(tx, shop, keys, now);
 }
 
@@ -88,8 +95,8 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
       for (const l of moved) {
         await tx.backorderLine.updateMany({ where: { shop, lineItemId: l.lineItemId }, data: { promisedShipDate: dates.get(l.lineItemId) ?? null } });
       }
-      const { enabled } = await flowSettings(tx, shop);
-      if (!enabled) return 0;
+      const { used } = await flowSettings(tx, shop);
+      if (!used.has(FLOW_TRIGGERS.shipDateChanged)) return 0;
       const keys = shipDateChanges(moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null })));
       return enqueueFlowKeys(tx, shop, keys, now);
     },
@@ -98,13 +105,14 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
 }
 
 /**
- * Sends one trigger. Not sent (and done): the shop turned Flow triggers off since, the
- * line is gone (shop/redact), or Flow could not reference its order, customer or product.
+ * Sends one trigger. Not sent (and done): the shop turned Flow triggers off or its workflow
+ * on this trigger since, the line is gone (shop/redact), or Flow could not reference its
+ * order, customer or product.
  */
 export async function sendFlowTrigger(db: Db, gateway: AdminGateway, shop: string, targetId: string, now: Date): Promise<"sent" | "skipped"> {
   const key = parseFlowKey(targetId);
   if (!key) throw new AdminApiError(`not a Flow trigger task: ${targetId}`, true, "FlowTriggerReceive");
-  if (!(await flowSettings(db, shop)).enabled) return "skipped";
+  if (!(await flowSettings(db, shop)).used.has(key.handle)) return "skipped";
   const line = await db.backorderLine.findUnique({ where: { shop_lineItemId: { shop, lineItemId: key.lineItemId } } });
   if (!line) return "skipped";
   let shipDate = line.promisedShipDate;

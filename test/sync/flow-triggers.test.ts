@@ -13,7 +13,10 @@ import { FLOW_TRIGGERS } from "../../app/backorder/flow-triggers.ts";
 import { enqueueTask } from "../../app/sync/tasks.server.ts";
 import { syncBackoffMs } from "../../app/sync/runner.server.ts";
 import { fromCalendarDate } from "../../app/backorder/eta.ts";
-import { loadSyncProblems } from "../../app/admin/settings.server.ts";
+import { loadSettings, loadSyncProblems, saveSettings } from "../../app/admin/settings.server.ts";
+import { createFlowLifecycleHandler } from "../../app/jobs/flow-lifecycle.server.ts";
+import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
+import { TEST_SECRET } from "../support/webhooks.ts";
 
 const SHOP = "flow.myshopify.com";
 const LOCATION = 655441491; // the flash sale's
@@ -28,6 +31,14 @@ let h: Harness;
 const received = (handle?: string) => h.shop.flowTriggers.filter((x) => !handle || x.handle === handle);
 const backordered = () => t.db.backorderLine.findMany({ where: { shop: SHOP, backorderedAt: { not: null } }, orderBy: { lineItemId: "asc" } });
 const flowTasks = () => t.db.syncTask.findMany({ where: { shop: SHOP, kind: "flow" } });
+
+/** Flow's lifecycle callback, signed as Shopify signs it, through the app's handler. */
+async function lifecycle(definition: string, enabled: boolean, timestamp: string, secret = TEST_SECRET) {
+  const body = JSON.stringify({ flow_trigger_definition_id: definition, has_enabled_flow: enabled, shop_id: 690933842, shopify_domain: SHOP, timestamp });
+  const signed = shopifyWebhookHeaders({ shop: SHOP, topic: "flow", apiVersion: "2026-10", webhookId: "x", secret, body });
+  const headers = { "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signed["X-Shopify-Hmac-Sha256"]! };
+  return createFlowLifecycleHandler({ db: t.db, apiSecret: TEST_SECRET })(new Request("https://app.example.test/flow/lifecycle", { method: "POST", headers, body }));
+}
 
 async function syncAll() {
   await h.sync();
@@ -44,6 +55,11 @@ beforeAll(async () => {
   });
   for (let v = 0; v < VARIANTS; v++) {
     await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: variantId(v), enabled: true, restockDate: fromCalendarDate("2026-12-14"), incomingQuantity: 100 } });
+  }
+  // The merchant turned on workflows on all four triggers (Flow names them by title or handle).
+  expect((await lifecycle("Backorder created", true, "2026-11-20T10:00:00Z")).status).toBe(204);
+  for (const handle of [FLOW_TRIGGERS.shipDateChanged, FLOW_TRIGGERS.ready, FLOW_TRIGGERS.cancelled]) {
+    expect((await lifecycle(handle, true, "2026-11-20T10:00:00Z")).status).toBe(204);
   }
   await h.deliver(sale);
   await syncAll();
@@ -149,12 +165,45 @@ describe("Flow triggers through the sync", () => {
     expect(JSON.stringify(problems)).toContain("Invalid payload");
   });
 
+  it("is refused by Flow (the stand-in) for an unknown handle or a payload unlike the extension's fields", async () => {
+    const gateway = h.gateways(SHOP);
+    const good = received(FLOW_TRIGGERS.ready)[0]!.payload;
+    await expect(gateway.flowTriggerReceive("backorder-shipped", good)).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/handle/) });
+    await expect(gateway.flowTriggerReceive(FLOW_TRIGGERS.ready, { ...good, "Quantity waiting": "1" })).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/Quantity waiting/) });
+    const { "Ready on": _dropped, ...missing } = good;
+    await expect(gateway.flowTriggerReceive(FLOW_TRIGGERS.ready, missing)).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/Ready on is missing/) });
+  });
+
+  it("sends only the triggers Flow says the shop has an enabled workflow on; an older callback changes nothing", async () => {
+    expect((await lifecycle(FLOW_TRIGGERS.created, true, "2026-11-20T10:00:00Z", "not-the-secret")).status).toBe(401);
+    expect((await lifecycle(FLOW_TRIGGERS.created, false, "2026-11-28T12:00:00Z")).status).toBe(204);
+    expect((await lifecycle(FLOW_TRIGGERS.created, true, "2026-11-28T11:59:59Z")).status).toBe(204); // late, stale
+    expect((await lifecycle("Someone else's trigger", true, "2026-11-28T12:00:00Z")).status).toBe(204);
+    expect(await t.db.flowTriggerUse.findMany({ where: { shop: SHOP }, orderBy: { trigger: "asc" }, select: { trigger: true, enabled: true } })).toEqual([
+      { trigger: FLOW_TRIGGERS.cancelled, enabled: true },
+      { trigger: FLOW_TRIGGERS.created, enabled: false },
+      { trigger: FLOW_TRIGGERS.ready, enabled: true },
+      { trigger: FLOW_TRIGGERS.shipDateChanged, enabled: true },
+    ]);
+    const before = received(FLOW_TRIGGERS.created).length;
+    await h.deliver([
+      { topic: "orders/create", payload: orderPayload({ id: 3_000_003, createdAt: "2026-11-28T12:30:00Z", lines: [{ id: 3_100_003, variantId: 20_000, quantity: 1 }] }) },
+      { topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000, LOCATION, -51, "2026-11-28T12:30:00Z") },
+    ]);
+    await syncAll();
+    expect((await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "3100003" } } }))?.state).toBe("waiting");
+    expect(received(FLOW_TRIGGERS.created)).toHaveLength(before);
+    expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "flow", targetId: { startsWith: `${FLOW_TRIGGERS.created}|3100003|` } } })).toBe(0);
+  });
+
   it("sends nothing for a shop that turned Flow triggers off", async () => {
     const before = (await flowTasks()).length;
-    await t.db.shopSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, flowTriggers: false }, update: { flowTriggers: false } });
+    const s = await loadSettings(t.db, SHOP);
+    const form = { ...s, defaultLeadTimeDays: String(s.defaultLeadTimeDays), processingDays: String(s.processingDays), flowTriggers: "off" };
+    expect(await saveSettings(t.db, SHOP, form, h.clock.date())).toMatchObject({ ok: true });
     await h.deliver([
-      { topic: "orders/create", payload: orderPayload({ id: 3_000_002, createdAt: "2026-11-28T12:00:00Z", lines: [{ id: 3_100_002, variantId: 20_000, quantity: 1 }] }) },
-      { topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000, LOCATION, -51, "2026-11-28T12:00:00Z") },
+      { topic: "orders/create", payload: orderPayload({ id: 3_000_002, createdAt: "2026-11-28T13:00:00Z", lines: [{ id: 3_100_002, variantId: 20_000, quantity: 1 }] }) },
+      { topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000, LOCATION, -52, "2026-11-28T13:00:00Z") },
     ]);
     await syncAll();
     expect((await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "3100002" } } }))?.state).toBe("waiting");
