@@ -38,7 +38,8 @@ export function createFlowLifecycleHandler(opts: FlowLifecycleOptions) {
     const definition = body.flow_trigger_definition_id;
     const enabled = body.has_enabled_flow;
     const at = typeof body.timestamp === "string" ? new Date(body.timestamp) : null;
-    if (typeof shop !== "string" || !SHOP_DOMAIN.test(shop)) return new Response("shopify_domain must be a *.myshopify.com domain", { status: 400 });
+    if (typeof shop !== "string" || !SHOP_DOMAIN.test(shop))
+      return new Response("shopify_domain must be a *.myshopify.com domain", { status: 400 });
     if (typeof definition !== "string" || typeof enabled !== "boolean" || !at || Number.isNaN(at.getTime())) {
       return new Response("flow_trigger_definition_id, has_enabled_flow and timestamp are required", { status: 400 });
     }

@@ -7,4 +7,5 @@ import { createFlowLifecycleHandler } from "../jobs/flow-lifecycle.server.ts";
 
 let handler: ReturnType<typeof createFlowLifecycleHandler> | undefined;
 
-export const action = ({ request }: ActionFunctionArgs) => (handler ??= createFlowLifecycleHandler({ db: db(), apiSecret: appConfig().apiSecret }))(request);
+export const action = ({ request }: ActionFunctionArgs) =>
+  (handler ??= createFlowLifecycleHandler({ db: db(), apiSecret: appConfig().apiSecret }))(request);

@@ -4,7 +4,15 @@
 // with flowTriggerReceive and retries it like any task. Rules in app/backorder/flow-triggers.ts.
 import { fifoCompare } from "../backorder/allocation.ts";
 import { calendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
-import { FLOW_TRIGGERS, flowKeyId, flowPayload, parseFlowKey, shipDateChanges, triggersOf, type FlowKey } from "../backorder/flow-triggers.ts";
+import {
+  FLOW_TRIGGERS,
+  flowKeyId,
+  flowPayload,
+  parseFlowKey,
+  shipDateChanges,
+  triggersOf,
+  type FlowKey,
+} from "../backorder/flow-triggers.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
@@ -38,7 +46,9 @@ export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: Derived
   if (relevant.length === 0) return 0;
   const settings = await flowSettings(tx, shop);
   if (settings.used.size === 0) return 0;
-  const keys = relevant.flatMap((c) => triggersOf({ ...c, day: todayIn(settings.timezone, c.at) })).filter((k) => settings.used.has(k.handle));
+  const keys = relevant
+    .flatMap((c) => triggersOf({ ...c, day: todayIn(settings.timezone, c.at) }))
+    .filter((k) => settings.used.has(k.handle));
   return enqueueFlowKeys(tx, shop, keys, now);
 }
 
@@ -54,7 +64,10 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
     db.shopSettings.findUnique({ where: { shop }, select: { timezone: true, defaultLeadTimeDays: true, processingDays: true } }),
     inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
     inChunks(ids, (chunk) =>
-      db.backorderLine.findMany({ where: { shop, variantId: { in: chunk }, state: "waiting" }, select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true } }),
+      db.backorderLine.findMany({
+        where: { shop, variantId: { in: chunk }, state: "waiting" },
+        select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true },
+      }),
     ),
   ]);
   const today = todayIn(settings?.timezone ?? "UTC", now);
@@ -90,14 +103,21 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
     async (tx) => {
       const dates = await lineShipDates(tx, shop, variantIds, now);
       const ids = [...dates.keys()];
-      const stored = await inChunks(ids, (chunk) => tx.backorderLine.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true, promisedShipDate: true } }));
+      const stored = await inChunks(ids, (chunk) =>
+        tx.backorderLine.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true, promisedShipDate: true } }),
+      );
       const moved = stored.filter((l) => (dates.get(l.lineItemId) ?? null) !== l.promisedShipDate);
       for (const l of moved) {
-        await tx.backorderLine.updateMany({ where: { shop, lineItemId: l.lineItemId }, data: { promisedShipDate: dates.get(l.lineItemId) ?? null } });
+        await tx.backorderLine.updateMany({
+          where: { shop, lineItemId: l.lineItemId },
+          data: { promisedShipDate: dates.get(l.lineItemId) ?? null },
+        });
       }
       const { used } = await flowSettings(tx, shop);
       if (!used.has(FLOW_TRIGGERS.shipDateChanged)) return 0;
-      const keys = shipDateChanges(moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null })));
+      const keys = shipDateChanges(
+        moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null })),
+      );
       return enqueueFlowKeys(tx, shop, keys, now);
     },
     { timeout: 30_000 },
@@ -109,14 +129,21 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
  * on this trigger since, the line is gone (shop/redact), or Flow could not reference its
  * order, customer or product.
  */
-export async function sendFlowTrigger(db: Db, gateway: AdminGateway, shop: string, targetId: string, now: Date): Promise<"sent" | "skipped"> {
+export async function sendFlowTrigger(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  targetId: string,
+  now: Date,
+): Promise<"sent" | "skipped"> {
   const key = parseFlowKey(targetId);
   if (!key) throw new AdminApiError(`not a Flow trigger task: ${targetId}`, true, "FlowTriggerReceive");
   if (!(await flowSettings(db, shop)).used.has(key.handle)) return "skipped";
   const line = await db.backorderLine.findUnique({ where: { shop_lineItemId: { shop, lineItemId: key.lineItemId } } });
   if (!line) return "skipped";
   let shipDate = line.promisedShipDate;
-  if (shipDate === null && line.state === "waiting") shipDate = (await lineShipDates(db, shop, [line.variantId], now)).get(line.lineItemId) ?? null;
+  if (shipDate === null && line.state === "waiting")
+    shipDate = (await lineShipDates(db, shop, [line.variantId], now)).get(line.lineItemId) ?? null;
   const built = flowPayload(key, { ...line, shipDate });
   if ("skip" in built) return "skipped";
   await gateway.flowTriggerReceive(key.handle, built.payload);

@@ -56,7 +56,8 @@ export function declaredFlowTriggers(dir = EXTENSIONS_DIR): Map<string, Declared
     const where = `extensions/${entry.name}`;
     const handle = ext.handle;
     // Shopify's rules for a handle: at most 30 characters, letters, digits and hyphens, unique in the app.
-    if (typeof handle !== "string" || !/^[a-zA-Z0-9-]{1,30}$/.test(handle)) throw new Error(`${where}: handle must be 1-30 letters, digits or hyphens`);
+    if (typeof handle !== "string" || !/^[a-zA-Z0-9-]{1,30}$/.test(handle))
+      throw new Error(`${where}: handle must be 1-30 letters, digits or hyphens`);
     if (out.has(handle)) throw new Error(`${where}: handle ${handle} is used twice`);
     if (typeof ext.name !== "string" || !ext.name) throw new Error(`${where}: name is required`);
     const settings = isTable(config.settings) ? config.settings : {};
@@ -66,7 +67,8 @@ export function declaredFlowTriggers(dir = EXTENSIONS_DIR): Map<string, Declared
       if (REFERENCE_TYPES.has(type)) return { payloadKey: `${type.replace(/_reference$/, "")}_id`, type };
       if (!(type in CUSTOM_TYPES)) throw new Error(`${where}: field ${i} has type ${type}, which Flow triggers do not support`);
       // The CLI allows only letters and spaces in a trigger field's key.
-      if (typeof f.key !== "string" || !/^[a-zA-Z\s]+$/.test(f.key)) throw new Error(`${where}: field ${i} needs a key of letters and spaces`);
+      if (typeof f.key !== "string" || !/^[a-zA-Z\s]+$/.test(f.key))
+        throw new Error(`${where}: field ${i} needs a key of letters and spaces`);
       return { payloadKey: f.key, type };
     });
     const keys = fields.map((f) => f.payloadKey);
@@ -90,7 +92,8 @@ export function flowPayloadErrors(trigger: DeclaredFlowTrigger, payload: unknown
       continue;
     }
     if (REFERENCE_TYPES.has(f.type)) {
-      if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) errors.push(`${f.payloadKey} must be the numeric id of the ${f.type.replace(/_reference$/, "")}`);
+      if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0)
+        errors.push(`${f.payloadKey} must be the numeric id of the ${f.type.replace(/_reference$/, "")}`);
       continue;
     }
     if (typeof v !== CUSTOM_TYPES[f.type]) errors.push(`${f.payloadKey} must be a ${CUSTOM_TYPES[f.type]} (${f.type})`);

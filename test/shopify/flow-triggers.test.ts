@@ -50,7 +50,9 @@ describe("triggersOf", () => {
     expect(triggersOf({ ...base, fromState: "waiting", toState: "fulfilled" })).toEqual([]);
   });
   it("keys each trigger by line and day", () => {
-    expect(triggersOf({ ...base, fromState: "waiting", toState: "allocated", day: "2026-12-01" })).toEqual([{ handle: FLOW_TRIGGERS.ready, lineItemId: "1", date: "2026-12-01" }]);
+    expect(triggersOf({ ...base, fromState: "waiting", toState: "allocated", day: "2026-12-01" })).toEqual([
+      { handle: FLOW_TRIGGERS.ready, lineItemId: "1", date: "2026-12-01" },
+    ]);
   });
 });
 
@@ -94,11 +96,22 @@ describe("payloads against the trigger extensions", () => {
   it.each(Object.values(FLOW_TRIGGERS))("%s: the payload has exactly the declared fields, typed", (handle) => {
     const p = payloadOf(key(handle));
     expect(flowPayloadErrors(declared.get(handle)!, p)).toEqual([]);
-    expect(Object.keys(p).sort()).toEqual(declared.get(handle)!.fields.map((f) => f.payloadKey).sort());
+    expect(Object.keys(p).sort()).toEqual(
+      declared
+        .get(handle)!
+        .fields.map((f) => f.payloadKey)
+        .sort(),
+    );
   });
 
   it("carries Flow's references as numeric ids, and the dates of the key", () => {
-    expect(payloadOf(key(FLOW_TRIGGERS.created))).toMatchObject({ order_id: 450789469, customer_id: 207119551, product_id: 632910392, "Variant ID": "gid://shopify/ProductVariant/20000", "Ship date": "2026-12-15" });
+    expect(payloadOf(key(FLOW_TRIGGERS.created))).toMatchObject({
+      order_id: 450789469,
+      customer_id: 207119551,
+      product_id: 632910392,
+      "Variant ID": "gid://shopify/ProductVariant/20000",
+      "Ship date": "2026-12-15",
+    });
     expect(payloadOf(key(FLOW_TRIGGERS.shipDateChanged, "2026-12-22"))["Ship date"]).toBe("2026-12-22");
     expect(payloadOf(key(FLOW_TRIGGERS.ready))["Ready on"]).toBe("2026-11-28");
     expect(payloadOf(key(FLOW_TRIGGERS.cancelled))["Cancelled on"]).toBe("2026-11-28");

@@ -29,15 +29,24 @@ let t: TestDatabase;
 let h: Harness;
 
 const received = (handle?: string) => h.shop.flowTriggers.filter((x) => !handle || x.handle === handle);
-const backordered = () => t.db.backorderLine.findMany({ where: { shop: SHOP, backorderedAt: { not: null } }, orderBy: { lineItemId: "asc" } });
+const backordered = () =>
+  t.db.backorderLine.findMany({ where: { shop: SHOP, backorderedAt: { not: null } }, orderBy: { lineItemId: "asc" } });
 const flowTasks = () => t.db.syncTask.findMany({ where: { shop: SHOP, kind: "flow" } });
 
 /** Flow's lifecycle callback, signed as Shopify signs it, through the app's handler. */
 async function lifecycle(definition: string, enabled: boolean, timestamp: string, secret = TEST_SECRET) {
-  const body = JSON.stringify({ flow_trigger_definition_id: definition, has_enabled_flow: enabled, shop_id: 690933842, shopify_domain: SHOP, timestamp });
+  const body = JSON.stringify({
+    flow_trigger_definition_id: definition,
+    has_enabled_flow: enabled,
+    shop_id: 690933842,
+    shopify_domain: SHOP,
+    timestamp,
+  });
   const signed = shopifyWebhookHeaders({ shop: SHOP, topic: "flow", apiVersion: "2026-10", webhookId: "x", secret, body });
   const headers = { "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signed["X-Shopify-Hmac-Sha256"]! };
-  return createFlowLifecycleHandler({ db: t.db, apiSecret: TEST_SECRET })(new Request("https://app.example.test/flow/lifecycle", { method: "POST", headers, body }));
+  return createFlowLifecycleHandler({ db: t.db, apiSecret: TEST_SECRET })(
+    new Request("https://app.example.test/flow/lifecycle", { method: "POST", headers, body }),
+  );
 }
 
 async function syncAll() {
@@ -50,11 +59,18 @@ beforeAll(async () => {
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
     for (let v = 0; v < VARIANTS; v++) {
-      shop.addProduct({ id: 10_000 + v, title: `Drop ${v}`, updatedAt: "2026-11-27T14:00:00Z", variants: [{ id: 20_000 + v, inventoryItemId: 30_000 + v, stock: { [LOCATION]: STOCK } }] });
+      shop.addProduct({
+        id: 10_000 + v,
+        title: `Drop ${v}`,
+        updatedAt: "2026-11-27T14:00:00Z",
+        variants: [{ id: 20_000 + v, inventoryItemId: 30_000 + v, stock: { [LOCATION]: STOCK } }],
+      });
     }
   });
   for (let v = 0; v < VARIANTS; v++) {
-    await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: variantId(v), enabled: true, restockDate: fromCalendarDate("2026-12-14"), incomingQuantity: 100 } });
+    await t.db.variantPolicy.create({
+      data: { shop: SHOP, variantId: variantId(v), enabled: true, restockDate: fromCalendarDate("2026-12-14"), incomingQuantity: 100 },
+    });
   }
   // The merchant turned on workflows on all four triggers (Flow names them by title or handle).
   expect((await lifecycle("Backorder created", true, "2026-11-20T10:00:00Z")).status).toBe(204);
@@ -105,7 +121,10 @@ describe("Flow triggers through the sync", () => {
     const waiting = await t.db.backorderLine.findMany({ where: { shop: SHOP, variantId: variantId(0), state: "waiting" } });
     expect(waiting.length).toBeGreaterThan(0);
     await t.db.$transaction(async (tx) => {
-      await tx.variantPolicy.update({ where: { shop_variantId: { shop: SHOP, variantId: variantId(0) } }, data: { restockDate: fromCalendarDate("2026-12-21") } });
+      await tx.variantPolicy.update({
+        where: { shop_variantId: { shop: SHOP, variantId: variantId(0) } },
+        data: { restockDate: fromCalendarDate("2026-12-21") },
+      });
       await enqueueTask(tx, SHOP, "variant", variantId(0), h.clock.date());
     });
     await syncAll();
@@ -119,14 +138,24 @@ describe("Flow triggers through the sync", () => {
   });
 
   it("sends 'backorder cancelled' for a waiting line whose order is cancelled", async () => {
-    const [line] = await t.db.backorderLine.findMany({ where: { shop: SHOP, variantId: variantId(1), state: "waiting" }, orderBy: { orderedAt: "desc" }, take: 1 });
+    const [line] = await t.db.backorderLine.findMany({
+      where: { shop: SHOP, variantId: variantId(1), state: "waiting" },
+      orderBy: { orderedAt: "desc" },
+      take: 1,
+    });
     const order = sale.find((d) => d.topic === "orders/create" && (d.payload as { id: number }).id === Number(line!.orderId))!;
     const o = order.payload as { id: number; created_at: string; line_items: { id: number; variant_id: number; quantity: number }[] };
     const cancelledAt = new Date(Date.parse(o.created_at) + 3_600_000).toISOString();
     await h.deliver([
       {
         topic: "orders/cancelled",
-        payload: orderPayload({ id: o.id, createdAt: o.created_at, updatedAt: cancelledAt, cancelledAt, lines: o.line_items.map((l) => ({ id: l.id, variantId: l.variant_id, quantity: l.quantity, current: 0, fulfillable: 0 })) }),
+        payload: orderPayload({
+          id: o.id,
+          createdAt: o.created_at,
+          updatedAt: cancelledAt,
+          cancelledAt,
+          lines: o.line_items.map((l) => ({ id: l.id, variantId: l.variant_id, quantity: l.quantity, current: 0, fulfillable: 0 })),
+        }),
       },
     ]);
     await syncAll();
@@ -155,9 +184,20 @@ describe("Flow triggers through the sync", () => {
   });
 
   it("shows a trigger Shopify refuses in Settings' sync problems", async () => {
-    h.standin.failNext(1, { kind: "userErrors", userErrors: [{ field: ["payload"], message: "Invalid payload" }] }, (c) => c.operationName === "FlowTriggerReceive");
+    h.standin.failNext(
+      1,
+      { kind: "userErrors", userErrors: [{ field: ["payload"], message: "Invalid payload" }] },
+      (c) => c.operationName === "FlowTriggerReceive",
+    );
     await h.deliver([
-      { topic: "orders/create", payload: orderPayload({ id: 3_000_001, createdAt: "2026-11-28T11:00:00Z", lines: [{ id: 3_100_001, variantId: 20_000, quantity: 1 }] }) },
+      {
+        topic: "orders/create",
+        payload: orderPayload({
+          id: 3_000_001,
+          createdAt: "2026-11-28T11:00:00Z",
+          lines: [{ id: 3_100_001, variantId: 20_000, quantity: 1 }],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000, LOCATION, -50, "2026-11-28T11:00:00Z") },
     ]);
     await syncAll();
@@ -168,10 +208,19 @@ describe("Flow triggers through the sync", () => {
   it("is refused by Flow (the stand-in) for an unknown handle or a payload unlike the extension's fields", async () => {
     const gateway = h.gateways(SHOP);
     const good = received(FLOW_TRIGGERS.ready)[0]!.payload;
-    await expect(gateway.flowTriggerReceive("backorder-shipped", good)).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/handle/) });
-    await expect(gateway.flowTriggerReceive(FLOW_TRIGGERS.ready, { ...good, "Quantity waiting": "1" })).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/Quantity waiting/) });
+    await expect(gateway.flowTriggerReceive("backorder-shipped", good)).rejects.toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/handle/),
+    });
+    await expect(gateway.flowTriggerReceive(FLOW_TRIGGERS.ready, { ...good, "Quantity waiting": "1" })).rejects.toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/Quantity waiting/),
+    });
     const { "Ready on": _dropped, ...missing } = good;
-    await expect(gateway.flowTriggerReceive(FLOW_TRIGGERS.ready, missing)).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/Ready on is missing/) });
+    await expect(gateway.flowTriggerReceive(FLOW_TRIGGERS.ready, missing)).rejects.toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/Ready on is missing/),
+    });
   });
 
   it("sends only the triggers Flow says the shop has an enabled workflow on; an older callback changes nothing", async () => {
@@ -179,7 +228,9 @@ describe("Flow triggers through the sync", () => {
     expect((await lifecycle(FLOW_TRIGGERS.created, false, "2026-11-28T12:00:00Z")).status).toBe(204);
     expect((await lifecycle(FLOW_TRIGGERS.created, true, "2026-11-28T11:59:59Z")).status).toBe(204); // late, stale
     expect((await lifecycle("Someone else's trigger", true, "2026-11-28T12:00:00Z")).status).toBe(204);
-    expect(await t.db.flowTriggerUse.findMany({ where: { shop: SHOP }, orderBy: { trigger: "asc" }, select: { trigger: true, enabled: true } })).toEqual([
+    expect(
+      await t.db.flowTriggerUse.findMany({ where: { shop: SHOP }, orderBy: { trigger: "asc" }, select: { trigger: true, enabled: true } }),
+    ).toEqual([
       { trigger: FLOW_TRIGGERS.cancelled, enabled: true },
       { trigger: FLOW_TRIGGERS.created, enabled: false },
       { trigger: FLOW_TRIGGERS.ready, enabled: true },
@@ -187,26 +238,51 @@ describe("Flow triggers through the sync", () => {
     ]);
     const before = received(FLOW_TRIGGERS.created).length;
     await h.deliver([
-      { topic: "orders/create", payload: orderPayload({ id: 3_000_003, createdAt: "2026-11-28T12:30:00Z", lines: [{ id: 3_100_003, variantId: 20_000, quantity: 1 }] }) },
+      {
+        topic: "orders/create",
+        payload: orderPayload({
+          id: 3_000_003,
+          createdAt: "2026-11-28T12:30:00Z",
+          lines: [{ id: 3_100_003, variantId: 20_000, quantity: 1 }],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000, LOCATION, -51, "2026-11-28T12:30:00Z") },
     ]);
     await syncAll();
-    expect((await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "3100003" } } }))?.state).toBe("waiting");
+    expect((await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "3100003" } } }))?.state).toBe(
+      "waiting",
+    );
     expect(received(FLOW_TRIGGERS.created)).toHaveLength(before);
-    expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "flow", targetId: { startsWith: `${FLOW_TRIGGERS.created}|3100003|` } } })).toBe(0);
+    expect(
+      await t.db.syncTask.count({ where: { shop: SHOP, kind: "flow", targetId: { startsWith: `${FLOW_TRIGGERS.created}|3100003|` } } }),
+    ).toBe(0);
   });
 
   it("sends nothing for a shop that turned Flow triggers off", async () => {
     const before = (await flowTasks()).length;
     const s = await loadSettings(t.db, SHOP);
-    const form = { ...s, defaultLeadTimeDays: String(s.defaultLeadTimeDays), processingDays: String(s.processingDays), flowTriggers: "off" };
+    const form = {
+      ...s,
+      defaultLeadTimeDays: String(s.defaultLeadTimeDays),
+      processingDays: String(s.processingDays),
+      flowTriggers: "off",
+    };
     expect(await saveSettings(t.db, SHOP, form, h.clock.date())).toMatchObject({ ok: true });
     await h.deliver([
-      { topic: "orders/create", payload: orderPayload({ id: 3_000_002, createdAt: "2026-11-28T13:00:00Z", lines: [{ id: 3_100_002, variantId: 20_000, quantity: 1 }] }) },
+      {
+        topic: "orders/create",
+        payload: orderPayload({
+          id: 3_000_002,
+          createdAt: "2026-11-28T13:00:00Z",
+          lines: [{ id: 3_100_002, variantId: 20_000, quantity: 1 }],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000, LOCATION, -52, "2026-11-28T13:00:00Z") },
     ]);
     await syncAll();
-    expect((await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "3100002" } } }))?.state).toBe("waiting");
+    expect((await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "3100002" } } }))?.state).toBe(
+      "waiting",
+    );
     expect((await flowTasks()).length).toBe(before);
   });
 });
