@@ -16,6 +16,7 @@ import {
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
+import { lockShopEngine } from "../queue/engine-lock.server.ts";
 import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 
@@ -101,6 +102,8 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
   if (variantIds.length === 0) return 0;
   return db.$transaction(
     async (tx) => {
+      // The engine's lock (PostgreSQL): the queue is read whole, and its lines are not written by two transactions at once.
+      await lockShopEngine(tx, shop);
       const dates = await lineShipDates(tx, shop, variantIds, now);
       const ids = [...dates.keys()];
       const stored = await inChunks(ids, (chunk) =>
