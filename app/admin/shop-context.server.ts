@@ -18,6 +18,7 @@ export const SCHEMA_DEFAULTS: ShopDefaults = {
   autoEnableCollectionId: null,
   orderTag: "backorder",
   holdMode: "lines",
+  flowTriggers: true,
   timezone: "UTC",
   currency: "USD",
 };
@@ -30,6 +31,7 @@ const SELECT = {
   autoEnableCollectionId: true,
   orderTag: true,
   holdMode: true,
+  flowTriggers: true,
   timezone: true,
   currency: true,
 } as const satisfies Record<keyof ShopDefaults, true>;

@@ -13,6 +13,8 @@ export interface ShopSettingsValues {
   orderTag: string;
   /** Fulfillment holds while lines wait: the backordered units only, the whole order, or none. */
   holdMode: HoldMode;
+  /** Shopify Flow triggers (extensions/flow-*) are sent. */
+  flowTriggers: boolean;
 }
 
 export type ShopSettingsField = keyof ShopSettingsValues;
@@ -65,6 +67,10 @@ export function validateShopSettings(input: ShopSettingsInput): ShopSettingsResu
   const holdMode = text("holdMode");
   if (!isHoldMode(holdMode)) errors.holdMode = "Choose how orders with backordered items are held.";
 
+  // "on" | "off" from the form's choice; a form without it (an older client) keeps the default, on.
+  const flow = text("flowTriggers") || "on";
+  if (flow !== "on" && flow !== "off") errors.flowTriggers = "Choose whether Shopify Flow triggers are sent.";
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -76,6 +82,7 @@ export function validateShopSettings(input: ShopSettingsInput): ShopSettingsResu
       autoEnableCollectionId: collection || null,
       orderTag,
       holdMode: holdMode as HoldMode,
+      flowTriggers: flow === "on",
     },
   };
 }

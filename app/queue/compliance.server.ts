@@ -176,6 +176,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.syncedOrder.deleteMany({ where: { shop } });
   await tx.orderHold.deleteMany({ where: { shop } });
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
+  await tx.flowTriggerUse.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });

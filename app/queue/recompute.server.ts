@@ -10,6 +10,7 @@ import {
 } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk } from "../db/chunks.ts";
+import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
 export const OPEN_STATES = ["pending", "waiting", "allocated"];
@@ -173,5 +174,17 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
     await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
   if (changes.length) await tx.lineEvent.createMany({ data: changes.map((c) => c.history) });
+  // The Flow triggers these changes start commit with them (an outbox row each, sent by the sync).
+  await enqueueFlowTriggers(
+    tx,
+    shop,
+    changes.map((c) => ({
+      lineItemId: c.lineItemId,
+      fromState: c.history.fromState,
+      toState: c.history.toState,
+      firstBackordered: c.data.backorderedAt !== undefined,
+      at: c.history.at,
+    })),
+  );
   return [...new Set(changes.map((c) => c.orderId))];
 }

@@ -21,7 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ settings, problems, undo });
 };
 
-const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdMode"];
+const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdMode", "flowTriggers"];
 
 type ActionResult =
   | { intent: "save"; ok: true; resynced: number; ordersResynced: number }
@@ -70,6 +70,7 @@ function DefaultsForm() {
     orderTag: settings.orderTag,
   });
   const [holdMode, setHoldMode] = useState<string>(settings.holdMode);
+  const [flowTriggers, setFlowTriggers] = useState<string>(settings.flowTriggers ? "on" : "off");
   const set = (k: keyof typeof v) => (value: string) => setV((s) => ({ ...s, [k]: value }));
   const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "save";
   return (
@@ -129,6 +130,21 @@ function DefaultsForm() {
             </FormLayout>
           </BlockStack>
         </Card>
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Shopify Flow
+            </Text>
+            <ChoiceList
+              title="Flow triggers"
+              name="flowTriggers"
+              choices={FLOW_CHOICES}
+              selected={[flowTriggers]}
+              onChange={(v) => setFlowTriggers(v[0] ?? "on")}
+              error={errors.flowTriggers}
+            />
+          </BlockStack>
+        </Card>
         <InlineStack align="end">
           <Button submit variant="primary" loading={saving}>
             Save
@@ -138,6 +154,15 @@ function DefaultsForm() {
     </Form>
   );
 }
+
+const FLOW_CHOICES = [
+  {
+    label: "Send Flow triggers",
+    value: "on",
+    helpText: "Backorder created, ship date changed, ready to ship and backorder cancelled start your Shopify Flow workflows (emails, SMS, Slack). Without a workflow on them, Shopify ignores them.",
+  },
+  { label: "Don't send them", value: "off" },
+];
 
 const HOLD_CHOICES = [
   {
@@ -388,6 +413,10 @@ function taskLabel(kind: string, targetId: string): string {
       return `Order ${id}: cancellation`;
     case "undo":
       return "Undo of the app's changes (before uninstalling)";
+    case "flow": {
+      const [handle, line, date] = targetId.split("|");
+      return `Flow trigger ${handle} for line ${line} (${date})`;
+    }
     default:
       return `${kind} ${id}`;
   }

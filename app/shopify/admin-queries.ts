@@ -255,6 +255,16 @@ export const CANCEL_ORDER = /* GraphQL */ `
   }
 `;
 
+// Starts the merchant's workflows that begin with the app's trigger `handle` (an
+// extensions/flow-* trigger); the payload carries the fields that extension declares.
+export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
+  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors { field message }
+    }
+  }
+`;
+
 export const ADMIN_DOCUMENTS = {
   SHOP_FACTS,
   CATALOG_VARIANTS,
@@ -273,4 +283,5 @@ export const ADMIN_DOCUMENTS = {
   HOLD_FULFILLMENT_ORDER,
   RELEASE_FULFILLMENT_ORDER_HOLD,
   CANCEL_ORDER,
+  FLOW_TRIGGER_RECEIVE,
 } as const;

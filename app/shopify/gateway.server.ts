@@ -11,6 +11,7 @@ import {
   BULK_OPERATION,
   RUN_BULK_QUERY,
   CANCEL_ORDER,
+  FLOW_TRIGGER_RECEIVE,
   CATALOG_VARIANTS,
   COLLECTION_PRODUCTS,
   FULFILLMENT_ORDER_PAGE,
@@ -463,6 +464,11 @@ export class AdminGateway {
 
   async cancelOrder(input: { orderId: string; reason: string; restock: boolean; notifyCustomer: boolean; refundMethod?: Record<string, unknown>; staffNote?: string }) {
     await this.mutate<{ orderCancel: unknown }>(CANCEL_ORDER, input, "orderCancel", "orderCancelUserErrors");
+  }
+
+  /** Starts the shop's Flow workflows that use the trigger; userErrors (unknown handle, bad payload) are permanent. */
+  async flowTriggerReceive(handle: string, payload: Record<string, unknown>) {
+    await this.mutate<{ flowTriggerReceive: unknown }>(FLOW_TRIGGER_RECEIVE, { handle, payload }, "flowTriggerReceive");
   }
 }
 

@@ -8,6 +8,7 @@ import type { Db } from "../db/client.server.ts";
 import { AdminApiError, type AdminGateway, type GatewayFactory } from "../shopify/gateway.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
 import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
+import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
 import type { SyncKind } from "./tasks.server.ts";
 import { runUndo } from "./undo.server.ts";
@@ -55,9 +56,10 @@ interface Claimed {
   lease: Date;
 }
 
-// The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes.
-// The undo last (of a paused shop nothing else is claimed, so it runs alone).
-const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel", "undo"];
+// The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes;
+// Flow triggers after the variant push has recorded the ship dates they carry; the undo last
+// (of a paused shop nothing else is claimed, so it runs alone).
+const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel", "flow", "undo"];
 /** The catalog sync and the undo page through a whole shop, waiting on the rate limit. */
 const LONG_KINDS = new Set<string>(["catalog", "undo"]);
 
@@ -123,6 +125,8 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
     if (ofKind.length === 0) continue;
     if (kind === "variant") {
       try {
+        // Lines' ship dates first: a moved date enqueues its Flow trigger (claimed in the runner's next pass).
+        await recordShipDates(db, shop, ofKind.map((t) => t.targetId), now());
         const failed = await pushVariants(db, gateway, shop, ofKind.map((t) => t.targetId), now());
         for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
       } catch (e) {
@@ -136,6 +140,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
         else if (kind === "collection") await refreshAutoEnableCollection(db, gateway, shop, now());
         else if (kind === "order") await pushOrder(db, gateway, shop, t.targetId, now());
         else if (kind === "undo") await runUndo(db, gateway, shop, now());
+        else if (kind === "flow") await sendFlowTrigger(db, gateway, shop, t.targetId, now());
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);
       } catch (e) {

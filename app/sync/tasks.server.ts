@@ -4,7 +4,7 @@
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 
-export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel" | "undo";
+export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel" | "flow" | "undo";
 
 export interface SyncTargets {
   variantIds?: Iterable<string>;
@@ -67,4 +67,25 @@ export async function enqueueTasks(tx: Tx, shop: string, kind: SyncKind, targetI
     await tx.syncTask.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.SyncTaskCreateManyArgs);
   }
   return ids.length;
+}
+
+/**
+ * Creates the tasks that do not exist yet and leaves the others as they are, whatever
+ * their status: for work that must happen at most once per target (a Flow trigger keyed
+ * by line, trigger and date), where enqueueTasks' reset of a done row would send it again.
+ */
+export async function enqueueOnce(tx: Tx, shop: string, kind: SyncKind, targetIds: Iterable<string>, dueAt = new Date()): Promise<number> {
+  const ids = [...new Set(targetIds)];
+  let created = 0;
+  for (let i = 0; i < ids.length; i += ENQUEUE_CHUNK) {
+    const chunk = ids.slice(i, i + ENQUEUE_CHUNK);
+    const existing = new Set((await tx.syncTask.findMany({ where: { shop, kind, targetId: { in: chunk } }, select: { targetId: true } })).map((r) => r.targetId));
+    const missing = chunk.filter((targetId) => !existing.has(targetId)).map((targetId) => ({ shop, kind, targetId, dueAt }));
+    if (missing.length === 0) continue;
+    // As in enqueueTasks: on PostgreSQL a concurrent insert of the same key is skipped, not an error.
+    const postgres = dialectOf(tx) === "postgres";
+    const r = await tx.syncTask.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.SyncTaskCreateManyArgs);
+    created += r.count;
+  }
+  return created;
 }

@@ -6,6 +6,7 @@
 // test then says plainly what is missing instead of passing on made-up data.
 import { declaredMetafieldDefinitions, type DeclaredMetafieldDefinition } from "./app-config.ts";
 import type { BulkOperations } from "./bulk.ts";
+import { declaredFlowTriggers, flowPayloadErrors, type DeclaredFlowTrigger } from "./flow-triggers.ts";
 import { gid, restId, type StandinCollection, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
 
 type Args = Record<string, unknown>;
@@ -51,6 +52,7 @@ function connection<T>(items: T[], args: Args, view: (t: T) => Obj, unpaged = fa
 
 /** What `shopify app deploy` installs on every shop: read once, the same for all shops. */
 let declared: DeclaredMetafieldDefinition[] | undefined;
+let flowTriggers: Map<string, DeclaredFlowTrigger> | undefined;
 
 export class ShopResolvers {
   constructor(
@@ -307,6 +309,7 @@ export class ShopResolvers {
         const userErrors = op ? [] : [{ __typename: "UserError", field: ["id"], message: "Bulk operation does not exist" }];
         return { bulkOperation: op ? this.bulk!.view(op) : null, userErrors };
       },
+      flowTriggerReceive: (a: Args) => this.flowTriggerReceive(a),
     };
   }
 
@@ -445,6 +448,23 @@ export class ShopResolvers {
     fo.holds = holdIds ? fo.holds.filter((h) => !holdIds.includes(h.id)) : [];
     if (fo.holds.length === 0 && fo.status === "ON_HOLD") fo.status = "OPEN";
     return { fulfillmentOrder: this.fulfillmentOrder(fo), userErrors: [] };
+  }
+
+  /**
+   * Flow's side of a trigger: the handle must be one of the app's trigger extensions and the
+   * payload must carry exactly its declared fields, typed. Accepted triggers are recorded; a
+   * shop with no workflow on the trigger (or without Flow) just accepts it, as Shopify does.
+   */
+  private flowTriggerReceive(a: Args) {
+    const fail = (field: string, message: string) => ({ userErrors: [{ __typename: "UserError", field: [field], message }] });
+    if (a.body !== undefined && a.body !== null) return fail("body", "body is deprecated: send handle and payload");
+    flowTriggers ??= declaredFlowTriggers();
+    const trigger = typeof a.handle === "string" ? flowTriggers.get(a.handle) : undefined;
+    if (!trigger) return fail("handle", `No Flow trigger with handle ${String(a.handle)} belongs to this app.`);
+    const errors = flowPayloadErrors(trigger, a.payload);
+    if (errors.length) return { userErrors: errors.map((message) => ({ __typename: "UserError", field: ["payload"], message })) };
+    this.shop.flowTriggers.push({ handle: trigger.handle, payload: a.payload as Record<string, unknown>, at: this.shop.nowIso() });
+    return { userErrors: [] };
   }
 
   private orderCancel(a: Args) {

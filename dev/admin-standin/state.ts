@@ -12,6 +12,8 @@ export interface StandinLocation { id: string; name: string }
 export interface StandinProduct { id: string; title: string; handle: string; tags: string[]; updatedAt: string; variantIds: string[] }
 /** A collection as a list of products, in the order the Admin API pages them (manual collections' order). */
 export interface StandinCollection { id: string; title: string; handle: string; productIds: string[] }
+/** A flowTriggerReceive Flow accepted: what the shop's workflows would start with. */
+export interface StandinFlowTrigger { handle: string; payload: Record<string, unknown>; at: string }
 export interface StandinVariant {
   id: string;
   productId: string;
@@ -81,6 +83,8 @@ export class StandinShop {
   // Indexes for levelsOf / variantOfItem: a 50,000-variant shop (bench/catalog-sync.ts) must not scan every level per variant.
   private readonly levelKeysOfItem = new Map<string, Set<string>>();
   private readonly variantIdOfItem = new Map<string, string>();
+  /** Triggers received, in order (tests read them). */
+  readonly flowTriggers: StandinFlowTrigger[] = [];
 
   constructor(init: ShopInit, private readonly clock: () => number) {
     this.domain = init.domain;

@@ -133,6 +133,8 @@ describe("merchant admin in Chromium", () => {
     await page.getByText("Throttled: Admin API cost limit exceeded").waitFor();
     await page.getByLabel("Message template").fill("Ships around {date} — thank you for waiting");
     await page.getByLabel("Order tag").fill("waiting-for-stock");
+    await expect(page.getByLabel("Send Flow triggers").isChecked()).resolves.toBe(true);
+    await page.getByText("Don't send them").click(); // Polaris hides the radio itself behind its label
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Settings saved.").waitFor();
     await open("/app/settings");
@@ -140,7 +142,8 @@ describe("merchant admin in Chromium", () => {
     await expect(page.getByLabel("Order tag").inputValue()).resolves.toBe("waiting-for-stock");
     // Fields left alone keep their values (the hold toggle is on by default).
     await expect(page.getByLabel("Hold only the backordered items").isChecked()).resolves.toBe(true);
-    expect(await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ orderTag: "waiting-for-stock", holdMode: "lines" });
+    await expect(page.getByLabel("Don't send them").isChecked()).resolves.toBe(true);
+    expect(await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ orderTag: "waiting-for-stock", holdMode: "lines", flowTriggers: false });
     await shot("settings.png");
     await page.getByRole("button", { name: /^Retry orders\/updated event/ }).click();
     await page.getByText("1 queued to retry now.").waitFor();

@@ -78,15 +78,18 @@ describe("shop settings validation", () => {
         autoEnableCollectionId: "gid://shopify/Collection/4242",
         orderTag: "backorder",
         holdMode: "lines",
+        flowTriggers: true,
       },
     });
+    expect(validateShopSettings({ ...valid, flowTriggers: "off" })).toMatchObject({ ok: true, values: { flowTriggers: false } });
+    expect(validateShopSettings({ ...valid, flowTriggers: "on" })).toMatchObject({ ok: true, values: { flowTriggers: true } });
     const off = validateShopSettings({ ...valid, holdMode: "off", autoEnableTag: "", autoEnableCollectionId: "" });
     expect(off.ok && off.values).toMatchObject({ holdMode: "off", autoEnableTag: null, autoEnableCollectionId: null });
     expect(validateShopSettings({ ...valid, holdMode: "order" })).toMatchObject({ ok: true, values: { holdMode: "order" } });
   });
 
   it("requires {date} in the template and sane numbers", () => {
-    const r = validateShopSettings({ ...valid, messageTemplate: "Ships soon", defaultLeadTimeDays: "-1", processingDays: "x", orderTag: "a,b", autoEnableCollectionId: "shirts", holdMode: "on" });
+    const r = validateShopSettings({ ...valid, messageTemplate: "Ships soon", defaultLeadTimeDays: "-1", processingDays: "x", orderTag: "a,b", autoEnableCollectionId: "shirts", holdMode: "on", flowTriggers: "yes" });
     expect(r).toEqual({
       ok: false,
       errors: {
@@ -96,6 +99,7 @@ describe("shop settings validation", () => {
         orderTag: "Enter one tag (no commas).",
         autoEnableCollectionId: "Collection must be a collection ID (digits) or gid://shopify/Collection/…",
         holdMode: "Choose how orders with backordered items are held.",
+        flowTriggers: "Choose whether Shopify Flow triggers are sent.",
       },
     });
   });
