@@ -144,7 +144,8 @@ export function allocateWindow(input: WindowInput): WindowResult {
     let waiting: number;
     if (!isLive(l)) waiting = 0;
     else if (ahead.has(l.lineItemId)) waiting = waitingAt(l);
-    else if (fifoCompare(l, oldest!) < 0) waiting = 0; // older than a covered line
+    else if (fifoCompare(l, oldest!) < 0)
+      waiting = 0; // older than a covered line
     else waiting = open(l); // newer than a fully waiting line
     lines.set(l.lineItemId, { waiting, locationId: waiting > 0 ? location : null });
   }
@@ -175,7 +176,11 @@ export interface BoundedFacts {
 const STEP = 64;
 
 /** orderedAt of the oldest or newest untouched live line of a read ordered by time; reads more while all are touched. */
-async function extremeTime(read: (n: number) => Promise<StoredLine[]>, touched: ReadonlySet<string>, pick: "oldest" | "newest"): Promise<Date | null> {
+async function extremeTime(
+  read: (n: number) => Promise<StoredLine[]>,
+  touched: ReadonlySet<string>,
+  pick: "oldest" | "newest",
+): Promise<Date | null> {
   for (let n = STEP + touched.size; ; n *= 2) {
     const rows = await read(n);
     const times = rows.filter((l) => !touched.has(l.lineItemId) && isLive(l)).map((l) => l.orderedAt.getTime());
@@ -189,7 +194,10 @@ async function extremeTime(read: (n: number) => Promise<StoredLine[]>, touched: 
  * boundary; every other line keeps its stored state. Null: shortage at several locations,
  * derive the whole variant.
  */
-export async function allocateBounded(facts: BoundedFacts, reader: LineReader): Promise<{ lines: Map<string, NewAllocation>; read: number } | null> {
+export async function allocateBounded(
+  facts: BoundedFacts,
+  reader: LineReader,
+): Promise<{ lines: Map<string, NewAllocation>; read: number } | null> {
   const touchedIds = new Set(facts.touched.map((l) => l.lineItemId));
   const untouched = (rows: StoredLine[]) => rows.filter((l) => !touchedIds.has(l.lineItemId) && isLive(l));
   // The window starts at b's time (all lines of that time: the read orders by time only, FIFO breaks ties).

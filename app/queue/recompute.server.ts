@@ -232,8 +232,12 @@ export async function deriveVariantBounded(tx: Tx, shop: string, variantId: stri
           select: DERIVED_LINE,
         }),
       ),
-    beyond: async (from, s, n) =>
-      keep(await tx.backorderLine.findMany({ where: { ...base, state: { in: LIVE_STATES }, ...live, orderedAt: side(s, from) }, take: n, select: DERIVED_LINE })),
+    beyond: async (from, s, n) => {
+      // Per state, ordered towards `from`: an index range that stops after n rows.
+      const read = (state: string) =>
+        tx.backorderLine.findMany({ where: { ...base, state, ...live, orderedAt: side(s, from) }, orderBy: { orderedAt: s === "older" ? "desc" : "asc" }, take: n, select: DERIVED_LINE });
+      return keep([...(await read("waiting")), ...(await read("allocated"))]);
+    },
   };
   const bounded = await allocateBounded(
     {

@@ -13,7 +13,11 @@ interface Facts {
 }
 
 /** The stored state a full derivation (recompute.server.ts, deriveVariant) leaves: allocate over the live lines. */
-function derive(lines: Facts[], levels: Level[], storedLoc: Map<string, string | null>): Map<string, { waiting: number; locationId: string | null }> {
+function derive(
+  lines: Facts[],
+  levels: Level[],
+  storedLoc: Map<string, string | null>,
+): Map<string, { waiting: number; locationId: string | null }> {
   const live = lines.filter((l) => !l.cancelled && l.open > 0);
   const r = allocate(
     live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: at(l.minute), openQuantity: l.open, locationId: null })),
@@ -37,15 +41,23 @@ function memoryReader(rows: StoredLine[]): LineReader & { reads: number } {
     reads: 0,
     async waiting(order: "asc" | "desc", n: number) {
       reader.reads++;
-      return live.filter((l) => l.waitingQuantity > 0).sort(byTime(order)).slice(0, n);
+      return live
+        .filter((l) => l.waitingQuantity > 0)
+        .sort(byTime(order))
+        .slice(0, n);
     },
     async newestCovered(n: number) {
       reader.reads++;
-      return live.filter((l) => l.waitingQuantity === 0).sort(byTime("desc")).slice(0, n);
+      return live
+        .filter((l) => l.waitingQuantity === 0)
+        .sort(byTime("desc"))
+        .slice(0, n);
     },
     async boundBeyond(from: Date, side: "older" | "newer", n: number) {
       reader.reads++;
-      const beyond = live.filter((l) => (side === "older" ? l.orderedAt < from : l.orderedAt > from)).sort(byTime(side === "older" ? "desc" : "asc"));
+      const beyond = live
+        .filter((l) => (side === "older" ? l.orderedAt < from : l.orderedAt > from))
+        .sort(byTime(side === "older" ? "desc" : "asc"));
       return beyond.length >= n ? beyond[n - 1]!.orderedAt : null;
     },
     async between(from: Date | null, to: Date | null) {
@@ -69,7 +81,11 @@ const facts = (id: number) =>
     cancelled: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   });
 const levelsArb = fc.uniqueArray(
-  fc.record({ locationId: fc.constantFrom("1", "2", "10"), available: fc.integer({ min: -12, max: 4 }), updatedAt: fc.integer({ min: 0, max: 25 }).map(at) }),
+  fc.record({
+    locationId: fc.constantFrom("1", "2", "10"),
+    available: fc.integer({ min: -12, max: 4 }),
+    updatedAt: fc.integer({ min: 0, max: 25 }).map(at),
+  }),
   { selector: (l) => l.locationId, minLength: 0, maxLength: 2 },
 );
 
@@ -80,10 +96,17 @@ const scenario = ids.chain((base) =>
     levelsBefore: levelsArb,
     storedLoc: fc.array(fc.constantFrom(null, "1", "2"), { minLength: base.length, maxLength: base.length }),
     changed: fc.subarray(base.map(String)),
-    changes: fc.array(fc.record({ open: fc.integer({ min: 0, max: 3 }), cancelled: fc.integer({ min: 0, max: 3 }).map((n) => n === 0), moveTo: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 5 }) }), {
-      minLength: base.length,
-      maxLength: base.length,
-    }),
+    changes: fc.array(
+      fc.record({
+        open: fc.integer({ min: 0, max: 3 }),
+        cancelled: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+        moveTo: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 5 }),
+      }),
+      {
+        minLength: base.length,
+        maxLength: base.length,
+      },
+    ),
     added: fc.uniqueArray(fc.integer({ min: 3000, max: 3100 }), { maxLength: 6 }).chain((ns) => fc.tuple(...ns.map(facts))),
     levelsAfter: fc.option(levelsArb, { freq: 2 }),
   }),
@@ -137,7 +160,11 @@ describe("allocateBounded", () => {
         for (const r of rows) {
           const e = expected.get(r.lineItemId)!;
           const got = bounded.lines.get(r.lineItemId);
-          if (got) expect({ id: r.lineItemId, waiting: got.waiting, locationId: got.locationId ?? r.locationId }).toEqual({ id: r.lineItemId, ...e });
+          if (got)
+            expect({ id: r.lineItemId, waiting: got.waiting, locationId: got.locationId ?? r.locationId }).toEqual({
+              id: r.lineItemId,
+              ...e,
+            });
           else expect({ id: r.lineItemId, waiting: r.waitingQuantity, locationId: r.locationId }).toEqual({ id: r.lineItemId, ...e });
         }
         for (const t of touched) expect(bounded.lines.has(t.lineItemId)).toBe(true);
@@ -157,7 +184,15 @@ describe("allocateBounded", () => {
       waitingQuantity: i >= n / 2 ? 1 : 0,
       locationId: i >= n / 2 ? "1" : null,
     }));
-    const order: StoredLine = { lineItemId: "99999", orderedAt: new Date(Date.UTC(2026, 0, 2)), openQuantity: 1, cancelled: false, state: "pending", waitingQuantity: 0, locationId: null };
+    const order: StoredLine = {
+      lineItemId: "99999",
+      orderedAt: new Date(Date.UTC(2026, 0, 2)),
+      openQuantity: 1,
+      cancelled: false,
+      state: "pending",
+      waitingQuantity: 0,
+      locationId: null,
+    };
     rows.push(order);
     const level: Level = { locationId: "1", available: -(n / 2), updatedAt: new Date(Date.UTC(2026, 0, 1, 12)) };
     const r = await allocateBounded({ levels: [level], unreflected: 1, storedWaitingTotal: n / 2, touched: [order] }, memoryReader(rows));
