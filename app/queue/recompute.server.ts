@@ -87,7 +87,10 @@ export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string,
  * `at` is the business time of the event that caused it (for wait-time metrics).
  */
 export async function recomputeVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, touched?: ReadonlySet<string>): Promise<string[]> {
-  const changes = touched ? await deriveVariantBounded(tx, shop, variantId, at, reason, touched) : await deriveVariant(tx, shop, variantId, at, reason);
+  // A small variant is read whole in one query (cheaper than the bounded reads); a large one is bounded.
+  const changes = touched
+    ? ((await deriveVariant(tx, shop, variantId, at, reason, SMALL_VARIANT_LINES)) ?? (await deriveVariantBounded(tx, shop, variantId, at, reason, touched)))
+    : await deriveVariant(tx, shop, variantId, at, reason);
   return writeDerivation(tx, shop, changes);
 }
 
@@ -99,8 +102,13 @@ export interface LineChange {
   history: { shop: string; lineItemId: string; at: Date; fromState: string | null; toState: string; waiting: number; reason: string };
 }
 
-/** What re-deriving the variant would change (reads only). */
-export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<LineChange[]> {
+/** Up to this many lines a variant is derived whole: about the cost of the bounded derivation's dozen small queries. */
+export const SMALL_VARIANT_LINES = 256;
+
+/** What re-deriving the variant would change (reads only); null when it has more than `limit` lines to read. */
+export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<LineChange[]>;
+export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, limit: number): Promise<LineChange[] | null>;
+export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, limit?: number): Promise<LineChange[] | null> {
   const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } } });
   const [levels, lines] = await Promise.all([
     variant?.inventoryItemId
@@ -109,8 +117,10 @@ export async function deriveVariant(tx: Tx, shop: string, variantId: string, at:
     tx.backorderLine.findMany({
       where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
       select: DERIVED_LINE,
+      ...(limit === undefined ? {} : { take: limit + 1 }),
     }),
   ]);
+  if (limit !== undefined && lines.length > limit) return null;
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
     live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
