@@ -45,20 +45,26 @@ export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventTo
   await lockShopEngine(tx, shop);
   const pending: PendingRecompute = new Map();
   const affected = emptyAffected();
+  // Lines whose facts this transaction wrote: with the pending ones, all a derivation needs besides its window.
+  const touched = new Set<string>();
   for (const { event, reason, linesStored, derived } of events) {
-    const a = await applyEventFacts(tx, shop, event, reason, derived ? new Map() : pending, linesStored);
+    const a = await applyEventFacts(tx, shop, event, reason, derived ? new Map() : pending, linesStored, touched);
     a.variantIds.forEach((v) => affected.variantIds.add(v));
     a.orderIds.forEach((o) => affected.orderIds.add(o));
   }
-  await recomputeVariants(tx, shop, pending, affected);
+  await recomputeVariants(tx, shop, pending, affected, touched);
   return affected;
 }
 
 /** Applies one event and re-derives its variants. */
 export const applyEvent = (tx: Tx, shop: string, event: DomainEvent, reason: string): Promise<Affected> => applyEvents(tx, shop, [{ event, reason }]);
 
-/** Re-derives each pending variant once; adds the orders whose lines changed to `affected`. */
-export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRecompute, affected: Affected) {
+/**
+ * Re-derives each pending variant once; adds the orders whose lines changed to `affected`.
+ * `touched`: every line whose facts were written since the variants were last derived (the
+ * bounded derivation); without it each variant is derived from all its open lines.
+ */
+export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRecompute, affected: Affected, touched?: ReadonlySet<string>) {
   // A variant without lines to derive has nothing to change: one query for all of them rather
   // than three per variant (a catalog chunk touches hundreds of variants, few with backorders).
   const open = { OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
@@ -69,7 +75,7 @@ export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRe
   );
   for (const [variantId, { at, reason }] of pending) {
     if (!withLines.has(variantId)) continue;
-    for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason)) affected.orderIds.add(orderId);
+    for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason, touched)) affected.orderIds.add(orderId);
   }
 }
 
@@ -157,14 +163,15 @@ export async function applyEventFacts(
   reason: string,
   pending: PendingRecompute,
   linesStored = 0,
+  touched = new Set<string>(),
 ): Promise<Affected> {
   const affected = emptyAffected();
   switch (event.kind) {
     case "order":
-      await applyOrderSnapshot(tx, shop, event, affected, linesStored);
+      await applyOrderSnapshot(tx, shop, event, affected, linesStored, touched);
       break;
     case "adjustment":
-      await applyAdjustment(tx, shop, event, affected);
+      await applyAdjustment(tx, shop, event, affected, touched);
       break;
     case "inventory":
       await applyInventory(tx, shop, event, affected);
@@ -208,7 +215,7 @@ function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLe
  * `linesStored`: lines [0, linesStored) were already written by applyOrderLineSlice in
  * earlier transactions (a very large order); they still count as touching their variants.
  */
-async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected, linesStored = 0) {
+async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected, linesStored: number, touched: Set<string>) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
   if (!snapshotWins(e, existing)) return; // stale
@@ -226,7 +233,7 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
     WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"`;
   if (stored === 0) return; // a newer snapshot won meanwhile
   affected.orderIds.add(e.orderId);
-  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer);
+  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer, touched);
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }
 
@@ -272,7 +279,7 @@ const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS
 const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
 
 /** `customer`: the order's customer as we may keep it (customerUnlessRedacted). */
-async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[], customer: Customer | null) {
+async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[], customer: Customer | null, touched?: Set<string>) {
   const tracked = lines.filter((l): l is OrderLineSnapshot & { variantId: string } => l.variantId !== null); // custom items: nothing to allocate
   if (tracked.length === 0) return;
   const [adjustments, known] = await Promise.all([
@@ -309,12 +316,13 @@ async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, line
     };
     const stored = knownOf.get(line.lineItemId);
     if (!stored) {
-      created.push({ shop, lineItemId: line.lineItemId, ...common, state: "pending" });
+      created.push({ shop, lineItemId: line.lineItemId, ...common, state: "pending" }); // pending: the derivation finds it
       continue;
     }
     const diff: Record<string, unknown> = {};
     for (const f of SNAPSHOT_FIELDS) if (f in common && !sameValue(common[f], stored[f])) diff[f] = common[f];
     if (Object.keys(diff).length === 0) continue;
+    touched?.add(line.lineItemId);
     const k = JSON.stringify(diff);
     const group = changes.get(k) ?? { data: diff as Prisma.BackorderLineUpdateManyMutationInput, ids: [] as string[] };
     group.ids.push(line.lineItemId);
@@ -326,7 +334,7 @@ async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, line
   }
 }
 
-async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, affected: Affected) {
+async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, affected: Affected, touched: Set<string>) {
   const key = `${e.adjustment}:${e.id}`;
   for (const line of e.lines) {
     const where = { shop_key_lineItemId: { shop, key, lineItemId: line.lineItemId } };
@@ -334,7 +342,7 @@ async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, af
     await tx.orderAdjustment.upsert({ where, create: { shop, key, lineItemId: line.lineItemId, ...data }, update: data });
   }
   affected.orderIds.add(e.orderId);
-  for (const v of await recomputeOrderLines(tx, shop, e.orderId)) affected.variantIds.add(v);
+  for (const v of await recomputeOrderLines(tx, shop, e.orderId, touched)) affected.variantIds.add(v);
 }
 
 async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affected: Affected) {

@@ -1,6 +1,7 @@
 // Recomputes derived line state from stored facts: first an order's line quantities
 // (snapshot minus pending deltas), then each affected variant's allocation.
-import { allocate } from "../backorder/allocation.ts";
+import { allocate, fifoCompare } from "../backorder/allocation.ts";
+import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
 import {
   effectiveQuantities,
   lineState,
@@ -9,7 +10,7 @@ import {
   type SnapshotRef,
 } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
-import { eachChunk } from "../db/chunks.ts";
+import { eachChunk, inChunks } from "../db/chunks.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
@@ -45,8 +46,8 @@ export function adjustmentsByLine(adjustments: Adjustment[]): Map<string, Adjust
   return byLine;
 }
 
-/** Applies the order's snapshot and pending adjustments to its lines; returns the variants touched. */
-export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string): Promise<string[]> {
+/** Applies the order's snapshot and pending adjustments to its lines; returns the variants touched; adds the lines changed to `touched`. */
+export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string, touched?: Set<string>): Promise<string[]> {
   const snapshot = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId } } });
   if (!snapshot) return []; // deltas wait for the order itself
   const [lines, adjustments] = await Promise.all([
@@ -72,6 +73,7 @@ export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string)
       const group = groups.get(key) ?? { data, ids: [] as string[] };
       group.ids.push(line.lineItemId);
       groups.set(key, group);
+      touched?.add(line.lineItemId);
     }
   }
   for (const { data, ids } of groups.values()) {
@@ -85,8 +87,11 @@ export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string)
  * shortage), who is covered, who is done. Writes a LineEvent for each change.
  * `at` is the business time of the event that caused it (for wait-time metrics).
  */
-export async function recomputeVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<string[]> {
-  const changes = await deriveVariant(tx, shop, variantId, at, reason);
+export async function recomputeVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, touched?: ReadonlySet<string>): Promise<string[]> {
+  // A small variant is read whole in one query (cheaper than the bounded reads); a large one is bounded.
+  const changes = touched
+    ? ((await deriveVariant(tx, shop, variantId, at, reason, SMALL_VARIANT_LINES)) ?? (await deriveVariantBounded(tx, shop, variantId, at, reason, touched)))
+    : await deriveVariant(tx, shop, variantId, at, reason);
   return writeDerivation(tx, shop, changes);
 }
 
@@ -98,8 +103,13 @@ export interface LineChange {
   history: { shop: string; lineItemId: string; at: Date; fromState: string | null; toState: string; waiting: number; reason: string };
 }
 
-/** What re-deriving the variant would change (reads only). */
-export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<LineChange[]> {
+/** Up to this many lines a variant is derived whole: about the cost of the bounded derivation's dozen small queries. */
+export const SMALL_VARIANT_LINES = 256;
+
+/** What re-deriving the variant would change (reads only); null when it has more than `limit` lines to read. */
+export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<LineChange[]>;
+export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, limit: number): Promise<LineChange[] | null>;
+export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, limit?: number): Promise<LineChange[] | null> {
   const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } } });
   const [levels, lines] = await Promise.all([
     variant?.inventoryItemId
@@ -107,28 +117,39 @@ export async function deriveVariant(tx: Tx, shop: string, variantId: string, at:
       : Promise.resolve([]),
     tx.backorderLine.findMany({
       where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
-      select: {
-        lineItemId: true,
-        orderId: true,
-        orderedAt: true,
-        quantity: true,
-        openQuantity: true,
-        waitingQuantity: true,
-        cancelledAt: true,
-        state: true,
-        locationId: true,
-        backorderedAt: true,
-      },
+      select: DERIVED_LINE,
+      ...(limit === undefined ? {} : { take: limit + 1 }),
     }),
   ]);
+  if (limit !== undefined && lines.length > limit) return null;
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
     live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
+  return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
+}
+
+const DERIVED_LINE = {
+  lineItemId: true,
+  orderId: true,
+  orderedAt: true,
+  quantity: true,
+  openQuantity: true,
+  waitingQuantity: true,
+  cancelledAt: true,
+  state: true,
+  locationId: true,
+  backorderedAt: true,
+} as const;
+
+type DerivedRow = Prisma.BackorderLineGetPayload<{ select: typeof DERIVED_LINE }>;
+
+/** What changes for each line given its new allocation (undefined: not live, or not given one). */
+function lineChanges(shop: string, lines: DerivedRow[], allocOf: (lineItemId: string) => Pick<NewAllocation, "waiting" | "locationId"> | undefined, at: Date, reason: string): LineChange[] {
   const changes: LineChange[] = [];
   for (const line of lines) {
-    const alloc = result.lines.get(line.lineItemId);
+    const alloc = allocOf(line.lineItemId);
     const waiting = line.cancelledAt === null ? (alloc?.waiting ?? 0) : 0;
     const state = lineState({
       cancelled: line.cancelledAt !== null,
@@ -153,6 +174,98 @@ export async function deriveVariant(tx: Tx, shop: string, variantId: string, at:
     });
   }
   return changes;
+}
+
+const ALL_STATES = ["pending", "waiting", "allocated", "fulfilled", "cancelled"];
+/** Untouched live lines are stored waiting or allocated (a derivation left them so); pending ones are new. */
+const LIVE_STATES = ["pending", "waiting", "allocated"];
+
+const storedLine = (r: DerivedRow): StoredLine => ({
+  lineItemId: r.lineItemId,
+  orderedAt: r.orderedAt,
+  openQuantity: r.openQuantity,
+  cancelled: r.cancelledAt !== null,
+  state: r.state,
+  waitingQuantity: r.waitingQuantity,
+  locationId: r.locationId,
+});
+
+/**
+ * The variant's derivation from the lines that can change (bounded-allocation.ts): the lines
+ * `touched` names (written by this transaction's facts) and the `pending` ones, and a window
+ * of lines around the waiting boundary, found with the (shop, variantId, state, orderedAt)
+ * index. Equal to deriveVariant when every other line of the variant is stored as the last
+ * derivation left it, which holds because each derivation writes all its changes and every
+ * fact that moves a line re-derives its variant in the same transaction. Shortage at several
+ * locations: deriveVariant.
+ */
+export async function deriveVariantBounded(tx: Tx, shop: string, variantId: string, at: Date, reason: string, touched: ReadonlySet<string>): Promise<LineChange[]> {
+  const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } }, select: { inventoryItemId: true } });
+  const levels = variant?.inventoryItemId ? await tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } }) : [];
+  const asOf = levels.length ? new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) : null;
+  const base = { shop, variantId };
+  const [touchedRows, pendingRows, unreflected, stored] = await Promise.all([
+    inChunks(touched, (ids) => tx.backorderLine.findMany({ where: { ...base, lineItemId: { in: ids } }, select: DERIVED_LINE })),
+    tx.backorderLine.findMany({ where: { ...base, state: "pending" }, select: DERIVED_LINE }),
+    // Orders newer than the newest level (allocation.ts, unreflectedDemand): a range of the index per state.
+    asOf
+      ? tx.backorderLine.aggregate({
+          where: { ...base, state: { in: ALL_STATES }, orderedAt: { gt: asOf }, cancelledAt: null, openQuantity: { gt: 0 } },
+          _sum: { openQuantity: true },
+        })
+      : null,
+    tx.backorderLine.aggregate({ where: { ...base, state: "waiting" }, _sum: { waitingQuantity: true } }),
+  ]);
+  const rows = new Map<string, DerivedRow>();
+  for (const r of [...touchedRows, ...pendingRows]) rows.set(r.lineItemId, r);
+  const touchedLines = [...rows.values()];
+  const keep = (found: DerivedRow[]) => {
+    for (const r of found) rows.set(r.lineItemId, r);
+    return found.map(storedLine);
+  };
+  const live = { cancelledAt: null, openQuantity: { gt: 0 } };
+  const side = (s: "older" | "newer", from: Date) => (s === "older" ? { lt: from } : { gt: from });
+  const reader: LineReader = {
+    waiting: async (order, n) => keep(await tx.backorderLine.findMany({ where: { ...base, state: "waiting" }, orderBy: { orderedAt: order }, take: n, select: DERIVED_LINE })),
+    newestCovered: async (n) => keep(await tx.backorderLine.findMany({ where: { ...base, state: "allocated" }, orderBy: { orderedAt: "desc" }, take: n, select: DERIVED_LINE })),
+    boundBeyond: async (from, s, n) => {
+      // One ordered read per state keeps to the index; the n-th of the two merged is the bound.
+      const order = s === "older" ? "desc" : "asc";
+      const read = (state: string) =>
+        tx.backorderLine.findMany({ where: { ...base, state, orderedAt: side(s, from) }, orderBy: { orderedAt: order }, take: n, select: { orderedAt: true } });
+      const times = [...(await read("waiting")), ...(await read("allocated"))].map((r) => r.orderedAt.getTime()).sort((a, b) => (s === "older" ? b - a : a - b));
+      return times.length >= n ? new Date(times[n - 1]!) : null;
+    },
+    between: async (from, to) =>
+      keep(
+        await tx.backorderLine.findMany({
+          where: { ...base, state: { in: LIVE_STATES }, ...live, orderedAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } },
+          select: DERIVED_LINE,
+        }),
+      ),
+    beyond: async (from, s, n) => {
+      // Per state, ordered towards `from`: an index range that stops after n rows.
+      const read = (state: string) =>
+        tx.backorderLine.findMany({ where: { ...base, state, ...live, orderedAt: side(s, from) }, orderBy: { orderedAt: s === "older" ? "desc" : "asc" }, take: n, select: DERIVED_LINE });
+      return keep([...(await read("waiting")), ...(await read("allocated"))]);
+    },
+  };
+  const bounded = await allocateBounded(
+    {
+      levels: levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
+      unreflected: unreflected?._sum.openQuantity ?? 0,
+      storedWaitingTotal: stored._sum.waitingQuantity ?? 0,
+      touched: touchedLines.map(storedLine),
+    },
+    reader,
+  );
+  if (!bounded) return deriveVariant(tx, shop, variantId, at, reason);
+  // The lines deriveVariant would read: open states, or live (a touched line done long ago stays as it is).
+  const affected = [...bounded.lines.keys()]
+    .map((id) => rows.get(id)!)
+    .filter((r) => OPEN_STATES.includes(r.state) || (r.cancelledAt === null && r.openQuantity > 0))
+    .sort(fifoCompare);
+  return lineChanges(shop, affected, (id) => bounded.lines.get(id), at, reason);
 }
 
 /**
