@@ -11,17 +11,11 @@ const isPostgres = /^postgres(ql)?:\/\//.test(url);
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: isPostgres
-    ? path.join("prisma", "postgres", "schema.prisma")
-    : path.join("prisma", "schema.prisma"),
+  schema: isPostgres ? path.join("prisma", "postgres", "schema.prisma") : path.join("prisma", "schema.prisma"),
   migrations: {
-    path: isPostgres
-      ? path.join("prisma", "postgres", "migrations")
-      : path.join("prisma", "migrations"),
+    path: isPostgres ? path.join("prisma", "postgres", "migrations") : path.join("prisma", "migrations"),
   },
   async adapter() {
-    return isPostgres
-      ? new PrismaPg({ connectionString: url })
-      : new PrismaLibSQL({ url });
+    return isPostgres ? new PrismaPg({ connectionString: url }) : new PrismaLibSQL({ url });
   },
 });

@@ -40,7 +40,10 @@ const host = new URL(process.env.SHOPIFY_APP_URL ?? "http://localhost").hostname
 export default defineConfig({
   server: {
     port: Number(process.env.PORT ?? 3000),
-    hmr: host === "localhost" ? { protocol: "ws", host: "localhost", port: Number(process.env.VITE_HMR_PORT ?? 64999) } : { protocol: "wss", host, clientPort: 443 },
+    hmr:
+      host === "localhost"
+        ? { protocol: "ws", host: "localhost", port: Number(process.env.VITE_HMR_PORT ?? 64999) }
+        : { protocol: "wss", host, clientPort: 443 },
     fs: { allow: ["app", "node_modules", "prisma/generated"] },
   },
   plugins: [

@@ -150,7 +150,9 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   const problems: string[] = [];
   const url = env.DATABASE_URL;
   if (url !== undefined && url !== "" && !/^(file:|postgres(ql)?:\/\/)/.test(url)) {
-    problems.push(`DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL), got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//…@"))}`);
+    problems.push(
+      `DATABASE_URL must be file:<path> (SQLite) or postgresql://… (PostgreSQL), got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//…@"))}`,
+    );
   }
   let webhook: WebhookLimits = { maxBodyBytes: DEFAULT_WEBHOOK_MAX_BODY_BYTES, budgetBytes: 4 * DEFAULT_WEBHOOK_MAX_BODY_BYTES };
   try {

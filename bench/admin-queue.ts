@@ -26,7 +26,9 @@ try {
   const seeded = await seedAdminShop(t.db, { shop: SHOP, lines: LINES, variants: VARIANTS });
   // A small neighbour, so every query has another shop's rows to skip.
   await seedAdminShop(t.db, { shop: "small.myshopify.com", lines: 300, seed: 3 });
-  console.log(`${t.provider}: seeded ${LINES} lines (${seeded.waitingLines} waiting) over ${VARIANTS} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `${t.provider}: seeded ${LINES} lines (${seeded.waitingLines} waiting) over ${VARIANTS} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const q = (over: Partial<QueueQuery>): QueueQuery => ({ ...DEFAULT_QUERY, ...over });
   // A cursor deep in the queue: the page after ~90% of the waiting lines.
@@ -77,7 +79,9 @@ try {
   started = performance.now();
   const csv = await new Response(queueCsvStream(t.db, SHOP, q({ state: "all" }))).text();
   const rows = csv.split("\r\n").length - 2;
-  console.log(`\nCSV export, all ${rows} lines: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(csv.length / 1e6).toFixed(1)} MB`);
+  console.log(
+    `\nCSV export, all ${rows} lines: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(csv.length / 1e6).toFixed(1)} MB`,
+  );
 } finally {
   await t.drop();
 }

@@ -31,7 +31,14 @@ if (process.argv[2] === "standin") {
     const variants = [];
     for (let v = 0; v < PER_PRODUCT && p * PER_PRODUCT + v < VARIANTS; v++) {
       const n = p * PER_PRODUCT + v;
-      variants.push({ id: 10_000_000 + n, inventoryItemId: 20_000_000 + n, title: `Size ${v}`, sku: `SKU-${n}`, price: "19.00", stock: n % 2 ? { 1: n % 7, 2: 1 } : { 1: n % 7 } });
+      variants.push({
+        id: 10_000_000 + n,
+        inventoryItemId: 20_000_000 + n,
+        title: `Size ${v}`,
+        sku: `SKU-${n}`,
+        price: "19.00",
+        stock: n % 2 ? { 1: n % 7, 2: 1 } : { 1: n % 7 },
+      });
     }
     shop.addProduct({ id: 1_000_000 + p, title: `Product ${p}`, tags: ["bench"], updatedAt: "2026-11-01T00:00:00Z", variants });
   }
@@ -46,7 +53,9 @@ async function main() {
   const provider: BenchProvider = process.argv[2] === "postgres" ? "postgres" : "sqlite";
   const modes = (process.env.MODES ?? "bulk,paged").split(",") as ("bulk" | "paged")[];
   const child = fork(fileURLToPath(import.meta.url), ["standin"], { execArgv: process.execArgv, env: process.env });
-  const { origin, token } = await new Promise<{ origin: string; token: string }>((resolve) => child.once("message", (m) => resolve(m as { origin: string; token: string })));
+  const { origin, token } = await new Promise<{ origin: string; token: string }>((resolve) =>
+    child.once("message", (m) => resolve(m as { origin: string; token: string })),
+  );
   console.log(`catalog sync bench: ${VARIANTS} variants (${LEVELS} inventory levels) on ${provider}, stand-in at ${origin}`);
 
   try {
@@ -80,13 +89,19 @@ async function main() {
         const variants = await db.variant.count({ where: { shop: SHOP } });
         const levels = await db.inventoryLevel.count({ where: { shop: SHOP } });
         const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
-        console.log(`\n${mode}: ${seconds.toFixed(1)} s, ${result.via === "bulk" ? `${result.lines} JSONL lines in ${result.pages} chunks` : `${result.pages} pages`}`);
-        console.log(`  stored ${variants} variants, ${levels} levels; RSS before ${mib(before)}, peak ${mib(peak)}; JS heap used peak ${mib(heapPeak)}${retained}`);
+        console.log(
+          `\n${mode}: ${seconds.toFixed(1)} s, ${result.via === "bulk" ? `${result.lines} JSONL lines in ${result.pages} chunks` : `${result.pages} pages`}`,
+        );
+        console.log(
+          `  stored ${variants} variants, ${levels} levels; RSS before ${mib(before)}, peak ${mib(peak)}; JS heap used peak ${mib(heapPeak)}${retained}`,
+        );
         if (mode === "paged") {
           // What Shopify would add: each page's requested cost (CATALOG_VARIANTS: ~877 points) at its restore rate.
           const cost = 877;
           const minutes = (rate: number) => Math.round((result.pages * cost) / rate / 60);
-          console.log(`  Shopify's rate limit alone: ${minutes(100)} min at 100 points/s (standard), ${minutes(1000)} min at 1,000 points/s (Plus)`);
+          console.log(
+            `  Shopify's rate limit alone: ${minutes(100)} min at 100 points/s (standard), ${minutes(1000)} min at 1,000 points/s (Plus)`,
+          );
         }
         if (variants !== VARIANTS || levels !== LEVELS) {
           console.error(`expected ${VARIANTS} variants and ${LEVELS} levels`);

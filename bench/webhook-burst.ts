@@ -32,7 +32,14 @@ await Promise.all(
     while (next < deliveries.length) {
       const i = next++;
       const d = deliveries[i]!;
-      const headers = shopifyWebhookHeaders({ shop: SHOP, topic: d.topic, apiVersion: API_VERSION, webhookId: d.webhookId, secret: SECRET, body: bodies[i]! });
+      const headers = shopifyWebhookHeaders({
+        shop: SHOP,
+        topic: d.topic,
+        apiVersion: API_VERSION,
+        webhookId: d.webhookId,
+        secret: SECRET,
+        body: bodies[i]!,
+      });
       const s = performance.now();
       const res = await fetch(server.url, { method: "POST", headers, body: bodies[i]! });
       await res.arrayBuffer();
@@ -48,36 +55,47 @@ const w0 = performance.now();
 const drained = await drainInbox(db, { batchSize: 500 });
 const drainMs = performance.now() - w0;
 
-const waiting = await db.backorderLine.aggregate({ where: { shop: SHOP, state: "waiting" }, _sum: { waitingQuantity: true }, _count: true });
+const waiting = await db.backorderLine.aggregate({
+  where: { shop: SHOP, state: "waiting" },
+  _sum: { waitingQuantity: true },
+  _count: true,
+});
 const expectedShort = (() => {
   const avail = new Map<number, number>();
-  for (const d of deliveries) if (d.topic === "inventory_levels/update") {
-    const p = d.payload as { inventory_item_id: number; available: number };
-    avail.set(p.inventory_item_id, p.available);
-  }
+  for (const d of deliveries)
+    if (d.topic === "inventory_levels/update") {
+      const p = d.payload as { inventory_item_id: number; available: number };
+      avail.set(p.inventory_item_id, p.available);
+    }
   return [...avail.values()].reduce((s, a) => s + Math.max(0, -a), 0);
 })();
 
-console.log(JSON.stringify({
-  provider,
-  node: process.version,
-  deliveries: deliveries.length,
-  orders: ORDERS,
-  variants: VARIANTS,
-  concurrency: CONCURRENCY,
-  refused,
-  ackP50ms: +pct(latencies, 50).toFixed(2),
-  ackP99ms: +pct(latencies, 99).toFixed(2),
-  ackMaxMs: +latencies.at(-1)!.toFixed(2),
-  ingestPerSec: Math.round(deliveries.length / (ingestMs / 1000)),
-  workerEvents: drained.processed,
-  workerFailed: drained.failed,
-  workerSeconds: +(drainMs / 1000).toFixed(1),
-  workerEventsPerSec: Math.round(drained.processed / (drainMs / 1000)),
-  waitingLines: waiting._count,
-  waitingUnits: waiting._sum.waitingQuantity ?? 0,
-  expectedWaitingUnits: expectedShort,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      provider,
+      node: process.version,
+      deliveries: deliveries.length,
+      orders: ORDERS,
+      variants: VARIANTS,
+      concurrency: CONCURRENCY,
+      refused,
+      ackP50ms: +pct(latencies, 50).toFixed(2),
+      ackP99ms: +pct(latencies, 99).toFixed(2),
+      ackMaxMs: +latencies.at(-1)!.toFixed(2),
+      ingestPerSec: Math.round(deliveries.length / (ingestMs / 1000)),
+      workerEvents: drained.processed,
+      workerFailed: drained.failed,
+      workerSeconds: +(drainMs / 1000).toFixed(1),
+      workerEventsPerSec: Math.round(drained.processed / (drainMs / 1000)),
+      waitingLines: waiting._count,
+      waitingUnits: waiting._sum.waitingQuantity ?? 0,
+      expectedWaitingUnits: expectedShort,
+    },
+    null,
+    2,
+  ),
+);
 
 await server.close();
 await db.$disconnect();

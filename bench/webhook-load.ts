@@ -121,10 +121,21 @@ if (BIG_ORDER_LINES > 0) {
     orderPayload({
       id: 9_100_000_000_001,
       createdAt: "2026-11-20T10:00:00Z",
-      lines: Array.from({ length: BIG_ORDER_LINES }, (_, i) => ({ id: 9_200_000_000_000 + i, variantId: 40_000_000 + (i % 50), quantity: 1 })),
+      lines: Array.from({ length: BIG_ORDER_LINES }, (_, i) => ({
+        id: 9_200_000_000_000 + i,
+        variantId: 40_000_000 + (i % 50),
+        quantity: 1,
+      })),
     }),
   );
-  const headers = shopifyWebhookHeaders({ shop: SHOP, topic: "orders/create", apiVersion: API_VERSION, webhookId: "big-order", secret: SECRET, body });
+  const headers = shopifyWebhookHeaders({
+    shop: SHOP,
+    topic: "orders/create",
+    apiVersion: API_VERSION,
+    webhookId: "big-order",
+    secret: SECRET,
+    body,
+  });
   const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(60_000) }).catch((e: Error) => e);
   bigOrder = { status: res instanceof Error ? res.name : String(res.status), bytes: Buffer.byteLength(body) };
 }
@@ -140,7 +151,14 @@ await Promise.all(
     while (next < deliveries.length) {
       const i = next++;
       const d = deliveries[i]!;
-      const headers = shopifyWebhookHeaders({ shop: SHOP, topic: d.topic, apiVersion: API_VERSION, webhookId: d.webhookId, secret: SECRET, body: bodies[i]! });
+      const headers = shopifyWebhookHeaders({
+        shop: SHOP,
+        topic: d.topic,
+        apiVersion: API_VERSION,
+        webhookId: d.webhookId,
+        secret: SECRET,
+        body: bodies[i]!,
+      });
       const s = performance.now();
       let status: string;
       try {

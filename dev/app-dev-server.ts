@@ -51,23 +51,27 @@ export async function startAppDevServer(opts: AppDevServerOptions): Promise<AppD
   const [port, hmrPort] = [opts.port ?? (await freePort()), await freePort()];
   const root = path.resolve(import.meta.dirname, "..");
   let log = "";
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:dev", "--port", String(port), "--strictPort"], {
-    cwd: root,
-    detached: true, // its own process group, so close() ends Vite and its workers together
-    env: {
-      ...process.env,
-      NODE_ENV: "development",
-      BACKORDER_DEMO_SHOP: opts.shop,
-      DATABASE_URL: opts.databaseUrl,
-      SHOPIFY_API_KEY: DEMO_API_KEY,
-      SHOPIFY_API_SECRET: DEMO_API_SECRET,
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-      BACKORDER_WORKER: opts.worker ? "on" : "off",
-      VITE_HMR_PORT: String(hmrPort),
-      ...opts.env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:dev", "--port", String(port), "--strictPort"],
+    {
+      cwd: root,
+      detached: true, // its own process group, so close() ends Vite and its workers together
+      env: {
+        ...process.env,
+        NODE_ENV: "development",
+        BACKORDER_DEMO_SHOP: opts.shop,
+        DATABASE_URL: opts.databaseUrl,
+        SHOPIFY_API_KEY: DEMO_API_KEY,
+        SHOPIFY_API_SECRET: DEMO_API_SECRET,
+        SHOPIFY_APP_URL: `http://localhost:${port}`,
+        BACKORDER_WORKER: opts.worker ? "on" : "off",
+        VITE_HMR_PORT: String(hmrPort),
+        ...opts.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   const collect = (d: Buffer) => {
     log += d;
     opts.onOutput?.(String(d));

@@ -6,7 +6,11 @@ import { assertPortFree } from "../dev/app-dev-server.ts";
 import { startDemo } from "../dev/demo/demo.ts";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ports = { appPort: port("DEMO_APP_PORT", 3000), storefrontPort: port("DEMO_STOREFRONT_PORT", 4100), standinPort: port("DEMO_STANDIN_PORT", 3457) };
+const ports = {
+  appPort: port("DEMO_APP_PORT", 3000),
+  storefrontPort: port("DEMO_STOREFRONT_PORT", 4100),
+  standinPort: port("DEMO_STANDIN_PORT", 3457),
+};
 
 try {
   await assertPortFree(ports.appPort, "DEMO_APP_PORT");
@@ -38,8 +42,11 @@ const waiting = await demo.db.backorderLine.findMany({
   orderBy: [{ variantId: "asc" }, { orderedAt: "asc" }],
   select: { orderName: true, title: true, waitingQuantity: true, customerName: true },
 });
-console.log(`\n${r.accepted} webhooks taken in, ${r.duplicates} duplicates ignored${r.refused.length ? `, ${r.refused.length} checkout refused (backorder limit)` : ""}.`);
-if (r.inboxProblems || r.syncProblems.length) console.log(`Problems to look at in Settings: ${r.inboxProblems} dead webhooks, ${r.syncProblems.length} failed Shopify pushes.`);
+console.log(
+  `\n${r.accepted} webhooks taken in, ${r.duplicates} duplicates ignored${r.refused.length ? `, ${r.refused.length} checkout refused (backorder limit)` : ""}.`,
+);
+if (r.inboxProblems || r.syncProblems.length)
+  console.log(`Problems to look at in Settings: ${r.inboxProblems} dead webhooks, ${r.syncProblems.length} failed Shopify pushes.`);
 console.log(`\nWaiting for stock at the end of the day:`);
 console.table(waiting.map((l) => ({ order: l.orderName, customer: l.customerName ?? "", item: l.title, units: l.waitingQuantity })));
 console.log(`

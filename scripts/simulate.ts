@@ -23,7 +23,14 @@ const door = createWebhookDoor({ db, apiSecret: SECRET, ...webhookLimits() });
 let accepted = 0;
 for (const d of sellOutDay()) {
   const body = JSON.stringify(d.payload);
-  const headers = shopifyWebhookHeaders({ shop: SHOP, topic: d.topic, apiVersion: API_VERSION, webhookId: `sim-${d.webhookId}`, secret: SECRET, body });
+  const headers = shopifyWebhookHeaders({
+    shop: SHOP,
+    topic: d.topic,
+    apiVersion: API_VERSION,
+    webhookId: `sim-${d.webhookId}`,
+    secret: SECRET,
+    body,
+  });
   const res = await door(new Request("http://localhost/webhooks", { method: "POST", headers, body }));
   if (res.status !== 200) throw new Error(`${d.topic} refused: ${res.status} ${await res.text()}`);
   accepted++;

@@ -37,7 +37,12 @@ const glob = (patterns: string[]) => new Set(patterns.flatMap((p) => fs.globSync
 const unitFiles = glob(UNIT_TESTS);
 const browserFiles = glob(BROWSER_TESTS);
 const filesOf = (tier: Tier): string[] => {
-  const all = tier === "unit" ? unitFiles : tier === "browser" ? browserFiles : [...glob(["test/**/*.test.ts", "test/**/*.test.tsx"])].filter((f) => !unitFiles.has(f) && !browserFiles.has(f));
+  const all =
+    tier === "unit"
+      ? unitFiles
+      : tier === "browser"
+        ? browserFiles
+        : [...glob(["test/**/*.test.ts", "test/**/*.test.tsx"])].filter((f) => !unitFiles.has(f) && !browserFiles.has(f));
   return [...all].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/^\.\//, ""))));
 };
 const selected = (tier: Tier) => tiers.has(tier) && filesOf(tier).length > 0;
@@ -69,7 +74,12 @@ function vitest(run: Run, projects: Tier[]): boolean {
 
 interface JsonReport {
   numFailedTests?: number;
-  testResults?: { name: string; status: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+  testResults?: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
 }
 
 /**
@@ -117,10 +127,14 @@ function ensureChromium(): boolean {
   const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0 && !process.env.CHROMIUM_PATH;
   if (canInstall) {
     console.log("Chromium is missing: installing Debian's chromium package for the browser tests …");
-    const r = spawnSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"], { stdio: "inherit" });
+    const r = spawnSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"], {
+      stdio: "inherit",
+    });
     if (r.status === 0 && fs.existsSync(chromium)) return true;
   }
-  console.error(`The browser tests need Chromium at ${chromium}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`);
+  console.error(
+    `The browser tests need Chromium at ${chromium}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`,
+  );
   return false;
 }
 

@@ -27,7 +27,13 @@ describe("configuration", () => {
   it("takes a complete configuration, with defaults for what is unset", () => {
     const { app, runtime } = assertServerConfig(good);
     expect(app).toMatchObject({ apiKey: "key", apiSecret: "secret", appUrl: "http://localhost:3000" });
-    expect(runtime).toMatchObject({ databaseUrl: "file:/tmp/x.sqlite", worker: "on", logLevel: "warning", adminApiOrigin: undefined, demoShop: undefined });
+    expect(runtime).toMatchObject({
+      databaseUrl: "file:/tmp/x.sqlite",
+      worker: "on",
+      logLevel: "warning",
+      adminApiOrigin: undefined,
+      demoShop: undefined,
+    });
     expect(runtime.webhook.maxBodyBytes).toBe(45 * 1024 * 1024);
   });
 
@@ -48,14 +54,27 @@ describe("configuration", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join("\n");
-    for (const name of ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "DATABASE_URL", "BACKORDER_WORKER", "SHOPIFY_LOG_LEVEL", "SHOPIFY_ADMIN_API_ORIGIN", "WEBHOOK_MAX_BODY_BYTES", "BACKORDER_LEASE_MS"]) {
+    for (const name of [
+      "SHOPIFY_API_KEY",
+      "SHOPIFY_API_SECRET",
+      "SHOPIFY_APP_URL",
+      "DATABASE_URL",
+      "BACKORDER_WORKER",
+      "SHOPIFY_LOG_LEVEL",
+      "SHOPIFY_ADMIN_API_ORIGIN",
+      "WEBHOOK_MAX_BODY_BYTES",
+      "BACKORDER_LEASE_MS",
+    ]) {
       expect(problems).toContain(name);
     }
     expect((error as Error).message).toContain(".env.example");
   });
 
   it("the runtime part does not need the credentials (a worker may run without them)", () => {
-    expect(readRuntimeConfig({ DATABASE_URL: "postgresql://u@h/db", BACKORDER_WORKER: "off" })).toMatchObject({ worker: "off", databaseUrl: "postgresql://u@h/db" });
+    expect(readRuntimeConfig({ DATABASE_URL: "postgresql://u@h/db", BACKORDER_WORKER: "off" })).toMatchObject({
+      worker: "off",
+      databaseUrl: "postgresql://u@h/db",
+    });
   });
 
   it("is read once, and again when one of its variables changes", () => {

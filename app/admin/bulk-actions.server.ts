@@ -56,7 +56,12 @@ export async function requestCancellation(client: Db, shop: string, target: Bulk
   });
   const orderIds = groups.map((g) => g.orderId);
   if (orderIds.length === 0) {
-    return { ok: false, error: Array.isArray(target) ? "None of the selected lines can be cancelled (already cancelled or fulfilled)." : "None of the lines matching the filter can be cancelled (already cancelled or fulfilled)." };
+    return {
+      ok: false,
+      error: Array.isArray(target)
+        ? "None of the selected lines can be cancelled (already cancelled or fulfilled)."
+        : "None of the lines matching the filter can be cancelled (already cancelled or fulfilled).",
+    };
   }
   await client.$transaction((tx) => enqueueTasks(tx, shop, "order-cancel", orderIds, now), { timeout: 30_000 });
   return {

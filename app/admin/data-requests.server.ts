@@ -64,7 +64,16 @@ type RequestRow = {
   redactedAt: Date | null;
 };
 
-const REQUEST_SELECT = { id: true, receivedAt: true, customerId: true, email: true, orderIds: true, requestId: true, sentAt: true, redactedAt: true } as const;
+const REQUEST_SELECT = {
+  id: true,
+  receivedAt: true,
+  customerId: true,
+  email: true,
+  orderIds: true,
+  requestId: true,
+  sentAt: true,
+  redactedAt: true,
+} as const;
 
 function summary(r: RequestRow): DataRequestSummary {
   const status: DataRequestStatus = r.redactedAt ? "erased" : r.sentAt ? "sent" : "to send";
@@ -86,7 +95,11 @@ export async function listDataRequests(db: Db, shop: string, take = 100): Promis
 export async function erasureSummary(db: Db, shop: string): Promise<{ count: number; last: Date | null }> {
   const [count, last] = await Promise.all([
     db.complianceRequest.count({ where: { shop, topic: "customers/redact" } }),
-    db.complianceRequest.findFirst({ where: { shop, topic: "customers/redact" }, orderBy: { receivedAt: "desc" }, select: { receivedAt: true } }),
+    db.complianceRequest.findFirst({
+      where: { shop, topic: "customers/redact" },
+      orderBy: { receivedAt: "desc" },
+      select: { receivedAt: true },
+    }),
   ]);
   return { count, last: last?.receivedAt ?? null };
 }
@@ -116,13 +129,28 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         select: { orderId: true, name: true, createdAt: true, cancelledAt: true, currency: true, customerId: true },
       })),
     );
-    lines.push(...(await db.backorderLine.findMany({ where: { shop, orderId: { in: part } }, orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }] })));
+    lines.push(
+      ...(await db.backorderLine.findMany({
+        where: { shop, orderId: { in: part } },
+        orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+      })),
+    );
   }
   const orders = new Map<string, CustomerOrderData>();
   const orderOf = (orderId: string, fallbackName: string) => {
     let o = orders.get(orderId);
     if (!o) {
-      o = { orderId, name: fallbackName, createdAt: null, cancelledAt: null, currency: "", customerIds: [], customerNames: [], customerEmails: [], lines: [] };
+      o = {
+        orderId,
+        name: fallbackName,
+        createdAt: null,
+        cancelledAt: null,
+        currency: "",
+        customerIds: [],
+        customerNames: [],
+        customerEmails: [],
+        lines: [],
+      };
       orders.set(orderId, o);
     }
     return o;
@@ -158,7 +186,9 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
       cancelledAt: l.cancelledAt,
     });
   }
-  const sorted = [...orders.values()].sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0) || a.orderId.localeCompare(b.orderId));
+  const sorted = [...orders.values()].sort(
+    (a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0) || a.orderId.localeCompare(b.orderId),
+  );
   return { request, orders: sorted };
 }
 
@@ -177,17 +207,50 @@ const iso = (d: Date | null) => (d ? d.toISOString() : "");
 /** The data as the file the merchant sends: one row per order line (or per order without lines). */
 export function customerDataCsv(data: CustomerData): string {
   const header = csvRow([
-    "Order", "Order ID", "Ordered at", "Order cancelled at", "Customer ID", "Customer name", "Customer email",
-    "Item", "SKU", "Quantity", "Still to ship", "Waiting for stock", "State", "Unit price", "Currency",
-    "Backordered at", "Allocated at", "Fulfilled at",
+    "Order",
+    "Order ID",
+    "Ordered at",
+    "Order cancelled at",
+    "Customer ID",
+    "Customer name",
+    "Customer email",
+    "Item",
+    "SKU",
+    "Quantity",
+    "Still to ship",
+    "Waiting for stock",
+    "State",
+    "Unit price",
+    "Currency",
+    "Backordered at",
+    "Allocated at",
+    "Fulfilled at",
   ]);
   const rows = data.orders.flatMap((o) => {
-    const order = [o.name, o.orderId, iso(o.createdAt), iso(o.cancelledAt), o.customerIds.join("; "), o.customerNames.join("; "), o.customerEmails.join("; ")];
+    const order = [
+      o.name,
+      o.orderId,
+      iso(o.createdAt),
+      iso(o.cancelledAt),
+      o.customerIds.join("; "),
+      o.customerNames.join("; "),
+      o.customerEmails.join("; "),
+    ];
     if (o.lines.length === 0) return [csvRow([...order, "", "", "", "", "", "", "", o.currency, "", "", ""])];
     return o.lines.map((l) =>
       csvRow([
-        ...order, l.item, l.sku, l.quantity, l.openQuantity, l.waitingQuantity, l.state, l.unitPrice, o.currency,
-        iso(l.backorderedAt), iso(l.allocatedAt), iso(l.fulfilledAt),
+        ...order,
+        l.item,
+        l.sku,
+        l.quantity,
+        l.openQuantity,
+        l.waitingQuantity,
+        l.state,
+        l.unitPrice,
+        o.currency,
+        iso(l.backorderedAt),
+        iso(l.allocatedAt),
+        iso(l.fulfilledAt),
       ]),
     );
   });
@@ -199,7 +262,13 @@ export function customerDataJson(data: CustomerData): string {
   const { request } = data;
   return JSON.stringify(
     {
-      request: { receivedAt: request.receivedAt, shopifyRequestId: request.requestId, customerId: request.customerId, email: request.email, ordersRequested: request.orderIds },
+      request: {
+        receivedAt: request.receivedAt,
+        shopifyRequestId: request.requestId,
+        customerId: request.customerId,
+        email: request.email,
+        ordersRequested: request.orderIds,
+      },
       orders: data.orders,
     },
     null,

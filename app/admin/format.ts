@@ -25,7 +25,10 @@ export const formatCount = (n: number): string => n.toLocaleString("en-US");
 export function formatCalendarDate(date: string | null): string {
   if (!date) return "—";
   const d = new Date(`${date}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? date : d.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
+  return Number.isNaN(d.getTime())
+    ? date
+    : d.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
 }
 
-export const ageInDays = (orderedAt: Date, now: Date): number => Math.max(0, Math.floor((now.getTime() - orderedAt.getTime()) / 86_400_000));
+export const ageInDays = (orderedAt: Date, now: Date): number =>
+  Math.max(0, Math.floor((now.getTime() - orderedAt.getTime()) / 86_400_000));

@@ -86,9 +86,7 @@ export async function loadWaitingRevenue(client: Db, shop: string): Promise<Mone
        FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "state" = 'waiting'
       GROUP BY "currency"`,
   );
-  return rows
-    .map((r) => ({ currency: r.currency, amount: Math.round(num(r.amount) * 100) / 100 }))
-    .sort((a, b) => b.amount - a.amount);
+  return rows.map((r) => ({ currency: r.currency, amount: Math.round(num(r.amount) * 100) / 100 })).sort((a, b) => b.amount - a.amount);
 }
 
 /**
@@ -102,7 +100,11 @@ export async function loadWaitStats(client: Db, shop: string, until: "allocatedA
     `FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "backorderedAt" >= ${p.p(since)}
        AND "${until}" IS NOT NULL AND "${until}" >= "backorderedAt"`;
   const p1 = new SqlParams(dialect);
-  const [summary] = await rawQuery<{ n: unknown; avg: unknown }>(client, p1, `SELECT COUNT(*) AS "n", AVG(${seconds}) AS "avg" ${from(p1)}`);
+  const [summary] = await rawQuery<{ n: unknown; avg: unknown }>(
+    client,
+    p1,
+    `SELECT COUNT(*) AS "n", AVG(${seconds}) AS "avg" ${from(p1)}`,
+  );
   const count = num(summary?.n);
   if (count === 0) return { count: 0, avgSeconds: null, p90Seconds: null };
   const p2 = new SqlParams(dialect);
@@ -184,17 +186,28 @@ export async function loadTopVariants(client: Db, shop: string, since: Date, tak
     take,
   });
   const ids = groups.map((g) => g.variantId);
-  const variants = await client.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productTitle: true, title: true, sku: true } });
+  const variants = await client.variant.findMany({
+    where: { shop, variantId: { in: ids } },
+    select: { variantId: true, productTitle: true, title: true, sku: true },
+  });
   const byId = new Map(variants.map((v) => [v.variantId, v]));
   // Variants the catalog sync has not brought in yet: name them after one of their lines.
   const fallbacks = await Promise.all(
-    ids.filter((id) => !byId.has(id)).map((variantId) => client.backorderLine.findFirst({ where: { shop, variantId }, select: { variantId: true, title: true, sku: true } })),
+    ids
+      .filter((id) => !byId.has(id))
+      .map((variantId) =>
+        client.backorderLine.findFirst({ where: { shop, variantId }, select: { variantId: true, title: true, sku: true } }),
+      ),
   );
   const lineById = new Map(fallbacks.filter((l) => l !== null).map((l) => [l.variantId, l]));
   return groups.map((g) => {
     const v = byId.get(g.variantId);
     const l = lineById.get(g.variantId);
-    const title = v ? (v.title && v.title !== "Default Title" ? `${v.productTitle} — ${v.title}` : v.productTitle) : (l?.title ?? g.variantId);
+    const title = v
+      ? v.title && v.title !== "Default Title"
+        ? `${v.productTitle} — ${v.title}`
+        : v.productTitle
+      : (l?.title ?? g.variantId);
     return { variantId: g.variantId, title, sku: v?.sku ?? l?.sku ?? null, lines: g._count.lineItemId, units: g._sum.quantity ?? 0 };
   });
 }

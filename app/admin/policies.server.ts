@@ -11,7 +11,9 @@ export type PolicyPatch = Omit<Prisma.VariantPolicyCreateManyInput, "shop" | "va
 export async function applyPolicyPatch(tx: Tx, shop: string, variantIds: string[], patch: PolicyPatch): Promise<void> {
   for (let i = 0; i < variantIds.length; i += CHUNK) {
     const chunk = variantIds.slice(i, i + CHUNK);
-    const existing = new Set((await tx.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } })).map((p) => p.variantId));
+    const existing = new Set(
+      (await tx.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } })).map((p) => p.variantId),
+    );
     if (existing.size) await tx.variantPolicy.updateMany({ where: { shop, variantId: { in: [...existing] } }, data: patch });
     const missing = chunk.filter((id) => !existing.has(id));
     if (missing.length) await tx.variantPolicy.createMany({ data: missing.map((variantId) => ({ ...patch, shop, variantId })) });

@@ -56,13 +56,7 @@ export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Da
   if (q.search) {
     const contains = containsText(dialectOf(client), q.search);
     and.push({
-      OR: [
-        { orderName: contains },
-        { customerName: contains },
-        { customerEmail: contains },
-        { sku: contains },
-        { title: contains },
-      ],
+      OR: [{ orderName: contains }, { customerName: contains }, { customerEmail: contains }, { sku: contains }, { title: contains }],
     });
   }
   return { AND: and };
@@ -117,7 +111,13 @@ export const LINE_SELECT = {
   currency: true,
 } as const;
 
-export async function loadQueuePage(client: Db | Tx, shop: string, q: QueueQuery, now = new Date(), pageSize = PAGE_SIZE): Promise<QueuePage> {
+export async function loadQueuePage(
+  client: Db | Tx,
+  shop: string,
+  q: QueueQuery,
+  now = new Date(),
+  pageSize = PAGE_SIZE,
+): Promise<QueuePage> {
   const where = queueWhere(client, shop, q, now);
   const reverse = q.before !== null && q.after === null;
   const given = reverse ? q.before : q.after;
@@ -158,7 +158,10 @@ export async function describeLines(
   const variantIds = [...new Set(lines.map((l) => l.variantId))];
   const orderIds = [...new Set(lines.map((l) => l.orderId))];
   const [variants, policies, defaults, cancels, ahead] = await Promise.all([
-    client.variant.findMany({ where: { shop, variantId: { in: variantIds } }, select: { variantId: true, productTitle: true, title: true, sku: true } }),
+    client.variant.findMany({
+      where: { shop, variantId: { in: variantIds } },
+      select: { variantId: true, productTitle: true, title: true, sku: true },
+    }),
     client.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } } }),
     loadShopDefaults(client, shop),
     client.syncTask.findMany({
@@ -247,7 +250,10 @@ export async function queueVariantChoices(client: Db | Tx, shop: string, limit =
     take: limit,
   });
   const ids = groups.map((g) => g.variantId);
-  const variants = await client.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productTitle: true, title: true, sku: true } });
+  const variants = await client.variant.findMany({
+    where: { shop, variantId: { in: ids } },
+    select: { variantId: true, productTitle: true, title: true, sku: true },
+  });
   const byId = new Map(variants.map((v) => [v.variantId, v]));
   return groups.map((g) => {
     const v = byId.get(g.variantId);

@@ -51,20 +51,36 @@ export async function saveSettings(
       await tx.shopSettings.upsert({ where: { shop }, create: { shop, ...v }, update: v });
       let resynced = 0;
       if (storefrontChanged) {
-        const affected = await tx.variantPolicy.findMany({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] }, select: { variantId: true } });
-        await enqueueTasks(tx, shop, "variant", affected.map((a) => a.variantId), now);
+        const affected = await tx.variantPolicy.findMany({
+          where: { shop, OR: [{ enabled: true }, { autoEnable: true }] },
+          select: { variantId: true },
+        });
+        await enqueueTasks(
+          tx,
+          shop,
+          "variant",
+          affected.map((a) => a.variantId),
+          now,
+        );
         resynced = affected.length;
       }
       let ordersResynced = 0;
       if (ordersChanged) {
         // Orders tagged before the tag was recorded carry the old one: record it, so the push can remove it.
-        if (tagChanged) await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
+        if (tagChanged)
+          await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
         const [waiting, tagged, held] = await Promise.all([
           tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
           tx.syncedOrder.findMany({ where: { shop, tagged: true }, select: { orderId: true } }),
           tx.orderHold.groupBy({ by: ["orderId"], where: { shop } }),
         ]);
-        ordersResynced = await enqueueTasks(tx, shop, "order", [...waiting, ...tagged, ...held].map((o) => o.orderId), now);
+        ordersResynced = await enqueueTasks(
+          tx,
+          shop,
+          "order",
+          [...waiting, ...tagged, ...held].map((o) => o.orderId),
+          now,
+        );
       }
       if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
       return { resynced, ordersResynced, collectionRefresh };
@@ -94,7 +110,14 @@ export async function loadSyncProblems(client: Db, shop: string): Promise<SyncPr
     client.orderHold.count({ where: holdWhere }),
   ]);
   return {
-    tasks: tasks.map((t) => ({ id: t.id, kind: t.kind, targetId: t.targetId, attempts: t.attempts, lastError: t.lastError, updatedAt: t.updatedAt.toISOString() })),
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      targetId: t.targetId,
+      attempts: t.attempts,
+      lastError: t.lastError,
+      updatedAt: t.updatedAt.toISOString(),
+    })),
     taskCount,
     events: events.map((e) => ({ ...e, receivedAt: e.receivedAt.toISOString() })),
     eventCount,
@@ -106,7 +129,15 @@ export async function loadSyncProblems(client: Db, shop: string): Promise<SyncPr
 /** Retries the releases Shopify refused: the orders are pushed again (the push releases what is no longer wanted). */
 export async function retryHoldReleases(client: Db, shop: string, now = new Date()): Promise<number> {
   const orders = await client.orderHold.groupBy({ by: ["orderId"], where: { shop, releaseError: { not: null } } });
-  return client.$transaction((tx) => enqueueTasks(tx, shop, "order", orders.map((o) => o.orderId), now));
+  return client.$transaction((tx) =>
+    enqueueTasks(
+      tx,
+      shop,
+      "order",
+      orders.map((o) => o.orderId),
+      now,
+    ),
+  );
 }
 
 export async function retryWebhookEvents(client: Db, shop: string, ids?: number[]): Promise<number> {

@@ -20,8 +20,7 @@ export interface ShopSettingsValues {
 export type ShopSettingsField = keyof ShopSettingsValues;
 
 export type ShopSettingsResult =
-  | { ok: true; values: ShopSettingsValues }
-  | { ok: false; errors: Partial<Record<ShopSettingsField, string>> };
+  { ok: true; values: ShopSettingsValues } | { ok: false; errors: Partial<Record<ShopSettingsField, string>> };
 
 export type ShopSettingsInput = Partial<Record<ShopSettingsField, string | null>>;
 
@@ -42,7 +41,8 @@ export function validateShopSettings(input: ShopSettingsInput): ShopSettingsResu
   const messageTemplate = text("messageTemplate");
   if (!messageTemplate) errors.messageTemplate = "Message template is required.";
   else if (!messageTemplate.includes("{date}")) errors.messageTemplate = "Message template must contain {date}, where the ship date goes.";
-  else if (messageTemplate.length > TEMPLATE_MAX) errors.messageTemplate = `Message template is ${messageTemplate.length} characters; keep it to ${TEMPLATE_MAX}.`;
+  else if (messageTemplate.length > TEMPLATE_MAX)
+    errors.messageTemplate = `Message template is ${messageTemplate.length} characters; keep it to ${TEMPLATE_MAX}.`;
   else if (/[<>]/.test(messageTemplate)) errors.messageTemplate = "Message template cannot contain < or >.";
 
   const lead = days(text("defaultLeadTimeDays"), "Default lead time", 365);

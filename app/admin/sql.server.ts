@@ -18,9 +18,7 @@ export class SqlParams {
 
 /** Seconds from `from` to `to` (both timestamp column expressions, quoted). */
 export function secondsBetween(dialect: Dialect, to: string, from: string): string {
-  return dialect === "postgres"
-    ? `EXTRACT(EPOCH FROM (${to} - ${from}))`
-    : `((julianday(${to}) - julianday(${from})) * 86400.0)`;
+  return dialect === "postgres" ? `EXTRACT(EPOCH FROM (${to} - ${from}))` : `((julianday(${to}) - julianday(${from})) * 86400.0)`;
 }
 
 /** YYYY-MM-DD of a timestamp column (UTC). */

@@ -21,8 +21,7 @@ export interface VariantSettingsPatch {
 export type VariantSettingsField = keyof VariantSettingsPatch;
 
 export type VariantSettingsResult =
-  | { ok: true; patch: VariantSettingsPatch }
-  | { ok: false; errors: Partial<Record<VariantSettingsField | "form", string>> };
+  { ok: true; patch: VariantSettingsPatch } | { ok: false; errors: Partial<Record<VariantSettingsField | "form", string>> };
 
 export interface VariantSettingsInput {
   enabled?: string | null;
@@ -47,7 +46,8 @@ export function calendarDateMs(value: string): number | null {
 type Parsed<T> = { value: T } | { error: string } | { skip: true };
 
 function parseWholeNumber(raw: string, label: string, { min, max }: { min: number; max: number }): Parsed<number> {
-  if (!/^-?\d+$/.test(raw)) return { error: `${label} must be a whole number${raw.includes(".") || raw.includes(",") ? " (no decimals)" : ""}.` };
+  if (!/^-?\d+$/.test(raw))
+    return { error: `${label} must be a whole number${raw.includes(".") || raw.includes(",") ? " (no decimals)" : ""}.` };
   const n = Number(raw);
   if (n < min) return { error: n < 0 ? `${label} cannot be negative.` : `${label} must be at least ${min}.` };
   if (n > max) return { error: `${label} cannot be more than ${max.toLocaleString("en-US")}.` };

@@ -57,7 +57,11 @@ export async function loadVariantsPage(
   const ids = rows.map((v) => v.variantId);
   const [policies, waiting] = await Promise.all([
     client.variantPolicy.findMany({ where: { shop, variantId: { in: ids } } }),
-    client.backorderLine.groupBy({ by: ["variantId"], where: { shop, state: "waiting", variantId: { in: ids } }, _sum: { waitingQuantity: true } }),
+    client.backorderLine.groupBy({
+      by: ["variantId"],
+      where: { shop, state: "waiting", variantId: { in: ids } },
+      _sum: { waitingQuantity: true },
+    }),
   ]);
   const policyById = new Map(policies.map((x) => [x.variantId, x]));
   const waitingById = new Map(waiting.map((w) => [w.variantId, w._sum.waitingQuantity ?? 0]));
@@ -109,13 +113,19 @@ async function findVariantPage(
   if (q.filter === "enabled") {
     where.push(`EXISTS (SELECT 1 FROM "VariantPolicy" p WHERE p."shop" = v."shop" AND p."variantId" = v."variantId" AND p."enabled")`);
   } else if (q.filter === "backordered") {
-    where.push(`EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = 'waiting')`);
+    where.push(
+      `EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = 'waiting')`,
+    );
   }
   const from = `FROM "Variant" v WHERE ${where.join(" AND ")}`;
   const countParams = new SqlParams(params.dialect);
   countParams.values.push(...params.values);
   const [rows, count] = await Promise.all([
-    rawQuery<{ variantId: string }>(client, params, `SELECT v."variantId" ${from} ORDER BY v."productTitle", v."title", v."variantId" LIMIT ${q.take} OFFSET ${q.skip}`),
+    rawQuery<{ variantId: string }>(
+      client,
+      params,
+      `SELECT v."variantId" ${from} ORDER BY v."productTitle", v."title", v."variantId" LIMIT ${q.take} OFFSET ${q.skip}`,
+    ),
     rawQuery<{ n: unknown }>(client, countParams, `SELECT COUNT(*) AS n ${from}`),
   ]);
   return { ids: rows.map((r) => r.variantId), total: num(count[0]?.n) };
@@ -137,9 +147,14 @@ export async function saveVariantSettings(
   const result = validateVariantSettings(input, { today, bulk: ids.length > 1 });
   if (!result.ok) return result;
   const { restockDate, ...rest } = result.patch;
-  const data = { ...rest, ...(restockDate !== undefined ? { restockDate: restockDate === null ? null : fromCalendarDate(restockDate) } : {}) };
+  const data = {
+    ...rest,
+    ...(restockDate !== undefined ? { restockDate: restockDate === null ? null : fromCalendarDate(restockDate) } : {}),
+  };
   const saved = await client.$transaction(async (tx) => {
-    const known = (await inChunks(ids, (chunk) => tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } }))).map((v) => v.variantId);
+    const known = (
+      await inChunks(ids, (chunk) => tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } }))
+    ).map((v) => v.variantId);
     await applyPolicyPatch(tx, shop, known, data);
     await enqueueTasks(tx, shop, "variant", known, now);
     return known.length;

@@ -50,7 +50,7 @@ export function addBusinessDays(date: string, days: number): string {
   let ms = parseDate(date);
   if (ms === null) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   while (isWeekend(ms)) ms += DAY_MS;
-  for (let left = Math.max(0, Math.floor(days)); left > 0; ) {
+  for (let left = Math.max(0, Math.floor(days)); left > 0;) {
     ms += DAY_MS;
     if (!isWeekend(ms)) left--;
   }

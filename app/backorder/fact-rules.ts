@@ -25,7 +25,10 @@ export function snapshotWins(candidate: Timed, stored: Timed | null): boolean {
 export const productWins: (candidate: Timed, stored: Timed | null) => boolean = snapshotWins;
 
 /** An inventory level: newer updated_at, and within one second the lower available (levelWins). */
-export function inventoryLevelWins(candidate: { updatedAt: Date; available: number }, stored: { updatedAt: Date; available: number } | null): boolean {
+export function inventoryLevelWins(
+  candidate: { updatedAt: Date; available: number },
+  stored: { updatedAt: Date; available: number } | null,
+): boolean {
   return stored === null || levelWins(candidate, stored);
 }
 

@@ -35,10 +35,15 @@ export const HOLDABLE_STATUSES: ReadonlySet<string> = new Set(["OPEN", "ON_HOLD"
  * them the sync reads the order again (a release changes what can be split) and plans anew;
  * a plan without releases is the last one. `waiting`: line item id -> units waiting for stock.
  */
-export function planHolds(mode: HoldMode, waiting: ReadonlyMap<string, number>, fulfillmentOrders: readonly PlanFulfillmentOrder[]): HoldStep[] {
+export function planHolds(
+  mode: HoldMode,
+  waiting: ReadonlyMap<string, number>,
+  fulfillmentOrders: readonly PlanFulfillmentOrder[],
+): HoldStep[] {
   const wantsAny = mode !== "off" && [...waiting.values()].some((q) => q > 0);
   const ours = (fo: PlanFulfillmentOrder) => fo.holds.find((h) => h.ours);
-  const hasWaiting = (fo: PlanFulfillmentOrder) => fo.lineItems.some((l) => l.remainingQuantity > 0 && (waiting.get(l.lineItemId) ?? 0) > 0);
+  const hasWaiting = (fo: PlanFulfillmentOrder) =>
+    fo.lineItems.some((l) => l.remainingQuantity > 0 && (waiting.get(l.lineItemId) ?? 0) > 0);
 
   if (!wantsAny) return fulfillmentOrders.flatMap((fo) => releaseOf(fo, ours(fo)));
 
@@ -82,13 +87,21 @@ export function planHolds(mode: HoldMode, waiting: ReadonlyMap<string, number>, 
 
   const holds: HoldStep[] = [];
   for (const fo of byFit(fulfillmentOrders.filter((f) => !ours(f) && HOLDABLE_STATUSES.has(f.status) && hasWaiting(f)))) {
-    const items = fo.lineItems.map((l) => ({ id: l.id, remaining: l.remainingQuantity, quantity: take(l.lineItemId, l.remainingQuantity) }));
+    const items = fo.lineItems.map((l) => ({
+      id: l.id,
+      remaining: l.remainingQuantity,
+      quantity: take(l.lineItemId, l.remainingQuantity),
+    }));
     const units = items.filter((i) => i.quantity > 0);
     if (!units.length) continue;
     const whole = items.every((i) => i.quantity === i.remaining);
     // Already held by someone else: Shopify cannot split it, and it ships nothing now anyway.
     const onHold = fo.status === "ON_HOLD" || fo.holds.length > 0;
-    holds.push({ kind: "hold", fulfillmentOrderId: fo.id, lineItems: whole || onHold ? null : units.map((i) => ({ id: i.id, quantity: i.quantity })) });
+    holds.push({
+      kind: "hold",
+      fulfillmentOrderId: fo.id,
+      lineItems: whole || onHold ? null : units.map((i) => ({ id: i.id, quantity: i.quantity })),
+    });
   }
   return holds;
 }

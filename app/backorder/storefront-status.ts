@@ -89,7 +89,8 @@ export function restockPlanOf(facts: {
 export function storefrontStatus(facts: VariantFacts): StorefrontStatus {
   const policy = facts.policy;
   const waiting = Math.max(0, facts.waitingUnits);
-  const customTemplate = facts.shop.messageTemplate.trim() && facts.shop.messageTemplate !== DEFAULT_MESSAGE_TEMPLATE ? facts.shop.messageTemplate : null;
+  const customTemplate =
+    facts.shop.messageTemplate.trim() && facts.shop.messageTemplate !== DEFAULT_MESSAGE_TEMPLATE ? facts.shop.messageTemplate : null;
   const message = policy?.message?.trim() ? policy.message : customTemplate;
   const remaining = policy?.maxBackorder == null ? null : Math.max(0, policy.maxBackorder - waiting);
 

@@ -19,7 +19,11 @@ export async function inChunks<T, R>(ids: Iterable<T>, query: (chunk: T[]) => Pr
 }
 
 /** Runs a write once per chunk of `ids`; returns the summed row counts. */
-export async function eachChunk<T>(ids: Iterable<T>, write: (chunk: T[]) => Promise<{ count: number } | unknown>, size = IN_LIST_MAX): Promise<number> {
+export async function eachChunk<T>(
+  ids: Iterable<T>,
+  write: (chunk: T[]) => Promise<{ count: number } | unknown>,
+  size = IN_LIST_MAX,
+): Promise<number> {
   let count = 0;
   for (const chunk of chunks([...ids], size)) {
     const r = await write(chunk);

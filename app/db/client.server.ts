@@ -38,7 +38,8 @@ class LibSqlWithBusyTimeout extends PrismaLibSQL {
     // BEGIN IMMEDIATE takes the write lock first, waiting for it instead.
     const transaction = client.transaction.bind(client);
     client.transaction = waitWhileBusy(client, (mode?: TransactionMode) =>
-      transaction(mode === "read" ? "read" : "write").then(escapeLikeOn));
+      transaction(mode === "read" ? "read" : "write").then(escapeLikeOn),
+    );
     // Statements outside a transaction (autocommit): one that found the file locked did nothing.
     client.execute = waitWhileBusy(client, client.execute.bind(client));
     client.batch = waitWhileBusy(client, client.batch.bind(client));

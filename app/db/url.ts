@@ -5,8 +5,7 @@ import path from "node:path";
 
 export type Provider = "sqlite" | "postgres";
 
-export const providerOf = (url: string): Provider =>
-  /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+export const providerOf = (url: string): Provider => (/^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite");
 
 /** A SQLite file in ./data (created if missing): the app's by default, or another tool's own. */
 export function defaultDatabaseUrl(file = "backorder-queue.sqlite"): string {

@@ -13,8 +13,7 @@ import { runtimeConfig } from "../config.server.ts";
 
 const WAKE_TYPE = "backorder-worker:wake";
 
-export const isWakeMessage = (m: unknown): boolean =>
-  typeof m === "object" && m !== null && (m as { type?: unknown }).type === WAKE_TYPE;
+export const isWakeMessage = (m: unknown): boolean => typeof m === "object" && m !== null && (m as { type?: unknown }).type === WAKE_TYPE;
 
 const RESTART_FIRST_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
@@ -90,7 +89,9 @@ function spawnWorker(s: Supervisor) {
     if (s.stopped) return;
     s.crashes = Date.now() - s.startedAt >= HEALTHY_AFTER_MS ? 1 : s.crashes + 1;
     const delay = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** (s.crashes - 1));
-    console.error(`[backorder-worker] worker process ${child.pid} exited (${signal ?? `code ${code}`}); starting another in ${delay / 1000} s`);
+    console.error(
+      `[backorder-worker] worker process ${child.pid} exited (${signal ?? `code ${code}`}); starting another in ${delay / 1000} s`,
+    );
     s.restartTimer = setTimeout(() => {
       s.restartTimer = null;
       if (!s.stopped) spawnWorker(s);

@@ -16,7 +16,8 @@ export class ByteBudget {
   readonly #waiting: Waiter[] = [];
 
   constructor(readonly capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`budget must be a positive whole number of bytes, got ${capacity}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`budget must be a positive whole number of bytes, got ${capacity}`);
   }
 
   /** Bytes reserved right now. */

@@ -51,7 +51,10 @@ export class InboxWriter {
         const batch = this.takeBatch();
         this.onBatch?.(batch.length);
         try {
-          const stored = await storeBatch(this.db, batch.map((w) => w.delivery));
+          const stored = await storeBatch(
+            this.db,
+            batch.map((w) => w.delivery),
+          );
           batch.forEach((w, i) => w.resolve(stored[i]!));
         } catch {
           // Something in the batch failed (a database error, or a duplicate written by another

@@ -43,14 +43,18 @@ export class RetryLoop {
       try {
         await pass(signal);
         if (failures > 0) {
-          log(`[worker] ${name}: database back after ${Math.round((Date.now() - outageStart) / 1000)} s (${failures} failed passes); resuming`);
+          log(
+            `[worker] ${name}: database back after ${Math.round((Date.now() - outageStart) / 1000)} s (${failures} failed passes); resuming`,
+          );
         }
         failures = 0;
       } catch (e) {
         if (signal.aborted) break;
         if (failures === 0) {
           outageStart = Date.now();
-          log(`[worker] ${name}: database unavailable or failing (${describe(e)}); retrying in ${OUTAGE_FIRST_DELAY_MS / 1000} s, backing off to ${OUTAGE_MAX_DELAY_MS / 1000} s, quiet until it answers`);
+          log(
+            `[worker] ${name}: database unavailable or failing (${describe(e)}); retrying in ${OUTAGE_FIRST_DELAY_MS / 1000} s, backing off to ${OUTAGE_MAX_DELAY_MS / 1000} s, quiet until it answers`,
+          );
         }
         failures++;
       }
@@ -83,6 +87,11 @@ function describe(e: unknown): string {
   const err = e as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalMessage?: unknown; kind?: unknown } } } };
   const cause = err.meta?.driverAdapterError?.cause;
   const lastLine = err.message.trim().split("\n").pop() ?? "";
-  const what = typeof cause?.originalMessage === "string" ? cause.originalMessage : typeof cause?.kind === "string" ? `${cause.kind}: ${lastLine}` : lastLine;
+  const what =
+    typeof cause?.originalMessage === "string"
+      ? cause.originalMessage
+      : typeof cause?.kind === "string"
+        ? `${cause.kind}: ${lastLine}`
+        : lastLine;
   return `${typeof err.code === "string" ? `${err.code} ` : ""}${what || err.name}`.slice(0, 300);
 }

@@ -35,7 +35,10 @@ export async function claimShop(db: Db, shop: string, owner: string, now: Date, 
  * lease was taken over gets ShopLeaseLost and its transaction rolls back.
  */
 export async function holdShop(tx: Tx, shop: string, owner: string, now: Date, leaseMs: number): Promise<void> {
-  const { count } = await tx.shopLease.updateMany({ where: { shop, lockedBy: owner }, data: { lockedUntil: new Date(now.getTime() + leaseMs) } });
+  const { count } = await tx.shopLease.updateMany({
+    where: { shop, lockedBy: owner },
+    data: { lockedUntil: new Date(now.getTime() + leaseMs) },
+  });
   if (count !== 1) throw new ShopLeaseLost(`the lease on ${shop} passed to another worker`);
 }
 

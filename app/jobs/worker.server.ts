@@ -114,7 +114,15 @@ async function drainShop(db: Db, shop: string, batchSize: number, now: () => Dat
   }
 }
 
-async function drainHeldShop(db: Db, shop: string, owner: string, leaseMs: number, batchSize: number, now: () => Date, opts: DrainOptions): Promise<DrainResult> {
+async function drainHeldShop(
+  db: Db,
+  shop: string,
+  owner: string,
+  leaseMs: number,
+  batchSize: number,
+  now: () => Date,
+  opts: DrainOptions,
+): Promise<DrainResult> {
   const result: DrainResult = { processed: 0, failed: 0, rejected: 0 };
   const lease: Lease = { shop, owner, ms: leaseMs };
   const due = await db.webhookInbox.findMany({
@@ -152,7 +160,7 @@ async function drainHeldShop(db: Db, shop: string, owner: string, leaseMs: numbe
   // A chunk of events in one transaction, each variant re-derived once per chunk: in a
   // flash sale most events touch the same few variants. If the chunk fails, its events
   // are applied one by one so a single bad event cannot hold the others back.
-  for (let i = 0; i < live.length; ) {
+  for (let i = 0; i < live.length;) {
     if (opts.signal?.aborted) {
       await release(db, live.slice(i), owner);
       break;
@@ -227,8 +235,14 @@ async function claimedRows(db: Db, shop: string, owner: string): Promise<Claimed
   });
   const postgres = dialectOf(db) === "postgres";
   const sizes = postgres
-    ? await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(`SELECT id, octet_length(payload) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = $1`, owner)
-    : await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(`SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = ?`, owner);
+    ? await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(
+        `SELECT id, octet_length(payload) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = $1`,
+        owner,
+      )
+    : await db.$queryRawUnsafe<{ id: number; bytes: unknown }[]>(
+        `SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM "WebhookInbox" WHERE "lockedBy" = ?`,
+        owner,
+      );
   const bytesOf = new Map(sizes.map((s) => [Number(s.id), Number(s.bytes)]));
   return rows.map((r) => ({ ...r, bytes: bytesOf.get(r.id) ?? 0 }));
 }
@@ -357,7 +371,14 @@ async function letOtherWritersIn(db: Db, ms = SQLITE_WRITER_GAP_MS) {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function applyRows(db: Db, lease: Lease, rows: Prepared[], now: () => Date, opts: DrainOptions, done: { linesStored?: number; derived?: boolean } = {}) {
+async function applyRows(
+  db: Db,
+  lease: Lease,
+  rows: Prepared[],
+  now: () => Date,
+  opts: DrainOptions,
+  done: { linesStored?: number; derived?: boolean } = {},
+) {
   const { shop } = lease;
   await db.$transaction(async (tx) => {
     await holdShop(tx, shop, lease.owner, now(), lease.ms);

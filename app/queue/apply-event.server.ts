@@ -15,7 +15,14 @@ import { eachChunk, inChunks } from "../db/chunks.ts";
 import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import { adjustmentsByLine, loadAdjustments, OPEN_STATES, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
-import { customerUnlessRedacted, deleteShopData, recordDataRequest, redactCustomer, uninstallShop, updateGrantedScopes } from "./compliance.server.ts";
+import {
+  customerUnlessRedacted,
+  deleteShopData,
+  recordDataRequest,
+  redactCustomer,
+  uninstallShop,
+  updateGrantedScopes,
+} from "./compliance.server.ts";
 import { lockShopEngine } from "./engine-lock.server.ts";
 
 export interface Affected {
@@ -57,20 +64,35 @@ export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventTo
 }
 
 /** Applies one event and re-derives its variants. */
-export const applyEvent = (tx: Tx, shop: string, event: DomainEvent, reason: string): Promise<Affected> => applyEvents(tx, shop, [{ event, reason }]);
+export const applyEvent = (tx: Tx, shop: string, event: DomainEvent, reason: string): Promise<Affected> =>
+  applyEvents(tx, shop, [{ event, reason }]);
 
 /**
  * Re-derives each pending variant once; adds the orders whose lines changed to `affected`.
  * `touched`: every line whose facts were written since the variants were last derived (the
  * bounded derivation); without it each variant is derived from all its open lines.
  */
-export async function recomputeVariants(tx: Tx, shop: string, pending: PendingRecompute, affected: Affected, touched?: ReadonlySet<string>) {
+export async function recomputeVariants(
+  tx: Tx,
+  shop: string,
+  pending: PendingRecompute,
+  affected: Affected,
+  touched?: ReadonlySet<string>,
+) {
   // A variant without lines to derive has nothing to change: one query for all of them rather
   // than three per variant (a catalog chunk touches hundreds of variants, few with backorders).
   const open = { OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
   const withLines = new Set(
     pending.size > 1
-      ? (await inChunks(pending.keys(), (ids) => tx.backorderLine.findMany({ where: { shop, variantId: { in: ids }, ...open }, select: { variantId: true }, distinct: ["variantId"] }))).map((l) => l.variantId)
+      ? (
+          await inChunks(pending.keys(), (ids) =>
+            tx.backorderLine.findMany({
+              where: { shop, variantId: { in: ids }, ...open },
+              select: { variantId: true },
+              distinct: ["variantId"],
+            }),
+          )
+        ).map((l) => l.variantId)
       : pending.keys(),
   );
   for (const [variantId, { at, reason }] of pending) {
@@ -91,7 +113,13 @@ const markPending = (pending: PendingRecompute, variantId: string, at: Date, rea
  * chunk instead of a few per variant, then the same re-derivation as applyEvents. Products
  * before levels, so a level finds the variants of its inventory item.
  */
-export async function applyCatalogEvents(tx: Tx, shop: string, products: ProductEvent[], levels: InventoryLevelEvent[], reason: string): Promise<Affected> {
+export async function applyCatalogEvents(
+  tx: Tx,
+  shop: string,
+  products: ProductEvent[],
+  levels: InventoryLevelEvent[],
+  reason: string,
+): Promise<Affected> {
   // Its reads and writes are a read-compare-write, like applyEvents': the shop's engine lock
   // keeps a worker's chunk for the same shop out until this one commits (docs/decisions/0010-one-writer-per-shop.md).
   await lockShopEngine(tx, shop);
@@ -99,7 +127,11 @@ export async function applyCatalogEvents(tx: Tx, shop: string, products: Product
   const affected = emptyAffected();
 
   const stored = new Map(
-    (await inChunks(new Set(products.flatMap((e) => e.variants.map((v) => v.variantId))), (ids) => tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productUpdatedAt: true } }))).map((v) => [v.variantId, v.productUpdatedAt]),
+    (
+      await inChunks(new Set(products.flatMap((e) => e.variants.map((v) => v.variantId))), (ids) =>
+        tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productUpdatedAt: true } }),
+      )
+    ).map((v) => [v.variantId, v.productUpdatedAt]),
   );
   const created = new Map<string, Prisma.VariantCreateManyInput>();
   const updated = new Map<string, Prisma.VariantUpdateInput>();
@@ -107,7 +139,17 @@ export async function applyCatalogEvents(tx: Tx, shop: string, products: Product
     for (const v of e.variants) {
       const current = stored.get(v.variantId);
       if (!productWins(e, current ? { updatedAt: current } : null)) continue; // stale
-      const data = { productId: e.productId, inventoryItemId: v.inventoryItemId, productTitle: e.title, title: v.title, sku: v.sku, price: v.price, inventoryPolicy: v.inventoryPolicy, productTags: e.tags, productUpdatedAt: e.updatedAt };
+      const data = {
+        productId: e.productId,
+        inventoryItemId: v.inventoryItemId,
+        productTitle: e.title,
+        title: v.title,
+        sku: v.sku,
+        price: v.price,
+        inventoryPolicy: v.inventoryPolicy,
+        productTags: e.tags,
+        productUpdatedAt: e.updatedAt,
+      };
       if (created.has(v.variantId) || !current) created.set(v.variantId, { shop, variantId: v.variantId, ...data });
       else updated.set(v.variantId, data);
       stored.set(v.variantId, e.updatedAt);
@@ -121,7 +163,14 @@ export async function applyCatalogEvents(tx: Tx, shop: string, products: Product
   const key = (itemId: string, locationId: string) => `${itemId}|${locationId}`;
   const items = new Set(levels.map((l) => l.inventoryItemId));
   const current = new Map(
-    (await inChunks(items, (ids) => tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: ids } }, select: { inventoryItemId: true, locationId: true, available: true, updatedAt: true } }))).map((l) => [key(l.inventoryItemId, l.locationId), l]),
+    (
+      await inChunks(items, (ids) =>
+        tx.inventoryLevel.findMany({
+          where: { shop, inventoryItemId: { in: ids } },
+          select: { inventoryItemId: true, locationId: true, available: true, updatedAt: true },
+        }),
+      )
+    ).map((l) => [key(l.inventoryItemId, l.locationId), l]),
   );
   const newLevels = new Map<string, InventoryLevelEvent>();
   const changedLevels = new Map<string, InventoryLevelEvent>();
@@ -134,15 +183,28 @@ export async function applyCatalogEvents(tx: Tx, shop: string, products: Product
     current.set(k, { inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt });
   }
   if (newLevels.size) {
-    await tx.inventoryLevel.createMany({ data: [...newLevels.values()].map((e) => ({ shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId, available: e.available, updatedAt: e.updatedAt })) });
+    await tx.inventoryLevel.createMany({
+      data: [...newLevels.values()].map((e) => ({
+        shop,
+        inventoryItemId: e.inventoryItemId,
+        locationId: e.locationId,
+        available: e.available,
+        updatedAt: e.updatedAt,
+      })),
+    });
   }
   for (const e of changedLevels.values()) {
-    await tx.inventoryLevel.update({ where: { shop_inventoryItemId_locationId: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId } }, data: { available: e.available, updatedAt: e.updatedAt } });
+    await tx.inventoryLevel.update({
+      where: { shop_inventoryItemId_locationId: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId } },
+      data: { available: e.available, updatedAt: e.updatedAt },
+    });
   }
   const written = [...newLevels.values(), ...changedLevels.values()];
   if (written.length) {
     const variantsOfItem = new Map<string, string[]>();
-    const rows = await inChunks(new Set(written.map((e) => e.inventoryItemId)), (ids) => tx.variant.findMany({ where: { shop, inventoryItemId: { in: ids } }, select: { variantId: true, inventoryItemId: true } }));
+    const rows = await inChunks(new Set(written.map((e) => e.inventoryItemId)), (ids) =>
+      tx.variant.findMany({ where: { shop, inventoryItemId: { in: ids } }, select: { variantId: true, inventoryItemId: true } }),
+    );
     for (const r of rows) variantsOfItem.set(r.inventoryItemId!, [...(variantsOfItem.get(r.inventoryItemId!) ?? []), r.variantId]);
     for (const e of written) {
       for (const variantId of variantsOfItem.get(e.inventoryItemId) ?? []) {
@@ -215,7 +277,14 @@ function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLe
  * `linesStored`: lines [0, linesStored) were already written by applyOrderLineSlice in
  * earlier transactions (a very large order); they still count as touching their variants.
  */
-async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, affected: Affected, linesStored: number, touched: Set<string>) {
+async function applyOrderSnapshot(
+  tx: Tx,
+  shop: string,
+  e: OrderSnapshotEvent,
+  affected: Affected,
+  linesStored: number,
+  touched: Set<string>,
+) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
   if (!snapshotWins(e, existing)) return; // stale
@@ -245,7 +314,10 @@ async function applyOrderSnapshot(tx: Tx, shop: string, e: OrderSnapshotEvent, a
  * the stored order is newer (the event is stale: nothing to write).
  */
 export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshotEvent, from: number, to: number): Promise<boolean> {
-  const existing = await tx.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: e.orderId } }, select: { updatedAt: true } });
+  const existing = await tx.orderSnapshot.findUnique({
+    where: { shop_orderId: { shop, orderId: e.orderId } },
+    select: { updatedAt: true },
+  });
   if (!snapshotWins(e, existing)) return false;
   await writeOrderLines(tx, shop, e, e.lines.slice(from, to), await customerUnlessRedacted(tx, shop, e.orderId, e.customer));
   return true;
@@ -274,22 +346,37 @@ const SNAPSHOT_FIELDS = [
   "customerEmail",
 ] as const satisfies readonly (keyof LineRow)[];
 
-const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS.map((f) => [f, true])]) as { lineItemId: true } & { [F in (typeof SNAPSHOT_FIELDS)[number]]: true };
+const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS.map((f) => [f, true])]) as { lineItemId: true } & {
+  [F in (typeof SNAPSHOT_FIELDS)[number]]: true;
+};
 
-const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
+const sameValue = (a: unknown, b: unknown) =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null);
 
 /** `customer`: the order's customer as we may keep it (customerUnlessRedacted). */
-async function writeOrderLines(tx: Tx, shop: string, e: OrderSnapshotEvent, lines: OrderLineSnapshot[], customer: Customer | null, touched?: Set<string>) {
+async function writeOrderLines(
+  tx: Tx,
+  shop: string,
+  e: OrderSnapshotEvent,
+  lines: OrderLineSnapshot[],
+  customer: Customer | null,
+  touched?: Set<string>,
+) {
   const tracked = lines.filter((l): l is OrderLineSnapshot & { variantId: string } => l.variantId !== null); // custom items: nothing to allocate
   if (tracked.length === 0) return;
   const [adjustments, known] = await Promise.all([
     loadAdjustments(tx, shop, e.orderId),
-    inChunks(tracked.map((l) => l.lineItemId), (ids) =>
-      tx.backorderLine.findMany({ where: { shop, lineItemId: { in: ids } }, select: STORED_LINE }),
+    inChunks(
+      tracked.map((l) => l.lineItemId),
+      (ids) => tx.backorderLine.findMany({ where: { shop, lineItemId: { in: ids } }, select: STORED_LINE }),
     ),
   ]);
   const knownOf = new Map(known.map((l) => [l.lineItemId, l]));
-  const ref = snapshotRef({ updatedAt: e.updatedAt, refundIds: JSON.stringify(e.refundIds), fulfillmentIds: JSON.stringify(e.fulfillmentIds) });
+  const ref = snapshotRef({
+    updatedAt: e.updatedAt,
+    refundIds: JSON.stringify(e.refundIds),
+    fulfillmentIds: JSON.stringify(e.fulfillmentIds),
+  });
   const ofLine = adjustmentsByLine(adjustments);
   const created: Prisma.BackorderLineCreateManyInput[] = [];
   const changes = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();

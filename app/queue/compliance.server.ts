@@ -23,7 +23,11 @@ export async function uninstallShop(tx: Tx, shop: string) {
 export async function updateGrantedScopes(tx: Tx, shop: string, e: ScopesUpdateEvent) {
   const settings = await tx.shopSettings.findUnique({ where: { shop }, select: { scopesUpdatedAt: true } });
   if (settings?.scopesUpdatedAt && settings.scopesUpdatedAt.getTime() > e.updatedAt.getTime()) return;
-  await tx.shopSettings.upsert({ where: { shop }, create: { shop, scopesUpdatedAt: e.updatedAt }, update: { scopesUpdatedAt: e.updatedAt } });
+  await tx.shopSettings.upsert({
+    where: { shop },
+    create: { shop, scopesUpdatedAt: e.updatedAt },
+    update: { scopesUpdatedAt: e.updatedAt },
+  });
   await tx.session.updateMany({ where: { shop }, data: { scope: e.scopes.join(",") } });
 }
 

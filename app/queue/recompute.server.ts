@@ -2,13 +2,7 @@
 // (snapshot minus pending deltas), then each affected variant's allocation.
 import { allocate, fifoCompare } from "../backorder/allocation.ts";
 import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
-import {
-  effectiveQuantities,
-  lineState,
-  type Adjustment,
-  type AdjustmentKind,
-  type SnapshotRef,
-} from "../backorder/order-lines.ts";
+import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, type SnapshotRef } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
@@ -53,7 +47,15 @@ export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string,
   const [lines, adjustments] = await Promise.all([
     tx.backorderLine.findMany({
       where: { shop, orderId },
-      select: { lineItemId: true, variantId: true, snapshotQuantity: true, snapshotOpenQuantity: true, quantity: true, openQuantity: true, cancelledAt: true },
+      select: {
+        lineItemId: true,
+        variantId: true,
+        snapshotQuantity: true,
+        snapshotOpenQuantity: true,
+        quantity: true,
+        openQuantity: true,
+        cancelledAt: true,
+      },
     }),
     loadAdjustments(tx, shop, orderId),
   ]);
@@ -67,7 +69,11 @@ export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string,
       ref,
       ofLine.get(line.lineItemId) ?? [],
     );
-    if (q.quantity !== line.quantity || q.openQuantity !== line.openQuantity || line.cancelledAt?.getTime() !== snapshot.cancelledAt?.getTime()) {
+    if (
+      q.quantity !== line.quantity ||
+      q.openQuantity !== line.openQuantity ||
+      line.cancelledAt?.getTime() !== snapshot.cancelledAt?.getTime()
+    ) {
       const data = { quantity: q.quantity, openQuantity: q.openQuantity, cancelledAt: snapshot.cancelledAt };
       const key = JSON.stringify(data);
       const group = groups.get(key) ?? { data, ids: [] as string[] };
@@ -87,10 +93,18 @@ export async function recomputeOrderLines(tx: Tx, shop: string, orderId: string,
  * shortage), who is covered, who is done. Writes a LineEvent for each change.
  * `at` is the business time of the event that caused it (for wait-time metrics).
  */
-export async function recomputeVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, touched?: ReadonlySet<string>): Promise<string[]> {
+export async function recomputeVariant(
+  tx: Tx,
+  shop: string,
+  variantId: string,
+  at: Date,
+  reason: string,
+  touched?: ReadonlySet<string>,
+): Promise<string[]> {
   // A small variant is read whole in one query (cheaper than the bounded reads); a large one is bounded.
   const changes = touched
-    ? ((await deriveVariant(tx, shop, variantId, at, reason, SMALL_VARIANT_LINES)) ?? (await deriveVariantBounded(tx, shop, variantId, at, reason, touched)))
+    ? ((await deriveVariant(tx, shop, variantId, at, reason, SMALL_VARIANT_LINES)) ??
+      (await deriveVariantBounded(tx, shop, variantId, at, reason, touched)))
     : await deriveVariant(tx, shop, variantId, at, reason);
   return writeDerivation(tx, shop, changes);
 }
@@ -108,8 +122,22 @@ export const SMALL_VARIANT_LINES = 256;
 
 /** What re-deriving the variant would change (reads only); null when it has more than `limit` lines to read. */
 export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string): Promise<LineChange[]>;
-export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, limit: number): Promise<LineChange[] | null>;
-export async function deriveVariant(tx: Tx, shop: string, variantId: string, at: Date, reason: string, limit?: number): Promise<LineChange[] | null> {
+export async function deriveVariant(
+  tx: Tx,
+  shop: string,
+  variantId: string,
+  at: Date,
+  reason: string,
+  limit: number,
+): Promise<LineChange[] | null>;
+export async function deriveVariant(
+  tx: Tx,
+  shop: string,
+  variantId: string,
+  at: Date,
+  reason: string,
+  limit?: number,
+): Promise<LineChange[] | null> {
   const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } } });
   const [levels, lines] = await Promise.all([
     variant?.inventoryItemId
@@ -146,7 +174,13 @@ const DERIVED_LINE = {
 type DerivedRow = Prisma.BackorderLineGetPayload<{ select: typeof DERIVED_LINE }>;
 
 /** What changes for each line given its new allocation (undefined: not live, or not given one). */
-function lineChanges(shop: string, lines: DerivedRow[], allocOf: (lineItemId: string) => Pick<NewAllocation, "waiting" | "locationId"> | undefined, at: Date, reason: string): LineChange[] {
+function lineChanges(
+  shop: string,
+  lines: DerivedRow[],
+  allocOf: (lineItemId: string) => Pick<NewAllocation, "waiting" | "locationId"> | undefined,
+  at: Date,
+  reason: string,
+): LineChange[] {
   const changes: LineChange[] = [];
   for (const line of lines) {
     const alloc = allocOf(line.lineItemId);
@@ -170,7 +204,15 @@ function lineChanges(shop: string, lines: DerivedRow[], allocOf: (lineItemId: st
         ...(state === "allocated" && line.state === "waiting" ? { allocatedAt: at } : {}),
         ...(state === "fulfilled" && line.state !== "fulfilled" ? { fulfilledAt: at } : {}),
       },
-      history: { shop, lineItemId: line.lineItemId, at, fromState: line.state === "pending" ? null : line.state, toState: state, waiting, reason },
+      history: {
+        shop,
+        lineItemId: line.lineItemId,
+        at,
+        fromState: line.state === "pending" ? null : line.state,
+        toState: state,
+        waiting,
+        reason,
+      },
     });
   }
   return changes;
@@ -199,9 +241,18 @@ const storedLine = (r: DerivedRow): StoredLine => ({
  * fact that moves a line re-derives its variant in the same transaction. Shortage at several
  * locations: deriveVariant.
  */
-export async function deriveVariantBounded(tx: Tx, shop: string, variantId: string, at: Date, reason: string, touched: ReadonlySet<string>): Promise<LineChange[]> {
+export async function deriveVariantBounded(
+  tx: Tx,
+  shop: string,
+  variantId: string,
+  at: Date,
+  reason: string,
+  touched: ReadonlySet<string>,
+): Promise<LineChange[]> {
   const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } }, select: { inventoryItemId: true } });
-  const levels = variant?.inventoryItemId ? await tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } }) : [];
+  const levels = variant?.inventoryItemId
+    ? await tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
+    : [];
   const asOf = levels.length ? new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) : null;
   const base = { shop, variantId };
   const [touchedRows, pendingRows, unreflected, stored] = await Promise.all([
@@ -226,27 +277,60 @@ export async function deriveVariantBounded(tx: Tx, shop: string, variantId: stri
   const live = { cancelledAt: null, openQuantity: { gt: 0 } };
   const side = (s: "older" | "newer", from: Date) => (s === "older" ? { lt: from } : { gt: from });
   const reader: LineReader = {
-    waiting: async (order, n) => keep(await tx.backorderLine.findMany({ where: { ...base, state: "waiting" }, orderBy: { orderedAt: order }, take: n, select: DERIVED_LINE })),
-    newestCovered: async (n) => keep(await tx.backorderLine.findMany({ where: { ...base, state: "allocated" }, orderBy: { orderedAt: "desc" }, take: n, select: DERIVED_LINE })),
+    waiting: async (order, n) =>
+      keep(
+        await tx.backorderLine.findMany({
+          where: { ...base, state: "waiting" },
+          orderBy: { orderedAt: order },
+          take: n,
+          select: DERIVED_LINE,
+        }),
+      ),
+    newestCovered: async (n) =>
+      keep(
+        await tx.backorderLine.findMany({
+          where: { ...base, state: "allocated" },
+          orderBy: { orderedAt: "desc" },
+          take: n,
+          select: DERIVED_LINE,
+        }),
+      ),
     boundBeyond: async (from, s, n) => {
       // One ordered read per state keeps to the index; the n-th of the two merged is the bound.
       const order = s === "older" ? "desc" : "asc";
       const read = (state: string) =>
-        tx.backorderLine.findMany({ where: { ...base, state, orderedAt: side(s, from) }, orderBy: { orderedAt: order }, take: n, select: { orderedAt: true } });
-      const times = [...(await read("waiting")), ...(await read("allocated"))].map((r) => r.orderedAt.getTime()).sort((a, b) => (s === "older" ? b - a : a - b));
+        tx.backorderLine.findMany({
+          where: { ...base, state, orderedAt: side(s, from) },
+          orderBy: { orderedAt: order },
+          take: n,
+          select: { orderedAt: true },
+        });
+      const times = [...(await read("waiting")), ...(await read("allocated"))]
+        .map((r) => r.orderedAt.getTime())
+        .sort((a, b) => (s === "older" ? b - a : a - b));
       return times.length >= n ? new Date(times[n - 1]!) : null;
     },
     between: async (from, to) =>
       keep(
         await tx.backorderLine.findMany({
-          where: { ...base, state: { in: LIVE_STATES }, ...live, orderedAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } },
+          where: {
+            ...base,
+            state: { in: LIVE_STATES },
+            ...live,
+            orderedAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) },
+          },
           select: DERIVED_LINE,
         }),
       ),
     beyond: async (from, s, n) => {
       // Per state, ordered towards `from`: an index range that stops after n rows.
       const read = (state: string) =>
-        tx.backorderLine.findMany({ where: { ...base, state, ...live, orderedAt: side(s, from) }, orderBy: { orderedAt: s === "older" ? "desc" : "asc" }, take: n, select: DERIVED_LINE });
+        tx.backorderLine.findMany({
+          where: { ...base, state, ...live, orderedAt: side(s, from) },
+          orderBy: { orderedAt: s === "older" ? "desc" : "asc" },
+          take: n,
+          select: DERIVED_LINE,
+        });
       return keep([...(await read("waiting")), ...(await read("allocated"))]);
     },
   };

@@ -21,7 +21,9 @@ const OPEN_STATES = ["pending", "waiting", "allocated"];
 export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, VariantFacts>> {
   const ids = [...new Set(variantIds)];
   const [variants, policyRows, settings, lineRows] = await Promise.all([
-    inChunks(ids, (chunk) => db.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } })),
+    inChunks(ids, (chunk) =>
+      db.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } }),
+    ),
     inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
     db.shopSettings.findUnique({ where: { shop } }),
     inChunks(ids, (chunk) =>
@@ -32,10 +34,16 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
     ),
   ]);
   const itemOf = new Map(variants.filter((v) => v.inventoryItemId).map((v) => [v.variantId, v.inventoryItemId!]));
-  const levelRows = await inChunks(new Set(itemOf.values()), (items) => db.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } }));
+  const levelRows = await inChunks(new Set(itemOf.values()), (items) =>
+    db.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } }),
+  );
   const policyOf = new Map(policyRows.map((p) => [p.variantId, p]));
   const shopFacts: ShopFacts = settings
-    ? { messageTemplate: settings.messageTemplate, defaultLeadTimeDays: settings.defaultLeadTimeDays, processingDays: settings.processingDays }
+    ? {
+        messageTemplate: settings.messageTemplate,
+        defaultLeadTimeDays: settings.defaultLeadTimeDays,
+        processingDays: settings.processingDays,
+      }
     : DEFAULT_SHOP_FACTS;
   const today = todayIn(settings?.timezone ?? "UTC", now);
 
@@ -45,8 +53,17 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
   const facts = new Map<string, VariantFacts>();
   for (const variantId of ids) {
     const item = itemOf.get(variantId);
-    const levels = ((item && levelsOf.get(item)) || []).map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt }));
-    const lines = (linesOf.get(variantId) ?? []).map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null }));
+    const levels = ((item && levelsOf.get(item)) || []).map((l) => ({
+      locationId: l.locationId,
+      available: l.available,
+      updatedAt: l.updatedAt,
+    }));
+    const lines = (linesOf.get(variantId) ?? []).map((l) => ({
+      lineItemId: l.lineItemId,
+      orderedAt: l.orderedAt,
+      openQuantity: l.openQuantity,
+      locationId: null,
+    }));
     const totalAvailable = levels.reduce((sum, l) => sum + l.available, 0);
     const row = policyOf.get(variantId);
     const policy: VariantPolicyFacts | null = row

@@ -57,17 +57,25 @@ export default function Dashboard() {
             secondaryAction={{ content: "Shop settings", url: "/app/settings" }}
             image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='226' height='226'/%3E"
           >
-            <p>When a variant sells out and customers keep ordering, their orders line up here, oldest first, with the numbers that matter.</p>
+            <p>
+              When a variant sells out and customers keep ordering, their orders line up here, oldest first, with the numbers that matter.
+            </p>
           </EmptyState>
         </Card>
       </Page>
     );
   }
 
-  const revenue = m.waitingRevenue.length ? m.waitingRevenue.map((r) => formatMoney(r.amount, r.currency)).join(" + ") : formatMoney(0, m.revenueWon.currency);
+  const revenue = m.waitingRevenue.length
+    ? m.waitingRevenue.map((r) => formatMoney(r.amount, r.currency)).join(" + ")
+    : formatMoney(0, m.revenueWon.currency);
   const wonTotal = m.revenueWon.buckets.reduce((s, b) => s + b.amount, 0);
   return (
-    <Page title="Dashboard" subtitle={`Wait times and cancellations over the last ${m.windowDays} days`} primaryAction={{ content: "Open the queue", url: "/app/queue" }}>
+    <Page
+      title="Dashboard"
+      subtitle={`Wait times and cancellations over the last ${m.windowDays} days`}
+      primaryAction={{ content: "Open the queue", url: "/app/queue" }}
+    >
       <Layout>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
@@ -88,7 +96,11 @@ export default function Dashboard() {
               value={`${formatDuration(m.toFulfilment.avgSeconds)} / ${formatDuration(m.toFulfilment.p90Seconds)}`}
               help={`${formatCount(m.toFulfilment.count)} lines shipped`}
             />
-            <Stat label="Backorder revenue won" value={formatMoney(wonTotal, m.revenueWon.currency)} help={by === "day" ? "Last 30 days" : "Last 12 weeks"} />
+            <Stat
+              label="Backorder revenue won"
+              value={formatMoney(wonTotal, m.revenueWon.currency)}
+              help={by === "day" ? "Last 30 days" : "Last 12 weeks"}
+            />
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
@@ -130,7 +142,11 @@ export default function Dashboard() {
               {m.topVariants.length ? (
                 <BarList
                   title="Variants with the most backordered lines"
-                  bars={m.topVariants.map((v) => ({ label: v.sku ? `${v.title} · ${v.sku}` : v.title, value: v.lines, display: `${v.lines} lines, ${v.units} units` }))}
+                  bars={m.topVariants.map((v) => ({
+                    label: v.sku ? `${v.title} · ${v.sku}` : v.title,
+                    value: v.lines,
+                    display: `${v.lines} lines, ${v.units} units`,
+                  }))}
                 />
               ) : (
                 <Text as="p" tone="subdued">

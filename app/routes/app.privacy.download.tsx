@@ -10,7 +10,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const id = Number(params.get("request"));
   const format = params.get("format") === "csv" ? "csv" : "json";
   const data = Number.isSafeInteger(id) && id > 0 ? await customerDataFor(db(), shop, id) : null;
-  if (!data) return new Response("No such data request in this shop", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!data)
+    return new Response("No such data request in this shop", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const body = format === "csv" ? customerDataCsv(data) : customerDataJson(data);
   return new Response(body, {
     headers: {

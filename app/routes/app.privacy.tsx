@@ -3,10 +3,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  ButtonGroup,
+  Card,
+  EmptyState,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { customerDataFor, erasureSummary, listDataRequests, markDataRequestSent, type DataRequestStatus } from "../admin/data-requests.server.ts";
+import {
+  customerDataFor,
+  erasureSummary,
+  listDataRequests,
+  markDataRequestSent,
+  type DataRequestStatus,
+} from "../admin/data-requests.server.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Privacy · Backorder Queue" }];
@@ -33,7 +52,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   const id = requestIdOf(form.get("id"));
   if (form.get("intent") !== "mark-sent" || !id) return json({ ok: false as const, error: "Unknown action" }, { status: 400 });
-  if (!(await markDataRequestSent(db(), shop, id))) return json({ ok: false as const, error: "No such open data request" }, { status: 404 });
+  if (!(await markDataRequestSent(db(), shop, id)))
+    return json({ ok: false as const, error: "No such open data request" }, { status: 404 });
   return json({ ok: true as const });
 };
 
@@ -153,7 +173,9 @@ function DataToSend() {
               {o.cancelledAt ? `, cancelled ${when(o.cancelledAt)}` : ""}
             </Text>
             <Text as="p" tone="subdued">
-              {[o.customerNames.join(", "), o.customerEmails.join(", "), o.customerIds.length ? `customer ${o.customerIds.join(", ")}` : ""].filter(Boolean).join(" · ") || "No customer details"}
+              {[o.customerNames.join(", "), o.customerEmails.join(", "), o.customerIds.length ? `customer ${o.customerIds.join(", ")}` : ""]
+                .filter(Boolean)
+                .join(" · ") || "No customer details"}
             </Text>
             {o.lines.map((l) => (
               <Text as="p" key={l.lineItemId}>

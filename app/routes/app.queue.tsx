@@ -83,12 +83,45 @@ function FilterBar({ variants }: { variants: { variantId: string; label: string 
     <Form method="get" role="search" aria-label="Filter the queue">
       <InlineStack gap="300" blockAlign="end" wrap>
         <div style={{ minWidth: 240, flex: "1 1 240px" }}>
-          <TextField label="Search" name="q" value={search} onChange={setSearch} autoComplete="off" placeholder="Order, customer, email or SKU" clearButton onClearButtonClick={() => setSearch("")} />
+          <TextField
+            label="Search"
+            name="q"
+            value={search}
+            onChange={setSearch}
+            autoComplete="off"
+            placeholder="Order, customer, email or SKU"
+            clearButton
+            onClearButtonClick={() => setSearch("")}
+          />
         </div>
-        <Select label="State" name="state" value={state} onChange={setState} options={QUEUE_STATES.map((s) => ({ value: s, label: STATE_LABELS[s] }))} />
-        <Select label="Variant" name="variant" value={variant} onChange={setVariant} options={[{ value: "", label: "All variants" }, ...variants.map((v) => ({ value: v.variantId, label: v.label }))]} />
-        <Select label="Age" name="age" value={age} onChange={setAge} options={[{ value: "", label: "Any age" }, ...AGE_CHOICES.map((d) => ({ value: String(d), label: `Older than ${d} days` }))]} />
-        <Select label="Sort" name="sort" value={sort} onChange={setSort} options={QUEUE_SORTS.map((s) => ({ value: s, label: SORT_LABELS[s] }))} />
+        <Select
+          label="State"
+          name="state"
+          value={state}
+          onChange={setState}
+          options={QUEUE_STATES.map((s) => ({ value: s, label: STATE_LABELS[s] }))}
+        />
+        <Select
+          label="Variant"
+          name="variant"
+          value={variant}
+          onChange={setVariant}
+          options={[{ value: "", label: "All variants" }, ...variants.map((v) => ({ value: v.variantId, label: v.label }))]}
+        />
+        <Select
+          label="Age"
+          name="age"
+          value={age}
+          onChange={setAge}
+          options={[{ value: "", label: "Any age" }, ...AGE_CHOICES.map((d) => ({ value: String(d), label: `Older than ${d} days` }))]}
+        />
+        <Select
+          label="Sort"
+          name="sort"
+          value={sort}
+          onChange={setSort}
+          options={QUEUE_SORTS.map((s) => ({ value: s, label: SORT_LABELS[s] }))}
+        />
         <Button submit>Apply</Button>
         <Button url="/app/queue" variant="plain">
           Clear
@@ -164,12 +197,16 @@ export default function Queue() {
       title="Queue"
       subtitle={`${formatCount(page.total)} lines match`}
       fullWidth
-      secondaryActions={[{ content: "Export CSV", accessibilityLabel: "Export the filtered queue as CSV", onAction: () => window.location.assign(`/app/queue/export?${filters}`) }]}
+      secondaryActions={[
+        {
+          content: "Export CSV",
+          accessibilityLabel: "Export the filtered queue as CSV",
+          onAction: () => window.location.assign(`/app/queue/export?${filters}`),
+        },
+      ]}
     >
       <BlockStack gap="400">
-        {result ? (
-          <Banner tone={result.ok ? "success" : "critical"} title={result.ok ? result.message : result.error} />
-        ) : null}
+        {result ? <Banner tone={result.ok ? "success" : "critical"} title={result.ok ? result.message : result.error} /> : null}
         <Card>
           <FilterBar key={filters} variants={variants} />
         </Card>
@@ -248,7 +285,9 @@ export default function Queue() {
                     </Text>
                   </BlockStack>
                 </IndexTable.Cell>
-                <NumericCell>{r.waitingQuantity} of {r.quantity}</NumericCell>
+                <NumericCell>
+                  {r.waitingQuantity} of {r.quantity}
+                </NumericCell>
                 <NumericCell>{r.position ?? "—"}</NumericCell>
                 <IndexTable.Cell>{formatCalendarDate(r.eta)}</IndexTable.Cell>
                 <NumericCell>{r.ageDays} d</NumericCell>

@@ -2,7 +2,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, ChoiceList, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  ChoiceList,
+  FormLayout,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
@@ -17,11 +31,24 @@ export const meta: MetaFunction = () => [{ title: "Settings · Backorder Queue" 
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
-  const [settings, problems, undo] = await Promise.all([loadSettings(db(), shop), loadSyncProblems(db(), shop), loadUndoStatus(db(), shop)]);
+  const [settings, problems, undo] = await Promise.all([
+    loadSettings(db(), shop),
+    loadSyncProblems(db(), shop),
+    loadUndoStatus(db(), shop),
+  ]);
   return json({ settings, problems, undo });
 };
 
-const FIELDS: ShopSettingsField[] = ["messageTemplate", "defaultLeadTimeDays", "processingDays", "autoEnableTag", "autoEnableCollectionId", "orderTag", "holdMode", "flowTriggers"];
+const FIELDS: ShopSettingsField[] = [
+  "messageTemplate",
+  "defaultLeadTimeDays",
+  "processingDays",
+  "autoEnableTag",
+  "autoEnableCollectionId",
+  "orderTag",
+  "holdMode",
+  "flowTriggers",
+];
 
 type ActionResult =
   | { intent: "save"; ok: true; resynced: number; ordersResynced: number }
@@ -47,7 +74,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (intent === "retry-holds") return json<ActionResult>({ intent: "retry", ok: true, retried: await retryHoldReleases(db(), shop) });
   if (intent === "retry-tasks" || intent === "retry-events") {
     const retried =
-      intent === "retry-tasks" ? await retryFailedSyncTasks(db(), shop, ids(form, "id")) : await retryWebhookEvents(db(), shop, ids(form, "id"));
+      intent === "retry-tasks"
+        ? await retryFailedSyncTasks(db(), shop, ids(form, "id"))
+        : await retryWebhookEvents(db(), shop, ids(form, "id"));
     return json<ActionResult>({ intent: "retry", ok: true, retried });
   }
   const input = Object.fromEntries(FIELDS.map((f) => [f, form.has(f) ? String(form.get(f)) : null]));
@@ -93,8 +122,26 @@ function DefaultsForm() {
                 autoComplete="off"
               />
               <FormLayout.Group>
-                <TextField label="Default lead time (days)" name="defaultLeadTimeDays" value={v.defaultLeadTimeDays} onChange={set("defaultLeadTimeDays")} error={errors.defaultLeadTimeDays} helpText="From reordering stock to having it, when a variant has no restock date." inputMode="numeric" autoComplete="off" />
-                <TextField label="Processing time (business days)" name="processingDays" value={v.processingDays} onChange={set("processingDays")} error={errors.processingDays} helpText="From stock arriving to the parcel leaving." inputMode="numeric" autoComplete="off" />
+                <TextField
+                  label="Default lead time (days)"
+                  name="defaultLeadTimeDays"
+                  value={v.defaultLeadTimeDays}
+                  onChange={set("defaultLeadTimeDays")}
+                  error={errors.defaultLeadTimeDays}
+                  helpText="From reordering stock to having it, when a variant has no restock date."
+                  inputMode="numeric"
+                  autoComplete="off"
+                />
+                <TextField
+                  label="Processing time (business days)"
+                  name="processingDays"
+                  value={v.processingDays}
+                  onChange={set("processingDays")}
+                  error={errors.processingDays}
+                  helpText="From stock arriving to the parcel leaving."
+                  inputMode="numeric"
+                  autoComplete="off"
+                />
               </FormLayout.Group>
             </FormLayout>
           </BlockStack>
@@ -106,8 +153,24 @@ function DefaultsForm() {
             </Text>
             <FormLayout>
               <FormLayout.Group>
-                <TextField label="Product tag" name="autoEnableTag" value={v.autoEnableTag} onChange={set("autoEnableTag")} error={errors.autoEnableTag} helpText="Products with this tag switch to backorder when they sell out." autoComplete="off" />
-                <TextField label="Collection ID" name="autoEnableCollectionId" value={v.autoEnableCollectionId} onChange={set("autoEnableCollectionId")} error={errors.autoEnableCollectionId} helpText="Or products in this collection. Its products are read from Shopify when you save and at each catalog sync." autoComplete="off" />
+                <TextField
+                  label="Product tag"
+                  name="autoEnableTag"
+                  value={v.autoEnableTag}
+                  onChange={set("autoEnableTag")}
+                  error={errors.autoEnableTag}
+                  helpText="Products with this tag switch to backorder when they sell out."
+                  autoComplete="off"
+                />
+                <TextField
+                  label="Collection ID"
+                  name="autoEnableCollectionId"
+                  value={v.autoEnableCollectionId}
+                  onChange={set("autoEnableCollectionId")}
+                  error={errors.autoEnableCollectionId}
+                  helpText="Or products in this collection. Its products are read from Shopify when you save and at each catalog sync."
+                  autoComplete="off"
+                />
               </FormLayout.Group>
             </FormLayout>
           </BlockStack>
@@ -118,7 +181,15 @@ function DefaultsForm() {
               Orders with backordered items
             </Text>
             <FormLayout>
-              <TextField label="Order tag" name="orderTag" value={v.orderTag} onChange={set("orderTag")} error={errors.orderTag} helpText="Added to orders with backordered lines. Leave blank to not tag." autoComplete="off" />
+              <TextField
+                label="Order tag"
+                name="orderTag"
+                value={v.orderTag}
+                onChange={set("orderTag")}
+                error={errors.orderTag}
+                helpText="Added to orders with backordered lines. Leave blank to not tag."
+                autoComplete="off"
+              />
               <ChoiceList
                 title="Fulfillment holds while items wait for stock"
                 name="holdMode"
@@ -159,7 +230,8 @@ const FLOW_CHOICES = [
   {
     label: "Send Flow triggers",
     value: "on",
-    helpText: "Backorder created, ship date changed, ready to ship and backorder cancelled start your Shopify Flow workflows (emails, SMS, Slack). Without a workflow on them, Shopify ignores them.",
+    helpText:
+      "Backorder created, ship date changed, ready to ship and backorder cancelled start your Shopify Flow workflows (emails, SMS, Slack). Without a workflow on them, Shopify ignores them.",
   },
   { label: "Don't send them", value: "off" },
 ];
@@ -193,14 +265,16 @@ function BeforeUninstalling() {
         {!undo.pausedAt ? (
           <>
             <Text as="p">
-              Uninstalling leaves what the app set in your store. Undo it first: each variant's inventory policy goes back to what it was before the app
-              changed it, the app's storefront status is deleted from your variants, the order tag is removed from the orders the app tagged, and the
-              app's fulfillment holds are released. From then on the app sends nothing to Shopify until you turn it back on.
+              Uninstalling leaves what the app set in your store. Undo it first: each variant's inventory policy goes back to what it was
+              before the app changed it, the app's storefront status is deleted from your variants, the order tag is removed from the orders
+              the app tagged, and the app's fulfillment holds are released. From then on the app sends nothing to Shopify until you turn it
+              back on.
             </Text>
             {undo.withoutOriginal > 0 ? (
               <Text as="p" tone="caution">
                 {undo.withoutOriginal === 1 ? "1 variant was" : `${undo.withoutOriginal} variants were`} changed before the app recorded the
-                earlier policy: {undo.withoutOriginal === 1 ? "it goes" : "they go"} back to "Stop selling when out of stock", Shopify's default.
+                earlier policy: {undo.withoutOriginal === 1 ? "it goes" : "they go"} back to "Stop selling when out of stock", Shopify's
+                default.
               </Text>
             ) : null}
             <InlineStack align="end">
@@ -216,19 +290,28 @@ function BeforeUninstalling() {
           <>
             {undo.undoneAt && left === 0 ? (
               <Banner tone="success" title="The app's changes are undone.">
-                <p>Finished {new Date(undo.undoneAt).toUTCString().replace(" GMT", " UTC")}. The app sends nothing to Shopify now: you can uninstall it.</p>
+                <p>
+                  Finished {new Date(undo.undoneAt).toUTCString().replace(" GMT", " UTC")}. The app sends nothing to Shopify now: you can
+                  uninstall it.
+                </p>
               </Banner>
             ) : (
-              <Banner tone={undo.task?.status === "failed" ? "critical" : "info"} title={undo.task?.status === "failed" ? "The undo stopped." : "Undoing the app's changes…"}>
+              <Banner
+                tone={undo.task?.status === "failed" ? "critical" : "info"}
+                title={undo.task?.status === "failed" ? "The undo stopped." : "Undoing the app's changes…"}
+              >
                 <p>
-                  Left: {r.policies} inventory policies, {r.metafields} storefront statuses, {r.taggedOrders} order tags, {r.holds} fulfillment holds.
+                  Left: {r.policies} inventory policies, {r.metafields} storefront statuses, {r.taggedOrders} order tags, {r.holds}{" "}
+                  fulfillment holds.
                 </p>
-                {undo.task?.lastError ? <p>Last problem: {undo.task.lastError}. It is retried; the retry is also under Sync problems.</p> : null}
+                {undo.task?.lastError ? (
+                  <p>Last problem: {undo.task.lastError}. It is retried; the retry is also under Sync problems.</p>
+                ) : null}
               </Banner>
             )}
             <Text as="p" tone="subdued">
-              The app is paused since {new Date(undo.pausedAt).toUTCString().replace(" GMT", " UTC")}: new orders still join the queue, but nothing is sent
-              to Shopify. Turning it back on sets backorder policies, storefront statuses, tags and holds again.
+              The app is paused since {new Date(undo.pausedAt).toUTCString().replace(" GMT", " UTC")}: new orders still join the queue, but
+              nothing is sent to Shopify. Turning it back on sets backorder policies, storefront statuses, tags and holds again.
             </Text>
             <InlineStack align="end" gap="200">
               {undo.task?.status === "failed" ? (
@@ -431,14 +514,23 @@ export default function Settings() {
           <BlockStack gap="400">
             {result?.ok && result.intent === "save" ? (
               <Banner tone="success" title="Settings saved.">
-                {result.resynced > 0 ? <p>{result.resynced} variants will show the new wording or dates on the storefront shortly.</p> : null}
-                {result.ordersResynced > 0 ? <p>{result.ordersResynced} orders will get the new tag and hold setting in Shopify shortly.</p> : null}
+                {result.resynced > 0 ? (
+                  <p>{result.resynced} variants will show the new wording or dates on the storefront shortly.</p>
+                ) : null}
+                {result.ordersResynced > 0 ? (
+                  <p>{result.ordersResynced} orders will get the new tag and hold setting in Shopify shortly.</p>
+                ) : null}
               </Banner>
             ) : null}
             {result?.ok && result.intent === "retry" ? <Banner tone="info" title={`${result.retried} queued to retry now.`} /> : null}
-            {result?.ok && result.intent === "undo" ? <Banner tone="info" title="The undo is queued; the app sends nothing else to Shopify from now on." /> : null}
+            {result?.ok && result.intent === "undo" ? (
+              <Banner tone="info" title="The undo is queued; the app sends nothing else to Shopify from now on." />
+            ) : null}
             {result?.ok && result.intent === "resume" ? (
-              <Banner tone="success" title={`The app is back on: ${result.variants} variants and ${result.orders} orders are being updated in Shopify.`} />
+              <Banner
+                tone="success"
+                title={`The app is back on: ${result.variants} variants and ${result.orders} orders are being updated in Shopify.`}
+              />
             ) : null}
             {result && !result.ok ? <Banner tone="critical" title="Some settings need a fix before they can be saved." /> : null}
             <DefaultsForm />

@@ -82,7 +82,9 @@ function SettingsForm({ selected, defaultLeadTimeDays, today }: { selected: Vari
       <Form method="post" aria-label="Backorder settings">
         <BlockStack gap="400">
           <Text as="h2" variant="headingMd">
-            {single ? `Settings for ${single.productTitle}${single.title !== "Default Title" ? ` — ${single.title}` : ""}` : `Edit ${selected.length} variants`}
+            {single
+              ? `Settings for ${single.productTitle}${single.title !== "Default Title" ? ` — ${single.title}` : ""}`
+              : `Edit ${selected.length} variants`}
           </Text>
           {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
           {selected.map((v) => (
@@ -90,15 +92,55 @@ function SettingsForm({ selected, defaultLeadTimeDays, today }: { selected: Vari
           ))}
           <FormLayout>
             <FormLayout.Group>
-              <Select label="Backorders" name="enabled" value={values.enabled} onChange={set("enabled")} options={[...keep, { value: "on", label: "On: keep selling when out of stock" }, { value: "off", label: "Off" }]} />
-              <Select label="Auto-enable at zero stock" name="autoEnable" value={values.autoEnable} onChange={set("autoEnable")} options={[...keep, { value: "on", label: "On" }, { value: "off", label: "Off" }]} />
+              <Select
+                label="Backorders"
+                name="enabled"
+                value={values.enabled}
+                onChange={set("enabled")}
+                options={[...keep, { value: "on", label: "On: keep selling when out of stock" }, { value: "off", label: "Off" }]}
+              />
+              <Select
+                label="Auto-enable at zero stock"
+                name="autoEnable"
+                value={values.autoEnable}
+                onChange={set("autoEnable")}
+                options={[...keep, { value: "on", label: "On" }, { value: "off", label: "Off" }]}
+              />
             </FormLayout.Group>
             <FormLayout.Group>
-              <TextField label="Backorder limit (units)" name="maxBackorder" value={values.maxBackorder} onChange={set("maxBackorder")} error={errors.maxBackorder} helpText={single ? "Leave blank for no limit." : blankHelp} inputMode="numeric" autoComplete="off" />
-              <TextField label="Restock date" name="restockDate" type="date" min={today} value={values.restockDate} onChange={set("restockDate")} error={errors.restockDate} helpText={blankHelp} autoComplete="off" />
+              <TextField
+                label="Backorder limit (units)"
+                name="maxBackorder"
+                value={values.maxBackorder}
+                onChange={set("maxBackorder")}
+                error={errors.maxBackorder}
+                helpText={single ? "Leave blank for no limit." : blankHelp}
+                inputMode="numeric"
+                autoComplete="off"
+              />
+              <TextField
+                label="Restock date"
+                name="restockDate"
+                type="date"
+                min={today}
+                value={values.restockDate}
+                onChange={set("restockDate")}
+                error={errors.restockDate}
+                helpText={blankHelp}
+                autoComplete="off"
+              />
             </FormLayout.Group>
             <FormLayout.Group>
-              <TextField label="Incoming quantity" name="incomingQuantity" value={values.incomingQuantity} onChange={set("incomingQuantity")} error={errors.incomingQuantity} helpText={`Units the restock brings. ${blankHelp}`} inputMode="numeric" autoComplete="off" />
+              <TextField
+                label="Incoming quantity"
+                name="incomingQuantity"
+                value={values.incomingQuantity}
+                onChange={set("incomingQuantity")}
+                error={errors.incomingQuantity}
+                helpText={`Units the restock brings. ${blankHelp}`}
+                inputMode="numeric"
+                autoComplete="off"
+              />
               <TextField
                 label="Lead time (days)"
                 name="leadTimeDays"
@@ -153,7 +195,9 @@ export default function Variants() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const { selectedResources, allResourcesSelected, handleSelectionChange } = useIndexResourceState(data.rows, { resourceIDResolver: (r) => r.variantId });
+  const { selectedResources, allResourcesSelected, handleSelectionChange } = useIndexResourceState(data.rows, {
+    resourceIDResolver: (r) => r.variantId,
+  });
   const selectedIds = allResourcesSelected ? data.rows.map((r) => r.variantId) : selectedResources;
   const selected = data.rows.filter((r) => selectedIds.includes(r.variantId));
 
@@ -161,7 +205,10 @@ export default function Variants() {
     return (
       <Page title="Variants">
         <Card>
-          <EmptyState heading="Your catalog is on its way" image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='226' height='226'/%3E">
+          <EmptyState
+            heading="Your catalog is on its way"
+            image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='226' height='226'/%3E"
+          >
             <p>Products appear here once the first catalog sync with Shopify has finished. This usually takes a minute after install.</p>
           </EmptyState>
         </Card>
@@ -178,12 +225,19 @@ export default function Variants() {
   return (
     <Page title="Variants" subtitle="Which variants keep selling when they run out, and what customers are promised" fullWidth>
       <BlockStack gap="400">
-        {result?.ok ? <Banner tone="success" title={`Saved settings for ${result.saved} variant${result.saved === 1 ? "" : "s"}.`} /> : null}
+        {result?.ok ? (
+          <Banner tone="success" title={`Saved settings for ${result.saved} variant${result.saved === 1 ? "" : "s"}.`} />
+        ) : null}
         <Card>
           <Filters key={`${data.filter}:${data.search}`} filter={data.filter} search={data.search} />
         </Card>
         {selected.length > 0 ? (
-          <SettingsForm key={selected.map((s) => s.variantId).join(",")} selected={selected} defaultLeadTimeDays={data.defaultLeadTimeDays} today={data.today} />
+          <SettingsForm
+            key={selected.map((s) => s.variantId).join(",")}
+            selected={selected}
+            defaultLeadTimeDays={data.defaultLeadTimeDays}
+            today={data.today}
+          />
         ) : (
           <Text as="p" tone="subdued">
             Select one variant to edit its settings, or several to change them together.

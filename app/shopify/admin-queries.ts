@@ -5,8 +5,14 @@
 /** Shop facts the storefront dates depend on. Cost 1. */
 export const SHOP_FACTS = /* GraphQL */ `
   query ShopFacts {
-    shop { ianaTimezone currencyCode }
-    shopLocales { locale primary }
+    shop {
+      ianaTimezone
+      currencyCode
+    }
+    shopLocales {
+      locale
+      primary
+    }
   }
 `;
 
@@ -14,21 +20,34 @@ export const SHOP_FACTS = /* GraphQL */ `
 export const CATALOG_VARIANTS = /* GraphQL */ `
   query CatalogVariants($after: String) {
     productVariants(first: 25, after: $after) {
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         title
         sku
         price
         inventoryPolicy
-        product { id title tags updatedAt }
+        product {
+          id
+          title
+          tags
+          updatedAt
+        }
         inventoryItem {
           id
           inventoryLevels(first: 10) {
             nodes {
               updatedAt
-              location { id }
-              quantities(names: ["available"]) { name quantity }
+              location {
+                id
+              }
+              quantities(names: ["available"]) {
+                name
+                quantity
+              }
             }
           }
         }
@@ -54,7 +73,12 @@ export const CATALOG_BULK_VARIANTS = /* GraphQL */ `
           sku
           price
           inventoryPolicy
-          product { id title tags updatedAt }
+          product {
+            id
+            title
+            tags
+            updatedAt
+          }
           inventoryItem {
             id
             inventoryLevels {
@@ -62,9 +86,16 @@ export const CATALOG_BULK_VARIANTS = /* GraphQL */ `
                 node {
                   id
                   updatedAt
-                  location { id }
-                  item { id }
-                  quantities(names: ["available"]) { name quantity }
+                  location {
+                    id
+                  }
+                  item {
+                    id
+                  }
+                  quantities(names: ["available"]) {
+                    name
+                    quantity
+                  }
                 }
               }
             }
@@ -79,8 +110,15 @@ export const CATALOG_BULK_VARIANTS = /* GraphQL */ `
 export const RUN_BULK_QUERY = /* GraphQL */ `
   mutation RunBulkQuery($query: String!) {
     bulkOperationRunQuery(query: $query, groupObjects: false) {
-      bulkOperation { id status }
-      userErrors { field message code }
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -103,7 +141,12 @@ export const BULK_OPERATION = /* GraphQL */ `
 export const VARIANT_PRODUCTS = /* GraphQL */ `
   query VariantProducts($ids: [ID!]!) {
     nodes(ids: $ids) {
-      ... on ProductVariant { id product { id } }
+      ... on ProductVariant {
+        id
+        product {
+          id
+        }
+      }
     }
   }
 `;
@@ -114,8 +157,13 @@ export const COLLECTION_PRODUCTS = /* GraphQL */ `
     collection(id: $id) {
       id
       products(first: 250, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { id }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+        }
       }
     }
   }
@@ -125,8 +173,17 @@ export const COLLECTION_PRODUCTS = /* GraphQL */ `
 export const SET_METAFIELDS = /* GraphQL */ `
   mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
-      metafields { id namespace key }
-      userErrors { field message code elementIndex }
+      metafields {
+        id
+        namespace
+        key
+      }
+      userErrors {
+        field
+        message
+        code
+        elementIndex
+      }
     }
   }
 `;
@@ -135,8 +192,15 @@ export const SET_METAFIELDS = /* GraphQL */ `
 export const DELETE_METAFIELDS = /* GraphQL */ `
   mutation DeleteMetafields($metafields: [MetafieldIdentifierInput!]!) {
     metafieldsDelete(metafields: $metafields) {
-      deletedMetafields { ownerId namespace key }
-      userErrors { field message }
+      deletedMetafields {
+        ownerId
+        namespace
+        key
+      }
+      userErrors {
+        field
+        message
+      }
     }
   }
 `;
@@ -145,8 +209,15 @@ export const DELETE_METAFIELDS = /* GraphQL */ `
 export const UPDATE_VARIANT_POLICIES = /* GraphQL */ `
   mutation UpdateVariantPolicies($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
     productVariantsBulkUpdate(productId: $productId, variants: $variants) {
-      productVariants { id inventoryPolicy }
-      userErrors { field message code }
+      productVariants {
+        id
+        inventoryPolicy
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -154,7 +225,10 @@ export const UPDATE_VARIANT_POLICIES = /* GraphQL */ `
 export const ADD_TAGS = /* GraphQL */ `
   mutation AddTags($id: ID!, $tags: [String!]!) {
     tagsAdd(id: $id, tags: $tags) {
-      userErrors { field message }
+      userErrors {
+        field
+        message
+      }
     }
   }
 `;
@@ -162,7 +236,10 @@ export const ADD_TAGS = /* GraphQL */ `
 export const REMOVE_TAGS = /* GraphQL */ `
   mutation RemoveTags($id: ID!, $tags: [String!]!) {
     tagsRemove(id: $id, tags: $tags) {
-      userErrors { field message }
+      userErrors {
+        field
+        message
+      }
     }
   }
 `;
@@ -177,14 +254,29 @@ export const ORDER_FULFILLMENT_ORDERS = /* GraphQL */ `
       id
       cancelledAt
       fulfillmentOrders(first: 10, after: $after) {
-        pageInfo { hasNextPage endCursor }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         nodes {
           id
           status
-          fulfillmentHolds { id handle }
+          fulfillmentHolds {
+            id
+            handle
+          }
           lineItems(first: 40) {
-            pageInfo { hasNextPage endCursor }
-            nodes { id remainingQuantity lineItem { id } }
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            nodes {
+              id
+              remainingQuantity
+              lineItem {
+                id
+              }
+            }
           }
         }
       }
@@ -202,10 +294,22 @@ export const FULFILLMENT_ORDER_PAGE = /* GraphQL */ `
     fulfillmentOrder(id: $id) {
       id
       status
-      fulfillmentHolds { id handle }
+      fulfillmentHolds {
+        id
+        handle
+      }
       lineItems(first: 250, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes { id remainingQuantity lineItem { id } }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+          remainingQuantity
+          lineItem {
+            id
+          }
+        }
       }
     }
   }
@@ -215,10 +319,23 @@ export const FULFILLMENT_ORDER_PAGE = /* GraphQL */ `
 export const HOLD_FULFILLMENT_ORDER = /* GraphQL */ `
   mutation HoldFulfillmentOrder($id: ID!, $hold: FulfillmentOrderHoldInput!) {
     fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {
-      fulfillmentHold { id handle }
-      fulfillmentOrder { id status }
-      remainingFulfillmentOrder { id status }
-      userErrors { field message code }
+      fulfillmentHold {
+        id
+        handle
+      }
+      fulfillmentOrder {
+        id
+        status
+      }
+      remainingFulfillmentOrder {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -226,8 +343,15 @@ export const HOLD_FULFILLMENT_ORDER = /* GraphQL */ `
 export const RELEASE_FULFILLMENT_ORDER_HOLD = /* GraphQL */ `
   mutation ReleaseFulfillmentOrderHold($id: ID!, $holdIds: [ID!]) {
     fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
-      fulfillmentOrder { id status }
-      userErrors { field message code }
+      fulfillmentOrder {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -249,8 +373,15 @@ export const CANCEL_ORDER = /* GraphQL */ `
       refundMethod: $refundMethod
       staffNote: $staffNote
     ) {
-      job { id done }
-      orderCancelUserErrors { field message code }
+      job {
+        id
+        done
+      }
+      orderCancelUserErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -260,7 +391,10 @@ export const CANCEL_ORDER = /* GraphQL */ `
 export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
   mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
     flowTriggerReceive(handle: $handle, payload: $payload) {
-      userErrors { field message }
+      userErrors {
+        field
+        message
+      }
     }
   }
 `;

@@ -61,7 +61,10 @@ export interface UserError {
 /** A mutation Shopify refused with userErrors: permanent for this input. */
 export class AdminUserErrors extends AdminApiError {
   override name = "AdminUserErrors";
-  constructor(operation: string, readonly userErrors: UserError[]) {
+  constructor(
+    operation: string,
+    readonly userErrors: UserError[],
+  ) {
     super(`${operation}: ${userErrors.map((e) => `${e.field?.join(".") ?? "-"}: ${e.message}`).join("; ")}`, true, operation, userErrors);
   }
 }
@@ -151,7 +154,8 @@ const operationNameOf = (doc: string) => /\b(?:query|mutation)\s+(\w+)/.exec(doc
 
 export class AdminGateway {
   readonly shop: string;
-  private readonly opts: Required<Omit<GatewayOptions, "origin" | "fetch" | "refreshAccessToken">> & Pick<GatewayOptions, "fetch" | "refreshAccessToken">;
+  private readonly opts: Required<Omit<GatewayOptions, "origin" | "fetch" | "refreshAccessToken">> &
+    Pick<GatewayOptions, "fetch" | "refreshAccessToken">;
   private readonly url: string;
   /** The token a refresh gave after a 401; until then each request asks `accessToken`. */
   private refreshedToken: string | null = null;
@@ -204,7 +208,12 @@ export class AdminGateway {
         case "unauthorized": {
           const refresh = this.opts.refreshAccessToken;
           if (refreshed || !refresh) {
-            throw new AdminApiError(`${operation}: Shopify refused the access token${refreshed ? " also after refreshing it" : ""} (${outcome.error})${REAUTHORIZE}`, true, operation, { status: 401 });
+            throw new AdminApiError(
+              `${operation}: Shopify refused the access token${refreshed ? " also after refreshing it" : ""} (${outcome.error})${REAUTHORIZE}`,
+              true,
+              operation,
+              { status: 401 },
+            );
           }
           refreshed = true;
           let next: string;
@@ -213,7 +222,13 @@ export class AdminGateway {
           } catch (e) {
             throw refreshFailure(operation, this.shop, e);
           }
-          if (next === token) throw new AdminApiError(`${operation}: Shopify refused the access token and refreshing gave the same one${REAUTHORIZE}`, true, operation, { status: 401 });
+          if (next === token)
+            throw new AdminApiError(
+              `${operation}: Shopify refused the access token and refreshing gave the same one${REAUTHORIZE}`,
+              true,
+              operation,
+              { status: 401 },
+            );
           this.refreshedToken = next;
           continue;
         }
@@ -263,16 +278,26 @@ export class AdminGateway {
       const status = e.response.status;
       if (status === 429 || status >= 500) {
         const retryAfter = Number(e.response.headers?.get?.("retry-after"));
-        return { kind: "transient", error: `HTTP ${status}`, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
+        return {
+          kind: "transient",
+          error: `HTTP ${status}`,
+          retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+        };
       }
-      const body = typeof e.response.body === "string" ? e.response.body.slice(0, 300) : JSON.stringify(e.response.errors ?? "").slice(0, 300);
+      const body =
+        typeof e.response.body === "string" ? e.response.body.slice(0, 300) : JSON.stringify(e.response.errors ?? "").slice(0, 300);
       if (status === 401) return { kind: "unauthorized", error: `HTTP 401 ${body}` };
       throw new AdminApiError(`${operation}: HTTP ${status} ${body}`, true, operation, { status });
     }
   }
 
   /** Sends a mutation and raises its userErrors (the payload's `userErrors`-like list). */
-  async mutate<T extends Record<string, unknown>>(document: string, variables: Record<string, unknown>, root: keyof T & string, errorsKey = "userErrors"): Promise<T[typeof root]> {
+  async mutate<T extends Record<string, unknown>>(
+    document: string,
+    variables: Record<string, unknown>,
+    root: keyof T & string,
+    errorsKey = "userErrors",
+  ): Promise<T[typeof root]> {
     const { data } = await this.send<T>(document, variables);
     const payload = data[root] as Record<string, unknown> | null;
     const userErrors = (payload?.[errorsKey] ?? []) as UserError[];
@@ -284,7 +309,10 @@ export class AdminGateway {
   // ---- the operations the sync uses ----
 
   async shopFacts() {
-    const { data } = await this.send<{ shop: { ianaTimezone: string; currencyCode: string }; shopLocales: { locale: string; primary: boolean }[] }>(SHOP_FACTS);
+    const { data } = await this.send<{
+      shop: { ianaTimezone: string; currencyCode: string };
+      shopLocales: { locale: string; primary: boolean }[];
+    }>(SHOP_FACTS);
     return {
       timezone: data.shop.ianaTimezone,
       currency: data.shop.currencyCode,
@@ -354,7 +382,9 @@ export class AdminGateway {
 
   /** One page of a collection's product GIDs; null when Shopify has no such collection. */
   async collectionProductsPage(collectionId: string, after: string | null): Promise<CollectionProductsPage | null> {
-    const { data } = await this.send<{ collection: { products: { pageInfo: CollectionProductsPage["pageInfo"]; nodes: { id: string }[] } } | null }>(COLLECTION_PRODUCTS, { id: collectionId, after });
+    const { data } = await this.send<{
+      collection: { products: { pageInfo: CollectionProductsPage["pageInfo"]; nodes: { id: string }[] } } | null;
+    }>(COLLECTION_PRODUCTS, { id: collectionId, after });
     if (!data.collection) return null;
     return { productIds: data.collection.products.nodes.map((n) => n.id), pageInfo: data.collection.products.pageInfo };
   }
@@ -364,7 +394,10 @@ export class AdminGateway {
     const out = new Map<string, string | null>();
     for (let i = 0; i < variantIds.length; i += 100) {
       const ids = variantIds.slice(i, i + 100);
-      const { data } = await this.send<{ nodes: ({ id: string; product: { id: string } } | null | Record<string, never>)[] }>(VARIANT_PRODUCTS, { ids });
+      const { data } = await this.send<{ nodes: ({ id: string; product: { id: string } } | null | Record<string, never>)[] }>(
+        VARIANT_PRODUCTS,
+        { ids },
+      );
       ids.forEach((id, j) => {
         const node = data.nodes[j] as { product?: { id: string } } | null;
         out.set(id, node?.product?.id ?? null);
@@ -376,19 +409,31 @@ export class AdminGateway {
   /** metafieldsSet in calls of at most 25. */
   async setMetafields(metafields: MetafieldWrite[]) {
     for (let i = 0; i < metafields.length; i += METAFIELDS_PER_CALL) {
-      await this.mutate<{ metafieldsSet: unknown }>(SET_METAFIELDS, { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) }, "metafieldsSet");
+      await this.mutate<{ metafieldsSet: unknown }>(
+        SET_METAFIELDS,
+        { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) },
+        "metafieldsSet",
+      );
     }
   }
 
   /** metafieldsDelete in calls of at most 25; deleting one that is not there succeeds (the undo may run twice). */
   async deleteMetafields(metafields: { ownerId: string; namespace: string; key: string }[]) {
     for (let i = 0; i < metafields.length; i += METAFIELDS_PER_CALL) {
-      await this.mutate<{ metafieldsDelete: unknown }>(DELETE_METAFIELDS, { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) }, "metafieldsDelete");
+      await this.mutate<{ metafieldsDelete: unknown }>(
+        DELETE_METAFIELDS,
+        { metafields: metafields.slice(i, i + METAFIELDS_PER_CALL) },
+        "metafieldsDelete",
+      );
     }
   }
 
   async setInventoryPolicies(productId: string, variants: { id: string; inventoryPolicy: "CONTINUE" | "DENY" }[]) {
-    await this.mutate<{ productVariantsBulkUpdate: unknown }>(UPDATE_VARIANT_POLICIES, { productId, variants }, "productVariantsBulkUpdate");
+    await this.mutate<{ productVariantsBulkUpdate: unknown }>(
+      UPDATE_VARIANT_POLICIES,
+      { productId, variants },
+      "productVariantsBulkUpdate",
+    );
   }
 
   async addTags(id: string, tags: string[]) {
@@ -405,7 +450,9 @@ export class AdminGateway {
    * order (deleted, or older than 60 days without read_all_orders).
    */
   async orderFulfillmentOrders(orderId: string): Promise<OrderFulfillmentOrders | null> {
-    type Page = { order: { id: string; cancelledAt: string | null; fulfillmentOrders: { pageInfo: PageInfo; nodes: RawFulfillmentOrder[] } } | null };
+    type Page = {
+      order: { id: string; cancelledAt: string | null; fulfillmentOrders: { pageInfo: PageInfo; nodes: RawFulfillmentOrder[] } } | null;
+    };
     const out: FulfillmentOrderView[] = [];
     let after: string | null = null;
     let order: { id: string; cancelledAt: string | null } | null = null;
@@ -431,7 +478,10 @@ export class AdminGateway {
     const lines = [...fo.lineItems.nodes];
     let page = fo.lineItems.pageInfo;
     while (page.hasNextPage && page.endCursor) {
-      const { data } = await this.send<{ fulfillmentOrder: RawFulfillmentOrder | null }>(FULFILLMENT_ORDER_PAGE, { id: fo.id, after: page.endCursor });
+      const { data } = await this.send<{ fulfillmentOrder: RawFulfillmentOrder | null }>(FULFILLMENT_ORDER_PAGE, {
+        id: fo.id,
+        after: page.endCursor,
+      });
       if (!data.fulfillmentOrder) break;
       lines.push(...data.fulfillmentOrder.lineItems.nodes);
       page = data.fulfillmentOrder.lineItems.pageInfo;
@@ -450,19 +500,44 @@ export class AdminGateway {
    */
   async holdFulfillmentOrder(
     id: string,
-    hold: { reason: string; reasonNotes?: string; handle?: string; notifyMerchant?: boolean; fulfillmentOrderLineItems?: { id: string; quantity: number }[] },
+    hold: {
+      reason: string;
+      reasonNotes?: string;
+      handle?: string;
+      notifyMerchant?: boolean;
+      fulfillmentOrderLineItems?: { id: string; quantity: number }[];
+    },
   ): Promise<{ holdId: string; fulfillmentOrderId: string; remainingFulfillmentOrderId: string | null }> {
-    type Payload = { fulfillmentHold: { id: string } | null; fulfillmentOrder: { id: string } | null; remainingFulfillmentOrder: { id: string } | null };
+    type Payload = {
+      fulfillmentHold: { id: string } | null;
+      fulfillmentOrder: { id: string } | null;
+      remainingFulfillmentOrder: { id: string } | null;
+    };
     const r = await this.mutate<{ fulfillmentOrderHold: Payload }>(HOLD_FULFILLMENT_ORDER, { id, hold }, "fulfillmentOrderHold");
     if (!r.fulfillmentHold) throw new AdminApiError("HoldFulfillmentOrder: Shopify created no hold", true, "HoldFulfillmentOrder");
-    return { holdId: r.fulfillmentHold.id, fulfillmentOrderId: r.fulfillmentOrder?.id ?? id, remainingFulfillmentOrderId: r.remainingFulfillmentOrder?.id ?? null };
+    return {
+      holdId: r.fulfillmentHold.id,
+      fulfillmentOrderId: r.fulfillmentOrder?.id ?? id,
+      remainingFulfillmentOrderId: r.remainingFulfillmentOrder?.id ?? null,
+    };
   }
 
   async releaseFulfillmentOrderHold(id: string, holdIds: string[]) {
-    await this.mutate<{ fulfillmentOrderReleaseHold: unknown }>(RELEASE_FULFILLMENT_ORDER_HOLD, { id, holdIds }, "fulfillmentOrderReleaseHold");
+    await this.mutate<{ fulfillmentOrderReleaseHold: unknown }>(
+      RELEASE_FULFILLMENT_ORDER_HOLD,
+      { id, holdIds },
+      "fulfillmentOrderReleaseHold",
+    );
   }
 
-  async cancelOrder(input: { orderId: string; reason: string; restock: boolean; notifyCustomer: boolean; refundMethod?: Record<string, unknown>; staffNote?: string }) {
+  async cancelOrder(input: {
+    orderId: string;
+    reason: string;
+    restock: boolean;
+    notifyCustomer: boolean;
+    refundMethod?: Record<string, unknown>;
+    staffNote?: string;
+  }) {
     await this.mutate<{ orderCancel: unknown }>(CANCEL_ORDER, input, "orderCancel", "orderCancelUserErrors");
   }
 
@@ -573,7 +648,12 @@ const REAUTHORIZE = ". Open the app in the Shopify admin to authorize it again, 
 function refreshFailure(operation: string, shop: string, e: unknown): AdminApiError {
   const cause = e instanceof Error ? e.message : String(e);
   const permanent = e instanceof AdminApiError ? e.permanent : true;
-  return new AdminApiError(`${operation}: could not refresh the offline access token of ${shop}: ${cause}${permanent ? REAUTHORIZE : ""}`, permanent, "auth", e);
+  return new AdminApiError(
+    `${operation}: could not refresh the offline access token of ${shop}: ${cause}${permanent ? REAUTHORIZE : ""}`,
+    permanent,
+    "auth",
+    e,
+  );
 }
 
 // ---- construction ----

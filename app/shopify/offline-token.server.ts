@@ -62,7 +62,10 @@ export function offlineTokenRefresher(db: Db, o: OfflineTokenOptions): TokenRefr
 
   async function claim(shop: string): Promise<boolean> {
     const until = new Date(Date.now() + leaseMs);
-    const taken = await db.tokenRefreshLease.updateMany({ where: { shop, lockedUntil: { lt: new Date() } }, data: { holder, lockedUntil: until } });
+    const taken = await db.tokenRefreshLease.updateMany({
+      where: { shop, lockedUntil: { lt: new Date() } },
+      data: { holder, lockedUntil: until },
+    });
     if (taken.count === 1) return true;
     try {
       await db.tokenRefreshLease.create({ data: { shop, holder, lockedUntil: until } });
@@ -73,7 +76,8 @@ export function offlineTokenRefresher(db: Db, o: OfflineTokenOptions): TokenRefr
     }
   }
 
-  const release = (shop: string) => db.tokenRefreshLease.updateMany({ where: { shop, holder }, data: { holder: null, lockedUntil: new Date(0) } });
+  const release = (shop: string) =>
+    db.tokenRefreshLease.updateMany({ where: { shop, holder }, data: { holder: null, lockedUntil: new Date(0) } });
 
   async function refresh(shop: string): Promise<string> {
     const s = await db.session.findUnique({ where: { id: sessionId(shop) } });
@@ -122,7 +126,8 @@ export function offlineTokenRefresher(db: Db, o: OfflineTokenOptions): TokenRefr
         ...(typeof body.scope === "string" ? { scope: body.scope } : {}),
       },
     });
-    if (stored.count === 0) throw new AdminApiError(`the offline session of ${shop} was deleted during the refresh (uninstalled?)`, true, "auth");
+    if (stored.count === 0)
+      throw new AdminApiError(`the offline session of ${shop} was deleted during the refresh (uninstalled?)`, true, "auth");
     return body.access_token;
   }
 
@@ -140,7 +145,11 @@ export function offlineTokenRefresher(db: Db, o: OfflineTokenOptions): TokenRefr
         }
       }
       if (Date.now() > deadline) {
-        throw new AdminApiError(`another process has been refreshing the token of ${shop} for over ${Math.round(waitMs / 1000)} s`, false, "auth");
+        throw new AdminApiError(
+          `another process has been refreshing the token of ${shop} for over ${Math.round(waitMs / 1000)} s`,
+          false,
+          "auth",
+        );
       }
       await pause(pollMs);
     }
@@ -159,6 +168,7 @@ function parseJson(text: string): TokenResponse | null {
 /** "invalid_grant (the description)" from an OAuth error body, else the start of the body. */
 function describeOAuthError(text: string): string {
   const body = parseJson(text) as { error?: unknown; error_description?: unknown } | null;
-  if (typeof body?.error === "string") return typeof body.error_description === "string" ? `${body.error} (${body.error_description})` : body.error;
+  if (typeof body?.error === "string")
+    return typeof body.error_description === "string" ? `${body.error} (${body.error_description})` : body.error;
   return text.slice(0, 200);
 }

@@ -29,12 +29,28 @@ export function parseExact(text: string): unknown {
 type Shape = true | readonly [Shape] | { readonly [key: string]: Shape };
 
 const LINE_ITEM: Shape = {
-  id: true, variant_id: true, product_id: true, name: true, title: true, sku: true,
-  quantity: true, current_quantity: true, fulfillable_quantity: true, price: true,
+  id: true,
+  variant_id: true,
+  product_id: true,
+  name: true,
+  title: true,
+  sku: true,
+  quantity: true,
+  current_quantity: true,
+  fulfillable_quantity: true,
+  price: true,
 };
 const ORDER: Shape = {
-  id: true, name: true, order_number: true, created_at: true, updated_at: true, cancelled_at: true, currency: true,
-  refunds: [{ id: true }], fulfillments: [{ id: true }], line_items: [LINE_ITEM],
+  id: true,
+  name: true,
+  order_number: true,
+  created_at: true,
+  updated_at: true,
+  cancelled_at: true,
+  currency: true,
+  refunds: [{ id: true }],
+  fulfillments: [{ id: true }],
+  line_items: [LINE_ITEM],
 };
 const KEPT: Partial<Record<Topic, Shape>> = {
   "orders/create": ORDER,
@@ -50,7 +66,8 @@ const KEPT: Partial<Record<Topic, Shape>> = {
 };
 
 const isScalar = (v: unknown) => v === null || typeof v !== "object" || RAW.isRawJSON(v);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !RAW.isRawJSON(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !RAW.isRawJSON(v);
 
 function project(v: unknown, shape: Shape): unknown {
   if (isScalar(v)) return v; // the mapper reports a scalar where it wants more

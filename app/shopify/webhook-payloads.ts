@@ -2,13 +2,7 @@
 // what we need, or holds a value out of bounds, throws PayloadError naming the field.
 // The fields read here are the ones payload-redaction.ts keeps when it strips a customer
 // from a stored payload: a field added here must be added there.
-import type {
-  Customer,
-  DomainEvent,
-  OrderAdjustmentEvent,
-  OrderLineSnapshot,
-  OrderSnapshotEvent,
-} from "../backorder/events.ts";
+import type { Customer, DomainEvent, OrderAdjustmentEvent, OrderLineSnapshot, OrderSnapshotEvent } from "../backorder/events.ts";
 
 export class PayloadError extends Error {
   override name = "PayloadError";
@@ -164,7 +158,9 @@ function price(v: unknown, what: string): string {
 function customerOf(order: Json): Customer | null {
   const c = isObj(order.customer) ? order.customer : null;
   if (!c && !order.email) return null;
-  const name = c ? cap([text(c.first_name, TEXT_LIMITS.name), text(c.last_name, TEXT_LIMITS.name)].filter(Boolean).join(" "), TEXT_LIMITS.name) : "";
+  const name = c
+    ? cap([text(c.first_name, TEXT_LIMITS.name), text(c.last_name, TEXT_LIMITS.name)].filter(Boolean).join(" "), TEXT_LIMITS.name)
+    : "";
   return {
     id: c ? optId(c.id, "customer.id") : null,
     name: name || null,
@@ -176,8 +172,7 @@ function orderLine(v: unknown, i: number): OrderLineSnapshot {
   const l = obj(v, `line_items[${i}]`);
   const quantity = int(l.quantity, `line_items[${i}].quantity`);
   const current = l.current_quantity === undefined ? quantity : int(l.current_quantity, `line_items[${i}].current_quantity`);
-  const open =
-    l.fulfillable_quantity === undefined ? current : int(l.fulfillable_quantity, `line_items[${i}].fulfillable_quantity`);
+  const open = l.fulfillable_quantity === undefined ? current : int(l.fulfillable_quantity, `line_items[${i}].fulfillable_quantity`);
   return {
     lineItemId: id(l.id, `line_items[${i}].id`),
     variantId: optId(l.variant_id, `line_items[${i}].variant_id`),

@@ -12,15 +12,26 @@ export async function applyAutoEnable(tx: Tx, shop: string, variantIds: string[]
   if (variantIds.length === 0) return [];
   const [settings, policies, variants] = await Promise.all([
     tx.shopSettings.findUnique({ where: { shop }, select: { autoEnableTag: true, autoEnableCollectionId: true } }),
-    inChunks(variantIds, (ids) => tx.variantPolicy.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, enabled: true, autoEnable: true } })),
-    inChunks(variantIds, (ids) => tx.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productId: true, productTags: true, inventoryItemId: true } })),
+    inChunks(variantIds, (ids) =>
+      tx.variantPolicy.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, enabled: true, autoEnable: true } }),
+    ),
+    inChunks(variantIds, (ids) =>
+      tx.variant.findMany({
+        where: { shop, variantId: { in: ids } },
+        select: { variantId: true, productId: true, productTags: true, inventoryItemId: true },
+      }),
+    ),
   ]);
   const autoEnableTag = settings?.autoEnableTag ?? null;
   const collectionId = settings?.autoEnableCollectionId ?? null;
   // Only the list of the collection set now: after a change, the old list no longer counts.
   const inCollection = new Set(
     collectionId && variants.length
-      ? (await inChunks(new Set(variants.map((v) => v.productId)), (ids) => tx.autoEnableProduct.findMany({ where: { shop, collectionId, productId: { in: ids } }, select: { productId: true } }))).map((r) => r.productId)
+      ? (
+          await inChunks(new Set(variants.map((v) => v.productId)), (ids) =>
+            tx.autoEnableProduct.findMany({ where: { shop, collectionId, productId: { in: ids } }, select: { productId: true } }),
+          )
+        ).map((r) => r.productId)
       : [],
   );
   const policyOf = new Map(policies.map((p) => [p.variantId, p]));
@@ -29,7 +40,12 @@ export async function applyAutoEnable(tx: Tx, shop: string, variantIds: string[]
   for (const variantId of variantIds) {
     const p = policyOf.get(variantId);
     const v = variantOf.get(variantId);
-    const rule = { listed: p?.autoEnable ?? false, productTags: v?.productTags ?? "", autoEnableTag, inCollection: !!v && inCollection.has(v.productId) };
+    const rule = {
+      listed: p?.autoEnable ?? false,
+      productTags: v?.productTags ?? "",
+      autoEnableTag,
+      inCollection: !!v && inCollection.has(v.productId),
+    };
     if (p?.enabled || !onAutoEnableRule(rule)) continue; // cheap checks before reading stock
     // Unknown stock is not "sold out": a product webhook may come before any inventory level.
     const item = v?.inventoryItemId;

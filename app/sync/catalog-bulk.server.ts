@@ -54,7 +54,13 @@ export class CatalogSyncSuperseded extends Error {
   override name = "CatalogSyncSuperseded";
 }
 
-export async function runBulkCatalogSync(db: Db, gateway: AdminGateway, shop: string, now: Date, opts: BulkCatalogOptions = {}): Promise<CatalogSyncResult> {
+export async function runBulkCatalogSync(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: Date,
+  opts: BulkCatalogOptions = {},
+): Promise<CatalogSyncResult> {
   let state = await db.catalogBulkSync.findUnique({ where: { shop } });
   if (!state) {
     const started = await gateway.runBulkQuery(CATALOG_BULK_VARIANTS);
@@ -68,7 +74,15 @@ export async function runBulkCatalogSync(db: Db, gateway: AdminGateway, shop: st
   const { operationId } = state;
   const operation = await finishedOperation(db, gateway, shop, operationId, opts);
 
-  const result: CatalogSyncResult = { via: "bulk", variants: 0, levels: 0, pages: 0, lines: 0, resumedFromLine: state.linesApplied, operationId };
+  const result: CatalogSyncResult = {
+    via: "bulk",
+    variants: 0,
+    levels: 0,
+    pages: 0,
+    lines: 0,
+    resumedFromLine: state.linesApplied,
+    operationId,
+  };
   const afterApply = syncAfterApply({ now: () => now, debounceMs: 0 });
   const chunkLines = opts.chunkLines ?? BULK_CHUNK_LINES;
   let applied = state.linesApplied;
@@ -100,7 +114,13 @@ export async function runBulkCatalogSync(db: Db, gateway: AdminGateway, shop: st
 }
 
 /** Polls the operation until Shopify has finished it; throws (and forgets it) when it did not complete. */
-async function finishedOperation(db: Db, gateway: AdminGateway, shop: string, id: string, opts: BulkCatalogOptions): Promise<BulkOperationView> {
+async function finishedOperation(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  id: string,
+  opts: BulkCatalogOptions,
+): Promise<BulkOperationView> {
   const deadline = gateway.now() + (opts.maxWaitMs ?? 45 * 60_000);
   let wait = opts.pollMs ?? 1000;
   for (;;) {
@@ -109,17 +129,30 @@ async function finishedOperation(db: Db, gateway: AdminGateway, shop: string, id
     const forget = () => db.catalogBulkSync.deleteMany({ where: { shop, operationId: id } });
     if (!op) {
       await forget();
-      throw new AdminApiError(`catalog bulk operation ${id} is unknown to Shopify; a new one starts on retry`, false, "CatalogBulkVariants");
+      throw new AdminApiError(
+        `catalog bulk operation ${id} is unknown to Shopify; a new one starts on retry`,
+        false,
+        "CatalogBulkVariants",
+      );
     }
     if (op.status === "FAILED" || op.status === "CANCELED" || op.status === "EXPIRED") {
       await forget();
       const code = op.errorCode ? ` (${op.errorCode})` : "";
       // ACCESS_DENIED: the installed scopes do not cover the query; retrying cannot help.
       const permanent = op.errorCode === "ACCESS_DENIED";
-      throw new AdminApiError(`catalog bulk operation ${id} ${op.status}${code} after ${op.objectCount} objects${permanent ? "" : "; a new one starts on retry"}`, permanent, "CatalogBulkVariants", op);
+      throw new AdminApiError(
+        `catalog bulk operation ${id} ${op.status}${code} after ${op.objectCount} objects${permanent ? "" : "; a new one starts on retry"}`,
+        permanent,
+        "CatalogBulkVariants",
+        op,
+      );
     }
     if (gateway.now() >= deadline) {
-      throw new AdminApiError(`catalog bulk operation ${id} still ${op.status} after ${op.objectCount} objects; polled again on retry`, false, "CatalogBulkVariants");
+      throw new AdminApiError(
+        `catalog bulk operation ${id} still ${op.status} after ${op.objectCount} objects; polled again on retry`,
+        false,
+        "CatalogBulkVariants",
+      );
     }
     await gateway.sleep(wait);
     wait = Math.min(opts.pollMaxMs ?? 15_000, Math.ceil(wait * 1.5));
@@ -131,7 +164,14 @@ interface BulkLine {
 }
 
 /** Applies result lines [from, from + lines.length) in one transaction, moving the count with them. */
-async function applyChunk(db: Db, shop: string, operationId: string, from: number, lines: string[], afterApply: ReturnType<typeof syncAfterApply>) {
+async function applyChunk(
+  db: Db,
+  shop: string,
+  operationId: string,
+  from: number,
+  lines: string[],
+  afterApply: ReturnType<typeof syncAfterApply>,
+) {
   const products = new Map<string, ProductEvent>();
   const levels: InventoryLevelEvent[] = [];
   lines.forEach((text, i) => {
@@ -145,14 +185,22 @@ async function applyChunk(db: Db, shop: string, operationId: string, from: numbe
       const e = levelEvent(l.item.id, l);
       if (e) levels.push(e);
     } else {
-      throw new AdminApiError(`catalog bulk result line ${from + i + 1}: not a variant or an inventory level: ${text.slice(0, 200)}`, true, "CatalogBulkVariants");
+      throw new AdminApiError(
+        `catalog bulk result line ${from + i + 1}: not a variant or an inventory level: ${text.slice(0, 200)}`,
+        true,
+        "CatalogBulkVariants",
+      );
     }
   });
   await db.$transaction(
     async (tx) => {
       // First, so a second runner on the same lines waits here (PostgreSQL's row lock) and then finds the count moved.
-      const moved = await tx.catalogBulkSync.updateMany({ where: { shop, operationId, linesApplied: from }, data: { linesApplied: from + lines.length } });
-      if (moved.count !== 1) throw new CatalogSyncSuperseded(`catalog sync of ${shop}: lines from ${from + 1} were applied by another runner; this one stops`);
+      const moved = await tx.catalogBulkSync.updateMany({
+        where: { shop, operationId, linesApplied: from },
+        data: { linesApplied: from + lines.length },
+      });
+      if (moved.count !== 1)
+        throw new CatalogSyncSuperseded(`catalog sync of ${shop}: lines from ${from + 1} were applied by another runner; this one stops`);
       // Variants first: a level's inventory item maps to its variant in the same chunk or an earlier one (children follow their parent).
       const affected = await applyCatalogEvents(tx, shop, [...products.values()], levels, "catalog/sync");
       await afterApply(tx, shop, affected);

@@ -24,17 +24,37 @@ export function addVariant(products: Map<string, ProductEvent>, v: CatalogVarian
   const productId = restId(v.product.id);
   let p = products.get(productId);
   if (!p) {
-    p = { kind: "product", productId, title: v.product.title, tags: v.product.tags.join(", "), updatedAt: new Date(v.product.updatedAt), variants: [] };
+    p = {
+      kind: "product",
+      productId,
+      title: v.product.title,
+      tags: v.product.tags.join(", "),
+      updatedAt: new Date(v.product.updatedAt),
+      variants: [],
+    };
     products.set(productId, p);
   }
-  p.variants.push({ variantId: restId(v.id), title: v.title, sku: v.sku, inventoryItemId: inventoryItemGid ? restId(inventoryItemGid) : null, price: v.price, inventoryPolicy: v.inventoryPolicy.toLowerCase() });
+  p.variants.push({
+    variantId: restId(v.id),
+    title: v.title,
+    sku: v.sku,
+    inventoryItemId: inventoryItemGid ? restId(inventoryItemGid) : null,
+    price: v.price,
+    inventoryPolicy: v.inventoryPolicy.toLowerCase(),
+  });
 }
 
 /** An inventory level's `available` as the engine's event; null when Shopify gave no such quantity. */
 export function levelEvent(inventoryItemGid: string, level: CatalogLevel): InventoryLevelEvent | null {
   const available = level.quantities.find((q) => q.name === "available")?.quantity;
   if (available === undefined) return null;
-  return { kind: "inventory", inventoryItemId: restId(inventoryItemGid), locationId: restId(level.location.id), available, updatedAt: new Date(level.updatedAt) };
+  return {
+    kind: "inventory",
+    inventoryItemId: restId(inventoryItemGid),
+    locationId: restId(level.location.id),
+    available,
+    updatedAt: new Date(level.updatedAt),
+  };
 }
 
 /** One page of Shopify's variants as the engine's domain events. */

@@ -27,7 +27,13 @@ export interface CatalogSyncOptions extends BulkCatalogOptions {
   mode?: "auto" | "paged" | "bulk";
 }
 
-export async function runCatalogSync(db: Db, gateway: AdminGateway, shop: string, now: Date, opts: CatalogSyncOptions = {}): Promise<CatalogSyncResult> {
+export async function runCatalogSync(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: Date,
+  opts: CatalogSyncOptions = {},
+): Promise<CatalogSyncResult> {
   const facts = await gateway.shopFacts();
   await db.shopSettings.upsert({
     where: { shop },
@@ -39,11 +45,16 @@ export async function runCatalogSync(db: Db, gateway: AdminGateway, shop: string
   // A bulk sync under way (a crash, a deploy, a lease that ran out) continues where it stopped.
   const underway = mode !== "paged" && (await db.catalogBulkSync.findUnique({ where: { shop }, select: { shop: true } }));
   let result: CatalogSyncResult | null = null;
-  if (mode === "paged" || (mode === "auto" && !underway)) result = await runPagedCatalogSync(db, gateway, shop, now, mode === "auto" ? 1 : Infinity);
+  if (mode === "paged" || (mode === "auto" && !underway))
+    result = await runPagedCatalogSync(db, gateway, shop, now, mode === "auto" ? 1 : Infinity);
   result ??= await runBulkCatalogSync(db, gateway, shop, now, opts);
 
   await db.$transaction(async (tx) => {
-    const settings = await tx.shopSettings.update({ where: { shop }, data: { catalogSyncedAt: now }, select: { autoEnableCollectionId: true } });
+    const settings = await tx.shopSettings.update({
+      where: { shop },
+      data: { catalogSyncedAt: now },
+      select: { autoEnableCollectionId: true },
+    });
     // The collection's products may have changed too (no webhook tells): read them again.
     if (settings.autoEnableCollectionId) await enqueueCollectionRefresh(tx, shop, now);
   });
@@ -51,7 +62,13 @@ export async function runCatalogSync(db: Db, gateway: AdminGateway, shop: string
 }
 
 /** Pages through the catalog; null when it has more than `maxPages` pages (what was read is applied). */
-async function runPagedCatalogSync(db: Db, gateway: AdminGateway, shop: string, now: Date, maxPages: number): Promise<CatalogSyncResult | null> {
+async function runPagedCatalogSync(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: Date,
+  maxPages: number,
+): Promise<CatalogSyncResult | null> {
   const result: CatalogSyncResult = { via: "paged", variants: 0, levels: 0, pages: 0 };
   const afterApply = syncAfterApply({ now: () => now, debounceMs: 0 });
   let after: string | null = null;

@@ -20,8 +20,14 @@ export interface CollectionRefreshResult {
   enabled: string[];
 }
 
-export async function refreshAutoEnableCollection(db: Db, gateway: AdminGateway, shop: string, now: Date): Promise<CollectionRefreshResult> {
-  const collectionId = (await db.shopSettings.findUnique({ where: { shop }, select: { autoEnableCollectionId: true } }))?.autoEnableCollectionId ?? null;
+export async function refreshAutoEnableCollection(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: Date,
+): Promise<CollectionRefreshResult> {
+  const collectionId =
+    (await db.shopSettings.findUnique({ where: { shop }, select: { autoEnableCollectionId: true } }))?.autoEnableCollectionId ?? null;
   if (!collectionId) {
     await db.autoEnableProduct.deleteMany({ where: { shop } });
     return { collectionId, products: 0, enabled: [] };
@@ -33,7 +39,11 @@ export async function refreshAutoEnableCollection(db: Db, gateway: AdminGateway,
   do {
     const page = await gateway.collectionProductsPage(collectionId, after);
     if (!page) {
-      throw new AdminApiError(`auto-enable collection ${restId(collectionId)} not found in Shopify (deleted?): choose another in Settings`, true, "CollectionProducts");
+      throw new AdminApiError(
+        `auto-enable collection ${restId(collectionId)} not found in Shopify (deleted?): choose another in Settings`,
+        true,
+        "CollectionProducts",
+      );
     }
     page.productIds.forEach((id) => productIds.add(restId(id)));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -44,7 +54,9 @@ export async function refreshAutoEnableCollection(db: Db, gateway: AdminGateway,
       // Changed while we read Shopify: the task queued by that save writes the new list.
       const current = await tx.shopSettings.findUnique({ where: { shop }, select: { autoEnableCollectionId: true } });
       if (current?.autoEnableCollectionId !== collectionId) return { collectionId, products: productIds.size, enabled: [] };
-      const previous = new Set((await tx.autoEnableProduct.findMany({ where: { shop, collectionId }, select: { productId: true } })).map((r) => r.productId));
+      const previous = new Set(
+        (await tx.autoEnableProduct.findMany({ where: { shop, collectionId }, select: { productId: true } })).map((r) => r.productId),
+      );
       await tx.autoEnableProduct.deleteMany({ where: { shop } });
       const ids = [...productIds];
       for (let i = 0; i < ids.length; i += CHUNK) {
@@ -54,8 +66,18 @@ export async function refreshAutoEnableCollection(db: Db, gateway: AdminGateway,
       const joined = ids.filter((id) => !previous.has(id));
       const enabled: string[] = [];
       for (let i = 0; i < joined.length; i += CHUNK) {
-        const variants = await tx.variant.findMany({ where: { shop, productId: { in: joined.slice(i, i + CHUNK) } }, select: { variantId: true } });
-        enabled.push(...(await applyAutoEnable(tx, shop, variants.map((v) => v.variantId), now)));
+        const variants = await tx.variant.findMany({
+          where: { shop, productId: { in: joined.slice(i, i + CHUNK) } },
+          select: { variantId: true },
+        });
+        enabled.push(
+          ...(await applyAutoEnable(
+            tx,
+            shop,
+            variants.map((v) => v.variantId),
+            now,
+          )),
+        );
       }
       await enqueueSync(tx, shop, { variantIds: enabled }, now);
       return { collectionId, products: ids.length, enabled };

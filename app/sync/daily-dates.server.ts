@@ -13,7 +13,10 @@ export interface DailyDatesResult {
 
 export async function refreshDatesForNewDay(db: Db, now = new Date()): Promise<DailyDatesResult> {
   const result: DailyDatesResult = { shops: 0, variants: 0 };
-  const shops = await db.shopSettings.findMany({ where: { uninstalledAt: null }, select: { shop: true, timezone: true, datesRefreshedOn: true } });
+  const shops = await db.shopSettings.findMany({
+    where: { uninstalledAt: null },
+    select: { shop: true, timezone: true, datesRefreshedOn: true },
+  });
   for (const s of shops) {
     const today = todayIn(s.timezone, now);
     if (s.datesRefreshedOn === today) continue;

@@ -23,13 +23,25 @@ export function syncAfterApply(opts: SyncHookOptions = {}) {
     // Only what the app manages or has told Shopify before: a flash sale on unmanaged
     // variants must not fill the task table.
     // In chunks: a restock of one variant can change a thousand orders (SQLite's parameter limit).
-    const policies = await inChunks(variantIds, (ids) => tx.variantPolicy.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } }));
-    const syncedVariants = await inChunks(variantIds, (ids) => tx.syncedVariant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } }));
-    const waitingOrders = await inChunks(orderIds, (ids) =>
-      tx.backorderLine.findMany({ where: { shop, orderId: { in: ids }, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] }),
+    const policies = await inChunks(variantIds, (ids) =>
+      tx.variantPolicy.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } }),
     );
-    const syncedOrders = await inChunks(orderIds, (ids) => tx.syncedOrder.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true } }));
-    const heldOrders = await inChunks(orderIds, (ids) => tx.orderHold.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true }, distinct: ["orderId"] }));
+    const syncedVariants = await inChunks(variantIds, (ids) =>
+      tx.syncedVariant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true } }),
+    );
+    const waitingOrders = await inChunks(orderIds, (ids) =>
+      tx.backorderLine.findMany({
+        where: { shop, orderId: { in: ids }, state: "waiting" },
+        select: { orderId: true },
+        distinct: ["orderId"],
+      }),
+    );
+    const syncedOrders = await inChunks(orderIds, (ids) =>
+      tx.syncedOrder.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true } }),
+    );
+    const heldOrders = await inChunks(orderIds, (ids) =>
+      tx.orderHold.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true }, distinct: ["orderId"] }),
+    );
     await enqueueSync(
       tx,
       shop,

@@ -8,7 +8,8 @@ export async function queueCatalogSyncOnInstall(db: Db, shop: string, now = new 
   if (settings?.catalogSyncedAt && !settings.uninstalledAt) return false;
   await db.$transaction(async (tx) => {
     // Installed again: the pause the merchant set with the undo before uninstalling ends too.
-    if (settings?.uninstalledAt) await tx.shopSettings.update({ where: { shop }, data: { uninstalledAt: null, installedAt: now, pausedAt: null } });
+    if (settings?.uninstalledAt)
+      await tx.shopSettings.update({ where: { shop }, data: { uninstalledAt: null, installedAt: now, pausedAt: null } });
     await enqueueTask(tx, shop, "catalog", shop, now);
   });
   return true;

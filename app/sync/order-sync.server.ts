@@ -65,10 +65,23 @@ export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, ord
 function both(a: unknown, b: unknown): AdminApiError {
   const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
   const permanent = (e: unknown) => e instanceof AdminApiError && e.permanent;
-  return new AdminApiError(`${message(a)}; ${message(b)}`, permanent(a) && permanent(b), a instanceof AdminApiError ? a.operation : "order", [a, b]);
+  return new AdminApiError(
+    `${message(a)}; ${message(b)}`,
+    permanent(a) && permanent(b),
+    a instanceof AdminApiError ? a.operation : "order",
+    [a, b],
+  );
 }
 
-async function syncHolds(db: Db, gateway: AdminGateway, shop: string, orderId: string, mode: HoldMode, waiting: Map<string, number>, now: Date): Promise<void> {
+async function syncHolds(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  orderId: string,
+  mode: HoldMode,
+  waiting: Map<string, number>,
+  now: Date,
+): Promise<void> {
   const wanted = mode !== "off" && waiting.size > 0;
   if (!wanted && (await db.orderHold.count({ where: { shop, orderId } })) === 0) return;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -82,7 +95,11 @@ async function syncHolds(db: Db, gateway: AdminGateway, shop: string, orderId: s
         return;
       }
       if ((await db.orderHold.count({ where: { shop, orderId } })) > 0) return; // held, and still wanted
-      throw new AdminApiError(`order ${orderId} is not visible in Shopify (deleted, or older than 60 days: reading it needs read_all_orders), so its backordered items cannot be held`, true, "OrderFulfillmentOrders");
+      throw new AdminApiError(
+        `order ${orderId} is not visible in Shopify (deleted, or older than 60 days: reading it needs read_all_orders), so its backordered items cannot be held`,
+        true,
+        "OrderFulfillmentOrders",
+      );
     }
     await recordShopifyHolds(db, shop, orderId, order.fulfillmentOrders, now);
     const steps = planHolds(
@@ -107,22 +124,38 @@ async function syncHolds(db: Db, gateway: AdminGateway, shop: string, orderId: s
 
 /** Shopify's truth: the fulfillment orders that carry our hold now. A record Shopify no longer has a hold for is done. */
 async function recordShopifyHolds(db: Db, shop: string, orderId: string, fulfillmentOrders: FulfillmentOrderView[], now: Date) {
-  const ours = new Map(fulfillmentOrders.flatMap((fo) => fo.fulfillmentHolds.filter((h) => h.handle === HOLD_HANDLE).map((h) => [fo.id, h.id] as const)));
+  const ours = new Map(
+    fulfillmentOrders.flatMap((fo) => fo.fulfillmentHolds.filter((h) => h.handle === HOLD_HANDLE).map((h) => [fo.id, h.id] as const)),
+  );
   const records = await db.orderHold.findMany({ where: { shop, orderId } });
   for (const r of records) {
     const holdId = ours.get(r.fulfillmentOrderId);
     if (!holdId) await db.orderHold.delete({ where: { shop_fulfillmentOrderId: { shop, fulfillmentOrderId: r.fulfillmentOrderId } } });
-    else if (r.holdId !== holdId) await db.orderHold.update({ where: { shop_fulfillmentOrderId: { shop, fulfillmentOrderId: r.fulfillmentOrderId } }, data: { holdId } });
+    else if (r.holdId !== holdId)
+      await db.orderHold.update({
+        where: { shop_fulfillmentOrderId: { shop, fulfillmentOrderId: r.fulfillmentOrderId } },
+        data: { holdId },
+      });
   }
   const known = new Set(records.map((r) => r.fulfillmentOrderId));
   const found = [...ours].filter(([fo]) => !known.has(fo));
   if (found.length) {
     // Ours by handle but unrecorded (e.g. a crash between hold and write): record it now.
-    await db.orderHold.createMany({ data: found.map(([fulfillmentOrderId, holdId]) => ({ shop, orderId, fulfillmentOrderId, holdId, placedAt: now })) });
+    await db.orderHold.createMany({
+      data: found.map(([fulfillmentOrderId, holdId]) => ({ shop, orderId, fulfillmentOrderId, holdId, placedAt: now })),
+    });
   }
 }
 
-async function placeHold(db: Db, gateway: AdminGateway, shop: string, orderId: string, fulfillmentOrderId: string, lineItems: { id: string; quantity: number }[] | null, now: Date) {
+async function placeHold(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  orderId: string,
+  fulfillmentOrderId: string,
+  lineItems: { id: string; quantity: number }[] | null,
+  now: Date,
+) {
   const hold = { reason: HOLD_REASON, reasonNotes: HOLD_NOTES, handle: HOLD_HANDLE };
   let placed;
   try {
@@ -146,7 +179,10 @@ async function releaseOne(db: Db, gateway: AdminGateway, shop: string, fulfillme
   try {
     if (holdIds.length) await gateway.releaseFulfillmentOrderHold(fulfillmentOrderId, holdIds);
   } catch (e) {
-    await db.orderHold.updateMany({ where: { shop, fulfillmentOrderId }, data: { releaseError: (e instanceof Error ? e.message : String(e)).slice(0, 1000) } });
+    await db.orderHold.updateMany({
+      where: { shop, fulfillmentOrderId },
+      data: { releaseError: (e instanceof Error ? e.message : String(e)).slice(0, 1000) },
+    });
     throw e;
   }
   await db.orderHold.deleteMany({ where: where.shop_fulfillmentOrderId });
@@ -163,7 +199,12 @@ export interface ReleaseResult {
  * of the shop's, e.g. before the merchant uninstalls. A hold whose release fails keeps its
  * record with the reason (`releaseError`); the others go on.
  */
-export async function releaseRecordedHolds(db: Db, gateway: AdminGateway, shop: string, filter: { orderId?: string } = {}): Promise<ReleaseResult> {
+export async function releaseRecordedHolds(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  filter: { orderId?: string } = {},
+): Promise<ReleaseResult> {
   const records = await db.orderHold.findMany({ where: { shop, ...filter }, orderBy: { fulfillmentOrderId: "asc" } });
   const result: ReleaseResult = { released: 0, failures: [] };
   for (const r of records) {
@@ -172,13 +213,18 @@ export async function releaseRecordedHolds(db: Db, gateway: AdminGateway, shop: 
       if (!holdIds) {
         // Recorded before hold ids were kept: ours is the one with our handle.
         const fo = await gateway.fulfillmentOrder(r.fulfillmentOrderId);
-        if (!fo) throw new AdminApiError(`fulfillment order ${r.fulfillmentOrderId} is not visible in Shopify`, true, "FulfillmentOrderPage");
+        if (!fo)
+          throw new AdminApiError(`fulfillment order ${r.fulfillmentOrderId} is not visible in Shopify`, true, "FulfillmentOrderPage");
         holdIds = fo.fulfillmentHolds.filter((h) => h.handle === HOLD_HANDLE).map((h) => h.id);
       }
       await releaseOne(db, gateway, shop, r.fulfillmentOrderId, holdIds);
       result.released++;
     } catch (e) {
-      if (!r.holdId) await db.orderHold.updateMany({ where: { shop, fulfillmentOrderId: r.fulfillmentOrderId }, data: { releaseError: (e instanceof Error ? e.message : String(e)).slice(0, 1000) } });
+      if (!r.holdId)
+        await db.orderHold.updateMany({
+          where: { shop, fulfillmentOrderId: r.fulfillmentOrderId },
+          data: { releaseError: (e instanceof Error ? e.message : String(e)).slice(0, 1000) },
+        });
       result.failures.push({ fulfillmentOrderId: r.fulfillmentOrderId, orderId: r.orderId, error: e });
     }
   }

@@ -126,8 +126,19 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
     if (kind === "variant") {
       try {
         // Lines' ship dates first: a moved date enqueues its Flow trigger (claimed in the runner's next pass).
-        await recordShipDates(db, shop, ofKind.map((t) => t.targetId), now());
-        const failed = await pushVariants(db, gateway, shop, ofKind.map((t) => t.targetId), now());
+        await recordShipDates(
+          db,
+          shop,
+          ofKind.map((t) => t.targetId),
+          now(),
+        );
+        const failed = await pushVariants(
+          db,
+          gateway,
+          shop,
+          ofKind.map((t) => t.targetId),
+          now(),
+        );
         for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
       } catch (e) {
         for (const t of ofKind) settle(t, asError(e));
@@ -187,7 +198,11 @@ async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: 
 
 /** The merchant's retry: failed tasks go back in line now (all of the shop's, or the given ids). */
 export async function retryFailedSyncTasks(db: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
-  const retry = (where: object) => db.syncTask.updateMany({ where: { shop, status: "failed", ...where }, data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null } });
+  const retry = (where: object) =>
+    db.syncTask.updateMany({
+      where: { shop, status: "failed", ...where },
+      data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null },
+    });
   if (!ids) return (await retry({})).count;
   return eachChunk(ids, (chunk) => retry({ id: { in: chunk } }));
 }

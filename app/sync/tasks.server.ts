@@ -79,12 +79,17 @@ export async function enqueueOnce(tx: Tx, shop: string, kind: SyncKind, targetId
   let created = 0;
   for (let i = 0; i < ids.length; i += ENQUEUE_CHUNK) {
     const chunk = ids.slice(i, i + ENQUEUE_CHUNK);
-    const existing = new Set((await tx.syncTask.findMany({ where: { shop, kind, targetId: { in: chunk } }, select: { targetId: true } })).map((r) => r.targetId));
+    const existing = new Set(
+      (await tx.syncTask.findMany({ where: { shop, kind, targetId: { in: chunk } }, select: { targetId: true } })).map((r) => r.targetId),
+    );
     const missing = chunk.filter((targetId) => !existing.has(targetId)).map((targetId) => ({ shop, kind, targetId, dueAt }));
     if (missing.length === 0) continue;
     // As in enqueueTasks: on PostgreSQL a concurrent insert of the same key is skipped, not an error.
     const postgres = dialectOf(tx) === "postgres";
-    const r = await tx.syncTask.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.SyncTaskCreateManyArgs);
+    const r = await tx.syncTask.createMany({
+      data: missing,
+      ...(postgres ? { skipDuplicates: true } : {}),
+    } as Prisma.SyncTaskCreateManyArgs);
     created += r.count;
   }
   return created;

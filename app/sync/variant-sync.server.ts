@@ -22,7 +22,12 @@ export interface VariantPlan {
 export async function planVariants(db: Db, shop: string, variantIds: string[], now: Date): Promise<VariantPlan[]> {
   const [synced, catalog, factsOf] = await Promise.all([
     inChunks(variantIds, (ids) => db.syncedVariant.findMany({ where: { shop, variantId: { in: ids } } })),
-    inChunks(variantIds, (ids) => db.variant.findMany({ where: { shop, variantId: { in: ids } }, select: { variantId: true, productId: true, inventoryPolicy: true, productUpdatedAt: true } })),
+    inChunks(variantIds, (ids) =>
+      db.variant.findMany({
+        where: { shop, variantId: { in: ids } },
+        select: { variantId: true, productId: true, inventoryPolicy: true, productUpdatedAt: true },
+      }),
+    ),
     loadVariantsFacts(db, shop, variantIds, now),
   ]);
   const syncedOf = new Map(synced.map((s) => [s.variantId, s]));
@@ -36,7 +41,8 @@ export async function planVariants(db: Db, shop: string, variantIds: string[], n
     const known = catalogOf.get(variantId);
     const desired = desiredInventoryPolicy({ policy: facts.policy, waitingUnits: facts.waitingUnits });
     // Shopify says otherwise since our last push (a products/update newer than it): push again.
-    const drifted = !!known && !!last && known.inventoryPolicy.toUpperCase() !== desired && known.productUpdatedAt.getTime() > last.syncedAt.getTime();
+    const drifted =
+      !!known && !!last && known.inventoryPolicy.toUpperCase() !== desired && known.productUpdatedAt.getTime() > last.syncedAt.getTime();
     const policy = desired && (last?.inventoryPolicy !== desired || drifted) ? desired : null;
     const value = JSON.stringify(storefrontStatus(facts));
     const metafieldValue = last?.metafieldValue !== value ? value : null;
@@ -49,7 +55,13 @@ export async function planVariants(db: Db, shop: string, variantIds: string[], n
 }
 
 /** Pushes the variants; returns the error of each variant that failed (absent: succeeded). */
-export async function pushVariants(db: Db, gateway: AdminGateway, shop: string, variantIds: string[], now: Date): Promise<Map<string, Error>> {
+export async function pushVariants(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  variantIds: string[],
+  now: Date,
+): Promise<Map<string, Error>> {
   const failed = new Map<string, Error>();
   const plans = await planVariants(db, shop, variantIds, now);
   if (plans.length === 0) return failed;
@@ -104,7 +116,14 @@ export async function pushVariants(db: Db, gateway: AdminGateway, shop: string, 
     if (policy === undefined && metafieldValue === undefined) continue;
     await db.syncedVariant.upsert({
       where: { shop_variantId: { shop, variantId: p.variantId } },
-      create: { shop, variantId: p.variantId, inventoryPolicy: policy ?? null, metafieldValue: metafieldValue ?? null, originalPolicy: policy ? p.originalPolicy : null, syncedAt: now },
+      create: {
+        shop,
+        variantId: p.variantId,
+        inventoryPolicy: policy ?? null,
+        metafieldValue: metafieldValue ?? null,
+        originalPolicy: policy ? p.originalPolicy : null,
+        syncedAt: now,
+      },
       update: {
         ...(policy !== undefined ? { inventoryPolicy: policy } : {}),
         ...(metafieldValue !== undefined ? { metafieldValue } : {}),
@@ -131,7 +150,12 @@ function metafieldWrite(p: VariantPlan): MetafieldWrite {
  * object), pushes each item alone to find the one at fault. A transient failure fails
  * the batch (retrying item by item would only hammer an unwell API).
  */
-async function inBatches<T extends { variantId: string }>(items: T[], failed: Map<string, Error>, outage: Outage, push: (batch: T[]) => Promise<void>) {
+async function inBatches<T extends { variantId: string }>(
+  items: T[],
+  failed: Map<string, Error>,
+  outage: Outage,
+  push: (batch: T[]) => Promise<void>,
+) {
   const fail = (item: T, e: unknown) => {
     if (!failed.has(item.variantId)) failed.set(item.variantId, asError(e)); // the first cause is the one to show
   };

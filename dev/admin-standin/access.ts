@@ -5,16 +5,7 @@
 // Parsed here into alternatives (any one suffices), each a set of scopes needed together.
 // Nothing is listed by hand: the stand-in refuses and test/standin/scopes.test.ts derives
 // the app's scopes from the same notes.
-import {
-  getNamedType,
-  getOperationAST,
-  Kind,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-  type DocumentNode,
-  type GraphQLSchema,
-} from "graphql";
+import { getNamedType, getOperationAST, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
 import { schemaAccessNotes, type AccessNotes } from "./schema.ts";
 
 /** Any one alternative suffices; every scope of the chosen alternative is needed. */
@@ -74,7 +65,12 @@ export function webhookTopicRequirement(enumName: string, notes: AccessNotes = s
 export const topicEnumName = (topic: string) => topic.replace(/\//g, "_").toUpperCase();
 
 /** Every field of the operation whose field or returned type carries a scope note. */
-export function operationAccess(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, notes: AccessNotes = schemaAccessNotes()): FieldAccess[] {
+export function operationAccess(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  notes: AccessNotes = schemaAccessNotes(),
+): FieldAccess[] {
   const op = getOperationAST(document, operationName ?? undefined);
   if (!op) return [];
   const kind = op.operation === "mutation" ? "mutation" : "query";
@@ -121,7 +117,11 @@ export function operationAccess(schema: GraphQLSchema, document: DocumentNode, o
  * `Type.field` with the subject protected: reading them needs Shopify's protected customer
  * data approval on top of scopes.
  */
-export function protectedFieldsIn(schema: GraphQLSchema, document: DocumentNode, notes: AccessNotes = schemaAccessNotes()): { coordinate: string; subject: string | null }[] {
+export function protectedFieldsIn(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  notes: AccessNotes = schemaAccessNotes(),
+): { coordinate: string; subject: string | null }[] {
   const out: { coordinate: string; subject: string | null }[] = [];
   const typeInfo = new TypeInfo(schema);
   visit(

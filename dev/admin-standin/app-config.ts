@@ -46,9 +46,18 @@ export function declaredMetafieldDefinitions(source = fs.readFileSync(APP_CONFIG
       // Declarative definitions live only in the app-reserved namespace (`app` in TOML).
       if (ns !== "app" || !isTable(defs)) throw new Error(`shopify.app.toml: [${owner}.metafields.${ns}] is not an app-owned namespace`);
       for (const [key, def] of Object.entries(defs)) {
-        if (!isTable(def) || typeof def.type !== "string") throw new Error(`shopify.app.toml: [${owner}.metafields.app.${key}] needs a type`);
+        if (!isTable(def) || typeof def.type !== "string")
+          throw new Error(`shopify.app.toml: [${owner}.metafields.app.${key}] needs a type`);
         const access = isTable(def.access) ? def.access : {};
-        out.push({ owner, ownerResource, namespace: "$app", key, type: def.type, name: str(def.name), access: { admin: str(access.admin), storefront: str(access.storefront) } });
+        out.push({
+          owner,
+          ownerResource,
+          namespace: "$app",
+          key,
+          type: def.type,
+          name: str(def.name),
+          access: { admin: str(access.admin), storefront: str(access.storefront) },
+        });
       }
     }
   }

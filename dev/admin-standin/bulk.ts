@@ -107,7 +107,8 @@ export function bulkQueryProblem(schema: GraphQLSchema, document: DocumentNode):
   // The top-level connection is level 0; nested connections count from 1.
   if (connections > MAX_CONNECTIONS) return `Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections.`;
   if (deepest - 1 > MAX_NESTING) return `Bulk queries cannot contain connections nested more than ${MAX_NESTING} levels deep.`;
-  if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) return "Bulk queries cannot use named fragments in the stand-in (inline fragments only).";
+  if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION))
+    return "Bulk queries cannot use named fragments in the stand-in (inline fragments only).";
   return null;
 }
 
@@ -129,27 +130,47 @@ function pagedDocument(op: OperationDefinitionNode, after: string | null): Docum
     kind: Kind.FIELD,
     alias: { kind: Kind.NAME, value: "standinPageInfo" },
     name: { kind: Kind.NAME, value: "pageInfo" },
-    selectionSet: { kind: Kind.SELECTION_SET, selections: ["hasNextPage", "endCursor"].map((f) => ({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: f } })) },
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: ["hasNextPage", "endCursor"].map((f) => ({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: f } })),
+    },
   };
-  const pagedRoot = { ...root, arguments: [...(root.arguments ?? []), ...pageArgs], selectionSet: { ...root.selectionSet!, selections: [...root.selectionSet!.selections, pageInfo] } } as FieldNode;
-  return { kind: Kind.DOCUMENT, definitions: [{ ...stripped, selectionSet: { ...stripped.selectionSet, selections: [pagedRoot] } }] } as DocumentNode;
+  const pagedRoot = {
+    ...root,
+    arguments: [...(root.arguments ?? []), ...pageArgs],
+    selectionSet: { ...root.selectionSet!, selections: [...root.selectionSet!.selections, pageInfo] },
+  } as FieldNode;
+  return {
+    kind: Kind.DOCUMENT,
+    definitions: [{ ...stripped, selectionSet: { ...stripped.selectionSet, selections: [pagedRoot] } }],
+  } as DocumentNode;
 }
 
 /** A connection's nodes (`edges { node }` or `nodes`) with the selection set and type of a node. */
-function connectionNodes(value: Obj, field: FieldNode, connectionType: GraphQLCompositeType): { nodes: Obj[]; set: SelectionSetNode | undefined; type: GraphQLCompositeType }[] {
+function connectionNodes(
+  value: Obj,
+  field: FieldNode,
+  connectionType: GraphQLCompositeType,
+): { nodes: Obj[]; set: SelectionSetNode | undefined; type: GraphQLCompositeType }[] {
   const out: { nodes: Obj[]; set: SelectionSetNode | undefined; type: GraphQLCompositeType }[] = [];
   const fields = (connectionType as { getFields(): Record<string, { type: Parameters<typeof getNamedType>[0] }> }).getFields();
   for (const sel of field.selectionSet?.selections ?? []) {
     if (sel.kind !== Kind.FIELD) continue;
     const key = sel.alias?.value ?? sel.name.value;
     if (sel.name.value === "nodes") {
-      out.push({ nodes: (value[key] as Obj[] | null) ?? [], set: sel.selectionSet, type: getNamedType(fields.nodes!.type) as GraphQLCompositeType });
+      out.push({
+        nodes: (value[key] as Obj[] | null) ?? [],
+        set: sel.selectionSet,
+        type: getNamedType(fields.nodes!.type) as GraphQLCompositeType,
+      });
     } else if (sel.name.value === "edges") {
       const edgeType = getNamedType(fields.edges!.type) as GraphQLCompositeType;
       const nodeSel = sel.selectionSet?.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === "node");
       if (!nodeSel) continue;
       const nodeKey = nodeSel.alias?.value ?? "node";
-      const nodeType = getNamedType((edgeType as { getFields(): Record<string, { type: Parameters<typeof getNamedType>[0] }> }).getFields().node!.type) as GraphQLCompositeType;
+      const nodeType = getNamedType(
+        (edgeType as { getFields(): Record<string, { type: Parameters<typeof getNamedType>[0] }> }).getFields().node!.type,
+      ) as GraphQLCompositeType;
       out.push({ nodes: ((value[key] as Obj[] | null) ?? []).map((e) => e[nodeKey] as Obj), set: nodeSel.selectionSet, type: nodeType });
     }
   }
@@ -160,7 +181,14 @@ function connectionNodes(value: Obj, field: FieldNode, connectionType: GraphQLCo
  * One exported object as its JSONL line(s): the object without its connections, then
  * (in `children`) each connection node as an object of its own with `__parentId`.
  */
-function splitObject(schema: GraphQLSchema, value: Obj, set: SelectionSetNode | undefined, type: GraphQLCompositeType, ownerId: string | undefined, children: Obj[]): Obj {
+function splitObject(
+  schema: GraphQLSchema,
+  value: Obj,
+  set: SelectionSetNode | undefined,
+  type: GraphQLCompositeType,
+  ownerId: string | undefined,
+  children: Obj[],
+): Obj {
   const out: Obj = { ...value };
   const visitSet = (s: SelectionSetNode | undefined, t: GraphQLCompositeType, target: Obj, source: Obj) => {
     for (const sel of s?.selections ?? []) {
@@ -253,7 +281,16 @@ export class BulkOperations {
     if (problem) return invalid(problem);
     const running = [...this.operations.values()].filter((o) => o.shop === shop.domain && RUNNING.includes(o.status));
     if (running.length >= MAX_CONCURRENT_BULK_QUERIES) {
-      return { operation: null, userErrors: [{ field: null, message: `A shop can run at most ${MAX_CONCURRENT_BULK_QUERIES} bulk query operations at a time.`, code: "LIMIT_REACHED" }] };
+      return {
+        operation: null,
+        userErrors: [
+          {
+            field: null,
+            message: `A shop can run at most ${MAX_CONCURRENT_BULK_QUERIES} bulk query operations at a time.`,
+            code: "LIMIT_REACHED",
+          },
+        ],
+      };
     }
     this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), "standin-bulk-"));
     const id = `gid://shopify/BulkOperation/${Date.now() % 1e9}${String(++this.serial).padStart(4, "0")}`;
@@ -360,7 +397,10 @@ export class BulkOperations {
     try {
       let after: string | null = null;
       for (;;) {
-        const result = execute({ schema, document: pagedDocument(opNode, after), rootValue: this.resolversFor(shop).queryRoot() }) as { data?: Obj | null; errors?: readonly Error[] };
+        const result = execute({ schema, document: pagedDocument(opNode, after), rootValue: this.resolversFor(shop).queryRoot() }) as {
+          data?: Obj | null;
+          errors?: readonly Error[];
+        };
         if (result.errors?.length || !result.data) throw new Error(result.errors?.map((e) => e.message).join("; ") ?? "no data");
         const page = result.data[rootKey] as Obj;
         let buffer = "";

@@ -89,7 +89,12 @@ const isConnection = (typeName: string) => typeName.endsWith("Connection");
  * Cost of a selection on `parent`. With `value` (the result data of this selection),
  * connections and lists count what was returned; without, what was requested.
  */
-function selectionCost(ctx: CostContext, parent: GraphQLCompositeType, set: SelectionSetNode | undefined, value?: Record<string, unknown> | null): number {
+function selectionCost(
+  ctx: CostContext,
+  parent: GraphQLCompositeType,
+  set: SelectionSetNode | undefined,
+  value?: Record<string, unknown> | null,
+): number {
   let total = 0;
   for (const field of collectFields(ctx, set)) {
     if (field.name.value.startsWith("__")) continue;
@@ -131,14 +136,19 @@ function connectionNodesCost(
   let total = 0;
   for (const sel of collectFields(ctx, field.selectionSet)) {
     if (sel.name.value === "nodes") {
-      if (actual) for (const node of (value?.nodes as Record<string, unknown>[] | undefined) ?? []) total += 1 + selectionCost(ctx, nodeType, sel.selectionSet, node);
+      if (actual)
+        for (const node of (value?.nodes as Record<string, unknown>[] | undefined) ?? [])
+          total += 1 + selectionCost(ctx, nodeType, sel.selectionSet, node);
       else total += n * (1 + selectionCost(ctx, nodeType, sel.selectionSet));
     } else if (sel.name.value === "edges" && edgeType) {
       const nodeSel = collectFields(ctx, sel.selectionSet).find((f) => f.name.value === "node");
-      const realNodeType = getNamedType((edgeType as unknown as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields().node!.type) as GraphQLCompositeType;
+      const realNodeType = getNamedType(
+        (edgeType as unknown as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields().node!.type,
+      ) as GraphQLCompositeType;
       if (!nodeSel) continue;
       if (actual) {
-        for (const edge of (value?.edges as { node: Record<string, unknown> }[] | undefined) ?? []) total += 1 + selectionCost(ctx, realNodeType, nodeSel.selectionSet, edge.node);
+        for (const edge of (value?.edges as { node: Record<string, unknown> }[] | undefined) ?? [])
+          total += 1 + selectionCost(ctx, realNodeType, nodeSel.selectionSet, edge.node);
       } else {
         total += n * (1 + selectionCost(ctx, realNodeType, nodeSel.selectionSet));
       }

@@ -7,7 +7,16 @@
 import { declaredMetafieldDefinitions, type DeclaredMetafieldDefinition } from "./app-config.ts";
 import type { BulkOperations } from "./bulk.ts";
 import { declaredFlowTriggers, flowPayloadErrors, type DeclaredFlowTrigger } from "./flow-triggers.ts";
-import { gid, restId, type StandinCollection, type StandinFulfillmentOrder, type StandinOrder, type StandinProduct, type StandinShop, type StandinVariant } from "./state.ts";
+import {
+  gid,
+  restId,
+  type StandinCollection,
+  type StandinFulfillmentOrder,
+  type StandinOrder,
+  type StandinProduct,
+  type StandinShop,
+  type StandinVariant,
+} from "./state.ts";
 
 type Args = Record<string, unknown>;
 type Obj = Record<string, unknown>;
@@ -88,7 +97,17 @@ export class ShopResolvers {
     const ns = resolveNamespace(typeof namespace === "string" ? namespace : "$app", this.appId);
     const m = this.shop.metafield(ownerId, ns, String(key));
     return m
-      ? { __typename: "Metafield", id: m.id, namespace: m.namespace, key: m.key, type: m.type, value: m.value, jsonValue: m.type === "json" ? JSON.parse(m.value) : m.value, updatedAt: m.updatedAt, ownerType: "PRODUCTVARIANT" }
+      ? {
+          __typename: "Metafield",
+          id: m.id,
+          namespace: m.namespace,
+          key: m.key,
+          type: m.type,
+          value: m.value,
+          jsonValue: m.type === "json" ? JSON.parse(m.value) : m.value,
+          updatedAt: m.updatedAt,
+          ownerType: "PRODUCTVARIANT",
+        }
       : null;
   }
 
@@ -152,7 +171,12 @@ export class ShopResolvers {
       tags: p.tags,
       updatedAt: p.updatedAt,
       status: "ACTIVE",
-      variants: (a: Args) => this.connect(p.variantIds.map((id) => this.shop.variants.get(id)!), a, (v) => this.variant(v)),
+      variants: (a: Args) =>
+        this.connect(
+          p.variantIds.map((id) => this.shop.variants.get(id)!),
+          a,
+          (v) => this.variant(v),
+        ),
     };
   }
 
@@ -194,8 +218,19 @@ export class ShopResolvers {
       status: fo.status,
       requestStatus: "UNSUBMITTED",
       order: () => this.order(this.shop.orders.get(fo.orderId)!),
-      assignedLocation: () => ({ __typename: "FulfillmentOrderAssignedLocation", name: this.shop.locations.get(fo.locationId)?.name ?? "", location: this.location(fo.locationId) }),
-      fulfillmentHolds: fo.holds.map((h) => ({ __typename: "FulfillmentHold", id: h.id, reason: h.reason, reasonNotes: h.reasonNotes, handle: h.handle, heldByRequestingApp: true })),
+      assignedLocation: () => ({
+        __typename: "FulfillmentOrderAssignedLocation",
+        name: this.shop.locations.get(fo.locationId)?.name ?? "",
+        location: this.location(fo.locationId),
+      }),
+      fulfillmentHolds: fo.holds.map((h) => ({
+        __typename: "FulfillmentHold",
+        id: h.id,
+        reason: h.reason,
+        reasonNotes: h.reasonNotes,
+        handle: h.handle,
+        heldByRequestingApp: true,
+      })),
       lineItems: (a: Args) =>
         this.connect(fo.lineItems, a, (l) => ({
           __typename: "FulfillmentOrderLineItem",
@@ -293,7 +328,8 @@ export class ShopResolvers {
     return {
       metafieldsSet: (a: Args) => this.metafieldsSet(a.metafields as MetafieldInput[]),
       metafieldsDelete: (a: Args) => this.metafieldsDelete(a.metafields as { ownerId: string; namespace: string; key: string }[]),
-      productVariantsBulkUpdate: (a: Args) => this.productVariantsBulkUpdate(String(a.productId), a.variants as { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]),
+      productVariantsBulkUpdate: (a: Args) =>
+        this.productVariantsBulkUpdate(String(a.productId), a.variants as { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]),
       tagsAdd: (a: Args) => this.tags(String(a.id), a.tags as string[], "add"),
       tagsRemove: (a: Args) => this.tags(String(a.id), a.tags as string[], "remove"),
       fulfillmentOrderHold: (a: Args) => this.hold(String(a.id), a.fulfillmentHold as HoldInput),
@@ -302,7 +338,10 @@ export class ShopResolvers {
       bulkOperationRunQuery: (a: Args) => {
         if (!this.bulk) throw new Error("this stand-in runs no bulk operations");
         const { operation, userErrors } = this.bulk.run(this.shop, String(a.query), a.groupObjects === true);
-        return { bulkOperation: operation ? this.bulk.view(operation) : null, userErrors: userErrors.map((e) => ({ __typename: "BulkOperationUserError", ...e })) };
+        return {
+          bulkOperation: operation ? this.bulk.view(operation) : null,
+          userErrors: userErrors.map((e) => ({ __typename: "BulkOperationUserError", ...e })),
+        };
       },
       bulkOperationCancel: (a: Args) => {
         const op = this.bulk?.cancel(this.shop, String(a.id));
@@ -316,7 +355,13 @@ export class ShopResolvers {
   private metafieldsSet(inputs: MetafieldInput[]) {
     const userErrors: Obj[] = [];
     if (inputs.length > 25) {
-      userErrors.push({ __typename: "MetafieldsSetUserError", field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null });
+      userErrors.push({
+        __typename: "MetafieldsSetUserError",
+        field: ["metafields"],
+        message: "Exceeded the maximum metafields input limit of 25.",
+        code: "LESS_THAN_OR_EQUAL_TO",
+        elementIndex: null,
+      });
     }
     inputs.forEach((m, i) => {
       const err = (field: string, message: string, code: string) =>
@@ -327,7 +372,8 @@ export class ShopResolvers {
       const definition = this.definitionFor(m.ownerId, ns, m.key);
       if (!m.type && !existing && !definition) err("type", "Type can't be blank.", "BLANK");
       // A definition fixes the type (Shopify: INVALID_TYPE; its exact wording is not documented).
-      if (definition && m.type && m.type !== definition.type) err("type", `Type must be '${definition.type}' as in the metafield definition.`, "INVALID_TYPE");
+      if (definition && m.type && m.type !== definition.type)
+        err("type", `Type must be '${definition.type}' as in the metafield definition.`, "INVALID_TYPE");
       if ((m.type ?? definition?.type ?? existing?.type) === "json") {
         try {
           JSON.parse(m.value);
@@ -352,28 +398,43 @@ export class ShopResolvers {
    * comes back null (the mutation still succeeds). Namespaces resolve like metafieldsSet's.
    */
   private metafieldsDelete(ids: { ownerId: string; namespace: string; key: string }[]) {
-    if (ids.length > 25) return { deletedMetafields: null, userErrors: [{ __typename: "UserError", field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25." }] };
+    if (ids.length > 25)
+      return {
+        deletedMetafields: null,
+        userErrors: [{ __typename: "UserError", field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25." }],
+      };
     const deletedMetafields = ids.map((m) => {
       const ns = resolveNamespace(m.namespace, this.appId);
-      return this.shop.deleteMetafield(m.ownerId, ns, m.key) ? { __typename: "MetafieldIdentifier", ownerId: m.ownerId, namespace: ns, key: m.key } : null;
+      return this.shop.deleteMetafield(m.ownerId, ns, m.key)
+        ? { __typename: "MetafieldIdentifier", ownerId: m.ownerId, namespace: ns, key: m.key }
+        : null;
     });
     return { deletedMetafields, userErrors: [] };
   }
 
   private productVariantsBulkUpdate(productId: string, variants: { id?: string; inventoryPolicy?: "DENY" | "CONTINUE" }[]) {
     const product = this.shop.products.get(productId);
-    const err = (field: string[], message: string, code: string) => ({ product: null, productVariants: null, userErrors: [{ __typename: "ProductVariantsBulkUpdateUserError", field, message, code }] });
+    const err = (field: string[], message: string, code: string) => ({
+      product: null,
+      productVariants: null,
+      userErrors: [{ __typename: "ProductVariantsBulkUpdateUserError", field, message, code }],
+    });
     if (!product) return err(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST");
     for (const [i, v] of variants.entries()) {
       if (!v.id) return err(["variants", String(i), "id"], "Product variant is missing ID attribute", "PRODUCT_VARIANT_ID_MISSING");
-      if (!product.variantIds.includes(v.id)) return err(["variants", String(i), "id"], "Product variant does not exist", "PRODUCT_VARIANT_DOES_NOT_EXIST");
+      if (!product.variantIds.includes(v.id))
+        return err(["variants", String(i), "id"], "Product variant does not exist", "PRODUCT_VARIANT_DOES_NOT_EXIST");
     }
     for (const v of variants) {
       const row = this.shop.variants.get(v.id!)!;
       if (v.inventoryPolicy) row.inventoryPolicy = v.inventoryPolicy;
     }
     product.updatedAt = this.shop.nowIso();
-    return { product: this.product(product), productVariants: variants.map((v) => this.variant(this.shop.variants.get(v.id!)!)), userErrors: [] };
+    return {
+      product: this.product(product),
+      productVariants: variants.map((v) => this.variant(this.shop.variants.get(v.id!)!)),
+      userErrors: [],
+    };
   }
 
   private tags(id: string, tags: string[], op: "add" | "remove") {
@@ -394,24 +455,41 @@ export class ShopResolvers {
    */
   private hold(id: string, input: HoldInput) {
     const fo = this.shop.fulfillmentOrders.get(id);
-    const fail = (message: string, code: string, field: string[] = ["id"]) => ({ fulfillmentHold: null, fulfillmentOrder: null, remainingFulfillmentOrder: null, userErrors: [{ __typename: "FulfillmentOrderHoldUserError", field, message, code }] });
+    const fail = (message: string, code: string, field: string[] = ["id"]) => ({
+      fulfillmentHold: null,
+      fulfillmentOrder: null,
+      remainingFulfillmentOrder: null,
+      userErrors: [{ __typename: "FulfillmentOrderHoldUserError", field, message, code }],
+    });
     if (!fo) return fail("Fulfillment order does not exist.", "FULFILLMENT_ORDER_NOT_FOUND");
-    if (!["OPEN", "ON_HOLD", "SCHEDULED"].includes(fo.status)) return fail(`Fulfillment order cannot be put on hold from status ${fo.status}.`, "FULFILLMENT_ORDER_NOT_FOUND");
-    if (input.handle && fo.holds.some((h) => h.handle === input.handle)) return fail("The handle provided for the fulfillment hold is already in use by this app for another hold on this fulfillment order.", "DUPLICATE_FULFILLMENT_HOLD_HANDLE");
+    if (!["OPEN", "ON_HOLD", "SCHEDULED"].includes(fo.status))
+      return fail(`Fulfillment order cannot be put on hold from status ${fo.status}.`, "FULFILLMENT_ORDER_NOT_FOUND");
+    if (input.handle && fo.holds.some((h) => h.handle === input.handle))
+      return fail(
+        "The handle provided for the fulfillment hold is already in use by this app for another hold on this fulfillment order.",
+        "DUPLICATE_FULFILLMENT_HOLD_HANDLE",
+      );
     // Every hold in the stand-in is this app's (heldByRequestingApp), so all count towards its limit.
-    if (fo.holds.length >= MAX_HOLDS_PER_APP) return fail("The maximum number of fulfillment holds for this fulfillment order has been reached for this app. An app can only have up to 10 holds on a single fulfillment order at any one time.", "FULFILLMENT_ORDER_HOLD_LIMIT_REACHED");
+    if (fo.holds.length >= MAX_HOLDS_PER_APP)
+      return fail(
+        "The maximum number of fulfillment holds for this fulfillment order has been reached for this app. An app can only have up to 10 holds on a single fulfillment order at any one time.",
+        "FULFILLMENT_ORDER_HOLD_LIMIT_REACHED",
+      );
 
     let target = fo;
     let remaining: StandinFulfillmentOrder | null = null;
     const units = input.fulfillmentOrderLineItems ?? [];
     if (units.length) {
       const field = ["fulfillmentHold", "fulfillmentOrderLineItems"];
-      if (fo.status === "ON_HOLD") return fail("The fulfillment order is not in a splittable state.", "FULFILLMENT_ORDER_NOT_SPLITTABLE", field);
-      if (new Set(units.map((u) => u.id)).size !== units.length) return fail("The fulfillment order line items are not unique.", "DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS", field);
+      if (fo.status === "ON_HOLD")
+        return fail("The fulfillment order is not in a splittable state.", "FULFILLMENT_ORDER_NOT_SPLITTABLE", field);
+      if (new Set(units.map((u) => u.id)).size !== units.length)
+        return fail("The fulfillment order line items are not unique.", "DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS", field);
       for (const u of units) {
         if (u.quantity <= 0) return fail("The fulfillment order line item quantity must be greater than 0.", "GREATER_THAN_ZERO", field);
         const line = fo.lineItems.find((l) => l.id === u.id);
-        if (!line || u.quantity > line.remainingQuantity) return fail("The fulfillment order line item quantity is invalid.", "INVALID_LINE_ITEM_QUANTITY", field);
+        if (!line || u.quantity > line.remainingQuantity)
+          return fail("The fulfillment order line item quantity is invalid.", "INVALID_LINE_ITEM_QUANTITY", field);
       }
       const whole = fo.lineItems.every((l) => l.remainingQuantity === (units.find((u) => u.id === l.id)?.quantity ?? 0));
       if (!whole) {
@@ -425,7 +503,12 @@ export class ShopResolvers {
             const line = fo.lineItems.find((l) => l.id === u.id)!;
             line.remainingQuantity -= u.quantity;
             line.totalQuantity -= u.quantity;
-            return { id: this.shop.newId("FulfillmentOrderLineItem"), lineItemId: line.lineItemId, totalQuantity: u.quantity, remainingQuantity: u.quantity };
+            return {
+              id: this.shop.newId("FulfillmentOrderLineItem"),
+              lineItemId: line.lineItemId,
+              totalQuantity: u.quantity,
+              remainingQuantity: u.quantity,
+            };
           }),
         };
         // A line whose units all moved is no longer on the original.
@@ -435,16 +518,37 @@ export class ShopResolvers {
         remaining = fo;
       }
     }
-    const hold = { id: this.shop.newId("FulfillmentHold"), reason: input.reason, reasonNotes: input.reasonNotes ?? null, handle: input.handle ?? null };
+    const hold = {
+      id: this.shop.newId("FulfillmentHold"),
+      reason: input.reason,
+      reasonNotes: input.reasonNotes ?? null,
+      handle: input.handle ?? null,
+    };
     target.holds.push(hold);
     target.status = "ON_HOLD";
     const view = this.fulfillmentOrder(target);
-    return { fulfillmentHold: (view.fulfillmentHolds as Obj[]).at(-1), fulfillmentOrder: view, remainingFulfillmentOrder: remaining ? this.fulfillmentOrder(remaining) : null, userErrors: [] };
+    return {
+      fulfillmentHold: (view.fulfillmentHolds as Obj[]).at(-1),
+      fulfillmentOrder: view,
+      remainingFulfillmentOrder: remaining ? this.fulfillmentOrder(remaining) : null,
+      userErrors: [],
+    };
   }
 
   private releaseHold(id: string, holdIds: string[] | undefined) {
     const fo = this.shop.fulfillmentOrders.get(id);
-    if (!fo) return { fulfillmentOrder: null, userErrors: [{ __typename: "FulfillmentOrderReleaseHoldUserError", field: ["id"], message: "Fulfillment order does not exist.", code: "FULFILLMENT_ORDER_NOT_FOUND" }] };
+    if (!fo)
+      return {
+        fulfillmentOrder: null,
+        userErrors: [
+          {
+            __typename: "FulfillmentOrderReleaseHoldUserError",
+            field: ["id"],
+            message: "Fulfillment order does not exist.",
+            code: "FULFILLMENT_ORDER_NOT_FOUND",
+          },
+        ],
+      };
     fo.holds = holdIds ? fo.holds.filter((h) => !holdIds.includes(h.id)) : [];
     if (fo.holds.length === 0 && fo.status === "ON_HOLD") fo.status = "OPEN";
     return { fulfillmentOrder: this.fulfillmentOrder(fo), userErrors: [] };
@@ -496,5 +600,16 @@ export class ShopResolvers {
 /** Active holds one app may keep on one fulfillment order (FulfillmentOrderHoldUserErrorCode docs). */
 export const MAX_HOLDS_PER_APP = 10;
 
-interface MetafieldInput { ownerId: string; namespace?: string; key: string; type?: string; value: string }
-interface HoldInput { reason: string; reasonNotes?: string; handle?: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }
+interface MetafieldInput {
+  ownerId: string;
+  namespace?: string;
+  key: string;
+  type?: string;
+  value: string;
+}
+interface HoldInput {
+  reason: string;
+  reasonNotes?: string;
+  handle?: string;
+  fulfillmentOrderLineItems?: { id: string; quantity: number }[];
+}

@@ -25,9 +25,22 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The package's data folder (its exports map does not expose it, so by path). */
 export const SCHEMA_FILE = path.resolve(here, "../../node_modules/@shopify/dev-mcp/dist/data", `admin_${ADMIN_API_VERSION}.json.gz`);
 
-interface RawField { name: string; requiredAccess?: string | null; isProtected?: boolean; protectedSubject?: string | null }
-interface RawType { name: string; description?: string | null; requiredAccess?: string | null; fields?: RawField[] | null; enumValues?: { name: string; description?: string | null }[] | null }
-interface SchemaFile { data: IntrospectionQuery & { __schema: { types: RawType[] } } }
+interface RawField {
+  name: string;
+  requiredAccess?: string | null;
+  isProtected?: boolean;
+  protectedSubject?: string | null;
+}
+interface RawType {
+  name: string;
+  description?: string | null;
+  requiredAccess?: string | null;
+  fields?: RawField[] | null;
+  enumValues?: { name: string; description?: string | null }[] | null;
+}
+interface SchemaFile {
+  data: IntrospectionQuery & { __schema: { types: RawType[] } };
+}
 
 /** Shopify's access notes: `requiredAccess` text per type (`Order`) and field (`Order.fulfillmentOrders`). */
 export interface AccessNotes {
@@ -44,7 +57,8 @@ let notes: AccessNotes | undefined;
 
 function schemaFile(): SchemaFile {
   if (!raw) {
-    if (!fs.existsSync(SCHEMA_FILE)) throw new Error(`Shopify's Admin schema ${ADMIN_API_VERSION} is not at ${SCHEMA_FILE}: run npm install (@shopify/dev-mcp)`);
+    if (!fs.existsSync(SCHEMA_FILE))
+      throw new Error(`Shopify's Admin schema ${ADMIN_API_VERSION} is not at ${SCHEMA_FILE}: run npm install (@shopify/dev-mcp)`);
     raw = JSON.parse(zlib.gunzipSync(fs.readFileSync(SCHEMA_FILE)).toString("utf8")) as SchemaFile;
   }
   return raw;

@@ -10,13 +10,34 @@ export const DEMO_IDS = {
   locations: { warehouse: 71000000001, store: 71000000002 },
   products: { shirt: 8100000001, beanie: 8100000002, pourOver: 8100000003 },
   collections: { winter: 4400000001 },
-  variants: { shirtS: 4200000001, shirtM: 4200000002, shirtL: 4200000003, beanieOat: 4200000004, beanieForest: 4200000005, pourOver: 4200000006 },
-  items: { shirtS: 5300000001, shirtM: 5300000002, shirtL: 5300000003, beanieOat: 5300000004, beanieForest: 5300000005, pourOver: 5300000006 },
+  variants: {
+    shirtS: 4200000001,
+    shirtM: 4200000002,
+    shirtL: 4200000003,
+    beanieOat: 4200000004,
+    beanieForest: 4200000005,
+    pourOver: 4200000006,
+  },
+  items: {
+    shirtS: 5300000001,
+    shirtM: 5300000002,
+    shirtL: 5300000003,
+    beanieOat: 5300000004,
+    beanieForest: 5300000005,
+    pourOver: 5300000006,
+  },
 } as const;
 
 export function seedDemoShop(standin: AdminStandin, domain: string = DEMO_SHOP, accessToken?: string): StandinShop {
   const { locations: L, products: P, variants: V, items: I } = DEMO_IDS;
-  const shop = standin.addShop({ domain, accessToken, name: "Linen & Co. (demo)", timezone: "America/New_York", currency: "USD", locale: "en" });
+  const shop = standin.addShop({
+    domain,
+    accessToken,
+    name: "Linen & Co. (demo)",
+    timezone: "America/New_York",
+    currency: "USD",
+    locale: "en",
+  });
   shop.addLocation(L.warehouse, "Warehouse");
   shop.addLocation(L.store, "Shop floor");
   shop.addProduct({
@@ -35,13 +56,22 @@ export function seedDemoShop(standin: AdminStandin, domain: string = DEMO_SHOP, 
     tags: ["winter"],
     variants: [
       { id: V.beanieOat, inventoryItemId: I.beanieOat, title: "Oat", sku: "MER-OAT", price: "34.00", stock: { [L.warehouse]: 12 } },
-      { id: V.beanieForest, inventoryItemId: I.beanieForest, title: "Forest", sku: "MER-FOR", price: "34.00", stock: { [L.warehouse]: 1, [L.store]: 1 } },
+      {
+        id: V.beanieForest,
+        inventoryItemId: I.beanieForest,
+        title: "Forest",
+        sku: "MER-FOR",
+        price: "34.00",
+        stock: { [L.warehouse]: 1, [L.store]: 1 },
+      },
     ],
   });
   shop.addProduct({
     id: P.pourOver,
     title: "Ceramic Pour-Over",
-    variants: [{ id: V.pourOver, inventoryItemId: I.pourOver, title: "Default Title", sku: "CPO", price: "42.50", stock: { [L.warehouse]: 4 } }],
+    variants: [
+      { id: V.pourOver, inventoryItemId: I.pourOver, title: "Default Title", sku: "CPO", price: "42.50", stock: { [L.warehouse]: 4 } },
+    ],
   });
   shop.addCollection({ id: DEMO_IDS.collections.winter, title: "Winter", productIds: [P.beanie] });
   return shop;

@@ -239,14 +239,23 @@ export class AdminStandin {
     if (oauth) return this.tokenEndpoint(req, oauth[1] ?? (this.shops.has(req.host) ? req.host : undefined));
     const m = /^(?:\/shops\/([^/]+))?\/admin\/api\/([^/]+)\/graphql\.json$/.exec(req.path);
     if (!m || req.method !== "POST") return { status: 404, body: { errors: "Not Found" } };
-    if (m[2] !== ADMIN_API_VERSION) return { status: 404, body: { errors: `Not Found (the stand-in serves API version ${ADMIN_API_VERSION})` } };
+    if (m[2] !== ADMIN_API_VERSION)
+      return { status: 404, body: { errors: `Not Found (the stand-in serves API version ${ADMIN_API_VERSION})` } };
     // The token names the shop (a token is bound to one shop); the host or path prefix must agree if given.
     // An expired token is refused like an unknown one.
     const shop = [...this.shops.values()].find((s) => s.accessTokenValid(req.token));
     const named = m[1] ?? (this.shops.has(req.host) ? req.host : undefined);
     if (!shop || (named && named !== shop.domain)) {
       // Logged too, so a test sees the refused attempt before a token refresh.
-      this.calls.push({ ...peek(req.body), shop: named ?? "", operation: null, status: 401, errors: ["HTTP 401"], requestedQueryCost: null, actualQueryCost: null });
+      this.calls.push({
+        ...peek(req.body),
+        shop: named ?? "",
+        operation: null,
+        status: 401,
+        errors: ["HTTP 401"],
+        requestedQueryCost: null,
+        actualQueryCost: null,
+      });
       return { status: 401, body: { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" } };
     }
 
@@ -288,7 +297,13 @@ export class AdminStandin {
     // Access scopes, as Shopify checks them: a field (or the type it returns) whose note the
     // installed app's scopes do not meet is refused, and the operation does not run.
     // One error per field, as Shopify gives, even when both the field and its type carry a note.
-    const denied = [...new Map(operationAccess(adminSchema(), checked.document, opName).filter((a) => !satisfies(a.requirement, shop.grantedScopes)).map((a) => [a.path.join("."), a])).values()];
+    const denied = [
+      ...new Map(
+        operationAccess(adminSchema(), checked.document, opName)
+          .filter((a) => !satisfies(a.requirement, shop.grantedScopes))
+          .map((a) => [a.path.join("."), a]),
+      ).values(),
+    ];
     if (denied.length) {
       call.errors = denied.map(() => "ACCESS_DENIED");
       return { status: 200, body: { errors: denied.map(accessDeniedError), data: null } };
@@ -300,7 +315,15 @@ export class AdminStandin {
       if (fault.kind === "http") {
         call.status = fault.status;
         call.errors = [`HTTP ${fault.status}`];
-        return { status: fault.status, body: fault.body ?? { errors: fault.status === 429 ? "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." : "Internal Server Error" } };
+        return {
+          status: fault.status,
+          body: fault.body ?? {
+            errors:
+              fault.status === 429
+                ? "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+                : "Internal Server Error",
+          },
+        };
       }
     }
 
@@ -315,7 +338,12 @@ export class AdminStandin {
       return {
         status: 200,
         body: {
-          errors: [{ message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_SINGLE_QUERY_COST } }],
+          errors: [
+            {
+              message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`,
+              extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_SINGLE_QUERY_COST },
+            },
+          ],
           extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
         },
       };
@@ -333,7 +361,13 @@ export class AdminStandin {
 
     if (fault?.kind === "userErrors") {
       const data = injectedUserErrors(op.selectionSet.selections, fault.userErrors);
-      return { status: 200, body: { data, extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: bucket.status() } } } };
+      return {
+        status: 200,
+        body: {
+          data,
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: bucket.status() } },
+        },
+      };
     }
 
     const resolvers = new ShopResolvers(shop, this.appId, this.bulk);
@@ -382,7 +416,8 @@ export class AdminStandin {
     if (this.client && (params.get("client_id") !== this.client.id || params.get("client_secret") !== this.client.secret)) {
       return log(named ?? null, grantType, 401, "invalid_client", "Client authentication failed.");
     }
-    if (grantType !== "refresh_token") return log(named ?? null, grantType, 400, "unsupported_grant_type", "The stand-in serves grant_type=refresh_token only.");
+    if (grantType !== "refresh_token")
+      return log(named ?? null, grantType, 400, "unsupported_grant_type", "The stand-in serves grant_type=refresh_token only.");
     const presented = params.get("refresh_token");
     const shop = [...this.shops.values()].find((s) => presented && s.refreshToken === presented);
     if (!shop || (named && named !== shop.domain)) {
@@ -441,7 +476,11 @@ function accessDeniedError(a: FieldAccess): Json {
   return {
     message: `Access denied for ${a.field} field. Required access: ${a.requiredAccess.trim()}`,
     path: a.path,
-    extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: a.requiredAccess.trim() },
+    extensions: {
+      code: "ACCESS_DENIED",
+      documentation: "https://shopify.dev/api/usage/access-scopes",
+      requiredAccess: a.requiredAccess.trim(),
+    },
   };
 }
 
@@ -455,7 +494,10 @@ function formatError(e: GraphQLError): Json {
 }
 
 /** A payload for each top-level field carrying the injected userErrors (the rest null). */
-function injectedUserErrors(selections: readonly SelectionNode[], userErrors: { field: string[] | null; message: string; code?: string }[]): Json {
+function injectedUserErrors(
+  selections: readonly SelectionNode[],
+  userErrors: { field: string[] | null; message: string; code?: string }[],
+): Json {
   const data: Json = {};
   for (const sel of selections) {
     if (sel.kind !== Kind.FIELD) continue;
@@ -463,7 +505,9 @@ function injectedUserErrors(selections: readonly SelectionNode[], userErrors: { 
     for (const sub of sel.selectionSet?.selections ?? []) {
       if (sub.kind !== Kind.FIELD) continue;
       const key = sub.alias?.value ?? sub.name.value;
-      payload[key] = /userErrors$/i.test(sub.name.value) ? userErrors.map((u) => ({ field: u.field, message: u.message, code: u.code ?? null })) : null;
+      payload[key] = /userErrors$/i.test(sub.name.value)
+        ? userErrors.map((u) => ({ field: u.field, message: u.message, code: u.code ?? null }))
+        : null;
     }
     data[sel.alias?.value ?? sel.name.value] = payload;
   }

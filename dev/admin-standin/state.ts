@@ -8,12 +8,31 @@
 export const gid = (type: string, id: string | number) => (String(id).startsWith("gid:") ? String(id) : `gid://shopify/${type}/${id}`);
 export const restId = (g: string) => g.slice(g.lastIndexOf("/") + 1).split("?")[0]!;
 
-export interface StandinLocation { id: string; name: string }
-export interface StandinProduct { id: string; title: string; handle: string; tags: string[]; updatedAt: string; variantIds: string[] }
+export interface StandinLocation {
+  id: string;
+  name: string;
+}
+export interface StandinProduct {
+  id: string;
+  title: string;
+  handle: string;
+  tags: string[];
+  updatedAt: string;
+  variantIds: string[];
+}
 /** A collection as a list of products, in the order the Admin API pages them (manual collections' order). */
-export interface StandinCollection { id: string; title: string; handle: string; productIds: string[] }
+export interface StandinCollection {
+  id: string;
+  title: string;
+  handle: string;
+  productIds: string[];
+}
 /** A flowTriggerReceive Flow accepted: what the shop's workflows would start with. */
-export interface StandinFlowTrigger { handle: string; payload: Record<string, unknown>; at: string }
+export interface StandinFlowTrigger {
+  handle: string;
+  payload: Record<string, unknown>;
+  at: string;
+}
 export interface StandinVariant {
   id: string;
   productId: string;
@@ -23,10 +42,32 @@ export interface StandinVariant {
   inventoryPolicy: "DENY" | "CONTINUE";
   inventoryItemId: string;
 }
-export interface StandinLevel { inventoryItemId: string; locationId: string; available: number; updatedAt: string }
-export interface StandinLineItem { id: string; variantId: string | null; title: string; quantity: number }
-export interface StandinOrder { id: string; name: string; tags: string[]; createdAt: string; cancelledAt: string | null; lineItems: StandinLineItem[] }
-export interface StandinHold { id: string; reason: string; reasonNotes: string | null; handle: string | null }
+export interface StandinLevel {
+  inventoryItemId: string;
+  locationId: string;
+  available: number;
+  updatedAt: string;
+}
+export interface StandinLineItem {
+  id: string;
+  variantId: string | null;
+  title: string;
+  quantity: number;
+}
+export interface StandinOrder {
+  id: string;
+  name: string;
+  tags: string[];
+  createdAt: string;
+  cancelledAt: string | null;
+  lineItems: StandinLineItem[];
+}
+export interface StandinHold {
+  id: string;
+  reason: string;
+  reasonNotes: string | null;
+  handle: string | null;
+}
 export interface StandinFulfillmentOrder {
   id: string;
   orderId: string;
@@ -35,7 +76,15 @@ export interface StandinFulfillmentOrder {
   lineItems: { id: string; lineItemId: string; totalQuantity: number; remainingQuantity: number }[];
   holds: StandinHold[];
 }
-export interface StandinMetafield { id: string; ownerId: string; namespace: string; key: string; type: string; value: string; updatedAt: string }
+export interface StandinMetafield {
+  id: string;
+  ownerId: string;
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+  updatedAt: string;
+}
 
 export interface ShopInit {
   domain: string;
@@ -86,7 +135,10 @@ export class StandinShop {
   /** Triggers received, in order (tests read them). */
   readonly flowTriggers: StandinFlowTrigger[] = [];
 
-  constructor(init: ShopInit, private readonly clock: () => number) {
+  constructor(
+    init: ShopInit,
+    private readonly clock: () => number,
+  ) {
     this.domain = init.domain;
     this.accessToken = init.accessToken ?? `shpat_standin_${init.domain.split(".")[0]}`;
     this.name = init.name ?? init.domain.split(".")[0]!;
@@ -126,7 +178,15 @@ export class StandinShop {
     tags?: string[];
     /** When stock and product were last changed (default: now). */
     updatedAt?: string;
-    variants: { id: number | string; inventoryItemId: number | string; title?: string; sku?: string; price?: string; inventoryPolicy?: "DENY" | "CONTINUE"; stock?: Record<string, number> }[];
+    variants: {
+      id: number | string;
+      inventoryItemId: number | string;
+      title?: string;
+      sku?: string;
+      price?: string;
+      inventoryPolicy?: "DENY" | "CONTINUE";
+      stock?: Record<string, number>;
+    }[];
   }): StandinProduct {
     const product: StandinProduct = {
       id: gid("Product", p.id),
@@ -150,7 +210,8 @@ export class StandinShop {
       this.variants.set(variant.id, variant);
       this.variantIdOfItem.set(variant.inventoryItemId, variant.id);
       product.variantIds.push(variant.id);
-      for (const [locationId, available] of Object.entries(v.stock ?? {})) this.setAvailable(v.inventoryItemId, locationId, available, p.updatedAt);
+      for (const [locationId, available] of Object.entries(v.stock ?? {}))
+        this.setAvailable(v.inventoryItemId, locationId, available, p.updatedAt);
     });
     return product;
   }
@@ -159,7 +220,12 @@ export class StandinShop {
   addCollection(c: { id: number | string; title: string; productIds?: (number | string)[] }): StandinCollection {
     const productIds = (c.productIds ?? []).map((id) => gid("Product", id));
     for (const id of productIds) if (!this.products.has(id)) throw new Error(`stand-in collection ${c.title}: no product ${id}`);
-    const collection = { id: gid("Collection", c.id), title: c.title, handle: c.title.toLowerCase().replace(/\W+/g, "-").replace(/^-|-$/g, ""), productIds };
+    const collection = {
+      id: gid("Collection", c.id),
+      title: c.title,
+      handle: c.title.toLowerCase().replace(/\W+/g, "-").replace(/^-|-$/g, ""),
+      productIds,
+    };
     this.collections.set(collection.id, collection);
     return collection;
   }
@@ -190,7 +256,9 @@ export class StandinShop {
   }
 
   accessTokenValid(token: string | undefined): boolean {
-    return token !== undefined && token === this.accessToken && (this.accessTokenExpiresAt === null || this.clock() < this.accessTokenExpiresAt);
+    return (
+      token !== undefined && token === this.accessToken && (this.accessTokenExpiresAt === null || this.clock() < this.accessTokenExpiresAt)
+    );
   }
 
   /** The app was uninstalled (or its grant revoked): its access and refresh tokens are refused from now on. */
@@ -256,7 +324,12 @@ export class StandinShop {
         orderId: order.id,
         locationId,
         status: "OPEN",
-        lineItems: lines.map((l) => ({ id: gid("FulfillmentOrderLineItem", nextId()), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
+        lineItems: lines.map((l) => ({
+          id: gid("FulfillmentOrderLineItem", nextId()),
+          lineItemId: l.id,
+          totalQuantity: l.quantity,
+          remainingQuantity: l.quantity,
+        })),
         holds: [],
       };
       this.fulfillmentOrders.set(fo.id, fo);

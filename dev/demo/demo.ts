@@ -69,10 +69,14 @@ export const demoDatabaseUrl = (): string => process.env.DATABASE_URL ?? default
 
 /** The day of trade: the one already in the database, else yesterday in the shop's time zone. */
 async function demoDay(db: Db, shop: string, timezone: string): Promise<string> {
-  const first = await db.webhookInbox.findUnique({ where: { shop_webhookId: { shop, webhookId: `demo-${DAY[0]!.id}-order` } }, select: { payload: true } });
+  const first = await db.webhookInbox.findUnique({
+    where: { shop_webhookId: { shop, webhookId: `demo-${DAY[0]!.id}-order` } },
+    select: { payload: true },
+  });
   if (first?.payload) return (JSON.parse(first.payload) as { created_at: string }).created_at.slice(0, 10);
   // Applied: the worker keeps no payload, the day's first order says the day.
-  const order = first && (await db.orderSnapshot.findFirst({ where: { shop }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }));
+  const order =
+    first && (await db.orderSnapshot.findFirst({ where: { shop }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }));
   if (order) return todayIn(timezone, order.createdAt);
   return addDays(todayIn(timezone, new Date()), -1);
 }
@@ -89,7 +93,11 @@ async function seedMerchantSettings(db: Db, shop: string, day: string) {
       autoEnable: p.autoEnable ?? false,
       message: p.message ?? null,
     };
-    await db.variantPolicy.upsert({ where: { shop_variantId: { shop, variantId: String(p.variantId) } }, create: { shop, variantId: String(p.variantId), ...data }, update: {} });
+    await db.variantPolicy.upsert({
+      where: { shop_variantId: { shop, variantId: String(p.variantId) } },
+      create: { shop, variantId: String(p.variantId), ...data },
+      update: {},
+    });
   }
 }
 
@@ -110,25 +118,39 @@ async function forgetPushedState(db: Db, shop: string) {
 
 async function queueOrdersWithBackorders(db: Db, shop: string) {
   const orders = await db.backorderLine.findMany({ where: { shop, state: "waiting" }, select: { orderId: true }, distinct: ["orderId"] });
-  await enqueueTasks(db, shop, "order", orders.map((o) => o.orderId));
+  await enqueueTasks(
+    db,
+    shop,
+    "order",
+    orders.map((o) => o.orderId),
+  );
 }
 
 /** Cancellations the merchant made in an earlier run came back as webhooks: the new stand-in makes them again. */
 async function replayMerchantActions(db: Db, shop: string, store: StandinShop) {
   // The echoes are applied (their payloads are not kept): what they said is in the engine's
   // tables, found by the ids their webhook ids carry (shopify-echo.ts).
-  const echoes = await db.webhookInbox.findMany({ where: { shop, webhookId: { startsWith: "demo-echo-" } }, orderBy: { id: "asc" }, select: { topic: true, webhookId: true } });
+  const echoes = await db.webhookInbox.findMany({
+    where: { shop, webhookId: { startsWith: "demo-echo-" } },
+    orderBy: { id: "asc" },
+    select: { topic: true, webhookId: true },
+  });
   for (const e of echoes) {
     const m = /^demo-echo-cancel-(\d+)(?:-level-(\d+)-(\d+))?$/.exec(e.webhookId);
     if (!m) continue;
     if (e.topic === "orders/cancelled") {
       const order = store.orders.get(`gid://shopify/Order/${m[1]}`);
-      const snapshot = await db.orderSnapshot.findUnique({ where: { shop_orderId: { shop, orderId: m[1]! } }, select: { cancelledAt: true } });
+      const snapshot = await db.orderSnapshot.findUnique({
+        where: { shop_orderId: { shop, orderId: m[1]! } },
+        select: { cancelledAt: true },
+      });
       if (!order || !snapshot?.cancelledAt) continue;
       order.cancelledAt = snapshot.cancelledAt.toISOString();
       for (const fo of store.fulfillmentOrdersOf(order.id)) Object.assign(fo, { status: "CLOSED", holds: [] });
     } else if (e.topic === "inventory_levels/update" && m[2] && m[3]) {
-      const level = await db.inventoryLevel.findUnique({ where: { shop_inventoryItemId_locationId: { shop, inventoryItemId: m[2], locationId: m[3] } } });
+      const level = await db.inventoryLevel.findUnique({
+        where: { shop_inventoryItemId_locationId: { shop, inventoryItemId: m[2], locationId: m[3] } },
+      });
       if (level) store.setAvailable(Number(m[2]), Number(m[3]), level.available, level.updatedAt.toISOString());
     }
   }
@@ -143,9 +165,17 @@ export async function settleApp(db: Db, shop: string, timeoutMs = 120_000): Prom
     ]);
     if (inbox === 0 && tasks === 0) return;
     if (Date.now() > deadline) {
-      const open = await db.syncTask.findMany({ where: { shop, status: { in: ["pending", "running"] } }, select: { kind: true, targetId: true, status: true, attempts: true, lastError: true } });
-      const webhooks = await db.webhookInbox.findMany({ where: { shop, status: { in: ["pending", "processing", "failed"] } }, select: { topic: true, webhookId: true, status: true, lastError: true } });
-      throw new Error(`the app did not settle within ${timeoutMs / 1000} s: ${inbox} webhooks and ${tasks} Shopify pushes still open\n${JSON.stringify({ webhooks, pushes: open }, null, 2)}`);
+      const open = await db.syncTask.findMany({
+        where: { shop, status: { in: ["pending", "running"] } },
+        select: { kind: true, targetId: true, status: true, attempts: true, lastError: true },
+      });
+      const webhooks = await db.webhookInbox.findMany({
+        where: { shop, status: { in: ["pending", "processing", "failed"] } },
+        select: { topic: true, webhookId: true, status: true, lastError: true },
+      });
+      throw new Error(
+        `the app did not settle within ${timeoutMs / 1000} s: ${inbox} webhooks and ${tasks} Shopify pushes still open\n${JSON.stringify({ webhooks, pushes: open }, null, 2)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -218,7 +248,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       const known = await db.webhookInbox.count({ where: { shop, webhookId: w.webhookId } });
       const res = await fetch(`${app.url}/webhooks`, {
         method: "POST",
-        headers: shopifyWebhookHeaders({ shop, topic: w.topic, apiVersion: ADMIN_API_VERSION, webhookId: w.webhookId, secret: DEMO_API_SECRET, body }),
+        headers: shopifyWebhookHeaders({
+          shop,
+          topic: w.topic,
+          apiVersion: ADMIN_API_VERSION,
+          webhookId: w.webhookId,
+          secret: DEMO_API_SECRET,
+          body,
+        }),
         body,
       });
       if (res.status !== 200) throw new Error(`the app refused ${w.topic} (${w.webhookId}): HTTP ${res.status} ${await res.text()}`);
@@ -237,7 +274,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
         log(`  ${step.at}  ${step.title(store)} — checkout refused: ${outcome.refused}`);
       } else {
         for (const w of outcome.webhooks) await send(w);
-        log(`  ${step.at}  ${step.title(store)}  [${outcome.webhooks.map((w) => w.topic).join(", ")}]${replay ? " (sent before: duplicates)" : ""}`);
+        log(
+          `  ${step.at}  ${step.title(store)}  [${outcome.webhooks.map((w) => w.topic).join(", ")}]${replay ? " (sent before: duplicates)" : ""}`,
+        );
       }
       if (opts.paceMs) await new Promise((r) => setTimeout(r, opts.paceMs));
     }
@@ -245,7 +284,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     await queueOrdersWithBackorders(db, shop);
     await settleApp(db, shop);
     report.inboxProblems = await db.webhookInbox.count({ where: { shop, status: "dead" } });
-    report.syncProblems = await db.syncTask.findMany({ where: { shop, status: "failed" }, select: { kind: true, targetId: true, lastError: true } });
+    report.syncProblems = await db.syncTask.findMany({
+      where: { shop, status: "failed" },
+      select: { kind: true, targetId: true, lastError: true },
+    });
 
     // Merchant actions that Shopify answers with webhooks (a cancellation from the queue page).
     const echo = followMerchantActions(standin, store, send);

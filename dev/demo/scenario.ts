@@ -51,7 +51,16 @@ function nameOf(shop: StandinShop, variantId: number): string {
 function orderLine(shop: StandinShop, variantId: number, id: number, quantity: number) {
   const v = shop.variants.get(gid("ProductVariant", variantId))!;
   const p = shop.products.get(v.productId)!;
-  return { id, variantId, productId: Number(restId(p.id)), quantity, price: v.price, title: p.title, variantTitle: v.title, sku: v.sku ?? undefined };
+  return {
+    id,
+    variantId,
+    productId: Number(restId(p.id)),
+    quantity,
+    price: v.price,
+    title: p.title,
+    variantTitle: v.title,
+    sku: v.sku ?? undefined,
+  };
 }
 
 interface Customer {
@@ -61,7 +70,12 @@ interface Customer {
   email: string;
 }
 
-const customer = (n: number, first: string, last: string): Customer => ({ id: 7_700_000_000 + n, first, last, email: `${first.toLowerCase()}@example.com` });
+const customer = (n: number, first: string, last: string): Customer => ({
+  id: 7_700_000_000 + n,
+  first,
+  last,
+  email: `${first.toLowerCase()}@example.com`,
+});
 const C = {
   ada: customer(1, "Ada", "Lovelace"),
   grace: customer(2, "Grace", "Hopper"),
@@ -84,7 +98,9 @@ export const orderNameOf = (n: number) => `#${1000 + n}`;
 export function localTimestamp(day: string, hhmm: string, timeZone: string): string {
   const naive = Date.parse(`${day}T${hhmm}:00Z`);
   const offsetMin = (at: number) => {
-    const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")!.value;
+    const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+      .formatToParts(at)
+      .find((p) => p.type === "timeZoneName")!.value;
     const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
     return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
   };
@@ -127,11 +143,22 @@ function takeStock(shop: StandinShop, variantId: number, quantity: number, updat
 function levelWebhooks(shop: StandinShop, touched: Touched, stepId: string): DemoWebhook[] {
   return [...touched.values()].map(({ item, location }, i) => {
     const level = shop.levelsOf(gid("InventoryItem", item)).find((l) => l.locationId === gid("Location", location))!;
-    return { topic: "inventory_levels/update", payload: inventoryLevelPayload(item, location, level.available, level.updatedAt), webhookId: `demo-${stepId}-level-${i + 1}` };
+    return {
+      topic: "inventory_levels/update",
+      payload: inventoryLevelPayload(item, location, level.available, level.updatedAt),
+      webhookId: `demo-${stepId}-level-${i + 1}`,
+    };
   });
 }
 
-function sale(id: string, at: string, n: number, who: Customer, items: [variantId: number, quantity: number][], needsSettledApp = false): DemoStep {
+function sale(
+  id: string,
+  at: string,
+  n: number,
+  who: Customer,
+  items: [variantId: number, quantity: number][],
+  needsSettledApp = false,
+): DemoStep {
   return {
     id,
     at,
@@ -143,18 +170,28 @@ function sale(id: string, at: string, n: number, who: Customer, items: [variantI
         for (const [variantId, quantity] of items) {
           const v = ctx.shop.variants.get(gid("ProductVariant", variantId))!;
           // Shopify's checkout: past zero stock only while the variant continues selling.
-          if (available(ctx.shop, variantId) < quantity && v.inventoryPolicy === "DENY") return { refused: `${nameOf(ctx.shop, variantId)} is sold out (inventory policy DENY)` };
+          if (available(ctx.shop, variantId) < quantity && v.inventoryPolicy === "DENY")
+            return { refused: `${nameOf(ctx.shop, variantId)} is sold out (inventory policy DENY)` };
         }
       }
       const touched: Touched = new Map();
       for (const [variantId, quantity] of items) takeStock(ctx.shop, variantId, quantity, ts, touched);
       const orderId = orderIdOf(n);
       const lines = items.map(([variantId, quantity], i) => orderLine(ctx.shop, variantId, lineIdOf(n, i), quantity));
-      const order = ctx.shop.addOrder({ id: orderId, name: orderNameOf(n), locationId: L.warehouse, lines: lines.map((l) => ({ id: l.id, variantId: l.variantId, quantity: l.quantity, title: l.title })) });
+      const order = ctx.shop.addOrder({
+        id: orderId,
+        name: orderNameOf(n),
+        locationId: L.warehouse,
+        lines: lines.map((l) => ({ id: l.id, variantId: l.variantId, quantity: l.quantity, title: l.title })),
+      });
       order.createdAt = ts;
       return {
         webhooks: [
-          { topic: "orders/create", payload: orderPayload({ id: orderId, name: orderNameOf(n), createdAt: ts, customer: who, lines }), webhookId: `demo-${id}-order` },
+          {
+            topic: "orders/create",
+            payload: orderPayload({ id: orderId, name: orderNameOf(n), createdAt: ts, customer: who, lines }),
+            webhookId: `demo-${id}-order`,
+          },
           ...levelWebhooks(ctx.shop, touched, id),
         ],
       };
@@ -190,10 +227,25 @@ function cancellation(id: string, at: string, n: number, who: Customer, items: [
       for (const fo of ctx.shop.fulfillmentOrdersOf(order.id)) fo.status = "CLOSED";
       const touched: Touched = new Map();
       for (const [variantId, quantity] of items) adjustStock(ctx.shop, variantId, L.warehouse, quantity, ts, touched);
-      const lines = items.map(([variantId, quantity], i) => ({ ...orderLine(ctx.shop, variantId, lineIdOf(n, i), quantity), fulfillable: 0 }));
+      const lines = items.map(([variantId, quantity], i) => ({
+        ...orderLine(ctx.shop, variantId, lineIdOf(n, i), quantity),
+        fulfillable: 0,
+      }));
       return {
         webhooks: [
-          { topic: "orders/cancelled", payload: orderPayload({ id: orderIdOf(n), name: orderNameOf(n), createdAt: order.createdAt, updatedAt: ts, cancelledAt: ts, customer: who, lines }), webhookId: `demo-${id}-order` },
+          {
+            topic: "orders/cancelled",
+            payload: orderPayload({
+              id: orderIdOf(n),
+              name: orderNameOf(n),
+              createdAt: order.createdAt,
+              updatedAt: ts,
+              cancelledAt: ts,
+              customer: who,
+              lines,
+            }),
+            webhookId: `demo-${id}-order`,
+          },
           ...levelWebhooks(ctx.shop, touched, id),
         ],
       };
@@ -207,7 +259,10 @@ function cancellation(id: string, at: string, n: number, who: Customer, items: [
  * on Shirt M and L, on Beanie Forest up to 2 units, and switch the Pour-Over on when it sells out.
  */
 export const DAY: DemoStep[] = [
-  sale("o1", "09:05", 1, C.ada, [[V.shirtM, 2], [V.beanieOat, 1]]),
+  sale("o1", "09:05", 1, C.ada, [
+    [V.shirtM, 2],
+    [V.beanieOat, 1],
+  ]),
   sale("o2", "09:40", 2, C.grace, [[V.shirtM, 3]], true), // 1 in stock, 2 on backorder
   sale("o3", "10:15", 3, C.alan, [[V.shirtL, 1]], true), // L has none: a backorder
   sale("o4", "10:50", 4, C.katherine, [[V.beanieForest, 2]]), // the last two Forest
@@ -224,7 +279,15 @@ export const DAY: DemoStep[] = [
 ];
 
 /** The merchant's backorder settings before the day starts (restock dates are days after it). */
-export const DEMO_POLICIES: { variantId: number; enabled: boolean; maxBackorder?: number; restockInDays?: number; incomingQuantity?: number; autoEnable?: boolean; message?: string }[] = [
+export const DEMO_POLICIES: {
+  variantId: number;
+  enabled: boolean;
+  maxBackorder?: number;
+  restockInDays?: number;
+  incomingQuantity?: number;
+  autoEnable?: boolean;
+  message?: string;
+}[] = [
   { variantId: V.shirtM, enabled: true, restockInDays: 12, incomingQuantity: 6 },
   { variantId: V.shirtL, enabled: true, restockInDays: 20, incomingQuantity: 10 },
   { variantId: V.beanieForest, enabled: true, maxBackorder: 2, restockInDays: 9, incomingQuantity: 12 },

@@ -15,12 +15,28 @@ export function cancellationWebhooks(store: StandinShop, orderGid: string): Demo
   const id = restNumber(order.id);
   const lines = order.lineItems.map((l) => {
     const v = l.variantId ? store.variants.get(l.variantId) : undefined;
-    return { id: restNumber(l.id), variantId: l.variantId ? restNumber(l.variantId) : 0, quantity: l.quantity, fulfillable: 0, price: v?.price, title: l.title, variantTitle: v?.title };
+    return {
+      id: restNumber(l.id),
+      variantId: l.variantId ? restNumber(l.variantId) : 0,
+      quantity: l.quantity,
+      fulfillable: 0,
+      price: v?.price,
+      title: l.title,
+      variantTitle: v?.title,
+    };
   });
   const webhooks: DemoWebhook[] = [
     {
       topic: "orders/cancelled",
-      payload: orderPayload({ id, name: order.name, createdAt: order.createdAt, updatedAt: order.cancelledAt, cancelledAt: order.cancelledAt, customer: null, lines }),
+      payload: orderPayload({
+        id,
+        name: order.name,
+        createdAt: order.createdAt,
+        updatedAt: order.cancelledAt,
+        cancelledAt: order.cancelledAt,
+        customer: null,
+        lines,
+      }),
       webhookId: `demo-echo-cancel-${id}`,
     },
   ];
@@ -49,8 +65,10 @@ export function followMerchantActions(standin: AdminStandin, store: StandinShop,
     void (async () => {
       while (seen < standin.calls.length) {
         const call = standin.calls[seen++]!;
-        if (call.shop !== store.domain || call.operation !== "mutation" || call.status !== 200 || !/\borderCancel\s*\(/.test(call.query)) continue;
-        for (const w of cancellationWebhooks(store, String(call.variables.orderId))) await send(w).catch((e: unknown) => console.error("[demo] webhook failed:", e));
+        if (call.shop !== store.domain || call.operation !== "mutation" || call.status !== 200 || !/\borderCancel\s*\(/.test(call.query))
+          continue;
+        for (const w of cancellationWebhooks(store, String(call.variables.orderId)))
+          await send(w).catch((e: unknown) => console.error("[demo] webhook failed:", e));
       }
     })().finally(() => (busy = false));
   }, 300);

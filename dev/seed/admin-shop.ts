@@ -34,7 +34,24 @@ const PRODUCTS: { title: string; options: string[]; price: string; sku: string }
   { title: "Cast Iron Skillet", options: ['10"', '12"'], price: "74.00", sku: "CIS" },
   { title: "Wool Hiking Socks", options: ["S", "M", "L"], price: "22.00", sku: "WHS" },
 ];
-const FIRST = ["Ava", "Noah", "Mia", "Liam", "Zoë", "Ethan", "Sofia", "Lucas", "Chloé", "Mateo", "Priya", "Kenji", "Amara", "Jonas", "Lea", "Omar"];
+const FIRST = [
+  "Ava",
+  "Noah",
+  "Mia",
+  "Liam",
+  "Zoë",
+  "Ethan",
+  "Sofia",
+  "Lucas",
+  "Chloé",
+  "Mateo",
+  "Priya",
+  "Kenji",
+  "Amara",
+  "Jonas",
+  "Lea",
+  "Omar",
+];
 const LAST = ["Martin", "Okafor", "Schmidt", "Nguyen", "García", "Rossi", "Kowalski", "Dubois", "Tanaka", "Silva", "Murphy", "Haddad"];
 
 /** mulberry32: small, fast, deterministic. */
@@ -60,7 +77,15 @@ export async function seedAdminShop(db: Db, opts: SeedOptions): Promise<SeededSh
 
   // Catalog: the product list, repeated in "editions" when more variants are asked for.
   const variantCount = opts.variants ?? PRODUCTS.reduce((n, p) => n + p.options.length, 0);
-  const variants: { variantId: string; productId: string; productTitle: string; title: string; sku: string; price: string; inventoryItemId: string }[] = [];
+  const variants: {
+    variantId: string;
+    productId: string;
+    productTitle: string;
+    title: string;
+    sku: string;
+    price: string;
+    inventoryItemId: string;
+  }[] = [];
   for (let edition = 0; variants.length < variantCount; edition++) {
     PRODUCTS.forEach((p, pi) => {
       p.options.forEach((o, oi) => {
@@ -108,9 +133,25 @@ export async function seedAdminShop(db: Db, opts: SeedOptions): Promise<SeededSh
     const orderedAt = new Date(now.getTime() - ageDays * DAY);
     const quantity = random() < 0.8 ? 1 : 2 + Math.floor(random() * 3);
     const r = random();
-    const state = ageDays < 20 ? (r < 0.78 ? "waiting" : r < 0.9 ? "allocated" : "cancelled") : r < 0.35 ? "waiting" : r < 0.5 ? "allocated" : r < 0.88 ? "fulfilled" : "cancelled";
+    const state =
+      ageDays < 20
+        ? r < 0.78
+          ? "waiting"
+          : r < 0.9
+            ? "allocated"
+            : "cancelled"
+        : r < 0.35
+          ? "waiting"
+          : r < 0.5
+            ? "allocated"
+            : r < 0.88
+              ? "fulfilled"
+              : "cancelled";
     const backorderedAt = new Date(orderedAt.getTime() + 1000);
-    const allocatedAt = state === "allocated" || state === "fulfilled" ? new Date(backorderedAt.getTime() + (2 + random() * Math.min(ageDays - 1, 18)) * DAY) : null;
+    const allocatedAt =
+      state === "allocated" || state === "fulfilled"
+        ? new Date(backorderedAt.getTime() + (2 + random() * Math.min(ageDays - 1, 18)) * DAY)
+        : null;
     const fulfilledAt = state === "fulfilled" && allocatedAt ? new Date(allocatedAt.getTime() + (0.3 + random() * 2) * DAY) : null;
     const waitingQuantity = state === "waiting" ? (quantity > 1 && random() < 0.3 ? quantity - 1 : quantity) : 0;
     const openQuantity = state === "waiting" || state === "allocated" ? quantity : 0;
@@ -141,7 +182,10 @@ export async function seedAdminShop(db: Db, opts: SeedOptions): Promise<SeededSh
       currency: i % 17 === 5 ? "CAD" : "USD",
       customerId: String(7_000_000_000 + base * 1000 + (i % 997)),
       customerName: `${first} ${last}`,
-      customerEmail: `${first}.${last}@example.com`.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, ""),
+      customerEmail: `${first}.${last}@example.com`
+        .toLowerCase()
+        .normalize("NFD")
+        .replace(/[\u0300-\u036f]/g, ""),
       cancelledAt: state === "cancelled" ? new Date(orderedAt.getTime() + (1 + random() * 5) * DAY) : null,
       backorderedAt,
       allocatedAt,
@@ -165,8 +209,22 @@ export async function seedAdminShop(db: Db, opts: SeedOptions): Promise<SeededSh
   if (problems) {
     await db.syncTask.createMany({
       data: [
-        { shop, kind: "variant", targetId: variants[0]!.variantId, status: "failed", attempts: 5, lastError: "Throttled: Admin API cost limit exceeded (retry after 2s)" },
-        { shop, kind: "order", targetId: rowsOrderId(base, 3), status: "failed", attempts: 8, lastError: "fulfillmentOrderHold: Fulfillment order is not in a holdable state" },
+        {
+          shop,
+          kind: "variant",
+          targetId: variants[0]!.variantId,
+          status: "failed",
+          attempts: 5,
+          lastError: "Throttled: Admin API cost limit exceeded (retry after 2s)",
+        },
+        {
+          shop,
+          kind: "order",
+          targetId: rowsOrderId(base, 3),
+          status: "failed",
+          attempts: 8,
+          lastError: "fulfillmentOrderHold: Fulfillment order is not in a holdable state",
+        },
         { shop, kind: "variant", targetId: variants[1]!.variantId, status: "pending" },
       ],
     });

@@ -292,7 +292,13 @@ export class StorefrontRenderer {
     return {
       product,
       request: { locale: { iso_code: this.settings.locale ?? "en" }, origin: this.settings.origin, page_type: "product" },
-      routes: { root_url: "/", cart_add_url: "/cart/add", cart_change_url: "/cart/change", cart_update_url: "/cart/update", cart_url: "/cart" },
+      routes: {
+        root_url: "/",
+        cart_add_url: "/cart/add",
+        cart_change_url: "/cart/change",
+        cart_update_url: "/cart/update",
+        cart_url: "/cart",
+      },
       shop: { name: this.settings.shopName ?? "Linen & Co.", currency: this.currency },
       settings: {},
       template: { name: "product" },
@@ -302,7 +308,10 @@ export class StorefrontRenderer {
   }
 
   private async renderMainSection(theme: Liquid, product: ReturnType<typeof productDrop>): Promise<{ html: string; hasAppBlock: boolean }> {
-    const template = readJson(path.join(this.root, "templates/product.json")) as { sections: Record<string, TemplateSection>; order: string[] };
+    const template = readJson(path.join(this.root, "templates/product.json")) as {
+      sections: Record<string, TemplateSection>;
+      order: string[];
+    };
     let hasAppBlock = false;
     const out: string[] = [];
     for (const key of template.order) {
@@ -316,7 +325,9 @@ export class StorefrontRenderer {
           if (this.settings.appBlock === false || !b.type.includes("/blocks/backorder-notice/")) return [];
           hasAppBlock = true;
           const settings = { ...defaultsOf(this.blockSchema), ...b.settings, ...this.settings.blockSettings };
-          return [{ id, type: "@app", settings, shopify_attributes: "", app_file: path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid") }];
+          return [
+            { id, type: "@app", settings, shopify_attributes: "", app_file: path.join(EXTENSION_ROOT, "blocks/backorder-notice.liquid") },
+          ];
         }
         return [{ id, type: b.type, settings: b.settings ?? {}, shopify_attributes: "" }];
       });
@@ -346,7 +357,9 @@ export class StorefrontRenderer {
     const schema = main.hasAppBlock ? this.blockSchema : embedOn ? this.embedSchema : null;
     const head = schema
       ? [
-          schema.stylesheet ? `<link href="${EXTENSION_ASSET_PREFIX}${String(schema.stylesheet)}" rel="stylesheet" type="text/css" media="all" />` : "",
+          schema.stylesheet
+            ? `<link href="${EXTENSION_ASSET_PREFIX}${String(schema.stylesheet)}" rel="stylesheet" type="text/css" media="all" />`
+            : "",
           schema.javascript ? `<script src="${EXTENSION_ASSET_PREFIX}${String(schema.javascript)}" defer="defer"></script>` : "",
         ].join("")
       : "";

@@ -85,7 +85,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? "/", origin);
-    if (req.method === "GET" && url.pathname.startsWith(THEME_ASSET_PREFIX)) return serveAsset(res, path.join(themeRoot(options.theme), "assets"), url.pathname.slice(THEME_ASSET_PREFIX.length));
+    if (req.method === "GET" && url.pathname.startsWith(THEME_ASSET_PREFIX))
+      return serveAsset(res, path.join(themeRoot(options.theme), "assets"), url.pathname.slice(THEME_ASSET_PREFIX.length));
     if (req.method === "GET" && url.pathname.startsWith(EXTENSION_ASSET_PREFIX))
       return serveAsset(res, path.join(EXTENSION_ROOT, "assets"), url.pathname.slice(EXTENSION_ASSET_PREFIX.length));
 
@@ -108,7 +109,9 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
       // Shopify answers JSON to /cart/add.js and to Ajax posts to /cart/add (the themes' fetch).
       const ajax = url.pathname === "/cart/add.js" || req.headers["x-requested-with"] === "XMLHttpRequest";
       if (ajax) {
-        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...line, variant_id: Number(line.id) }));
+        return void res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ ...line, variant_id: Number(line.id) }));
       }
       return void res.writeHead(302, { location: "/cart" }).end();
     }
@@ -116,8 +119,15 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
       return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items: cart }));
     }
     if (req.method === "GET" && url.pathname === "/cart") {
-      const rows = cart.map((l) => `<li data-variant="${l.id}">${l.quantity} × ${l.id} ${Object.entries(l.properties).map(([k, v]) => `<span class="property">${k}: ${v}</span>`).join("")}</li>`);
-      return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>Cart</title><h1>Cart</h1><ul id="cart">${rows.join("")}</ul>`);
+      const rows = cart.map(
+        (l) =>
+          `<li data-variant="${l.id}">${l.quantity} × ${l.id} ${Object.entries(l.properties)
+            .map(([k, v]) => `<span class="property">${k}: ${v}</span>`)
+            .join("")}</li>`,
+      );
+      return void res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+        .end(`<!doctype html><title>Cart</title><h1>Cart</h1><ul id="cart">${rows.join("")}</ul>`);
     }
     res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
   }

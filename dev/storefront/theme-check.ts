@@ -5,10 +5,14 @@ import { fileURLToPath } from "node:url";
 import { check } from "@shopify/theme-check-node";
 import { EXTENSION_ROOT } from "./render.ts";
 
-
 export async function themeCheckOffenses() {
   const offenses = await check(EXTENSION_ROOT);
-  return offenses.map((o) => ({ check: o.check, severity: o.severity, file: path.relative(EXTENSION_ROOT, fileURLToPath(o.uri)), message: o.message }));
+  return offenses.map((o) => ({
+    check: o.check,
+    severity: o.severity,
+    file: path.relative(EXTENSION_ROOT, fileURLToPath(o.uri)),
+    message: o.message,
+  }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -19,11 +19,9 @@ for (const p of ["sqlite", "postgres"] as Provider[]) {
   fs.mkdirSync(dir, { recursive: true });
   const snapshot = path.join(dir, "schema.snapshot.prisma");
   const from = fs.existsSync(snapshot) ? ["--from-schema-datamodel", snapshot] : ["--from-empty"];
-  const sql = prisma(
-    ["migrate", "diff", ...from, "--to-schema-datamodel", schemaPath(p), "--script"],
-    placeholderUrl(p),
-    { capture: true },
-  );
+  const sql = prisma(["migrate", "diff", ...from, "--to-schema-datamodel", schemaPath(p), "--script"], placeholderUrl(p), {
+    capture: true,
+  });
   if (!/CREATE|ALTER|DROP/i.test(sql)) {
     console.log(`${p}: no changes`);
     continue;

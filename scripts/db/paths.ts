@@ -7,18 +7,13 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 
 export type Provider = "sqlite" | "postgres";
 
-export const providerOf = (url: string): Provider =>
-  /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+export const providerOf = (url: string): Provider => (/^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite");
 
 export const schemaPath = (p: Provider) =>
-  p === "sqlite"
-    ? path.join(root, "prisma", "schema.prisma")
-    : path.join(root, "prisma", "postgres", "schema.prisma");
+  p === "sqlite" ? path.join(root, "prisma", "schema.prisma") : path.join(root, "prisma", "postgres", "schema.prisma");
 
 export const migrationsDir = (p: Provider) =>
-  p === "sqlite"
-    ? path.join(root, "prisma", "migrations")
-    : path.join(root, "prisma", "postgres", "migrations");
+  p === "sqlite" ? path.join(root, "prisma", "migrations") : path.join(root, "prisma", "postgres", "migrations");
 
 /**
  * A URL for Prisma CLI commands that need one set but do not change data (generate,

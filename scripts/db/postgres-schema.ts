@@ -10,7 +10,7 @@ export function writePostgresSchema(): string {
     .replace('provider = "sqlite"', 'provider = "postgresql"')
     .replace('output     = "generated/sqlite"', 'output     = "../generated/postgres"');
   if (derived === source || !derived.includes('"postgresql"') || !derived.includes("generated/postgres")) {
-    throw new Error("prisma/schema.prisma: expected datasource provider \"sqlite\" and output \"generated/sqlite\"");
+    throw new Error('prisma/schema.prisma: expected datasource provider "sqlite" and output "generated/sqlite"');
   }
   const header = "// GENERATED from prisma/schema.prisma by scripts/db/postgres-schema.ts. Do not edit.\n";
   const target = schemaPath("postgres");

@@ -34,7 +34,9 @@ afterAll(async () => {
 async function open(p: string) {
   await gotoSettled(page, `${server.url}${p}`, async () => {
     // Polaris is interactive once React has hydrated the page.
-    await page.waitForFunction(() => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined && document.readyState === "complete");
+    await page.waitForFunction(
+      () => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined && document.readyState === "complete",
+    );
     await page.waitForLoadState("networkidle");
   });
 }
@@ -55,19 +57,31 @@ describe("merchant admin in Chromium", () => {
     await shot("dashboard.png");
     await page.getByRole("link", { name: "Daily" }).click();
     await page.waitForURL(/by=day/);
-    await expect.poll(() => page.locator('svg[role="img"] title', { hasText: "Backorder revenue won by day" }).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('svg[role="img"] title', { hasText: "Backorder revenue won by day" }).count(), { timeout: 15_000 })
+      .toBe(1);
   });
 
   it("queue: FIFO rows, search, and a bulk action that sticks", async () => {
     await open("/app/queue");
     const rows = page.locator(".Polaris-IndexTable__TableRow");
     await expect(rows.count()).resolves.toBe(50);
-    const oldest = await t.db.backorderLine.findFirstOrThrow({ where: { shop: SHOP, state: "waiting" }, orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }] });
+    const oldest = await t.db.backorderLine.findFirstOrThrow({
+      where: { shop: SHOP, state: "waiting" },
+      orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+    });
     await expect(rows.first().innerText()).resolves.toContain(oldest.orderName);
 
     // Select the two oldest lines and mark them notified.
-    const targets = await t.db.backorderLine.findMany({ where: { shop: SHOP, state: "waiting" }, orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }], take: 2 });
-    await t.db.backorderLine.updateMany({ where: { shop: SHOP, lineItemId: { in: targets.map((x) => x.lineItemId) } }, data: { notifiedAt: null } });
+    const targets = await t.db.backorderLine.findMany({
+      where: { shop: SHOP, state: "waiting" },
+      orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+      take: 2,
+    });
+    await t.db.backorderLine.updateMany({
+      where: { shop: SHOP, lineItemId: { in: targets.map((x) => x.lineItemId) } },
+      data: { notifiedAt: null },
+    });
     for (const i of [0, 1]) await rows.nth(i).locator(".Polaris-IndexTable__TableCell--first .Polaris-Checkbox").click();
     await page.getByRole("button", { name: "Mark notified" }).click();
     await page.getByText("2 lines marked as notified.").waitFor();
@@ -80,9 +94,13 @@ describe("merchant admin in Chromium", () => {
     await page.getByLabel("Restock date").fill(date);
     await page.getByRole("button", { name: "Set restock date" }).click();
     await page.getByText(`Restock date ${date} set for 1 variant.`).waitFor();
-    const policy = await t.db.variantPolicy.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: targets[0]!.variantId } } });
+    const policy = await t.db.variantPolicy.findUniqueOrThrow({
+      where: { shop_variantId: { shop: SHOP, variantId: targets[0]!.variantId } },
+    });
     expect(policy.restockDate?.toISOString().slice(0, 10)).toBe(date);
-    expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "variant", targetId: targets[0]!.variantId, status: "pending" } })).toBe(1);
+    expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "variant", targetId: targets[0]!.variantId, status: "pending" } })).toBe(
+      1,
+    );
     await shot("queue.png", false);
 
     // Search narrows the rows to the customer.
@@ -91,7 +109,9 @@ describe("merchant admin in Chromium", () => {
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/q=/);
     const matching = await t.db.backorderLine.count({ where: { shop: SHOP, state: "waiting", customerName: customer } });
-    await expect.poll(() => rows.allInnerTexts(), { timeout: 15_000 }).toSatisfy((texts: string[]) => texts.length === Math.min(50, matching) && texts.every((x) => x.includes(customer)));
+    await expect
+      .poll(() => rows.allInnerTexts(), { timeout: 15_000 })
+      .toSatisfy((texts: string[]) => texts.length === Math.min(50, matching) && texts.every((x) => x.includes(customer)));
   });
 
   it("queue: select all lines matching the filter, across pages, and act on them", async () => {
@@ -143,7 +163,11 @@ describe("merchant admin in Chromium", () => {
     // Fields left alone keep their values (the hold toggle is on by default).
     await expect(page.getByLabel("Hold only the backordered items").isChecked()).resolves.toBe(true);
     await expect(page.getByLabel("Don't send them").isChecked()).resolves.toBe(true);
-    expect(await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ orderTag: "waiting-for-stock", holdMode: "lines", flowTriggers: false });
+    expect(await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({
+      orderTag: "waiting-for-stock",
+      holdMode: "lines",
+      flowTriggers: false,
+    });
     await shot("settings.png");
     await page.getByRole("button", { name: /^Retry orders\/updated event/ }).click();
     await page.getByText("1 queued to retry now.").waitFor();
@@ -154,15 +178,30 @@ describe("merchant admin in Chromium", () => {
     // What the app set: three variants (one changed before originals were recorded), two tagged orders.
     const at = new Date("2026-11-01T00:00:00Z");
     await t.db.syncedVariant.createMany({
-      data: ["u1", "u2", "u3"].map((v, i) => ({ shop: SHOP, variantId: v, inventoryPolicy: "CONTINUE", metafieldValue: "{}", originalPolicy: i ? "DENY" : null, syncedAt: at })),
+      data: ["u1", "u2", "u3"].map((v, i) => ({
+        shop: SHOP,
+        variantId: v,
+        inventoryPolicy: "CONTINUE",
+        metafieldValue: "{}",
+        originalPolicy: i ? "DENY" : null,
+        syncedAt: at,
+      })),
     });
-    await t.db.syncedOrder.createMany({ data: ["o1", "o2"].map((o) => ({ shop: SHOP, orderId: o, tagged: true, tag: "backorder", syncedAt: at })) });
+    await t.db.syncedOrder.createMany({
+      data: ["o1", "o2"].map((o) => ({ shop: SHOP, orderId: o, tagged: true, tag: "backorder", syncedAt: at })),
+    });
     await open("/app/settings");
-    await page.getByText('1 variant was changed before the app recorded the earlier policy: it goes back to "Stop selling when out of stock"', { exact: false }).waitFor();
+    await page
+      .getByText('1 variant was changed before the app recorded the earlier policy: it goes back to "Stop selling when out of stock"', {
+        exact: false,
+      })
+      .waitFor();
     await page.getByRole("button", { name: "Undo the app's changes before uninstalling" }).click();
     await page.getByText("The undo is queued; the app sends nothing else to Shopify from now on.").waitFor();
     expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).pausedAt).not.toBeNull();
-    expect(await t.db.syncTask.findUnique({ where: { shop_kind_targetId: { shop: SHOP, kind: "undo", targetId: SHOP } } })).toMatchObject({ status: "pending" });
+    expect(await t.db.syncTask.findUnique({ where: { shop_kind_targetId: { shop: SHOP, kind: "undo", targetId: SHOP } } })).toMatchObject({
+      status: "pending",
+    });
     await open("/app/settings");
     await page.getByText("Left: 3 inventory policies, 3 storefront statuses, 2 order tags", { exact: false }).waitFor();
     await page.getByRole("button", { name: "Turn the app back on" }).click();

@@ -37,7 +37,10 @@ describe("bulk actions on every line matching the filter", () => {
     // Waiting lines ordered more than 7 days before the action; the cursor of page 2 rides along and must not narrow it.
     const page1 = await loadQueuePage(t.db, A, parseQueueQuery(new URLSearchParams("age=7")), ACT);
     expect(page1.nextCursor).not.toBeNull();
-    const expected = await t.db.backorderLine.findMany({ where: { shop: A, state: "waiting", orderedAt: { lte: new Date(ACT.getTime() - 7 * DAY) } }, select: { lineItemId: true } });
+    const expected = await t.db.backorderLine.findMany({
+      where: { shop: A, state: "waiting", orderedAt: { lte: new Date(ACT.getTime() - 7 * DAY) } },
+      select: { lineItemId: true },
+    });
     expect(expected.length).toBeGreaterThan(PAGE_SIZE);
     expect(page1.total).toBe(expected.length);
     const before = await t.db.backorderLine.findMany({ select: { shop: true, lineItemId: true, notifiedAt: true } });
@@ -46,7 +49,12 @@ describe("bulk actions on every line matching the filter", () => {
     expect(r).toEqual({ ok: true, count: expected.length, message: `${expected.length} lines marked as notified.` });
 
     const want = new Set(expected.map((l) => l.lineItemId));
-    const after = new Map((await t.db.backorderLine.findMany({ select: { shop: true, lineItemId: true, notifiedAt: true } })).map((l) => [`${l.shop}/${l.lineItemId}`, l.notifiedAt]));
+    const after = new Map(
+      (await t.db.backorderLine.findMany({ select: { shop: true, lineItemId: true, notifiedAt: true } })).map((l) => [
+        `${l.shop}/${l.lineItemId}`,
+        l.notifiedAt,
+      ]),
+    );
     for (const l of before) {
       const now = after.get(`${l.shop}/${l.lineItemId}`);
       if (l.shop === A && want.has(l.lineItemId)) expect(now).toEqual(ACT);
@@ -55,7 +63,10 @@ describe("bulk actions on every line matching the filter", () => {
   });
 
   it("requests cancellation of every matching line's order, once per order", async () => {
-    const lines = await t.db.backorderLine.findMany({ where: { shop: A, state: { in: ["waiting", "allocated"] } }, select: { orderId: true } });
+    const lines = await t.db.backorderLine.findMany({
+      where: { shop: A, state: { in: ["waiting", "allocated"] } },
+      select: { orderId: true },
+    });
     expect(lines.length).toBeGreaterThan(PAGE_SIZE);
     const orders = [...new Set(lines.map((l) => l.orderId))].sort();
     const r = await runBulkAction(t.db, A, allMatching("cancel", "state=open"), ACT);
@@ -75,7 +86,10 @@ describe("bulk actions on every line matching the filter", () => {
     const variants = [...new Set(matching.map((l) => l.variantId))].sort();
     const r = await runBulkAction(t.db, A, allMatching("restock-date", `state=all&q=${term}`, { restockDate: "2027-01-05" }), ACT);
     expect(r).toMatchObject({ ok: true, count: variants.length });
-    const dated = await t.db.variantPolicy.findMany({ where: { shop: A, restockDate: new Date("2027-01-05T00:00:00Z") }, select: { variantId: true } });
+    const dated = await t.db.variantPolicy.findMany({
+      where: { shop: A, restockDate: new Date("2027-01-05T00:00:00Z") },
+      select: { variantId: true },
+    });
     expect(dated.map((p) => p.variantId).sort()).toEqual(variants);
     const synced = await t.db.syncTask.findMany({ where: { shop: A, kind: "variant", status: "pending" }, select: { targetId: true } });
     expect(synced.map((x) => x.targetId).sort()).toEqual(variants);
@@ -88,10 +102,15 @@ describe("bulk actions on every line matching the filter", () => {
     // Shop B, the widest filter: all of B's lines, none of A's.
     const later = new Date(ACT.getTime() + DAY);
     expect(await runBulkAction(t.db, B, allMatching("notified", "state=all"), later)).toMatchObject({ ok: true, count: bAll });
-    expect(await t.db.backorderLine.findMany({ where: { shop: A }, orderBy: { lineItemId: "asc" }, select: { notifiedAt: true } })).toEqual(aBefore);
+    expect(await t.db.backorderLine.findMany({ where: { shop: A }, orderBy: { lineItemId: "asc" }, select: { notifiedAt: true } })).toEqual(
+      aBefore,
+    );
     expect(bBefore.length).toBe(bAll);
     expect(await t.db.backorderLine.count({ where: { shop: B, notifiedAt: later } })).toBe(bAll);
     // A filter nothing matches is an error, not a silent no-op.
-    expect(await runBulkAction(t.db, B, allMatching("notified", "q=no-such-customer-anywhere"), later)).toEqual({ ok: false, error: "No lines match the filter." });
+    expect(await runBulkAction(t.db, B, allMatching("notified", "q=no-such-customer-anywhere"), later)).toEqual({
+      ok: false,
+      error: "No lines match the filter.",
+    });
   });
 });

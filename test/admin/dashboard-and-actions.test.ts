@@ -67,9 +67,32 @@ describe("dashboard metrics", () => {
       );
     }
     // Waiting: 3 units at $12.50 and 2 at CA$20; one cancelled order; one line never backordered.
-    rows.push(line(shop, 11, { variantId: "v2", state: "waiting", quantity: 3, waitingQuantity: 3, unitPrice: "12.50", backorderedAt: ago(2 * DAY), orderedAt: ago(2 * DAY) }));
-    rows.push(line(shop, 12, { variantId: "v2", state: "waiting", quantity: 2, waitingQuantity: 2, unitPrice: "20", currency: "CAD", backorderedAt: ago(DAY), orderedAt: ago(DAY) }));
-    rows.push(line(shop, 13, { variantId: "v2", state: "cancelled", cancelledAt: ago(DAY), backorderedAt: ago(3 * DAY), orderedAt: ago(3 * DAY) }));
+    rows.push(
+      line(shop, 11, {
+        variantId: "v2",
+        state: "waiting",
+        quantity: 3,
+        waitingQuantity: 3,
+        unitPrice: "12.50",
+        backorderedAt: ago(2 * DAY),
+        orderedAt: ago(2 * DAY),
+      }),
+    );
+    rows.push(
+      line(shop, 12, {
+        variantId: "v2",
+        state: "waiting",
+        quantity: 2,
+        waitingQuantity: 2,
+        unitPrice: "20",
+        currency: "CAD",
+        backorderedAt: ago(DAY),
+        orderedAt: ago(DAY),
+      }),
+    );
+    rows.push(
+      line(shop, 13, { variantId: "v2", state: "cancelled", cancelledAt: ago(DAY), backorderedAt: ago(3 * DAY), orderedAt: ago(3 * DAY) }),
+    );
     rows.push(line(shop, 14, { state: "fulfilled", backorderedAt: null, orderedAt: ago(DAY) }));
     await t.db.backorderLine.createMany({ data: rows });
   });
@@ -140,7 +163,10 @@ describe("bulk actions", () => {
     expect(policies.map((p) => p.restockDate?.toISOString())).toEqual(variants.map(() => "2026-12-20T00:00:00.000Z"));
     const tasks = await t.db.syncTask.findMany({ where: { shop, kind: "variant", targetId: { in: variants } } });
     expect(tasks.map((x) => x.status).sort()).toEqual(variants.map(() => "pending"));
-    expect(await setRestockDate(t.db, shop, ids, "2026-11-01", NOW)).toEqual({ ok: false, error: "Restock date 2026-11-01 is in the past (today is 2026-11-26)." });
+    expect(await setRestockDate(t.db, shop, ids, "2026-11-01", NOW)).toEqual({
+      ok: false,
+      error: "Restock date 2026-11-01 is in the past (today is 2026-11-26).",
+    });
   });
 
   it("requests cancellation through the sync queue, once per order", async () => {
@@ -148,7 +174,12 @@ describe("bulk actions", () => {
     const r = await requestCancellation(t.db, shop, [...ids, ...ids], NOW);
     expect(r).toMatchObject({ ok: true, count: 2 });
     const tasks = await t.db.syncTask.findMany({ where: { shop, kind: "order-cancel" }, orderBy: { targetId: "asc" } });
-    expect(tasks.map((x) => [x.targetId, x.status])).toEqual(waiting.slice(0, 2).map((l) => [l.orderId, "pending"]).sort());
+    expect(tasks.map((x) => [x.targetId, x.status])).toEqual(
+      waiting
+        .slice(0, 2)
+        .map((l) => [l.orderId, "pending"])
+        .sort(),
+    );
     const fulfilled = await t.db.backorderLine.findFirst({ where: { shop, state: "fulfilled" } });
     expect(await requestCancellation(t.db, shop, [fulfilled!.lineItemId], NOW)).toMatchObject({ ok: false });
   });
@@ -172,7 +203,20 @@ describe("variant settings", () => {
   });
 
   it("saves one variant, clearing blank fields, and queues its sync", async () => {
-    const r = await saveVariantSettings(t.db, shop, [ids[1]!], { enabled: "on", maxBackorder: "12", restockDate: "2027-01-15", incomingQuantity: "", leadTimeDays: "30", message: "Back in January" }, NOW);
+    const r = await saveVariantSettings(
+      t.db,
+      shop,
+      [ids[1]!],
+      {
+        enabled: "on",
+        maxBackorder: "12",
+        restockDate: "2027-01-15",
+        incomingQuantity: "",
+        leadTimeDays: "30",
+        message: "Back in January",
+      },
+      NOW,
+    );
     expect(r).toMatchObject({ ok: true, saved: 1 });
     const page = await loadVariantsPage(t.db, shop, { now: NOW });
     expect(page.rows.find((v) => v.variantId === ids[1])).toMatchObject({
@@ -187,19 +231,33 @@ describe("variant settings", () => {
   });
 
   it("bulk edit changes only the filled fields", async () => {
-    const before = await t.db.variantPolicy.findMany({ where: { shop, variantId: { in: ids.slice(0, 3) } }, orderBy: { variantId: "asc" } });
-    const r = await saveVariantSettings(t.db, shop, ids.slice(0, 3), { enabled: "off", maxBackorder: "", restockDate: "", message: "" }, NOW);
+    const before = await t.db.variantPolicy.findMany({
+      where: { shop, variantId: { in: ids.slice(0, 3) } },
+      orderBy: { variantId: "asc" },
+    });
+    const r = await saveVariantSettings(
+      t.db,
+      shop,
+      ids.slice(0, 3),
+      { enabled: "off", maxBackorder: "", restockDate: "", message: "" },
+      NOW,
+    );
     expect(r).toMatchObject({ ok: true, saved: 3 });
     const after = await t.db.variantPolicy.findMany({ where: { shop, variantId: { in: ids.slice(0, 3) } }, orderBy: { variantId: "asc" } });
     expect(after.map((p) => p.enabled)).toEqual([false, false, false]);
-    expect(after.map((p) => [p.maxBackorder, p.restockDate, p.message])).toEqual(before.map((p) => [p.maxBackorder, p.restockDate, p.message]));
+    expect(after.map((p) => [p.maxBackorder, p.restockDate, p.message])).toEqual(
+      before.map((p) => [p.maxBackorder, p.restockDate, p.message]),
+    );
   });
 
   it("refuses invalid input with field errors and another shop's variants", async () => {
     const r = await saveVariantSettings(t.db, shop, [ids[0]!], { maxBackorder: "-1", restockDate: "2020-01-01" }, NOW);
     expect(r).toEqual({
       ok: false,
-      errors: { maxBackorder: "Backorder limit cannot be negative.", restockDate: "Restock date 2020-01-01 is in the past (today is 2026-11-26)." },
+      errors: {
+        maxBackorder: "Backorder limit cannot be negative.",
+        restockDate: "Restock date 2020-01-01 is in the past (today is 2026-11-26).",
+      },
     });
     const other = await saveVariantSettings(t.db, "someone-else.myshopify.com", [ids[0]!], { enabled: "on" }, NOW);
     expect(other).toEqual({ ok: false, errors: { form: "None of the selected variants belong to this shop." } });
@@ -242,20 +300,44 @@ describe("shop settings and sync problems", () => {
 
   it("saves defaults and re-syncs the backorderable variants when what they show changes", async () => {
     await t.db.syncTask.deleteMany({ where: { shop, kind: { in: ["variant", "order"] }, status: "pending" } });
-    const form = { messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: "9", processingDays: "2", autoEnableTag: "", autoEnableCollectionId: "", orderTag: "bo", holdMode: "off" };
+    const form = {
+      messageTemplate: "Preorder now — ships {date}",
+      defaultLeadTimeDays: "9",
+      processingDays: "2",
+      autoEnableTag: "",
+      autoEnableCollectionId: "",
+      orderTag: "bo",
+      holdMode: "off",
+    };
     const r = await saveSettings(t.db, shop, form, NOW);
     const backorderable = await t.db.variantPolicy.count({ where: { shop, OR: [{ enabled: true }, { autoEnable: true }] } });
     // The tag and the hold changed too: every order with a waiting line is pushed again.
-    const waitingOrders = (await t.db.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } })).map((g) => g.orderId).sort();
+    const waitingOrders = (await t.db.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }))
+      .map((g) => g.orderId)
+      .sort();
     expect(waitingOrders.length).toBeGreaterThan(0);
     expect(r).toMatchObject({ ok: true, resynced: backorderable, ordersResynced: waitingOrders.length });
-    expect(await loadSettings(t.db, shop)).toMatchObject({ messageTemplate: "Preorder now — ships {date}", defaultLeadTimeDays: 9, processingDays: 2, orderTag: "bo", holdMode: "off" });
+    expect(await loadSettings(t.db, shop)).toMatchObject({
+      messageTemplate: "Preorder now — ships {date}",
+      defaultLeadTimeDays: 9,
+      processingDays: 2,
+      orderTag: "bo",
+      holdMode: "off",
+    });
     expect(await t.db.syncTask.count({ where: { shop, kind: "variant", status: "pending" } })).toBe(backorderable);
     const orderTasks = await t.db.syncTask.findMany({ where: { shop, kind: "order", status: "pending" }, select: { targetId: true } });
     expect(orderTasks.map((x) => x.targetId).sort()).toEqual(waitingOrders);
     // Same storefront-facing values again: nothing to re-push; the tag changed back: the orders again.
-    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({ ok: true, resynced: 0, ordersResynced: waitingOrders.length });
-    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({ ok: true, resynced: 0, ordersResynced: 0 });
+    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({
+      ok: true,
+      resynced: 0,
+      ordersResynced: waitingOrders.length,
+    });
+    expect(await saveSettings(t.db, shop, { ...form, orderTag: "backorder" }, NOW)).toMatchObject({
+      ok: true,
+      resynced: 0,
+      ordersResynced: 0,
+    });
     expect(await saveSettings(t.db, shop, { ...form, messageTemplate: "no date" }, NOW)).toMatchObject({ ok: false });
   });
 });

@@ -66,7 +66,8 @@ describe("queue page", () => {
         expected.set(l.lineItemId, { position: i + 1, eta });
       });
     }
-    for (const r of rows) expect({ id: r.lineItemId, position: r.position, eta: r.eta }).toEqual({ id: r.lineItemId, ...expected.get(r.lineItemId) });
+    for (const r of rows)
+      expect({ id: r.lineItemId, position: r.position, eta: r.eta }).toEqual({ id: r.lineItemId, ...expected.get(r.lineItemId) });
     expect(rows.some((r) => (r.position ?? 0) > 3)).toBe(true);
   });
 
@@ -99,7 +100,9 @@ describe("queue page", () => {
     const found = await walk(A, query({ state: "all", search: name.toUpperCase() }), 100);
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((r) => `${r.customerName} ${r.customerEmail}`.toLowerCase().includes(name.toLowerCase()))).toBe(true);
-    expect((await loadQueuePage(t.db, A, query({ search: sample.orderName }), NOW)).rows.map((r) => r.lineItemId)).toContain(sample.lineItemId);
+    expect((await loadQueuePage(t.db, A, query({ search: sample.orderName }), NOW)).rows.map((r) => r.lineItemId)).toContain(
+      sample.lineItemId,
+    );
     const sku = await loadQueuePage(t.db, A, query({ state: "all", search: sample.sku!.toLowerCase() }), NOW, 500);
     expect(sku.rows.length).toBe(sku.total);
     expect(sku.rows.every((r) => r.sku === sample.sku)).toBe(true);
@@ -109,9 +112,14 @@ describe("queue page", () => {
     const sample = (await loadQueuePage(t.db, A, query(), NOW, 1)).rows[0]!;
     const q = query({ variantId: sample.variantId });
     const csv = await new Response(queueCsvStream(t.db, A, q, NOW)).text();
-    const lines = csv.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const lines = csv
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     const rows = await walk(A, q, 50);
-    expect(lines[0]).toBe("Order,Ordered at,Customer,Email,Product,Variant,SKU,Quantity,Waiting,State,Position,Ship date,Age (days),Notified at,Cancellation,Unit price,Currency");
+    expect(lines[0]).toBe(
+      "Order,Ordered at,Customer,Email,Product,Variant,SKU,Quantity,Waiting,State,Position,Ship date,Age (days),Notified at,Cancellation,Unit price,Currency",
+    );
     expect(lines.length).toBe(rows.length + 1);
     const firstCells = lines[1]!.split(",");
     expect(firstCells[0]).toBe(rows[0]!.orderName);
@@ -124,7 +132,10 @@ describe("queue page", () => {
   it("escapes hostile customer data in the export", async () => {
     const shop = "hostile.myshopify.com";
     await seedAdminShop(t.db, { shop, lines: 3, variants: 2, now: NOW, problems: false });
-    await t.db.backorderLine.updateMany({ where: { shop }, data: { state: "waiting", waitingQuantity: 1, customerName: '=HYPERLINK("http://x","Click")', customerEmail: "a,b@example.com" } });
+    await t.db.backorderLine.updateMany({
+      where: { shop },
+      data: { state: "waiting", waitingQuantity: 1, customerName: '=HYPERLINK("http://x","Click")', customerEmail: "a,b@example.com" },
+    });
     const csv = await new Response(queueCsvStream(t.db, shop, query(), NOW)).text();
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""Click"")","a,b@example.com"`);
   });
@@ -132,7 +143,9 @@ describe("queue page", () => {
 
 describe("shop scoping", () => {
   it("never shows, exports, counts or changes another shop's lines", async () => {
-    const aIds = new Set((await t.db.backorderLine.findMany({ where: { shop: A }, select: { lineItemId: true } })).map((l) => l.lineItemId));
+    const aIds = new Set(
+      (await t.db.backorderLine.findMany({ where: { shop: A }, select: { lineItemId: true } })).map((l) => l.lineItemId),
+    );
     const bRows = await walk(B, query({ state: "all" }), 100);
     expect(bRows.length).toBe(120);
     expect(bRows.some((r) => aIds.has(r.lineItemId))).toBe(false);

@@ -71,10 +71,23 @@ describe("admin routes (demo shop)", () => {
   });
 
   it("actions validate and save", async () => {
-    const bad = await post("settings", "/app/settings", { intent: "save", messageTemplate: "no placeholder", defaultLeadTimeDays: "7", processingDays: "1", orderTag: "backorder" });
+    const bad = await post("settings", "/app/settings", {
+      intent: "save",
+      messageTemplate: "no placeholder",
+      defaultLeadTimeDays: "7",
+      processingDays: "1",
+      orderTag: "backorder",
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors.messageTemplate).toMatch(/\{date\}/);
-    const ok = await post("settings", "/app/settings", { intent: "save", messageTemplate: "Ships ~{date}", defaultLeadTimeDays: "7", processingDays: "1", orderTag: "backorder", holdMode: "lines" });
+    const ok = await post("settings", "/app/settings", {
+      intent: "save",
+      messageTemplate: "Ships ~{date}",
+      defaultLeadTimeDays: "7",
+      processingDays: "1",
+      orderTag: "backorder",
+      holdMode: "lines",
+    });
     expect(ok.status).toBe(200);
     expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).messageTemplate).toBe("Ships ~{date}");
 
@@ -109,7 +122,7 @@ describe("admin routes (demo shop)", () => {
 
   it("without BACKORDER_DEMO_SHOP the pages need a Shopify session", async () => {
     delete process.env.BACKORDER_DEMO_SHOP;
-      try {
+    try {
       const outcome = await get("queue", "/app/queue").then(
         (r) => ({ returned: r.status }),
         (e: unknown) => ({ thrown: e instanceof Response ? e.status : String(e) }),
@@ -119,6 +132,6 @@ describe("admin routes (demo shop)", () => {
       expect([302, 401, 410]).toContain((outcome as { thrown: number }).thrown);
     } finally {
       process.env.BACKORDER_DEMO_SHOP = SHOP;
-        }
+    }
   });
 });

@@ -11,12 +11,28 @@ const today = "2026-11-26";
 describe("variant settings validation", () => {
   it("turns a complete single-variant form into a patch", () => {
     const r = validateVariantSettings(
-      { enabled: "on", autoEnable: "off", maxBackorder: "25", restockDate: "2026-12-15", incomingQuantity: "40", leadTimeDays: "21", message: "  Ships in December  " },
+      {
+        enabled: "on",
+        autoEnable: "off",
+        maxBackorder: "25",
+        restockDate: "2026-12-15",
+        incomingQuantity: "40",
+        leadTimeDays: "21",
+        message: "  Ships in December  ",
+      },
       { today, bulk: false },
     );
     expect(r).toEqual({
       ok: true,
-      patch: { enabled: true, autoEnable: false, maxBackorder: 25, restockDate: "2026-12-15", incomingQuantity: 40, leadTimeDays: 21, message: "Ships in December" },
+      patch: {
+        enabled: true,
+        autoEnable: false,
+        maxBackorder: 25,
+        restockDate: "2026-12-15",
+        incomingQuantity: 40,
+        leadTimeDays: 21,
+        message: "Ships in December",
+      },
     });
   });
 
@@ -89,7 +105,16 @@ describe("shop settings validation", () => {
   });
 
   it("requires {date} in the template and sane numbers", () => {
-    const r = validateShopSettings({ ...valid, messageTemplate: "Ships soon", defaultLeadTimeDays: "-1", processingDays: "x", orderTag: "a,b", autoEnableCollectionId: "shirts", holdMode: "on", flowTriggers: "yes" });
+    const r = validateShopSettings({
+      ...valid,
+      messageTemplate: "Ships soon",
+      defaultLeadTimeDays: "-1",
+      processingDays: "x",
+      orderTag: "a,b",
+      autoEnableCollectionId: "shirts",
+      holdMode: "on",
+      flowTriggers: "yes",
+    });
     expect(r).toEqual({
       ok: false,
       errors: {
@@ -115,7 +140,7 @@ describe("CSV cells", () => {
   });
 
   it("keeps formulas from running in spreadsheets", () => {
-    expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe(`"'=HYPERLINK(""http://evil"")"`);
+    expect(csvCell('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`);
     expect(csvCell("+1 555")).toBe("'+1 555");
     expect(csvCell("-5")).toBe("'-5");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -130,7 +155,9 @@ describe("CSV cells", () => {
 describe("queue URL state", () => {
   it("round-trips filters and cursors, dropping junk", () => {
     const cursor = { sort: "newest" as const, v: "2026-11-01T10:00:00.000Z", id: "1234" };
-    const q = parseQueueQuery(new URLSearchParams({ state: "open", sort: "newest", q: " Rossi ", variant: "44", age: "7", after: encodeCursor(cursor) }));
+    const q = parseQueueQuery(
+      new URLSearchParams({ state: "open", sort: "newest", q: " Rossi ", variant: "44", age: "7", after: encodeCursor(cursor) }),
+    );
     expect(q).toEqual({ state: "open", sort: "newest", search: "Rossi", variantId: "44", minAgeDays: 7, after: cursor, before: null });
     expect(parseQueueQuery(queueQueryParams(q))).toEqual(q);
     expect(parseQueueQuery(new URLSearchParams({ state: "bogus", sort: "x", age: "-3", after: "%%%" }))).toMatchObject({
@@ -139,7 +166,11 @@ describe("queue URL state", () => {
       minAgeDays: null,
       after: null,
     });
-    expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "gid://shopify/LineItem/42" }), "waiting")).toEqual({ sort: "waiting", v: 3, id: "gid://shopify/LineItem/42" });
+    expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "gid://shopify/LineItem/42" }), "waiting")).toEqual({
+      sort: "waiting",
+      v: 3,
+      id: "gid://shopify/LineItem/42",
+    });
     // Only cursors we could have written for this sort: a line id is a Shopify id, a position belongs to its sort.
     expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "Zoë" }), "waiting")).toBeNull();
     expect(decodeCursor(encodeCursor({ sort: "waiting", v: 3, id: "42" }), "oldest")).toBeNull();

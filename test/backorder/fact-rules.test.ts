@@ -11,17 +11,17 @@ const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
 
 /** The stream shuffled, with some of its facts delivered more than once. */
 function arrivals<T>(stream: T[]): fc.Arbitrary<T[]> {
-  return fc
-    .array(fc.nat({ max: stream.length - 1 }), { maxLength: stream.length * 2 })
-    .chain((again) => {
-      const all = [...stream, ...again.map((i) => stream[i]!)];
-      return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
-    });
+  return fc.array(fc.nat({ max: stream.length - 1 }), { maxLength: stream.length * 2 }).chain((again) => {
+    const all = [...stream, ...again.map((i) => stream[i]!)];
+    return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
+  });
 }
 
 /** Inventory levels of one item at one location: few distinct seconds, so ties are common. */
 const levels = fc.array(
-  fc.record({ second: fc.nat({ max: 4 }), available: fc.integer({ min: -5, max: 20 }) }).map(({ second, available }) => ({ updatedAt: new Date(T0 + second * 1000), available })),
+  fc
+    .record({ second: fc.nat({ max: 4 }), available: fc.integer({ min: -5, max: 20 }) })
+    .map(({ second, available }) => ({ updatedAt: new Date(T0 + second * 1000), available })),
   { minLength: 1, maxLength: 40 },
 );
 
@@ -62,7 +62,11 @@ describe("which fact wins", () => {
           for (const size of [...cuts, arrived.length]) {
             const chunk = arrived.slice(from, from + size + 1);
             from += chunk.length;
-            const kept = coalesceLevels(chunk.map((l) => ({ event: { kind: "inventory", inventoryItemId: "I", locationId: "L", ...l } satisfies InventoryLevelEvent })));
+            const kept = coalesceLevels(
+              chunk.map((l) => ({
+                event: { kind: "inventory", inventoryItemId: "I", locationId: "L", ...l } satisfies InventoryLevelEvent,
+              })),
+            );
             expect(kept.length).toBeLessThanOrEqual(1);
             if (kept[0]) chunkWinners.push(kept[0].event);
           }
@@ -93,7 +97,9 @@ describe("which fact wins", () => {
     expect(snapshotWins(at("2026-11-27T09:00:00Z"), null)).toBe(true);
     expect(snapshotWins(at("2026-11-27T09:00:00Z"), at("2026-11-27T09:00:01Z"))).toBe(false);
     expect(snapshotWins(at("2026-11-27T09:00:01Z"), at("2026-11-27T09:00:01Z"))).toBe(true);
-    expect(inventoryLevelWins({ ...at("2026-11-27T09:00:01Z"), available: 3 }, { ...at("2026-11-27T09:00:01Z"), available: 3 })).toBe(false);
+    expect(inventoryLevelWins({ ...at("2026-11-27T09:00:01Z"), available: 3 }, { ...at("2026-11-27T09:00:01Z"), available: 3 })).toBe(
+      false,
+    );
   });
 
   it("a redacted order's customer stays erased, whenever the redaction arrives among its snapshots", () => {
@@ -116,7 +122,9 @@ describe("which fact wins", () => {
     fc.assert(
       fc.property(
         versions
-          .map((vs) => vs.map((v): Fact => ({ kind: "snapshot", ...v, customer: { id: "7", name: `Ada ${v.version}`, email: "ada@example.com" } })))
+          .map((vs) =>
+            vs.map((v): Fact => ({ kind: "snapshot", ...v, customer: { id: "7", name: `Ada ${v.version}`, email: "ada@example.com" } })),
+          )
           .chain((snaps) => fc.tuple(fc.constant(snaps), fc.boolean()))
           .chain(([snaps, redact]) => {
             const stream: Fact[] = redact ? [...snaps, { kind: "redact" }] : snaps;

@@ -19,11 +19,17 @@ describe("effectiveQuantities", () => {
   it("takes a refund off the order until the snapshot lists it", () => {
     expect(effectiveQuantities(base, snap("2026-11-20T10:00:00Z"), [adj("refund", "r1", 2)])).toEqual({ quantity: 3, openQuantity: 3 });
     const after = { lineItemId: "L1", quantity: 3, openQuantity: 3 };
-    expect(effectiveQuantities(after, snap("2026-11-20T10:06:00Z", ["r1"]), [adj("refund", "r1", 2)])).toEqual({ quantity: 3, openQuantity: 3 });
+    expect(effectiveQuantities(after, snap("2026-11-20T10:06:00Z", ["r1"]), [adj("refund", "r1", 2)])).toEqual({
+      quantity: 3,
+      openQuantity: 3,
+    });
   });
 
   it("takes a fulfilment off the open part only", () => {
-    expect(effectiveQuantities(base, snap("2026-11-20T10:00:00Z"), [adj("fulfillment", "f1", 5)])).toEqual({ quantity: 5, openQuantity: 0 });
+    expect(effectiveQuantities(base, snap("2026-11-20T10:00:00Z"), [adj("fulfillment", "f1", 5)])).toEqual({
+      quantity: 5,
+      openQuantity: 0,
+    });
   });
 
   it("counts an edit until a snapshot at or after its commit", () => {
@@ -33,11 +39,17 @@ describe("effectiveQuantities", () => {
   });
 
   it("never goes below zero, nor leaves more open than ordered", () => {
-    expect(effectiveQuantities(base, snap("2026-11-20T10:00:00Z"), [adj("refund", "r1", 4), adj("refund", "r2", 4)])).toEqual({ quantity: 0, openQuantity: 0 });
+    expect(effectiveQuantities(base, snap("2026-11-20T10:00:00Z"), [adj("refund", "r1", 4), adj("refund", "r2", 4)])).toEqual({
+      quantity: 0,
+      openQuantity: 0,
+    });
   });
 
   it("ignores other lines' adjustments", () => {
-    expect(effectiveQuantities({ ...base, lineItemId: "L2" }, snap("2026-11-20T10:00:00Z"), [adj("refund", "r1", 2)])).toEqual({ quantity: 5, openQuantity: 5 });
+    expect(effectiveQuantities({ ...base, lineItemId: "L2" }, snap("2026-11-20T10:00:00Z"), [adj("refund", "r1", 2)])).toEqual({
+      quantity: 5,
+      openQuantity: 5,
+    });
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MESSAGE_TEMPLATE, storefrontStatus, type VariantFacts, type VariantPolicyFacts } from "../../app/backorder/storefront-status.ts";
+import {
+  DEFAULT_MESSAGE_TEMPLATE,
+  storefrontStatus,
+  type VariantFacts,
+  type VariantPolicyFacts,
+} from "../../app/backorder/storefront-status.ts";
 
 const policy = (over: Partial<VariantPolicyFacts> = {}): VariantPolicyFacts => ({
   enabled: true,
@@ -22,7 +27,13 @@ const facts = (over: Partial<VariantFacts> = {}): VariantFacts => ({
 
 describe("storefrontStatus", () => {
   it("says nothing while stock is left", () => {
-    expect(storefrontStatus(facts({ available: 3, waitingUnits: 0 }))).toEqual({ v: 1, state: "in_stock", eta: null, remaining: null, message: null });
+    expect(storefrontStatus(facts({ available: 3, waitingUnits: 0 }))).toEqual({
+      v: 1,
+      state: "in_stock",
+      eta: null,
+      remaining: null,
+      message: null,
+    });
   });
 
   it("dates the next unit behind the queue: 40 waiting, 30 arriving → the cycle after", () => {
@@ -37,12 +48,24 @@ describe("storefrontStatus", () => {
   it("uses the shop's lead time when the variant has none, and the variant's when set", () => {
     const noDate = { restockDate: null };
     expect(storefrontStatus(facts({ waitingUnits: 0, available: 0, policy: policy(noDate) })).eta).toBe("2026-12-08");
-    expect(storefrontStatus(facts({ waitingUnits: 0, available: 0, policy: policy({ ...noDate, leadTimeDays: 3 }) })).eta).toBe("2026-11-27");
+    expect(storefrontStatus(facts({ waitingUnits: 0, available: 0, policy: policy({ ...noDate, leadTimeDays: 3 }) })).eta).toBe(
+      "2026-11-27",
+    );
   });
 
   it("is sold out when the limit is reached, and counts down remaining before it", () => {
-    expect(storefrontStatus(facts({ policy: policy({ maxBackorder: 40 }) }))).toEqual({ v: 1, state: "sold_out", eta: null, remaining: 0, message: null });
-    expect(storefrontStatus(facts({ policy: policy({ maxBackorder: 41 }) }))).toMatchObject({ state: "backorder", remaining: 1, eta: "2026-12-16" });
+    expect(storefrontStatus(facts({ policy: policy({ maxBackorder: 40 }) }))).toEqual({
+      v: 1,
+      state: "sold_out",
+      eta: null,
+      remaining: 0,
+      message: null,
+    });
+    expect(storefrontStatus(facts({ policy: policy({ maxBackorder: 41 }) }))).toMatchObject({
+      state: "backorder",
+      remaining: 1,
+      eta: "2026-12-16",
+    });
   });
 
   it("is sold out when backorders are disabled or never configured and stock is gone", () => {

@@ -32,11 +32,19 @@ afterAll(async () => {
 const store = (): StandinShop => demo.standin.shop(demo.shop);
 const variant = (id: number) => store().variants.get(`gid://shopify/ProductVariant/${id}`)!;
 const order = (n: number) => store().orders.get(`gid://shopify/Order/${orderIdOf(n)}`)!;
-const holdsOf = (n: number) => store().fulfillmentOrdersOf(order(n).id).flatMap((f) => f.holds);
+const holdsOf = (n: number) =>
+  store()
+    .fulfillmentOrdersOf(order(n).id)
+    .flatMap((f) => f.holds);
 
 async function waitingLines() {
-  const lines = await t.db.backorderLine.findMany({ where: { shop: demo.shop, state: "waiting" }, select: { orderName: true, variantId: true, waitingQuantity: true } });
-  return lines.map((l) => ({ order: l.orderName, variantId: Number(l.variantId), units: l.waitingQuantity })).sort((a, b) => a.order.localeCompare(b.order));
+  const lines = await t.db.backorderLine.findMany({
+    where: { shop: demo.shop, state: "waiting" },
+    select: { orderName: true, variantId: true, waitingQuantity: true },
+  });
+  return lines
+    .map((l) => ({ order: l.orderName, variantId: Number(l.variantId), units: l.waitingQuantity }))
+    .sort((a, b) => a.order.localeCompare(b.order));
 }
 const expectedWaiting = () => [...EXPECTED_WAITING].sort((a, b) => a.order.localeCompare(b.order));
 
@@ -58,7 +66,13 @@ function promisedDate(notice: string): string | null {
   const d = new Date(`${m[1]} UTC`);
   return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
 }
-const etaOf = (id: number) => (demo.standin.storefront(demo.shop).flatMap((p) => p.variants).find((v) => v.restId === String(id))!.backorderStatus as { eta: string }).eta;
+const etaOf = (id: number) =>
+  (
+    demo.standin
+      .storefront(demo.shop)
+      .flatMap((p) => p.variants)
+      .find((v) => v.restId === String(id))!.backorderStatus as { eta: string }
+  ).eta;
 
 describe("the offline demo", () => {
   it("takes the day's webhooks once, refuses the checkout past the backorder limit, and ends with the expected queue", async () => {
@@ -71,7 +85,9 @@ describe("the offline demo", () => {
     expect((await line(2)).backorderedAt).not.toBeNull();
     expect(await line(3)).toMatchObject({ state: "cancelled" });
     // The Pour-Over sold out and the auto-enable rule switched backorders on.
-    expect(await t.db.variantPolicy.findUniqueOrThrow({ where: { shop_variantId: { shop: demo.shop, variantId: String(V.pourOver) } } })).toMatchObject({ enabled: true });
+    expect(
+      await t.db.variantPolicy.findUniqueOrThrow({ where: { shop_variantId: { shop: demo.shop, variantId: String(V.pourOver) } } }),
+    ).toMatchObject({ enabled: true });
     expect(logged.join("\n")).toContain("checkout refused");
   });
 
@@ -118,7 +134,14 @@ describe("the offline demo", () => {
     const res = await fetch(`${demo.adminUrl}/queue`, { method: "POST", body: form });
     expect(res.status).toBe(200);
     await expect.poll(() => order(10).cancelledAt, { timeout: 90_000 }).not.toBeNull();
-    await expect.poll(async () => (await t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: demo.shop, lineItemId: hedy.lineItemId } } })).state, { timeout: 90_000 }).toBe("cancelled");
+    await expect
+      .poll(
+        async () =>
+          (await t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: demo.shop, lineItemId: hedy.lineItemId } } }))
+            .state,
+        { timeout: 90_000 },
+      )
+      .toBe("cancelled");
     await demo.settle();
     expect((await waitingLines()).map((l) => l.order)).not.toContain(orderNameOf(10));
   }, 240_000); // the round trip through the sync, the stand-in and the worker is slow on a loaded machine

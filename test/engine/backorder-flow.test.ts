@@ -17,7 +17,15 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 async function clearShop(shop: string) {
-  for (const m of ["lineEvent", "backorderLine", "orderAdjustment", "orderSnapshot", "inventoryLevel", "variant", "webhookInbox"] as const) {
+  for (const m of [
+    "lineEvent",
+    "backorderLine",
+    "orderAdjustment",
+    "orderSnapshot",
+    "inventoryLevel",
+    "variant",
+    "webhookInbox",
+  ] as const) {
     await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({ where: { shop } });
   }
 }
@@ -96,10 +104,7 @@ describe("convergence", () => {
   it.each([1, 2, 3, 42, 1234])("the same stream shuffled (seed %i) and with duplicates ends in the same state", async (seed) => {
     const day = sellOutDay();
     // Every delivery twice (Shopify retries), plus a few re-sent under a new webhook id.
-    const noisy = shuffled(
-      [...day, ...day, ...day.slice(0, 6).map((d) => ({ ...d, webhookId: `${d.webhookId}-resent` }))],
-      seed,
-    );
+    const noisy = shuffled([...day, ...day, ...day.slice(0, 6).map((d) => ({ ...d, webhookId: `${d.webhookId}-resent` }))], seed);
     await deliver(SHOP, noisy);
     // Drain midway and at the end, so events meet partially applied state.
     await drainInbox(t.db);
@@ -110,9 +115,7 @@ describe("convergence", () => {
   });
 
   it("a refund whose order update never arrives still counts, once", async () => {
-    const day = sellOutDay().filter(
-      (d) => !(d.topic === "orders/updated" && (d.payload as { id: number }).id === IDS.orders.o6),
-    );
+    const day = sellOutDay().filter((d) => !(d.topic === "orders/updated" && (d.payload as { id: number }).id === IDS.orders.o6));
     await deliver(SHOP, [...day, ...day.map((d) => ({ ...d, webhookId: `${d.webhookId}-again` }))]);
     await drainInbox(t.db);
     expect((await queueState(t.db, SHOP)).lines).toEqual(EXPECTED_END);

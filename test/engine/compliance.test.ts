@@ -24,7 +24,19 @@ async function send(shop: string, topic: string, payload: unknown, webhookId?: s
 }
 
 beforeEach(async () => {
-  for (const m of ["lineEvent", "backorderLine", "orderAdjustment", "orderSnapshot", "inventoryLevel", "variant", "webhookInbox", "session", "shopSettings", "complianceRequest", "redactedOrder"] as const) {
+  for (const m of [
+    "lineEvent",
+    "backorderLine",
+    "orderAdjustment",
+    "orderSnapshot",
+    "inventoryLevel",
+    "variant",
+    "webhookInbox",
+    "session",
+    "shopSettings",
+    "complianceRequest",
+    "redactedOrder",
+  ] as const) {
     await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({});
   }
   for (const shop of [A, B]) for (const d of sellOutDay()) await send(shop, d.topic, d.payload, d.webhookId);
@@ -49,7 +61,17 @@ describe("compliance topics", () => {
     const other = await t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: B, lineItemId: String(IDS.lines.o3) } } });
     expect(other.customerEmail).toBe(c.email);
     // A late replay of the order does not bring the customer back.
-    await send(A, "orders/updated", orderPayload({ id: IDS.orders.o3, createdAt: "2026-11-20T10:03:00-05:00", updatedAt: "2026-11-20T12:00:00-05:00", cancelledAt: "2026-11-20T10:07:00-05:00", lines: [{ id: IDS.lines.o3, variantId: IDS.variant, quantity: 2, fulfillable: 0 }] }));
+    await send(
+      A,
+      "orders/updated",
+      orderPayload({
+        id: IDS.orders.o3,
+        createdAt: "2026-11-20T10:03:00-05:00",
+        updatedAt: "2026-11-20T12:00:00-05:00",
+        cancelledAt: "2026-11-20T10:07:00-05:00",
+        lines: [{ id: IDS.lines.o3, variantId: IDS.variant, quantity: 2, fulfillable: 0 }],
+      }),
+    );
     await drainInbox(t.db);
     const again = await t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: A, lineItemId: String(IDS.lines.o3) } } });
     expect(again.customerEmail).toBeNull();
@@ -67,7 +89,14 @@ describe("compliance topics", () => {
     await drainInbox(t.db);
     const req = await t.db.complianceRequest.findFirstOrThrow({ where: { shop: A, topic: "customers/data_request" } });
     // The data itself is read live when the merchant opens it (test/faults/privacy.test.ts), not copied.
-    expect(req).toMatchObject({ customerId: String(c.id), email: c.email, orderIds: JSON.stringify([String(IDS.orders.o3)]), requestId: "9999", sentAt: null, redactedAt: null });
+    expect(req).toMatchObject({
+      customerId: String(c.id),
+      email: c.email,
+      orderIds: JSON.stringify([String(IDS.orders.o3)]),
+      requestId: "9999",
+      sentAt: null,
+      redactedAt: null,
+    });
   });
 
   it("app/uninstalled drops the shop's sessions but keeps its queue for a reinstall", async () => {
@@ -95,7 +124,9 @@ describe("compliance topics", () => {
     expect(shopModels).toContain("AutoEnableProduct");
     for (const name of shopModels) {
       if (name === "WebhookInbox") continue;
-      const delegate = t.db[(name[0]!.toLowerCase() + name.slice(1)) as keyof typeof t.db] as unknown as { count(a: object): Promise<number> };
+      const delegate = t.db[(name[0]!.toLowerCase() + name.slice(1)) as keyof typeof t.db] as unknown as {
+        count(a: object): Promise<number>;
+      };
       expect(await delegate.count({ where: { shop: A } }), name).toBe(0);
     }
   });

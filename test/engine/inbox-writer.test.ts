@@ -39,7 +39,14 @@ describe("the inbox writer", () => {
     expect(batches).toEqual([1, 100, 100, 49]);
     const rows = await t.db.webhookInbox.findMany({ orderBy: { id: "asc" } });
     expect(rows.map((r) => r.webhookId)).toEqual(Array.from({ length: 250 }, (_, i) => `w-${i}`));
-    expect(rows[7]).toMatchObject({ shop, topic: "orders/create", eventId: "e-w-7", apiVersion: "2026-10", payload: '{"id":"w-7"}', status: "pending" });
+    expect(rows[7]).toMatchObject({
+      shop,
+      topic: "orders/create",
+      eventId: "e-w-7",
+      apiVersion: "2026-10",
+      payload: '{"id":"w-7"}',
+      status: "pending",
+    });
     expect(rows[7]!.triggeredAt).toEqual(new Date("2026-11-30T10:00:00Z"));
   });
 

@@ -29,7 +29,9 @@ async function clear() {
 
 /** The facts only (no engine lock, no derivation): what the single conditional statements alone guarantee. */
 const storeFacts = (events: (InventoryLevelEvent | OrderSnapshotEvent | ProductEvent)[]) =>
-  Promise.all(events.map((e) => t.db.$transaction((tx) => applyEventFacts(tx, SHOP, e, "test", new Map()), { timeout: 60_000, maxWait: 60_000 })));
+  Promise.all(
+    events.map((e) => t.db.$transaction((tx) => applyEventFacts(tx, SHOP, e, "test", new Map()), { timeout: 60_000, maxWait: 60_000 })),
+  );
 
 const level = (second: number, available: number): InventoryLevelEvent => ({
   kind: "inventory",
@@ -51,7 +53,18 @@ const order = (minute: number): OrderSnapshotEvent => ({
   refundIds: [],
   fulfillmentIds: [],
   // The quantity marks the version: the newest snapshot's lines must be the ones stored.
-  lines: [{ lineItemId: "6001", variantId: "20001", productId: "10001", title: "Drop", sku: null, quantity: minute + 1, openQuantity: minute + 1, unitPrice: "9.00" }],
+  lines: [
+    {
+      lineItemId: "6001",
+      variantId: "20001",
+      productId: "10001",
+      title: "Drop",
+      sku: null,
+      quantity: minute + 1,
+      openQuantity: minute + 1,
+      unitPrice: "9.00",
+    },
+  ],
 });
 
 const product = (minute: number): ProductEvent => ({
@@ -64,7 +77,7 @@ const product = (minute: number): ProductEvent => ({
 });
 
 /** A stream shuffled, with duplicates (fast-check). */
-const arrivals = <T,>(stream: T[]) =>
+const arrivals = <T>(stream: T[]) =>
   fc.array(fc.nat({ max: stream.length - 1 }), { maxLength: stream.length }).chain((again) => {
     const all = [...stream, ...again.map((i) => stream[i]!)];
     return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
@@ -72,15 +85,23 @@ const arrivals = <T,>(stream: T[]) =>
 
 describe("newest wins under concurrent writers", () => {
   it("inventory levels (same-second ties included) stored at once end on the rule's winner", async () => {
-    const levels = fc.array(fc.tuple(fc.nat({ max: 3 }), fc.integer({ min: 0, max: 9 })), { minLength: 2, maxLength: 12 }).map((xs) => xs.map(([s, a]) => level(s, a)));
+    const levels = fc
+      .array(fc.tuple(fc.nat({ max: 3 }), fc.integer({ min: 0, max: 9 })), { minLength: 2, maxLength: 12 })
+      .map((xs) => xs.map(([s, a]) => level(s, a)));
     await fc.assert(
-      fc.asyncProperty(levels.chain((stream) => fc.tuple(fc.constant(stream), arrivals(stream))), async ([stream, arrived]) => {
-        await t.db.inventoryLevel.deleteMany({});
-        await storeFacts(arrived);
-        const want = winnerOf(stream, inventoryLevelWins)!;
-        const got = await t.db.inventoryLevel.findFirstOrThrow({ where: { shop: SHOP } });
-        expect({ at: got.updatedAt.getTime(), available: got.available }).toEqual({ at: want.updatedAt.getTime(), available: want.available });
-      }),
+      fc.asyncProperty(
+        levels.chain((stream) => fc.tuple(fc.constant(stream), arrivals(stream))),
+        async ([stream, arrived]) => {
+          await t.db.inventoryLevel.deleteMany({});
+          await storeFacts(arrived);
+          const want = winnerOf(stream, inventoryLevelWins)!;
+          const got = await t.db.inventoryLevel.findFirstOrThrow({ where: { shop: SHOP } });
+          expect({ at: got.updatedAt.getTime(), available: got.available }).toEqual({
+            at: want.updatedAt.getTime(),
+            available: want.available,
+          });
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -88,7 +109,9 @@ describe("newest wins under concurrent writers", () => {
   it("order snapshots and products stored at once end on the newest, lines included", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.nat({ max: 50 }), { minLength: 2, maxLength: 8 }).chain((minutes) => fc.tuple(fc.constant(minutes), arrivals(minutes))),
+        fc
+          .uniqueArray(fc.nat({ max: 50 }), { minLength: 2, maxLength: 8 })
+          .chain((minutes) => fc.tuple(fc.constant(minutes), arrivals(minutes))),
         async ([minutes, arrived]) => {
           await clear();
           await storeFacts(arrived.flatMap((m) => [order(m), product(m)]));
@@ -106,11 +129,19 @@ describe("newest wins under concurrent writers", () => {
     // Twelve one-unit orders on a variant, its level moving down with them, then a late correction: 5 sold beyond stock.
     const events = [
       product(0),
-      ...Array.from({ length: 12 }, (_, i): OrderSnapshotEvent => ({ ...order(0), orderId: `${5100 + i}`, name: `#${5100 + i}`, createdAt: new Date(T0 + i * 1000), updatedAt: new Date(T0 + i * 1000), lines: [{ ...order(0).lines[0]!, lineItemId: `${6100 + i}`, quantity: 1, openQuantity: 1 }] })),
+      ...Array.from({ length: 12 }, (_, i): OrderSnapshotEvent => ({
+        ...order(0),
+        orderId: `${5100 + i}`,
+        name: `#${5100 + i}`,
+        createdAt: new Date(T0 + i * 1000),
+        updatedAt: new Date(T0 + i * 1000),
+        lines: [{ ...order(0).lines[0]!, lineItemId: `${6100 + i}`, quantity: 1, openQuantity: 1 }],
+      })),
       ...Array.from({ length: 12 }, (_, i) => level(i, 5 - i)),
       level(20, -5),
     ];
-    const apply = (e: (typeof events)[number]) => t.db.$transaction((tx) => applyEvents(tx, SHOP, [{ event: e, reason: "test" }]), { timeout: 60_000, maxWait: 60_000 });
+    const apply = (e: (typeof events)[number]) =>
+      t.db.$transaction((tx) => applyEvents(tx, SHOP, [{ event: e, reason: "test" }]), { timeout: 60_000, maxWait: 60_000 });
     for (const e of events) await apply(e);
     const inOrder = await queueState(t.db, SHOP);
     expect(inOrder.lines.filter((l) => l.state === "waiting")).toHaveLength(5);

@@ -25,9 +25,12 @@ beforeEach(async () => {
   await t.db.session.deleteMany({});
   await t.db.shopSettings.deleteMany({});
   await t.db.webhookInbox.deleteMany({});
-  for (const shop of [SHOP, OTHER]) await t.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: `shpat_${shop}`, scope: OLD.join(",") } });
+  for (const shop of [SHOP, OTHER])
+    await t.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: `shpat_${shop}`, scope: OLD.join(",") } });
   // An online (per-user) session of the same shop carries the grant too.
-  await t.db.session.create({ data: { id: `${SHOP}_4242`, shop: SHOP, state: "", isOnline: true, accessToken: "shpua_x", scope: OLD.join(","), userId: 4242n } });
+  await t.db.session.create({
+    data: { id: `${SHOP}_4242`, shop: SHOP, state: "", isOnline: true, accessToken: "shpua_x", scope: OLD.join(","), userId: 4242n },
+  });
 });
 
 async function deliver(shop: string, payload: unknown) {
@@ -35,7 +38,8 @@ async function deliver(shop: string, payload: unknown) {
   expect(res.status).toBe(200);
   await drainInbox(t.db, workerHooks());
 }
-const scopesOf = async (shop: string) => (await t.db.session.findMany({ where: { shop }, select: { scope: true }, orderBy: { id: "asc" } })).map((s) => s.scope);
+const scopesOf = async (shop: string) =>
+  (await t.db.session.findMany({ where: { shop }, select: { scope: true }, orderBy: { id: "asc" } })).map((s) => s.scope);
 
 describe("app/scopes_update", () => {
   it("stores the granted scopes on every session of the shop, and of no other shop", async () => {

@@ -28,7 +28,9 @@ function holdWriteLock(url: string, holdMs: number) {
     await new Promise((r) => setTimeout(r, Number(process.argv[2])));
     await tx.commit();
     console.log("committed");`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script, url, String(holdMs)], { cwd: path.resolve(import.meta.dirname, "../..") });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script, url, String(holdMs)], {
+    cwd: path.resolve(import.meta.dirname, "../.."),
+  });
   let out = "";
   const locked = new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (d) => {
@@ -80,7 +82,9 @@ describe.runIf(testProvider() === "sqlite")("two processes on one SQLite file", 
   it("a write waits for the other process's write transaction instead of failing", async () => {
     const holder = holdWriteLock(t.url, 700);
     await holder.locked;
-    await expect(t.db.shopSettings.create({ data: { shop: "waiter.myshopify.com" } })).resolves.toMatchObject({ shop: "waiter.myshopify.com" });
+    await expect(t.db.shopSettings.create({ data: { shop: "waiter.myshopify.com" } })).resolves.toMatchObject({
+      shop: "waiter.myshopify.com",
+    });
     expect(await holder.done).toContain("committed");
     const shops = (await t.db.shopSettings.findMany({ select: { shop: true } })).map((s) => s.shop);
     expect(shops).toEqual(expect.arrayContaining(["holder.myshopify.com", "waiter.myshopify.com"]));

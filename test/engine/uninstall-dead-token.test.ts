@@ -29,7 +29,9 @@ afterAll(() => t.drop());
 async function shopRows(shop: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const m of Prisma.dmmf.datamodel.models.filter((x) => x.fields.some((f) => f.name === "shop"))) {
-    const delegate = t.db[(m.name[0]!.toLowerCase() + m.name.slice(1)) as keyof typeof t.db] as unknown as { count(a: object): Promise<number> };
+    const delegate = t.db[(m.name[0]!.toLowerCase() + m.name.slice(1)) as keyof typeof t.db] as unknown as {
+      count(a: object): Promise<number>;
+    };
     out[m.name] = await delegate.count({ where: { shop } });
   }
   return out;
@@ -39,17 +41,45 @@ async function shopRows(shop: string): Promise<Record<string, number>> {
 async function installedShop(domain: string): Promise<Harness> {
   const h = await createHarness(t.db, domain, (shop) => {
     shop.addLocation(LOCATION, "Depot");
-    shop.addProduct({ id: P.product, title: "Kettle", updatedAt: AT, variants: [{ id: P.variant, inventoryItemId: P.item, stock: { [LOCATION]: 0 } }] });
+    shop.addProduct({
+      id: P.product,
+      title: "Kettle",
+      updatedAt: AT,
+      variants: [{ id: P.variant, inventoryItemId: P.item, stock: { [LOCATION]: 0 } }],
+    });
   });
   await t.db.variantPolicy.create({ data: { shop: domain, variantId: String(P.variant), enabled: true } });
   await h.deliver([
-    { topic: "products/update", payload: productPayload({ id: P.product, title: "Kettle", updatedAt: AT, variants: [{ id: P.variant, inventoryItemId: P.item, policy: "continue" }] }) },
-    { topic: "orders/create", payload: orderPayload({ id: 6_300_001, createdAt: AT, lines: [{ id: 6_400_001, variantId: P.variant, productId: P.product, quantity: 2 }] }) },
+    {
+      topic: "products/update",
+      payload: productPayload({
+        id: P.product,
+        title: "Kettle",
+        updatedAt: AT,
+        variants: [{ id: P.variant, inventoryItemId: P.item, policy: "continue" }],
+      }),
+    },
+    {
+      topic: "orders/create",
+      payload: orderPayload({
+        id: 6_300_001,
+        createdAt: AT,
+        lines: [{ id: 6_400_001, variantId: P.variant, productId: P.product, quantity: 2 }],
+      }),
+    },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(P.item, LOCATION, -2, "2026-11-25T10:00:01Z") },
   ]);
   expect(await h.sync()).toMatchObject({ failed: 0 });
   const pair = h.shop.issueExpiringToken();
-  await t.db.session.update({ where: { id: `offline_${domain}` }, data: { accessToken: pair.accessToken, expires: new Date(pair.expiresAt), refreshToken: pair.refreshToken, refreshTokenExpires: new Date(pair.expiresAt + 90 * 86_400_000) } });
+  await t.db.session.update({
+    where: { id: `offline_${domain}` },
+    data: {
+      accessToken: pair.accessToken,
+      expires: new Date(pair.expiresAt),
+      refreshToken: pair.refreshToken,
+      refreshTokenExpires: new Date(pair.expiresAt + 90 * 86_400_000),
+    },
+  });
   expect(await t.db.backorderLine.count({ where: { shop: domain } })).toBe(1);
   return h;
 }
@@ -68,7 +98,11 @@ const syncWithRefresh = (h: Harness) =>
       origin: h.origin,
       sleep: h.clock.sleep,
       now: h.clock.now,
-      refresh: offlineTokenRefresher(t.db, { credentials: () => ({ apiKey: TEST_API_KEY, apiSecret: TEST_SECRET }), origin: h.origin, now: h.clock.now }),
+      refresh: offlineTokenRefresher(t.db, {
+        credentials: () => ({ apiKey: TEST_API_KEY, apiSecret: TEST_SECRET }),
+        origin: h.origin,
+        now: h.clock.now,
+      }),
     }),
     { now: h.clock.date },
   );
@@ -92,7 +126,9 @@ describe("a token that ran out an hour ago", () => {
     expect(await syncWithRefresh(h)).toEqual({ done: 0, retrying: 0, failed: 1 });
     expect(await t.db.session.count({ where: { shop: SHOP } })).toBe(0);
     expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).uninstalledAt).not.toBeNull();
-    expect(await t.db.webhookInbox.findMany({ where: { shop: SHOP, topic: "app/uninstalled" }, select: { status: true } })).toEqual([{ status: "done" }]);
+    expect(await t.db.webhookInbox.findMany({ where: { shop: SHOP, topic: "app/uninstalled" }, select: { status: true } })).toEqual([
+      { status: "done" },
+    ]);
     expect(h.standin.calls.slice(calls)).toEqual([]);
     expect(h.standin.tokenRequests).toEqual([]);
   });
@@ -141,7 +177,9 @@ describe("a token Shopify revoked, its session still stored (the app/uninstalled
     await h.deliver([{ topic: "app/uninstalled", payload: { id: 2, name: "Revoked Kettles", domain: SHOP } }]);
     await syncWithRefresh(h);
     expect(await t.db.session.count({ where: { shop: SHOP } })).toBe(0);
-    expect(await t.db.webhookInbox.findMany({ where: { shop: SHOP }, select: { topic: true, status: true }, orderBy: { id: "asc" } })).toEqual([
+    expect(
+      await t.db.webhookInbox.findMany({ where: { shop: SHOP }, select: { topic: true, status: true }, orderBy: { id: "asc" } }),
+    ).toEqual([
       { topic: "shop/redact", status: "done" },
       { topic: "app/uninstalled", status: "done" },
     ]);

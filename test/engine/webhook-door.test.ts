@@ -89,7 +89,11 @@ describe("webhook door", () => {
     const bad = { ...orderPayload({ id: 1, createdAt: "2026-11-20T10:00:00Z", lines: [] }), line_items: [{ id: 5, quantity: "two" }] };
     const res = await door(signedWebhookRequest({ shop, topic: "orders/create", payload: bad }));
     expect(res.status).toBe(200);
-    expect(await t.db.webhookInbox.findFirstOrThrow()).toMatchObject({ topic: "orders/create", status: "pending", payload: JSON.stringify(bad) });
+    expect(await t.db.webhookInbox.findFirstOrThrow()).toMatchObject({
+      topic: "orders/create",
+      status: "pending",
+      payload: JSON.stringify(bad),
+    });
   });
 
   it("stores topics the app does not subscribe to under the topic as sent", async () => {
@@ -121,7 +125,13 @@ describe("the /webhooks route", () => {
     expect(await t.db.webhookInbox.findFirstOrThrow()).toMatchObject({ webhookId: "via-route", payload: JSON.stringify(payload) });
 
     expect((await post(signedWebhookRequest({ shop, topic: "inventory_levels/update", payload }))).status).toBe(401); // the test secret is not the app's
-    const big = signedWebhookRequest({ shop, topic: "orders/create", payload: null, rawBody: JSON.stringify({ note: "x".repeat(2000) }), secret: "route-secret" });
+    const big = signedWebhookRequest({
+      shop,
+      topic: "orders/create",
+      payload: null,
+      rawBody: JSON.stringify({ note: "x".repeat(2000) }),
+      secret: "route-secret",
+    });
     expect((await post(big)).status).toBe(413);
     expect(await stored()).toBe(1);
   });
@@ -134,8 +144,12 @@ describe("webhook limits", () => {
   });
 
   it("refuse a setting that is not a number of bytes, or a budget smaller than one body, at start-up", () => {
-    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "32MB" })).toThrow('WEBHOOK_MAX_BODY_BYTES must be a whole number of bytes, got "32MB"');
+    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "32MB" })).toThrow(
+      'WEBHOOK_MAX_BODY_BYTES must be a whole number of bytes, got "32MB"',
+    );
     expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "0" })).toThrow(/WEBHOOK_MAX_BODY_BYTES must be a whole number of bytes/);
-    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "1000", WEBHOOK_BODY_BUDGET_BYTES: "999" })).toThrow(/must be at least WEBHOOK_MAX_BODY_BYTES/);
+    expect(() => webhookLimits({ WEBHOOK_MAX_BODY_BYTES: "1000", WEBHOOK_BODY_BUDGET_BYTES: "999" })).toThrow(
+      /must be at least WEBHOOK_MAX_BODY_BYTES/,
+    );
   });
 });

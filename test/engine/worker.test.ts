@@ -18,7 +18,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 beforeEach(async () => {
-  for (const m of ["lineEvent", "backorderLine", "orderAdjustment", "orderSnapshot", "inventoryLevel", "variant", "webhookInbox"] as const) {
+  for (const m of [
+    "lineEvent",
+    "backorderLine",
+    "orderAdjustment",
+    "orderSnapshot",
+    "inventoryLevel",
+    "variant",
+    "webhookInbox",
+  ] as const) {
     await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({});
   }
 });
@@ -91,7 +99,10 @@ describe("inbox worker", () => {
     expect(dead.lastError).toMatch(/the database refused it/);
     expect(dead.payload).not.toBe(""); // kept for the retry
     expect(await retryInboxEvents(t.db, A)).toBe(1);
-    expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({
+      status: "pending",
+      attempts: 0,
+    });
     expect(await retryInboxEvents(t.db, B)).toBe(0); // another shop cannot touch it
     expect(await drainInbox(t.db)).toEqual({ processed: 1, failed: 0, rejected: 0 });
     expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({ status: "done", payload: "" });
@@ -105,13 +116,25 @@ describe("inbox worker", () => {
     // The first chunk (100 events) committed; the rest of the batch of 200 went back.
     expect(r).toEqual({ processed: 100, failed: 0, rejected: 0 });
     expect(await t.db.webhookInbox.count({ where: { status: "done" } })).toBe(100);
-    expect(await t.db.webhookInbox.count({ where: { OR: [{ status: { notIn: ["done", "pending"] } }, { lockedBy: { not: null } }, { lockedUntil: { not: null } }] } })).toBe(0);
+    expect(
+      await t.db.webhookInbox.count({
+        where: { OR: [{ status: { notIn: ["done", "pending"] } }, { lockedBy: { not: null } }, { lockedUntil: { not: null } }] },
+      }),
+    ).toBe(0);
     expect(await t.db.webhookInbox.count({ where: { status: "pending", attempts: 0 } })).toBe(sale.length - 100);
     // An aborted signal claims nothing.
     expect(await drainInbox(t.db, { signal: AbortSignal.abort() })).toEqual({ processed: 0, failed: 0, rejected: 0 });
     // The next worker takes everything over at once; units sold beyond stock end up waiting.
     expect(await drainInbox(t.db)).toEqual({ processed: sale.length - 100, failed: 0, rejected: 0 });
-    const sold = [0, 1, 2].map((v) => sale.filter((d) => d.topic === "orders/create" && (d.payload as { line_items: { variant_id: number; quantity: number }[] }).line_items[0]!.variant_id === 20_000 + v).reduce((s, d) => s + (d.payload as { line_items: { quantity: number }[] }).line_items[0]!.quantity, 0));
+    const sold = [0, 1, 2].map((v) =>
+      sale
+        .filter(
+          (d) =>
+            d.topic === "orders/create" &&
+            (d.payload as { line_items: { variant_id: number; quantity: number }[] }).line_items[0]!.variant_id === 20_000 + v,
+        )
+        .reduce((s, d) => s + (d.payload as { line_items: { quantity: number }[] }).line_items[0]!.quantity, 0),
+    );
     const waiting = await t.db.backorderLine.aggregate({ where: { shop: A }, _sum: { waitingQuantity: true } });
     expect(waiting._sum.waitingQuantity).toBe(sold.reduce((s, u) => s + Math.max(0, u - 40), 0));
   });

@@ -13,19 +13,37 @@ type Route = { loader?: (a: Args) => Promise<Response>; action?: (a: Args) => Pr
 let routes: Record<"queue" | "exportCsv" | "login", Route>;
 
 // Lines whose text carries LIKE's wildcards and the escape character, and spreadsheet formulas.
-const HOSTILE_NAMES = ["100% Wool Club", "snake_case Ltd", "Back\\slash Inc", "=HYPERLINK(\"http://evil\",\"x\")", ";=cmd|' /C calc'!A0", "\t=1+1", "Anne,=2+2"];
+const HOSTILE_NAMES = [
+  "100% Wool Club",
+  "snake_case Ltd",
+  "Back\\slash Inc",
+  '=HYPERLINK("http://evil","x")',
+  ";=cmd|' /C calc'!A0",
+  "\t=1+1",
+  "Anne,=2+2",
+];
 
 beforeAll(async () => {
   t = await createTestDatabase("faults_admin");
   await seedAdminShop(t.db, { shop: SHOP, lines: 180, problems: false });
   await seedAdminShop(t.db, { shop: OTHER, lines: 30, problems: false });
-  const lines = await t.db.backorderLine.findMany({ where: { shop: SHOP, state: "waiting" }, orderBy: { lineItemId: "asc" }, take: HOSTILE_NAMES.length });
+  const lines = await t.db.backorderLine.findMany({
+    where: { shop: SHOP, state: "waiting" },
+    orderBy: { lineItemId: "asc" },
+    take: HOSTILE_NAMES.length,
+  });
   for (const [i, line] of lines.entries()) {
-    await t.db.backorderLine.update({ where: { shop_lineItemId: { shop: SHOP, lineItemId: line.lineItemId } }, data: { customerName: HOSTILE_NAMES[i]! } });
+    await t.db.backorderLine.update({
+      where: { shop_lineItemId: { shop: SHOP, lineItemId: line.lineItemId } },
+      data: { customerName: HOSTILE_NAMES[i]! },
+    });
   }
   // The other shop has a "%" too: a search never crosses shops.
   const other = await t.db.backorderLine.findFirstOrThrow({ where: { shop: OTHER, state: "waiting" } });
-  await t.db.backorderLine.update({ where: { shop_lineItemId: { shop: OTHER, lineItemId: other.lineItemId } }, data: { customerName: "50% Off Other Shop" } });
+  await t.db.backorderLine.update({
+    where: { shop_lineItemId: { shop: OTHER, lineItemId: other.lineItemId } },
+    data: { customerName: "50% Off Other Shop" },
+  });
 
   globalThis.__backorderDb = t.db;
   process.env.SHOPIFY_API_KEY ??= "test-key";
@@ -55,7 +73,12 @@ async function call(route: keyof typeof routes, path: string, init?: RequestInit
 }
 
 interface PageJson {
-  page: { rows: { lineItemId: string; customerName: string | null }[]; total: number; nextCursor: string | null; prevCursor: string | null };
+  page: {
+    rows: { lineItemId: string; customerName: string | null }[];
+    total: number;
+    nextCursor: string | null;
+    prevCursor: string | null;
+  };
 }
 const page = async (path: string) => {
   const res = await call("queue", path);
@@ -126,7 +149,10 @@ describe("a hand-edited queue cursor", () => {
 
   it.each(Object.entries(HOSTILE_CURSORS))("%s: the export is the whole filtered queue", async (_, cursor) => {
     const plain = await (await call("exportCsv", "/app/queue/export?state=all&sort=waiting")).text();
-    const res = await call("exportCsv", `/app/queue/export?state=all&sort=waiting&after=${encodeURIComponent(cursor)}&before=${encodeURIComponent(cursor)}`);
+    const res = await call(
+      "exportCsv",
+      `/app/queue/export?state=all&sort=waiting&after=${encodeURIComponent(cursor)}&before=${encodeURIComponent(cursor)}`,
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(plain);
   });
@@ -170,7 +196,10 @@ describe("queue search", () => {
     body.set("filters", "state=all&q=_");
     const res = await call("queue", "/app/queue", { method: "POST", body });
     expect(await res.json()).toMatchObject({ ok: true, count: 1 });
-    const notified = await t.db.backorderLine.findMany({ where: { notifiedAt: { not: null } }, select: { shop: true, customerName: true } });
+    const notified = await t.db.backorderLine.findMany({
+      where: { notifiedAt: { not: null } },
+      select: { shop: true, customerName: true },
+    });
     expect(notified).toEqual([{ shop: SHOP, customerName: "snake_case Ltd" }]);
   });
 });
@@ -179,8 +208,14 @@ describe("CSV export of hostile customer data", () => {
   it("neutralises every cell a spreadsheet would run as a formula, in any locale's separator", async () => {
     // A product title and a SKU of the catalog carry formulas too.
     const line = await t.db.backorderLine.findFirstOrThrow({ where: { shop: SHOP, customerName: "snake_case Ltd" } });
-    await t.db.variant.update({ where: { shop_variantId: { shop: SHOP, variantId: line.variantId } }, data: { productTitle: "@SUM(1+1)*cmd|' /C calc'!A0", title: "-2+3" } });
-    await t.db.backorderLine.update({ where: { shop_lineItemId: { shop: SHOP, lineItemId: line.lineItemId } }, data: { sku: "+1-1", customerEmail: "\r=1+1@example.com" } });
+    await t.db.variant.update({
+      where: { shop_variantId: { shop: SHOP, variantId: line.variantId } },
+      data: { productTitle: "@SUM(1+1)*cmd|' /C calc'!A0", title: "-2+3" },
+    });
+    await t.db.backorderLine.update({
+      where: { shop_lineItemId: { shop: SHOP, lineItemId: line.lineItemId } },
+      data: { sku: "+1-1", customerEmail: "\r=1+1@example.com" },
+    });
 
     const res = await call("exportCsv", "/app/queue/export?state=all&q=_");
     const csv = (await res.text()).replace(/^\uFEFF/, "");
@@ -196,7 +231,8 @@ describe("CSV export of hostile customer data", () => {
     // A spreadsheet set to split on ";" (or that ignores quotes) still sees no cell starting a formula.
     for (const separator of [",", ";", "\t"]) {
       for (const rawLine of all.split(/\r\n|\r|\n/)) {
-        for (const cell of rawLine.split(separator)) expect(cell.replace(/^"/, ""), `${JSON.stringify(separator)} ${rawLine}`).not.toMatch(/^[=+\-@]/);
+        for (const cell of rawLine.split(separator))
+          expect(cell.replace(/^"/, ""), `${JSON.stringify(separator)} ${rawLine}`).not.toMatch(/^[=+\-@]/);
       }
     }
   });

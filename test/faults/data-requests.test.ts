@@ -59,7 +59,13 @@ const status = async (p: Promise<Response>) => {
 /** The page as the merchant sees it (server-rendered), with its real loader. */
 async function render(shop: string, path: string): Promise<string> {
   const router = createMemoryRouter(
-    [{ path: "/app/privacy", loader: ({ request }) => as(shop, () => page.loader!({ request, params: {}, context: {} })), Component: page.default! }],
+    [
+      {
+        path: "/app/privacy",
+        loader: ({ request }) => as(shop, () => page.loader!({ request, params: {}, context: {} })),
+        Component: page.default!,
+      },
+    ],
     { initialEntries: [path] },
   );
   await new Promise<void>((resolve) => {
@@ -82,10 +88,30 @@ beforeAll(async () => {
   download = (await import("../../app/routes/app.privacy.download.tsx")) as unknown as Route;
   for (const shop of [A, B]) {
     for (const d of sellOutDay()) await send(shop, d.topic, d.payload);
-    const line = (id: number, quantity: number) => ({ id, variantId: IDS.variant, quantity, title: "Linen Shirt", variantTitle: "M / Sand", sku: "LIN-M" });
-    await send(shop, "orders/create", orderPayload({ id: ORDERS.first, createdAt: "2026-11-21T09:00:00Z", customer: GRACE, lines: [line(6_500_000_001, 2), line(6_500_000_002, 1)] }));
+    const line = (id: number, quantity: number) => ({
+      id,
+      variantId: IDS.variant,
+      quantity,
+      title: "Linen Shirt",
+      variantTitle: "M / Sand",
+      sku: "LIN-M",
+    });
+    await send(
+      shop,
+      "orders/create",
+      orderPayload({
+        id: ORDERS.first,
+        createdAt: "2026-11-21T09:00:00Z",
+        customer: GRACE,
+        lines: [line(6_500_000_001, 2), line(6_500_000_002, 1)],
+      }),
+    );
     // Not named in the request, found by the customer's id.
-    await send(shop, "orders/create", orderPayload({ id: ORDERS.second, createdAt: "2026-11-21T10:00:00Z", customer: GRACE, lines: [line(6_500_000_003, 4)] }));
+    await send(
+      shop,
+      "orders/create",
+      orderPayload({ id: ORDERS.second, createdAt: "2026-11-21T10:00:00Z", customer: GRACE, lines: [line(6_500_000_003, 4)] }),
+    );
     await send(shop, "customers/data_request", dataRequest(shop, shop === A ? 101 : 202));
   }
   await drainInbox(t.db);
@@ -99,7 +125,13 @@ describe("data requests in the admin", () => {
   it("lists the shop's own requests only, with the customer and the orders requested", async () => {
     const mine = await listed(A);
     expect(mine).toEqual([
-      expect.objectContaining({ status: "to send", email: GRACE.email, customerId: String(GRACE.id), orderIds: [String(ORDERS.first)], requestId: "101" }),
+      expect.objectContaining({
+        status: "to send",
+        email: GRACE.email,
+        customerId: String(GRACE.id),
+        orderIds: [String(ORDERS.first)],
+        requestId: "101",
+      }),
     ]);
     const theirs = (await listed(B))[0]!;
     expect(theirs.requestId).toBe("202");
@@ -123,7 +155,13 @@ describe("data requests in the admin", () => {
       customerIds: [String(GRACE.id)],
     });
     expect(shown.data.orders[0].lines).toEqual([
-      expect.objectContaining({ item: "Linen Shirt - M / Sand", sku: "LIN-M", quantity: 2, state: expect.any(String), orderedAt: "2026-11-21T09:00:00.000Z" }),
+      expect.objectContaining({
+        item: "Linen Shirt - M / Sand",
+        sku: "LIN-M",
+        quantity: 2,
+        state: expect.any(String),
+        orderedAt: "2026-11-21T09:00:00.000Z",
+      }),
       expect.objectContaining({ quantity: 1 }),
     ]);
 
@@ -134,7 +172,8 @@ describe("data requests in the admin", () => {
     expect(file.orders.flatMap((o: { lines: unknown[] }) => o.lines)).toHaveLength(3);
 
     const html = await render(A, `/app/privacy?request=${id}`);
-    for (const text of ["Data to send", GRACE.email, "Grace Hopper", "2 × Linen Shirt - M / Sand (LIN-M)", "Download CSV", "Mark as sent"]) expect(html).toContain(text);
+    for (const text of ["Data to send", GRACE.email, "Grace Hopper", "2 × Linen Shirt - M / Sand (LIN-M)", "Download CSV", "Mark as sent"])
+      expect(html).toContain(text);
 
     const csv = await as(A, () => get(download, `/app/privacy/download?request=${id}&format=csv`));
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -156,7 +195,11 @@ describe("data requests in the admin", () => {
 
   it("after customers/redact the request keeps its date and shows that the data was erased, with nothing to send", async () => {
     await send(A, "customers/data_request", dataRequest(A, 103));
-    await send(A, "customers/redact", { shop_domain: A, customer: { id: GRACE.id, email: GRACE.email, phone: null }, orders_to_redact: [ORDERS.first] });
+    await send(A, "customers/redact", {
+      shop_domain: A,
+      customer: { id: GRACE.id, email: GRACE.email, phone: null },
+      orders_to_redact: [ORDERS.first],
+    });
     await drainInbox(t.db);
     const requests = await listed(A);
     expect(requests.map((r) => [r.status, r.email, r.customerId, r.orderIds])).toEqual([

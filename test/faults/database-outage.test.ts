@@ -47,7 +47,11 @@ describe.runIf(testProvider() === "postgres")("worker process and a PostgreSQL o
     proxy.cut();
     const door = webhookDoor(t.db);
     for (let i = 0; i < 5; i++) {
-      const payload = orderPayload({ id: 930_000 + i, createdAt: "2026-11-02T10:00:00Z", lines: [{ id: 931_000 + i, variantId: 40_001, quantity: 1 }] });
+      const payload = orderPayload({
+        id: 930_000 + i,
+        createdAt: "2026-11-02T10:00:00Z",
+        lines: [{ id: 931_000 + i, variantId: 40_001, quantity: 1 }],
+      });
       const r = await door(signedWebhookRequest({ shop: SHOP, topic: "orders/create", payload }));
       expect(r.status).toBe(200); // the web process still reaches the database; only the worker's link is cut
     }

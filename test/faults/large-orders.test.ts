@@ -23,7 +23,17 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 beforeEach(async () => {
-  for (const m of ["lineEvent", "backorderLine", "orderAdjustment", "orderSnapshot", "inventoryLevel", "variant", "webhookInbox", "syncTask", "variantPolicy"] as const) {
+  for (const m of [
+    "lineEvent",
+    "backorderLine",
+    "orderAdjustment",
+    "orderSnapshot",
+    "inventoryLevel",
+    "variant",
+    "webhookInbox",
+    "syncTask",
+    "variantPolicy",
+  ] as const) {
     await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({});
   }
 });
@@ -38,7 +48,10 @@ async function deliver(deliveries: Delivery[]) {
 /** Applies everything stored, as the production worker does (sync hooks included). */
 async function work() {
   await drainInbox(t.db, { afterApply: syncAfterApply() });
-  const unfinished = await t.db.webhookInbox.findMany({ where: { status: { not: "done" } }, select: { topic: true, status: true, lastError: true } });
+  const unfinished = await t.db.webhookInbox.findMany({
+    where: { status: { not: "done" } },
+    select: { topic: true, status: true, lastError: true },
+  });
   expect(unfinished).toEqual([]);
 }
 
@@ -48,7 +61,10 @@ async function linesOf(n: number) {
     where: { shop: SHOP, variantId: String(variantId(n)) },
     select: { lineItemId: true, orderedAt: true, state: true, waitingQuantity: true },
   });
-  lines.sort((a, b) => a.orderedAt.getTime() - b.orderedAt.getTime() || a.lineItemId.length - b.lineItemId.length || (a.lineItemId < b.lineItemId ? -1 : 1));
+  lines.sort(
+    (a, b) =>
+      a.orderedAt.getTime() - b.orderedAt.getTime() || a.lineItemId.length - b.lineItemId.length || (a.lineItemId < b.lineItemId ? -1 : 1),
+  );
   return lines;
 }
 
@@ -118,7 +134,11 @@ describe("one order with 100,000 lines (a 38 MB body)", () => {
     await deliver([catalog(91), ...levels, big.delivery]);
     await work();
     expect(await t.db.backorderLine.count({ where: { shop: SHOP, orderId: "4000100" } })).toBe(100_000);
-    const waiting = await t.db.backorderLine.groupBy({ by: ["variantId"], where: { shop: SHOP, state: "waiting" }, _sum: { waitingQuantity: true } });
+    const waiting = await t.db.backorderLine.groupBy({
+      by: ["variantId"],
+      where: { shop: SHOP, state: "waiting" },
+      _sum: { waitingQuantity: true },
+    });
     expect(waiting).toHaveLength(91);
     for (const w of waiting) expect(w._sum.waitingQuantity).toBe(w.variantId === String(variantId(0)) ? 10_000 : 1000);
     const snapshot = await t.db.orderSnapshot.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: "4000100" } } });
@@ -156,12 +176,15 @@ describe("an order applied in slices", () => {
 
     // The same order applied in one transaction, in another shop.
     const other = "one-shot.myshopify.com";
-    await t.db.$transaction(async (tx) => {
-      for (const d of [...setup, big.delivery]) {
-        const topic = normalizeTopic(d.topic)!;
-        await applyEvent(tx, other, toDomainEvent(topic, d.payload), topic);
-      }
-    }, { timeout: 120_000 });
+    await t.db.$transaction(
+      async (tx) => {
+        for (const d of [...setup, big.delivery]) {
+          const topic = normalizeTopic(d.topic)!;
+          await applyEvent(tx, other, toDomainEvent(topic, d.payload), topic);
+        }
+      },
+      { timeout: 120_000 },
+    );
     expect(sliced.lines).toHaveLength(5000);
     expect(sliced).toEqual(await queueState(t.db, other));
     // Variant 0: 3,000 lines on a stock of 1,000; variants 1-4: 500 lines each, all in stock.

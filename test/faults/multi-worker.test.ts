@@ -50,7 +50,14 @@ function sale(): Delivery[] {
     const qty = 1 + (i % 3 === 0 ? 1 : 0);
     const at = start + 1000 + i * 150; // 6–7 orders a second
     orders.push({ id: 1_000_000 + i, line: 2_000_000 + i, v, qty, at });
-    out.push({ topic: "orders/create", payload: orderPayload({ id: 1_000_000 + i, createdAt: iso(at), lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: qty }] }) });
+    out.push({
+      topic: "orders/create",
+      payload: orderPayload({
+        id: 1_000_000 + i,
+        createdAt: iso(at),
+        lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: qty }],
+      }),
+    });
     available[v] = available[v]! - qty;
     out.push({ topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000 + v, location, available[v]!, iso(at)) });
   }
@@ -60,7 +67,13 @@ function sale(): Delivery[] {
     const at = later + (o.id % 1000) * 10;
     out.push({
       topic: "orders/cancelled",
-      payload: orderPayload({ id: o.id, createdAt: iso(o.at), updatedAt: iso(at), cancelledAt: iso(at), lines: [{ id: o.line, variantId: 20_000 + o.v, quantity: o.qty, current: 0, fulfillable: 0 }] }),
+      payload: orderPayload({
+        id: o.id,
+        createdAt: iso(o.at),
+        updatedAt: iso(at),
+        cancelledAt: iso(at),
+        lines: [{ id: o.line, variantId: 20_000 + o.v, quantity: o.qty, current: 0, fulfillable: 0 }],
+      }),
     });
     available[o.v] = available[o.v]! + o.qty;
     out.push({ topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000 + o.v, location, available[o.v]!, iso(at)) });
@@ -68,7 +81,10 @@ function sale(): Delivery[] {
   for (let v = 0; v < variants; v++) out.push(product(v, later + 30_000, `Drop ${v} (restocking)`));
   for (const v of [1, 4]) {
     available[v] = available[v]! + 40;
-    out.push({ topic: "inventory_levels/update", payload: inventoryLevelPayload(30_000 + v, location, available[v]!, iso(later + 60_000)) });
+    out.push({
+      topic: "inventory_levels/update",
+      payload: inventoryLevelPayload(30_000 + v, location, available[v]!, iso(later + 60_000)),
+    });
   }
   return out;
 }
@@ -127,13 +143,25 @@ describe(`${WORKERS} worker processes on one shop`, () => {
     process.kill(victim!, "SIGKILL");
     await killed!.exited;
     // What it had claimed and not applied: its transaction in hand rolled back with it.
-    const orphaned = await t.db.webhookInbox.findMany({ where: { status: "processing", lockedBy: { contains: `:${victim}:` } }, select: { id: true, attempts: true }, orderBy: { id: "asc" } });
+    const orphaned = await t.db.webhookInbox.findMany({
+      where: { status: "processing", lockedBy: { contains: `:${victim}:` } },
+      select: { id: true, attempts: true },
+      orderBy: { id: "asc" },
+    });
     expect(orphaned.length).toBeGreaterThan(0);
 
-    await waitUntil(async () => (await t.db.webhookInbox.count({ where: { status: { not: "done" } } })) === 0, "every event is applied", 240_000);
+    await waitUntil(
+      async () => (await t.db.webhookInbox.count({ where: { status: { not: "done" } } })) === 0,
+      "every event is applied",
+      240_000,
+    );
     expect(await inboxCounts(t.db)).toEqual({ done: arrivals.length });
     // Another process took them over once the killed one's leases ran out: claimed again, counted again.
-    const takenOver = await t.db.webhookInbox.findMany({ where: { id: { in: orphaned.map((o) => o.id) } }, select: { id: true, attempts: true }, orderBy: { id: "asc" } });
+    const takenOver = await t.db.webhookInbox.findMany({
+      where: { id: { in: orphaned.map((o) => o.id) } },
+      select: { id: true, attempts: true },
+      orderBy: { id: "asc" },
+    });
     expect(takenOver).toEqual(orphaned.map((o) => ({ id: o.id, attempts: o.attempts + 1 })));
     expect(await queueState(t.db, SHOP)).toEqual(expected);
     expect(await t.db.shopLease.count()).toBe(0);

@@ -22,13 +22,44 @@ const order = (patch: (p: ReturnType<typeof orderPayload>) => void) => {
 
 // Each: topic, raw body (as Shopify's JSON would spell it), the field the reason must name.
 const OUT_OF_BOUNDS: [string, string, RegExp][] = [
-  ["orders/create", JSON.stringify(order((p) => (p.line_items[0]!.quantity = 1e300))), /line_items\[0\]\.quantity must be an integer, got "1e\+?300"/],
-  ["orders/create", JSON.stringify(order((p) => (p.line_items[0]!.quantity = 3e9))), /line_items\[0\]\.quantity must be from 0 to 1000000000, got 3000000000/],
-  ["orders/updated", JSON.stringify(order((p) => (p.updated_at = "+275760-09-13T00:00:00Z"))), /updated_at must be an ISO date between 1970 and 2200/],
-  ["inventory_levels/update", JSON.stringify(inventoryLevelPayload(IDS.item, IDS.location, -3e9, "2026-11-20T10:30:00-05:00")), /available must be from -1000000000 to 1000000000, got -3000000000/],
-  ["refunds/create", JSON.stringify(refundPayload({ id: 6_800_000_001, orderId: IDS.orders.o6, createdAt: "2026-11-20T10:30:00-05:00", lines: [{ lineItemId: IDS.lines.o6, quantity: 1e300 }] })), /refund_line_items\[0\]\.quantity must be an integer/],
+  [
+    "orders/create",
+    JSON.stringify(order((p) => (p.line_items[0]!.quantity = 1e300))),
+    /line_items\[0\]\.quantity must be an integer, got "1e\+?300"/,
+  ],
+  [
+    "orders/create",
+    JSON.stringify(order((p) => (p.line_items[0]!.quantity = 3e9))),
+    /line_items\[0\]\.quantity must be from 0 to 1000000000, got 3000000000/,
+  ],
+  [
+    "orders/updated",
+    JSON.stringify(order((p) => (p.updated_at = "+275760-09-13T00:00:00Z"))),
+    /updated_at must be an ISO date between 1970 and 2200/,
+  ],
+  [
+    "inventory_levels/update",
+    JSON.stringify(inventoryLevelPayload(IDS.item, IDS.location, -3e9, "2026-11-20T10:30:00-05:00")),
+    /available must be from -1000000000 to 1000000000, got -3000000000/,
+  ],
+  [
+    "refunds/create",
+    JSON.stringify(
+      refundPayload({
+        id: 6_800_000_001,
+        orderId: IDS.orders.o6,
+        createdAt: "2026-11-20T10:30:00-05:00",
+        lines: [{ lineItemId: IDS.lines.o6, quantity: 1e300 }],
+      }),
+    ),
+    /refund_line_items\[0\]\.quantity must be an integer/,
+  ],
   // 20 digits: beyond Shopify's 64-bit ids, whatever the parser keeps.
-  ["orders/create", JSON.stringify(order(() => {})).replace(`"id":6700000001`, `"id":12345678901234567890`), /^.*\bid must be a Shopify id/],
+  [
+    "orders/create",
+    JSON.stringify(order(() => {})).replace(`"id":6700000001`, `"id":12345678901234567890`),
+    /^.*\bid must be a Shopify id/,
+  ],
 ];
 
 async function deliver(shop: string, topic: string, rawBody: string) {

@@ -33,7 +33,13 @@ async function send(shop: string, topic: string, payload: unknown) {
 }
 
 /** Shopify's order payload also carries addresses, contact email and browser details. */
-function fullOrder(id: number, lineId: number, customer: typeof GRACE | null, minute: number, extra: { email?: string; quantity?: number; updated?: number; customItem?: boolean } = {}) {
+function fullOrder(
+  id: number,
+  lineId: number,
+  customer: typeof GRACE | null,
+  minute: number,
+  extra: { email?: string; quantity?: number; updated?: number; customItem?: boolean } = {},
+) {
   const p = orderPayload({
     id,
     createdAt: at(minute),
@@ -43,13 +49,34 @@ function fullOrder(id: number, lineId: number, customer: typeof GRACE | null, mi
   });
   if (extra.customItem) (p.line_items[0] as { variant_id: number | null }).variant_id = null;
   const who = customer ?? { first: "", last: "", email: extra.email ?? "" };
-  const address = { first_name: who.first, last_name: who.last, name: `${who.first} ${who.last}`, address1: "1 Navy Way", phone: "+1 555 0100" };
-  return { ...p, email: customer?.email ?? extra.email ?? null, contact_email: customer?.email ?? extra.email ?? null, billing_address: address, shipping_address: address, client_details: { browser_ip: "203.0.113.7" } };
+  const address = {
+    first_name: who.first,
+    last_name: who.last,
+    name: `${who.first} ${who.last}`,
+    address1: "1 Navy Way",
+    phone: "+1 555 0100",
+  };
+  return {
+    ...p,
+    email: customer?.email ?? extra.email ?? null,
+    contact_email: customer?.email ?? extra.email ?? null,
+    billing_address: address,
+    shipping_address: address,
+    client_details: { browser_ip: "203.0.113.7" },
+  };
 }
 
 async function stored(shop: string, topic: string, payload: unknown, status: string, lastError: string | null = null) {
   return t.db.webhookInbox.create({
-    data: { shop, topic, webhookId: `${topic}-${status}-${Math.random()}`, payload: typeof payload === "string" ? payload : JSON.stringify(payload), status, nextAttemptAt: FAR, lastError },
+    data: {
+      shop,
+      topic,
+      webhookId: `${topic}-${status}-${Math.random()}`,
+      payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+      status,
+      nextAttemptAt: FAR,
+      lastError,
+    },
   });
 }
 
@@ -57,13 +84,17 @@ async function stored(shop: string, topic: string, payload: unknown, status: str
 async function traces(shop: string) {
   const found: string[] = [];
   for (const model of Prisma.dmmf.datamodel.models) {
-    expect(model.fields.some((f) => f.name === "shop"), `${model.name} has a shop column`).toBe(true);
+    expect(
+      model.fields.some((f) => f.name === "shop"),
+      `${model.name} has a shop column`,
+    ).toBe(true);
     const delegate = t.db[(model.name[0]!.toLowerCase() + model.name.slice(1)) as keyof typeof t.db] as unknown as {
       findMany(a: object): Promise<Record<string, unknown>[]>;
     };
     const textFields = model.fields.filter((f) => f.kind === "scalar" && f.type === "String").map((f) => f.name);
     const or = textFields.flatMap((f) => TRACES.map((needle) => ({ [f]: { contains: needle } })));
-    for (const row of await delegate.findMany({ where: { shop, OR: or } })) found.push(`${model.name} ${JSON.stringify(row).slice(0, 200)}`);
+    for (const row of await delegate.findMany({ where: { shop, OR: or } }))
+      found.push(`${model.name} ${JSON.stringify(row).slice(0, 200)}`);
   }
   return found;
 }
@@ -82,7 +113,12 @@ beforeAll(async () => {
     await send(shop, "orders/create", fullOrder(O.byEmail, L.byEmail, null, 2, { email: GRACE.email }));
     await send(shop, "orders/create", fullOrder(O.customItemsOnly, L.custom, GRACE, 3, { customItem: true }));
     await send(shop, "orders/create", fullOrder(O.ada, L.ada, ADA, 4));
-    await send(shop, "customers/data_request", { shop_domain: shop, customer: { id: GRACE.id, email: GRACE.email, phone: null }, orders_requested: [O.named], data_request: { id: 77 } });
+    await send(shop, "customers/data_request", {
+      shop_domain: shop,
+      customer: { id: GRACE.id, email: GRACE.email, phone: null },
+      orders_requested: [O.named],
+      data_request: { id: 77 },
+    });
   }
   await drainInbox(t.db);
 });
@@ -94,19 +130,51 @@ describe("customers/redact", () => {
 
     // Events of shop A about Grace that the worker has not applied (yet, or ever).
     const waiting = await stored(A, "orders/updated", fullOrder(O.named, L.named, GRACE, 1, { quantity: 2, updated: 20 }), "pending");
-    const failed = await stored(A, "orders/updated", fullOrder(O.byEmail, L.byEmail, null, 2, { email: GRACE.email, updated: 21 }), "failed", "Error: database went away");
-    const dead = await stored(A, "fulfillments/create", { ...fulfillmentPayload({ id: 6_300_000_001, orderId: O.named, createdAt: at(22), lines: [{ lineItemId: L.named, quantity: 1 }] }), email: GRACE.email, destination: { first_name: "Grace", last_name: "Hopper", address1: "1 Navy Way" } }, "dead", "Error: gave up");
+    const failed = await stored(
+      A,
+      "orders/updated",
+      fullOrder(O.byEmail, L.byEmail, null, 2, { email: GRACE.email, updated: 21 }),
+      "failed",
+      "Error: database went away",
+    );
+    const dead = await stored(
+      A,
+      "fulfillments/create",
+      {
+        ...fulfillmentPayload({ id: 6_300_000_001, orderId: O.named, createdAt: at(22), lines: [{ lineItemId: L.named, quantity: 1 }] }),
+        email: GRACE.email,
+        destination: { first_name: "Grace", last_name: "Hopper", address1: "1 Navy Way" },
+      },
+      "dead",
+      "Error: gave up",
+    );
     const tooBig = fullOrder(O.named, L.named, GRACE, 1, { updated: 23 });
     tooBig.line_items[0]!.quantity = 1e300;
-    const rejected = await stored(A, "orders/updated", tooBig, "rejected", "PayloadError: line_items[0].quantity must be an integer, got \"1e+300\"");
-    const garbage = await stored(A, "orders/updated", `{"id": ${O.named}, "email": "${GRACE.email}", `, "rejected", "SyntaxError: Unexpected end of JSON input");
+    const rejected = await stored(
+      A,
+      "orders/updated",
+      tooBig,
+      "rejected",
+      'PayloadError: line_items[0].quantity must be an integer, got "1e+300"',
+    );
+    const garbage = await stored(
+      A,
+      "orders/updated",
+      `{"id": ${O.named}, "email": "${GRACE.email}", `,
+      "rejected",
+      "SyntaxError: Unexpected end of JSON input",
+    );
     const unrelated = await stored(A, "orders/updated", fullOrder(O.ada, L.ada, ADA, 4, { updated: 24 }), "pending");
     const legacyDone = await stored(A, "orders/create", fullOrder(O.named, L.named, GRACE, 1), "done");
     const before = (id: number) => t.db.webhookInbox.findUniqueOrThrow({ where: { id } });
     const expectedWaiting = mapStored(await before(waiting.id));
     const expectedDead = mapStored(await before(dead.id));
 
-    await send(A, "customers/redact", { shop_domain: A, customer: { id: GRACE.id, email: GRACE.email, phone: null }, orders_to_redact: [O.named] });
+    await send(A, "customers/redact", {
+      shop_domain: A,
+      customer: { id: GRACE.id, email: GRACE.email, phone: null },
+      orders_to_redact: [O.named],
+    });
     await drainInbox(t.db);
 
     expect(await traces(A)).toEqual([]);
@@ -114,13 +182,20 @@ describe("customers/redact", () => {
     expect((await t.db.redactedOrder.findMany({ where: { shop: A }, orderBy: { orderId: "asc" } })).map((r) => r.orderId)).toEqual(
       [O.named, O.byEmail, O.customItemsOnly].map(String),
     );
-    expect(await t.db.orderSnapshot.count({ where: { shop: A, orderId: { in: [O.named, O.byEmail, O.customItemsOnly].map(String) }, customerId: { not: null } } })).toBe(0);
+    expect(
+      await t.db.orderSnapshot.count({
+        where: { shop: A, orderId: { in: [O.named, O.byEmail, O.customItemsOnly].map(String) }, customerId: { not: null } },
+      }),
+    ).toBe(0);
 
     // The earlier data request keeps its date, loses the person.
     const request = await t.db.complianceRequest.findFirstOrThrow({ where: { shop: A, topic: "customers/data_request" } });
     expect(request).toMatchObject({ customerId: null, email: null, orderIds: "[]" });
     expect(request.redactedAt).not.toBeNull();
-    expect(await t.db.complianceRequest.findFirstOrThrow({ where: { shop: A, topic: "customers/redact" } })).toMatchObject({ customerId: null, email: null });
+    expect(await t.db.complianceRequest.findFirstOrThrow({ where: { shop: A, topic: "customers/redact" } })).toMatchObject({
+      customerId: null,
+      email: null,
+    });
 
     // Stored events keep their status and still say the same thing, without the customer.
     const after = async (id: number) => t.db.webhookInbox.findUniqueOrThrow({ where: { id } });
@@ -138,7 +213,11 @@ describe("customers/redact", () => {
 
     // Another customer of the shop, and the same customer in another shop, are untouched.
     expect(await lineOf(A, L.ada)).toMatchObject({ customerId: String(ADA.id), customerName: "Ada Lovelace", customerEmail: ADA.email });
-    expect(await lineOf(B, L.named)).toMatchObject({ customerId: String(GRACE.id), customerName: "Grace Hopper", customerEmail: GRACE.email });
+    expect(await lineOf(B, L.named)).toMatchObject({
+      customerId: String(GRACE.id),
+      customerName: "Grace Hopper",
+      customerEmail: GRACE.email,
+    });
     expect(await traces(B)).not.toEqual([]);
     expect(await t.db.redactedOrder.count({ where: { shop: B } })).toBe(0);
   });
@@ -146,7 +225,10 @@ describe("customers/redact", () => {
   // Continues from the state the test above leaves.
   it("a later webhook about an erased order, or a held-back one applied now, does not bring the customer back", async () => {
     await send(A, "orders/updated", fullOrder(O.named, L.named, GRACE, 1, { quantity: 3, updated: 40 }));
-    await send(A, "orders/cancelled", { ...fullOrder(O.customItemsOnly, L.custom, GRACE, 3, { updated: 41, customItem: true }), cancelled_at: at(41) });
+    await send(A, "orders/cancelled", {
+      ...fullOrder(O.customItemsOnly, L.custom, GRACE, 3, { updated: 41, customItem: true }),
+      cancelled_at: at(41),
+    });
     await send(A, "orders/updated", fullOrder(O.byEmail, L.byEmail, null, 2, { email: GRACE.email, updated: 42 }));
     await t.db.webhookInbox.updateMany({ where: { shop: A, status: { in: ["pending", "failed"] } }, data: { nextAttemptAt: new Date() } });
     await drainInbox(t.db);
@@ -154,7 +236,9 @@ describe("customers/redact", () => {
     expect(await t.db.webhookInbox.count({ where: { shop: A, status: { in: ["pending", "failed", "processing"] } } })).toBe(0);
     expect(await lineOf(A, L.named)).toMatchObject({ quantity: 3, customerId: null, customerName: null, customerEmail: null });
     expect(await lineOf(A, L.byEmail)).toMatchObject({ customerId: null, customerName: null, customerEmail: null });
-    expect(await t.db.orderSnapshot.findUniqueOrThrow({ where: { shop_orderId: { shop: A, orderId: String(O.customItemsOnly) } } })).toMatchObject({
+    expect(
+      await t.db.orderSnapshot.findUniqueOrThrow({ where: { shop_orderId: { shop: A, orderId: String(O.customItemsOnly) } } }),
+    ).toMatchObject({
       customerId: null,
       cancelledAt: new Date(at(41)),
     });
@@ -189,15 +273,23 @@ describe("installs that redacted customers before RedactedOrder existed", () => 
     // What the old code left after a redact of Grace in shop C: her orders' snapshots and lines
     // without her, a redact record, and no RedactedOrder rows. Shop D never had a redact.
     for (const shop of [C, D]) {
-      await t.db.backorderLine.updateMany({ where: { shop, orderId: String(O.named) }, data: { customerId: null, customerName: null, customerEmail: null } });
-      await t.db.orderSnapshot.updateMany({ where: { shop, orderId: { in: [String(O.named), String(O.customItemsOnly)] } }, data: { customerId: null } });
+      await t.db.backorderLine.updateMany({
+        where: { shop, orderId: String(O.named) },
+        data: { customerId: null, customerName: null, customerEmail: null },
+      });
+      await t.db.orderSnapshot.updateMany({
+        where: { shop, orderId: { in: [String(O.named), String(O.customItemsOnly)] } },
+        data: { customerId: null },
+      });
     }
     await t.db.complianceRequest.create({ data: { shop: C, topic: "customers/redact", customerId: String(GRACE.id) } });
     await t.db.redactedOrder.deleteMany({ where: { shop: { in: [C, D] } } });
 
     await t.db.$executeRawUnsafe(backfill());
 
-    expect((await t.db.redactedOrder.findMany({ where: { shop: { in: [C, D] } }, orderBy: { orderId: "asc" } })).map((r) => [r.shop, r.orderId])).toEqual([
+    expect(
+      (await t.db.redactedOrder.findMany({ where: { shop: { in: [C, D] } }, orderBy: { orderId: "asc" } })).map((r) => [r.shop, r.orderId]),
+    ).toEqual([
       [C, String(O.named)],
       [C, String(O.customItemsOnly)],
     ]);

@@ -32,8 +32,17 @@ async function store(topic: string, body: string, shop = SHOP) {
 const row = (webhookId: string) => t.db.webhookInbox.findFirstOrThrow({ where: { webhookId } });
 
 const VARIANT = 7_700_001;
-const product = () => JSON.stringify(productPayload({ id: 7_700_000, title: "Tee", updatedAt: "2026-11-27T14:00:00Z", variants: [{ id: VARIANT, inventoryItemId: 7_700_002 }] }));
-const order = (id: number, lineId: number) => orderPayload({ id, createdAt: "2026-11-27T15:00:00Z", lines: [{ id: lineId, variantId: VARIANT, quantity: 1 }] });
+const product = () =>
+  JSON.stringify(
+    productPayload({
+      id: 7_700_000,
+      title: "Tee",
+      updatedAt: "2026-11-27T14:00:00Z",
+      variants: [{ id: VARIANT, inventoryItemId: 7_700_002 }],
+    }),
+  );
+const order = (id: number, lineId: number) =>
+  orderPayload({ id, createdAt: "2026-11-27T15:00:00Z", lines: [{ id: lineId, variantId: VARIANT, quantity: 1 }] });
 
 describe("ids beyond 2^53", () => {
   it("two orders whose ids differ only beyond 2^53 stay two orders, digits exact", async () => {
@@ -63,8 +72,14 @@ describe("payloads the worker cannot use", () => {
       { body: "{not json", reason: /SyntaxError/ },
       { body: `${"[".repeat(10_000)}${"]".repeat(10_000)}`, reason: /nests deeper than 64 levels/ },
       { body: JSON.stringify({ id: 5 }), reason: /PayloadError: created_at must be an ISO date/ },
-      { body: JSON.stringify(order(6, 60)).replace('"quantity":1,', '"quantity":1e300,'), reason: /line_items\[0\]\.quantity must be an integer, got "1e300"/ },
-      { body: JSON.stringify(order(7, 70)).replace('"quantity":1,', '"quantity":30000000000000000000,'), reason: /line_items\[0\]\.quantity must be an integer/ },
+      {
+        body: JSON.stringify(order(6, 60)).replace('"quantity":1,', '"quantity":1e300,'),
+        reason: /line_items\[0\]\.quantity must be an integer, got "1e300"/,
+      },
+      {
+        body: JSON.stringify(order(7, 70)).replace('"quantity":1,', '"quantity":30000000000000000000,'),
+        reason: /line_items\[0\]\.quantity must be an integer/,
+      },
       { body: "{}", topic: "orders/paid", reason: /unsupported topic orders\/paid/ },
     ];
     const rejected: string[] = [];

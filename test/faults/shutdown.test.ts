@@ -23,7 +23,12 @@ afterAll(() => t?.drop());
 function exitOf(w: WorkerProcess) {
   return Promise.race([
     w.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`worker did not exit within ${EXIT_GUARD_MS / 1000} s:\n${w.output().slice(-4000)}`)), EXIT_GUARD_MS)),
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`worker did not exit within ${EXIT_GUARD_MS / 1000} s:\n${w.output().slice(-4000)}`)),
+        EXIT_GUARD_MS,
+      ),
+    ),
   ]);
 }
 
@@ -47,7 +52,10 @@ describe("worker process shutdown under load", () => {
 
     const second = startWorkerProcess(t.url);
     workers.push(second);
-    await waitUntil(async () => (await t.db.webhookInbox.count({ where: { status: "done" } })) === total, "the second worker has applied everything");
+    await waitUntil(
+      async () => (await t.db.webhookInbox.count({ where: { status: "done" } })) === total,
+      "the second worker has applied everything",
+    );
     second.child.kill("SIGTERM");
     expect(await exitOf(second), second.output()).toEqual({ code: 0, signal: null });
     expect(await inboxCounts(t.db)).toEqual({ done: total });

@@ -46,7 +46,9 @@ describe.skipIf(testProvider() !== "sqlite")("a write waiting for SQLite's write
     const other = createClient({ url: t.url, timeout: 0 });
     const lock = await holder.transaction("write");
     try {
-      await expect(other.execute("INSERT INTO \"WebhookInbox\" (shop, topic, \"webhookId\", payload) VALUES ('x', 'y', 'z', '')")).rejects.toMatchObject({
+      await expect(
+        other.execute("INSERT INTO \"WebhookInbox\" (shop, topic, \"webhookId\", payload) VALUES ('x', 'y', 'z', '')"),
+      ).rejects.toMatchObject({
         code: expect.stringMatching(/^SQLITE_BUSY/),
       });
     } finally {

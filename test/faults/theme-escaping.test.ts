@@ -22,24 +22,50 @@ const HOSTILE_ETAS = [
   "<!--<script>",
   "2026-1<b>x",
 ];
-const HOSTILE_STATES = ['backorder" onmouseover="window.__pwned=1', "backorder injected-class", "sold_out><img src=x>", "<script>window.__pwned=1</script>"];
+const HOSTILE_STATES = [
+  'backorder" onmouseover="window.__pwned=1',
+  "backorder injected-class",
+  "sold_out><img src=x>",
+  "<script>window.__pwned=1</script>",
+];
 
 function product(statuses: StorefrontStatus[]): StorefrontProduct {
   return {
     title: "Hostile shirt",
     handle: "hostile-shirt",
     options: ["Size"],
-    variants: statuses.map((s, i) => ({ id: String(51000 + i), title: `V${i}`, price: 4500, available: false, options: [`V${i}`], metafieldStatus: s })),
+    variants: statuses.map((s, i) => ({
+      id: String(51000 + i),
+      title: `V${i}`,
+      price: 4500,
+      available: false,
+      options: [`V${i}`],
+      metafieldStatus: s,
+    })),
   };
 }
-const backorder = (eta: string, message: string | null = null): StorefrontStatus => ({ v: 1, state: "backorder", eta, remaining: null, message });
+const backorder = (eta: string, message: string | null = null): StorefrontStatus => ({
+  v: 1,
+  state: "backorder",
+  eta,
+  remaining: null,
+  message,
+});
 // A state outside the three the app writes: the type says what the app writes, not what a metafield can hold.
-const withState = (state: string): StorefrontStatus => ({ v: 1, state: state as StorefrontStatus["state"], eta: "2026-12-16", remaining: null, message: null });
+const withState = (state: string): StorefrontStatus => ({
+  v: 1,
+  state: state as StorefrontStatus["state"],
+  eta: "2026-12-16",
+  remaining: null,
+  message: null,
+});
 
 /** The rendered block's section in a browser that runs no script, as a shopper's browser would parse it. */
 async function parsed(p: StorefrontProduct, selected: string, embed = false): Promise<Page> {
   const renderer = new StorefrontRenderer({ origin: "http://127.0.0.1", appBlock: !embed, appEmbed: embed });
-  const html = embed ? await renderer.renderPage(p, selected) : `<!doctype html><html><body>${await renderer.renderSection(p, selected)}</body></html>`;
+  const html = embed
+    ? await renderer.renderPage(p, selected)
+    : `<!doctype html><html><body>${await renderer.renderSection(p, selected)}</body></html>`;
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.setContent(html);
@@ -127,7 +153,9 @@ describe("theme block with hostile metafield values", () => {
     const dom = await noticeDom(page);
     expect(dom.text).toBe("Available for backorder — ships ~Dec 16, 2026");
     expect(dom.input).toEqual({ attributes: ["name", "type", "value"], value: "2026-12-16", disabled: false });
-    expect(dom.json).toEqual({ [p.variants[0]!.id]: ['<span class="bq-notice__backorder">Available for backorder — ships ~Dec 16, 2026</span>', "2026-12-16"] });
+    expect(dom.json).toEqual({
+      [p.variants[0]!.id]: ['<span class="bq-notice__backorder">Available for backorder — ships ~Dec 16, 2026</span>', "2026-12-16"],
+    });
     await page.context().close();
   });
 });

@@ -15,15 +15,36 @@ beforeAll(async () => {
   const at = new Date("2026-11-01T00:00:00Z");
   for (const shop of [SHOP, OTHER]) {
     await t.db.variant.createMany({
-      data: Array.from({ length: N }, (_, i) => ({ shop, variantId: id(i), productId: "1", productTitle: `Tee ${String(i).padStart(4, "0")}`, title: i === 7 ? "100% cotton" : "M", sku: `SKU_${i}`, productUpdatedAt: at })),
+      data: Array.from({ length: N }, (_, i) => ({
+        shop,
+        variantId: id(i),
+        productId: "1",
+        productTitle: `Tee ${String(i).padStart(4, "0")}`,
+        title: i === 7 ? "100% cotton" : "M",
+        sku: `SKU_${i}`,
+        productUpdatedAt: at,
+      })),
     });
   }
   // 1,100 enabled (and one disabled policy); 1,050 with a waiting line.
-  await t.db.variantPolicy.createMany({ data: Array.from({ length: 1101 }, (_, i) => ({ shop: SHOP, variantId: id(i), enabled: i < 1100 })) });
+  await t.db.variantPolicy.createMany({
+    data: Array.from({ length: 1101 }, (_, i) => ({ shop: SHOP, variantId: id(i), enabled: i < 1100 })),
+  });
   await t.db.backorderLine.createMany({
     data: Array.from({ length: 1050 }, (_, i) => ({
-      shop: SHOP, lineItemId: `l${i}`, orderId: "o", orderName: "#1", orderedAt: at, variantId: id(N - 1 - i), title: "Tee",
-      snapshotQuantity: 1, snapshotOpenQuantity: 1, quantity: 1, openQuantity: 1, waitingQuantity: 1, state: "waiting",
+      shop: SHOP,
+      lineItemId: `l${i}`,
+      orderId: "o",
+      orderName: "#1",
+      orderedAt: at,
+      variantId: id(N - 1 - i),
+      title: "Tee",
+      snapshotQuantity: 1,
+      snapshotOpenQuantity: 1,
+      quantity: 1,
+      openQuantity: 1,
+      waitingQuantity: 1,
+      state: "waiting",
     })),
   });
 });

@@ -126,7 +126,8 @@ describe("bodies too big to hold (item 3)", () => {
       return { finish, answer: waiting(forgedRequest(stream, LIMIT)) };
     });
     expect(holders).toHaveLength(4);
-    const level = (n: number) => signedWebhookRequest({ shop, topic: "inventory_levels/update", payload: inventoryLevelPayload(1, 2, n, "2026-11-20T10:00:00Z") });
+    const level = (n: number) =>
+      signedWebhookRequest({ shop, topic: "inventory_levels/update", payload: inventoryLevelPayload(1, 2, n, "2026-11-20T10:00:00Z") });
 
     const refused = await waiting(level(1));
     expect(refused.status).toBe(503);
@@ -145,7 +146,11 @@ describe("bodies too big to hold (item 3)", () => {
   });
 
   it("admits the largest real order: 100,000 lines, stored byte for byte", async () => {
-    const lines = Array.from({ length: 100_000 }, (_, i) => ({ id: 14_000_000_000_000 + i, variantId: 45_000_000_000_000 + (i % 500), quantity: 1 + (i % 3) }));
+    const lines = Array.from({ length: 100_000 }, (_, i) => ({
+      id: 14_000_000_000_000 + i,
+      variantId: 45_000_000_000_000 + (i % 500),
+      quantity: 1 + (i % 3),
+    }));
     const body = JSON.stringify(orderPayload({ id: 6_000_000_000_001, createdAt: "2026-11-20T10:00:00Z", lines }));
     const bytes = Buffer.byteLength(body);
     expect(bytes).toBeGreaterThan(38 * MiB); // about 40 MiB: the default limit is sized for it
@@ -160,7 +165,9 @@ describe("bodies too big to hold (item 3)", () => {
 
 describe("what the door stores is what Shopify signed", () => {
   it("keeps ids above 2^53 digit for digit: two orders that differ only past 2^53 stay two", async () => {
-    const template = JSON.stringify(orderPayload({ id: 7770001, createdAt: "2026-11-20T10:00:00Z", lines: [{ id: 7770002, variantId: 7770003, quantity: 1 }] }));
+    const template = JSON.stringify(
+      orderPayload({ id: 7770001, createdAt: "2026-11-20T10:00:00Z", lines: [{ id: 7770002, variantId: 7770003, quantity: 1 }] }),
+    );
     const bodies = ["9007199254740993", "9007199254740992"].map((orderId) =>
       template.replaceAll("7770001", orderId).replaceAll("7770002", "9223372036854775807").replaceAll("7770003", "18014398509481985"),
     );
@@ -187,7 +194,14 @@ describe("what the door stores is what Shopify signed", () => {
 
   it("refuses signed bytes that are not UTF-8 text, or hold a NUL, with 400 (a text column could not keep them as signed)", async () => {
     const notUtf8 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0xff, 0xfe, 0x7d]);
-    const headers = shopifyWebhookHeaders({ shop, topic: "orders/create", apiVersion: "2025-10", webhookId: "bin", secret: TEST_SECRET, body: "" });
+    const headers = shopifyWebhookHeaders({
+      shop,
+      topic: "orders/create",
+      apiVersion: "2025-10",
+      webhookId: "bin",
+      secret: TEST_SECRET,
+      body: "",
+    });
     headers["X-Shopify-Hmac-Sha256"] = crypto.createHmac("sha256", TEST_SECRET).update(notUtf8).digest("base64");
     const res = await door(new Request("https://app.example.test/webhooks", { method: "POST", headers, body: notUtf8 }));
     expect(res.status).toBe(400);
@@ -218,15 +232,18 @@ describe("headers that are not Shopify's (item 7)", () => {
     return req;
   };
 
-  it.each(["evil.example.com", "door-faults.myshopify.com.evil.example.com", "Door-Faults.myshopify.com", "door_faults.myshopify.com", "a.b.myshopify.com"])(
-    "refuses a validly signed delivery for shop %s with 400 and stores nothing",
-    async (domain) => {
-      const res = await door(signed({ "X-Shopify-Shop-Domain": domain }));
-      expect(res.status).toBe(400);
-      expect(await res.text()).toMatch(/X-Shopify-Shop-Domain must be a shop's \*\.myshopify\.com domain/);
-      expect(await stored()).toBe(0);
-    },
-  );
+  it.each([
+    "evil.example.com",
+    "door-faults.myshopify.com.evil.example.com",
+    "Door-Faults.myshopify.com",
+    "door_faults.myshopify.com",
+    "a.b.myshopify.com",
+  ])("refuses a validly signed delivery for shop %s with 400 and stores nothing", async (domain) => {
+    const res = await door(signed({ "X-Shopify-Shop-Domain": domain }));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/X-Shopify-Shop-Domain must be a shop's \*\.myshopify\.com domain/);
+    expect(await stored()).toBe(0);
+  });
 
   it("refuses two X-Shopify-Webhook-Id headers with 400 instead of storing them joined", async () => {
     const res = await door(signed({ "X-Shopify-Webhook-Id": ["w-a", "w-b"] }));
@@ -290,7 +307,14 @@ describe("the bare HTTP server the benches and demo tools use", () => {
       expect(answer).toEqual({ status: 413, sent: CHUNK });
 
       const body = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
-      const headers = shopifyWebhookHeaders({ shop, topic: "inventory_levels/update", apiVersion: "2025-10", webhookId: "over-http", secret: TEST_SECRET, body });
+      const headers = shopifyWebhookHeaders({
+        shop,
+        topic: "inventory_levels/update",
+        apiVersion: "2025-10",
+        webhookId: "over-http",
+        secret: TEST_SECRET,
+        body,
+      });
       const res = await fetch(server.url, { method: "POST", headers, body });
       expect(res.status).toBe(200);
       expect((await t.db.webhookInbox.findFirstOrThrow()).payload).toBe(body);

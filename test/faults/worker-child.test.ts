@@ -27,8 +27,17 @@ afterAll(async () => {
 let seq = 0;
 async function deliverOrder() {
   const n = ++seq;
-  const body = JSON.stringify(orderPayload({ id: 960_000 + n, createdAt: "2026-11-03T10:00:00Z", lines: [{ id: 961_000 + n, variantId: 40_003, quantity: 1 }] }));
-  const headers = shopifyWebhookHeaders({ shop: SHOP, topic: "orders/create", apiVersion: API_VERSION, webhookId: `child-${n}`, secret: DEMO_API_SECRET, body });
+  const body = JSON.stringify(
+    orderPayload({ id: 960_000 + n, createdAt: "2026-11-03T10:00:00Z", lines: [{ id: 961_000 + n, variantId: 40_003, quantity: 1 }] }),
+  );
+  const headers = shopifyWebhookHeaders({
+    shop: SHOP,
+    topic: "orders/create",
+    apiVersion: API_VERSION,
+    webhookId: `child-${n}`,
+    secret: DEMO_API_SECRET,
+    body,
+  });
   const r = await fetch(`${app.url}/webhooks`, { method: "POST", headers, body });
   expect(r.status).toBe(200);
 }

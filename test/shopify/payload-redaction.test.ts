@@ -10,12 +10,34 @@ const lines = [{ id: 51, variantId: 61, quantity: 2, current: 2, fulfillable: 1,
 describe("redactPayload", () => {
   // Each topic maps to the same event after the rewrite, minus the customer: nothing the engine reads is lost.
   it.each([
-    ["orders/updated", { ...orderPayload({ id: 41, createdAt: "2026-11-20T10:00:00Z", customer: grace, refundIds: [7], fulfillmentIds: [8], lines }), shipping_address: { name: "Grace Hopper" } }],
-    ["orders/create", { ...orderPayload({ id: 42, createdAt: "2026-11-20T10:00:00Z", customer: null, lines }), email: "grace@example.org" }],
-    ["orders/cancelled", orderPayload({ id: 43, createdAt: "2026-11-20T10:00:00Z", cancelledAt: "2026-11-20T11:00:00Z", customer: grace, lines })],
+    [
+      "orders/updated",
+      {
+        ...orderPayload({ id: 41, createdAt: "2026-11-20T10:00:00Z", customer: grace, refundIds: [7], fulfillmentIds: [8], lines }),
+        shipping_address: { name: "Grace Hopper" },
+      },
+    ],
+    [
+      "orders/create",
+      { ...orderPayload({ id: 42, createdAt: "2026-11-20T10:00:00Z", customer: null, lines }), email: "grace@example.org" },
+    ],
+    [
+      "orders/cancelled",
+      orderPayload({ id: 43, createdAt: "2026-11-20T10:00:00Z", cancelledAt: "2026-11-20T11:00:00Z", customer: grace, lines }),
+    ],
     ["refunds/create", refundPayload({ id: 9, orderId: 41, createdAt: "2026-11-20T10:00:00Z", lines: [{ lineItemId: 51, quantity: 1 }] })],
-    ["fulfillments/create", { ...fulfillmentPayload({ id: 9, orderId: 41, createdAt: "2026-11-20T10:00:00Z", lines: [{ lineItemId: 51, quantity: 1 }] }), email: "grace@example.org", destination: { last_name: "Hopper" } }],
-    ["orders/edited", orderEditPayload({ id: 9, orderId: 41, committedAt: "2026-11-20T10:00:00Z", removals: [{ lineItemId: 51, delta: 1 }] })],
+    [
+      "fulfillments/create",
+      {
+        ...fulfillmentPayload({ id: 9, orderId: 41, createdAt: "2026-11-20T10:00:00Z", lines: [{ lineItemId: 51, quantity: 1 }] }),
+        email: "grace@example.org",
+        destination: { last_name: "Hopper" },
+      },
+    ],
+    [
+      "orders/edited",
+      orderEditPayload({ id: 9, orderId: 41, committedAt: "2026-11-20T10:00:00Z", removals: [{ lineItemId: 51, delta: 1 }] }),
+    ],
     ["customers/data_request", { customer: { id: grace.id, email: grace.email }, orders_requested: [41], data_request: { id: 3 } }],
   ] as const)("%s keeps what the engine reads and drops the customer", (topic, payload) => {
     const text = JSON.stringify(payload);

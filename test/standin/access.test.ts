@@ -26,11 +26,17 @@ async function post(token: string, query: string, variables: Record<string, unkn
     headers: { "content-type": "application/json", "X-Shopify-Access-Token": token },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, json: (await res.json()) as { data?: unknown; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    json: (await res.json()) as { data?: unknown; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 const shirtS = `gid://shopify/ProductVariant/${DEMO_IDS.variants.shirtS}`;
-const policyUpdate = { productId: `gid://shopify/Product/${DEMO_IDS.products.shirt}`, variants: [{ id: shirtS, inventoryPolicy: "CONTINUE" }] };
+const policyUpdate = {
+  productId: `gid://shopify/Product/${DEMO_IDS.products.shirt}`,
+  variants: [{ id: shirtS, inventoryPolicy: "CONTINUE" }],
+};
 
 describe("access scopes in the stand-in", () => {
   it("a shop grants the app's requested scopes unless the install says otherwise", () => {
@@ -62,7 +68,9 @@ describe("access scopes in the stand-in", () => {
     const before = narrow.variants.get(shirtS)!.inventoryPolicy;
     const res = await post(narrow.accessToken, UPDATE_VARIANT_POLICIES, policyUpdate);
     expect(res.json.errors!.map((e) => e.extensions!.code)).toEqual(["ACCESS_DENIED"]);
-    expect(res.json.errors![0]!.message).toMatch(/^Access denied for productVariantsBulkUpdate field\. Required access: `write_products` access scope/);
+    expect(res.json.errors![0]!.message).toMatch(
+      /^Access denied for productVariantsBulkUpdate field\. Required access: `write_products` access scope/,
+    );
     expect(narrow.variants.get(shirtS)!.inventoryPolicy).toBe(before);
   });
 
@@ -77,7 +85,13 @@ describe("access scopes in the stand-in", () => {
 
   it("the gateway takes ACCESS_DENIED as permanent, without retrying", async () => {
     narrow.grantedScopes.delete("read_locales");
-    const gw = new AdminGateway({ shop: narrow.domain, accessToken: async () => narrow.accessToken, origin, sleep: async () => {}, now: () => 1_000_000 });
+    const gw = new AdminGateway({
+      shop: narrow.domain,
+      accessToken: async () => narrow.accessToken,
+      origin,
+      sleep: async () => {},
+      now: () => 1_000_000,
+    });
     const from = standin.calls.length;
     const err = await gw.send(SHOP_FACTS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdminApiError);

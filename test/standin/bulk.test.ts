@@ -23,7 +23,14 @@ beforeAll(async () => {
 afterAll(() => standin.close());
 
 type Json = Record<string, unknown>;
-interface BulkView { id: string; status: string; errorCode: string | null; objectCount: string; url: string | null; partialDataUrl: string | null }
+interface BulkView {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  objectCount: string;
+  url: string | null;
+  partialDataUrl: string | null;
+}
 
 async function post(token: string, query: string, variables: Json = {}) {
   const res = await fetch(`${origin}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
@@ -38,7 +45,10 @@ async function runBulk(query: string, token = shop.accessToken, groupObjects = f
   const doc = groupObjects ? RUN_BULK_QUERY.replace("groupObjects: false", "groupObjects: true") : RUN_BULK_QUERY;
   const res = await post(token, doc, { query });
   expect(res.errors).toBeUndefined();
-  return res.data!.bulkOperationRunQuery as { bulkOperation: { id: string; status: string } | null; userErrors: { field: string[] | null; message: string; code: string }[] };
+  return res.data!.bulkOperationRunQuery as {
+    bulkOperation: { id: string; status: string } | null;
+    userErrors: { field: string[] | null; message: string; code: string }[];
+  };
 }
 
 const status = async (id: string, token = shop.accessToken) => (await post(token, BULK_OPERATION, { id })).data!.bulkOperation as BulkView;
@@ -51,7 +61,11 @@ async function finished(id: string, token = shop.accessToken): Promise<BulkView>
   }
 }
 
-const lines = async (url: string) => (await (await fetch(url)).text()).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Json);
+const lines = async (url: string) =>
+  (await (await fetch(url)).text())
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Json);
 
 describe("bulk query operations in the stand-in", () => {
   it("runs the app's catalog query: CREATED, RUNNING, then COMPLETED with its JSONL at a URL", async () => {
@@ -79,7 +93,12 @@ describe("bulk query operations in the stand-in", () => {
       sku: "LIN-S",
       price: "68.00",
       inventoryPolicy: "DENY",
-      product: { id: `gid://shopify/Product/${DEMO_IDS.products.shirt}`, title: "Linen Shirt", tags: ["summer", "backorder-ok"], updatedAt: expect.any(String) },
+      product: {
+        id: `gid://shopify/Product/${DEMO_IDS.products.shirt}`,
+        title: "Linen Shirt",
+        tags: ["summer", "backorder-ok"],
+        updatedAt: expect.any(String),
+      },
       inventoryItem: { id: `gid://shopify/InventoryItem/${DEMO_IDS.items.shirtS}` },
     });
     // Each level names its variant as parent, on a later line; ungrouped, not always the next one.
@@ -87,9 +106,15 @@ describe("bulk query operations in the stand-in", () => {
     for (const [i, l] of objects.entries()) {
       if (!levels.includes(l)) continue;
       expect(position.get(l.__parentId)).toBeLessThan(i);
-      expect(l).toMatchObject({ location: { id: expect.stringMatching(/^gid:\/\/shopify\/Location\//) }, item: { id: expect.stringMatching(/^gid:\/\/shopify\/InventoryItem\//) }, quantities: [{ name: "available", quantity: expect.any(Number) }] });
+      expect(l).toMatchObject({
+        location: { id: expect.stringMatching(/^gid:\/\/shopify\/Location\//) },
+        item: { id: expect.stringMatching(/^gid:\/\/shopify\/InventoryItem\//) },
+        quantities: [{ name: "available", quantity: expect.any(Number) }],
+      });
     }
-    expect(levels.some((l) => objects[objects.indexOf(l) - 1]!.id !== l.__parentId && !levels.includes(objects[objects.indexOf(l) - 1]!))).toBe(true);
+    expect(
+      levels.some((l) => objects[objects.indexOf(l) - 1]!.id !== l.__parentId && !levels.includes(objects[objects.indexOf(l) - 1]!)),
+    ).toBe(true);
   });
 
   it("groups children right after their parent when asked (groupObjects: true)", async () => {
@@ -107,7 +132,11 @@ describe("bulk query operations in the stand-in", () => {
     ["no connection at the top", `{ shop { name } }`, /must be a connection/],
     ["the top-level node field", `{ node(id: "gid://shopify/Product/1") { id } }`, /node/],
     ["two top-level fields", `{ products { edges { node { id } } } locations { edges { node { id } } } }`, /exactly one top-level field/],
-    ["connections nested three deep", `{ products { edges { node { variants { edges { node { inventoryItem { inventoryLevels { edges { node { location { metafields { edges { node { id } } } } } } } } } } } } } } }`, /nested more than 2/],
+    [
+      "connections nested three deep",
+      `{ products { edges { node { variants { edges { node { inventoryItem { inventoryLevels { edges { node { location { metafields { edges { node { id } } } } } } } } } } } } } } }`,
+      /nested more than 2/,
+    ],
     ["a mutation", `mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { userErrors { message } } }`, /mutations/],
   ])("refuses %s with an INVALID userError", async (_what, query, message) => {
     const { bulkOperation, userErrors } = await runBulk(query);
@@ -117,7 +146,11 @@ describe("bulk query operations in the stand-in", () => {
 
   it("fails the operation with ACCESS_DENIED when the app's scopes do not cover the query", async () => {
     const { bulkOperation } = await runBulk(CATALOG_BULK_VARIANTS, narrow.accessToken);
-    expect(await finished(bulkOperation!.id, narrow.accessToken)).toMatchObject({ status: "FAILED", errorCode: "ACCESS_DENIED", url: null });
+    expect(await finished(bulkOperation!.id, narrow.accessToken)).toMatchObject({
+      status: "FAILED",
+      errorCode: "ACCESS_DENIED",
+      url: null,
+    });
   });
 
   it(`runs at most ${MAX_CONCURRENT_BULK_QUERIES} at once per shop (API 2026-01 and later)`, async () => {

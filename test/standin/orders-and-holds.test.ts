@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminStandin } from "../../dev/admin-standin/server.ts";
 import { DEMO_IDS, seedDemoShop } from "../../dev/admin-standin/seed.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
-import { ADD_TAGS, CANCEL_ORDER, FULFILLMENT_ORDER_PAGE, HOLD_FULFILLMENT_ORDER, ORDER_FULFILLMENT_ORDERS, RELEASE_FULFILLMENT_ORDER_HOLD } from "../../app/shopify/admin-queries.ts";
+import {
+  ADD_TAGS,
+  CANCEL_ORDER,
+  FULFILLMENT_ORDER_PAGE,
+  HOLD_FULFILLMENT_ORDER,
+  ORDER_FULFILLMENT_ORDERS,
+  RELEASE_FULFILLMENT_ORDER_HOLD,
+} from "../../app/shopify/admin-queries.ts";
 import { ADMIN_API_VERSION } from "../../dev/admin-standin/schema.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -32,7 +39,12 @@ async function post(query: string, variables: Record<string, unknown>): Promise<
 }
 
 const orderAged = (id: number, ageDays: number) =>
-  shop.addOrder({ id, locationId: DEMO_IDS.locations.warehouse, lines: [{ id: id * 10, variantId: DEMO_IDS.variants.shirtM, quantity: 1 }], createdAt: new Date(now - ageDays * DAY).toISOString() });
+  shop.addOrder({
+    id,
+    locationId: DEMO_IDS.locations.warehouse,
+    lines: [{ id: id * 10, variantId: DEMO_IDS.variants.shirtM, quantity: 1 }],
+    createdAt: new Date(now - ageDays * DAY).toISOString(),
+  });
 
 describe("orders older than 60 days", () => {
   it("are null to order(id:) and untouchable without read_all_orders; readable with it", async () => {
@@ -46,7 +58,9 @@ describe("orders older than 60 days", () => {
     const tag = await post(ADD_TAGS, { id: old.id, tags: ["backorder"] });
     expect(tag.data.tagsAdd!.userErrors).toEqual([{ field: ["id"], message: "Resource not found" }]);
     const cancel = await post(CANCEL_ORDER, { orderId: old.id, reason: "INVENTORY", restock: true });
-    expect(cancel.data.orderCancel!.orderCancelUserErrors).toEqual([{ field: ["orderId"], message: "Order does not exist", code: "NOT_FOUND" }]);
+    expect(cancel.data.orderCancel!.orderCancelUserErrors).toEqual([
+      { field: ["orderId"], message: "Order does not exist", code: "NOT_FOUND" },
+    ]);
     expect(old.tags).toEqual([]);
     expect(old.cancelledAt).toBeNull();
 
@@ -88,7 +102,10 @@ describe("a hold on some line items", () => {
       ],
     });
   const hold = (id: string, units?: { id: string; quantity: number }[]) =>
-    post(HOLD_FULFILLMENT_ORDER, { id, hold: { reason: "INVENTORY_OUT_OF_STOCK", handle: "h", ...(units ? { fulfillmentOrderLineItems: units } : {}) } });
+    post(HOLD_FULFILLMENT_ORDER, {
+      id,
+      hold: { reason: "INVENTORY_OUT_OF_STOCK", handle: "h", ...(units ? { fulfillmentOrderLineItems: units } : {}) },
+    });
 
   it("splits the fulfillment order: the held units in a new one, the rest open in the original", async () => {
     const o = order();
@@ -96,19 +113,36 @@ describe("a hold on some line items", () => {
     const res = (await hold(fo.id, [{ id: fo.lineItems[0]!.id, quantity: 2 }])).data.fulfillmentOrderHold!;
     expect(res.userErrors).toEqual([]);
     const [original, held] = shop.fulfillmentOrdersOf(o.id);
-    expect(res).toMatchObject({ fulfillmentOrder: { id: held!.id, status: "ON_HOLD" }, remainingFulfillmentOrder: { id: fo.id, status: "OPEN" }, fulfillmentHold: { handle: "h" } });
-    expect(original!.lineItems.map((l) => [l.lineItemId, l.remainingQuantity])).toEqual([["gid://shopify/LineItem/51001", 1], ["gid://shopify/LineItem/51002", 1]]);
+    expect(res).toMatchObject({
+      fulfillmentOrder: { id: held!.id, status: "ON_HOLD" },
+      remainingFulfillmentOrder: { id: fo.id, status: "OPEN" },
+      fulfillmentHold: { handle: "h" },
+    });
+    expect(original!.lineItems.map((l) => [l.lineItemId, l.remainingQuantity])).toEqual([
+      ["gid://shopify/LineItem/51001", 1],
+      ["gid://shopify/LineItem/51002", 1],
+    ]);
     expect(held!.lineItems.map((l) => [l.lineItemId, l.remainingQuantity])).toEqual([["gid://shopify/LineItem/51001", 2]]);
     // Read back through the API as the app does, every unit accounted for.
     const read = await post(ORDER_FULFILLMENT_ORDERS, { id: o.id, after: null });
-    const nodes = (read.data.order as { fulfillmentOrders: { nodes: { status: string; lineItems: { nodes: { remainingQuantity: number }[] } }[] } }).fulfillmentOrders.nodes;
-    expect(nodes.map((n) => [n.status, n.lineItems.nodes.map((l) => l.remainingQuantity)])).toEqual([["OPEN", [1, 1]], ["ON_HOLD", [2]]]);
+    const nodes = (
+      read.data.order as { fulfillmentOrders: { nodes: { status: string; lineItems: { nodes: { remainingQuantity: number }[] } }[] } }
+    ).fulfillmentOrders.nodes;
+    expect(nodes.map((n) => [n.status, n.lineItems.nodes.map((l) => l.remainingQuantity)])).toEqual([
+      ["OPEN", [1, 1]],
+      ["ON_HOLD", [2]],
+    ]);
   });
 
   it("holds the fulfillment order whole when every unit is named", async () => {
     const o = order();
     const fo = shop.fulfillmentOrdersOf(o.id)[0]!;
-    const res = (await hold(fo.id, fo.lineItems.map((l) => ({ id: l.id, quantity: l.remainingQuantity })))).data.fulfillmentOrderHold!;
+    const res = (
+      await hold(
+        fo.id,
+        fo.lineItems.map((l) => ({ id: l.id, quantity: l.remainingQuantity })),
+      )
+    ).data.fulfillmentOrderHold!;
     expect(res).toMatchObject({ userErrors: [], fulfillmentOrder: { id: fo.id, status: "ON_HOLD" }, remainingFulfillmentOrder: null });
     expect(shop.fulfillmentOrdersOf(o.id)).toHaveLength(1);
   });
@@ -117,11 +151,17 @@ describe("a hold on some line items", () => {
     const o = order();
     const fo = shop.fulfillmentOrdersOf(o.id)[0]!;
     const line = fo.lineItems[0]!.id;
-    const code = async (units: { id: string; quantity: number }[]) => ((await hold(fo.id, units)).data.fulfillmentOrderHold!.userErrors as { code: string }[]).map((e) => e.code);
+    const code = async (units: { id: string; quantity: number }[]) =>
+      ((await hold(fo.id, units)).data.fulfillmentOrderHold!.userErrors as { code: string }[]).map((e) => e.code);
     expect(await code([{ id: line, quantity: 0 }])).toEqual(["GREATER_THAN_ZERO"]);
     expect(await code([{ id: line, quantity: 4 }])).toEqual(["INVALID_LINE_ITEM_QUANTITY"]);
     expect(await code([{ id: "gid://shopify/FulfillmentOrderLineItem/1", quantity: 1 }])).toEqual(["INVALID_LINE_ITEM_QUANTITY"]);
-    expect(await code([{ id: line, quantity: 1 }, { id: line, quantity: 1 }])).toEqual(["DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS"]);
+    expect(
+      await code([
+        { id: line, quantity: 1 },
+        { id: line, quantity: 1 },
+      ]),
+    ).toEqual(["DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS"]);
     expect(shop.fulfillmentOrdersOf(o.id)).toHaveLength(1); // nothing split by a refused hold
     const other = await post(HOLD_FULFILLMENT_ORDER, { id: fo.id, hold: { reason: "OTHER", handle: "merchant" } });
     expect(other.data.fulfillmentOrderHold!.userErrors).toEqual([]);
@@ -136,8 +176,14 @@ describe("fulfillment orders of an order older than 60 days", () => {
     fo.holds.push({ id: shop.newId("FulfillmentHold"), reason: "INVENTORY_OUT_OF_STOCK", reasonNotes: null, handle: "backorder-queue" });
     fo.status = "ON_HOLD";
     expect((await post(ORDER_FULFILLMENT_ORDERS, { id: old.id })).data.order).toBeNull();
-    expect((await post(FULFILLMENT_ORDER_PAGE, { id: fo.id })).data.fulfillmentOrder).toMatchObject({ id: fo.id, status: "ON_HOLD", fulfillmentHolds: [{ handle: "backorder-queue" }] });
-    expect((await post(RELEASE_FULFILLMENT_ORDER_HOLD, { id: fo.id, holdIds: [fo.holds[0]!.id] })).data.fulfillmentOrderReleaseHold!.userErrors).toEqual([]);
+    expect((await post(FULFILLMENT_ORDER_PAGE, { id: fo.id })).data.fulfillmentOrder).toMatchObject({
+      id: fo.id,
+      status: "ON_HOLD",
+      fulfillmentHolds: [{ handle: "backorder-queue" }],
+    });
+    expect(
+      (await post(RELEASE_FULFILLMENT_ORDER_HOLD, { id: fo.id, holdIds: [fo.holds[0]!.id] })).data.fulfillmentOrderReleaseHold!.userErrors,
+    ).toEqual([]);
     expect(fo).toMatchObject({ status: "OPEN", holds: [] });
   });
 });

@@ -12,7 +12,11 @@ const readme = fs.readFileSync("README.md", "utf8");
 /** The first column of the table under "### Access scopes and API version". */
 function tableScopes(): { scope: string; why: string }[] {
   const section = readme.slice(readme.indexOf("### Access scopes and API version"));
-  const rows = section.slice(section.indexOf("| scope |")).split("\n").filter((l) => l.startsWith("|")).slice(2);
+  const rows = section
+    .slice(section.indexOf("| scope |"))
+    .split("\n")
+    .filter((l) => l.startsWith("|"))
+    .slice(2);
   const end = rows.findIndex((l) => !/^\| `/.test(l));
   return (end === -1 ? rows : rows.slice(0, end)).map((l) => {
     const [, scope, why] = l.split("|").map((c) => c.trim());

@@ -23,13 +23,21 @@ describe("Shopify's Admin schema, from @shopify/dev-mcp", () => {
     const m = /^(\d{4})-(01|04|07|10)$/.exec(ADMIN_API_VERSION);
     expect(m, `${ADMIN_API_VERSION} is not a stable release`).not.toBeNull();
     const supportEnds = Date.UTC(Number(m![1]) + 1, Number(m![2]) - 1, 1);
-    expect(new Date().getTime(), `API version ${ADMIN_API_VERSION} left Shopify's support window on ${new Date(supportEnds).toISOString().slice(0, 10)}`).toBeLessThan(supportEnds);
+    expect(
+      new Date().getTime(),
+      `API version ${ADMIN_API_VERSION} left Shopify's support window on ${new Date(supportEnds).toISOString().slice(0, 10)}`,
+    ).toBeLessThan(supportEnds);
   });
 
   it("is Shopify's full schema, not a hand-written subset", () => {
     const schema = adminSchema();
     expect(Object.keys(schema.getTypeMap()).length).toBeGreaterThan(2500);
-    expect(schema.getMutationType()!.getFields().orderCancel!.args.map((a) => a.name)).toContain("refundMethod");
+    expect(
+      schema
+        .getMutationType()!
+        .getFields()
+        .orderCancel!.args.map((a) => a.name),
+    ).toContain("refundMethod");
   });
 
   it.each(Object.entries(ADMIN_DOCUMENTS))("accepts the app's %s", (_name, doc) => {
@@ -42,10 +50,16 @@ describe("Shopify's Admin schema, from @shopify/dev-mcp", () => {
     expect(noField.ok).toBe(false);
     expect(!noField.ok && noField.errors[0]!.message).toBe('Cannot query field "backorderable" on type "ProductVariant".');
     // fulfillmentOrderHold takes its reason inside the FulfillmentOrderHoldInput object.
-    const wrongArgs = checkDocument(`mutation { fulfillmentOrderHold(id: "gid://shopify/FulfillmentOrder/1", reason: INVENTORY_OUT_OF_STOCK) { userErrors { message } } }`);
+    const wrongArgs = checkDocument(
+      `mutation { fulfillmentOrderHold(id: "gid://shopify/FulfillmentOrder/1", reason: INVENTORY_OUT_OF_STOCK) { userErrors { message } } }`,
+    );
     expect(wrongArgs.ok).toBe(false);
-    expect(!wrongArgs.ok && wrongArgs.errors.map((e) => e.message).join(" ")).toMatch(/Unknown argument "reason"|argument "fulfillmentHold"/);
-    const badEnum = checkDocument(`mutation { orderCancel(orderId: "gid://shopify/Order/1", reason: OUT_OF_STOCK, restock: true) { job { id } } }`);
+    expect(!wrongArgs.ok && wrongArgs.errors.map((e) => e.message).join(" ")).toMatch(
+      /Unknown argument "reason"|argument "fulfillmentHold"/,
+    );
+    const badEnum = checkDocument(
+      `mutation { orderCancel(orderId: "gid://shopify/Order/1", reason: OUT_OF_STOCK, restock: true) { job { id } } }`,
+    );
     expect(badEnum.ok).toBe(false);
   });
 });

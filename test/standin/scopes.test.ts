@@ -8,7 +8,15 @@ import { describe, expect, it } from "vitest";
 import { ADMIN_DOCUMENTS } from "../../app/shopify/admin-queries.ts";
 import { DEFAULT_SCOPES } from "../../app/config.server.ts";
 import { adminSchema } from "../../dev/admin-standin/schema.ts";
-import { operationAccess, parseRequiredAccess, protectedFieldsIn, satisfies, topicEnumName, webhookTopicRequirement, type ScopeRequirement } from "../../dev/admin-standin/access.ts";
+import {
+  operationAccess,
+  parseRequiredAccess,
+  protectedFieldsIn,
+  satisfies,
+  topicEnumName,
+  webhookTopicRequirement,
+  type ScopeRequirement,
+} from "../../dev/admin-standin/access.ts";
 
 interface AppToml {
   access_scopes: { scopes: string };
@@ -22,7 +30,8 @@ const topics = config.webhooks.subscriptions.flatMap((s) => s.topics ?? []);
 function needs(): { source: string; requirement: ScopeRequirement }[] {
   const out: { source: string; requirement: ScopeRequirement }[] = [];
   for (const [name, source] of Object.entries(ADMIN_DOCUMENTS)) {
-    for (const a of operationAccess(adminSchema(), parse(source))) out.push({ source: `${name} ${a.path.join(".")} (${a.coordinate})`, requirement: a.requirement });
+    for (const a of operationAccess(adminSchema(), parse(source)))
+      out.push({ source: `${name} ${a.path.join(".")} (${a.coordinate})`, requirement: a.requirement });
   }
   for (const topic of topics) {
     const requirement = webhookTopicRequirement(topicEnumName(topic));
@@ -40,7 +49,9 @@ describe("access scopes, derived from Shopify's schema", () => {
 
   it("cover every document the app sends and every webhook topic it subscribes to", () => {
     const granted = new Set(DEFAULT_SCOPES);
-    const unmet = needs().filter((n) => !satisfies(n.requirement, granted)).map((n) => `${n.source}: any of ${n.requirement.map((a) => a.join("+")).join(" | ")}`);
+    const unmet = needs()
+      .filter((n) => !satisfies(n.requirement, granted))
+      .map((n) => `${n.source}: any of ${n.requirement.map((a) => a.join("+")).join(" | ")}`);
     expect(unmet).toEqual([]);
   });
 
@@ -50,19 +61,34 @@ describe("access scopes, derived from Shopify's schema", () => {
   });
 
   it("read no protected customer data through the Admin API (the schema's isProtected fields)", () => {
-    const found = Object.entries(ADMIN_DOCUMENTS).flatMap(([name, source]) => protectedFieldsIn(adminSchema(), parse(source)).map((p) => `${name}: ${p.coordinate} (${p.subject})`));
+    const found = Object.entries(ADMIN_DOCUMENTS).flatMap(([name, source]) =>
+      protectedFieldsIn(adminSchema(), parse(source)).map((p) => `${name}: ${p.coordinate} (${p.subject})`),
+    );
     expect(found).toEqual([]);
     // The check itself sees a protected field when one is asked for.
-    expect(protectedFieldsIn(adminSchema(), parse(`query { order(id: "gid://shopify/Order/1") { email } }`)).map((p) => p.coordinate)).toEqual(["Order.email"]);
+    expect(
+      protectedFieldsIn(adminSchema(), parse(`query { order(id: "gid://shopify/Order/1") { email } }`)).map((p) => p.coordinate),
+    ).toEqual(["Order.email"]);
   });
 
   it("reads Shopify's wording: alternatives, scopes needed together, staff permissions ignored", () => {
-    expect(parseRequiredAccess("`read_locales` access scope or `read_markets_home` access scope.", "query")).toEqual([["read_locales"], ["read_markets_home"]]);
-    expect(parseRequiredAccess("`write_orders` access scope or `write_marketplace_orders` access scope. Also: The user must have `write_x` permission.", "mutation")).toEqual([["write_orders"], ["write_marketplace_orders"]]);
+    expect(parseRequiredAccess("`read_locales` access scope or `read_markets_home` access scope.", "query")).toEqual([
+      ["read_locales"],
+      ["read_markets_home"],
+    ]);
+    expect(
+      parseRequiredAccess(
+        "`write_orders` access scope or `write_marketplace_orders` access scope. Also: The user must have `write_x` permission.",
+        "mutation",
+      ),
+    ).toEqual([["write_orders"], ["write_marketplace_orders"]]);
     const markets = "`read_markets` for queries and both `read_markets` as well as `write_markets` for mutations.";
     expect(parseRequiredAccess(markets, "query")).toEqual([["read_markets"]]);
     expect(parseRequiredAccess(markets, "mutation")).toEqual([["read_markets", "write_markets"]]);
-    expect(parseRequiredAccess("`read_orders` access scope as well as any of `read_a`, `read_b` access scopes.", "query")).toEqual([["read_orders", "read_a"], ["read_orders", "read_b"]]);
+    expect(parseRequiredAccess("`read_orders` access scope as well as any of `read_a`, `read_b` access scopes.", "query")).toEqual([
+      ["read_orders", "read_a"],
+      ["read_orders", "read_b"],
+    ]);
     expect(webhookTopicRequirement("FULFILLMENTS_CREATE")).toEqual([["read_fulfillments"], ["read_marketplace_orders"]]);
     expect(webhookTopicRequirement("APP_UNINSTALLED")).toEqual([]);
     expect(satisfies([["read_products"]], new Set(["write_products"]))).toBe(true);

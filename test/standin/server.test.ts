@@ -21,7 +21,10 @@ async function post(body: unknown, token: string | null = shop.accessToken) {
     headers: { "content-type": "application/json", ...(token ? { "X-Shopify-Access-Token": token } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as { data?: Record<string, unknown>; errors?: unknown; extensions?: { cost: Record<string, unknown> } } };
+  return {
+    status: res.status,
+    json: (await res.json()) as { data?: Record<string, unknown>; errors?: unknown; extensions?: { cost: Record<string, unknown> } },
+  };
 }
 
 beforeAll(async () => {
@@ -54,7 +57,11 @@ describe("the Admin API stand-in", () => {
     });
     expect(res.status).toBe(200);
     expect(res.json.data).toBeUndefined();
-    expect(res.json.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('Field "backorderLimit" is not defined by type "ProductVariantsBulkInput"') })]);
+    expect(res.json.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('Field "backorderLimit" is not defined by type "ProductVariantsBulkInput"'),
+      }),
+    ]);
     expect(shop.variants.get(`gid://shopify/ProductVariant/${DEMO_IDS.variants.shirtS}`)!.inventoryPolicy).toBe(before);
   });
 
@@ -63,7 +70,11 @@ describe("the Admin API stand-in", () => {
     const from = standin.calls.length;
     const err = await gw.send(`query Bad { shop { backorderSettings } }`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdminApiError);
-    expect(err).toMatchObject({ permanent: true, operation: "Bad", message: expect.stringContaining('Cannot query field "backorderSettings" on type "Shop"') });
+    expect(err).toMatchObject({
+      permanent: true,
+      operation: "Bad",
+      message: expect.stringContaining('Cannot query field "backorderSettings" on type "Shop"'),
+    });
     expect(standin.calls.length - from).toBe(1);
   });
 
@@ -87,12 +98,22 @@ describe("the Admin API stand-in", () => {
     const mutation = { query: SET_METAFIELDS, variables: { metafields: [] } };
     const throttled = await post(mutation);
     expect(throttled.status).toBe(200);
-    expect(throttled.json.errors).toEqual([{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }]);
-    expect(throttled.json.extensions!.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { currentlyAvailable: 5 } });
+    expect(throttled.json.errors).toEqual([
+      { message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } },
+    ]);
+    expect(throttled.json.extensions!.cost).toMatchObject({
+      requestedQueryCost: 10,
+      actualQueryCost: null,
+      throttleStatus: { currentlyAvailable: 5 },
+    });
     t += 50; // 5 points restored
     const ok = await post(mutation);
     expect(ok.json.errors).toBeUndefined();
-    expect(ok.json.extensions!.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { currentlyAvailable: 0 } });
+    expect(ok.json.extensions!.cost).toMatchObject({
+      requestedQueryCost: 10,
+      actualQueryCost: 10,
+      throttleStatus: { currentlyAvailable: 0 },
+    });
     standin.bucket(DEMO_SHOP).set(2000);
   });
 
@@ -104,7 +125,9 @@ describe("the Admin API stand-in", () => {
   it("stores $app metafields in the app's reserved namespace and reads them back through it", async () => {
     const gw = new AdminGateway({ shop: DEMO_SHOP, accessToken: async () => shop.accessToken, origin, now: clock });
     const owner = `gid://shopify/ProductVariant/${DEMO_IDS.variants.shirtL}`;
-    await gw.setMetafields([{ ownerId: owner, namespace: "$app", key: "backorder_status", type: "json", value: '{"v":1,"state":"sold_out"}' }]);
+    await gw.setMetafields([
+      { ownerId: owner, namespace: "$app", key: "backorder_status", type: "json", value: '{"v":1,"state":"sold_out"}' },
+    ]);
     expect(shop.metafield(owner, `app--${STANDIN_APP_ID}`, "backorder_status")!.value).toBe('{"v":1,"state":"sold_out"}');
     const { data } = await gw.send<{ productVariant: { metafield: { namespace: string; jsonValue: unknown } } }>(
       `query Read($id: ID!) { productVariant(id: $id) { metafield(namespace: "$app", key: "backorder_status") { namespace jsonValue } } }`,
@@ -112,12 +135,22 @@ describe("the Admin API stand-in", () => {
     );
     expect(data.productVariant.metafield).toEqual({ namespace: `app--${STANDIN_APP_ID}`, jsonValue: { v: 1, state: "sold_out" } });
     const storefront = standin.storefront(DEMO_SHOP);
-    expect(storefront.find((p) => p.title === "Linen Shirt")!.variants.find((v) => v.title === "L")).toMatchObject({ available: 0, availableForSale: false, backorderStatus: { state: "sold_out" } });
+    expect(storefront.find((p) => p.title === "Linen Shirt")!.variants.find((v) => v.title === "L")).toMatchObject({
+      available: 0,
+      availableForSale: false,
+      backorderStatus: { state: "sold_out" },
+    });
   });
 
   it("refuses invalid metafields all or nothing, as userErrors", async () => {
     const gw = new AdminGateway({ shop: DEMO_SHOP, accessToken: async () => shop.accessToken, origin, now: clock });
-    const good = { ownerId: `gid://shopify/ProductVariant/${DEMO_IDS.variants.beanieOat}`, namespace: "$app", key: "backorder_status", type: "json", value: "{}" };
+    const good = {
+      ownerId: `gid://shopify/ProductVariant/${DEMO_IDS.variants.beanieOat}`,
+      namespace: "$app",
+      key: "backorder_status",
+      type: "json",
+      value: "{}",
+    };
     const bad = { ...good, ownerId: "gid://shopify/ProductVariant/1", value: "not json" };
     const err = await gw.setMetafields([good, bad]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdminUserErrors);
@@ -134,9 +167,14 @@ describe("the Admin API stand-in", () => {
     const wrongType = { ownerId, namespace: "$app", key: "backorder_status", type: "single_line_text_field", value: "backorder" };
     const err = await gw.setMetafields([wrongType]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdminUserErrors);
-    expect((err as AdminUserErrors).userErrors).toEqual([expect.objectContaining({ field: ["metafields", "0", "type"], code: "INVALID_TYPE" })]);
+    expect((err as AdminUserErrors).userErrors).toEqual([
+      expect.objectContaining({ field: ["metafields", "0", "type"], code: "INVALID_TYPE" }),
+    ]);
     // Without a type, the definition supplies it (and its JSON validation applies).
-    const untyped = await post({ query: SET_METAFIELDS, variables: { metafields: [{ ownerId, namespace: "$app", key: "backorder_status", value: '{"v":1}' }] } });
+    const untyped = await post({
+      query: SET_METAFIELDS,
+      variables: { metafields: [{ ownerId, namespace: "$app", key: "backorder_status", value: '{"v":1}' }] },
+    });
     expect(untyped.json.errors).toBeUndefined();
     expect(shop.metafield(ownerId, `app--${STANDIN_APP_ID}`, "backorder_status")).toMatchObject({ type: "json", value: '{"v":1}' });
     // The same key on another owner type has no definition: any type goes.
@@ -149,7 +187,14 @@ describe("the Admin API stand-in", () => {
     const from = standin.calls.length;
     await post({ query: `query Named($id: ID!) { order(id: $id) { id } }`, variables: { id: "gid://shopify/Order/1" } });
     expect(standin.calls.slice(from)).toEqual([
-      expect.objectContaining({ shop: DEMO_SHOP, operationName: "Named", operation: "query", variables: { id: "gid://shopify/Order/1" }, status: 200, errors: [] }),
+      expect.objectContaining({
+        shop: DEMO_SHOP,
+        operationName: "Named",
+        operation: "query",
+        variables: { id: "gid://shopify/Order/1" },
+        status: 200,
+        errors: [],
+      }),
     ]);
   });
 
@@ -157,11 +202,19 @@ describe("the Admin API stand-in", () => {
     const winter = `gid://shopify/Collection/${DEMO_IDS.collections.winter}`;
     const res = await post({ query: COLLECTION_PRODUCTS, variables: { id: winter, after: null }, operationName: "CollectionProducts" });
     expect(res.json.data).toEqual({
-      collection: { id: winter, products: { pageInfo: { hasNextPage: false, endCursor: expect.any(String) }, nodes: [{ id: `gid://shopify/Product/${DEMO_IDS.products.beanie}` }] } },
+      collection: {
+        id: winter,
+        products: {
+          pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+          nodes: [{ id: `gid://shopify/Product/${DEMO_IDS.products.beanie}` }],
+        },
+      },
     });
     // Requested: collection 1 + products (2 + 250 × 1); actual: 1 product came back.
     expect(res.json.extensions!.cost).toMatchObject({ requestedQueryCost: 253, actualQueryCost: 4 });
-    const page = await post({ query: `query { collection(id: "${winter}") { products(first: 1, after: "${(res.json.data!.collection as { products: { pageInfo: { endCursor: string } } }).products.pageInfo.endCursor}") { nodes { id } pageInfo { hasNextPage } } } }` });
+    const page = await post({
+      query: `query { collection(id: "${winter}") { products(first: 1, after: "${(res.json.data!.collection as { products: { pageInfo: { endCursor: string } } }).products.pageInfo.endCursor}") { nodes { id } pageInfo { hasNextPage } } } }`,
+    });
     expect(page.json.data).toEqual({ collection: { products: { nodes: [], pageInfo: { hasNextPage: false } } } });
     const missing = await post({ query: COLLECTION_PRODUCTS, variables: { id: "gid://shopify/Collection/1", after: null } });
     expect(missing.json).toMatchObject({ data: { collection: null } });
@@ -174,7 +227,10 @@ describe("the Admin API stand-in", () => {
     const from = standin.calls.length;
     expect((await post({ query: "query Who { shop { name } }" }, old)).status).toBe(401);
     expect((await post({ query: "query Who { shop { name } }" }, fresh)).status).toBe(200);
-    expect(standin.calls.slice(from).map((c) => [c.operationName, c.status])).toEqual([["Who", 401], ["Who", 200]]);
+    expect(standin.calls.slice(from).map((c) => [c.operationName, c.status])).toEqual([
+      ["Who", 401],
+      ["Who", 200],
+    ]);
   });
 
   it("injects failures for the next calls", async () => {

@@ -24,7 +24,9 @@ export function launchChromium(): Promise<Browser> {
  * (to refresh the README's pictures), else a temporary folder, so a test run leaves the tree clean.
  */
 export function screenshotPath(name: string): string {
-  const dir = process.env.UPDATE_SCREENSHOTS ? path.resolve(import.meta.dirname, "../../docs/screenshots") : path.join(os.tmpdir(), "backorder-queue-screenshots");
+  const dir = process.env.UPDATE_SCREENSHOTS
+    ? path.resolve(import.meta.dirname, "../../docs/screenshots")
+    : path.join(os.tmpdir(), "backorder-queue-screenshots");
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
 }
@@ -42,7 +44,9 @@ export async function gotoSettled(page: Page, url: string, ready: () => Promise<
       await ready();
       return;
     } catch (e) {
-      const interrupted = /ERR_ABORTED|Execution context was destroyed|navigation|Target page, context or browser has been closed/i.test(String(e));
+      const interrupted = /ERR_ABORTED|Execution context was destroyed|navigation|Target page, context or browser has been closed/i.test(
+        String(e),
+      );
       if (!interrupted || attempt >= tries || page.isClosed()) throw e;
       await page.waitForLoadState("load").catch(() => {});
     }

@@ -25,7 +25,10 @@ describe("the backorder status metafield", () => {
   });
 
   it("is read by the theme app extension under the same namespace and key", () => {
-    const liquid = fs.readdirSync(SNIPPETS).map((f) => fs.readFileSync(path.join(SNIPPETS, f), "utf8")).join("\n");
+    const liquid = fs
+      .readdirSync(SNIPPETS)
+      .map((f) => fs.readFileSync(path.join(SNIPPETS, f), "utf8"))
+      .join("\n");
     const reads = [...liquid.matchAll(/metafields\[['"]([^'"]+)['"]\]\.(\w+)/g)].map((m) => `${m[1]}.${m[2]}`);
     expect(reads.length).toBeGreaterThan(0);
     expect(new Set(reads)).toEqual(new Set([`${STOREFRONT_METAFIELD.namespace}.${STOREFRONT_METAFIELD.key}`]));

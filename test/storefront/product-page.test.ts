@@ -67,7 +67,10 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
   /** Clicks a size; the themes set the form's `id` last (Horizon-like: after the event's listeners ran). */
   async function pick(page: Page, size: string) {
     await page.locator(`${PICKER[theme]} label`, { hasText: new RegExp(`^\\s*${size}\\s*$`) }).click();
-    await page.waitForFunction(([form, id]) => (document.querySelector(`${form} input[name="id"]`) as HTMLInputElement).value === id, [FORM, idOf(size)] as const);
+    await page.waitForFunction(([form, id]) => (document.querySelector(`${form} input[name="id"]`) as HTMLInputElement).value === id, [
+      FORM,
+      idOf(size),
+    ] as const);
   }
 
   /** Adds to cart through the theme's product form: Dawn-like goes to the cart page, Horizon-like stays. */
@@ -90,7 +93,9 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
   it("renders the backorder date server-side for a backorderable variant", async () => {
     const s = await storefront();
     const html = await (await fetch(`${s.url}/products/linen-shirt?variant=${M}`)).text();
-    expect(html).toContain(`<p class="bq-notice__text" role="status" aria-live="polite"><span class="bq-notice__backorder">${BACKORDER_TEXT}</span></p>`);
+    expect(html).toContain(
+      `<p class="bq-notice__text" role="status" aria-live="polite"><span class="bq-notice__backorder">${BACKORDER_TEXT}</span></p>`,
+    );
     const page = await open(s, `?variant=${M}`);
     expect(await noticeText(page)).toBe(BACKORDER_TEXT);
     expect(await property(page)).toBe("2026-12-16");
@@ -167,7 +172,9 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     const page = await open(s);
     await pick(page, "M");
     expect(await noticeText(page)).toBe("Ships 16/12/2026 <b>");
-    expect(await page.locator("[data-bq-notice] .bq-notice__text > span").evaluate((e) => getComputedStyle(e).color)).toBe("rgb(26, 26, 26)");
+    expect(await page.locator("[data-bq-notice] .bq-notice__text > span").evaluate((e) => getComputedStyle(e).color)).toBe(
+      "rgb(26, 26, 26)",
+    );
     await page.close();
   });
 
@@ -183,8 +190,15 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     // Both blocks offer exactly these formats, and default to the first.
     for (const file of ["backorder-notice", "backorder-embed"]) {
       const liquid = fs.readFileSync(`extensions/backorder-notice/blocks/${file}.liquid`, "utf8");
-      const setting = (JSON.parse(/\{% schema %\}([\s\S]*)\{% endschema %\}/.exec(liquid)![1]!) as { settings: { id: string; default?: string; options?: { value: string }[] }[] }).settings.find((x) => x.id === "date_format")!;
-      expect(setting.options!.map((o) => o.value), file).toEqual(Object.keys(shown));
+      const setting = (
+        JSON.parse(/\{% schema %\}([\s\S]*)\{% endschema %\}/.exec(liquid)![1]!) as {
+          settings: { id: string; default?: string; options?: { value: string }[] }[];
+        }
+      ).settings.find((x) => x.id === "date_format")!;
+      expect(
+        setting.options!.map((o) => o.value),
+        file,
+      ).toEqual(Object.keys(shown));
       expect(setting.default, file).toBe("%b %-d, %Y");
     }
     const product: StorefrontProduct = {
@@ -201,7 +215,9 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
   it("prefers the app's own message, and speaks the storefront's language", async () => {
     const product: StorefrontProduct = {
       ...LINEN_SHIRT,
-      variants: LINEN_SHIRT.variants.map((v) => (v.id === M ? { ...v, metafieldStatus: { ...v.metafieldStatus!, message: "Pre-order: {date}" } } : v)),
+      variants: LINEN_SHIRT.variants.map((v) =>
+        v.id === M ? { ...v, metafieldStatus: { ...v.metafieldStatus!, message: "Pre-order: {date}" } } : v,
+      ),
     };
     const page = await open(await storefront({}, product), `?variant=${M}`);
     expect(await noticeText(page)).toBe("Pre-order: Dec 16, 2026");
@@ -238,7 +254,11 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
       const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
       document.querySelector(form)!.addEventListener("change", (e) => seen.push(`change ${(e.target as HTMLInputElement).name}`));
       document.addEventListener("shopify:product:select", (e) => {
-        const { product, selectedOptions, promise } = e as Event & { product: { handle: string }; selectedOptions: { name: string; value: string }[]; promise: Promise<{ variant: { id: string } | null }> };
+        const { product, selectedOptions, promise } = e as Event & {
+          product: { handle: string };
+          selectedOptions: { name: string; value: string }[];
+          promise: Promise<{ variant: { id: string } | null }>;
+        };
         seen.push(`select ${product.handle} ${selectedOptions.map((o) => `${o.name}=${o.value}`).join()}`);
         void promise.then((r) => seen.push(`variant ${r.variant?.id}`));
       });
@@ -248,7 +268,9 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     expect(await property(page)).toBe("2026-12-16");
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     // Dawn: `change` on the form's `id`, no standard event. Horizon: the standard event, no `change`.
-    expect(seen).toEqual(theme === "dawn-like" ? ["change id"] : ["select linen-shirt Size=M", `variant gid://shopify/ProductVariant/${M}`]);
+    expect(seen).toEqual(
+      theme === "dawn-like" ? ["change id"] : ["select linen-shirt Size=M", `variant gid://shopify/ProductVariant/${M}`],
+    );
     await page.close();
   });
 
@@ -270,12 +292,18 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
   });
   it("keeps the product's handle inside the notice's data-product attribute", async () => {
     const handle = 'shirt" onmouseover="window.__pwned=1';
-    const html = await new StorefrontRenderer({ origin: "http://127.0.0.1", theme, appEmbed: true }).renderPage({ ...LINEN_SHIRT, handle }, M);
+    const html = await new StorefrontRenderer({ origin: "http://127.0.0.1", theme, appEmbed: true }).renderPage(
+      { ...LINEN_SHIRT, handle },
+      M,
+    );
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.setContent(html);
     expect(await page.locator("[onmouseover]").count()).toBe(0);
-    expect(await page.locator("[data-bq-notice]").evaluateAll((notices) => notices.map((n) => n.getAttribute("data-product")))).toEqual([handle, handle]);
+    expect(await page.locator("[data-bq-notice]").evaluateAll((notices) => notices.map((n) => n.getAttribute("data-product")))).toEqual([
+      handle,
+      handle,
+    ]);
     await context.close();
   });
   it("shows the latest pick when an earlier pick's lookup resolves after it", async () => {
@@ -284,8 +312,16 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
       const form = document.querySelector(selector)!;
       const select = (variantId: string) => {
         let resolve!: () => void;
-        const promise = new Promise<{ variant: { id: string } }>((r) => (resolve = () => r({ variant: { id: `gid://shopify/ProductVariant/${variantId}` } })));
-        form.dispatchEvent(Object.assign(new Event("shopify:product:select", { bubbles: true }), { product: { handle: "linen-shirt" }, selectedOptions: [], promise }));
+        const promise = new Promise<{ variant: { id: string } }>(
+          (r) => (resolve = () => r({ variant: { id: `gid://shopify/ProductVariant/${variantId}` } })),
+        );
+        form.dispatchEvent(
+          Object.assign(new Event("shopify:product:select", { bubbles: true }), {
+            product: { handle: "linen-shirt" },
+            selectedOptions: [],
+            promise,
+          }),
+        );
         return { promise, resolve };
       };
       const first = select("41002");

@@ -10,7 +10,10 @@ describe("extensions/backorder-notice", () => {
   });
 
   it("has every storefront string in each shipped language", () => {
-    const keys = (file: string) => Object.keys((JSON.parse(fs.readFileSync(`extensions/backorder-notice/locales/${file}`, "utf8")) as { backorder: object }).backorder).sort();
+    const keys = (file: string) =>
+      Object.keys(
+        (JSON.parse(fs.readFileSync(`extensions/backorder-notice/locales/${file}`, "utf8")) as { backorder: object }).backorder,
+      ).sort();
     const english = keys("en.default.json");
     for (const lang of ["fr", "de", "es"]) expect(keys(`${lang}.json`), lang).toEqual(english);
   });

@@ -21,7 +21,15 @@ beforeEach(async () => {
     await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({ where: { shop: SHOP } });
   }
   await t.db.variant.create({
-    data: { shop: SHOP, variantId: VARIANT, productId: "1", inventoryItemId: ITEM, productTitle: "Linen shirt", title: "M", productUpdatedAt: NOW },
+    data: {
+      shop: SHOP,
+      variantId: VARIANT,
+      productId: "1",
+      inventoryItemId: ITEM,
+      productTitle: "Linen shirt",
+      title: "M",
+      productUpdatedAt: NOW,
+    },
   });
 });
 
@@ -60,7 +68,15 @@ describe("loadVariantFacts", () => {
   it("sums levels over locations and counts the engine's waiting units, today in the shop's zone", async () => {
     await t.db.shopSettings.create({ data: { shop: SHOP, timezone: "America/New_York", processingDays: 2, defaultLeadTimeDays: 10 } });
     await t.db.variantPolicy.create({
-      data: { shop: SHOP, variantId: VARIANT, enabled: true, maxBackorder: 5, restockDate: new Date("2026-12-01T00:00:00Z"), incomingQuantity: 2, message: "Soon" },
+      data: {
+        shop: SHOP,
+        variantId: VARIANT,
+        enabled: true,
+        maxBackorder: 5,
+        restockDate: new Date("2026-12-01T00:00:00Z"),
+        incomingQuantity: 2,
+        message: "Soon",
+      },
     });
     await level("L1", -3);
     await level("L2", 1);
@@ -98,7 +114,10 @@ describe("loadVariantFacts", () => {
     await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: VARIANT, enabled: true } });
     await level("L1", 0);
     const l = await line(new Date("2026-11-23T10:00:00Z"), 1);
-    await t.db.backorderLine.update({ where: { shop_lineItemId: { shop: SHOP, lineItemId: l.lineItemId } }, data: { state: "cancelled", cancelledAt: NOW } });
+    await t.db.backorderLine.update({
+      where: { shop_lineItemId: { shop: SHOP, lineItemId: l.lineItemId } },
+      data: { state: "cancelled", cancelledAt: NOW },
+    });
     const facts = await loadVariantFacts(t.db, SHOP, VARIANT, NOW);
     expect(facts).toMatchObject({ available: 0, waitingUnits: 0 });
     expect(storefrontStatus(facts).state).toBe("backorder");

@@ -10,11 +10,9 @@ import { createDb, type Db } from "../../app/db/client.server.ts";
 
 export type TestProvider = "sqlite" | "postgres";
 
-export const testProvider = (): TestProvider =>
-  process.env.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+export const testProvider = (): TestProvider => (process.env.TEST_DATABASE === "postgres" ? "postgres" : "sqlite");
 
-export const postgresServerUrl = () =>
-  process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const postgresServerUrl = () => process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 export interface TestDatabase {
   provider: TestProvider;

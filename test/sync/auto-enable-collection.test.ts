@@ -37,9 +37,13 @@ const form = (autoEnableCollectionId: string) => ({
 });
 const ops = (from: number) => h.standin.calls.slice(from).map((c) => [c.operationName, c.variables] as const);
 const enabledVariants = async () =>
-  (await t.db.variantPolicy.findMany({ where: { shop: SHOP, enabled: true }, orderBy: { variantId: "asc" }, select: { variantId: true } })).map((p) => Number(p.variantId));
-const members = async () => (await t.db.autoEnableProduct.findMany({ where: { shop: SHOP }, select: { collectionId: true } })).map((r) => r.collectionId);
-const collectionTask = () => t.db.syncTask.findUnique({ where: { shop_kind_targetId: { shop: SHOP, kind: "collection", targetId: SHOP } } });
+  (
+    await t.db.variantPolicy.findMany({ where: { shop: SHOP, enabled: true }, orderBy: { variantId: "asc" }, select: { variantId: true } })
+  ).map((p) => Number(p.variantId));
+const members = async () =>
+  (await t.db.autoEnableProduct.findMany({ where: { shop: SHOP }, select: { collectionId: true } })).map((r) => r.collectionId);
+const collectionTask = () =>
+  t.db.syncTask.findUnique({ where: { shop_kind_targetId: { shop: SHOP, kind: "collection", targetId: SHOP } } });
 /** A stock webhook a minute after everything so far (newer than the catalog's levels). */
 const stock = (x: { item: number }, available: number) => ({
   topic: "inventory_levels/update",
@@ -50,8 +54,18 @@ beforeAll(async () => {
   t = await createTestDatabase("sync_collection");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
-    for (const [x, title, units] of [[SWEATER, "Sweater", 2], [HAT, "Hat", 0], [SCARF, "Scarf", 1], [SANDAL, "Sandal", 1]] as const) {
-      shop.addProduct({ id: x.product, title, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: units } }] });
+    for (const [x, title, units] of [
+      [SWEATER, "Sweater", 2],
+      [HAT, "Hat", 0],
+      [SCARF, "Scarf", 1],
+      [SANDAL, "Sandal", 1],
+    ] as const) {
+      shop.addProduct({
+        id: x.product,
+        title,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: units } }],
+      });
     }
     for (const id of FILLER) shop.addProduct({ id, title: `Blanket ${id}`, updatedAt: BEFORE, variants: [] });
     shop.addCollection({ id: WINTER, title: "Winter", productIds: [SWEATER.product, HAT.product, ...FILLER] });
@@ -82,11 +96,20 @@ describe("auto-enable by collection", () => {
       { id: `gid://shopify/Collection/${WINTER}`, after: null },
       { id: `gid://shopify/Collection/${WINTER}`, after: expect.any(String) },
     ]);
-    expect(reads.map((c) => [c.requestedQueryCost, c.actualQueryCost])).toEqual([[253, 253], [253, 15]]);
+    expect(reads.map((c) => [c.requestedQueryCost, c.actualQueryCost])).toEqual([
+      [253, 253],
+      [253, 15],
+    ]);
     expect(await members()).toEqual(Array(262).fill(`gid://shopify/Collection/${WINTER}`));
     expect(await enabledVariants()).toEqual([HAT.variant]);
     expect(calls.filter(([op]) => op === "UpdateVariantPolicies")).toEqual([
-      ["UpdateVariantPolicies", { productId: `gid://shopify/Product/${HAT.product}`, variants: [{ id: `gid://shopify/ProductVariant/${HAT.variant}`, inventoryPolicy: "CONTINUE" }] }],
+      [
+        "UpdateVariantPolicies",
+        {
+          productId: `gid://shopify/Product/${HAT.product}`,
+          variants: [{ id: `gid://shopify/ProductVariant/${HAT.variant}`, inventoryPolicy: "CONTINUE" }],
+        },
+      ],
     ]);
     expect(await collectionTask()).toMatchObject({ status: "done", lastError: null });
   });
@@ -102,7 +125,10 @@ describe("auto-enable by collection", () => {
   it("stops counting the old collection as soon as the setting changes; the new one counts after its read", async () => {
     await saveSettings(t.db, SHOP, form(`gid://shopify/Collection/${SUMMER}`), h.clock.date());
     // Before the read: the hat sold out again after a restock, but winter no longer counts.
-    await t.db.variantPolicy.update({ where: { shop_variantId: { shop: SHOP, variantId: String(HAT.variant) } }, data: { enabled: false } });
+    await t.db.variantPolicy.update({
+      where: { shop_variantId: { shop: SHOP, variantId: String(HAT.variant) } },
+      data: { enabled: false },
+    });
     await h.deliver([stock(HAT, 0)]);
     expect(await enabledVariants()).toEqual([SWEATER.variant]);
 
@@ -135,14 +161,20 @@ describe("auto-enable by collection", () => {
     expect(await saveSettings(t.db, SHOP, form(String(SUMMER)), h.clock.date())).toMatchObject({ ok: true, collectionRefresh: true });
     h.standin.failNext(5, { kind: "http", status: 503 }, (c) => c.operationName === "CollectionProducts");
     expect(await h.run()).toEqual({ done: 0, retrying: 1, failed: 0 });
-    expect(await collectionTask()).toMatchObject({ status: "pending", lastError: expect.stringMatching(/^attempt 1: CollectionProducts: HTTP 503/) });
+    expect(await collectionTask()).toMatchObject({
+      status: "pending",
+      lastError: expect.stringMatching(/^attempt 1: CollectionProducts: HTTP 503/),
+    });
     expect(await members()).toHaveLength(2);
     h.clock.advance(syncBackoffMs(1));
     expect(await h.run()).toEqual({ done: 1, retrying: 0, failed: 0 });
 
     await saveSettings(t.db, SHOP, form("999"), h.clock.date());
     expect(await h.run()).toEqual({ done: 0, retrying: 0, failed: 1 });
-    expect(await collectionTask()).toMatchObject({ status: "failed", lastError: expect.stringContaining("auto-enable collection 999 not found in Shopify") });
+    expect(await collectionTask()).toMatchObject({
+      status: "failed",
+      lastError: expect.stringContaining("auto-enable collection 999 not found in Shopify"),
+    });
 
     // Cleared: the list goes without asking Shopify.
     const from = h.standin.calls.length;

@@ -23,29 +23,82 @@ const product = (productId: string, minute: number, variants: [variantId: string
   title: `P${productId}@${minute}`,
   tags: `t${minute}`,
   updatedAt: at(minute),
-  variants: variants.map(([variantId, inventoryItemId, inventoryPolicy]) => ({ variantId, title: `V${variantId}@${minute}`, sku: null, inventoryItemId, price: "5.00", inventoryPolicy })),
+  variants: variants.map(([variantId, inventoryItemId, inventoryPolicy]) => ({
+    variantId,
+    title: `V${variantId}@${minute}`,
+    sku: null,
+    inventoryItemId,
+    price: "5.00",
+    inventoryPolicy,
+  })),
 });
-const level = (itemId: string, locationId: string, available: number, minute: number): InventoryLevelEvent => ({ kind: "inventory", inventoryItemId: itemId, locationId, available, updatedAt: at(minute) });
+const level = (itemId: string, locationId: string, available: number, minute: number): InventoryLevelEvent => ({
+  kind: "inventory",
+  inventoryItemId: itemId,
+  locationId,
+  available,
+  updatedAt: at(minute),
+});
 
 /** What a shop has before the catalog sync: two variants, their levels, an order waiting on variant 1. */
 async function before(shop: string) {
   await t.db.$transaction(async (tx) => {
     await applyEvents(tx, shop, [
-      { event: product("10", 10, [["1", "101", "continue"], ["2", "102", "deny"]]), reason: "products/update" },
+      {
+        event: product("10", 10, [
+          ["1", "101", "continue"],
+          ["2", "102", "deny"],
+        ]),
+        reason: "products/update",
+      },
       { event: level("101", "9", 0, 10), reason: "inventory_levels/update" },
       { event: level("102", "9", 4, 10), reason: "inventory_levels/update" },
-      { event: toDomainEvent("orders/create", orderPayload({ id: 500, createdAt: at(11).toISOString(), lines: [{ id: 5001, variantId: 1, quantity: 3 }] })), reason: "orders/create" },
+      {
+        event: toDomainEvent(
+          "orders/create",
+          orderPayload({ id: 500, createdAt: at(11).toISOString(), lines: [{ id: 5001, variantId: 1, quantity: 3 }] }),
+        ),
+        reason: "orders/create",
+      },
       { event: level("101", "9", -3, 11), reason: "inventory_levels/update" },
     ]);
   });
 }
 
 /** The catalog's view: product 10 older than stored (stale), product 20 new; levels new, newer, older. */
-const products = [product("10", 5, [["1", "101", "deny"], ["2", "102", "deny"]]), product("20", 30, [["3", "103", "deny"], ["4", "104", "continue"]])];
-const levels = [level("101", "9", -1, 12), level("102", "9", 9, 1), level("103", "9", 2, 30), level("104", "9", 0, 30), level("104", "8", 1, 30)];
+const products = [
+  product("10", 5, [
+    ["1", "101", "deny"],
+    ["2", "102", "deny"],
+  ]),
+  product("20", 30, [
+    ["3", "103", "deny"],
+    ["4", "104", "continue"],
+  ]),
+];
+const levels = [
+  level("101", "9", -1, 12),
+  level("102", "9", 9, 1),
+  level("103", "9", 2, 30),
+  level("104", "9", 0, 30),
+  level("104", "8", 1, 30),
+];
 
 async function stateOf(shop: string) {
-  const variants = await t.db.variant.findMany({ where: { shop }, orderBy: { variantId: "asc" }, select: { variantId: true, productId: true, inventoryItemId: true, productTitle: true, title: true, inventoryPolicy: true, productTags: true, productUpdatedAt: true } });
+  const variants = await t.db.variant.findMany({
+    where: { shop },
+    orderBy: { variantId: "asc" },
+    select: {
+      variantId: true,
+      productId: true,
+      inventoryItemId: true,
+      productTitle: true,
+      title: true,
+      inventoryPolicy: true,
+      productTags: true,
+      productUpdatedAt: true,
+    },
+  });
   return { variants, ...(await queueState(t.db, shop)) };
 }
 
@@ -53,7 +106,13 @@ describe("the catalog's chunk, set-based", () => {
   it("stores and re-derives exactly what the same events one by one do", async () => {
     await before("one-by-one.myshopify.com");
     await before("set-based.myshopify.com");
-    const oneByOne = await t.db.$transaction((tx) => applyEvents(tx, "one-by-one.myshopify.com", [...products, ...levels].map((event) => ({ event, reason: "catalog/sync" }))));
+    const oneByOne = await t.db.$transaction((tx) =>
+      applyEvents(
+        tx,
+        "one-by-one.myshopify.com",
+        [...products, ...levels].map((event) => ({ event, reason: "catalog/sync" })),
+      ),
+    );
     const setBased = await t.db.$transaction((tx) => applyCatalogEvents(tx, "set-based.myshopify.com", products, levels, "catalog/sync"));
 
     const a = await stateOf("one-by-one.myshopify.com");

@@ -29,7 +29,15 @@ function seed(shop: StandinShop) {
       updatedAt: "2026-11-20T09:00:00Z",
       variants: [0, 1, 2].map((v) => {
         const n = p * 3 + v;
-        return { id: 70000 + n, inventoryItemId: 80000 + n, title: `V${v}`, sku: `SKU-${n}`, price: `${10 + v}.00`, inventoryPolicy: n % 5 === 0 ? ("CONTINUE" as const) : ("DENY" as const), stock: (n % 2 ? { 61001: n, 61002: 1 } : { 61001: n }) as Record<string, number> };
+        return {
+          id: 70000 + n,
+          inventoryItemId: 80000 + n,
+          title: `V${v}`,
+          sku: `SKU-${n}`,
+          price: `${10 + v}.00`,
+          inventoryPolicy: n % 5 === 0 ? ("CONTINUE" as const) : ("DENY" as const),
+          stock: (n % 2 ? { 61001: n, 61002: 1 } : { 61001: n }) as Record<string, number>,
+        };
       }),
     });
   }
@@ -48,7 +56,8 @@ async function harness(name: string, scopes?: string[]): Promise<Harness> {
   return h;
 }
 
-const calls = (h: Harness, name: string) => h.standin.calls.filter((c) => c.operationName === name && c.status === 200 && c.errors.length === 0).length;
+const calls = (h: Harness, name: string) =>
+  h.standin.calls.filter((c) => c.operationName === name && c.status === 200 && c.errors.length === 0).length;
 
 async function catalogOf(shop: string) {
   const variants = await t.db.variant.findMany({ where: { shop }, orderBy: { variantId: "asc" } });
@@ -62,9 +71,26 @@ async function expectWholeCatalog(shop: string) {
   expect(variants).toHaveLength(VARIANTS);
   expect(levels).toHaveLength(LEVELS);
   const v7 = variants.find((v) => v.variantId === "70007")!;
-  expect(v7).toMatchObject({ productId: "7002", inventoryItemId: "80007", title: "V1", sku: "SKU-7", price: "11.00", inventoryPolicy: "deny", productTitle: "Product 2", productTags: "" });
+  expect(v7).toMatchObject({
+    productId: "7002",
+    inventoryItemId: "80007",
+    title: "V1",
+    sku: "SKU-7",
+    price: "11.00",
+    inventoryPolicy: "deny",
+    productTitle: "Product 2",
+    productTags: "",
+  });
   expect(variants.find((v) => v.variantId === "70010")).toMatchObject({ inventoryPolicy: "continue", productTags: "odd" });
-  expect(levels.filter((l) => l.inventoryItemId === "80007").map((l) => [l.locationId, l.available]).sort()).toEqual([["61001", 7], ["61002", 1]]);
+  expect(
+    levels
+      .filter((l) => l.inventoryItemId === "80007")
+      .map((l) => [l.locationId, l.available])
+      .sort(),
+  ).toEqual([
+    ["61001", 7],
+    ["61002", 1],
+  ]);
   expect(await t.db.catalogBulkSync.count({ where: { shop } })).toBe(0);
 }
 
@@ -81,7 +107,14 @@ describe("the catalog of a shop larger than one page", () => {
     const h = await harness("bulk-chunks");
     const shop = h.shop.domain;
     const r = await runCatalogSync(t.db, h.gateways(shop), shop, h.clock.date(), { chunkLines: 40 });
-    expect(r).toMatchObject({ via: "bulk", variants: VARIANTS, levels: LEVELS, lines: LINES, resumedFromLine: 0, pages: Math.ceil(LINES / 40) });
+    expect(r).toMatchObject({
+      via: "bulk",
+      variants: VARIANTS,
+      levels: LEVELS,
+      lines: LINES,
+      resumedFromLine: 0,
+      pages: Math.ceil(LINES / 40),
+    });
     // One page tells the catalog is large, then the bulk operation and its polls.
     const names = h.standin.calls.map((c) => c.operationName);
     expect(names.slice(0, 3)).toEqual(["ShopFacts", "CatalogVariants", "RunBulkQuery"]);
@@ -122,13 +155,18 @@ describe("the catalog of a shop larger than one page", () => {
     expect((await t.db.catalogBulkSync.findUniqueOrThrow({ where: { shop } })).linesApplied).toBe(40);
 
     // Both resume from line 40; each chunk commits only where the saved count still is.
-    const runs = await Promise.allSettled([1, 2].map(() => runCatalogSync(t.db, h.gateways(shop), shop, h.clock.date(), { chunkLines: 40 })));
+    const runs = await Promise.allSettled(
+      [1, 2].map(() => runCatalogSync(t.db, h.gateways(shop), shop, h.clock.date(), { chunkLines: 40 })),
+    );
     const done = runs.filter((r) => r.status === "fulfilled");
     const stopped = runs.filter((r) => r.status === "rejected");
     expect(done).toHaveLength(1);
     expect(stopped).toHaveLength(1);
     expect((stopped[0] as PromiseRejectedResult).reason).toBeInstanceOf(CatalogSyncSuperseded);
-    expect((done[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof runCatalogSync>>>).value).toMatchObject({ resumedFromLine: 40, lines: LINES - 40 });
+    expect((done[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof runCatalogSync>>>).value).toMatchObject({
+      resumedFromLine: 40,
+      lines: LINES - 40,
+    });
     expect(calls(h, "RunBulkQuery")).toBe(1);
     await expectWholeCatalog(shop);
   });
@@ -141,7 +179,9 @@ describe("the catalog of a shop larger than one page", () => {
     expect(await h.run()).toEqual({ done: 0, retrying: 1, failed: 0 });
     const task = await t.db.syncTask.findFirstOrThrow({ where: { shop, kind: "catalog" } });
     expect(task.status).toBe("pending");
-    expect(task.lastError).toMatch(/^attempt 1: catalog bulk operation gid:\/\/shopify\/BulkOperation\/\d+ FAILED \(INTERNAL_SERVER_ERROR\) after 30 objects; a new one starts on retry$/);
+    expect(task.lastError).toMatch(
+      /^attempt 1: catalog bulk operation gid:\/\/shopify\/BulkOperation\/\d+ FAILED \(INTERNAL_SERVER_ERROR\) after 30 objects; a new one starts on retry$/,
+    );
     expect(await t.db.catalogBulkSync.count({ where: { shop } })).toBe(0);
 
     h.clock.advance(syncBackoffMs(1));
@@ -152,7 +192,10 @@ describe("the catalog of a shop larger than one page", () => {
   });
 
   it("fails for good when the operation is refused for the app's scopes (ACCESS_DENIED)", async () => {
-    const h = await harness("bulk-denied", DEFAULT_SCOPES.filter((s) => s !== "read_inventory"));
+    const h = await harness(
+      "bulk-denied",
+      DEFAULT_SCOPES.filter((s) => s !== "read_inventory"),
+    );
     const shop = h.shop.domain;
     const e = await runCatalogSync(t.db, h.gateways(shop), shop, h.clock.date(), { mode: "bulk" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AdminApiError);

@@ -15,7 +15,12 @@ beforeAll(async () => {
   t = await createTestDatabase("sync_catalog_lease");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(99201, "Warehouse");
-    shop.addProduct({ id: 8500, title: "Felt Slippers", updatedAt: "2026-11-20T09:00:00Z", variants: [{ id: 85001, inventoryItemId: 85501, stock: { 99201: 3 } }] });
+    shop.addProduct({
+      id: 8500,
+      title: "Felt Slippers",
+      updatedAt: "2026-11-20T09:00:00Z",
+      variants: [{ id: 85001, inventoryItemId: 85501, stock: { 99201: 3 } }],
+    });
   });
 });
 afterAll(async () => {

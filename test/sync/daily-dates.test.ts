@@ -20,10 +20,18 @@ let t: TestDatabase;
 let h: Harness;
 
 const eta = (variantId: number) => {
-  const mf = h.shop.metafield(`gid://shopify/ProductVariant/${variantId}`, resolveNamespace(STOREFRONT_METAFIELD.namespace, h.standin.appId), STOREFRONT_METAFIELD.key);
+  const mf = h.shop.metafield(
+    `gid://shopify/ProductVariant/${variantId}`,
+    resolveNamespace(STOREFRONT_METAFIELD.namespace, h.standin.appId),
+    STOREFRONT_METAFIELD.key,
+  );
   return mf ? (JSON.parse(mf.value) as { eta: string | null }).eta : undefined;
 };
-const metafieldWrites = (from: number) => h.standin.calls.slice(from).filter((c) => c.operationName === "SetMetafields").flatMap((c) => (c.variables.metafields as { ownerId: string }[]).map((m) => m.ownerId));
+const metafieldWrites = (from: number) =>
+  h.standin.calls
+    .slice(from)
+    .filter((c) => c.operationName === "SetMetafields")
+    .flatMap((c) => (c.variables.metafields as { ownerId: string }[]).map((m) => m.ownerId));
 
 beforeAll(async () => {
   t = await createTestDatabase("sync_daily_dates");
@@ -42,9 +50,28 @@ beforeAll(async () => {
   await t.db.shopSettings.create({ data: { shop: SHOP, timezone: "America/New_York", defaultLeadTimeDays: 10, processingDays: 0 } });
   // One variant dated by lead time (moves every day), one by a restock date far ahead (does not).
   await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(V.leadTime), enabled: true } });
-  await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(V.restockDate), enabled: true, restockDate: new Date("2027-03-01T00:00:00Z"), incomingQuantity: 50 } });
+  await t.db.variantPolicy.create({
+    data: {
+      shop: SHOP,
+      variantId: String(V.restockDate),
+      enabled: true,
+      restockDate: new Date("2027-03-01T00:00:00Z"),
+      incomingQuantity: 50,
+    },
+  });
   await h.deliver([
-    { topic: "products/update", payload: productPayload({ id: P, title: "Loden Coat", updatedAt: "2026-11-20T09:00:00Z", variants: [{ id: V.leadTime, inventoryItemId: I.leadTime }, { id: V.restockDate, inventoryItemId: I.restockDate }] }) },
+    {
+      topic: "products/update",
+      payload: productPayload({
+        id: P,
+        title: "Loden Coat",
+        updatedAt: "2026-11-20T09:00:00Z",
+        variants: [
+          { id: V.leadTime, inventoryItemId: I.leadTime },
+          { id: V.restockDate, inventoryItemId: I.restockDate },
+        ],
+      }),
+    },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(I.leadTime, LOCATION, 0, "2026-11-20T10:00:00-05:00") },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(I.restockDate, LOCATION, 0, "2026-11-20T10:00:00-05:00") },
   ]);
@@ -71,7 +98,9 @@ describe("storefront dates at a new day", () => {
     h.clock.advance(7 * DAY_MS);
     const from = h.standin.calls.length;
     expect(await refreshDatesForNewDay(t.db, h.clock.date())).toEqual({ shops: 1, variants: 2 });
-    expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).datesRefreshedOn).toBe(todayIn("America/New_York", h.clock.date()));
+    expect((await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).datesRefreshedOn).toBe(
+      todayIn("America/New_York", h.clock.date()),
+    );
     await h.sync();
     expect(eta(V.leadTime)).toBe(addDays(first, 7));
     expect(eta(V.restockDate)).toBe(restock);

@@ -22,18 +22,39 @@ let h: Harness;
 
 const taskOf = (kind: string, targetId: number) =>
   t.db.syncTask.findUniqueOrThrow({ where: { shop_kind_targetId: { shop: SHOP, kind, targetId: String(targetId) } } });
-const enqueueBoth = () => t.db.$transaction((tx) => enqueueSync(tx, SHOP, { variantIds: [String(A.variant), String(B.variant)] }, h.clock.date()));
-const ops = (from: number) => h.standin.calls.slice(from).map((c) => `${c.operationName}${c.status !== 200 ? ` ${c.status}` : ""}${c.errors.length && c.status === 200 ? ` ${c.errors.join(",")}` : ""}`);
+const enqueueBoth = () =>
+  t.db.$transaction((tx) => enqueueSync(tx, SHOP, { variantIds: [String(A.variant), String(B.variant)] }, h.clock.date()));
+const ops = (from: number) =>
+  h.standin.calls
+    .slice(from)
+    .map(
+      (c) =>
+        `${c.operationName}${c.status !== 200 ? ` ${c.status}` : ""}${c.errors.length && c.status === 200 ? ` ${c.errors.join(",")}` : ""}`,
+    );
 
 beforeAll(async () => {
   t = await createTestDatabase("sync_failures");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
-    for (const x of [A, B]) shop.addProduct({ id: x.product, title: `Product ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: 2 } }] });
+    for (const x of [A, B])
+      shop.addProduct({
+        id: x.product,
+        title: `Product ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: 2 } }],
+      });
   });
   await t.db.variantPolicy.createMany({ data: [A, B].map((x) => ({ shop: SHOP, variantId: String(x.variant), enabled: true })) });
   await h.deliver(
-    [A, B].map((x) => ({ topic: "products/update", payload: productPayload({ id: x.product, title: `Product ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, policy: "deny" }] }) })),
+    [A, B].map((x) => ({
+      topic: "products/update",
+      payload: productPayload({
+        id: x.product,
+        title: `Product ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, policy: "deny" }],
+      }),
+    })),
   );
 });
 afterAll(async () => {
@@ -68,11 +89,25 @@ describe("a failing Admin API", () => {
 
   it("surfaces a permanent failure on its task, loses nothing else, and finishes on the merchant's retry", async () => {
     // Shopify refuses B's product update (say the product was archived meanwhile).
-    h.standin.failNext(1, { kind: "userErrors", userErrors: [{ field: ["productId"], message: "Product is suspended", code: "PRODUCT_SUSPENDED" }] }, (c) => c.variables.productId === `gid://shopify/Product/${B.product}`);
+    h.standin.failNext(
+      1,
+      { kind: "userErrors", userErrors: [{ field: ["productId"], message: "Product is suspended", code: "PRODUCT_SUSPENDED" }] },
+      (c) => c.variables.productId === `gid://shopify/Product/${B.product}`,
+    );
     // Both variants oversell: orders and stock arrive as webhooks.
     const from = h.standin.calls.length;
     await h.deliver([
-      { topic: "orders/create", payload: orderPayload({ id: 9001, createdAt: "2026-11-20T10:00:00-05:00", lines: [{ id: 90011, variantId: A.variant, quantity: 3 }, { id: 90012, variantId: B.variant, quantity: 3 }] }) },
+      {
+        topic: "orders/create",
+        payload: orderPayload({
+          id: 9001,
+          createdAt: "2026-11-20T10:00:00-05:00",
+          lines: [
+            { id: 90011, variantId: A.variant, quantity: 3 },
+            { id: 90012, variantId: B.variant, quantity: 3 },
+          ],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(A.item, LOCATION, -1, "2026-11-20T10:00:00-05:00") },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(B.item, LOCATION, -1, "2026-11-20T10:00:00-05:00") },
     ]);
@@ -83,22 +118,36 @@ describe("a failing Admin API", () => {
     expect(ops(from)).toEqual(["UpdateVariantPolicies", "SetMetafields", "AddTags", "OrderFulfillmentOrders", "HoldFulfillmentOrder"]);
 
     const failed = await taskOf("variant", B.variant);
-    expect(failed).toMatchObject({ status: "failed", lastError: "UpdateVariantPolicies: productId: Product is suspended", lockedUntil: null });
+    expect(failed).toMatchObject({
+      status: "failed",
+      lastError: "UpdateVariantPolicies: productId: Product is suspended",
+      lockedUntil: null,
+    });
     // The rest went through: A's and B's storefront status (one metafieldsSet), the order's tag and hold.
     expect(await taskOf("variant", A.variant)).toMatchObject({ status: "done" });
     expect(await taskOf("order", 9001)).toMatchObject({ status: "done" });
-    expect(h.standin.storefront(SHOP).flatMap((p) => p.variants.map((v) => [v.restId, (v.backorderStatus as { state: string }).state]))).toEqual([
+    expect(
+      h.standin.storefront(SHOP).flatMap((p) => p.variants.map((v) => [v.restId, (v.backorderStatus as { state: string }).state])),
+    ).toEqual([
       [String(A.variant), "backorder"],
       [String(B.variant), "sold_out"],
     ]);
     // Engine state and inbox untouched by the failure.
-    expect(await t.db.backorderLine.findMany({ where: { shop: SHOP }, orderBy: { lineItemId: "asc" }, select: { lineItemId: true, state: true, waitingQuantity: true } })).toEqual([
+    expect(
+      await t.db.backorderLine.findMany({
+        where: { shop: SHOP },
+        orderBy: { lineItemId: "asc" },
+        select: { lineItemId: true, state: true, waitingQuantity: true },
+      }),
+    ).toEqual([
       { lineItemId: "90011", state: "waiting", waitingQuantity: 1 },
       { lineItemId: "90012", state: "waiting", waitingQuantity: 1 },
     ]);
     expect(await t.db.webhookInbox.count({ where: { shop: SHOP, status: { not: "done" } } })).toBe(0);
     // What Shopify was told is recorded part by part: B's metafield yes, its policy (DENY) not.
-    expect(await t.db.syncedVariant.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } } })).toMatchObject({ inventoryPolicy: "CONTINUE" });
+    expect(
+      await t.db.syncedVariant.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } } }),
+    ).toMatchObject({ inventoryPolicy: "CONTINUE" });
 
     // Another run does not retry it on its own ...
     const quiet = h.standin.calls.length;
@@ -108,7 +157,10 @@ describe("a failing Admin API", () => {
     expect(await retryFailedSyncTasks(t.db, SHOP, undefined, h.clock.date())).toBe(1);
     expect(await h.sync()).toEqual({ done: 1, retrying: 0, failed: 0 });
     expect(ops(quiet)).toEqual(["UpdateVariantPolicies"]);
-    expect(h.standin.calls.at(-1)!.variables).toEqual({ productId: `gid://shopify/Product/${B.product}`, variants: [{ id: `gid://shopify/ProductVariant/${B.variant}`, inventoryPolicy: "DENY" }] });
+    expect(h.standin.calls.at(-1)!.variables).toEqual({
+      productId: `gid://shopify/Product/${B.product}`,
+      variants: [{ id: `gid://shopify/ProductVariant/${B.variant}`, inventoryPolicy: "DENY" }],
+    });
     expect(await taskOf("variant", B.variant)).toMatchObject({ status: "done", lastError: null });
   });
 
@@ -119,14 +171,22 @@ describe("a failing Admin API", () => {
 
     expect(await h.sync({ maxAttempts: 2 })).toEqual({ done: 0, retrying: 1, failed: 0 });
     const first = await taskOf("variant", A.variant);
-    expect(first).toMatchObject({ status: "pending", attempts: 1, lastError: "attempt 1: UpdateVariantPolicies: HTTP 503 (gave up after 5 tries)" });
+    expect(first).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      lastError: "attempt 1: UpdateVariantPolicies: HTTP 503 (gave up after 5 tries)",
+    });
     expect(first.dueAt.getTime()).toBe(h.clock.now() + syncBackoffMs(1));
 
     // Not due yet: nothing happens.
     expect(await h.run({ maxAttempts: 2 })).toEqual({ done: 0, retrying: 0, failed: 0 });
     h.clock.advance(syncBackoffMs(1));
     expect(await h.run({ maxAttempts: 2 })).toEqual({ done: 0, retrying: 0, failed: 1 });
-    expect(await taskOf("variant", A.variant)).toMatchObject({ status: "failed", attempts: 2, lastError: expect.stringContaining("attempt 2: UpdateVariantPolicies: HTTP 503") });
+    expect(await taskOf("variant", A.variant)).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      lastError: expect.stringContaining("attempt 2: UpdateVariantPolicies: HTTP 503"),
+    });
 
     h.standin.clearFaults();
     await retryFailedSyncTasks(t.db, SHOP, [first.id], h.clock.date());
@@ -135,7 +195,10 @@ describe("a failing Admin API", () => {
   });
 
   it("keeps a change made while a push is running for the next run", async () => {
-    await t.db.variantPolicy.update({ where: { shop_variantId: { shop: SHOP, variantId: String(A.variant) } }, data: { maxBackorder: null } });
+    await t.db.variantPolicy.update({
+      where: { shop_variantId: { shop: SHOP, variantId: String(A.variant) } },
+      data: { maxBackorder: null },
+    });
     await t.db.$transaction((tx) => enqueueSync(tx, SHOP, { variantIds: [String(A.variant)] }, h.clock.date()));
     h.clock.advance(SYNC_DEBOUNCE_MS);
     // The merchant changes the variant again while Shopify is answering the first push.

@@ -64,7 +64,9 @@ export async function createHarness(db: Db, domain: string, setup?: (shop: Stand
     async deliver(deliveries) {
       for (const d of deliveries) {
         mirror(shop, d);
-        const res = await door(signedWebhookRequest({ shop: domain, topic: d.topic, payload: d.payload, webhookId: d.webhookId ?? `wh-${domain}-${++n}` }));
+        const res = await door(
+          signedWebhookRequest({ shop: domain, topic: d.topic, payload: d.payload, webhookId: d.webhookId ?? `wh-${domain}-${++n}` }),
+        );
         if (res.status !== 200) throw new Error(`${d.topic}: HTTP ${res.status}`);
         await drainInbox(db, { now: clock.date, afterApply: syncAfterApply({ now: clock.date }) });
       }
@@ -86,9 +88,18 @@ function mirror(shop: StandinShop, d: { topic: string; payload: unknown }) {
     return;
   }
   if (d.topic !== "orders/create") return;
-  const p = d.payload as { id: number; name: string; line_items: { id: number; variant_id: number | null; quantity: number; title: string }[] };
+  const p = d.payload as {
+    id: number;
+    name: string;
+    line_items: { id: number; variant_id: number | null; quantity: number; title: string }[];
+  };
   if (shop.orders.has(`gid://shopify/Order/${p.id}`)) return;
   const location = [...shop.locations.keys()][0];
   if (!location) throw new Error("the stand-in shop needs a location for orders");
-  shop.addOrder({ id: p.id, name: p.name, locationId: location, lines: p.line_items.map((l) => ({ id: l.id, variantId: l.variant_id, quantity: l.quantity, title: l.title })) });
+  shop.addOrder({
+    id: p.id,
+    name: p.name,
+    locationId: location,
+    lines: p.line_items.map((l) => ({ id: l.id, variantId: l.variant_id, quantity: l.quantity, title: l.title })),
+  });
 }

@@ -56,10 +56,14 @@ beforeAll(async () => {
   const timestamp = testProvider() === "postgres" ? "TIMESTAMPTZ" : "DATETIME";
   await raw(`CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" ${timestamp},
     "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" ${timestamp}, "started_at" ${timestamp} NOT NULL DEFAULT CURRENT_TIMESTAMP, "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
-  await raw(`INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name") VALUES ('skip', 'x', CURRENT_TIMESTAMP, '${MIGRATION}')`);
+  await raw(
+    `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name") VALUES ('skip', 'x', CURRENT_TIMESTAMP, '${MIGRATION}')`,
+  );
   expect(await applyMigrations(url)).not.toContain(MIGRATION);
   const bool = (b: boolean) => (testProvider() === "postgres" ? String(b) : b ? "1" : "0");
-  await raw(`INSERT INTO "ShopSettings" ("shop", "holdFulfillment") VALUES ('on.myshopify.com', ${bool(true)}), ('off.myshopify.com', ${bool(false)})`);
+  await raw(
+    `INSERT INTO "ShopSettings" ("shop", "holdFulfillment") VALUES ('on.myshopify.com', ${bool(true)}), ('off.myshopify.com', ${bool(false)})`,
+  );
   await raw(`INSERT INTO "SyncedOrder" ("shop", "orderId", "tagged", "heldFulfillmentOrders", "syncedAt") VALUES
     ('on.myshopify.com', '501', ${bool(true)}, '${JSON.stringify(HELD)}', '2026-11-01 10:00:00'),
     ('on.myshopify.com', '502', ${bool(true)}, '[]', '2026-11-01 10:00:00')`);
@@ -75,7 +79,9 @@ afterAll(async () => {
 describe("migration to OrderHold and holdMode", () => {
   it("turns each held fulfillment order into a hold record, to be looked up by handle", async () => {
     const rows = await db.orderHold.findMany({ orderBy: { fulfillmentOrderId: "asc" } });
-    expect(rows.map((r) => [r.shop, r.orderId, r.fulfillmentOrderId, r.holdId, r.releaseError])).toEqual(HELD.map((fo) => ["on.myshopify.com", "501", fo, null, null]));
+    expect(rows.map((r) => [r.shop, r.orderId, r.fulfillmentOrderId, r.holdId, r.releaseError])).toEqual(
+      HELD.map((fo) => ["on.myshopify.com", "501", fo, null, null]),
+    );
     expect(await db.syncedOrder.count()).toBe(2);
   });
 

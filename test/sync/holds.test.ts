@@ -40,7 +40,8 @@ const fos = (order: number) =>
     ours: fo.holds.some((x) => x.handle === HOLD_HANDLE),
   }));
 const records = (order: number) => t.db.orderHold.findMany({ where: { shop: SHOP, orderId: String(order) }, orderBy: { placedAt: "asc" } });
-const callsSince = (from: number) => h.standin.calls.slice(from).filter((c) => c.operationName !== "SetMetafields" && !/Tags$/.test(c.operationName ?? ""));
+const callsSince = (from: number) =>
+  h.standin.calls.slice(from).filter((c) => c.operationName !== "SetMetafields" && !/Tags$/.test(c.operationName ?? ""));
 
 async function stock(item: { item: number }, available: number) {
   await h.deliver([{ topic: "inventory_levels/update", payload: inventoryLevelPayload(item.item, LOCATION, available, next()) }]);
@@ -65,15 +66,31 @@ beforeAll(async () => {
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
     OTHER_LOCATIONS.forEach((id, i) => shop.addLocation(id, `Store ${i + 1}`));
-    for (const [x, units] of [[SHORT, 1], [STOCKED, 500], [SHORT2, 0], [SHORT3, 0]] as const) {
-      shop.addProduct({ id: x.product, title: `Product ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: units } }] });
+    for (const [x, units] of [
+      [SHORT, 1],
+      [STOCKED, 500],
+      [SHORT2, 0],
+      [SHORT3, 0],
+    ] as const) {
+      shop.addProduct({
+        id: x.product,
+        title: `Product ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: units } }],
+      });
     }
   });
-  for (const x of [SHORT, SHORT2, SHORT3]) await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(x.variant), enabled: true } });
+  for (const x of [SHORT, SHORT2, SHORT3])
+    await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(x.variant), enabled: true } });
   await h.deliver([
     ...[SHORT, STOCKED, SHORT2, SHORT3].map((x) => ({
       topic: "products/update",
-      payload: productPayload({ id: x.product, title: `Product ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, policy: x === STOCKED ? "deny" : "continue" }] }),
+      payload: productPayload({
+        id: x.product,
+        title: `Product ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, policy: x === STOCKED ? "deny" : "continue" }],
+      }),
     })),
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(SHORT.item, LOCATION, 1, next()) },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(STOCKED.item, LOCATION, 500, next()) },
@@ -100,28 +117,61 @@ describe("a mixed order", () => {
     await stock(SHORT, -2);
     await stock(STOCKED, 499);
     await h.sync();
-    const line = await t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: SHOP, lineItemId: String(MIXED * 10 + 1) } } });
+    const line = await t.db.backorderLine.findUniqueOrThrow({
+      where: { shop_lineItemId: { shop: SHOP, lineItemId: String(MIXED * 10 + 1) } },
+    });
     expect(line).toMatchObject({ state: "waiting", waitingQuantity: 2 });
 
     expect(callsSince(from).map((c) => [c.operationName, c.variables])).toEqual([
       ["OrderFulfillmentOrders", { id: orderGid(MIXED), after: null }],
-      ["HoldFulfillmentOrder", { id: original.id, hold: expect.objectContaining({ handle: HOLD_HANDLE, reason: "INVENTORY_OUT_OF_STOCK", fulfillmentOrderLineItems: [{ id: shortLine, quantity: 2 }] }) }],
+      [
+        "HoldFulfillmentOrder",
+        {
+          id: original.id,
+          hold: expect.objectContaining({
+            handle: HOLD_HANDLE,
+            reason: "INVENTORY_OUT_OF_STOCK",
+            fulfillmentOrderLineItems: [{ id: shortLine, quantity: 2 }],
+          }),
+        },
+      ],
     ]);
     expect(fos(MIXED)).toEqual([
-      { status: "OPEN", lines: [[MIXED * 10 + 1, 1], [MIXED * 10 + 2, 1]], ours: false }, // ships now
+      {
+        status: "OPEN",
+        lines: [
+          [MIXED * 10 + 1, 1],
+          [MIXED * 10 + 2, 1],
+        ],
+        ours: false,
+      }, // ships now
       { status: "ON_HOLD", lines: [[MIXED * 10 + 1, 2]], ours: true },
     ]);
     const held = h.shop.fulfillmentOrdersOf(orderGid(MIXED))[1]!;
-    expect(await records(MIXED)).toEqual([expect.objectContaining({ fulfillmentOrderId: held.id, holdId: held.holds[0]!.id, releaseError: null })]);
+    expect(await records(MIXED)).toEqual([
+      expect.objectContaining({ fulfillmentOrderId: held.id, holdId: held.holds[0]!.id, releaseError: null }),
+    ]);
   });
 
   it("holds fewer units after a partial restock: releases, then holds what still waits", async () => {
     const from = h.standin.calls.length;
     await stock(SHORT, -1);
     await h.sync();
-    expect(callsSince(from).map((c) => c.operationName)).toEqual(["OrderFulfillmentOrders", "ReleaseFulfillmentOrderHold", "OrderFulfillmentOrders", "HoldFulfillmentOrder"]);
+    expect(callsSince(from).map((c) => c.operationName)).toEqual([
+      "OrderFulfillmentOrders",
+      "ReleaseFulfillmentOrderHold",
+      "OrderFulfillmentOrders",
+      "HoldFulfillmentOrder",
+    ]);
     expect(fos(MIXED)).toEqual([
-      { status: "OPEN", lines: [[MIXED * 10 + 1, 1], [MIXED * 10 + 2, 1]], ours: false },
+      {
+        status: "OPEN",
+        lines: [
+          [MIXED * 10 + 1, 1],
+          [MIXED * 10 + 2, 1],
+        ],
+        ours: false,
+      },
       { status: "OPEN", lines: [[MIXED * 10 + 1, 1]], ours: false },
       { status: "ON_HOLD", lines: [[MIXED * 10 + 1, 1]], ours: true },
     ]);
@@ -132,24 +182,44 @@ describe("a mixed order", () => {
   it("holds every fulfillment order with the whole-order setting, and back to the backordered units only", async () => {
     await setMode("order");
     await h.run();
-    expect(fos(MIXED).map((f) => [f.status, f.ours])).toEqual([["ON_HOLD", true], ["ON_HOLD", true], ["ON_HOLD", true]]);
+    expect(fos(MIXED).map((f) => [f.status, f.ours])).toEqual([
+      ["ON_HOLD", true],
+      ["ON_HOLD", true],
+      ["ON_HOLD", true],
+    ]);
     expect(await records(MIXED)).toHaveLength(3);
 
     await setMode("lines");
     const from = h.standin.calls.length;
     await h.run();
     // One holding exactly the waiting unit stays; the others (the in-stock items among them) are released.
-    expect(callsSince(from).map((c) => c.operationName)).toEqual(["OrderFulfillmentOrders", "ReleaseFulfillmentOrderHold", "ReleaseFulfillmentOrderHold", "OrderFulfillmentOrders"]);
+    expect(callsSince(from).map((c) => c.operationName)).toEqual([
+      "OrderFulfillmentOrders",
+      "ReleaseFulfillmentOrderHold",
+      "ReleaseFulfillmentOrderHold",
+      "OrderFulfillmentOrders",
+    ]);
     expect(fos(MIXED).filter((f) => f.ours)).toEqual([{ status: "ON_HOLD", lines: [[MIXED * 10 + 1, 1]], ours: true }]);
-    expect(fos(MIXED).filter((f) => !f.ours).map((f) => f.status)).toEqual(["OPEN", "OPEN"]);
-    expect(fos(MIXED)[0]!.lines).toEqual([[MIXED * 10 + 1, 1], [MIXED * 10 + 2, 1]]);
+    expect(
+      fos(MIXED)
+        .filter((f) => !f.ours)
+        .map((f) => f.status),
+    ).toEqual(["OPEN", "OPEN"]);
+    expect(fos(MIXED)[0]!.lines).toEqual([
+      [MIXED * 10 + 1, 1],
+      [MIXED * 10 + 2, 1],
+    ]);
     expect(await records(MIXED)).toHaveLength(1);
   });
 
   it("releases every hold with the no-holds setting and places none", async () => {
     await setMode("off");
     await h.run();
-    expect(fos(MIXED).map((f) => [f.status, f.ours])).toEqual([["OPEN", false], ["OPEN", false], ["OPEN", false]]);
+    expect(fos(MIXED).map((f) => [f.status, f.ours])).toEqual([
+      ["OPEN", false],
+      ["OPEN", false],
+      ["OPEN", false],
+    ]);
     expect(await records(MIXED)).toEqual([]);
     // Pushed again while its unit still waits: still no hold, and nothing read (no hold of ours to check).
     const from = h.standin.calls.length;
@@ -161,7 +231,12 @@ describe("a mixed order", () => {
     await setMode("lines");
     const again = h.standin.calls.length;
     await h.run();
-    expect(callsSince(again).map((c) => [c.operationName, (c.variables as { hold?: { fulfillmentOrderLineItems?: unknown } }).hold?.fulfillmentOrderLineItems])).toEqual([
+    expect(
+      callsSince(again).map((c) => [
+        c.operationName,
+        (c.variables as { hold?: { fulfillmentOrderLineItems?: unknown } }).hold?.fulfillmentOrderLineItems,
+      ]),
+    ).toEqual([
       ["OrderFulfillmentOrders", undefined],
       ["HoldFulfillmentOrder", undefined],
     ]);
@@ -172,7 +247,11 @@ describe("a mixed order", () => {
   it("releases the hold when the restock covers the order", async () => {
     await stock(SHORT, 0);
     await h.sync();
-    expect(fos(MIXED).map((f) => [f.status, f.ours])).toEqual([["OPEN", false], ["OPEN", false], ["OPEN", false]]);
+    expect(fos(MIXED).map((f) => [f.status, f.ours])).toEqual([
+      ["OPEN", false],
+      ["OPEN", false],
+      ["OPEN", false],
+    ]);
     expect(await records(MIXED)).toEqual([]);
     expect(h.shop.orders.get(orderGid(MIXED))!.tags).toEqual([]);
   });
@@ -197,12 +276,20 @@ describe("an order larger than one page", () => {
     await h.sync();
 
     const calls = callsSince(from);
-    expect(calls.map((c) => c.operationName)).toEqual(["OrderFulfillmentOrders", "OrderFulfillmentOrders", "FulfillmentOrderPage", "HoldFulfillmentOrder"]);
+    expect(calls.map((c) => c.operationName)).toEqual([
+      "OrderFulfillmentOrders",
+      "OrderFulfillmentOrders",
+      "FulfillmentOrderPage",
+      "HoldFulfillmentOrder",
+    ]);
     expect(calls[1]!.variables).toEqual({ id: orderGid(BIG), after: expect.any(String) });
     expect(calls[2]!.variables).toEqual({ id: warehouse.id, after: expect.any(String) });
     const shortFoLine = warehouse.lineItems.find((l) => l.lineItemId === lineGid(BIG * 100 + 99));
     expect(shortFoLine).toBeUndefined(); // moved out by the split
-    expect(calls[3]!.variables).toMatchObject({ id: warehouse.id, hold: { fulfillmentOrderLineItems: [{ id: expect.any(String), quantity: 1 }] } });
+    expect(calls[3]!.variables).toMatchObject({
+      id: warehouse.id,
+      hold: { fulfillmentOrderLineItems: [{ id: expect.any(String), quantity: 1 }] },
+    });
     // Within Shopify's limits: no query over 1000 points, no page over 250.
     for (const c of calls) expect(c.errors).toEqual([]);
     expect(Math.max(...calls.map((c) => c.requestedQueryCost ?? 0))).toBeLessThanOrEqual(1000);
@@ -224,7 +311,10 @@ describe("an order older than 60 days", () => {
     await h.deliver([{ topic: "orders/create", payload: orderPayload({ id: OLD, createdAt: next(), lines }) }]);
     await stock(SHORT3, -1);
     await h.sync();
-    expect(fos(OLD).map((f) => [f.status, f.ours])).toEqual([["OPEN", false], ["ON_HOLD", true]]);
+    expect(fos(OLD).map((f) => [f.status, f.ours])).toEqual([
+      ["OPEN", false],
+      ["ON_HOLD", true],
+    ]);
     const [record] = await records(OLD);
 
     h.clock.advance(61 * DAY);
@@ -241,7 +331,10 @@ describe("an order older than 60 days", () => {
       ["ReleaseFulfillmentOrderHold", { id: record!.fulfillmentOrderId, holdIds: [record!.holdId] }],
     ]);
     expect(calls[2]!.errors).toEqual([]);
-    expect(fos(OLD).map((f) => [f.status, f.ours])).toEqual([["OPEN", false], ["OPEN", false]]);
+    expect(fos(OLD).map((f) => [f.status, f.ours])).toEqual([
+      ["OPEN", false],
+      ["OPEN", false],
+    ]);
     expect(await records(OLD)).toEqual([]);
     // The tag could not be removed: the task says why and keeps it for the merchant (read_all_orders is needed for that).
     const task = await t.db.syncTask.findFirstOrThrow({ where: { shop: SHOP, kind: "order", targetId: String(OLD) } });
@@ -253,16 +346,26 @@ describe("an order older than 60 days", () => {
     const fo = h.shop.fulfillmentOrdersOf(orderGid(OLD))[1]!;
     fo.holds.push({ id: h.shop.newId("FulfillmentHold"), reason: "INVENTORY_OUT_OF_STOCK", reasonNotes: null, handle: HOLD_HANDLE });
     fo.status = "ON_HOLD";
-    await t.db.orderHold.create({ data: { shop: SHOP, orderId: String(OLD), fulfillmentOrderId: fo.id, holdId: null, placedAt: h.clock.date() } });
+    await t.db.orderHold.create({
+      data: { shop: SHOP, orderId: String(OLD), fulfillmentOrderId: fo.id, holdId: null, placedAt: h.clock.date() },
+    });
 
-    h.standin.failNext(1, { kind: "userErrors", userErrors: [{ field: ["id"], message: "Fulfillment order is being fulfilled" }] }, (c) => c.operationName === "ReleaseFulfillmentOrderHold");
+    h.standin.failNext(
+      1,
+      { kind: "userErrors", userErrors: [{ field: ["id"], message: "Fulfillment order is being fulfilled" }] },
+      (c) => c.operationName === "ReleaseFulfillmentOrderHold",
+    );
     const first = await releaseRecordedHolds(t.db, h.gateways(SHOP), SHOP, { orderId: String(OLD) });
     expect(first).toMatchObject({ released: 0, failures: [{ fulfillmentOrderId: fo.id, orderId: String(OLD) }] });
-    expect(await records(OLD)).toEqual([expect.objectContaining({ fulfillmentOrderId: fo.id, releaseError: expect.stringContaining("Fulfillment order is being fulfilled") })]);
+    expect(await records(OLD)).toEqual([
+      expect.objectContaining({ fulfillmentOrderId: fo.id, releaseError: expect.stringContaining("Fulfillment order is being fulfilled") }),
+    ]);
     expect(fo.status).toBe("ON_HOLD");
 
     // Settings lists it with the reason; its retry pushes the order again, which releases it (nothing waits).
-    expect((await loadSyncProblems(t.db, SHOP)).holds).toEqual([{ fulfillmentOrderId: fo.id, orderId: String(OLD), releaseError: expect.stringContaining("being fulfilled") }]);
+    expect((await loadSyncProblems(t.db, SHOP)).holds).toEqual([
+      { fulfillmentOrderId: fo.id, orderId: String(OLD), releaseError: expect.stringContaining("being fulfilled") },
+    ]);
     expect(await retryHoldReleases(t.db, SHOP, h.clock.date())).toBe(1);
     h.shop.orders.get(orderGid(OLD))!.tags = []; // the merchant took the tag off by hand
     await t.db.syncedOrder.update({ where: { shop_orderId: { shop: SHOP, orderId: String(OLD) } }, data: { tagged: false, tag: null } });
@@ -276,14 +379,22 @@ describe("an order older than 60 days", () => {
 describe("releasing all of a shop's holds", () => {
   it("releases every recorded hold through its fulfillment order (reusable before an uninstall)", async () => {
     const FRESH = 7604;
-    await h.deliver([{ topic: "orders/create", payload: orderPayload({ id: FRESH, createdAt: next(), lines: [{ id: FRESH * 10 + 1, variantId: SHORT.variant, quantity: 1 }] }) }]);
+    await h.deliver([
+      {
+        topic: "orders/create",
+        payload: orderPayload({ id: FRESH, createdAt: next(), lines: [{ id: FRESH * 10 + 1, variantId: SHORT.variant, quantity: 1 }] }),
+      },
+    ]);
     await stock(SHORT, -2); // FRESH waits; so does a unit of MIXED, now past 60 days
     await h.sync();
     // MIXED cannot get a new hold: Shopify no longer shows it. The task says so and stays for the merchant.
     const mixed = await t.db.syncTask.findFirstOrThrow({ where: { shop: SHOP, kind: "order", targetId: String(MIXED) } });
     expect(mixed).toMatchObject({ status: "failed", lastError: expect.stringMatching(/Resource not found.*cannot be held/) });
     expect(mixed.lastError).toContain("read_all_orders");
-    expect((await t.db.orderHold.findMany({ where: { shop: SHOP }, orderBy: { orderId: "asc" } })).map((r) => r.orderId)).toEqual([String(BIG), String(FRESH)]);
+    expect((await t.db.orderHold.findMany({ where: { shop: SHOP }, orderBy: { orderId: "asc" } })).map((r) => r.orderId)).toEqual([
+      String(BIG),
+      String(FRESH),
+    ]);
 
     const result = await releaseRecordedHolds(t.db, h.gateways(SHOP), SHOP);
     expect(result).toEqual({ released: 2, failures: [] });

@@ -22,16 +22,57 @@ beforeAll(async () => {
   t = await createTestDatabase("sync_actions");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
-    shop.addProduct({ id: P.tagged, title: "Fisherman Sweater", tags: ["Preorder", "winter"], updatedAt: BEFORE, variants: [{ id: V.tagged, inventoryItemId: I.tagged, stock: { [LOCATION]: 1 } }] });
-    shop.addProduct({ id: P.listed, title: "Wool Mittens", updatedAt: BEFORE, variants: [{ id: V.listed, inventoryItemId: I.listed, stock: { [LOCATION]: 1 } }] });
-    shop.addProduct({ id: P.plain, title: "Scarf", updatedAt: BEFORE, variants: [{ id: V.plain, inventoryItemId: I.plain, stock: { [LOCATION]: 1 } }] });
+    shop.addProduct({
+      id: P.tagged,
+      title: "Fisherman Sweater",
+      tags: ["Preorder", "winter"],
+      updatedAt: BEFORE,
+      variants: [{ id: V.tagged, inventoryItemId: I.tagged, stock: { [LOCATION]: 1 } }],
+    });
+    shop.addProduct({
+      id: P.listed,
+      title: "Wool Mittens",
+      updatedAt: BEFORE,
+      variants: [{ id: V.listed, inventoryItemId: I.listed, stock: { [LOCATION]: 1 } }],
+    });
+    shop.addProduct({
+      id: P.plain,
+      title: "Scarf",
+      updatedAt: BEFORE,
+      variants: [{ id: V.plain, inventoryItemId: I.plain, stock: { [LOCATION]: 1 } }],
+    });
   });
   await t.db.shopSettings.create({ data: { shop: SHOP, autoEnableTag: "preorder" } });
   await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(V.listed), autoEnable: true } });
   await h.deliver([
-    { topic: "products/update", payload: productPayload({ id: P.tagged, title: "Fisherman Sweater", tags: "Preorder, winter", updatedAt: BEFORE, variants: [{ id: V.tagged, inventoryItemId: I.tagged, policy: "deny" }] }) },
-    { topic: "products/update", payload: productPayload({ id: P.listed, title: "Wool Mittens", updatedAt: BEFORE, variants: [{ id: V.listed, inventoryItemId: I.listed, policy: "deny" }] }) },
-    { topic: "products/update", payload: productPayload({ id: P.plain, title: "Scarf", updatedAt: BEFORE, variants: [{ id: V.plain, inventoryItemId: I.plain, policy: "deny" }] }) },
+    {
+      topic: "products/update",
+      payload: productPayload({
+        id: P.tagged,
+        title: "Fisherman Sweater",
+        tags: "Preorder, winter",
+        updatedAt: BEFORE,
+        variants: [{ id: V.tagged, inventoryItemId: I.tagged, policy: "deny" }],
+      }),
+    },
+    {
+      topic: "products/update",
+      payload: productPayload({
+        id: P.listed,
+        title: "Wool Mittens",
+        updatedAt: BEFORE,
+        variants: [{ id: V.listed, inventoryItemId: I.listed, policy: "deny" }],
+      }),
+    },
+    {
+      topic: "products/update",
+      payload: productPayload({
+        id: P.plain,
+        title: "Scarf",
+        updatedAt: BEFORE,
+        variants: [{ id: V.plain, inventoryItemId: I.plain, policy: "deny" }],
+      }),
+    },
   ]);
 });
 afterAll(async () => {
@@ -50,27 +91,49 @@ describe("auto-enable", () => {
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(I.listed, LOCATION, 0, "2026-11-20T10:00:00-05:00") },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(I.plain, LOCATION, 0, "2026-11-20T10:00:00-05:00") },
     ]);
-    const policies = await t.db.variantPolicy.findMany({ where: { shop: SHOP }, orderBy: { variantId: "asc" }, select: { variantId: true, enabled: true } });
+    const policies = await t.db.variantPolicy.findMany({
+      where: { shop: SHOP },
+      orderBy: { variantId: "asc" },
+      select: { variantId: true, enabled: true },
+    });
     expect(policies).toEqual([
       { variantId: String(V.tagged), enabled: true }, // tag "preorder" (case-insensitive)
       { variantId: String(V.listed), enabled: true }, // on the list
     ]);
     await h.sync();
     const calls = ops(from);
-    const byProduct = (a: readonly [string | null, Record<string, unknown>], b: readonly [string | null, Record<string, unknown>]) => String(a[1].productId).localeCompare(String(b[1].productId));
+    const byProduct = (a: readonly [string | null, Record<string, unknown>], b: readonly [string | null, Record<string, unknown>]) =>
+      String(a[1].productId).localeCompare(String(b[1].productId));
     expect(calls.filter(([op]) => op === "UpdateVariantPolicies").sort(byProduct)).toEqual([
-      ["UpdateVariantPolicies", { productId: `gid://shopify/Product/${P.tagged}`, variants: [{ id: `gid://shopify/ProductVariant/${V.tagged}`, inventoryPolicy: "CONTINUE" }] }],
-      ["UpdateVariantPolicies", { productId: `gid://shopify/Product/${P.listed}`, variants: [{ id: `gid://shopify/ProductVariant/${V.listed}`, inventoryPolicy: "CONTINUE" }] }],
+      [
+        "UpdateVariantPolicies",
+        {
+          productId: `gid://shopify/Product/${P.tagged}`,
+          variants: [{ id: `gid://shopify/ProductVariant/${V.tagged}`, inventoryPolicy: "CONTINUE" }],
+        },
+      ],
+      [
+        "UpdateVariantPolicies",
+        {
+          productId: `gid://shopify/Product/${P.listed}`,
+          variants: [{ id: `gid://shopify/ProductVariant/${V.listed}`, inventoryPolicy: "CONTINUE" }],
+        },
+      ],
     ]);
     const metafields = calls
       .filter(([op]) => op === "SetMetafields")
-      .flatMap(([, v]) => (v.metafields as { ownerId: string; value: string }[]).map((m) => [m.ownerId, (JSON.parse(m.value) as { state: string }).state]))
+      .flatMap(([, v]) =>
+        (v.metafields as { ownerId: string; value: string }[]).map((m) => [m.ownerId, (JSON.parse(m.value) as { state: string }).state]),
+      )
       .sort();
     expect(metafields).toEqual([
       [`gid://shopify/ProductVariant/${V.tagged}`, "backorder"],
       [`gid://shopify/ProductVariant/${V.listed}`, "backorder"],
     ]);
-    expect(h.standin.storefront(SHOP).find((p) => p.title === "Scarf")!.variants[0]).toMatchObject({ inventoryPolicy: "DENY", backorderStatus: null });
+    expect(h.standin.storefront(SHOP).find((p) => p.title === "Scarf")!.variants[0]).toMatchObject({
+      inventoryPolicy: "DENY",
+      backorderStatus: null,
+    });
   });
 });
 
@@ -78,7 +141,14 @@ describe("the merchant's bulk cancel", () => {
   const ORDER = 5501;
   it("cancels the order in Shopify, then untags it when Shopify's cancellation comes back", async () => {
     await h.deliver([
-      { topic: "orders/create", payload: orderPayload({ id: ORDER, createdAt: "2026-11-20T11:00:00-05:00", lines: [{ id: 55011, variantId: V.tagged, quantity: 2 }] }) },
+      {
+        topic: "orders/create",
+        payload: orderPayload({
+          id: ORDER,
+          createdAt: "2026-11-20T11:00:00-05:00",
+          lines: [{ id: 55011, variantId: V.tagged, quantity: 2 }],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(I.tagged, LOCATION, -2, "2026-11-20T11:00:00-05:00") },
     ]);
     await h.sync();
@@ -107,7 +177,16 @@ describe("the merchant's bulk cancel", () => {
     // Shopify's webhooks for the cancellation (restocked units included) drive the engine; the tag goes.
     const after = h.standin.calls.length;
     await h.deliver([
-      { topic: "orders/cancelled", payload: orderPayload({ id: ORDER, createdAt: "2026-11-20T11:00:00-05:00", updatedAt: "2026-11-20T12:00:00-05:00", cancelledAt: "2026-11-20T12:00:00-05:00", lines: [{ id: 55011, variantId: V.tagged, quantity: 2, fulfillable: 0 }] }) },
+      {
+        topic: "orders/cancelled",
+        payload: orderPayload({
+          id: ORDER,
+          createdAt: "2026-11-20T11:00:00-05:00",
+          updatedAt: "2026-11-20T12:00:00-05:00",
+          cancelledAt: "2026-11-20T12:00:00-05:00",
+          lines: [{ id: 55011, variantId: V.tagged, quantity: 2, fulfillable: 0 }],
+        }),
+      },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(I.tagged, LOCATION, 0, "2026-11-20T12:00:00-05:00") },
     ]);
     await h.sync();
@@ -115,7 +194,9 @@ describe("the merchant's bulk cancel", () => {
       ["RemoveTags", { id: `gid://shopify/Order/${ORDER}`, tags: ["backorder"] }],
       ["OrderFulfillmentOrders", { id: `gid://shopify/Order/${ORDER}`, after: null }],
     ]);
-    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(ORDER) } } })).toMatchObject({ tagged: false });
+    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(ORDER) } } })).toMatchObject({
+      tagged: false,
+    });
     expect(await t.db.orderHold.count({ where: { shop: SHOP, orderId: String(ORDER) } })).toBe(0);
 
     // Cancelling again (a double click) sends nothing: the order is already cancelled.
@@ -132,7 +213,11 @@ describe("install and the task queue", () => {
     expect(await queueCatalogSyncOnInstall(t.db, shop, h.clock.date())).toBe(true);
     const task = await t.db.syncTask.findUniqueOrThrow({ where: { shop_kind_targetId: { shop, kind: "catalog", targetId: shop } } });
     expect(task.status).toBe("pending");
-    await t.db.shopSettings.upsert({ where: { shop }, create: { shop, catalogSyncedAt: h.clock.date() }, update: { catalogSyncedAt: h.clock.date() } });
+    await t.db.shopSettings.upsert({
+      where: { shop },
+      create: { shop, catalogSyncedAt: h.clock.date() },
+      update: { catalogSyncedAt: h.clock.date() },
+    });
     expect(await queueCatalogSyncOnInstall(t.db, shop, h.clock.date())).toBe(false); // re-auth of an installed shop
     await t.db.shopSettings.update({ where: { shop }, data: { uninstalledAt: h.clock.date() } });
     expect(await queueCatalogSyncOnInstall(t.db, shop, h.clock.date())).toBe(true);

@@ -30,7 +30,8 @@ const pushes = (from: number) =>
     .filter((c) => c.operationName !== "OrderFulfillmentOrders" && c.operationName !== "SetMetafields")
     .map((c) => {
       const v = c.variables as { id: string; tags?: string[] };
-      const order = c.operationName === "AddTags" || c.operationName === "RemoveTags" ? v.id : String(h.shop.fulfillmentOrders.get(v.id)?.orderId);
+      const order =
+        c.operationName === "AddTags" || c.operationName === "RemoveTags" ? v.id : String(h.shop.fulfillmentOrders.get(v.id)?.orderId);
       return `${order.replace("gid://shopify/Order/", "")} ${c.operationName}${v.tags ? ` ${v.tags.join(",")}` : ""}`;
     })
     .sort();
@@ -56,18 +57,47 @@ beforeAll(async () => {
   t = await createTestDatabase("sync_order_settings");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
-    shop.addProduct({ id: SHORT.product, title: "Wool Coat", updatedAt: BEFORE, variants: [{ id: SHORT.variant, inventoryItemId: SHORT.item, stock: { [LOCATION]: 0 } }] });
-    shop.addProduct({ id: STOCKED.product, title: "Socks", updatedAt: BEFORE, variants: [{ id: STOCKED.variant, inventoryItemId: STOCKED.item, stock: { [LOCATION]: 50 } }] });
+    shop.addProduct({
+      id: SHORT.product,
+      title: "Wool Coat",
+      updatedAt: BEFORE,
+      variants: [{ id: SHORT.variant, inventoryItemId: SHORT.item, stock: { [LOCATION]: 0 } }],
+    });
+    shop.addProduct({
+      id: STOCKED.product,
+      title: "Socks",
+      updatedAt: BEFORE,
+      variants: [{ id: STOCKED.variant, inventoryItemId: STOCKED.item, stock: { [LOCATION]: 50 } }],
+    });
   });
   await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(SHORT.variant), enabled: true } });
   await h.deliver([
     ...[SHORT, STOCKED].map((x) => ({
       topic: "products/update",
-      payload: productPayload({ id: x.product, title: `Product ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, policy: x === SHORT ? "continue" : "deny" }] }),
+      payload: productPayload({
+        id: x.product,
+        title: `Product ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, policy: x === SHORT ? "continue" : "deny" }],
+      }),
     })),
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(STOCKED.item, LOCATION, 50, "2026-11-20T09:30:00-05:00") },
-    ...ORDERS.map((id, i) => ({ topic: "orders/create", payload: orderPayload({ id, createdAt: `2026-11-20T1${i}:00:00-05:00`, lines: [{ id: id * 10 + 1, variantId: SHORT.variant, quantity: 1 }] }) })),
-    { topic: "orders/create", payload: orderPayload({ id: PLAIN_ORDER, createdAt: "2026-11-20T12:00:00-05:00", lines: [{ id: PLAIN_ORDER * 10 + 1, variantId: STOCKED.variant, quantity: 1 }] }) },
+    ...ORDERS.map((id, i) => ({
+      topic: "orders/create",
+      payload: orderPayload({
+        id,
+        createdAt: `2026-11-20T1${i}:00:00-05:00`,
+        lines: [{ id: id * 10 + 1, variantId: SHORT.variant, quantity: 1 }],
+      }),
+    })),
+    {
+      topic: "orders/create",
+      payload: orderPayload({
+        id: PLAIN_ORDER,
+        createdAt: "2026-11-20T12:00:00-05:00",
+        lines: [{ id: PLAIN_ORDER * 10 + 1, variantId: STOCKED.variant, quantity: 1 }],
+      }),
+    },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(SHORT.item, LOCATION, -2, "2026-11-20T12:00:00-05:00") },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(STOCKED.item, LOCATION, 49, "2026-11-20T12:00:00-05:00") },
   ]);
@@ -101,7 +131,10 @@ describe("changing the order settings", () => {
       "6602 RemoveTags backorder",
     ]);
     // Removed before added: the order never carries both.
-    const first = h.standin.calls.slice(from).filter((c) => (c.variables as { id?: string }).id === orderGid(ORDERS[0]!)).map((c) => c.operationName);
+    const first = h.standin.calls
+      .slice(from)
+      .filter((c) => (c.variables as { id?: string }).id === orderGid(ORDERS[0]!))
+      .map((c) => c.operationName);
     expect(first.indexOf("RemoveTags")).toBeLessThan(first.indexOf("AddTags"));
     expect(tagsOf(ORDERS[0]!)).toEqual(["awaiting-stock", "vip"]);
     expect(tagsOf(ORDERS[1]!)).toEqual(["awaiting-stock"]);
@@ -111,7 +144,11 @@ describe("changing the order settings", () => {
 
   it("finishes a rename that failed halfway on the merchant's retry", async () => {
     await save({ orderTag: "bo-wait" });
-    h.standin.failNext(1, { kind: "userErrors", userErrors: [{ field: ["tags"], message: "Tags are invalid" }] }, (c) => c.operationName === "AddTags");
+    h.standin.failNext(
+      1,
+      { kind: "userErrors", userErrors: [{ field: ["tags"], message: "Tags are invalid" }] },
+      (c) => c.operationName === "AddTags",
+    );
     const from = h.standin.calls.length;
     expect(await h.run()).toEqual({ done: 1, retrying: 0, failed: 1 });
     const failed = await t.db.syncTask.findFirstOrThrow({ where: { shop: SHOP, kind: "order", status: "failed" } });
@@ -120,7 +157,10 @@ describe("changing the order settings", () => {
     expect(tagsOf(halfway)).not.toContain("awaiting-stock");
     expect(tagsOf(halfway)).not.toContain("bo-wait");
     expect(await synced(halfway)).toMatchObject({ tagged: false, tag: null });
-    expect(pushes(from).filter((p) => p.startsWith(String(halfway)))).toEqual([`${halfway} AddTags bo-wait`, `${halfway} RemoveTags awaiting-stock`]); // the add was refused
+    expect(pushes(from).filter((p) => p.startsWith(String(halfway)))).toEqual([
+      `${halfway} AddTags bo-wait`,
+      `${halfway} RemoveTags awaiting-stock`,
+    ]); // the add was refused
 
     // The admin's retry is the sync runner's, scoped to the shop.
     expect(await retryFailedSyncTasks(t.db, "someone-else.myshopify.com", undefined, h.clock.date())).toBe(0);
@@ -156,7 +196,12 @@ describe("changing the order settings", () => {
     expect(await synced(ORDERS[0]!)).toMatchObject({ tagged: true, tag: "bo-wait" }); // recorded from the old setting
     const from = h.standin.calls.length;
     await h.run();
-    expect(pushes(from)).toEqual(["6601 AddTags backorder", "6601 RemoveTags bo-wait", "6602 AddTags backorder", "6602 RemoveTags bo-wait"]);
+    expect(pushes(from)).toEqual([
+      "6601 AddTags backorder",
+      "6601 RemoveTags bo-wait",
+      "6602 AddTags backorder",
+      "6602 RemoveTags bo-wait",
+    ]);
     expect(tagsOf(ORDERS[0]!)).toEqual(["backorder", "vip"]);
   });
 

@@ -22,7 +22,12 @@ beforeAll(async () => {
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
     for (const p of PRODUCTS) {
-      shop.addProduct({ id: p, title: `Product ${p}`, updatedAt: BEFORE, variants: variantsOf(p).map((v) => ({ id: v.id, inventoryItemId: v.item, stock: { [LOCATION]: 1 } })) });
+      shop.addProduct({
+        id: p,
+        title: `Product ${p}`,
+        updatedAt: BEFORE,
+        variants: variantsOf(p).map((v) => ({ id: v.id, inventoryItemId: v.item, stock: { [LOCATION]: 1 } })),
+      });
     }
   });
   await t.db.variantPolicy.createMany({ data: ALL.map((v) => ({ shop: SHOP, variantId: String(v.id), enabled: true })) });
@@ -30,7 +35,12 @@ beforeAll(async () => {
   await h.deliver(
     PRODUCTS.map((p) => ({
       topic: "products/update",
-      payload: productPayload({ id: p, title: `Product ${p}`, updatedAt: BEFORE, variants: variantsOf(p).map((v) => ({ id: v.id, inventoryItemId: v.item, policy: "deny" })) }),
+      payload: productPayload({
+        id: p,
+        title: `Product ${p}`,
+        updatedAt: BEFORE,
+        variants: variantsOf(p).map((v) => ({ id: v.id, inventoryItemId: v.item, policy: "deny" })),
+      }),
     })),
   );
 });
@@ -42,7 +52,12 @@ afterAll(async () => {
 describe("a burst of variant changes", () => {
   it("is pushed in batched calls, waiting for the bucket rather than failing", async () => {
     // Every variant sells 3 beyond its stock of 1.
-    await h.deliver(ALL.map((v, i) => ({ topic: "inventory_levels/update", payload: inventoryLevelPayload(v.item, LOCATION, -2, `2026-11-20T10:00:${String(i % 60).padStart(2, "0")}-05:00`) })));
+    await h.deliver(
+      ALL.map((v, i) => ({
+        topic: "inventory_levels/update",
+        payload: inventoryLevelPayload(v.item, LOCATION, -2, `2026-11-20T10:00:${String(i % 60).padStart(2, "0")}-05:00`),
+      })),
+    );
     expect(await t.db.syncTask.count({ where: { shop: SHOP, kind: "variant", status: "pending" } })).toBe(60);
 
     // The shop's bucket is nearly empty when the sync starts (another job of ours used it).
@@ -55,8 +70,17 @@ describe("a burst of variant changes", () => {
     expect(r).toEqual({ done: 60, retrying: 0, failed: 0 });
     const calls = h.standin.calls.slice(from);
     const ran = calls.filter((c) => c.errors.length === 0);
-    expect(ran.map((c) => c.operationName)).toEqual(["UpdateVariantPolicies", "UpdateVariantPolicies", "UpdateVariantPolicies", "SetMetafields", "SetMetafields", "SetMetafields"]);
-    expect(ran.slice(0, 3).map((c) => [c.variables.productId, (c.variables.variants as unknown[]).length])).toEqual(PRODUCTS.map((p) => [`gid://shopify/Product/${p}`, 20]));
+    expect(ran.map((c) => c.operationName)).toEqual([
+      "UpdateVariantPolicies",
+      "UpdateVariantPolicies",
+      "UpdateVariantPolicies",
+      "SetMetafields",
+      "SetMetafields",
+      "SetMetafields",
+    ]);
+    expect(ran.slice(0, 3).map((c) => [c.variables.productId, (c.variables.variants as unknown[]).length])).toEqual(
+      PRODUCTS.map((p) => [`gid://shopify/Product/${p}`, 20]),
+    );
     expect(ran.slice(3).map((c) => (c.variables.metafields as unknown[]).length)).toEqual([25, 25, 10]);
 
     // The first call found the bucket empty (the gateway had not heard from this shop yet):
@@ -73,7 +97,9 @@ describe("a burst of variant changes", () => {
     // Shopify now sells all 60 on backorder and shows the status.
     const storefront = h.standin.storefront(SHOP).flatMap((p) => p.variants);
     expect(storefront).toHaveLength(60);
-    expect(storefront.every((v) => v.inventoryPolicy === "CONTINUE" && (v.backorderStatus as { state: string }).state === "backorder")).toBe(true);
+    expect(
+      storefront.every((v) => v.inventoryPolicy === "CONTINUE" && (v.backorderStatus as { state: string }).state === "backorder"),
+    ).toBe(true);
   });
 
   it("does not push a stock flip that was corrected before the debounce ran out", async () => {
@@ -83,7 +109,9 @@ describe("a burst of variant changes", () => {
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(v.item, LOCATION, -3, "2026-11-20T11:00:00-05:00") },
       { topic: "inventory_levels/update", payload: inventoryLevelPayload(v.item, LOCATION, -2, "2026-11-20T11:00:01-05:00") },
     ]);
-    const task = await t.db.syncTask.findUniqueOrThrow({ where: { shop_kind_targetId: { shop: SHOP, kind: "variant", targetId: String(v.id) } } });
+    const task = await t.db.syncTask.findUniqueOrThrow({
+      where: { shop_kind_targetId: { shop: SHOP, kind: "variant", targetId: String(v.id) } },
+    });
     expect(task.status).toBe("pending");
     const r = await h.sync();
     expect(r.done).toBe(1);

@@ -45,7 +45,16 @@ afterAll(async () => {
 /** The app was installed with an expiring pair; `sessionExpires` is what the session says of the token. */
 async function install(sessionExpires: (expiresAt: number) => number) {
   const pair = shop.issueExpiringToken();
-  const data = { shop: SHOP, state: "", isOnline: false, accessToken: pair.accessToken, scope: [...shop.grantedScopes].join(","), expires: new Date(sessionExpires(pair.expiresAt)), refreshToken: pair.refreshToken, refreshTokenExpires: new Date(Date.now() + 90 * 86_400_000) };
+  const data = {
+    shop: SHOP,
+    state: "",
+    isOnline: false,
+    accessToken: pair.accessToken,
+    scope: [...shop.grantedScopes].join(","),
+    expires: new Date(sessionExpires(pair.expiresAt)),
+    refreshToken: pair.refreshToken,
+    refreshTokenExpires: new Date(Date.now() + 90 * 86_400_000),
+  };
   await t.db.session.upsert({ where: SESSION, create: { ...SESSION, ...data }, update: data });
   return pair;
 }
@@ -69,7 +78,14 @@ async function runProcesses(): Promise<TokenUserReport[]> {
     fork(path.join(ROOT, "test/sync/support/token-user-process.ts"), [], {
       cwd: ROOT,
       execArgv: ["--import", TSX],
-      env: { ...process.env, DATABASE_URL: t.url, SHOPIFY_ADMIN_API_ORIGIN: origin, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, TOKEN_USER_SHOP: SHOP },
+      env: {
+        ...process.env,
+        DATABASE_URL: t.url,
+        SHOPIFY_ADMIN_API_ORIGIN: origin,
+        SHOPIFY_API_KEY: TEST_API_KEY,
+        SHOPIFY_API_SECRET: TEST_SECRET,
+        TOKEN_USER_SHOP: SHOP,
+      },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     }),
   );
@@ -102,7 +118,12 @@ describe(`${PROCESSES} processes and one shop whose token ran out`, () => {
     const replay = await fetch(`${origin}/admin/oauth/access_token`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ client_id: TEST_API_KEY, client_secret: TEST_SECRET, grant_type: "refresh_token", refresh_token: old.refreshToken }),
+      body: JSON.stringify({
+        client_id: TEST_API_KEY,
+        client_secret: TEST_SECRET,
+        grant_type: "refresh_token",
+        refresh_token: old.refreshToken,
+      }),
     });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ error: "invalid_grant" });

@@ -28,9 +28,11 @@ let tokenRequestsBefore = 0;
 
 const ops = (from: number) => h.standin.calls.slice(from).map((c) => `${c.operationName}${c.status !== 200 ? ` ${c.status}` : ""}`);
 /** Token endpoint requests since the test began, as "200" / "400 invalid_grant". */
-const tokenRequests = () => h.standin.tokenRequests.slice(tokenRequestsBefore).map((r) => `${r.status}${r.error && r.status !== 502 ? ` ${r.error}` : ""}`);
+const tokenRequests = () =>
+  h.standin.tokenRequests.slice(tokenRequestsBefore).map((r) => `${r.status}${r.error && r.status !== 502 ? ` ${r.error}` : ""}`);
 const session = () => t.db.session.findUniqueOrThrow({ where: SESSION });
-const taskOf = (x: { variant: number }) => t.db.syncTask.findUniqueOrThrow({ where: { shop_kind_targetId: { shop: SHOP, kind: "variant", targetId: String(x.variant) } } });
+const taskOf = (x: { variant: number }) =>
+  t.db.syncTask.findUniqueOrThrow({ where: { shop_kind_targetId: { shop: SHOP, kind: "variant", targetId: String(x.variant) } } });
 const run = (g: GatewayFactory = gateways) => runPendingSync(t.db, g, { now: h.clock.date });
 /** A new storefront message: the variant's metafield must be pushed again. */
 async function change(x: { variant: number }, message: string) {
@@ -44,7 +46,15 @@ const shopifyMessage = (x: { variant: number }) => {
 /** What the app stores on install (or when the merchant opens it): Shopify's expiring pair. */
 async function installExpiringToken() {
   const pair = h.shop.issueExpiringToken();
-  await t.db.session.update({ where: SESSION, data: { accessToken: pair.accessToken, expires: new Date(pair.expiresAt), refreshToken: pair.refreshToken, refreshTokenExpires: new Date(pair.expiresAt + 90 * 86_400_000) } });
+  await t.db.session.update({
+    where: SESSION,
+    data: {
+      accessToken: pair.accessToken,
+      expires: new Date(pair.expiresAt),
+      refreshToken: pair.refreshToken,
+      refreshTokenExpires: new Date(pair.expiresAt + 90 * 86_400_000),
+    },
+  });
   return pair;
 }
 const factory = (holder: string) =>
@@ -52,18 +62,38 @@ const factory = (holder: string) =>
     origin: h.origin,
     sleep: h.clock.sleep,
     now: h.clock.now,
-    refresh: offlineTokenRefresher(t.db, { credentials: () => ({ apiKey: TEST_API_KEY, apiSecret: TEST_SECRET }), origin: h.origin, now: h.clock.now, holder, pollMs: 10 }),
+    refresh: offlineTokenRefresher(t.db, {
+      credentials: () => ({ apiKey: TEST_API_KEY, apiSecret: TEST_SECRET }),
+      origin: h.origin,
+      now: h.clock.now,
+      holder,
+      pollMs: 10,
+    }),
   });
 
 beforeAll(async () => {
   t = await createTestDatabase("sync_token_refresh");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
-    for (const x of [A, B]) shop.addProduct({ id: x.product, title: `Tea ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: 3 } }] });
+    for (const x of [A, B])
+      shop.addProduct({
+        id: x.product,
+        title: `Tea ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, stock: { [LOCATION]: 3 } }],
+      });
   });
   await t.db.variantPolicy.createMany({ data: [A, B].map((x) => ({ shop: SHOP, variantId: String(x.variant), enabled: true })) });
   await h.deliver(
-    [A, B].map((x) => ({ topic: "products/update", payload: productPayload({ id: x.product, title: `Tea ${x.product}`, updatedAt: BEFORE, variants: [{ id: x.variant, inventoryItemId: x.item, policy: "deny" }] }) })),
+    [A, B].map((x) => ({
+      topic: "products/update",
+      payload: productPayload({
+        id: x.product,
+        title: `Tea ${x.product}`,
+        updatedAt: BEFORE,
+        variants: [{ id: x.variant, inventoryItemId: x.item, policy: "deny" }],
+      }),
+    })),
   );
   gateways = factory("this-process");
 });
@@ -129,10 +159,17 @@ describe("an expiring offline token", () => {
     h.shop.expireAccessToken();
     await t.db.session.update({ where: SESSION, data: { expires: new Date(h.clock.now() - 1000) } });
     // A lease left by a crashed holder, running out shortly (the wall clock: leases span processes).
-    await t.db.tokenRefreshLease.upsert({ where: { shop: SHOP }, create: { shop: SHOP, holder: "crashed", lockedUntil: new Date(Date.now() + 300) }, update: { holder: "crashed", lockedUntil: new Date(Date.now() + 300) } });
+    await t.db.tokenRefreshLease.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP, holder: "crashed", lockedUntil: new Date(Date.now() + 300) },
+      update: { holder: "crashed", lockedUntil: new Date(Date.now() + 300) },
+    });
     await gateways(SHOP).shopFacts();
     expect(tokenRequests()).toEqual(["200"]);
-    expect(await t.db.tokenRefreshLease.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ holder: null, lockedUntil: new Date(0) });
+    expect(await t.db.tokenRefreshLease.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({
+      holder: null,
+      lockedUntil: new Date(0),
+    });
   });
 
   it("whose refresh token Shopify refuses fails the task with a clear error, loses nothing, and finishes on the merchant's retry", async () => {
@@ -150,8 +187,12 @@ describe("an expiring offline token", () => {
       `SetMetafields: could not refresh the offline access token of ${SHOP}: token refresh answered HTTP 400 invalid_grant (The refresh token is invalid, expired, revoked or already used.). Open the app in the Shopify admin to authorize it again, then retry.`,
     );
     // Nothing lost: the merchant's setting, what Shopify was last told, the session.
-    expect(await t.db.variantPolicy.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } } })).toMatchObject({ enabled: true, message: "New harvest in April" });
-    expect(await t.db.syncedVariant.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } } })).toEqual(before);
+    expect(
+      await t.db.variantPolicy.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } } }),
+    ).toMatchObject({ enabled: true, message: "New harvest in April" });
+    expect(await t.db.syncedVariant.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } } })).toEqual(
+      before,
+    );
     expect(await session()).toEqual(stale);
     expect(shopifyMessage(B)).toBeNull();
 
@@ -193,7 +234,9 @@ describe("an expiring offline token", () => {
     h.shop.expireAccessToken();
     await change(A, "One more time");
     expect(await run(h.gateways)).toEqual({ done: 0, retrying: 0, failed: 1 });
-    expect((await taskOf(A)).lastError).toMatch(/^SetMetafields: Shopify refused the access token \(HTTP 401 .*Invalid API key or access token.*\)\. Open the app in the Shopify admin/);
+    expect((await taskOf(A)).lastError).toMatch(
+      /^SetMetafields: Shopify refused the access token \(HTTP 401 .*Invalid API key or access token.*\)\. Open the app in the Shopify admin/,
+    );
     expect(tokenRequests()).toEqual([]);
   });
 });

@@ -37,7 +37,8 @@ afterAll(async () => {
 
 /** The Admin calls made since `from`, as [operation, variables]. */
 const callsSince = (from: number) => h.standin.calls.slice(from).map((c) => [c.operationName, c.variables] as const);
-const expectedStatus = async () => JSON.stringify(storefrontStatus(await loadVariantFacts(t.db, SHOP, String(IDS.variant), h.clock.date())));
+const expectedStatus = async () =>
+  JSON.stringify(storefrontStatus(await loadVariantFacts(t.db, SHOP, String(IDS.variant), h.clock.date())));
 const foOf = (orderId: number) => h.shop.fulfillmentOrdersOf(order(orderId))[0]!;
 
 describe("the sell-out day, pushed to Shopify", () => {
@@ -52,8 +53,15 @@ describe("the sell-out day, pushed to Shopify", () => {
       ["CatalogVariants", { after: null }],
     ]);
     const variant = await t.db.variant.findUniqueOrThrow({ where: { shop_variantId: { shop: SHOP, variantId: String(IDS.variant) } } });
-    expect(variant).toMatchObject({ productId: String(IDS.product), inventoryItemId: String(IDS.item), inventoryPolicy: "deny", title: "M / Sand" });
-    const level = await t.db.inventoryLevel.findUniqueOrThrow({ where: { shop_inventoryItemId_locationId: { shop: SHOP, inventoryItemId: String(IDS.item), locationId: String(IDS.location) } } });
+    expect(variant).toMatchObject({
+      productId: String(IDS.product),
+      inventoryItemId: String(IDS.item),
+      inventoryPolicy: "deny",
+      title: "M / Sand",
+    });
+    const level = await t.db.inventoryLevel.findUniqueOrThrow({
+      where: { shop_inventoryItemId_locationId: { shop: SHOP, inventoryItemId: String(IDS.item), locationId: String(IDS.location) } },
+    });
     expect(level.available).toBe(5);
     const settings = await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
     expect(settings).toMatchObject({ timezone: "America/New_York", currency: "USD", locale: "en" });
@@ -69,7 +77,20 @@ describe("the sell-out day, pushed to Shopify", () => {
     await h.sync();
     expect(callsSince(from)).toEqual([
       ["UpdateVariantPolicies", { productId: PRODUCT, variants: [{ id: VARIANT, inventoryPolicy: "CONTINUE" }] }],
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: '{"v":1,"state":"in_stock","eta":null,"remaining":6,"message":null}' }] }],
+      [
+        "SetMetafields",
+        {
+          metafields: [
+            {
+              ownerId: VARIANT,
+              namespace: "$app",
+              key: "backorder_status",
+              type: "json",
+              value: '{"v":1,"state":"in_stock","eta":null,"remaining":6,"message":null}',
+            },
+          ],
+        },
+      ],
     ]);
     expect(h.shop.variants.get(VARIANT)!.inventoryPolicy).toBe("CONTINUE");
     // Stored in the app's reserved namespace, as Shopify does.
@@ -82,7 +103,11 @@ describe("the sell-out day, pushed to Shopify", () => {
     await h.sync();
     const status = await expectedStatus();
     expect(JSON.parse(status)).toMatchObject({ state: "backorder", remaining: 1 });
-    const holdInput = { reason: "INVENTORY_OUT_OF_STOCK", reasonNotes: "Backordered items are waiting for stock (Backorder Queue).", handle: "backorder-queue" };
+    const holdInput = {
+      reason: "INVENTORY_OUT_OF_STOCK",
+      reasonNotes: "Backordered items are waiting for stock (Backorder Queue).",
+      handle: "backorder-queue",
+    };
     expect(callsSince(from)).toEqual([
       ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: status }] }],
       ["AddTags", { id: order(IDS.orders.o3), tags: ["backorder"] }],
@@ -102,7 +127,9 @@ describe("the sell-out day, pushed to Shopify", () => {
       expect(h.shop.orders.get(order(o))!.tags).toEqual(["backorder"]);
       expect(foOf(o)).toMatchObject({ status: "ON_HOLD", holds: [{ reason: "INVENTORY_OUT_OF_STOCK", handle: "backorder-queue" }] });
     }
-    expect(await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(IDS.orders.o3) } } })).toMatchObject({ tagged: true });
+    expect(
+      await t.db.syncedOrder.findUniqueOrThrow({ where: { shop_orderId: { shop: SHOP, orderId: String(IDS.orders.o3) } } }),
+    ).toMatchObject({ tagged: true });
     expect(await t.db.orderHold.findMany({ where: { shop: SHOP, orderId: String(IDS.orders.o3) } })).toEqual([
       expect.objectContaining({ fulfillmentOrderId: foOf(IDS.orders.o3).id, holdId: foOf(IDS.orders.o3).holds[0]!.id, releaseError: null }),
     ]);
@@ -110,7 +137,9 @@ describe("the sell-out day, pushed to Shopify", () => {
 
   it("pushes nothing when nothing changed for Shopify", async () => {
     const from = h.standin.calls.length;
-    await t.db.$transaction((tx) => enqueueSync(tx, SHOP, { variantIds: [String(IDS.variant)], orderIds: [String(IDS.orders.o4)] }, h.clock.date()));
+    await t.db.$transaction((tx) =>
+      enqueueSync(tx, SHOP, { variantIds: [String(IDS.variant)], orderIds: [String(IDS.orders.o4)] }, h.clock.date()),
+    );
     const r = await h.sync();
     expect(r.done).toBe(2);
     // The order is re-checked against its fulfillment orders, but nothing is written.
@@ -123,7 +152,10 @@ describe("the sell-out day, pushed to Shopify", () => {
     await h.sync();
     const heldO3 = foOf(IDS.orders.o3);
     expect(callsSince(from)).toEqual([
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] }],
+      [
+        "SetMetafields",
+        { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] },
+      ],
       ["RemoveTags", { id: order(IDS.orders.o3), tags: ["backorder"] }],
       ["OrderFulfillmentOrders", { id: order(IDS.orders.o3), after: null }],
       ["ReleaseFulfillmentOrderHold", { id: heldO3.id, holdIds: [expect.stringMatching(/^gid:\/\/shopify\/FulfillmentHold\//)] }],
@@ -142,7 +174,10 @@ describe("the sell-out day, pushed to Shopify", () => {
     const from = h.standin.calls.length;
     await h.sync();
     expect(callsSince(from)).toEqual([
-      ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] }],
+      [
+        "SetMetafields",
+        { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: await expectedStatus() }] },
+      ],
       ["RemoveTags", { id: order(IDS.orders.o5), tags: ["backorder"] }],
       ["OrderFulfillmentOrders", { id: order(IDS.orders.o5), after: null }],
       ["ReleaseFulfillmentOrderHold", { id: foOf(IDS.orders.o5).id, holdIds: [expect.any(String)] }],
@@ -158,7 +193,10 @@ describe("the sell-out day, pushed to Shopify", () => {
     const from = h.standin.calls.length;
     await t.db.$transaction(async (tx) => {
       // 3 units wait (o6): the merchant lowers the limit to 3.
-      await tx.variantPolicy.update({ where: { shop_variantId: { shop: SHOP, variantId: String(IDS.variant) } }, data: { maxBackorder: 3 } });
+      await tx.variantPolicy.update({
+        where: { shop_variantId: { shop: SHOP, variantId: String(IDS.variant) } },
+        data: { maxBackorder: 3 },
+      });
       await enqueueSync(tx, SHOP, { variantIds: [String(IDS.variant)] }, h.clock.date());
     });
     await h.sync();
@@ -168,7 +206,11 @@ describe("the sell-out day, pushed to Shopify", () => {
       ["UpdateVariantPolicies", { productId: PRODUCT, variants: [{ id: VARIANT, inventoryPolicy: "DENY" }] }],
       ["SetMetafields", { metafields: [{ ownerId: VARIANT, namespace: "$app", key: "backorder_status", type: "json", value: status }] }],
     ]);
-    expect(h.standin.storefront(SHOP)[0]!.variants[0]).toMatchObject({ inventoryPolicy: "DENY", availableForSale: false, backorderStatus: { state: "sold_out", remaining: 0 } });
+    expect(h.standin.storefront(SHOP)[0]!.variants[0]).toMatchObject({
+      inventoryPolicy: "DENY",
+      availableForSale: false,
+      backorderStatus: { state: "sold_out", remaining: 0 },
+    });
   });
 
   it("sent only requests Shopify's schema accepts, within the cost limits", () => {

@@ -18,7 +18,13 @@ export function ColumnChart({ title, bars, height = 160 }: { title: string; bars
   const barWidth = bars.length ? (width - gap * (bars.length - 1)) / bars.length : width;
   const every = Math.ceil(bars.length / 6); // at most ~6 axis labels
   return (
-    <svg role="img" aria-labelledby={`${id}-t ${id}-d`} viewBox={`0 0 ${width} ${height + labelSpace}`} width="100%" style={{ display: "block" }}>
+    <svg
+      role="img"
+      aria-labelledby={`${id}-t ${id}-d`}
+      viewBox={`0 0 ${width} ${height + labelSpace}`}
+      width="100%"
+      style={{ display: "block" }}
+    >
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{bars.map((b) => `${b.label}: ${b.display}`).join("; ")}</desc>
       <line x1="0" x2={width} y1={height} y2={height} stroke="#c9cccf" strokeWidth="1" />
@@ -48,7 +54,13 @@ export function BarList({ title, bars }: { title: string; bars: Bar[] }) {
   const rowHeight = 30;
   const width = 640;
   return (
-    <svg role="img" aria-labelledby={`${id}-t ${id}-d`} viewBox={`0 0 ${width} ${bars.length * rowHeight}`} width="100%" style={{ display: "block" }}>
+    <svg
+      role="img"
+      aria-labelledby={`${id}-t ${id}-d`}
+      viewBox={`0 0 ${width} ${bars.length * rowHeight}`}
+      width="100%"
+      style={{ display: "block" }}
+    >
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{bars.map((b) => `${b.label}: ${b.display}`).join("; ")}</desc>
       {bars.map((b, i) => {

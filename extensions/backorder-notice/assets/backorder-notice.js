@@ -7,8 +7,7 @@ document.querySelectorAll("[data-bq-notice]").forEach((root, _, notices) => {
   const [text, property, json] = root.children;
   // The block names its form (Dawn's `product-form-<section>`); else the section's, or the
   // page's, add-to-cart form. Without one there is nothing to follow or to submit.
-  const form =
-    document.getElementById(root.dataset.form) || (root.closest("section") || document).querySelector('[action*="/cart/add"]');
+  const form = document.getElementById(root.dataset.form) || (root.closest("section") || document).querySelector('[action*="/cart/add"]');
   if (!form) return;
   // Only the app embed renders hidden (at the end of <body>): it moves above the buttons,
   // unless the app block is on the page too and already in place.

@@ -55,7 +55,10 @@ export function startWorkerProcess(databaseUrl: string, env: Record<string, stri
           if (pattern.test(out.slice(from))) return done(resolve);
           if (gone) return done(() => reject(new Error(`worker exited before printing ${pattern}:\n${out.slice(-20000)}`)));
         };
-        const guard = setTimeout(() => done(() => reject(new Error(`worker did not print ${pattern} within ${guardMs / 1000} s:\n${out.slice(-20000)}`))), guardMs);
+        const guard = setTimeout(
+          () => done(() => reject(new Error(`worker did not print ${pattern} within ${guardMs / 1000} s:\n${out.slice(-20000)}`))),
+          guardMs,
+        );
         const done = (settle: () => void) => {
           clearTimeout(guard);
           waiters.delete(check);

@@ -18,14 +18,21 @@ class VariantPicker extends HTMLElement {
 
   select() {
     const product = this.closest("product-details");
-    const selectedOptions = [...this.querySelectorAll("fieldset")].map((f) => ({ name: f.dataset.option, value: f.querySelector("input:checked").value }));
+    const selectedOptions = [...this.querySelectorAll("fieldset")].map((f) => ({
+      name: f.dataset.option,
+      value: f.querySelector("input:checked").value,
+    }));
     const variant = this.variants.find((v) => v.options.every((value, i) => value === selectedOptions[i].value)) ?? null;
     const promise = this.rerender(product, variant).then(() => ({
       variant: variant && { id: gid("ProductVariant", variant.id), availableForSale: variant.available },
     }));
     const event = new Event("shopify:product:select", { bubbles: true });
     Object.assign(event, {
-      product: { id: gid("Product", product.dataset.productId), title: product.dataset.productTitle, handle: product.dataset.productHandle },
+      product: {
+        id: gid("Product", product.dataset.productId),
+        title: product.dataset.productTitle,
+        handle: product.dataset.productHandle,
+      },
       selectedOptions,
       promise,
     });
