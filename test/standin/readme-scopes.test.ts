@@ -13,7 +13,7 @@ const readme = fs.readFileSync("README.md", "utf8");
 function tableScopes(): { scope: string; why: string }[] {
   const section = readme.slice(readme.indexOf("### Access scopes and API version"));
   const rows = section
-    .slice(section.indexOf("| scope |"))
+    .slice(section.search(/^\|\s*scope\s*\|/m))
     .split("\n")
     .filter((l) => l.startsWith("|"))
     .slice(2);
