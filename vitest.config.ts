@@ -25,7 +25,7 @@ export const BROWSER_TESTS = [
   "test/faults/theme-escaping.test.ts",
   "test/demo/**/*.test.ts",
 ];
-const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
+export const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
 
 export default defineConfig({
   test: {

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { BROWSER_TESTS, UNIT_TESTS } from "../vitest.config.ts";
+import { ALL_TESTS, BROWSER_TESTS, UNIT_TESTS } from "../vitest.config.ts";
 
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 type Tier = "unit" | "integration" | "browser";
@@ -42,7 +42,7 @@ const filesOf = (tier: Tier): string[] => {
       ? unitFiles
       : tier === "browser"
         ? browserFiles
-        : [...glob(["test/**/*.test.ts", "test/**/*.test.tsx"])].filter((f) => !unitFiles.has(f) && !browserFiles.has(f));
+        : [...glob(ALL_TESTS)].filter((f) => !unitFiles.has(f) && !browserFiles.has(f));
   return [...all].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/^\.\//, ""))));
 };
 const selected = (tier: Tier) => tiers.has(tier) && filesOf(tier).length > 0;

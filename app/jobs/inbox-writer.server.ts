@@ -4,7 +4,7 @@
 // acknowledgements late. Nothing waits on purpose: a delivery that finds no write in flight
 // is written at once, so a quiet shop pays nothing and a burst pays one lock per batch.
 import type { Db } from "../db/client.server.ts";
-import { storeDelivery, type Delivery } from "./inbox.server.ts";
+import { inboxRow, storeDelivery, type Delivery } from "./inbox.server.ts";
 
 export interface InboxWriterLimits {
   /** Deliveries per INSERT (a flash sale sends them by the dozen); 7 parameters each, within SQLite's 999. */
@@ -102,15 +102,7 @@ export async function storeBatch(db: Db, batch: Delivery[]): Promise<boolean[]> 
   const fresh = batch.filter((_, i) => stored[i]);
   if (fresh.length > 0) {
     await db.webhookInbox.createMany({
-      data: fresh.map((d) => ({
-        shop: d.shop,
-        topic: d.topic,
-        webhookId: d.webhookId,
-        eventId: d.eventId ?? null,
-        apiVersion: d.apiVersion ?? null,
-        triggeredAt: d.triggeredAt ?? null,
-        payload: d.payload,
-      })),
+      data: fresh.map(inboxRow),
     });
   }
   return stored;
