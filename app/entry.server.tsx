@@ -4,7 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
-import { startBackgroundWorker } from "./jobs/background.server.ts";
+import { startBackgroundWorker } from "./worker/background.server.ts";
 import { assertServerConfig } from "./config.server.ts";
 import { stopGracefullyOnSignals } from "./shutdown.server.ts";
 

@@ -8,7 +8,7 @@
 // `npm start` runs the server as `sh -c "npm run db:migrate && remix-serve …"`: npm passes
 // SIGTERM to that shell, which dies without passing it on, and the server is left running
 // with no parent. So a server whose parent goes away stops as if it had been sent SIGTERM.
-import { stopBackgroundWorker } from "./jobs/background.server.ts";
+import { stopBackgroundWorker } from "./worker/background.server.ts";
 
 const HARD_EXIT_MS = 9_000;
 const PARENT_CHECK_MS = 1_000;

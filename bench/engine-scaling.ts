@@ -7,8 +7,8 @@
 // (the bounded derivation), so the two figures are a ratio on one machine at one time.
 // `npx tsx bench/engine-scaling.ts [sqlite|postgres]`; SIZES=1000,10000,100000 EVENTS=200 MAX_SECONDS=10.
 import { createDb, type Db } from "../app/db/client.server.ts";
-import { applyEventFacts, applyEvents, emptyAffected, recomputeVariants, type PendingRecompute } from "../app/queue/apply-event.server.ts";
-import { lockShopEngine } from "../app/queue/engine-lock.server.ts";
+import { applyEventFacts, applyEvents, emptyAffected, recomputeVariants, type PendingRecompute } from "../app/engine/apply-event.server.ts";
+import { lockShopEngine } from "../app/engine/engine-lock.server.ts";
 import type { DomainEvent } from "../app/backorder/events.ts";
 import { throwawayDatabase } from "./support/throwaway-database.ts";
 

@@ -5,8 +5,8 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createDb } from "../app/db/client.server.ts";
-import { drainInbox } from "../app/jobs/worker.server.ts";
-import { storeDelivery } from "../app/jobs/inbox.server.ts";
+import { drainInbox } from "../app/worker/worker.server.ts";
+import { storeDelivery } from "../app/inbox/inbox.server.ts";
 import { syncAfterApply } from "../app/sync/hooks.server.ts";
 import { bigOrder, catalog, level } from "../dev/fixtures/large-orders.ts";
 import { throwawayDatabase } from "./support/throwaway-database.ts";

@@ -1,7 +1,7 @@
 // Flash-sale burst: webhook ack latency (p50/p99) over HTTP, then worker throughput.
 // `npm run bench` (SQLite temp file) or `npm run bench -- postgres`; ORDERS=10000 VARIANTS=50 CONCURRENCY=32.
 import { createDb } from "../app/db/client.server.ts";
-import { drainInbox } from "../app/jobs/worker.server.ts";
+import { drainInbox } from "../app/worker/worker.server.ts";
 import { API_VERSION } from "../app/shopify-app.server.ts";
 import { startWebhookServer } from "../dev/webhook-server.ts";
 import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";

@@ -6,7 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "../app/db/client.server.ts";
 import { webhookLimits } from "../app/config.server.ts";
-import { createWebhookDoor } from "../app/jobs/receive-webhook.server.ts";
+import { createWebhookDoor } from "../app/inbox/receive-webhook.server.ts";
 
 export async function startWebhookServer(db: Db, secret: string, onStored?: (shop: string) => void) {
   const door = createWebhookDoor({ db, apiSecret: secret, ...webhookLimits(), ...(onStored ? { onStored } : {}) });

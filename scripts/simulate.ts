@@ -2,13 +2,13 @@
 // Sends a day of trade (sell-out, backorders, restock, cancellation, refund, fulfilment)
 // as HMAC-signed webhooks through the real webhook route code into the SQLite file,
 // drains the inbox and prints the queue. Re-running is a no-op (same webhook ids).
-import { applyMigrations } from "./db/apply-migrations.ts";
+import { applyMigrations } from "../app/db/apply-migrations.server.ts";
 import { databaseUrl } from "../app/db/url.ts";
 import { createDb } from "../app/db/client.server.ts";
 import { API_VERSION } from "../app/shopify-app.server.ts";
 import { webhookLimits } from "../app/config.server.ts";
-import { createWebhookDoor } from "../app/jobs/receive-webhook.server.ts";
-import { drainInbox } from "../app/jobs/worker.server.ts";
+import { createWebhookDoor } from "../app/inbox/receive-webhook.server.ts";
+import { drainInbox } from "../app/worker/worker.server.ts";
 import { sellOutDay } from "../dev/fixtures/sell-out-day.ts";
 import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
 

@@ -2,7 +2,7 @@
 // scripts/worker.ts starts. Messages from it: "wake" (a webhook was stored) and "stop".
 import { parentPort } from "node:worker_threads";
 import { db } from "../app/db/client.server.ts";
-import { startWorkerLoops } from "../app/jobs/worker-loops.server.ts";
+import { startWorkerLoops } from "../app/worker/worker-loops.server.ts";
 
 if (!parentPort) throw new Error("scripts/worker-thread.ts runs inside scripts/worker.ts (npm run worker)");
 const port = parentPort;

@@ -12,7 +12,7 @@
 // started back in line, disconnect, and the process exits 0. Still busy after 9 s: exit 1
 // (whatever it held stays leased and is taken over when the lease runs out).
 import { Worker } from "node:worker_threads";
-import { isWakeMessage } from "../app/jobs/background.server.ts";
+import { isWakeMessage } from "../app/worker/background.server.ts";
 import { appConfig, ConfigError, readRuntimeConfig } from "../app/config.server.ts";
 
 const HARD_EXIT_MS = 9_000;

@@ -3,7 +3,7 @@
 // once customers/redact has erased it). Every read is scoped to the shop.
 import type { Db } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
-import { ordersOfCustomer, parseIds } from "../queue/compliance.server.ts";
+import { ordersOfCustomer, parseIds } from "../engine/compliance.server.ts";
 import { csvRow } from "./csv.ts";
 
 export type DataRequestStatus = "to send" | "sent" | "erased";

@@ -2,7 +2,7 @@
 // events the worker gave up on or rejected), with the merchant's retry of events (failed pushes are
 // retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
-import { retryInboxEvents } from "../jobs/worker.server.ts";
+import { retryInboxEvents } from "../worker/worker.server.ts";
 import { enqueueCollectionRefresh, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
 import { validateShopSettings, type ShopSettingsInput, type ShopSettingsResult } from "./shop-settings.ts";

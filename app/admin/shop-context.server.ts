@@ -3,7 +3,7 @@
 import { todayIn } from "../backorder/eta.ts";
 import { isHoldMode } from "../backorder/hold-plan.ts";
 import type { Db, Tx } from "../db/client.server.ts";
-import { DEFAULT_SHOP_FACTS } from "../queue/storefront-facts.server.ts";
+import { DEFAULT_SHOP_FACTS } from "../engine/storefront-facts.server.ts";
 import type { ShopSettingsValues } from "./shop-settings.ts";
 
 export interface ShopDefaults extends ShopSettingsValues {

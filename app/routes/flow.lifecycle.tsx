@@ -3,7 +3,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { appConfig } from "../config.server.ts";
 import { db } from "../db/client.server.ts";
-import { createFlowLifecycleHandler } from "../jobs/flow-lifecycle.server.ts";
+import { createFlowLifecycleHandler } from "../inbox/flow-lifecycle.server.ts";
 
 let handler: ReturnType<typeof createFlowLifecycleHandler> | undefined;
 

@@ -2,8 +2,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { appConfig, webhookLimits } from "../config.server.ts";
 import { db } from "../db/client.server.ts";
-import { createWebhookDoor, type WebhookDoor } from "../jobs/receive-webhook.server.ts";
-import { wakeWorker } from "../jobs/background.server.ts";
+import { createWebhookDoor, type WebhookDoor } from "../inbox/receive-webhook.server.ts";
+import { wakeWorker } from "../worker/background.server.ts";
 
 // One door for the process: its byte budget is shared by every delivery being read.
 let door: WebhookDoor | undefined;

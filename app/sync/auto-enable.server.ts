@@ -5,7 +5,7 @@
 import { onAutoEnableRule, shouldAutoEnable } from "../backorder/inventory-policy.ts";
 import type { Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import { loadVariantFacts } from "../queue/storefront-facts.server.ts";
+import { loadVariantFacts } from "../engine/storefront-facts.server.ts";
 
 /** Returns the variants it switched on. */
 export async function applyAutoEnable(tx: Tx, shop: string, variantIds: string[], now: Date): Promise<string[]> {

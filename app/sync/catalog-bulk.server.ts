@@ -13,8 +13,8 @@
 import type { InventoryLevelEvent, ProductEvent } from "../backorder/events.ts";
 import type { Db } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
-import { SQLITE_CHUNK_GAP_MS } from "../jobs/worker.server.ts";
-import { applyCatalogEvents } from "../queue/apply-event.server.ts";
+import { SQLITE_CHUNK_GAP_MS } from "../worker/worker.server.ts";
+import { applyCatalogEvents } from "../engine/apply-event.server.ts";
 import { CATALOG_BULK_VARIANTS } from "../shopify/admin-queries.ts";
 import { AdminApiError, type AdminGateway, type BulkOperationView } from "../shopify/gateway.server.ts";
 import { addVariant, levelEvent, type CatalogLevel, type CatalogVariant } from "./catalog-events.ts";

@@ -10,7 +10,7 @@
 // chunk applied. The page already applied is not wasted work: the bulk result repeats it
 // and the stale-data rules make the repeat a no-op.
 import type { Db } from "../db/client.server.ts";
-import { applyCatalogEvents } from "../queue/apply-event.server.ts";
+import { applyCatalogEvents } from "../engine/apply-event.server.ts";
 import type { AdminGateway, CatalogPage } from "../shopify/gateway.server.ts";
 import { catalogEvents } from "./catalog-events.ts";
 import { runBulkCatalogSync, type BulkCatalogOptions, type CatalogSyncResult } from "./catalog-bulk.server.ts";

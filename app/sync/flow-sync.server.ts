@@ -16,7 +16,7 @@ import {
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import { lockShopEngine } from "../queue/engine-lock.server.ts";
+import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 

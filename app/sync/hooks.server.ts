@@ -3,7 +3,7 @@
 // corrected a moment later is not pushed at all.
 import type { Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import type { Affected } from "../queue/apply-event.server.ts";
+import type { Affected } from "../engine/apply-event.server.ts";
 import { applyAutoEnable } from "./auto-enable.server.ts";
 import { enqueueSync } from "./tasks.server.ts";
 

@@ -6,7 +6,7 @@ import { desiredInventoryPolicy, parseInventoryPolicy, type InventoryPolicy } fr
 import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import { loadVariantsFacts } from "../queue/storefront-facts.server.ts";
+import { loadVariantsFacts } from "../engine/storefront-facts.server.ts";
 import { AdminApiError, gid, METAFIELDS_PER_CALL, restId, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
 
 export interface VariantPlan {

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { applyMigrations } from "../../scripts/db/apply-migrations.ts";
+import { applyMigrations } from "../../app/db/apply-migrations.server.ts";
 
 export type BenchProvider = "sqlite" | "postgres";
 

@@ -13,7 +13,7 @@ import { defaultDatabaseUrl } from "../../app/db/url.ts";
 import { addDays, fromCalendarDate, todayIn } from "../../app/backorder/eta.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
 import { enqueueTasks } from "../../app/sync/tasks.server.ts";
-import { applyMigrations } from "../../scripts/db/apply-migrations.ts";
+import { applyMigrations } from "../../app/db/apply-migrations.server.ts";
 import { AdminStandin } from "../admin-standin/server.ts";
 import { ADMIN_API_VERSION } from "../admin-standin/schema.ts";
 import { DEMO_SHOP, seedDemoShop } from "../admin-standin/seed.ts";

@@ -257,7 +257,7 @@ function hash(s: string): number {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { createDb } = await import("../../app/db/client.server.ts");
-  const { applyMigrations } = await import("../../scripts/db/apply-migrations.ts");
+  const { applyMigrations } = await import("../../app/db/apply-migrations.server.ts");
   const { databaseUrl } = await import("../../app/db/url.ts");
   const url = databaseUrl();
   await applyMigrations(url);

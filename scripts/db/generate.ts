@@ -1,6 +1,6 @@
 // `npm run db:generate` (also run on postinstall): both Prisma clients.
 import { writePostgresSchema } from "./postgres-schema.ts";
-import { placeholderUrl, schemaPath, type Provider } from "./paths.ts";
+import { placeholderUrl, schemaPath, type Provider } from "../../app/db/schema-paths.server.ts";
 import { prisma } from "./prisma-cli.ts";
 
 writePostgresSchema();

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writePostgresSchema } from "./postgres-schema.ts";
-import { migrationsDir, placeholderUrl, schemaPath, type Provider } from "./paths.ts";
+import { migrationsDir, placeholderUrl, schemaPath, type Provider } from "../../app/db/schema-paths.server.ts";
 import { prisma } from "./prisma-cli.ts";
 
 const name = process.argv[2];

@@ -2,7 +2,7 @@
 // two providers can never drift apart. The output is generated (not committed).
 import fs from "node:fs";
 import path from "node:path";
-import { schemaPath } from "./paths.ts";
+import { schemaPath } from "../../app/db/schema-paths.server.ts";
 
 export function writePostgresSchema(): string {
   const source = fs.readFileSync(schemaPath("sqlite"), "utf8");

@@ -2,7 +2,7 @@
 // to download the native engine, which fails offline).
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { root } from "./paths.ts";
+import { root } from "../../app/db/schema-paths.server.ts";
 
 export function prisma(args: string[], databaseUrl: string, opts: { capture?: boolean } = {}): string {
   const bin = path.join(root, "node_modules", "prisma", "build", "index.js");

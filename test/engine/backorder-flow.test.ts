@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { EXPECTED_END, IDS, sellOutDay, shuffled, type Delivery } from "../../dev/fixtures/sell-out-day.ts";
 import { queueState } from "../support/queue-state.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 
 let t: TestDatabase;
 let door: (r: Request) => Promise<Response>;

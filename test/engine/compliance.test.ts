@@ -3,7 +3,7 @@ import { Prisma } from "../../prisma/generated/sqlite/index.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 import { IDS, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
 import { orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import type { InventoryLevelEvent, OrderSnapshotEvent, ProductEvent } from "../../app/backorder/events.ts";
 import { inventoryLevelWins, winnerOf } from "../../app/backorder/fact-rules.ts";
-import { applyEventFacts, applyEvents } from "../../app/queue/apply-event.server.ts";
+import { applyEventFacts, applyEvents } from "../../app/engine/apply-event.server.ts";
 import { queueState } from "../support/queue-state.ts";
 
 let t: TestDatabase;

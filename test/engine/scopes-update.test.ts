@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
-import { workerHooks } from "../../app/jobs/worker-hooks.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
+import { workerHooks } from "../../app/worker/worker-hooks.server.ts";
 
 const SHOP = "scoped-tea.myshopify.com";
 const OTHER = "other-tea.myshopify.com";

@@ -9,7 +9,7 @@ import en from "@shopify/polaris/locales/en.json" with { type: "json" };
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 import { IDS, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
 import { orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
 

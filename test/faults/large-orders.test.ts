@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 import { syncAfterApply } from "../../app/sync/hooks.server.ts";
-import { applyEvent } from "../../app/queue/apply-event.server.ts";
+import { applyEvent } from "../../app/engine/apply-event.server.ts";
 import { normalizeTopic, toDomainEvent } from "../../app/shopify/webhook-payloads.ts";
 import { bigOrder, catalog, level, oneUnitOrders, variantId, type Delivery } from "../../dev/fixtures/large-orders.ts";
 import { queueState } from "../support/queue-state.ts";

@@ -10,8 +10,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
 import { queueState } from "../support/queue-state.ts";
-import { storeDelivery } from "../../app/jobs/inbox.server.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { storeDelivery } from "../../app/inbox/inbox.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
 import { shuffled } from "../../dev/fixtures/sell-out-day.ts";
 import { inboxCounts, startWorkerProcess, waitUntil, type WorkerProcess } from "./support/worker-process.ts";

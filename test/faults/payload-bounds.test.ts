@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { queueState } from "../support/queue-state.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 import { IDS, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
 import { inventoryLevelPayload, orderPayload, refundPayload } from "../../dev/fixtures/shopify-payloads.ts";
 

@@ -4,8 +4,8 @@
 // in Settings and can retry it. Bodies are stored raw, as the webhook door stores them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { drainInbox, retryInboxEvents } from "../../app/jobs/worker.server.ts";
-import { storeDelivery } from "../../app/jobs/inbox.server.ts";
+import { drainInbox, retryInboxEvents } from "../../app/worker/worker.server.ts";
+import { storeDelivery } from "../../app/inbox/inbox.server.ts";
 import { loadSyncProblems, retryWebhookEvents } from "../../app/admin/settings.server.ts";
 import { orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, TEST_SECRET, webhookDoor } from "../support/webhooks.ts";
 import { DEFAULT_WEBHOOK_MAX_BODY_BYTES, webhookLimits } from "../../app/config.server.ts";
-import type { WebhookDoor } from "../../app/jobs/receive-webhook.server.ts";
+import type { WebhookDoor } from "../../app/inbox/receive-webhook.server.ts";
 import { startWebhookServer } from "../../dev/webhook-server.ts";
 import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
 import { inventoryLevelPayload, orderPayload } from "../../dev/fixtures/shopify-payloads.ts";

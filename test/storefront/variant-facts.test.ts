@@ -1,8 +1,8 @@
 // loadVariantFacts on a real database: the numbers storefrontStatus() dates the queue by.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { loadVariantFacts, DEFAULT_SHOP_FACTS } from "../../app/queue/storefront-facts.server.ts";
-import { recomputeVariant } from "../../app/queue/recompute.server.ts";
+import { loadVariantFacts, DEFAULT_SHOP_FACTS } from "../../app/engine/storefront-facts.server.ts";
+import { recomputeVariant } from "../../app/engine/recompute.server.ts";
 import { storefrontStatus } from "../../app/backorder/storefront-status.ts";
 
 let t: TestDatabase;

@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import type { Db } from "../../app/db/client.server.ts";
 import { webhookLimits } from "../../app/config.server.ts";
 import { API_VERSION } from "../../app/shopify-app.server.ts";
-import { createWebhookDoor, type WebhookDoor, type WebhookDoorOptions } from "../../app/jobs/receive-webhook.server.ts";
+import { createWebhookDoor, type WebhookDoor, type WebhookDoorOptions } from "../../app/inbox/receive-webhook.server.ts";
 import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
 
 export const TEST_SECRET = "test-api-secret-0123456789";

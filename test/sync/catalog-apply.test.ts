@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { queueState } from "../support/queue-state.ts";
-import { applyCatalogEvents, applyEvents } from "../../app/queue/apply-event.server.ts";
+import { applyCatalogEvents, applyEvents } from "../../app/engine/apply-event.server.ts";
 import type { InventoryLevelEvent, ProductEvent } from "../../app/backorder/events.ts";
 import { toDomainEvent } from "../../app/shopify/webhook-payloads.ts";
 import { orderPayload } from "../../dev/fixtures/shopify-payloads.ts";

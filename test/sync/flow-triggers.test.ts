@@ -14,7 +14,7 @@ import { enqueueTask } from "../../app/sync/tasks.server.ts";
 import { syncBackoffMs } from "../../app/sync/runner.server.ts";
 import { fromCalendarDate } from "../../app/backorder/eta.ts";
 import { loadSettings, loadSyncProblems, saveSettings } from "../../app/admin/settings.server.ts";
-import { createFlowLifecycleHandler } from "../../app/jobs/flow-lifecycle.server.ts";
+import { createFlowLifecycleHandler } from "../../app/inbox/flow-lifecycle.server.ts";
 import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
 import { TEST_SECRET } from "../support/webhooks.ts";
 

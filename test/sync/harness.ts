@@ -6,7 +6,7 @@ import { AdminStandin } from "../../dev/admin-standin/server.ts";
 import { installOfflineSession } from "../../dev/admin-standin/install.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import type { Db } from "../../app/db/client.server.ts";
-import { drainInbox } from "../../app/jobs/worker.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 import { createGatewayFactory, type GatewayFactory } from "../../app/shopify/gateway.server.ts";
 import { syncAfterApply, SYNC_DEBOUNCE_MS } from "../../app/sync/hooks.server.ts";
 import { runPendingSync, type SyncOptions } from "../../app/sync/runner.server.ts";

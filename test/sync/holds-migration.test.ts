@@ -9,7 +9,7 @@ import path from "node:path";
 import { createClient } from "@libsql/client";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../../scripts/db/apply-migrations.ts";
+import { applyMigrations } from "../../app/db/apply-migrations.server.ts";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { postgresServerUrl, testProvider } from "../support/db.ts";
 

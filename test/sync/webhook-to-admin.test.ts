@@ -6,7 +6,7 @@ import { createHarness, type Harness } from "./harness.ts";
 import { IDS, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
 import { enqueueSync, enqueueTask } from "../../app/sync/tasks.server.ts";
 import { storefrontStatus } from "../../app/backorder/storefront-status.ts";
-import { loadVariantFacts } from "../../app/queue/storefront-facts.server.ts";
+import { loadVariantFacts } from "../../app/engine/storefront-facts.server.ts";
 import { STANDIN_APP_ID } from "../../dev/admin-standin/server.ts";
 
 const SHOP = "linen-and-co.myshopify.com";

@@ -1,6 +1,6 @@
 // Order webhooks for a loaded inbox, stored as the door stores them (raw payload, pending).
 import type { Db } from "../../../app/db/client.server.ts";
-import { storeDelivery } from "../../../app/jobs/inbox.server.ts";
+import { storeDelivery } from "../../../app/inbox/inbox.server.ts";
 import { orderPayload } from "../../../dev/fixtures/shopify-payloads.ts";
 
 let seq = 0;

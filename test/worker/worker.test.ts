@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { drainInbox, LEASE_MS, MAX_ATTEMPTS, retryInboxEvents } from "../../app/jobs/worker.server.ts";
+import { drainInbox, LEASE_MS, MAX_ATTEMPTS, retryInboxEvents } from "../../app/worker/worker.server.ts";
 import { EXPECTED_END, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
 import { flashSale } from "../../dev/fixtures/flash-sale.ts";
 import { queueState } from "../support/queue-state.ts";

@@ -3,8 +3,8 @@
 // writers, and every caller learns whether its own delivery was new.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { InboxWriter } from "../../app/jobs/inbox-writer.server.ts";
-import type { Delivery } from "../../app/jobs/inbox.server.ts";
+import { InboxWriter } from "../../app/inbox/inbox-writer.server.ts";
+import type { Delivery } from "../../app/inbox/inbox.server.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { inventoryLevelPayload } from "../../dev/fixtures/shopify-payloads.ts";
 

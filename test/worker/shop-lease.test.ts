@@ -3,8 +3,8 @@
 // lost its lease cannot commit anything more for that shop.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "../../app/jobs/shop-lease.server.ts";
-import { drainInbox, LEASE_MS } from "../../app/jobs/worker.server.ts";
+import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "../../app/worker/shop-lease.server.ts";
+import { drainInbox, LEASE_MS } from "../../app/worker/worker.server.ts";
 import { storeOrderEvents } from "../faults/support/inbox-events.ts";
 
 let t: TestDatabase;

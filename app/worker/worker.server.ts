@@ -12,9 +12,9 @@ import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
-import { applyEvents, applyOrderLineSlice, type Affected } from "../queue/apply-event.server.ts";
-import { deriveVariant, writeDerivation } from "../queue/recompute.server.ts";
-import { lockShopEngine } from "../queue/engine-lock.server.ts";
+import { applyEvents, applyOrderLineSlice, type Affected } from "../engine/apply-event.server.ts";
+import { deriveVariant, writeDerivation } from "../engine/recompute.server.ts";
+import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "./shop-lease.server.ts";
 
 export const MAX_ATTEMPTS = 8;

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClient } from "@libsql/client";
 import pg from "pg";
-import { migrationsDir, providerOf } from "./paths.ts";
+import { migrationsDir, providerOf } from "./schema-paths.server.ts";
 
 interface Executor {
   /** Runs statements; one migration's statements run in one transaction. */
