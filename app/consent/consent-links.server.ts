@@ -1,0 +1,25 @@
+// The two links of a delay notice. They open on the shop's own domain under its App Proxy
+// (shopify.app.toml [app_proxy]: https://<shop>/apps/backorder/...), which Shopify forwards,
+// signed, to the app; so the customer stays on the shop and its theme frames the page.
+import { appConfig } from "../config.server.ts";
+import { signConsentToken } from "./consent-token.ts";
+
+/** How long a delay notice's links work. */
+export const CONSENT_LINK_DAYS = 30;
+export const APP_PROXY_PATH = "/apps/backorder";
+
+export interface ConsentLinks {
+  keepUrl: string;
+  cancelUrl: string;
+}
+
+export function consentLinks(opts: { shop: string; lineItemId: string; promisedDate: string; now?: Date }): ConsentLinks {
+  const now = opts.now ?? new Date();
+  const expiresAt = Math.floor(now.getTime() / 1000) + CONSENT_LINK_DAYS * 86_400;
+  const token = signConsentToken(
+    { shop: opts.shop, lineItemId: opts.lineItemId, promisedDate: opts.promisedDate, expiresAt },
+    appConfig().apiSecret,
+  );
+  const base = `https://${opts.shop}${APP_PROXY_PATH}/consent`;
+  return { keepUrl: `${base}/keep?t=${token}`, cancelUrl: `${base}/cancel?t=${token}` };
+}
