@@ -1,6 +1,7 @@
 // `npm run db:generate` (also run on postinstall): both Prisma clients.
 import { writePostgresSchema } from "./postgres-schema.ts";
-import { placeholderUrl, schemaPath, type Provider } from "../../app/db/schema-paths.server.ts";
+import { schemaPath, type Provider } from "../../app/db/schema-paths.server.ts";
+import { placeholderUrl } from "./placeholder-url.ts";
 import { prisma } from "./prisma-cli.ts";
 
 writePostgresSchema();

@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writePostgresSchema } from "./postgres-schema.ts";
-import { migrationsDir, placeholderUrl, schemaPath, type Provider } from "../../app/db/schema-paths.server.ts";
+import { migrationsDir, schemaPath, type Provider } from "../../app/db/schema-paths.server.ts";
+import { placeholderUrl } from "./placeholder-url.ts";
 import { prisma } from "./prisma-cli.ts";
 
 const name = process.argv[2];
