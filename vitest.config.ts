@@ -18,6 +18,9 @@ export const UNIT_TESTS = [
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
   "test/config.test.ts",
+  "test/consent/consent-token.test.ts",
+  "test/consent/app-proxy-signature.test.ts",
+  "test/consent/consent-page.test.ts",
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
