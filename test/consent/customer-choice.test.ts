@@ -3,7 +3,7 @@
 // Liquid answer in a theme), the app's real route behind Remix's Express adapter, the refund
 // in the Admin API stand-in (checked against Shopify's schema and scopes), the refunds/create
 // webhook Shopify then sends, and the queue after; every refusal changes nothing.
-import http from "node:http";
+import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { createRequestHandler } from "@remix-run/express";
