@@ -3,65 +3,25 @@
 // Liquid answer in a theme), the app's real route behind Remix's Express adapter, the refund
 // in the Admin API stand-in (checked against Shopify's schema and scopes), the refunds/create
 // webhook Shopify then sends, and the queue after; every refusal changes nothing.
-import type http from "node:http";
-import type { AddressInfo } from "node:net";
-import { createRequire } from "node:module";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { createHarness, type Harness } from "../sync/harness.ts";
-import { TEST_API_KEY, TEST_SECRET } from "../support/webhooks.ts";
-import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
-import { startAppProxy, type AppProxy } from "../../dev/admin-standin/app-proxy.ts";
+import { startAppProxy } from "../../dev/admin-standin/app-proxy.ts";
 import { refundWebhookPayload } from "../../dev/admin-standin/refunds.ts";
-import { consentLinks } from "../../app/consent/consent-links.server.ts";
 import { loadQueuePage } from "../../app/admin/queue.server.ts";
 import { parseQueueQuery } from "../../app/admin/queue-query.ts";
 import { loadLineHistory } from "../../app/admin/line-history.server.ts";
 import { customerDataFor } from "../../app/admin/data-requests.server.ts";
-import type { GatewayFactory } from "../../app/shopify/gateway.server.ts";
+import { CUSTOMER, DATE, ITEM, L, LOCATION, O, SHOP, startConsentShop, type ConsentShop } from "./consent-shop.ts";
 
-type ExpressApp = { all(path: string, handler: unknown): void; listen(port: number, host: string, ready: () => void): http.Server };
-const express = createRequire(import.meta.url)("express") as () => ExpressApp;
-
-const SHOP = "consent-shop.myshopify.com";
 const OTHER_SHOP = "other-consent.myshopify.com";
-const LOCATION = 99101;
-const PRODUCT = 9100;
-const VARIANT = 91001;
-const ITEM = 91501;
-const DATE = "2026-12-24";
-const CUSTOMER = 7_700_001;
-// Orders in queue order: A first (2 units), then B, C, D (1 unit each).
-const O = { a: 9201, b: 9202, c: 9203, d: 9204 };
-const L = { a: 92011, b: 92021, c: 92031, d: 92041 };
-
-let t: TestDatabase;
-let h: Harness;
-let app: http.Server;
-let appOrigin: string;
-let proxy: AppProxy;
-let loggedIn: string | undefined;
-/** Called after Shopify made a refund, before the app applies it (a webhook overtaking the answer). */
-let afterRefund: ((refundId: string) => Promise<void>) | null = null;
-
-const line = (id: number) => t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: SHOP, lineItemId: String(id) } } });
-const refundCalls = () => h.standin.calls.filter((c) => c.operationName === "RefundLine").length;
+let s: ConsentShop;
+const line = (id: number) => s.t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: SHOP, lineItemId: String(id) } } });
+const refundCalls = () => s.h.standin.calls.filter((c) => c.operationName === "RefundLine").length;
 const counts = async () => ({
-  consents: await t.db.consentRecord.count(),
+  consents: await s.t.db.consentRecord.count(),
   refunds: refundCalls(),
-  adjustments: await t.db.orderAdjustment.count({ where: { shop: SHOP } }),
+  adjustments: await s.t.db.orderAdjustment.count({ where: { shop: SHOP } }),
 });
-
-/** The link as the email carries it, pointed at the proxy stand-in instead of https://<shop>. */
-function link(kind: "keep" | "cancel", lineItemId: number, opts: { shop?: string; now?: Date; date?: string } = {}) {
-  const links = consentLinks({ shop: opts.shop ?? SHOP, lineItemId: String(lineItemId), promisedDate: opts.date ?? DATE, now: opts.now });
-  const url = new URL(kind === "keep" ? links.keepUrl : links.cancelUrl);
-  expect(url.origin).toBe(`https://${opts.shop ?? SHOP}`);
-  expect(url.pathname).toBe(`/apps/backorder/consent/${kind}`);
-  return `${proxy.origin}${url.pathname}${url.search}`;
-}
+const link = (...args: Parameters<ConsentShop["link"]>) => s.link(...args);
 
 async function open(url: string) {
   const res = await fetch(url);
@@ -78,115 +38,16 @@ async function press(url: string) {
   const page = await open(url);
   const action = /<form method="post" action="([^"]+)">/.exec(page.html)?.[1];
   expect(action, page.html).toBeDefined();
-  const res = await fetch(`${proxy.origin}${action!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))}`, {
+  const res = await fetch(`${s.proxy.origin}${action!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))}`, {
     method: "POST",
   });
   return { status: res.status, outcome: res.headers.get("x-backorder-consent"), html: await res.text() };
 }
 
 beforeAll(async () => {
-  process.env.SHOPIFY_API_KEY = TEST_API_KEY;
-  process.env.SHOPIFY_API_SECRET = TEST_SECRET;
-  process.env.BACKORDER_WORKER = "off";
-  t = await createTestDatabase("consent");
-  globalThis.__backorderDb = t.db;
-  h = await createHarness(t.db, SHOP, (shop) => {
-    shop.addLocation(LOCATION, "Warehouse");
-    shop.addProduct({
-      id: PRODUCT,
-      title: "Fisherman Sweater",
-      variants: [{ id: VARIANT, inventoryItemId: ITEM, price: "40.00", stock: { [LOCATION]: 0 } }],
-    });
-  });
-  // The app's gateways are the harness's (pointed at the stand-in), with a hook between Shopify's refund and the app applying it.
-  const gateways: GatewayFactory = (shop) => {
-    const g = h.gateways(shop);
-    const refund = g.refundLineItem.bind(g);
-    g.refundLineItem = async (input) => {
-      const r = await refund(input);
-      await afterRefund?.(r.refundId);
-      return r;
-    };
-    return g;
-  };
-  globalThis.__backorderGateways = gateways;
-
-  const route = await import("../../app/routes/proxy.consent.$choice.tsx");
-  const build = {
-    mode: "production",
-    entry: { module: { default: () => new Response(null, { status: 404 }) } },
-    routes: {
-      root: { id: "root", path: "", module: { default: () => null } },
-      "routes/proxy.consent.$choice": {
-        id: "routes/proxy.consent.$choice",
-        parentId: "root",
-        path: "proxy/consent/:choice",
-        module: route,
-      },
-    },
-    assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "test" },
-    publicPath: "/build/",
-    assetsBuildDirectory: "build/client",
-    future: {},
-    isSpaMode: false,
-  } as unknown as ServerBuild;
-  const server = express();
-  server.all("*", createRequestHandler({ build, mode: "production" }));
-  app = await new Promise<http.Server>((resolve) => {
-    const s = server.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  appOrigin = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-  proxy = await startAppProxy({
-    appOrigin,
-    shop: SHOP,
-    shopName: "Consent Knits",
-    secret: TEST_SECRET,
-    loggedInCustomerId: () => loggedIn,
-  });
-
-  await h.deliver([
-    {
-      topic: "products/update",
-      payload: productPayload({
-        id: PRODUCT,
-        title: "Fisherman Sweater",
-        updatedAt: "2026-11-20T09:00:00Z",
-        variants: [{ id: VARIANT, inventoryItemId: ITEM, policy: "continue" }],
-      }),
-    },
-    { topic: "inventory_levels/update", payload: inventoryLevelPayload(ITEM, LOCATION, 0, "2026-11-20T09:00:00Z") },
-  ]);
-  const customer = { id: CUSTOMER, first: "Grace", last: "Hopper", email: "grace@example.com" };
-  const orders = [
-    { id: O.a, line: L.a, quantity: 2, at: "2026-11-20T10:00:00Z" },
-    { id: O.b, line: L.b, quantity: 1, at: "2026-11-20T10:01:00Z" },
-    { id: O.c, line: L.c, quantity: 1, at: "2026-11-20T10:02:00Z" },
-    { id: O.d, line: L.d, quantity: 1, at: "2026-11-20T10:03:00Z" },
-  ];
-  let available = 0;
-  for (const o of orders) {
-    available -= o.quantity;
-    await h.deliver([
-      {
-        topic: "orders/create",
-        payload: orderPayload({
-          id: o.id,
-          createdAt: o.at,
-          customer: o.id === O.a ? customer : undefined,
-          lines: [{ id: o.line, variantId: VARIANT, quantity: o.quantity, price: "40.00", title: "Fisherman Sweater" }],
-        }),
-      },
-      { topic: "inventory_levels/update", payload: inventoryLevelPayload(ITEM, LOCATION, available, o.at) },
-    ]);
-  }
+  s = await startConsentShop("consent");
 });
-
-afterAll(async () => {
-  await proxy?.close();
-  await new Promise((r) => app?.close(r));
-  await h?.close();
-  await t?.drop();
-});
+afterAll(() => s?.close());
 
 describe("the confirm page (GET)", () => {
   it("shows the line and a POST button in the shop's theme, and changes nothing", async () => {
@@ -208,19 +69,19 @@ describe("the confirm page (GET)", () => {
 
 describe("keep", () => {
   it("records consent for the promised date; the link is spent for both answers", async () => {
-    loggedIn = String(CUSTOMER);
+    s.loggedIn = String(CUSTOMER);
     const answered = await press(link("keep", L.a));
-    loggedIn = undefined;
+    s.loggedIn = undefined;
     expect(answered.outcome).toBe("kept");
     expect(answered.html).toContain("your order stays");
     expect(
-      await t.db.consentRecord.findMany({
+      await s.t.db.consentRecord.findMany({
         select: { lineItemId: true, choice: true, promisedDate: true, refundId: true, customerId: true },
       }),
     ).toEqual([{ lineItemId: String(L.a), choice: "keep", promisedDate: DATE, refundId: null, customerId: String(CUSTOMER) }]);
     const before = await counts();
     expect((await open(link("cancel", L.a))).outcome).toBe("refused:answered");
-    const again = await fetch(`${proxy.origin}/apps/backorder/consent/cancel${new URL(link("cancel", L.a)).search}`, { method: "POST" });
+    const again = await fetch(`${s.proxy.origin}/apps/backorder/consent/cancel${new URL(link("cancel", L.a)).search}`, { method: "POST" });
     expect(again.headers.get("x-backorder-consent")).toBe("refused:answered");
     expect(await again.text()).toContain("You chose to keep the item.");
     expect(await counts()).toEqual(before);
@@ -230,12 +91,12 @@ describe("keep", () => {
 
 describe("cancel", () => {
   it("refunds and restocks the line in Shopify, moves the queue, and counts Shopify's refunds/create once", async () => {
-    const levelBefore = h.shop.levels.get(`gid://shopify/InventoryItem/${ITEM}|gid://shopify/Location/${LOCATION}`)!.available;
+    const levelBefore = s.h.shop.levels.get(`gid://shopify/InventoryItem/${ITEM}|gid://shopify/Location/${LOCATION}`)!.available;
     const answered = await press(link("cancel", L.b));
     expect(answered.outcome).toBe("cancelled");
 
     // Shopify: one refund of the line's unit, restocked (CANCEL) at its location, paid back against the sale.
-    const order = h.shop.orders.get(`gid://shopify/Order/${O.b}`)!;
+    const order = s.h.shop.orders.get(`gid://shopify/Order/${O.b}`)!;
     expect(order.refunds).toHaveLength(1);
     const refund = order.refunds[0]!;
     expect(refund.lineItems).toEqual([
@@ -248,8 +109,8 @@ describe("cancel", () => {
       },
     ]);
     expect(refund.transactions).toEqual([{ parentId: order.saleTransactionId, gateway: "bogus", amount: "40.00" }]);
-    expect(h.shop.levels.get(`gid://shopify/InventoryItem/${ITEM}|gid://shopify/Location/${LOCATION}`)!.available).toBe(levelBefore + 1);
-    const call = h.standin.calls.find((c) => c.operationName === "RefundLine")!;
+    expect(s.h.shop.levels.get(`gid://shopify/InventoryItem/${ITEM}|gid://shopify/Location/${LOCATION}`)!.available).toBe(levelBefore + 1);
+    const call = s.h.standin.calls.find((c) => c.operationName === "RefundLine")!;
     expect(call).toMatchObject({ status: 200, errors: [] });
     expect(call.variables).toMatchObject({ idempotencyKey: `backorder-consent:${SHOP}:${L.b}:${DATE}` });
 
@@ -257,7 +118,7 @@ describe("cancel", () => {
     const refundId = refund.id.split("/").pop()!;
     expect(await line(L.b)).toMatchObject({ state: "cancelled", openQuantity: 0, waitingQuantity: 0 });
     expect(
-      await t.db.consentRecord.findUniqueOrThrow({
+      await s.t.db.consentRecord.findUniqueOrThrow({
         where: { shop_lineItemId_promisedDate: { shop: SHOP, lineItemId: String(L.b), promisedDate: DATE } },
       }),
     ).toMatchObject({
@@ -265,7 +126,7 @@ describe("cancel", () => {
       quantity: 1,
       refundId,
     });
-    const page = await loadQueuePage(t.db, SHOP, parseQueueQuery(new URLSearchParams("state=waiting")), new Date());
+    const page = await loadQueuePage(s.t.db, SHOP, parseQueueQuery(new URLSearchParams("state=waiting")), new Date());
     expect(page.rows.map((r) => [r.orderName, r.position, r.consent?.choice ?? null])).toEqual([
       [`#${1000 + O.a}`, 1, "keep"],
       [`#${1000 + O.c}`, 2, null],
@@ -274,32 +135,32 @@ describe("cancel", () => {
 
     // Shopify's refunds/create for that refund follows: the same refund, not a second one.
     const snapshot = await line(L.b);
-    const events = await t.db.lineEvent.count({ where: { shop: SHOP } });
-    await h.deliver([{ topic: "refunds/create", payload: refundWebhookPayload(order, refund) }]);
+    const events = await s.t.db.lineEvent.count({ where: { shop: SHOP } });
+    await s.h.deliver([{ topic: "refunds/create", payload: refundWebhookPayload(order, refund) }]);
     expect(await line(L.b)).toMatchObject({ state: snapshot.state, openQuantity: snapshot.openQuantity, quantity: snapshot.quantity });
-    expect(await t.db.orderAdjustment.count({ where: { shop: SHOP, orderId: String(O.b) } })).toBe(1);
-    expect(await t.db.lineEvent.count({ where: { shop: SHOP } })).toBe(events);
+    expect(await s.t.db.orderAdjustment.count({ where: { shop: SHOP, orderId: String(O.b) } })).toBe(1);
+    expect(await s.t.db.lineEvent.count({ where: { shop: SHOP } })).toBe(events);
 
     // The line's history shows the customer's answer and the state change it caused.
-    const history = await loadLineHistory(t.db, SHOP, String(L.b));
+    const history = await loadLineHistory(s.t.db, SHOP, String(L.b));
     expect(history!.entries.map((e) => [e.kind, e.reason])).toContainEqual(["state", "customer cancelled from a delay notice"]);
     expect(history!.entries.find((e) => e.kind === "consent")!.text).toContain(`Shopify refund ${refundId}`);
-    expect(await loadLineHistory(t.db, OTHER_SHOP, String(L.b))).toBeNull();
+    expect(await loadLineHistory(s.t.db, OTHER_SHOP, String(L.b))).toBeNull();
   });
 
   it("counts the refund once when Shopify's refunds/create arrives before the app applies its own answer", async () => {
-    afterRefund = async () => {
-      const order = h.shop.orders.get(`gid://shopify/Order/${O.c}`)!;
-      await h.deliver([{ topic: "refunds/create", payload: refundWebhookPayload(order, order.refunds[0]!) }]);
+    s.afterRefund = async () => {
+      const order = s.h.shop.orders.get(`gid://shopify/Order/${O.c}`)!;
+      await s.h.deliver([{ topic: "refunds/create", payload: refundWebhookPayload(order, order.refunds[0]!) }]);
       expect((await line(L.c)).state).toBe("cancelled"); // the webhook alone already moved the queue
     };
     try {
       expect((await press(link("cancel", L.c))).outcome).toBe("cancelled");
     } finally {
-      afterRefund = null;
+      s.afterRefund = null;
     }
     expect(await line(L.c)).toMatchObject({ state: "cancelled", openQuantity: 0, quantity: 0 });
-    expect(await t.db.orderAdjustment.count({ where: { shop: SHOP, orderId: String(O.c) } })).toBe(1);
+    expect(await s.t.db.orderAdjustment.count({ where: { shop: SHOP, orderId: String(O.c) } })).toBe(1);
     const d = await line(L.d);
     expect(d.state).toBe("waiting");
   });
@@ -307,7 +168,7 @@ describe("cancel", () => {
   it("a second press, another tab or the keep link after a cancel refunds nothing again", async () => {
     const before = await counts();
     for (const kind of ["cancel", "keep"] as const) {
-      const res = await fetch(`${proxy.origin}/apps/backorder/consent/${kind}${new URL(link(kind, L.b)).search}`, { method: "POST" });
+      const res = await fetch(`${s.proxy.origin}/apps/backorder/consent/${kind}${new URL(link(kind, L.b)).search}`, { method: "POST" });
       expect(res.headers.get("x-backorder-consent")).toBe("refused:answered");
     }
     expect(await counts()).toEqual(before);
@@ -315,7 +176,7 @@ describe("cancel", () => {
 
   it("Shopify refusing the refund changes nothing and leaves the answer open", async () => {
     const before = await counts();
-    h.standin.failNext(
+    s.h.standin.failNext(
       1,
       { kind: "userErrors", userErrors: [{ field: ["refundLineItems"], message: "Refund is not allowed" }] },
       (c) => c.operationName === "RefundLine",
@@ -325,7 +186,7 @@ describe("cancel", () => {
     expect(failed.html).toContain("nothing was changed");
     expect({ ...(await counts()), refunds: before.refunds }).toEqual(before);
     expect((await line(L.d)).state).toBe("waiting");
-    expect(h.shop.orders.get(`gid://shopify/Order/${O.d}`)!.refunds).toEqual([]);
+    expect(s.h.shop.orders.get(`gid://shopify/Order/${O.d}`)!.refunds).toEqual([]);
     expect((await open(link("keep", L.d))).outcome).toBe("ask");
   });
 });
@@ -333,7 +194,7 @@ describe("cancel", () => {
 describe("refusals change nothing", () => {
   const expectNothing = async (run: () => Promise<unknown>) => {
     const before = await counts();
-    const states = await t.db.backorderLine.findMany({
+    const states = await s.t.db.backorderLine.findMany({
       where: { shop: SHOP },
       select: { lineItemId: true, state: true },
       orderBy: { lineItemId: "asc" },
@@ -341,7 +202,7 @@ describe("refusals change nothing", () => {
     await run();
     expect(await counts()).toEqual(before);
     expect(
-      await t.db.backorderLine.findMany({
+      await s.t.db.backorderLine.findMany({
         where: { shop: SHOP },
         select: { lineItemId: true, state: true },
         orderBy: { lineItemId: "asc" },
@@ -394,11 +255,11 @@ describe("refusals change nothing", () => {
   it("requests that did not come through Shopify's proxy: unsigned, forged, or signed with another secret", async () => {
     await expectNothing(async () => {
       const search = new URL(link("cancel", L.d)).search;
-      const direct = await fetch(`${appOrigin}/proxy/consent/cancel${search}&shop=${SHOP}`, { method: "POST" });
+      const direct = await fetch(`${s.appOrigin}/proxy/consent/cancel${search}&shop=${SHOP}`, { method: "POST" });
       expect(direct.status).toBe(401);
       expect(direct.headers.get("content-type")).toContain("text/html");
       expect(await direct.text()).toContain("This page only opens from the shop");
-      const forger = await startAppProxy({ appOrigin, shop: SHOP, secret: "not-the-app-secret" });
+      const forger = await startAppProxy({ appOrigin: s.appOrigin, shop: SHOP, secret: "not-the-app-secret" });
       try {
         const r = await fetch(`${forger.origin}/apps/backorder/consent/cancel${search}`, { method: "POST" });
         expect(r.status).toBe(401);
@@ -411,7 +272,7 @@ describe("refusals change nothing", () => {
 
 describe("privacy", () => {
   it("customers/redact erases who answered; data requests include the answers", async () => {
-    await h.deliver([
+    await s.h.deliver([
       {
         topic: "customers/data_request",
         payload: {
@@ -423,12 +284,12 @@ describe("privacy", () => {
         },
       },
     ]);
-    const request = await t.db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });
-    const data = await customerDataFor(t.db, SHOP, request.id);
+    const request = await s.t.db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });
+    const data = await customerDataFor(s.t.db, SHOP, request.id);
     expect(data!.orders.flatMap((o) => o.lines.flatMap((l) => l.consents.map((c) => [l.lineItemId, c.choice, c.promisedDate])))).toEqual([
       [String(L.a), "keep", DATE],
     ]);
-    await h.deliver([
+    await s.h.deliver([
       {
         topic: "customers/redact",
         payload: {
@@ -440,7 +301,7 @@ describe("privacy", () => {
       },
     ]);
     expect(
-      await t.db.consentRecord.findMany({ where: { shop: SHOP, lineItemId: String(L.a) }, select: { choice: true, customerId: true } }),
+      await s.t.db.consentRecord.findMany({ where: { shop: SHOP, lineItemId: String(L.a) }, select: { choice: true, customerId: true } }),
     ).toEqual([{ choice: "keep", customerId: null }]);
   });
 });
