@@ -191,6 +191,21 @@ describe("cancel", () => {
   });
 });
 
+describe("two answers at once", () => {
+  it("keep and cancel pressed together: one wins, the other is told it was answered", async () => {
+    const post = async (kind: "keep" | "cancel") => {
+      const r = await fetch(`${s.proxy.origin}/apps/backorder/consent/${kind}${new URL(link(kind, L.d)).search}`, { method: "POST" });
+      return r.headers.get("x-backorder-consent");
+    };
+    const outcomes = (await Promise.all([post("keep"), post("cancel"), post("cancel")])).sort();
+    const records = await s.t.db.consentRecord.findMany({ where: { shop: SHOP, lineItemId: String(L.d) } });
+    expect(records).toHaveLength(1);
+    const winner = records[0]!.choice === "keep" ? "kept" : "cancelled";
+    expect(outcomes).toEqual([winner, "refused:answered", "refused:answered"].sort());
+    expect(s.h.shop.orders.get(`gid://shopify/Order/${O.d}`)!.refunds).toHaveLength(records[0]!.choice === "cancel" ? 1 : 0);
+  });
+});
+
 describe("refusals change nothing", () => {
   const expectNothing = async (run: () => Promise<unknown>) => {
     const before = await counts();
