@@ -8,6 +8,7 @@ import { startAppProxy } from "../../dev/admin-standin/app-proxy.ts";
 import { refundWebhookPayload } from "../../dev/admin-standin/refunds.ts";
 import { loadQueuePage } from "../../app/admin/queue.server.ts";
 import { parseQueueQuery } from "../../app/admin/queue-query.ts";
+import { queueCsvStream } from "../../app/admin/queue-export.server.ts";
 import { loadLineHistory } from "../../app/admin/line-history.server.ts";
 import { customerDataFor } from "../../app/admin/data-requests.server.ts";
 import { CUSTOMER, DATE, ITEM, L, LOCATION, O, SHOP, startConsentShop, type ConsentShop } from "./consent-shop.ts";
@@ -132,6 +133,11 @@ describe("cancel", () => {
       [`#${1000 + O.c}`, 2, null],
       [`#${1000 + O.d}`, 3, null],
     ]);
+
+    // The CSV export carries the answers too.
+    const csv = await new Response(queueCsvStream(s.t.db, SHOP, parseQueueQuery(new URLSearchParams("state=all")), new Date())).text();
+    expect(csv).toContain(`keep (${DATE})`);
+    expect(csv).toContain(`cancel (${DATE})`);
 
     // Shopify's refunds/create for that refund follows: the same refund, not a second one.
     const snapshot = await line(L.b);
