@@ -36,7 +36,7 @@ export default function LineHistoryPage() {
             <IndexTable.Row id={String(i)} key={i} position={i}>
               <IndexTable.Cell>{new Date(e.at).toLocaleString("en-US", { timeZone: "UTC" })} UTC</IndexTable.Cell>
               <IndexTable.Cell>
-                <BlockStack gap="050">
+                <BlockStack gap="050" inlineAlign="start">
                   {e.kind === "consent" ? <Badge tone="info">Customer answer</Badge> : null}
                   <Text as="span">{e.text}</Text>
                 </BlockStack>
