@@ -69,13 +69,20 @@ ${inner}
 export function renderConsentPage(outcome: ConsentOutcome, formAction: string): string {
   switch (outcome.kind) {
     case "ask": {
+      // The link's choice first; the other stays one press away (a customer who clicked the wrong link).
       const q = QUESTIONS[outcome.choice];
+      const other: ConsentChoice = outcome.choice === "keep" ? "cancel" : "keep";
+      const otherAction = formAction.replace(`/consent/${outcome.choice}?`, `/consent/${other}?`);
       return page(
         q.title,
         `<p>${inert(q.body)}</p>
 ${lineBlock(outcome.line)}
 <form method="post" action="${inert(formAction)}">
   <button type="submit" class="button">${inert(q.button)}</button>
+</form>
+<form method="post" action="${inert(otherAction)}" class="backorder-consent__other">
+  <p>${other === "keep" ? "Changed your mind?" : "Would you rather not wait?"}</p>
+  <button type="submit" class="button button--secondary">${inert(QUESTIONS[other].button)}</button>
 </form>`,
       );
     }

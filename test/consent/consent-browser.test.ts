@@ -44,6 +44,17 @@ describe("the customer's page in Chromium", () => {
     await page.close();
   });
 
+  it('the other choice is on the page too: the cancel link, then "keep my order" instead', async () => {
+    const page = await browser.newPage();
+    await page.goto(s.link("cancel", L.d));
+    await page.getByRole("button", { name: "Keep my order" }).click();
+    await page.locator("h1", { hasText: "your order stays" }).waitFor();
+    const record = await s.t.db.consentRecord.findFirstOrThrow({ where: { shop: SHOP, lineItemId: String(L.d) } });
+    expect(record.choice).toBe("keep");
+    expect(s.h.shop.orders.get(`gid://shopify/Order/${O.d}`)!.refunds).toEqual([]);
+    await page.close();
+  });
+
   it("keep: the answer is recorded and the page says so", async () => {
     const page = await browser.newPage();
     await page.goto(s.link("keep", L.c));

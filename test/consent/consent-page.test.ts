@@ -21,6 +21,9 @@ describe("consent page", () => {
     );
     expect(html).toContain('<form method="post" action="/apps/backorder/consent/cancel?t=a.b">');
     expect(html).toContain("Cancel this item and refund me");
+    // The other choice, second: the same token on the keep path.
+    expect(html.indexOf('action="/apps/backorder/consent/keep?t=a.b"')).toBeGreaterThan(html.indexOf("consent/cancel?t=a.b"));
+    expect(html).toContain("Keep my order");
     expect(html).toContain("December 24, 2026");
     expect(html).toContain("#1001");
   });
