@@ -51,7 +51,7 @@ type Checked =
       claim: { lineItemId: string; promisedDate: string };
       line: { orderId: string; locationId: string | null; openQuantity: number; state: string };
       view: ConsentLineView;
-      record: { choice: string; refundId: string | null; quantity: number } | null;
+      record: { choice: string; refundId: string | null; quantity: number; workingUntil: Date | null } | null;
     };
 
 async function check(deps: ConsentDeps, shop: string, token: string): Promise<Checked> {
@@ -68,22 +68,29 @@ async function check(deps: ConsentDeps, shop: string, token: string): Promise<Ch
   if (!line) return { ok: false, outcome: { kind: "refused", reason: "unknown-line" } };
   const record = await deps.db.consentRecord.findUnique({
     where: { shop_lineItemId_promisedDate: { shop, lineItemId: claim.lineItemId, promisedDate: claim.promisedDate } },
-    select: { choice: true, refundId: true, quantity: true },
+    select: { choice: true, refundId: true, quantity: true, workingUntil: true },
   });
   const view = { orderName: line.orderName, title: line.title, quantity: line.openQuantity, promisedDate: claim.promisedDate };
   return { ok: true, claim, line, view: record ? { ...view, quantity: record.quantity } : view, record };
 }
 
-/** A cancel whose refund was asked of Shopify but not confirmed yet (a lost answer): it may be resumed. */
-const pendingCancel = (r: { choice: string; refundId: string | null } | null) => r?.choice === "cancel" && r.refundId === null;
+/** How long one request may spend getting a cancel's refund from Shopify (the gateway's retries take ~15 s) before another may resume it. */
+export const CANCEL_WORK_MS = 120_000;
+
+/**
+ * A cancel whose refund Shopify has not confirmed (its request failed to reach Shopify, or
+ * died), and that no request is working on now: the next press resumes it.
+ */
+const resumableCancel = (r: { choice: string; refundId: string | null; workingUntil: Date | null } | null, now: Date) =>
+  r?.choice === "cancel" && r.refundId === null && (r.workingUntil === null || r.workingUntil.getTime() < now.getTime());
 
 /** The confirm page (GET): what the link is about and the button, or why it does nothing. */
 export async function readConsent(deps: ConsentDeps, shop: string, token: string, choice: ConsentChoice): Promise<ConsentOutcome> {
   const c = await check(deps, shop, token);
   if (!c.ok) return c.outcome;
-  if (c.record && !(pendingCancel(c.record) && choice === "cancel"))
-    return { kind: "refused", reason: "answered", answered: c.record.choice as ConsentChoice };
-  if (c.line.state !== "waiting" && !pendingCancel(c.record)) return { kind: "refused", reason: "not-waiting" };
+  const resumable = choice === "cancel" && resumableCancel(c.record, deps.now?.() ?? new Date());
+  if (c.record && !resumable) return { kind: "refused", reason: "answered", answered: c.record.choice as ConsentChoice };
+  if (c.line.state !== "waiting" && !resumable) return { kind: "refused", reason: "not-waiting" };
   return { kind: "ask", choice, line: c.view };
 }
 
@@ -98,16 +105,37 @@ export async function answerConsent(
   const now = deps.now ?? (() => new Date());
   const c = await check(deps, shop, token);
   if (!c.ok) return c.outcome;
-  const resuming = choice === "cancel" && pendingCancel(c.record);
+  const resuming = choice === "cancel" && resumableCancel(c.record, now());
   if (c.record && !resuming) return { kind: "refused", reason: "answered", answered: c.record.choice as ConsentChoice };
   if (c.line.state !== "waiting" && !resuming) return { kind: "refused", reason: "not-waiting" };
 
   const key = { shop, lineItemId: c.claim.lineItemId, promisedDate: c.claim.promisedDate };
-  if (!resuming) {
-    // The claim: the first answer creates the row, a concurrent second finds it taken.
+  const workingUntil = () => new Date(now().getTime() + CANCEL_WORK_MS);
+  const answered = async (): Promise<ConsentOutcome> => {
+    const winner = await deps.db.consentRecord.findUnique({ where: { shop_lineItemId_promisedDate: key }, select: { choice: true } });
+    return { kind: "refused", reason: "answered", answered: (winner?.choice ?? choice) as ConsentChoice };
+  };
+  if (resuming) {
+    // Taking the cancel over, in one conditional write: a concurrent press finds it taken.
+    const taken = await deps.db.consentRecord.updateMany({
+      where: { ...key, choice: "cancel", refundId: null, OR: [{ workingUntil: null }, { workingUntil: { lt: now() } }] },
+      data: { workingUntil: workingUntil() },
+    });
+    if (taken.count === 0) return answered();
+  } else {
+    // The claim: the first answer creates the row, a concurrent second finds it taken. A cancel
+    // is marked as being worked on, so a second press waits for this one instead of resuming it.
     const created = await deps.db.consentRecord
       .create({
-        data: { ...key, orderId: c.line.orderId, choice, quantity: c.line.openQuantity, customerId, answeredAt: now() },
+        data: {
+          ...key,
+          orderId: c.line.orderId,
+          choice,
+          quantity: c.line.openQuantity,
+          customerId,
+          answeredAt: now(),
+          workingUntil: choice === "cancel" ? workingUntil() : null,
+        },
       })
       .then(
         () => true,
@@ -116,10 +144,7 @@ export async function answerConsent(
           throw e;
         },
       );
-    if (!created) {
-      const winner = await deps.db.consentRecord.findUnique({ where: { shop_lineItemId_promisedDate: key }, select: { choice: true } });
-      return { kind: "refused", reason: "answered", answered: (winner?.choice ?? choice) as ConsentChoice };
-    }
+    if (!created) return answered();
     if (choice === "keep") return { kind: "kept", line: c.view };
   }
 
@@ -139,6 +164,7 @@ export async function answerConsent(
     // Refused: the answer is taken back, nothing changed. Not reached: the claim stays, so
     // pressing again resumes with the same idempotency key (never a second refund).
     if (permanent) await deps.db.consentRecord.delete({ where: { shop_lineItemId_promisedDate: key } });
+    else await deps.db.consentRecord.update({ where: { shop_lineItemId_promisedDate: key }, data: { workingUntil: null } });
     return { kind: "failed", line: { ...c.view, quantity }, retry: !permanent };
   }
 
@@ -157,7 +183,7 @@ export async function answerConsent(
       await syncAfterApply({ now })(tx, shop, affected);
       await tx.consentRecord.update({
         where: { shop_lineItemId_promisedDate: key },
-        data: { refundId: refund.refundId, answeredAt: now() },
+        data: { refundId: refund.refundId, answeredAt: now(), workingUntil: null },
       });
     },
     { timeout: 30_000 },

@@ -1,7 +1,7 @@
 // A shop for the consent tests: a real database, the harness (webhook door, worker, Admin API
 // stand-in), the app's real consent route behind Remix's Express adapter on real HTTP, and the
 // App Proxy stand-in in front of it as the shop's domain. Four orders of one sold-out variant
-// wait in line: A (2 units, a known customer), then B, C, D (1 unit each).
+// wait in line: A (2 units, a known customer), then B, C, D, E (1 unit each).
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -26,8 +26,8 @@ export const VARIANT = 91001;
 export const ITEM = 91501;
 export const DATE = "2026-12-24";
 export const CUSTOMER = 7_700_001;
-export const O = { a: 9201, b: 9202, c: 9203, d: 9204 };
-export const L = { a: 92011, b: 92021, c: 92031, d: 92041 };
+export const O = { a: 9201, b: 9202, c: 9203, d: 9204, e: 9205 };
+export const L = { a: 92011, b: 92021, c: 92031, d: 92041, e: 92051 };
 
 export interface ConsentShop {
   t: TestDatabase;
@@ -126,6 +126,7 @@ export async function startConsentShop(label: string): Promise<ConsentShop> {
     { id: O.b, line: L.b, quantity: 1, at: "2026-11-20T10:01:00Z" },
     { id: O.c, line: L.c, quantity: 1, at: "2026-11-20T10:02:00Z" },
     { id: O.d, line: L.d, quantity: 1, at: "2026-11-20T10:03:00Z" },
+    { id: O.e, line: L.e, quantity: 1, at: "2026-11-20T10:04:00Z" },
   ];
   let available = 0;
   for (const o of orders) {

@@ -132,6 +132,7 @@ describe("cancel", () => {
       [`#${1000 + O.a}`, 1, "keep"],
       [`#${1000 + O.c}`, 2, null],
       [`#${1000 + O.d}`, 3, null],
+      [`#${1000 + O.e}`, 4, null],
     ]);
 
     // The CSV export carries the answers too.
@@ -194,6 +195,32 @@ describe("cancel", () => {
     expect((await line(L.d)).state).toBe("waiting");
     expect(s.h.shop.orders.get(`gid://shopify/Order/${O.d}`)!.refunds).toEqual([]);
     expect((await open(link("keep", L.d))).outcome).toBe("ask");
+  });
+});
+
+describe("Shopify out of reach", () => {
+  it("keeps the answer open without a refund; pressing again resumes with the same idempotency key and refunds once", async () => {
+    s.h.standin.failNext(5, { kind: "http", status: 503 }, (c) => c.operationName === "RefundLine");
+    const first = await press(link("cancel", L.e));
+    expect(first.outcome).toBe("failed:retry");
+    expect(first.html).toContain("press the button again");
+    expect(s.h.shop.orders.get(`gid://shopify/Order/${O.e}`)!.refunds).toEqual([]);
+    expect((await line(L.e)).state).toBe("waiting");
+    const pending = { shop_lineItemId_promisedDate: { shop: SHOP, lineItemId: String(L.e), promisedDate: DATE } };
+    expect(await s.t.db.consentRecord.findUniqueOrThrow({ where: pending })).toMatchObject({ choice: "cancel", refundId: null });
+    // The keep link is answered (the cancel is under way); the cancel link resumes.
+    expect((await open(link("keep", L.e))).outcome).toBe("refused:answered");
+    const again = await press(link("cancel", L.e));
+    expect(again.outcome).toBe("cancelled");
+    expect(s.h.shop.orders.get(`gid://shopify/Order/${O.e}`)!.refunds).toHaveLength(1);
+    expect((await line(L.e)).state).toBe("cancelled");
+    const keys = s.h.standin.calls
+      .filter(
+        (c) =>
+          c.operationName === "RefundLine" && c.variables.input && (c.variables.input as { orderId: string }).orderId.endsWith(`/${O.e}`),
+      )
+      .map((c) => c.variables.idempotencyKey);
+    expect(new Set(keys)).toEqual(new Set([`backorder-consent:${SHOP}:${L.e}:${DATE}`]));
   });
 });
 

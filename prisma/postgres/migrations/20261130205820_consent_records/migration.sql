@@ -8,9 +8,10 @@ CREATE TABLE "ConsentRecord" (
     "quantity" INTEGER NOT NULL,
     "refundId" TEXT,
     "customerId" TEXT,
-    "answeredAt" DATETIME NOT NULL,
+    "answeredAt" TIMESTAMP(3) NOT NULL,
+    "workingUntil" TIMESTAMP(3),
 
-    PRIMARY KEY ("shop", "lineItemId", "promisedDate")
+    CONSTRAINT "ConsentRecord_pkey" PRIMARY KEY ("shop","lineItemId","promisedDate")
 );
 
 -- CreateIndex

@@ -8,9 +8,10 @@ CREATE TABLE "ConsentRecord" (
     "quantity" INTEGER NOT NULL,
     "refundId" TEXT,
     "customerId" TEXT,
-    "answeredAt" TIMESTAMP(3) NOT NULL,
+    "answeredAt" DATETIME NOT NULL,
+    "workingUntil" DATETIME,
 
-    CONSTRAINT "ConsentRecord_pkey" PRIMARY KEY ("shop","lineItemId","promisedDate")
+    PRIMARY KEY ("shop", "lineItemId", "promisedDate")
 );
 
 -- CreateIndex
