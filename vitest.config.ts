@@ -18,12 +18,16 @@ export const UNIT_TESTS = [
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
   "test/config.test.ts",
+  "test/consent/consent-token.test.ts",
+  "test/consent/app-proxy-signature.test.ts",
+  "test/consent/consent-page.test.ts",
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
   "test/storefront/product-page.test.ts",
   "test/faults/theme-escaping.test.ts",
   "test/demo/**/*.test.ts",
+  "test/consent/consent-browser.test.ts",
 ];
 export const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
 

@@ -26,6 +26,7 @@ export const DEFAULT_SCOPES = [
   "read_fulfillments",
   "read_merchant_managed_fulfillment_orders",
   "write_merchant_managed_fulfillment_orders",
+  "write_app_proxy",
 ];
 
 export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -34,6 +34,8 @@ export interface CustomerLineData {
   allocatedAt: Date | null;
   fulfilledAt: Date | null;
   cancelledAt: Date | null;
+  /** The customer's answers to delay notices (app/consent): keep or cancel, for which promised date. */
+  consents: { promisedDate: string; choice: string; answeredAt: Date }[];
 }
 
 export interface CustomerOrderData {
@@ -122,6 +124,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
   const ids = [...orderIds];
   const snapshots = [];
   const lines = [];
+  const consents = [];
   for (const part of chunks(ids)) {
     snapshots.push(
       ...(await db.orderSnapshot.findMany({
@@ -133,6 +136,13 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
       ...(await db.backorderLine.findMany({
         where: { shop, orderId: { in: part } },
         orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+      })),
+    );
+    consents.push(
+      ...(await db.consentRecord.findMany({
+        where: { shop, orderId: { in: part } },
+        orderBy: [{ answeredAt: "asc" }],
+        select: { lineItemId: true, promisedDate: true, choice: true, answeredAt: true },
       })),
     );
   }
@@ -184,6 +194,9 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
       allocatedAt: l.allocatedAt,
       fulfilledAt: l.fulfilledAt,
       cancelledAt: l.cancelledAt,
+      consents: consents
+        .filter((c) => c.lineItemId === l.lineItemId)
+        .map((c) => ({ promisedDate: c.promisedDate, choice: c.choice, answeredAt: c.answeredAt })),
     });
   }
   const sorted = [...orders.values()].sort(
@@ -225,6 +238,7 @@ export function customerDataCsv(data: CustomerData): string {
     "Backordered at",
     "Allocated at",
     "Fulfilled at",
+    "Delay answers",
   ]);
   const rows = data.orders.flatMap((o) => {
     const order = [
@@ -236,7 +250,7 @@ export function customerDataCsv(data: CustomerData): string {
       o.customerNames.join("; "),
       o.customerEmails.join("; "),
     ];
-    if (o.lines.length === 0) return [csvRow([...order, "", "", "", "", "", "", "", o.currency, "", "", ""])];
+    if (o.lines.length === 0) return [csvRow([...order, "", "", "", "", "", "", "", o.currency, "", "", "", ""])];
     return o.lines.map((l) =>
       csvRow([
         ...order,
@@ -251,6 +265,7 @@ export function customerDataCsv(data: CustomerData): string {
         iso(l.backorderedAt),
         iso(l.allocatedAt),
         iso(l.fulfilledAt),
+        l.consents.map((c) => `${c.choice} for ${c.promisedDate} (${iso(c.answeredAt)})`).join("; "),
       ]),
     );
   });

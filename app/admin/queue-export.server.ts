@@ -26,6 +26,7 @@ export const CSV_HEADER = [
   "Age (days)",
   "Notified at",
   "Cancellation",
+  "Customer answer",
   "Unit price",
   "Currency",
 ];
@@ -47,6 +48,7 @@ export const csvLine = (r: QueueRow): string =>
     r.ageDays,
     r.notifiedAt,
     r.cancellation,
+    r.consent ? `${r.consent.choice} (${r.consent.promisedDate})` : null,
     r.unitPrice,
     r.currency,
   ]);

@@ -34,6 +34,8 @@ export interface QueueRow {
   notifiedAt: string | null;
   /** Merchant asked for the order's cancellation; Shopify has not confirmed it yet. */
   cancellation: "requested" | "failed" | null;
+  /** The customer's latest answer to a delay notice (app/consent): kept, or cancelled for a refund. */
+  consent: { choice: "keep" | "cancel"; promisedDate: string; answeredAt: string } | null;
   unitPrice: string;
   currency: string;
 }
@@ -157,7 +159,7 @@ export async function describeLines(
   if (lines.length === 0) return [];
   const variantIds = [...new Set(lines.map((l) => l.variantId))];
   const orderIds = [...new Set(lines.map((l) => l.orderId))];
-  const [variants, policies, defaults, cancels, ahead] = await Promise.all([
+  const [variants, policies, defaults, cancels, ahead, consents] = await Promise.all([
     client.variant.findMany({
       where: { shop, variantId: { in: variantIds } },
       select: { variantId: true, productTitle: true, title: true, sku: true },
@@ -169,7 +171,23 @@ export async function describeLines(
       select: { targetId: true, status: true },
     }),
     Promise.all(lines.map((l) => (l.state === "waiting" ? aheadOf(l) : Promise.resolve(null)))),
+    client.consentRecord.findMany({
+      where: { shop, lineItemId: { in: lines.map((l) => l.lineItemId) } },
+      orderBy: { answeredAt: "asc" },
+      select: { lineItemId: true, choice: true, promisedDate: true, answeredAt: true },
+    }),
   ]);
+  // The latest answer per line (ordered oldest first, so later ones overwrite).
+  const consentByLine = new Map(
+    consents.map((c) => [
+      c.lineItemId,
+      {
+        choice: c.choice === "cancel" ? ("cancel" as const) : ("keep" as const),
+        promisedDate: c.promisedDate,
+        answeredAt: c.answeredAt.toISOString(),
+      },
+    ]),
+  );
   const variantById = new Map(variants.map((v) => [v.variantId, v]));
   const policyById = new Map(policies.map((p) => [p.variantId, p]));
   const cancelByOrder = new Map(cancels.map((c) => [c.targetId, c.status === "failed" ? ("failed" as const) : ("requested" as const)]));
@@ -198,6 +216,7 @@ export async function describeLines(
       ageDays: ageInDays(l.orderedAt, now),
       notifiedAt: l.notifiedAt?.toISOString() ?? null,
       cancellation: cancelByOrder.get(l.orderId) ?? null,
+      consent: consentByLine.get(l.lineItemId) ?? null,
       unitPrice: l.unitPrice,
       currency: l.currency,
     };

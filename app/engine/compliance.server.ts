@@ -74,9 +74,12 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
 
   const or = customerWhere(e.customerId, e.email);
   if (or) await tx.backorderLine.updateMany({ where: { shop, OR: or }, data: erased });
+  // Consent answers keep what was chosen, for which line and date; not who was logged in.
+  if (e.customerId) await tx.consentRecord.updateMany({ where: { shop, customerId: e.customerId }, data: { customerId: null } });
   for (const part of chunks(orders)) {
     await tx.backorderLine.updateMany({ where: { shop, orderId: { in: part } }, data: erased });
     await tx.orderSnapshot.updateMany({ where: { shop, orderId: { in: part } }, data: { customerId: null } });
+    await tx.consentRecord.updateMany({ where: { shop, orderId: { in: part } }, data: { customerId: null } });
     const known = await tx.redactedOrder.findMany({ where: { shop, orderId: { in: part } }, select: { orderId: true } });
     const done = new Set(known.map((k) => k.orderId));
     await tx.redactedOrder.createMany({ data: part.filter((o) => !done.has(o)).map((orderId) => ({ shop, orderId, redactedAt: now })) });
@@ -181,6 +184,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.orderHold.deleteMany({ where: { shop } });
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
   await tx.flowTriggerUse.deleteMany({ where: { shop } });
+  await tx.consentRecord.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });

@@ -12,6 +12,7 @@ import {
   EmptyState,
   IndexTable,
   InlineStack,
+  Link,
   Page,
   Pagination,
   Select,
@@ -70,6 +71,15 @@ const SORT_LABELS: Record<(typeof QUEUE_SORTS)[number], string> = {
 function stateBadge(state: string) {
   const tone = state === "waiting" ? "attention" : state === "allocated" ? "info" : state === "fulfilled" ? "success" : undefined;
   return <Badge tone={tone}>{state.charAt(0).toUpperCase() + state.slice(1)}</Badge>;
+}
+
+/** The customer's answer to a delay notice (app/consent). */
+function consentBadge(c: { choice: "keep" | "cancel"; promisedDate: string }) {
+  return c.choice === "keep" ? (
+    <Badge tone="success">{`Customer waits (${formatCalendarDate(c.promisedDate)})`}</Badge>
+  ) : (
+    <Badge tone="warning">Customer cancelled</Badge>
+  );
 }
 
 function FilterBar({ variants }: { variants: { variantId: string; label: string }[] }) {
@@ -261,9 +271,15 @@ export default function Queue() {
               <IndexTable.Row id={r.lineItemId} key={r.lineItemId} position={i} selected={selected.includes(r.lineItemId)}>
                 <IndexTable.Cell>
                   <BlockStack gap="050">
-                    <Text as="span" fontWeight="semibold">
-                      {r.orderName}
-                    </Text>
+                    <Link
+                      url={`/app/lines/${r.lineItemId}`}
+                      removeUnderline
+                      accessibilityLabel={`History of ${r.orderName}, ${r.productTitle}`}
+                    >
+                      <Text as="span" fontWeight="semibold">
+                        {r.orderName}
+                      </Text>
+                    </Link>
                     <Text as="span" variant="bodySm" tone="subdued">
                       {formatMoney(Number(r.unitPrice) * r.quantity, r.currency)}
                     </Text>
@@ -297,6 +313,7 @@ export default function Queue() {
                     {r.notifiedAt ? <Badge tone="success">Notified</Badge> : null}
                     {r.cancellation === "requested" ? <Badge tone="warning">Cancel requested</Badge> : null}
                     {r.cancellation === "failed" ? <Badge tone="critical">Cancel failed</Badge> : null}
+                    {r.consent ? consentBadge(r.consent) : null}
                   </InlineStack>
                 </IndexTable.Cell>
               </IndexTable.Row>

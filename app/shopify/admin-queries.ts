@@ -399,6 +399,50 @@ export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
   }
 `;
 
+// A customer's "cancel this item" (app/consent): what Shopify would pay back for the line
+// (suggestedRefund: the original payment to refund against, the amount with its taxes and
+// discounts), then the refund itself with the line's units restocked.
+export const SUGGEST_LINE_REFUND = /* GraphQL */ `
+  query SuggestLineRefund($orderId: ID!, $refundLineItems: [RefundLineItemInput!]!) {
+    order(id: $orderId) {
+      id
+      suggestedRefund(refundLineItems: $refundLineItems) {
+        suggestedTransactions {
+          gateway
+          kind
+          amountSet {
+            presentmentMoney {
+              amount
+              currencyCode
+            }
+          }
+          parentTransaction {
+            id
+          }
+        }
+      }
+    }
+  }
+`;
+
+// refundCreate takes an idempotency key (required since 2026-04): a retry after a lost
+// answer gets the same refund, never a second one.
+export const REFUND_LINE = /* GraphQL */ `
+  mutation RefundLine($input: RefundInput!, $idempotencyKey: String!) {
+    refundCreate(input: $input) @idempotent(key: $idempotencyKey) {
+      refund {
+        id
+        legacyResourceId
+        createdAt
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 export const ADMIN_DOCUMENTS = {
   SHOP_FACTS,
   CATALOG_VARIANTS,
@@ -418,4 +462,6 @@ export const ADMIN_DOCUMENTS = {
   RELEASE_FULFILLMENT_ORDER_HOLD,
   CANCEL_ORDER,
   FLOW_TRIGGER_RECEIVE,
+  SUGGEST_LINE_REFUND,
+  REFUND_LINE,
 } as const;

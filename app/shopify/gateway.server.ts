@@ -11,6 +11,8 @@ import {
   BULK_OPERATION,
   RUN_BULK_QUERY,
   CANCEL_ORDER,
+  REFUND_LINE,
+  SUGGEST_LINE_REFUND,
   FLOW_TRIGGER_RECEIVE,
   CATALOG_VARIANTS,
   COLLECTION_PRODUCTS,
@@ -541,10 +543,65 @@ export class AdminGateway {
     await this.mutate<{ orderCancel: unknown }>(CANCEL_ORDER, input, "orderCancel", "orderCancelUserErrors");
   }
 
+  /**
+   * Refunds `quantity` unfulfilled units of one line and puts them back in stock (restockType
+   * CANCEL at `locationId`), paying back what Shopify suggests for them against the original
+   * payment. `idempotencyKey`: the same key gives the same refund (a retry never refunds twice).
+   */
+  async refundLineItem(input: {
+    orderId: string;
+    lineItemId: string;
+    quantity: number;
+    locationId: string | null;
+    idempotencyKey: string;
+    note: string;
+  }): Promise<{ refundId: string; createdAt: string }> {
+    const refundLineItems = [
+      {
+        lineItemId: input.lineItemId,
+        quantity: input.quantity,
+        restockType: "CANCEL",
+        ...(input.locationId ? { locationId: input.locationId } : {}),
+      },
+    ];
+    const { data } = await this.send<{ order: { suggestedRefund: { suggestedTransactions: SuggestedTransaction[] } } | null }>(
+      SUGGEST_LINE_REFUND,
+      { orderId: input.orderId, refundLineItems },
+    );
+    if (!data.order)
+      throw new AdminApiError(`SuggestLineRefund: Shopify has no order ${input.orderId} for the app`, true, "SuggestLineRefund");
+    const transactions = data.order.suggestedRefund.suggestedTransactions
+      .filter((t) => t.parentTransaction && Number(t.amountSet.presentmentMoney.amount) > 0)
+      .map((t) => ({
+        orderId: input.orderId,
+        parentId: t.parentTransaction!.id,
+        gateway: t.gateway ?? "",
+        kind: "REFUND",
+        amount: t.amountSet.presentmentMoney.amount,
+      }));
+    const currency = data.order.suggestedRefund.suggestedTransactions[0]?.amountSet.presentmentMoney.currencyCode;
+    const r = await this.mutate<{ refundCreate: { refund: { legacyResourceId: string; createdAt: string } } }>(
+      REFUND_LINE,
+      {
+        input: { orderId: input.orderId, note: input.note, notify: true, refundLineItems, transactions, ...(currency ? { currency } : {}) },
+        idempotencyKey: input.idempotencyKey,
+      },
+      "refundCreate",
+    );
+    return { refundId: String(r.refund.legacyResourceId), createdAt: r.refund.createdAt };
+  }
+
   /** Starts the shop's Flow workflows that use the trigger; userErrors (unknown handle, bad payload) are permanent. */
   async flowTriggerReceive(handle: string, payload: Record<string, unknown>) {
     await this.mutate<{ flowTriggerReceive: unknown }>(FLOW_TRIGGER_RECEIVE, { handle, payload }, "flowTriggerReceive");
   }
+}
+
+interface SuggestedTransaction {
+  gateway: string | null;
+  kind: string;
+  amountSet: { presentmentMoney: { amount: string; currencyCode: string } };
+  parentTransaction: { id: string } | null;
 }
 
 type Outcome<T> =
