@@ -46,6 +46,21 @@ export interface CustomerOrderData {
   customerNames: string[];
   customerEmails: string[];
   lines: CustomerLineData[];
+  /** The emails about the order we hold (the outbox): what was sent, to whom, when. */
+  emails: CustomerEmailData[];
+}
+
+export interface CustomerEmailData {
+  kind: string;
+  lineItemId: string;
+  promisedDate: string;
+  status: string;
+  recipient: string | null;
+  language: string | null;
+  subject: string | null;
+  body: string | null;
+  sentAt: Date | null;
+  createdAt: Date;
 }
 
 export interface CustomerData {
@@ -122,6 +137,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
   const ids = [...orderIds];
   const snapshots = [];
   const lines = [];
+  const emails = [];
   for (const part of chunks(ids)) {
     snapshots.push(
       ...(await db.orderSnapshot.findMany({
@@ -135,6 +151,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
       })),
     );
+    emails.push(...(await db.emailOutbox.findMany({ where: { shop, orderId: { in: part } }, orderBy: { id: "asc" } })));
   }
   const orders = new Map<string, CustomerOrderData>();
   const orderOf = (orderId: string, fallbackName: string) => {
@@ -150,6 +167,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         customerNames: [],
         customerEmails: [],
         lines: [],
+        emails: [],
       };
       orders.set(orderId, o);
     }
@@ -184,6 +202,20 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
       allocatedAt: l.allocatedAt,
       fulfilledAt: l.fulfilledAt,
       cancelledAt: l.cancelledAt,
+    });
+  }
+  for (const m of emails) {
+    orderOf(m.orderId, "").emails.push({
+      kind: m.kind,
+      lineItemId: m.lineItemId,
+      promisedDate: m.promisedDate,
+      status: m.status,
+      recipient: m.recipient,
+      language: m.locale,
+      subject: m.subject,
+      body: m.body,
+      sentAt: m.sentAt,
+      createdAt: m.createdAt,
     });
   }
   const sorted = [...orders.values()].sort(

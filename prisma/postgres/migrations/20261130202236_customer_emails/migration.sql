@@ -1,6 +1,6 @@
 -- CreateTable
 CREATE TABLE "EmailSettings" (
-    "shop" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
     "enabled" BOOLEAN NOT NULL DEFAULT false,
     "transport" TEXT NOT NULL DEFAULT 'relay',
     "smtpHost" TEXT,
@@ -9,9 +9,12 @@ CREATE TABLE "EmailSettings" (
     "smtpUser" TEXT,
     "smtpPasswordSealed" TEXT,
     "fromAddress" TEXT,
+    "senderName" TEXT,
     "changeThresholdDays" INTEGER NOT NULL DEFAULT 2,
     "delayLimitDays" INTEGER NOT NULL DEFAULT 30,
-    "updatedAt" DATETIME NOT NULL
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "EmailSettings_pkey" PRIMARY KEY ("shop")
 );
 
 -- CreateTable
@@ -21,9 +24,9 @@ CREATE TABLE "EmailTemplate" (
     "locale" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "body" TEXT NOT NULL,
-    "updatedAt" DATETIME NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
 
-    PRIMARY KEY ("shop", "kind", "locale")
+    CONSTRAINT "EmailTemplate_pkey" PRIMARY KEY ("shop","kind","locale")
 );
 
 -- CreateTable
@@ -32,12 +35,12 @@ CREATE TABLE "OrderLocale" (
     "orderId" TEXT NOT NULL,
     "locale" TEXT NOT NULL,
 
-    PRIMARY KEY ("shop", "orderId")
+    CONSTRAINT "OrderLocale_pkey" PRIMARY KEY ("shop","orderId")
 );
 
 -- CreateTable
 CREATE TABLE "EmailOutbox" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "shop" TEXT NOT NULL,
     "lineItemId" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
@@ -45,16 +48,18 @@ CREATE TABLE "EmailOutbox" (
     "promisedDate" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "dueAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "lockedUntil" DATETIME,
+    "dueAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedUntil" TIMESTAMP(3),
     "lastError" TEXT,
     "recipient" TEXT,
     "locale" TEXT,
     "subject" TEXT,
     "body" TEXT,
-    "sentAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "sentAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "EmailOutbox_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex

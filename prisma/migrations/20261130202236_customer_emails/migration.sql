@@ -1,6 +1,6 @@
 -- CreateTable
 CREATE TABLE "EmailSettings" (
-    "shop" TEXT NOT NULL,
+    "shop" TEXT NOT NULL PRIMARY KEY,
     "enabled" BOOLEAN NOT NULL DEFAULT false,
     "transport" TEXT NOT NULL DEFAULT 'relay',
     "smtpHost" TEXT,
@@ -9,11 +9,10 @@ CREATE TABLE "EmailSettings" (
     "smtpUser" TEXT,
     "smtpPasswordSealed" TEXT,
     "fromAddress" TEXT,
+    "senderName" TEXT,
     "changeThresholdDays" INTEGER NOT NULL DEFAULT 2,
     "delayLimitDays" INTEGER NOT NULL DEFAULT 30,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "EmailSettings_pkey" PRIMARY KEY ("shop")
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
@@ -23,9 +22,9 @@ CREATE TABLE "EmailTemplate" (
     "locale" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "body" TEXT NOT NULL,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" DATETIME NOT NULL,
 
-    CONSTRAINT "EmailTemplate_pkey" PRIMARY KEY ("shop","kind","locale")
+    PRIMARY KEY ("shop", "kind", "locale")
 );
 
 -- CreateTable
@@ -34,12 +33,12 @@ CREATE TABLE "OrderLocale" (
     "orderId" TEXT NOT NULL,
     "locale" TEXT NOT NULL,
 
-    CONSTRAINT "OrderLocale_pkey" PRIMARY KEY ("shop","orderId")
+    PRIMARY KEY ("shop", "orderId")
 );
 
 -- CreateTable
 CREATE TABLE "EmailOutbox" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "shop" TEXT NOT NULL,
     "lineItemId" TEXT NOT NULL,
     "orderId" TEXT NOT NULL,
@@ -47,18 +46,16 @@ CREATE TABLE "EmailOutbox" (
     "promisedDate" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "dueAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "lockedUntil" TIMESTAMP(3),
+    "dueAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedUntil" DATETIME,
     "lastError" TEXT,
     "recipient" TEXT,
     "locale" TEXT,
     "subject" TEXT,
     "body" TEXT,
-    "sentAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "EmailOutbox_pkey" PRIMARY KEY ("id")
+    "sentAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateIndex
