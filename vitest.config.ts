@@ -18,6 +18,7 @@ export const UNIT_TESTS = [
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
   "test/config.test.ts",
+  "test/email/templates.test.ts",
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",

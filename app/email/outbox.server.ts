@@ -28,7 +28,7 @@ interface OutboxKey {
 }
 
 /** Creates the rows whose key does not exist yet; returns how many it created. */
-async function insertOnce(tx: Tx, shop: string, rows: OutboxKey[]): Promise<number> {
+async function insertOnce(tx: Tx, shop: string, rows: OutboxKey[], now: Date): Promise<number> {
   let created = 0;
   for (const part of chunks(rows, 200)) {
     const existing = await tx.emailOutbox.findMany({
@@ -36,7 +36,10 @@ async function insertOnce(tx: Tx, shop: string, rows: OutboxKey[]): Promise<numb
       select: { lineItemId: true, kind: true, promisedDate: true },
     });
     const known = new Set(existing.map((e) => `${e.lineItemId}|${e.kind}|${e.promisedDate}`));
-    const missing = part.filter((r) => !known.has(`${r.lineItemId}|${r.kind}|${r.promisedDate}`)).map((r) => ({ shop, ...r }));
+    // createdAt from the caller's clock, like dueAt: the sender compares it with its sentAt.
+    const missing = part
+      .filter((r) => !known.has(`${r.lineItemId}|${r.kind}|${r.promisedDate}`))
+      .map((r) => ({ shop, ...r, createdAt: now }));
     if (missing.length === 0) continue;
     // On PostgreSQL a concurrent insert of the same key is skipped, not an error (SQLite holds the write lock).
     const postgres = dialectOf(tx) === "postgres";
@@ -65,6 +68,7 @@ export async function enqueueReadyEmails(
     tx,
     shop,
     lines.map((l) => ({ lineItemId: l.lineItemId, orderId: l.orderId, kind: "ready", promisedDate: l.promisedShipDate ?? "", dueAt: now })),
+    now,
   );
 }
 
@@ -122,7 +126,7 @@ export async function enqueueDateEmails(
     const lastSent = await lastDateChangeSent(tx, shop, changedOrders);
     for (const r of rows) if (r.kind === "date_changed") r.dueAt = nextDateChangeAt(lastSent.get(r.orderId) ?? null, now);
   }
-  return insertOnce(tx, shop, rows);
+  return insertOnce(tx, shop, rows, now);
 }
 
 /** When each order last had a "date changed" email sent. */

@@ -19,7 +19,7 @@ import { appConfig, runtimeConfig } from "../config.server.ts";
 import { consentLinks } from "../consent/consent-links.server.ts";
 import { DEFAULT_TEMPLATES, renderEmail, type EmailItem } from "./templates.ts";
 import { unseal } from "./secret-box.ts";
-import { lastDateChangeSent } from "./outbox.server.ts";
+import { DATE_KINDS, lastDateChangeSent } from "./outbox.server.ts";
 
 /** A claimed row is another sender's again after this long (a sender that died mid-send). */
 const SEND_LEASE_MS = 5 * 60_000;
@@ -143,19 +143,20 @@ async function sendGroup(
   }
   const lines = await db.backorderLine.findMany({ where: { shop, lineItemId: { in: claimed.map((r) => r.lineItemId) } } });
   const lineOf = new Map(lines.map((l) => [l.lineItemId, l]));
-  const stale: Row[] = [];
+  const newer = kind === "date_changed" || kind === "delay" ? await newerNews(db, shop, claimed) : new Set<number>();
   const moot: Row[] = [];
+  const stale: Row[] = [];
   const rows = claimed.filter((r) => {
     const l = lineOf.get(r.lineItemId);
     // The line moved on: cancelled, shipped, or (for a date) no longer waiting; or its customer is gone.
     const live = l && l.customerEmail && (kind === "ready" ? l.state === "allocated" || l.state === "fulfilled" : l.state === "waiting");
     if (!live) moot.push(r);
-    // A newer date of the line has its own row: this one is not the news any more.
-    else if (kind !== "confirmation" && kind !== "ready" && l.promisedShipDate !== r.promisedDate) stale.push(r);
-    return live && !stale.includes(r);
+    // The line's date moved again and that has its own email coming, or a confirmation told it since.
+    else if (newer.has(r.id)) stale.push(r);
+    return live && !newer.has(r.id);
   });
   await finish(db, moot, "skipped", "nothing to tell: the line moved on or has no email address");
-  await finish(db, stale, "superseded", "the line's date moved again");
+  await finish(db, stale, "superseded", "a later email tells the line's date");
   result.skipped += moot.length + stale.length;
   if (rows.length === 0) return;
 
@@ -185,11 +186,13 @@ async function sendGroup(
     return {
       title: l.title,
       quantity: kind === "ready" ? l.openQuantity : l.waitingQuantity || l.openQuantity,
-      shipDate: kind === "confirmation" ? (l.promisedShipDate ?? (r.promisedDate || null)) : r.promisedDate || null,
+      // The date as it is now: a move too small to email about since the row was written still shows.
+      shipDate: kind === "ready" ? r.promisedDate || null : (l.promisedShipDate ?? (r.promisedDate || null)),
     };
   });
   const dates = items.map((i) => i.shipDate).filter((d): d is string => d !== null);
-  const links = kind === "delay" ? consentLinks({ shop, lineItemId: rows[0]!.lineItemId, promisedDate: rows[0]!.promisedDate, now }) : null;
+  // The consent is to the date the notice shows.
+  const links = kind === "delay" && items[0]!.shipDate ? consentLinks({ shop, lineItemId: rows[0]!.lineItemId, promisedDate: items[0]!.shipDate, now }) : null;
   const email = renderEmail(kind, language, template, {
     shopName: settings.senderName || shop.replace(/\.myshopify\.com$/, ""),
     orderName: first.orderName,
@@ -239,6 +242,33 @@ async function sendGroup(
     data: { status: "sent", sentAt: now, lockedUntil: null, lastError: null, recipient, locale: language, subject: email.subject, body: email.text },
   });
   result.sent += rows.length;
+}
+
+/**
+ * Date rows with later news for their line: a newer date row still to go, or (for "date
+ * changed") a confirmation sent since the row was written, which showed the line's date then.
+ */
+async function newerNews(db: Db, shop: string, rows: Row[]): Promise<Set<number>> {
+  const later = await db.emailOutbox.findMany({
+    where: {
+      shop,
+      lineItemId: { in: rows.map((r) => r.lineItemId) },
+      kind: { in: DATE_KINDS },
+      OR: [{ status: { in: ["pending", "sending"] }, id: { gt: Math.min(...rows.map((r) => r.id)) } }, { kind: "confirmation", status: "sent" }],
+    },
+    select: { id: true, lineItemId: true, kind: true, status: true, sentAt: true },
+  });
+  const out = new Set<number>();
+  for (const r of rows) {
+    const superseding = later.some(
+      (x) =>
+        x.lineItemId === r.lineItemId &&
+        x.id !== r.id &&
+        ((x.id > r.id && x.status !== "sent") || (r.kind === "date_changed" && x.kind === "confirmation" && x.sentAt! >= r.createdAt)),
+    );
+    if (superseding) out.add(r.id);
+  }
+  return out;
 }
 
 /** The merchant's retry: failed rows of the shop (or those named) go out again at once. */
