@@ -245,21 +245,24 @@ function fill(template: string, kind: EmailKind, language: EmailLanguage, data: 
 const asText = (parts: Part[]) =>
   parts.map((p) => ("list" in p ? p.list.map((l) => `- ${l}`).join("\n") : "link" in p ? p.link : p.text)).join("");
 
-/** Paragraphs at blank lines, <br> at single newlines; everything escaped. */
+/** Paragraphs at blank lines, <br> at single newlines, a list where {{items}} stands; everything escaped. */
 function asHtml(parts: Part[], language: EmailLanguage): string {
-  const html = parts
-    .map((p) => {
-      if ("list" in p) return `\u0000<ul>${p.list.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>\u0000`;
-      if ("link" in p) return `<a href="${escapeHtml(p.link)}">${escapeHtml(p.label)}</a>`;
-      return escapeHtml(p.text);
-    })
-    .join("");
-  const blocks = html
-    .replace(/\r\n?/g, "\n")
-    .split(/\n{2,}|\u0000/)
-    .map((b) => b.trim())
-    .filter(Boolean)
-    .map((b) => (b.startsWith("<ul>") ? b : `<p>${b.replace(/\n/g, "<br>")}</p>`));
+  const blocks: string[] = [];
+  let run = "";
+  const paragraphs = () => {
+    for (const b of run.replace(/\r\n?/g, "\n").split(/\n{2,}/)) {
+      if (b.trim()) blocks.push(`<p>${b.trim().replace(/\n/g, "<br>")}</p>`);
+    }
+    run = "";
+  };
+  for (const p of parts) {
+    if ("list" in p) {
+      paragraphs();
+      blocks.push(`<ul>${p.list.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`);
+    } else if ("link" in p) run += `<a href="${escapeHtml(p.link)}">${escapeHtml(p.label)}</a>`;
+    else run += escapeHtml(p.text);
+  }
+  paragraphs();
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8"></head><body>${blocks.join("\n")}</body></html>`;
 }
 
