@@ -25,6 +25,7 @@ export const BROWSER_TESTS = [
   "test/storefront/product-page.test.ts",
   "test/faults/theme-escaping.test.ts",
   "test/demo/**/*.test.ts",
+  "test/email/emails-page.test.ts",
 ];
 export const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
 
