@@ -1,6 +1,13 @@
 // The Emails page: the shop's opt-in and SMTP settings, its templates, and the outbox's state
 // (failures with a retry). Every read and write is scoped to the shop.
-import { EMAIL_KINDS, EMAIL_LANGUAGES, isEmailKind, isEmailLanguage, type EmailKind, type EmailLanguage } from "../backorder/customer-emails.ts";
+import {
+  EMAIL_KINDS,
+  EMAIL_LANGUAGES,
+  isEmailKind,
+  isEmailLanguage,
+  type EmailKind,
+  type EmailLanguage,
+} from "../backorder/customer-emails.ts";
 import { appConfig, runtimeConfig } from "../config.server.ts";
 import type { Db } from "../db/client.server.ts";
 import { seal } from "../email/secret-box.ts";

@@ -43,7 +43,10 @@ async function insertOnce(tx: Tx, shop: string, rows: OutboxKey[], now: Date): P
     if (missing.length === 0) continue;
     // On PostgreSQL a concurrent insert of the same key is skipped, not an error (SQLite holds the write lock).
     const postgres = dialectOf(tx) === "postgres";
-    const r = await tx.emailOutbox.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.EmailOutboxCreateManyArgs);
+    const r = await tx.emailOutbox.createMany({
+      data: missing,
+      ...(postgres ? { skipDuplicates: true } : {}),
+    } as Prisma.EmailOutboxCreateManyArgs);
     created += r.count;
   }
   return created;

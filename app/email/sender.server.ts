@@ -179,8 +179,10 @@ async function sendGroup(
   ]);
   const language = emailLanguage(orderLocale?.locale, shopSettings?.locale);
   const template =
-    (await db.emailTemplate.findUnique({ where: { shop_kind_locale: { shop, kind, locale: language } }, select: { subject: true, body: true } })) ??
-    DEFAULT_TEMPLATES[language][kind];
+    (await db.emailTemplate.findUnique({
+      where: { shop_kind_locale: { shop, kind, locale: language } },
+      select: { subject: true, body: true },
+    })) ?? DEFAULT_TEMPLATES[language][kind];
   const items: EmailItem[] = rows.map((r) => {
     const l = lineOf.get(r.lineItemId)!;
     return {
@@ -192,7 +194,10 @@ async function sendGroup(
   });
   const dates = items.map((i) => i.shipDate).filter((d): d is string => d !== null);
   // The consent is to the date the notice shows.
-  const links = kind === "delay" && items[0]!.shipDate ? consentLinks({ shop, lineItemId: rows[0]!.lineItemId, promisedDate: items[0]!.shipDate, now }) : null;
+  const links =
+    kind === "delay" && items[0]!.shipDate
+      ? consentLinks({ shop, lineItemId: rows[0]!.lineItemId, promisedDate: items[0]!.shipDate, now })
+      : null;
   const email = renderEmail(kind, language, template, {
     shopName: settings.senderName || shop.replace(/\.myshopify\.com$/, ""),
     orderName: first.orderName,
@@ -239,7 +244,16 @@ async function sendGroup(
   }
   await db.emailOutbox.updateMany({
     where: { id: { in: rows.map((r) => r.id) } },
-    data: { status: "sent", sentAt: now, lockedUntil: null, lastError: null, recipient, locale: language, subject: email.subject, body: email.text },
+    data: {
+      status: "sent",
+      sentAt: now,
+      lockedUntil: null,
+      lastError: null,
+      recipient,
+      locale: language,
+      subject: email.subject,
+      body: email.text,
+    },
   });
   result.sent += rows.length;
 }
@@ -254,7 +268,10 @@ async function newerNews(db: Db, shop: string, rows: Row[]): Promise<Set<number>
       shop,
       lineItemId: { in: rows.map((r) => r.lineItemId) },
       kind: { in: DATE_KINDS },
-      OR: [{ status: { in: ["pending", "sending"] }, id: { gt: Math.min(...rows.map((r) => r.id)) } }, { kind: "confirmation", status: "sent" }],
+      OR: [
+        { status: { in: ["pending", "sending"] }, id: { gt: Math.min(...rows.map((r) => r.id)) } },
+        { kind: "confirmation", status: "sent" },
+      ],
     },
     select: { id: true, lineItemId: true, kind: true, status: true, sentAt: true },
   });

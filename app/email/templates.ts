@@ -57,7 +57,8 @@ const PLACEHOLDER_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 /** Problems with a merchant's template (empty: fine). */
 export function templateProblems(kind: EmailKind, t: EmailText): { subject?: string; body?: string } {
   const problems: { subject?: string; body?: string } = {};
-  const unknown = (s: string) => [...s.matchAll(PLACEHOLDER_RE)].map((m) => m[1]!).filter((p) => !PLACEHOLDERS_OF[kind].includes(p as Placeholder));
+  const unknown = (s: string) =>
+    [...s.matchAll(PLACEHOLDER_RE)].map((m) => m[1]!).filter((p) => !PLACEHOLDERS_OF[kind].includes(p as Placeholder));
   const subject = t.subject.trim();
   if (!subject) problems.subject = "The subject cannot be empty.";
   else if (subject.length > SUBJECT_MAX) problems.subject = `The subject is longer than ${SUBJECT_MAX} characters.`;
@@ -65,7 +66,8 @@ export function templateProblems(kind: EmailKind, t: EmailText): { subject?: str
   else if (/\{\{\s*items\s*\}\}/.test(subject)) problems.subject = "{{items}} is a list: use it in the body.";
   if (!t.body.trim()) problems.body = "The body cannot be empty.";
   else if (t.body.length > BODY_MAX) problems.body = `The body is longer than ${BODY_MAX} characters.`;
-  else if (unknown(t.body).length) problems.body = `Unknown placeholder: {{${unknown(t.body)[0]}}}. Available: ${PLACEHOLDERS_OF[kind].map((p) => `{{${p}}}`).join(", ")}.`;
+  else if (unknown(t.body).length)
+    problems.body = `Unknown placeholder: {{${unknown(t.body)[0]}}}. Available: ${PLACEHOLDERS_OF[kind].map((p) => `{{${p}}}`).join(", ")}.`;
   else {
     const missing = (REQUIRED_OF[kind] ?? []).filter((p) => !new RegExp(`\\{\\{\\s*${p}\\s*\\}\\}`).test(t.body));
     if (missing.length) problems.body = `A delay notice must offer both answers: add ${missing.map((p) => `{{${p}}}`).join(" and ")}.`;
@@ -268,7 +270,9 @@ function asHtml(parts: Part[], language: EmailLanguage): string {
 
 export function renderEmail(kind: EmailKind, language: EmailLanguage, template: EmailText, data: EmailData): RenderedEmail {
   // A subject is one header line: newlines in values or the template must not end it.
-  const subject = asText(fill(template.subject, kind, language, data)).replace(/\s+/g, " ").trim();
+  const subject = asText(fill(template.subject, kind, language, data))
+    .replace(/\s+/g, " ")
+    .trim();
   const parts = fill(template.body, kind, language, data);
   return { subject, text: asText(parts).replace(/\r\n?/g, "\n"), html: asHtml(parts, language) };
 }
@@ -289,7 +293,10 @@ export function sampleEmailData(kind: EmailKind, shopName: string): EmailData {
     items,
     shipDate: items[items.length - 1]!.shipDate,
     ...(kind === "delay"
-      ? { keepUrl: `https://${shopName}/apps/backorder/consent/keep?t=sample`, cancelUrl: `https://${shopName}/apps/backorder/consent/cancel?t=sample` }
+      ? {
+          keepUrl: `https://${shopName}/apps/backorder/consent/keep?t=sample`,
+          cancelUrl: `https://${shopName}/apps/backorder/consent/cancel?t=sample`,
+        }
       : {}),
   };
 }

@@ -25,7 +25,13 @@ import {
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { loadEmailPage, resetEmailTemplate, saveEmailSettings, saveEmailTemplate, type EmailSettingsField } from "../admin/emails.server.ts";
+import {
+  loadEmailPage,
+  resetEmailTemplate,
+  saveEmailSettings,
+  saveEmailTemplate,
+  type EmailSettingsField,
+} from "../admin/emails.server.ts";
 import { retryFailedEmails } from "../email/sender.server.ts";
 import {
   EMAIL_KINDS,
@@ -125,7 +131,9 @@ function SettingsForm() {
             name="transport"
             choices={[
               {
-                label: relay.configured ? `The app's mail relay${relay.from ? ` (from ${relay.from})` : ""}` : "The app's mail relay (not configured)",
+                label: relay.configured
+                  ? `The app's mail relay${relay.from ? ` (from ${relay.from})` : ""}`
+                  : "The app's mail relay (not configured)",
                 value: "relay",
                 disabled: !relay.configured,
               },
@@ -138,7 +146,14 @@ function SettingsForm() {
           {transport === "smtp" ? (
             <FormLayout>
               <FormLayout.Group>
-                <TextField label="SMTP host" name="smtpHost" value={v.smtpHost} onChange={set("smtpHost")} error={errors.smtpHost} autoComplete="off" />
+                <TextField
+                  label="SMTP host"
+                  name="smtpHost"
+                  value={v.smtpHost}
+                  onChange={set("smtpHost")}
+                  error={errors.smtpHost}
+                  autoComplete="off"
+                />
                 <TextField
                   label="Port"
                   name="smtpPort"
@@ -310,7 +325,12 @@ function TemplateEditor() {
               {preview.subject}
             </Text>
             {/* The rendered HTML part in a sandboxed frame: no script, no navigation from the admin. */}
-            <iframe title="Email preview" sandbox="" srcDoc={preview.html} style={{ width: "100%", height: 360, border: 0, background: "white" }} />
+            <iframe
+              title="Email preview"
+              sandbox=""
+              srcDoc={preview.html}
+              style={{ width: "100%", height: 360, border: 0, background: "white" }}
+            />
           </BlockStack>
         </Box>
       </BlockStack>

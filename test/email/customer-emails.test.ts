@@ -21,7 +21,12 @@ const LOCATION = 655441491;
 const V0 = 20_000;
 const V1 = 20_001;
 const ORDERED = "2026-11-27T14:00:00Z";
-const customer = (n: number) => ({ id: 7_100_000 + n, first: ["Ada", "Grace", "Alan"][n]!, last: "Tester", email: `buyer${n}@example.com` });
+const customer = (n: number) => ({
+  id: 7_100_000 + n,
+  first: ["Ada", "Grace", "Alan"][n]!,
+  last: "Tester",
+  email: `buyer${n}@example.com`,
+});
 
 const o1 = {
   ...orderPayload({
@@ -103,7 +108,10 @@ async function syncAll() {
 
 async function moveRestock(variant: number, date: string) {
   await t.db.$transaction(async (tx) => {
-    await tx.variantPolicy.update({ where: { shop_variantId: { shop: SHOP, variantId: String(variant) } }, data: { restockDate: fromCalendarDate(date) } });
+    await tx.variantPolicy.update({
+      where: { shop_variantId: { shop: SHOP, variantId: String(variant) } },
+      data: { restockDate: fromCalendarDate(date) },
+    });
     await enqueueTask(tx, SHOP, "variant", String(variant), h.clock.date());
   });
   await syncAll();
@@ -253,7 +261,10 @@ describe("customer emails over SMTP", () => {
 
   it("uses the shop's own template for its language", async () => {
     expect(
-      await saveEmailTemplate(t.db, SHOP, "ready", "en", { subject: "{{order_name}} is on its way <soon>", body: "Hi {{customer_name}}\n{{items}}" }),
+      await saveEmailTemplate(t.db, SHOP, "ready", "en", {
+        subject: "{{order_name}} is on its way <soon>",
+        body: "Hi {{customer_name}}\n{{items}}",
+      }),
     ).toEqual({ ok: true });
     expect((await saveEmailTemplate(t.db, SHOP, "delay", "en", { subject: "Late", body: "Sorry {{keep_url}}" })).ok).toBe(false);
   });
@@ -305,7 +316,12 @@ describe("customer emails over SMTP", () => {
     await h.deliver([
       {
         topic: "customers/data_request",
-        payload: { shop_domain: SHOP, customer: { id: customer(1).id, email: customer(1).email }, orders_requested: [9002], data_request: { id: 77 } },
+        payload: {
+          shop_domain: SHOP,
+          customer: { id: customer(1).id, email: customer(1).email },
+          orders_requested: [9002],
+          data_request: { id: 77 },
+        },
       },
     ]);
     const request = await t.db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });

@@ -18,10 +18,27 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   t = await createTestDatabase("emails_page");
   await t.db.emailOutbox.create({
-    data: { shop: SHOP, lineItemId: "1", orderId: "9", kind: "ready", promisedDate: "", status: "failed", attempts: 6, lastError: "451 Try again later" },
+    data: {
+      shop: SHOP,
+      lineItemId: "1",
+      orderId: "9",
+      kind: "ready",
+      promisedDate: "",
+      status: "failed",
+      attempts: 6,
+      lastError: "451 Try again later",
+    },
   });
   await t.db.emailOutbox.create({
-    data: { shop: "neighbour.myshopify.com", lineItemId: "2", orderId: "8", kind: "ready", promisedDate: "", status: "failed", lastError: "neighbour's" },
+    data: {
+      shop: "neighbour.myshopify.com",
+      lineItemId: "2",
+      orderId: "8",
+      kind: "ready",
+      promisedDate: "",
+      status: "failed",
+      lastError: "neighbour's",
+    },
   });
   [server, browser] = await Promise.all([startDevServer({ databaseUrl: t.url, shop: SHOP }), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -76,7 +93,9 @@ describe("the Emails page", () => {
     await expect.poll(() => page.getByText("Your text").count()).toBe(1);
     await open();
     await expect(page.getByLabel("Subject").inputValue()).resolves.toBe("Thanks for order {{order_name}}");
-    const saved = await t.db.emailTemplate.findUniqueOrThrow({ where: { shop_kind_locale: { shop: SHOP, kind: "confirmation", locale: "en" } } });
+    const saved = await t.db.emailTemplate.findUniqueOrThrow({
+      where: { shop_kind_locale: { shop: SHOP, kind: "confirmation", locale: "en" } },
+    });
     expect(saved.subject).toBe("Thanks for order {{order_name}}");
   });
 
@@ -92,7 +111,11 @@ describe("the Emails page", () => {
     await page.getByRole("textbox", { name: "Port" }).fill("587");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.getByText("Email settings saved.").count()).toBe(1);
-    expect(await t.db.emailSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({ transport: "smtp", smtpHost: "smtp.example.com", smtpPort: 587 });
+    expect(await t.db.emailSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({
+      transport: "smtp",
+      smtpHost: "smtp.example.com",
+      smtpPort: 587,
+    });
   });
 
   it("shows the shop's failed emails (not another shop's) and retries them", async () => {

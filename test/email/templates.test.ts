@@ -47,10 +47,16 @@ describe("escaping", () => {
     const evil = fc.string().map((s) => `${s}<script>"'&`);
     fc.assert(
       fc.property(evil, evil, evil, (name, title, body) => {
-        const data = { ...sampleEmailData("confirmation", "s"), customerName: name, items: [{ title, quantity: 1, shipDate: "2026-12-15" }] };
+        const data = {
+          ...sampleEmailData("confirmation", "s"),
+          customerName: name,
+          items: [{ title, quantity: 1, shipDate: "2026-12-15" }],
+        };
         const r = renderEmail("confirmation", "en", { subject: "x {{order_name}}", body: `${body} {{customer_name}} {{items}}` }, data);
         expect(r.html).not.toContain("<script>");
-        expect(r.html.replace(/<\/?(?:!doctype html|html lang="en"|html|head|meta charset="utf-8"|body|p|br|ul|li)>/g, "")).not.toMatch(/[<>]/);
+        expect(r.html.replace(/<\/?(?:!doctype html|html lang="en"|html|head|meta charset="utf-8"|body|p|br|ul|li)>/g, "")).not.toMatch(
+          /[<>]/,
+        );
       }),
     );
   });
