@@ -250,6 +250,21 @@ describe("customer emails over SMTP", () => {
     expect(fr.html).toContain(">Je garde ma commande</a>");
   });
 
+  it("sends a delay notice when the promised date passes while the items still wait", async () => {
+    // Christmas: the restock of the 23rd never came. The daily refresh re-dates the variant's lines.
+    h.clock.t = Date.parse("2026-12-25T15:00:00Z");
+    await t.db.$transaction((tx) => enqueueTask(tx, SHOP, "variant", String(V0), h.clock.date()));
+    await syncAll();
+    expect((await send()).sent).toBe(2);
+    const mails = fresh();
+    expect(mails.map(to).sort()).toEqual(["buyer0@example.com", "buyer1@example.com"]);
+    const de = mails.find((m) => to(m) === "buyer1@example.com")!.mail;
+    expect(de.subject).toBe("Ihre Bestellung #1002 verzögert sich");
+    // Unknown restock: today + the 14 days' lead time + a processing day.
+    expect(de.text).toContain("Das neue voraussichtliche Versanddatum ist der 11. Januar 2027");
+    expect(de.text).toMatch(/Artikel stornieren: https:\/\/linen-emails\.myshopify\.com\/apps\/backorder\/consent\/cancel\?t=/);
+  });
+
   it("tells the customer when the items are ready to ship", async () => {
     await h.deliver([level(V0, 10, "2026-12-02T09:00:00Z")]);
     await syncAll();
@@ -308,8 +323,8 @@ describe("customer emails over SMTP", () => {
     const rows = await t.db.emailOutbox.findMany({ where: { shop: SHOP, status: "sent" } });
     const keys = rows.map((r) => `${r.lineItemId}|${r.kind}|${r.promisedDate}`);
     expect(new Set(keys).size).toBe(keys.length);
-    // 3 confirmations, 2 + 2 date changes, 2 delay notices, 2 + 2 ready to ship.
-    expect(smtp.received.length).toBe(13);
+    // 3 confirmations, 2 + 2 date changes, 2 + 2 delay notices, 2 + 2 ready to ship.
+    expect(smtp.received.length).toBe(15);
   });
 
   it("lists the emails in a data request, and customers/redact erases them", async () => {
@@ -327,7 +342,7 @@ describe("customer emails over SMTP", () => {
     const request = await t.db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" } });
     const data = await customerDataFor(t.db, SHOP, request.id);
     const emails = data!.orders.flatMap((o) => o.emails);
-    expect(emails.map((e) => e.kind).sort()).toEqual(["confirmation", "date_changed", "date_changed", "ready"]);
+    expect(emails.map((e) => e.kind).sort()).toEqual(["confirmation", "date_changed", "date_changed", "delay", "ready"]);
     expect(emails.every((e) => e.recipient === "buyer1@example.com" && e.language === "de" && e.body)).toBe(true);
 
     await h.deliver([
@@ -341,6 +356,38 @@ describe("customer emails over SMTP", () => {
     expect(erased.every((r) => r.recipient === null && r.subject === null && r.body === null)).toBe(true);
     expect(await t.db.orderLocale.count({ where: { shop: SHOP, orderId: "9001" } })).toBe(0);
     // Another customer's emails stay.
-    expect(await t.db.emailOutbox.count({ where: { shop: SHOP, orderId: "9002", recipient: "buyer1@example.com" } })).toBe(4);
+    expect(await t.db.emailOutbox.count({ where: { shop: SHOP, orderId: "9002", recipient: "buyer1@example.com" } })).toBe(5);
+  });
+});
+
+describe("emails that no longer have news", () => {
+  it("are not sent when the line is cancelled before the sender gets to them", async () => {
+    const o4 = orderPayload({
+      id: 9004,
+      name: "#1004",
+      createdAt: "2026-12-25T16:00:00Z",
+      customer: customer(2),
+      lines: [{ id: 90041, variantId: V0, productId: 10_000, quantity: 20, title: "Linen Shirt", variantTitle: "M" }],
+    });
+    await h.deliver([{ topic: "orders/create", payload: o4 }, level(V0, -10, "2026-12-25T16:00:01Z")]);
+    await syncAll();
+    expect(await t.db.backorderLine.findUnique({ where: { shop_lineItemId: { shop: SHOP, lineItemId: "90041" } } })).toMatchObject({
+      state: "waiting",
+    });
+    expect(await t.db.emailOutbox.findMany({ where: { shop: SHOP, orderId: "9004" }, select: { kind: true, status: true } })).toEqual([
+      { kind: "confirmation", status: "pending" },
+    ]);
+    const cancelled = orderPayload({
+      ...{ id: 9004, name: "#1004", createdAt: "2026-12-25T16:00:00Z", customer: customer(2) },
+      updatedAt: "2026-12-25T17:00:00Z",
+      cancelledAt: "2026-12-25T17:00:00Z",
+      lines: [
+        { id: 90041, variantId: V0, productId: 10_000, quantity: 20, fulfillable: 0, current: 0, title: "Linen Shirt", variantTitle: "M" },
+      ],
+    });
+    await h.deliver([{ topic: "orders/cancelled", payload: cancelled }]);
+    expect(await send()).toMatchObject({ sent: 0, skipped: 1 });
+    expect(fresh()).toEqual([]);
+    expect((await t.db.emailOutbox.findFirstOrThrow({ where: { shop: SHOP, orderId: "9004" } })).status).toBe("skipped");
   });
 });
