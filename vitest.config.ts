@@ -19,6 +19,7 @@ export const UNIT_TESTS = [
   "test/sync/inventory-policy.test.ts",
   "test/config.test.ts",
   "test/email/templates.test.ts",
+  "test/email/secret-box.test.ts",
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
