@@ -21,6 +21,8 @@ export const UNIT_TESTS = [
   "test/consent/consent-token.test.ts",
   "test/consent/app-proxy-signature.test.ts",
   "test/consent/consent-page.test.ts",
+  "test/email/templates.test.ts",
+  "test/email/secret-box.test.ts",
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
@@ -28,6 +30,7 @@ export const BROWSER_TESTS = [
   "test/faults/theme-escaping.test.ts",
   "test/demo/**/*.test.ts",
   "test/consent/consent-browser.test.ts",
+  "test/email/emails-page.test.ts",
 ];
 export const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
 

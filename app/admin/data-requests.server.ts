@@ -48,6 +48,21 @@ export interface CustomerOrderData {
   customerNames: string[];
   customerEmails: string[];
   lines: CustomerLineData[];
+  /** The emails about the order we hold (the outbox): what was sent, to whom, when. */
+  emails: CustomerEmailData[];
+}
+
+export interface CustomerEmailData {
+  kind: string;
+  lineItemId: string;
+  promisedDate: string;
+  status: string;
+  recipient: string | null;
+  language: string | null;
+  subject: string | null;
+  body: string | null;
+  sentAt: Date | null;
+  createdAt: Date;
 }
 
 export interface CustomerData {
@@ -125,6 +140,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
   const snapshots = [];
   const lines = [];
   const consents = [];
+  const emails = [];
   for (const part of chunks(ids)) {
     snapshots.push(
       ...(await db.orderSnapshot.findMany({
@@ -145,6 +161,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         select: { lineItemId: true, promisedDate: true, choice: true, answeredAt: true },
       })),
     );
+    emails.push(...(await db.emailOutbox.findMany({ where: { shop, orderId: { in: part } }, orderBy: { id: "asc" } })));
   }
   const orders = new Map<string, CustomerOrderData>();
   const orderOf = (orderId: string, fallbackName: string) => {
@@ -160,6 +177,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         customerNames: [],
         customerEmails: [],
         lines: [],
+        emails: [],
       };
       orders.set(orderId, o);
     }
@@ -197,6 +215,20 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
       consents: consents
         .filter((c) => c.lineItemId === l.lineItemId)
         .map((c) => ({ promisedDate: c.promisedDate, choice: c.choice, answeredAt: c.answeredAt })),
+    });
+  }
+  for (const m of emails) {
+    orderOf(m.orderId, "").emails.push({
+      kind: m.kind,
+      lineItemId: m.lineItemId,
+      promisedDate: m.promisedDate,
+      status: m.status,
+      recipient: m.recipient,
+      language: m.locale,
+      subject: m.subject,
+      body: m.body,
+      sentAt: m.sentAt,
+      createdAt: m.createdAt,
     });
   }
   const sorted = [...orders.values()].sort(

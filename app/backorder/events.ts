@@ -32,6 +32,8 @@ export interface OrderSnapshotEvent {
   cancelledAt: Date | null;
   currency: string;
   customer: Customer | null;
+  /** The language the customer shopped in (Shopify's customer_locale, e.g. "fr-CA"), for its emails. */
+  customerLocale?: string | null;
   /** Refunds and fulfillments already reflected in the line quantities above. */
   refundIds: string[];
   fulfillmentIds: string[];

@@ -1,6 +1,7 @@
 // Applies one domain event to the stored facts, then re-derives what depends on them.
 // Every branch is idempotent and ignores stale data, so the inbox may deliver twice,
 // late or out of order and the queue still converges.
+import { rememberOrderLocale } from "../email/order-locale.server.ts";
 import type {
   Customer,
   DomainEvent,
@@ -302,6 +303,7 @@ async function applyOrderSnapshot(
     WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"`;
   if (stored === 0) return; // a newer snapshot won meanwhile
   affected.orderIds.add(e.orderId);
+  if (e.customerLocale) await rememberOrderLocale(tx, shop, e.orderId, e.customerLocale);
   await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer, touched);
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }

@@ -85,10 +85,26 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
     await tx.redactedOrder.createMany({ data: part.filter((o) => !done.has(o)).map((orderId) => ({ shop, orderId, redactedAt: now })) });
   }
 
+  await redactEmails(tx, shop, orders);
   await redactDataRequests(tx, shop, e, orderIds, now);
   await redactInbox(tx, shop, { customerId: e.customerId, email: e.email, orderIds });
   // The record that we did it, with nothing that identifies the customer.
   await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", orderIds: JSON.stringify(orders), receivedAt: now } });
+}
+
+/**
+ * The customer's emails: what we sent (address, subject, text) is erased, and what was still to
+ * go is not sent (the row stays, so the same change cannot enqueue it again).
+ */
+async function redactEmails(tx: Tx, shop: string, orderIds: string[]) {
+  for (const part of chunks(orderIds)) {
+    await tx.emailOutbox.updateMany({
+      where: { shop, orderId: { in: part }, status: { in: ["pending", "sending", "failed"] } },
+      data: { status: "skipped", lastError: "customer data erased (customers/redact)" },
+    });
+    await tx.emailOutbox.updateMany({ where: { shop, orderId: { in: part } }, data: { recipient: null, subject: null, body: null } });
+    await tx.orderLocale.deleteMany({ where: { shop, orderId: { in: part } } });
+  }
 }
 
 /** Earlier customers/data_request records of this customer keep their date and status, nothing personal. */
@@ -185,6 +201,10 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
   await tx.flowTriggerUse.deleteMany({ where: { shop } });
   await tx.consentRecord.deleteMany({ where: { shop } });
+  await tx.emailOutbox.deleteMany({ where: { shop } });
+  await tx.emailTemplate.deleteMany({ where: { shop } });
+  await tx.emailSettings.deleteMany({ where: { shop } });
+  await tx.orderLocale.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });

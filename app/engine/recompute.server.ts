@@ -6,6 +6,7 @@ import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, t
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
+import { enqueueReadyEmails } from "../email/outbox.server.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
 export const OPEN_STATES = ["pending", "waiting", "allocated"];
@@ -371,17 +372,16 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
     await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
   if (changes.length) await tx.lineEvent.createMany({ data: changes.map((c) => c.history) });
-  // The Flow triggers these changes start commit with them (an outbox row each, sent by the sync).
-  await enqueueFlowTriggers(
-    tx,
-    shop,
-    changes.map((c) => ({
-      lineItemId: c.lineItemId,
-      fromState: c.history.fromState,
-      toState: c.history.toState,
-      firstBackordered: c.data.backorderedAt !== undefined,
-      at: c.history.at,
-    })),
-  );
+  const transitions = changes.map((c) => ({
+    lineItemId: c.lineItemId,
+    fromState: c.history.fromState,
+    toState: c.history.toState,
+    firstBackordered: c.data.backorderedAt !== undefined,
+    at: c.history.at,
+  }));
+  // The Flow triggers these changes start commit with them (an outbox row each, sent by the sync),
+  // and so do the "ready to ship" emails (the email outbox, sent by the worker's email loop).
+  await enqueueFlowTriggers(tx, shop, transitions);
+  await enqueueReadyEmails(tx, shop, transitions);
   return [...new Set(changes.map((c) => c.orderId))];
 }

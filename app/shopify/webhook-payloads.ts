@@ -126,7 +126,7 @@ function preview(v: unknown): string {
 }
 
 // Free text we store is capped rather than refused: a long title is not a reason to lose an order.
-export const TEXT_LIMITS = { title: 512, name: 255, sku: 255, email: 320, currency: 16, policy: 32, tags: 65_535 } as const;
+export const TEXT_LIMITS = { title: 512, name: 255, sku: 255, email: 320, currency: 16, locale: 32, policy: 32, tags: 65_535 } as const;
 
 function cap(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -198,6 +198,7 @@ function orderSnapshot(p: Json): OrderSnapshotEvent {
     cancelledAt: optDate(p.cancelled_at, "cancelled_at"),
     currency: text(p.currency, TEXT_LIMITS.currency, "USD"),
     customer: customerOf(p),
+    customerLocale: optText(p.customer_locale, TEXT_LIMITS.locale),
     refundIds: idsOf(p.refunds, "refunds"),
     fulfillmentIds: fulfillments.map((f, i) => id(obj(f, `fulfillments[${i}]`).id, `fulfillments[${i}].id`)),
     lines: arr(p.line_items, "line_items").map(orderLine),

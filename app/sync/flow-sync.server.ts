@@ -19,6 +19,7 @@ import { inChunks } from "../db/chunks.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
 import { enqueueOnce } from "./tasks.server.ts";
+import { enqueueDateEmails } from "../email/outbox.server.ts";
 
 /**
  * The triggers worth sending to the shop: those Flow told us (lifecycle callbacks) it has an
@@ -116,11 +117,12 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
           data: { promisedShipDate: dates.get(l.lineItemId) ?? null },
         });
       }
+      const moves = moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null }));
+      // The customer's emails (confirmation, date changed, delay notice) commit with the new dates too.
+      await enqueueDateEmails(tx, shop, moves, now);
       const { used } = await flowSettings(tx, shop);
       if (!used.has(FLOW_TRIGGERS.shipDateChanged)) return 0;
-      const keys = shipDateChanges(
-        moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null })),
-      );
+      const keys = shipDateChanges(moves);
       return enqueueFlowKeys(tx, shop, keys, now);
     },
     { timeout: 30_000 },
