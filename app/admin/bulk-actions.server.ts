@@ -3,6 +3,7 @@
 // runs in one transaction with the sync work it implies, so a change and the promise to
 // tell Shopify commit together.
 import type { Db, Prisma } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { parseQueueQuery, type QueueQuery } from "./queue-query.ts";
@@ -52,7 +53,7 @@ export async function setRestockDate(client: Db, shop: string, target: BulkTarge
 export async function requestCancellation(client: Db, shop: string, target: BulkTarget, now = new Date()): Promise<BulkResult> {
   const groups = await client.backorderLine.groupBy({
     by: ["orderId"],
-    where: { AND: [targetWhere(client, shop, target, now), { state: { notIn: ["cancelled", "fulfilled"] } }] },
+    where: { AND: [targetWhere(client, shop, target, now), { state: { notIn: [LINE_STATE.cancelled, LINE_STATE.fulfilled] } }] },
   });
   const orderIds = groups.map((g) => g.orderId);
   if (orderIds.length === 0) {

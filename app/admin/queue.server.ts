@@ -4,6 +4,7 @@
 // default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
 import { compareIds } from "../backorder/allocation.ts";
 import { calendarDate, shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import { LINE_STATE, OPEN_LINE_STATES } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
 import { ageInDays } from "./format.ts";
@@ -45,11 +46,9 @@ export interface QueuePage {
   prevCursor: string | null;
 }
 
-const OPEN = ["waiting", "allocated"];
-
 export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Date): Prisma.BackorderLineWhereInput {
   const and: Prisma.BackorderLineWhereInput[] = [{ shop }];
-  if (q.state === "open") and.push({ state: { in: OPEN } });
+  if (q.state === "open") and.push({ state: { in: [...OPEN_LINE_STATES] } });
   else if (q.state !== "all") and.push({ state: q.state });
   if (q.variantId) and.push({ variantId: q.variantId });
   if (q.minAgeDays) and.push({ orderedAt: { lte: new Date(now.getTime() - q.minAgeDays * 86_400_000) } });
@@ -168,7 +167,7 @@ export async function describeLines(
       where: { shop, kind: "order-cancel", targetId: { in: orderIds }, status: { in: ["pending", "running", "failed"] } },
       select: { targetId: true, status: true },
     }),
-    Promise.all(lines.map((l) => (l.state === "waiting" ? aheadOf(l) : Promise.resolve(null)))),
+    Promise.all(lines.map((l) => (l.state === LINE_STATE.waiting ? aheadOf(l) : Promise.resolve(null)))),
   ]);
   const variantById = new Map(variants.map((v) => [v.variantId, v]));
   const policyById = new Map(policies.map((p) => [p.variantId, p]));
@@ -225,10 +224,10 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
       client,
       p,
       `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
-        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = 'waiting' AND "orderedAt" < ${p.p(l.orderedAt)}`,
+        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = '${LINE_STATE.waiting}' AND "orderedAt" < ${p.p(l.orderedAt)}`,
     ),
     client.backorderLine.findMany({
-      where: { shop, variantId: l.variantId, state: "waiting", orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
+      where: { shop, variantId: l.variantId, state: LINE_STATE.waiting, orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
       select: { lineItemId: true, waitingQuantity: true },
     }),
   ]);
@@ -244,7 +243,7 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
 export async function queueVariantChoices(client: Db | Tx, shop: string, limit = 200) {
   const groups = await client.backorderLine.groupBy({
     by: ["variantId"],
-    where: { shop, state: "waiting" },
+    where: { shop, state: LINE_STATE.waiting },
     _sum: { waitingQuantity: true },
     orderBy: { _sum: { waitingQuantity: "desc" } },
     take: limit,

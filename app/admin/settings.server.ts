@@ -2,6 +2,7 @@
 // events the worker gave up on or rejected), with the merchant's retry of events (failed pushes are
 // retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { retryInboxEvents } from "../worker/worker.server.ts";
 import { enqueueCollectionRefresh, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
@@ -70,7 +71,7 @@ export async function saveSettings(
         if (tagChanged)
           await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
         const [waiting, tagged, held] = await Promise.all([
-          tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
+          tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: LINE_STATE.waiting } }),
           tx.syncedOrder.findMany({ where: { shop, tagged: true }, select: { orderId: true } }),
           tx.orderHold.groupBy({ by: ["orderId"], where: { shop } }),
         ]);

@@ -3,6 +3,7 @@
 // (app/sync/undo.server.ts); "turn the app back on" lifts the pause and pushes the app's
 // current state again. Progress is read from the app's own records of what it set.
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { enqueueTask, enqueueTasks } from "../sync/tasks.server.ts";
 import { undoRemaining, type UndoRemaining } from "../sync/undo.server.ts";
 
@@ -58,7 +59,7 @@ export async function resumeApp(db: Db, shop: string, now = new Date()): Promise
       await tx.shopSettings.updateMany({ where: { shop }, data: { pausedAt: null } });
       const [policies, waiting] = await Promise.all([
         tx.variantPolicy.findMany({ where: { shop }, select: { variantId: true } }),
-        tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
+        tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: LINE_STATE.waiting } }),
       ]);
       const variants = await enqueueTasks(
         tx,

@@ -1,6 +1,7 @@
 // The variants page: the catalog with each variant's backorder settings and queue size,
 // and saving settings for one or many variants (with the storefront sync they imply).
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { inChunks } from "../db/chunks.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
@@ -59,7 +60,7 @@ export async function loadVariantsPage(
     client.variantPolicy.findMany({ where: { shop, variantId: { in: ids } } }),
     client.backorderLine.groupBy({
       by: ["variantId"],
-      where: { shop, state: "waiting", variantId: { in: ids } },
+      where: { shop, state: LINE_STATE.waiting, variantId: { in: ids } },
       _sum: { waitingQuantity: true },
     }),
   ]);
@@ -114,7 +115,7 @@ async function findVariantPage(
     where.push(`EXISTS (SELECT 1 FROM "VariantPolicy" p WHERE p."shop" = v."shop" AND p."variantId" = v."variantId" AND p."enabled")`);
   } else if (q.filter === "backordered") {
     where.push(
-      `EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = 'waiting')`,
+      `EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = '${LINE_STATE.waiting}')`,
     );
   }
   const from = `FROM "Variant" v WHERE ${where.join(" AND ")}`;

@@ -1,5 +1,6 @@
 // A line's current quantities: the latest order snapshot, minus the deltas (refunds,
 // fulfillments, edits) that arrived on their own and that snapshot does not yet include.
+import { LINE_STATE, type LineState } from "./line-state.ts";
 
 export type AdjustmentKind = "refund" | "fulfillment" | "edit";
 
@@ -53,10 +54,8 @@ export function effectiveQuantities(
   return { quantity: Math.max(0, quantity), openQuantity: Math.max(0, Math.min(openQuantity, Math.max(0, quantity))) };
 }
 
-export type LineState = "waiting" | "allocated" | "fulfilled" | "cancelled";
-
 export function lineState(args: { cancelled: boolean; quantity: number; openQuantity: number; waiting: number }): LineState {
-  if (args.cancelled) return "cancelled";
-  if (args.openQuantity === 0) return args.quantity > 0 ? "fulfilled" : "cancelled";
-  return args.waiting > 0 ? "waiting" : "allocated";
+  if (args.cancelled) return LINE_STATE.cancelled;
+  if (args.openQuantity === 0) return args.quantity > 0 ? LINE_STATE.fulfilled : LINE_STATE.cancelled;
+  return args.waiting > 0 ? LINE_STATE.waiting : LINE_STATE.allocated;
 }

@@ -7,6 +7,7 @@
 // without read_all_orders (the limit is on orders, not fulfillment orders).
 import type { Db } from "../db/client.server.ts";
 import { isHoldMode, planHolds, type HoldMode } from "../backorder/hold-plan.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { AdminApiError, AdminUserErrors, gid, type AdminGateway, type FulfillmentOrderView } from "../shopify/gateway.server.ts";
 
 /** Identifies the app's holds among the merchant's and other apps'. */
@@ -19,7 +20,7 @@ const MAX_ROUNDS = 4;
 export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, orderId: string, now: Date): Promise<void> {
   const [settings, waitingLines, synced] = await Promise.all([
     db.shopSettings.findUnique({ where: { shop }, select: { orderTag: true, holdMode: true } }),
-    db.backorderLine.findMany({ where: { shop, orderId, state: "waiting" }, select: { lineItemId: true, waitingQuantity: true } }),
+    db.backorderLine.findMany({ where: { shop, orderId, state: LINE_STATE.waiting }, select: { lineItemId: true, waitingQuantity: true } }),
     db.syncedOrder.findUnique({ where: { shop_orderId: { shop, orderId } } }),
   ]);
   const tag = (settings?.orderTag ?? "backorder").trim();
