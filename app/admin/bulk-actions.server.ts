@@ -4,6 +4,7 @@
 // tell Shopify commit together.
 import type { Db, Prisma } from "../db/client.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { parseQueueQuery, type QueueQuery } from "./queue-query.ts";
@@ -42,7 +43,7 @@ export async function setRestockDate(client: Db, shop: string, target: BulkTarge
   await client.$transaction(
     async (tx) => {
       await applyPolicyPatch(tx, shop, variantIds, { restockDate });
-      await enqueueTasks(tx, shop, "variant", variantIds, now);
+      await enqueueTasks(tx, shop, SYNC_KIND.variant, variantIds, now);
     },
     { timeout: 30_000 }, // a filter can reach every variant of a large catalog
   );
@@ -64,7 +65,7 @@ export async function requestCancellation(client: Db, shop: string, target: Bulk
         : "None of the lines matching the filter can be cancelled (already cancelled or fulfilled).",
     };
   }
-  await client.$transaction((tx) => enqueueTasks(tx, shop, "order-cancel", orderIds, now), { timeout: 30_000 });
+  await client.$transaction((tx) => enqueueTasks(tx, shop, SYNC_KIND.orderCancel, orderIds, now), { timeout: 30_000 });
   return {
     ok: true,
     count: orderIds.length,

@@ -7,6 +7,8 @@ import { calendarDate, shipDateForUnit, type RestockPlan } from "../backorder/et
 import { LINE_STATE, OPEN_LINE_STATES } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { SYNC_TASK_STATUS, UNFINISHED_SYNC_TASK_STATUSES } from "../sync/task-status.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
@@ -164,14 +166,16 @@ export async function describeLines(
     client.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } } }),
     loadShopDefaults(client, shop),
     client.syncTask.findMany({
-      where: { shop, kind: "order-cancel", targetId: { in: orderIds }, status: { in: ["pending", "running", "failed"] } },
+      where: { shop, kind: SYNC_KIND.orderCancel, targetId: { in: orderIds }, status: { in: [...UNFINISHED_SYNC_TASK_STATUSES] } },
       select: { targetId: true, status: true },
     }),
     Promise.all(lines.map((l) => (l.state === LINE_STATE.waiting ? aheadOf(l) : Promise.resolve(null)))),
   ]);
   const variantById = new Map(variants.map((v) => [v.variantId, v]));
   const policyById = new Map(policies.map((p) => [p.variantId, p]));
-  const cancelByOrder = new Map(cancels.map((c) => [c.targetId, c.status === "failed" ? ("failed" as const) : ("requested" as const)]));
+  const cancelByOrder = new Map(
+    cancels.map((c) => [c.targetId, c.status === SYNC_TASK_STATUS.failed ? ("failed" as const) : ("requested" as const)]),
+  );
   const today = shopToday(defaults, now);
 
   return lines.map((l, i) => {

@@ -4,6 +4,7 @@
 // current state again. Progress is read from the app's own records of what it set.
 import type { Db } from "../db/client.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTask, enqueueTasks } from "../sync/tasks.server.ts";
 import { undoRemaining, type UndoRemaining } from "../sync/undo.server.ts";
 
@@ -25,7 +26,7 @@ export async function loadUndoStatus(db: Db, shop: string): Promise<UndoStatus> 
     undoRemaining(db, shop),
     db.syncedVariant.count({ where: { shop, inventoryPolicy: { not: null }, originalPolicy: null } }),
     db.syncTask.findUnique({
-      where: { shop_kind_targetId: { shop, kind: "undo", targetId: shop } },
+      where: { shop_kind_targetId: { shop, kind: SYNC_KIND.undo, targetId: shop } },
       select: { status: true, attempts: true, lastError: true },
     }),
   ]);
@@ -44,7 +45,7 @@ export async function requestUndo(db: Db, shop: string, now = new Date()): Promi
     const current = await tx.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
     const data = { pausedAt: current?.pausedAt ?? now, undoneAt: null };
     await tx.shopSettings.upsert({ where: { shop }, create: { shop, ...data }, update: data });
-    await enqueueTask(tx, shop, "undo", shop, now);
+    await enqueueTask(tx, shop, SYNC_KIND.undo, shop, now);
   });
 }
 
@@ -64,14 +65,14 @@ export async function resumeApp(db: Db, shop: string, now = new Date()): Promise
       const variants = await enqueueTasks(
         tx,
         shop,
-        "variant",
+        SYNC_KIND.variant,
         policies.map((p) => p.variantId),
         now,
       );
       const orders = await enqueueTasks(
         tx,
         shop,
-        "order",
+        SYNC_KIND.order,
         waiting.map((o) => o.orderId),
         now,
       );

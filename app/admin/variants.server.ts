@@ -3,6 +3,7 @@
 import type { Db } from "../db/client.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 import { inChunks } from "../db/chunks.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { dialectOf, num, rawQuery, SqlParams } from "./sql.server.ts";
@@ -157,7 +158,7 @@ export async function saveVariantSettings(
       await inChunks(ids, (chunk) => tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } }))
     ).map((v) => v.variantId);
     await applyPolicyPatch(tx, shop, known, data);
-    await enqueueTasks(tx, shop, "variant", known, now);
+    await enqueueTasks(tx, shop, SYNC_KIND.variant, known, now);
     return known.length;
   });
   if (saved === 0) return { ok: false, errors: { form: "None of the selected variants belong to this shop." } };

@@ -4,6 +4,7 @@ import type { Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
 import { customerToKeep } from "../backorder/fact-rules.ts";
 import { escapeLike } from "../db/sqlite-like-escape.ts";
+import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
@@ -118,9 +119,9 @@ async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
   const needles = payloadNeedles(target);
   for (const part of chunks(needles, 200)) {
     const mention = part.map((n) => ({ payload: { contains: escapeLike(n) } }));
-    await tx.webhookInbox.updateMany({ where: { shop, status: "done", OR: mention }, data: { payload: "" } });
+    await tx.webhookInbox.updateMany({ where: { shop, status: INBOX_STATUS.done, OR: mention }, data: { payload: "" } });
     const rows = await tx.webhookInbox.findMany({
-      where: { shop, status: { not: "done" }, OR: mention },
+      where: { shop, status: { not: INBOX_STATUS.done }, OR: mention },
       select: { id: true, topic: true, payload: true },
     });
     for (const row of rows) {

@@ -23,9 +23,12 @@ import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
 import { loadSettings, loadSyncProblems, retryHoldReleases, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
 import { loadUndoStatus, requestUndo, resumeApp } from "../admin/undo.server.ts";
+import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { retryFailedSyncTasks } from "../sync/runner.server.ts";
 import type { ShopSettingsField } from "../admin/shop-settings.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { SYNC_TASK_STATUS } from "../sync/task-status.ts";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Backorder Queue" }];
 
@@ -297,8 +300,8 @@ function BeforeUninstalling() {
               </Banner>
             ) : (
               <Banner
-                tone={undo.task?.status === "failed" ? "critical" : "info"}
-                title={undo.task?.status === "failed" ? "The undo stopped." : "Undoing the app's changes…"}
+                tone={undo.task?.status === SYNC_TASK_STATUS.failed ? "critical" : "info"}
+                title={undo.task?.status === SYNC_TASK_STATUS.failed ? "The undo stopped." : "Undoing the app's changes…"}
               >
                 <p>
                   Left: {r.policies} inventory policies, {r.metafields} storefront statuses, {r.taggedOrders} order tags, {r.holds}{" "}
@@ -314,7 +317,7 @@ function BeforeUninstalling() {
               nothing is sent to Shopify. Turning it back on sets backorder policies, storefront statuses, tags and holds again.
             </Text>
             <InlineStack align="end" gap="200">
-              {undo.task?.status === "failed" ? (
+              {undo.task?.status === SYNC_TASK_STATUS.failed ? (
                 <Form method="post">
                   <input type="hidden" name="intent" value="undo" />
                   <Button submit loading={busy("undo")}>
@@ -480,23 +483,23 @@ function SyncProblems() {
 
 /** Rejected: Shopify's payload could not be read or mapped; a retry helps once a fix is deployed. */
 function EventStatus({ status }: { status: string }) {
-  if (status === "rejected") return <Badge tone="critical">Could not be read</Badge>;
-  if (status === "dead") return <Badge tone="critical">Gave up</Badge>;
+  if (status === INBOX_STATUS.rejected) return <Badge tone="critical">Could not be read</Badge>;
+  if (status === INBOX_STATUS.dead) return <Badge tone="critical">Gave up</Badge>;
   return <Badge tone="warning">Retrying</Badge>;
 }
 
 function taskLabel(kind: string, targetId: string): string {
   const id = targetId.replace(/^gid:\/\/shopify\/\w+\//, "");
   switch (kind) {
-    case "variant":
+    case SYNC_KIND.variant:
       return `Variant ${id}: backorder policy and storefront status`;
-    case "order":
+    case SYNC_KIND.order:
       return `Order ${id}: tag and fulfillment holds`;
-    case "order-cancel":
+    case SYNC_KIND.orderCancel:
       return `Order ${id}: cancellation`;
-    case "undo":
+    case SYNC_KIND.undo:
       return "Undo of the app's changes (before uninstalling)";
-    case "flow": {
+    case SYNC_KIND.flow: {
       const [handle, line, date] = targetId.split("|");
       return `Flow trigger ${handle} for line ${line} (${date})`;
     }

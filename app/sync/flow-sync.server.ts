@@ -19,6 +19,7 @@ import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
+import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 
 /**
@@ -54,7 +55,8 @@ export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: Derived
   return enqueueFlowKeys(tx, shop, keys, now);
 }
 
-const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) => enqueueOnce(tx, shop, "flow", keys.map(flowKeyId), now);
+const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) =>
+  enqueueOnce(tx, shop, SYNC_KIND.flow, keys.map(flowKeyId), now);
 
 /**
  * Each waiting line's promised ship date, as the admin queue computes it: the line's last

@@ -10,6 +10,8 @@ import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { AdminApiError, gid, restId, type AdminGateway } from "../shopify/gateway.server.ts";
 import { releaseRecordedHolds } from "./order-sync.server.ts";
+import { SYNC_KIND } from "./task-kind.ts";
+import { SYNC_TASK_STATUS } from "./task-status.ts";
 
 /** Records read per round: one page of variants or orders at a time, however large the shop. */
 export const UNDO_PAGE = 250;
@@ -50,7 +52,12 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   // or it would set again what this run takes back.
   // (Only kinds that write: a catalog sync on its hour-long lease only reads.)
   const inFlight = await db.syncTask.count({
-    where: { shop, kind: { in: ["variant", "order", "order-cancel"] }, status: "running", lockedUntil: { gt: now } },
+    where: {
+      shop,
+      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderCancel] },
+      status: SYNC_TASK_STATUS.running,
+      lockedUntil: { gt: now },
+    },
   });
   if (inFlight > 0) throw new AdminApiError(`waiting for ${inFlight} update(s) already being sent to Shopify`, false, "undo");
 
