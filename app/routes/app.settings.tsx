@@ -20,6 +20,7 @@ import {
 import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
+import { DEFAULT_HOLD_MODE, HOLD_MODE } from "../backorder/hold-plan.ts";
 import { db } from "../db/client.server.ts";
 import { loadSettings, loadSyncProblems, retryHoldReleases, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
 import { loadUndoStatus, requestUndo, resumeApp } from "../admin/undo.server.ts";
@@ -198,7 +199,7 @@ function DefaultsForm() {
                 name="holdMode"
                 choices={HOLD_CHOICES}
                 selected={[holdMode]}
-                onChange={(v) => setHoldMode(v[0] ?? "lines")}
+                onChange={(v) => setHoldMode(v[0] ?? DEFAULT_HOLD_MODE)}
                 error={errors.holdMode}
               />
             </FormLayout>
@@ -242,11 +243,11 @@ const FLOW_CHOICES = [
 const HOLD_CHOICES = [
   {
     label: "Hold only the backordered items",
-    value: "lines",
+    value: HOLD_MODE.lines,
     helpText: "Shopify splits the order: items in stock can ship now, the backordered ones are held until stock is allocated.",
   },
-  { label: "Hold the whole order", value: "order", helpText: "Nothing ships until every backordered item has stock." },
-  { label: "Don't hold", value: "off", helpText: "Orders are only tagged; staff decide what to ship." },
+  { label: "Hold the whole order", value: HOLD_MODE.order, helpText: "Nothing ships until every backordered item has stock." },
+  { label: "Don't hold", value: HOLD_MODE.off, helpText: "Orders are only tagged; staff decide what to ship." },
 ];
 
 /**
