@@ -6,6 +6,7 @@ import { customerToKeep } from "../backorder/fact-rules.ts";
 import { escapeLike } from "../db/sqlite-like-escape.ts";
 import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
+import { COMPLIANCE_TOPIC } from "./compliance-topic.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
 export async function uninstallShop(tx: Tx, shop: string) {
@@ -86,13 +87,15 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
   await redactDataRequests(tx, shop, e, orderIds, now);
   await redactInbox(tx, shop, { customerId: e.customerId, email: e.email, orderIds });
   // The record that we did it, with nothing that identifies the customer.
-  await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", orderIds: JSON.stringify(orders), receivedAt: now } });
+  await tx.complianceRequest.create({
+    data: { shop, topic: COMPLIANCE_TOPIC.customerRedact, orderIds: JSON.stringify(orders), receivedAt: now },
+  });
 }
 
 /** Earlier customers/data_request records of this customer keep their date and status, nothing personal. */
 async function redactDataRequests(tx: Tx, shop: string, e: CustomerRedactEvent, orderIds: ReadonlySet<string>, now: Date) {
   const requests = await tx.complianceRequest.findMany({
-    where: { shop, topic: "customers/data_request", redactedAt: null },
+    where: { shop, topic: COMPLIANCE_TOPIC.dataRequest, redactedAt: null },
     select: { id: true, customerId: true, email: true, orderIds: true },
   });
   const emails = new Set(emailForms(e.email));
@@ -145,7 +148,7 @@ export async function recordDataRequest(tx: Tx, shop: string, e: CustomerDataReq
   await tx.complianceRequest.create({
     data: {
       shop,
-      topic: "customers/data_request",
+      topic: COMPLIANCE_TOPIC.dataRequest,
       customerId: e.customerId,
       email: e.email,
       orderIds: JSON.stringify(e.orderIds),
@@ -184,5 +187,5 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.flowTriggerUse.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
-  await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
+  await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: COMPLIANCE_TOPIC.shopRedact } } });
 }
