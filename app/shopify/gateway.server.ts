@@ -578,9 +578,27 @@ export interface CatalogPage {
   }[];
 }
 
+/** Shopify's BulkOperationStatus enum. */
+export const BULK_OPERATION_STATUS = {
+  created: "CREATED",
+  running: "RUNNING",
+  completed: "COMPLETED",
+  failed: "FAILED",
+  canceling: "CANCELING",
+  canceled: "CANCELED",
+  expired: "EXPIRED",
+} as const;
+export type BulkOperationStatus = (typeof BULK_OPERATION_STATUS)[keyof typeof BULK_OPERATION_STATUS];
+/** Over without a result: the operation cannot be read from, a new one has to start. */
+export const ENDED_BULK_OPERATION_STATUSES: ReadonlySet<BulkOperationStatus> = new Set([
+  BULK_OPERATION_STATUS.failed,
+  BULK_OPERATION_STATUS.canceled,
+  BULK_OPERATION_STATUS.expired,
+]);
+
 export interface BulkOperationView {
   id: string;
-  status: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED" | "EXPIRED";
+  status: BulkOperationStatus;
   errorCode: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT" | null;
   /** UnsignedInt64, as a string. */
   objectCount: string;
