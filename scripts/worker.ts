@@ -1,6 +1,6 @@
 // `npm run worker`: the inbox worker, the Shopify sync and the daily date check in a process
 // of their own. The web process runs this same program as its supervised child (see
-// app/jobs/background.server.ts); with BACKORDER_WORKER=off on the web process, run it here.
+// app/worker/background.server.ts); with BACKORDER_WORKER=off on the web process, run it here.
 //
 // Two threads. This one takes signals and the web process's messages, and never blocks.
 // The loops run in a worker thread (scripts/worker-thread.ts): SQLite's driver is synchronous
