@@ -2,7 +2,9 @@
 // fulfillments, edits) that arrived on their own and that snapshot does not yet include.
 import { LINE_STATE, type LineState } from "./line-state.ts";
 
-export type AdjustmentKind = "refund" | "fulfillment" | "edit";
+/** What an adjustment is (OrderAdjustment.kind, a String column). */
+export const ADJUSTMENT_KIND = { refund: "refund", fulfillment: "fulfillment", edit: "edit" } as const;
+export type AdjustmentKind = (typeof ADJUSTMENT_KIND)[keyof typeof ADJUSTMENT_KIND];
 
 export interface Adjustment {
   kind: AdjustmentKind;
@@ -20,11 +22,11 @@ export interface SnapshotRef {
 
 export function includedInSnapshot(a: Adjustment, s: SnapshotRef): boolean {
   switch (a.kind) {
-    case "refund":
+    case ADJUSTMENT_KIND.refund:
       return s.refundIds.has(a.id);
-    case "fulfillment":
+    case ADJUSTMENT_KIND.fulfillment:
       return s.fulfillmentIds.has(a.id);
-    case "edit":
+    case ADJUSTMENT_KIND.edit:
       // Edits carry no id in the order payload; the order's updated_at moves with every commit.
       return s.updatedAt.getTime() >= a.occurredAt.getTime();
   }
@@ -43,7 +45,7 @@ export function effectiveQuantities(
   let { quantity, openQuantity } = line;
   for (const a of adjustments) {
     if (a.lineItemId !== line.lineItemId || includedInSnapshot(a, snapshot)) continue;
-    if (a.kind === "fulfillment") {
+    if (a.kind === ADJUSTMENT_KIND.fulfillment) {
       openQuantity -= a.quantity;
     } else {
       // A refund or edit removal takes units off the order; they come off the open part.

@@ -4,6 +4,7 @@
 // 5xx and network failures, one token refresh when Shopify refuses the token (401: an
 // expiring offline token that ran out), and typed errors for what retrying cannot fix.
 import { ClientError, GraphQLClient } from "graphql-request";
+import type { InventoryPolicy } from "../backorder/inventory-policy.ts";
 import type { Db } from "../db/client.server.ts";
 import { runtimeConfig } from "../config.server.ts";
 import {
@@ -428,7 +429,7 @@ export class AdminGateway {
     }
   }
 
-  async setInventoryPolicies(productId: string, variants: { id: string; inventoryPolicy: "CONTINUE" | "DENY" }[]) {
+  async setInventoryPolicies(productId: string, variants: { id: string; inventoryPolicy: InventoryPolicy }[]) {
     await this.mutate<{ productVariantsBulkUpdate: unknown }>(
       UPDATE_VARIANT_POLICIES,
       { productId, variants },
@@ -569,7 +570,7 @@ export interface CatalogPage {
     title: string;
     sku: string | null;
     price: string;
-    inventoryPolicy: "CONTINUE" | "DENY";
+    inventoryPolicy: InventoryPolicy;
     product: { id: string; title: string; tags: string[]; updatedAt: string };
     inventoryItem: {
       id: string;

@@ -4,7 +4,7 @@
 // shop's `undo` sync task (retried with backoff, a failure shown in Settings). Each record
 // is cleared as soon as Shopify took its change, so a retry goes on from where a failure
 // stopped, and a second run finds nothing to send.
-import { policyToRestore } from "../backorder/inventory-policy.ts";
+import { INVENTORY_POLICY, policyToRestore } from "../backorder/inventory-policy.ts";
 import { STOREFRONT_METAFIELD } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
@@ -120,7 +120,7 @@ async function restoreVariants(db: Db, gateway: AdminGateway, shop: string, fail
               batch.map((r) => ({ id: gid("ProductVariant", r.variantId), inventoryPolicy: policyToRestore(r.originalPolicy) })),
             );
             // What Shopify has now is the variant's own policy again: the original for a later resume.
-            for (const restored of ["CONTINUE", "DENY"] as const) {
+            for (const restored of Object.values(INVENTORY_POLICY)) {
               const ids = batch.filter((r) => policyToRestore(r.originalPolicy) === restored).map((r) => r.variantId);
               if (ids.length) await clear(db, shop, ids, { inventoryPolicy: null, originalPolicy: restored });
             }
