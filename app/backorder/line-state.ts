@@ -1,5 +1,6 @@
 // A backorder line's state: derived from its facts by lineState (order-lines.ts) and stored
-// in BackorderLine.state (a String column). Code and raw SQL name the states through these.
+// in BackorderLine.state (a String column). Code and raw SQL name the states through these
+// (SQL interpolates them as literals: they are constants, never input).
 export const LINE_STATE = {
   /** Units still owed that the stock does not cover: the line holds a place in the queue. */
   waiting: "waiting",
