@@ -3,10 +3,10 @@
 // once customers/redact has erased it). Every read is scoped to the shop.
 import type { Db } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
+import { COMPLIANCE_TOPIC } from "../engine/compliance-topic.ts";
 import { ordersOfCustomer, parseIds } from "../engine/compliance.server.ts";
 import { csvRow } from "./csv.ts";
-
-export type DataRequestStatus = "to send" | "sent" | "erased";
+import { dataRequestStatus, type DataRequestStatus } from "./data-request-status.ts";
 
 export interface DataRequestSummary {
   id: number;
@@ -93,14 +93,13 @@ const REQUEST_SELECT = {
 } as const;
 
 function summary(r: RequestRow): DataRequestSummary {
-  const status: DataRequestStatus = r.redactedAt ? "erased" : r.sentAt ? "sent" : "to send";
-  return { ...r, orderIds: parseIds(r.orderIds), status };
+  return { ...r, orderIds: parseIds(r.orderIds), status: dataRequestStatus(r) };
 }
 
 /** The shop's data requests, newest first. */
 export async function listDataRequests(db: Db, shop: string, take = 100): Promise<DataRequestSummary[]> {
   const rows = await db.complianceRequest.findMany({
-    where: { shop, topic: "customers/data_request" },
+    where: { shop, topic: COMPLIANCE_TOPIC.dataRequest },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
     take,
     select: REQUEST_SELECT,
@@ -111,9 +110,9 @@ export async function listDataRequests(db: Db, shop: string, take = 100): Promis
 /** How many customers/redact requests the shop has had, and the last one's date. */
 export async function erasureSummary(db: Db, shop: string): Promise<{ count: number; last: Date | null }> {
   const [count, last] = await Promise.all([
-    db.complianceRequest.count({ where: { shop, topic: "customers/redact" } }),
+    db.complianceRequest.count({ where: { shop, topic: COMPLIANCE_TOPIC.customerRedact } }),
     db.complianceRequest.findFirst({
-      where: { shop, topic: "customers/redact" },
+      where: { shop, topic: COMPLIANCE_TOPIC.customerRedact },
       orderBy: { receivedAt: "desc" },
       select: { receivedAt: true },
     }),
@@ -122,7 +121,7 @@ export async function erasureSummary(db: Db, shop: string): Promise<{ count: num
 }
 
 const findRequest = (db: Db, shop: string, id: number) =>
-  db.complianceRequest.findFirst({ where: { id, shop, topic: "customers/data_request" }, select: REQUEST_SELECT });
+  db.complianceRequest.findFirst({ where: { id, shop, topic: COMPLIANCE_TOPIC.dataRequest }, select: REQUEST_SELECT });
 
 /** What we hold about the request's customer; null when the shop has no such request. */
 export async function customerDataFor(db: Db, shop: string, id: number): Promise<CustomerData | null> {
@@ -240,11 +239,11 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
 /** The merchant sent the data: recorded (again marking is a no-op). False if the shop has no such open request. */
 export async function markDataRequestSent(db: Db, shop: string, id: number, now = new Date()): Promise<boolean> {
   const r = await db.complianceRequest.updateMany({
-    where: { id, shop, topic: "customers/data_request", sentAt: null, redactedAt: null },
+    where: { id, shop, topic: COMPLIANCE_TOPIC.dataRequest, sentAt: null, redactedAt: null },
     data: { sentAt: now },
   });
   if (r.count > 0) return true;
-  return (await db.complianceRequest.count({ where: { id, shop, topic: "customers/data_request", sentAt: { not: null } } })) > 0;
+  return (await db.complianceRequest.count({ where: { id, shop, topic: COMPLIANCE_TOPIC.dataRequest, sentAt: { not: null } } })) > 0;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : "");

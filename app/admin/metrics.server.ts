@@ -3,6 +3,7 @@
 // and day buckets through raw SQL per dialect (sql.server.ts). Time-based figures cover
 // a window (90 days by default) so their cost stays bounded as a shop's history grows.
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { SqlParams, dayOf, dialectOf, moneyOf, num, rawQuery, secondsBetween } from "./sql.server.ts";
 
 export interface Money {
@@ -53,7 +54,7 @@ export async function loadDashboard(
 ): Promise<DashboardMetrics> {
   const since = new Date(now.getTime() - windowDays * DAY_MS);
   const [open, waitingRevenue, toAllocation, toFulfilment, cancellation, topVariants] = await Promise.all([
-    client.backorderLine.aggregate({ where: { shop, state: "waiting" }, _count: { _all: true }, _sum: { waitingQuantity: true } }),
+    client.backorderLine.aggregate({ where: { shop, state: LINE_STATE.waiting }, _count: { _all: true }, _sum: { waitingQuantity: true } }),
     loadWaitingRevenue(client, shop),
     loadWaitStats(client, shop, "allocatedAt", since),
     loadWaitStats(client, shop, "fulfilledAt", since),
@@ -83,7 +84,7 @@ export async function loadWaitingRevenue(client: Db, shop: string): Promise<Mone
     client,
     p,
     `SELECT "currency", SUM(${moneyOf('"unitPrice"')} * "waitingQuantity") AS "amount"
-       FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "state" = 'waiting'
+       FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "state" = '${LINE_STATE.waiting}'
       GROUP BY "currency"`,
   );
   return rows.map((r) => ({ currency: r.currency, amount: Math.round(num(r.amount) * 100) / 100 })).sort((a, b) => b.amount - a.amount);
@@ -124,7 +125,7 @@ export async function loadCancellation(client: Db, shop: string, since: Date) {
     client,
     p,
     `SELECT COUNT(DISTINCT "orderId") AS "orders",
-            COUNT(DISTINCT CASE WHEN "cancelledAt" IS NOT NULL OR "state" = 'cancelled' THEN "orderId" END) AS "cancelled"
+            COUNT(DISTINCT CASE WHEN "cancelledAt" IS NOT NULL OR "state" = '${LINE_STATE.cancelled}' THEN "orderId" END) AS "cancelled"
        FROM "BackorderLine"
       WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "backorderedAt" >= ${p.p(since)}`,
   );
@@ -156,7 +157,7 @@ export async function loadRevenueWon(
     p,
     `SELECT ${dayOf(dialect, '"orderedAt"')} AS "day", SUM(${moneyOf('"unitPrice"')} * "quantity") AS "amount", COUNT(*) AS "lines"
        FROM "BackorderLine"
-      WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "cancelledAt" IS NULL AND "state" <> 'cancelled'
+      WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "cancelledAt" IS NULL AND "state" <> '${LINE_STATE.cancelled}'
         AND "currency" = ${p.p(currency)} AND "orderedAt" >= ${p.p(new Date(firstMs))}
       GROUP BY 1`,
   );

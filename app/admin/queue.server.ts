@@ -4,8 +4,11 @@
 // default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
 import { compareIds } from "../backorder/allocation.ts";
 import { calendarDate, shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import { LINE_STATE, OPEN_LINE_STATES } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { SYNC_TASK_STATUS, UNFINISHED_SYNC_TASK_STATUSES } from "../sync/task-status.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
@@ -47,11 +50,9 @@ export interface QueuePage {
   prevCursor: string | null;
 }
 
-const OPEN = ["waiting", "allocated"];
-
 export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Date): Prisma.BackorderLineWhereInput {
   const and: Prisma.BackorderLineWhereInput[] = [{ shop }];
-  if (q.state === "open") and.push({ state: { in: OPEN } });
+  if (q.state === "open") and.push({ state: { in: [...OPEN_LINE_STATES] } });
   else if (q.state !== "all") and.push({ state: q.state });
   if (q.variantId) and.push({ variantId: q.variantId });
   if (q.minAgeDays) and.push({ orderedAt: { lte: new Date(now.getTime() - q.minAgeDays * 86_400_000) } });
@@ -167,10 +168,10 @@ export async function describeLines(
     client.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } } }),
     loadShopDefaults(client, shop),
     client.syncTask.findMany({
-      where: { shop, kind: "order-cancel", targetId: { in: orderIds }, status: { in: ["pending", "running", "failed"] } },
+      where: { shop, kind: SYNC_KIND.orderCancel, targetId: { in: orderIds }, status: { in: [...UNFINISHED_SYNC_TASK_STATUSES] } },
       select: { targetId: true, status: true },
     }),
-    Promise.all(lines.map((l) => (l.state === "waiting" ? aheadOf(l) : Promise.resolve(null)))),
+    Promise.all(lines.map((l) => (l.state === LINE_STATE.waiting ? aheadOf(l) : Promise.resolve(null)))),
     client.consentRecord.findMany({
       where: { shop, lineItemId: { in: lines.map((l) => l.lineItemId) } },
       orderBy: { answeredAt: "asc" },
@@ -190,7 +191,9 @@ export async function describeLines(
   );
   const variantById = new Map(variants.map((v) => [v.variantId, v]));
   const policyById = new Map(policies.map((p) => [p.variantId, p]));
-  const cancelByOrder = new Map(cancels.map((c) => [c.targetId, c.status === "failed" ? ("failed" as const) : ("requested" as const)]));
+  const cancelByOrder = new Map(
+    cancels.map((c) => [c.targetId, c.status === SYNC_TASK_STATUS.failed ? ("failed" as const) : ("requested" as const)]),
+  );
   const today = shopToday(defaults, now);
 
   return lines.map((l, i) => {
@@ -244,10 +247,10 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
       client,
       p,
       `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
-        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = 'waiting' AND "orderedAt" < ${p.p(l.orderedAt)}`,
+        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = '${LINE_STATE.waiting}' AND "orderedAt" < ${p.p(l.orderedAt)}`,
     ),
     client.backorderLine.findMany({
-      where: { shop, variantId: l.variantId, state: "waiting", orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
+      where: { shop, variantId: l.variantId, state: LINE_STATE.waiting, orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
       select: { lineItemId: true, waitingQuantity: true },
     }),
   ]);
@@ -263,7 +266,7 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
 export async function queueVariantChoices(client: Db | Tx, shop: string, limit = 200) {
   const groups = await client.backorderLine.groupBy({
     by: ["variantId"],
-    where: { shop, state: "waiting" },
+    where: { shop, state: LINE_STATE.waiting },
     _sum: { waitingQuantity: true },
     orderBy: { _sum: { waitingQuantity: "desc" } },
     take: limit,

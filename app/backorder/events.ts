@@ -1,6 +1,7 @@
 // Domain events: what the engine understands, independent of Shopify's payload shapes
 // (app/shopify/webhook-payloads.ts maps those). Ids are Shopify's numeric ids as strings;
 // times are Date.
+import type { AdjustmentKind } from "./order-lines.ts";
 
 export interface Customer {
   id: string | null;
@@ -47,7 +48,7 @@ export interface OrderSnapshotEvent {
  */
 export interface OrderAdjustmentEvent {
   kind: "adjustment";
-  adjustment: "refund" | "fulfillment" | "edit";
+  adjustment: AdjustmentKind;
   /** refund, fulfillment or order-edit id */
   id: string;
   orderId: string;

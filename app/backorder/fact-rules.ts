@@ -3,7 +3,7 @@
 // pick from all that arrived, whatever the order. Each rule is a total order with ties
 // settled (or harmless), so folding any shuffle of a stream, with duplicates, picks the
 // same winner. The database applies the same rules in one conditional statement
-// (app/queue/apply-event.server.ts): keep the two in step.
+// (app/engine/apply-event.server.ts): keep the two in step.
 import type { Customer } from "./events.ts";
 import { levelWins } from "./coalesce.ts";
 

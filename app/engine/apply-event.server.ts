@@ -14,8 +14,9 @@ import type {
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
 import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
+import { DERIVABLE_LINE_STATES, PENDING_LINE_STATE } from "../backorder/line-state.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
-import { adjustmentsByLine, loadAdjustments, OPEN_STATES, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
+import { adjustmentsByLine, loadAdjustments, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
 import {
   customerUnlessRedacted,
   deleteShopData,
@@ -82,7 +83,7 @@ export async function recomputeVariants(
 ) {
   // A variant without lines to derive has nothing to change: one query for all of them rather
   // than three per variant (a catalog chunk touches hundreds of variants, few with backorders).
-  const open = { OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
+  const open = { OR: [{ state: { in: [...DERIVABLE_LINE_STATES] } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
   const withLines = new Set(
     pending.size > 1
       ? (
@@ -405,7 +406,7 @@ async function writeOrderLines(
     };
     const stored = knownOf.get(line.lineItemId);
     if (!stored) {
-      created.push({ shop, lineItemId: line.lineItemId, ...common, state: "pending" }); // pending: the derivation finds it
+      created.push({ shop, lineItemId: line.lineItemId, ...common, state: PENDING_LINE_STATE }); // pending: the derivation finds it
       continue;
     }
     const diff: Record<string, unknown> = {};

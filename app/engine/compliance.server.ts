@@ -4,7 +4,9 @@ import type { Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
 import { customerToKeep } from "../backorder/fact-rules.ts";
 import { escapeLike } from "../db/sqlite-like-escape.ts";
+import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
+import { COMPLIANCE_TOPIC } from "./compliance-topic.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
 export async function uninstallShop(tx: Tx, shop: string) {
@@ -89,7 +91,9 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
   await redactDataRequests(tx, shop, e, orderIds, now);
   await redactInbox(tx, shop, { customerId: e.customerId, email: e.email, orderIds });
   // The record that we did it, with nothing that identifies the customer.
-  await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", orderIds: JSON.stringify(orders), receivedAt: now } });
+  await tx.complianceRequest.create({
+    data: { shop, topic: COMPLIANCE_TOPIC.customerRedact, orderIds: JSON.stringify(orders), receivedAt: now },
+  });
 }
 
 /**
@@ -110,7 +114,7 @@ async function redactEmails(tx: Tx, shop: string, orderIds: string[]) {
 /** Earlier customers/data_request records of this customer keep their date and status, nothing personal. */
 async function redactDataRequests(tx: Tx, shop: string, e: CustomerRedactEvent, orderIds: ReadonlySet<string>, now: Date) {
   const requests = await tx.complianceRequest.findMany({
-    where: { shop, topic: "customers/data_request", redactedAt: null },
+    where: { shop, topic: COMPLIANCE_TOPIC.dataRequest, redactedAt: null },
     select: { id: true, customerId: true, email: true, orderIds: true },
   });
   const emails = new Set(emailForms(e.email));
@@ -137,9 +141,9 @@ async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
   const needles = payloadNeedles(target);
   for (const part of chunks(needles, 200)) {
     const mention = part.map((n) => ({ payload: { contains: escapeLike(n) } }));
-    await tx.webhookInbox.updateMany({ where: { shop, status: "done", OR: mention }, data: { payload: "" } });
+    await tx.webhookInbox.updateMany({ where: { shop, status: INBOX_STATUS.done, OR: mention }, data: { payload: "" } });
     const rows = await tx.webhookInbox.findMany({
-      where: { shop, status: { not: "done" }, OR: mention },
+      where: { shop, status: { not: INBOX_STATUS.done }, OR: mention },
       select: { id: true, topic: true, payload: true },
     });
     for (const row of rows) {
@@ -163,7 +167,7 @@ export async function recordDataRequest(tx: Tx, shop: string, e: CustomerDataReq
   await tx.complianceRequest.create({
     data: {
       shop,
-      topic: "customers/data_request",
+      topic: COMPLIANCE_TOPIC.dataRequest,
       customerId: e.customerId,
       email: e.email,
       orderIds: JSON.stringify(e.orderIds),
@@ -207,5 +211,5 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.orderLocale.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
-  await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
+  await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: COMPLIANCE_TOPIC.shopRedact } } });
 }

@@ -7,7 +7,7 @@
 // an order through its lines), so per-variant locks would be taken while row locks are
 // already held, in an order no sorting can fix across transactions, and could deadlock.
 // One lock taken before anything else cannot. It costs the inbox nothing (a shop's inbox has
-// one writer anyway, see app/jobs/shop-lease.server.ts); the catalog sync waits for a chunk.
+// one writer anyway, see app/worker/shop-lease.server.ts); the catalog sync waits for a chunk.
 //
 // SQLite needs none: a write transaction there holds the database's only write lock from
 // its start (BEGIN IMMEDIATE, app/db/client.server.ts).

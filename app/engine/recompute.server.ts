@@ -2,14 +2,18 @@
 // (snapshot minus pending deltas), then each affected variant's allocation.
 import { allocate, fifoCompare } from "../backorder/allocation.ts";
 import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
+import {
+  DERIVABLE_LINE_STATES,
+  isDerivableLineState,
+  LINE_STATE,
+  PENDING_LINE_STATE,
+  STORED_LINE_STATES,
+} from "../backorder/line-state.ts";
 import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, type SnapshotRef } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { eachChunk, inChunks } from "../db/chunks.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 import { enqueueReadyEmails } from "../email/outbox.server.ts";
-
-// "pending": a line just created from an order, not yet derived (within the same transaction).
-export const OPEN_STATES = ["pending", "waiting", "allocated"];
 
 export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillmentIds: string }): SnapshotRef {
   return {
@@ -145,7 +149,7 @@ export async function deriveVariant(
       ? tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
       : Promise.resolve([]),
     tx.backorderLine.findMany({
-      where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
+      where: { shop, variantId, OR: [{ state: { in: [...DERIVABLE_LINE_STATES] } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
       select: DERIVED_LINE,
       ...(limit === undefined ? {} : { take: limit + 1 }),
     }),
@@ -202,14 +206,14 @@ function lineChanges(
         waitingQuantity: waiting,
         locationId,
         ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
-        ...(state === "allocated" && line.state === "waiting" ? { allocatedAt: at } : {}),
-        ...(state === "fulfilled" && line.state !== "fulfilled" ? { fulfilledAt: at } : {}),
+        ...(state === LINE_STATE.allocated && line.state === LINE_STATE.waiting ? { allocatedAt: at } : {}),
+        ...(state === LINE_STATE.fulfilled && line.state !== LINE_STATE.fulfilled ? { fulfilledAt: at } : {}),
       },
       history: {
         shop,
         lineItemId: line.lineItemId,
         at,
-        fromState: line.state === "pending" ? null : line.state,
+        fromState: line.state === PENDING_LINE_STATE ? null : line.state,
         toState: state,
         waiting,
         reason,
@@ -218,10 +222,6 @@ function lineChanges(
   }
   return changes;
 }
-
-const ALL_STATES = ["pending", "waiting", "allocated", "fulfilled", "cancelled"];
-/** Untouched live lines are stored waiting or allocated (a derivation left them so); pending ones are new. */
-const LIVE_STATES = ["pending", "waiting", "allocated"];
 
 const storedLine = (r: DerivedRow): StoredLine => ({
   lineItemId: r.lineItemId,
@@ -258,15 +258,15 @@ export async function deriveVariantBounded(
   const base = { shop, variantId };
   const [touchedRows, pendingRows, unreflected, stored] = await Promise.all([
     inChunks(touched, (ids) => tx.backorderLine.findMany({ where: { ...base, lineItemId: { in: ids } }, select: DERIVED_LINE })),
-    tx.backorderLine.findMany({ where: { ...base, state: "pending" }, select: DERIVED_LINE }),
+    tx.backorderLine.findMany({ where: { ...base, state: PENDING_LINE_STATE }, select: DERIVED_LINE }),
     // Orders newer than the newest level (allocation.ts, unreflectedDemand): a range of the index per state.
     asOf
       ? tx.backorderLine.aggregate({
-          where: { ...base, state: { in: ALL_STATES }, orderedAt: { gt: asOf }, cancelledAt: null, openQuantity: { gt: 0 } },
+          where: { ...base, state: { in: [...STORED_LINE_STATES] }, orderedAt: { gt: asOf }, cancelledAt: null, openQuantity: { gt: 0 } },
           _sum: { openQuantity: true },
         })
       : null,
-    tx.backorderLine.aggregate({ where: { ...base, state: "waiting" }, _sum: { waitingQuantity: true } }),
+    tx.backorderLine.aggregate({ where: { ...base, state: LINE_STATE.waiting }, _sum: { waitingQuantity: true } }),
   ]);
   const rows = new Map<string, DerivedRow>();
   for (const r of [...touchedRows, ...pendingRows]) rows.set(r.lineItemId, r);
@@ -281,7 +281,7 @@ export async function deriveVariantBounded(
     waiting: async (order, n) =>
       keep(
         await tx.backorderLine.findMany({
-          where: { ...base, state: "waiting" },
+          where: { ...base, state: LINE_STATE.waiting },
           orderBy: { orderedAt: order },
           take: n,
           select: DERIVED_LINE,
@@ -290,7 +290,7 @@ export async function deriveVariantBounded(
     newestCovered: async (n) =>
       keep(
         await tx.backorderLine.findMany({
-          where: { ...base, state: "allocated" },
+          where: { ...base, state: LINE_STATE.allocated },
           orderBy: { orderedAt: "desc" },
           take: n,
           select: DERIVED_LINE,
@@ -306,7 +306,7 @@ export async function deriveVariantBounded(
           take: n,
           select: { orderedAt: true },
         });
-      const times = [...(await read("waiting")), ...(await read("allocated"))]
+      const times = [...(await read(LINE_STATE.waiting)), ...(await read(LINE_STATE.allocated))]
         .map((r) => r.orderedAt.getTime())
         .sort((a, b) => (s === "older" ? b - a : a - b));
       return times.length >= n ? new Date(times[n - 1]!) : null;
@@ -316,7 +316,8 @@ export async function deriveVariantBounded(
         await tx.backorderLine.findMany({
           where: {
             ...base,
-            state: { in: LIVE_STATES },
+            // Untouched live lines are stored waiting or allocated (a derivation left them so); pending ones are new.
+            state: { in: [...DERIVABLE_LINE_STATES] },
             ...live,
             orderedAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) },
           },
@@ -332,7 +333,7 @@ export async function deriveVariantBounded(
           take: n,
           select: DERIVED_LINE,
         });
-      return keep([...(await read("waiting")), ...(await read("allocated"))]);
+      return keep([...(await read(LINE_STATE.waiting)), ...(await read(LINE_STATE.allocated))]);
     },
   };
   const bounded = await allocateBounded(
@@ -348,7 +349,7 @@ export async function deriveVariantBounded(
   // The lines deriveVariant would read: open states, or live (a touched line done long ago stays as it is).
   const affected = [...bounded.lines.keys()]
     .map((id) => rows.get(id)!)
-    .filter((r) => OPEN_STATES.includes(r.state) || (r.cancelledAt === null && r.openQuantity > 0))
+    .filter((r) => isDerivableLineState(r.state) || (r.cancelledAt === null && r.openQuantity > 0))
     .sort(fifoCompare);
   return lineChanges(shop, affected, (id) => bounded.lines.get(id), at, reason);
 }

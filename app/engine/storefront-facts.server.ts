@@ -4,6 +4,7 @@
 // queue the admin sees, including units ordered after the newest inventory level.
 import { allocate, unreflectedDemand } from "../backorder/allocation.ts";
 import { calendarDate, todayIn } from "../backorder/eta.ts";
+import { DERIVABLE_LINE_STATES } from "../backorder/line-state.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
@@ -14,8 +15,6 @@ export const DEFAULT_SHOP_FACTS: ShopFacts = {
   defaultLeadTimeDays: 14,
   processingDays: 1,
 };
-
-const OPEN_STATES = ["pending", "waiting", "allocated"];
 
 /** The facts of many variants of one shop, in a few queries (the sync plans a batch at a time). */
 export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, VariantFacts>> {
@@ -28,7 +27,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
     db.shopSettings.findUnique({ where: { shop } }),
     inChunks(ids, (chunk) =>
       db.backorderLine.findMany({
-        where: { shop, variantId: { in: chunk }, state: { in: OPEN_STATES }, cancelledAt: null, openQuantity: { gt: 0 } },
+        where: { shop, variantId: { in: chunk }, state: { in: [...DERIVABLE_LINE_STATES] }, cancelledAt: null, openQuantity: { gt: 0 } },
         select: { variantId: true, lineItemId: true, orderedAt: true, openQuantity: true },
       }),
     ),

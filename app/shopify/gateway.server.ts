@@ -4,6 +4,7 @@
 // 5xx and network failures, one token refresh when Shopify refuses the token (401: an
 // expiring offline token that ran out), and typed errors for what retrying cannot fix.
 import { ClientError, GraphQLClient } from "graphql-request";
+import type { InventoryPolicy } from "../backorder/inventory-policy.ts";
 import type { Db } from "../db/client.server.ts";
 import { runtimeConfig } from "../config.server.ts";
 import {
@@ -430,7 +431,7 @@ export class AdminGateway {
     }
   }
 
-  async setInventoryPolicies(productId: string, variants: { id: string; inventoryPolicy: "CONTINUE" | "DENY" }[]) {
+  async setInventoryPolicies(productId: string, variants: { id: string; inventoryPolicy: InventoryPolicy }[]) {
     await this.mutate<{ productVariantsBulkUpdate: unknown }>(
       UPDATE_VARIANT_POLICIES,
       { productId, variants },
@@ -626,7 +627,7 @@ export interface CatalogPage {
     title: string;
     sku: string | null;
     price: string;
-    inventoryPolicy: "CONTINUE" | "DENY";
+    inventoryPolicy: InventoryPolicy;
     product: { id: string; title: string; tags: string[]; updatedAt: string };
     inventoryItem: {
       id: string;
@@ -635,9 +636,27 @@ export interface CatalogPage {
   }[];
 }
 
+/** Shopify's BulkOperationStatus enum. */
+export const BULK_OPERATION_STATUS = {
+  created: "CREATED",
+  running: "RUNNING",
+  completed: "COMPLETED",
+  failed: "FAILED",
+  canceling: "CANCELING",
+  canceled: "CANCELED",
+  expired: "EXPIRED",
+} as const;
+export type BulkOperationStatus = (typeof BULK_OPERATION_STATUS)[keyof typeof BULK_OPERATION_STATUS];
+/** Over without a result: the operation cannot be read from, a new one has to start. */
+export const ENDED_BULK_OPERATION_STATUSES: ReadonlySet<BulkOperationStatus> = new Set([
+  BULK_OPERATION_STATUS.failed,
+  BULK_OPERATION_STATUS.canceled,
+  BULK_OPERATION_STATUS.expired,
+]);
+
 export interface BulkOperationView {
   id: string;
-  status: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED" | "EXPIRED";
+  status: BulkOperationStatus;
   errorCode: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT" | null;
   /** UnsignedInt64, as a string. */
   objectCount: string;

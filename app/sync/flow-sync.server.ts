@@ -13,11 +13,13 @@ import {
   triggersOf,
   type FlowKey,
 } from "../backorder/flow-triggers.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
+import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 import { enqueueDateEmails } from "../email/outbox.server.ts";
 
@@ -44,7 +46,7 @@ export interface DerivedTransition {
 
 /** Enqueues the triggers of the engine's line changes, in the engine's transaction. */
 export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: DerivedTransition[], now = new Date()): Promise<number> {
-  const relevant = changes.filter((c) => c.firstBackordered || c.fromState === "waiting");
+  const relevant = changes.filter((c) => c.firstBackordered || c.fromState === LINE_STATE.waiting);
   if (relevant.length === 0) return 0;
   const settings = await flowSettings(tx, shop);
   if (settings.used.size === 0) return 0;
@@ -54,7 +56,8 @@ export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: Derived
   return enqueueFlowKeys(tx, shop, keys, now);
 }
 
-const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) => enqueueOnce(tx, shop, "flow", keys.map(flowKeyId), now);
+const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) =>
+  enqueueOnce(tx, shop, SYNC_KIND.flow, keys.map(flowKeyId), now);
 
 /**
  * Each waiting line's promised ship date, as the admin queue computes it: the line's last
@@ -67,7 +70,7 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
     inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
     inChunks(ids, (chunk) =>
       db.backorderLine.findMany({
-        where: { shop, variantId: { in: chunk }, state: "waiting" },
+        where: { shop, variantId: { in: chunk }, state: LINE_STATE.waiting },
         select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true },
       }),
     ),
@@ -147,7 +150,7 @@ export async function sendFlowTrigger(
   const line = await db.backorderLine.findUnique({ where: { shop_lineItemId: { shop, lineItemId: key.lineItemId } } });
   if (!line) return "skipped";
   let shipDate = line.promisedShipDate;
-  if (shipDate === null && line.state === "waiting")
+  if (shipDate === null && line.state === LINE_STATE.waiting)
     shipDate = (await lineShipDates(db, shop, [line.variantId], now)).get(line.lineItemId) ?? null;
   const built = flowPayload(key, { ...line, shipDate });
   if ("skip" in built) return "skipped";

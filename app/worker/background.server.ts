@@ -101,7 +101,7 @@ function spawnWorker(s: Supervisor) {
 }
 
 /**
- * The folder holding scripts/worker.ts: found from this module's own file (app/jobs/ under
+ * The folder holding scripts/worker.ts: found from this module's own file (app/worker/ under
  * `vite:dev`, build/server/ in a production build), else the working directory.
  */
 function projectRoot(): string {

@@ -5,6 +5,7 @@
 // Either way the event stays visible to the merchant, never dropped.
 import crypto from "node:crypto";
 import os from "node:os";
+import { CLAIMABLE_INBOX_STATUSES, INBOX_STATUS, STOPPED_INBOX_STATUSES } from "../inbox/inbox-status.ts";
 import { toDomainEvent, normalizeTopic } from "../shopify/webhook-payloads.ts";
 import { parsePayload } from "../shopify/payload-json.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
@@ -63,7 +64,7 @@ export interface DrainResult {
 }
 
 const DUE = (now: Date) => ({
-  status: { in: ["pending", "failed", "processing"] },
+  status: { in: [...CLAIMABLE_INBOX_STATUSES] },
   nextAttemptAt: { lte: now },
   OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
 });
@@ -139,7 +140,7 @@ async function drainHeldShop(
     db.webhookInbox.updateMany({
       where: { id: { in: chunk }, ...DUE(now()) },
       // Counted at claim time, so an event that crashes the process every time still ends up dead.
-      data: { status: "processing", lockedUntil: leaseUntil, lockedBy: owner, attempts: { increment: 1 } },
+      data: { status: INBOX_STATUS.processing, lockedUntil: leaseUntil, lockedBy: owner, attempts: { increment: 1 } },
     }),
   );
   // Payloads are read a chunk at a time (a batch may hold several 20 MB orders); their sizes first.
@@ -150,7 +151,12 @@ async function drainHeldShop(
     if (row.attempts > MAX_ATTEMPTS) {
       await db.webhookInbox.updateMany({
         where: { id: row.id },
-        data: { status: "dead", lockedUntil: null, lockedBy: null, lastError: row.lastError ?? "worker stopped while applying it" },
+        data: {
+          status: INBOX_STATUS.dead,
+          lockedUntil: null,
+          lockedBy: null,
+          lastError: row.lastError ?? "worker stopped while applying it",
+        },
       });
       result.failed++;
     } else {
@@ -229,7 +235,7 @@ function largeOrdersApart(prepared: Prepared[]): Prepared[][] {
 
 async function claimedRows(db: Db, shop: string, owner: string): Promise<ClaimedRow[]> {
   const rows = await db.webhookInbox.findMany({
-    where: { shop, status: "processing", lockedBy: owner },
+    where: { shop, status: INBOX_STATUS.processing, lockedBy: owner },
     orderBy: { id: "asc" },
     select: { id: true, topic: true, attempts: true, lastError: true },
   });
@@ -292,7 +298,7 @@ const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}
 async function reject(db: Db, row: ClaimedRow, e: unknown, now: () => Date) {
   await db.webhookInbox.updateMany({
     where: { id: row.id },
-    data: { status: "rejected", lastError: errorText(e), lockedUntil: null, lockedBy: null, processedAt: now() },
+    data: { status: INBOX_STATUS.rejected, lastError: errorText(e), lockedUntil: null, lockedBy: null, processedAt: now() },
   });
 }
 
@@ -393,7 +399,7 @@ async function applyRows(
       (ids) =>
         tx.webhookInbox.updateMany({
           where: { id: { in: ids } },
-          data: { status: "done", payload: "", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
+          data: { status: INBOX_STATUS.done, payload: "", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
         }),
     );
   }, TX_OPTIONS);
@@ -405,8 +411,8 @@ async function release(db: Db, rows: ClaimedRow[], owner: string) {
     rows.map((r) => r.id),
     (ids) =>
       db.webhookInbox.updateMany({
-        where: { id: { in: ids }, lockedBy: owner, status: "processing" },
-        data: { status: "pending", lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
+        where: { id: { in: ids }, lockedBy: owner, status: INBOX_STATUS.processing },
+        data: { status: INBOX_STATUS.pending, lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
       }),
   );
 }
@@ -415,7 +421,7 @@ async function recordFailure(db: Db, row: ClaimedRow, e: unknown, now: () => Dat
   await db.webhookInbox.updateMany({
     where: { id: row.id },
     data: {
-      status: row.attempts >= MAX_ATTEMPTS ? "dead" : "failed",
+      status: row.attempts >= MAX_ATTEMPTS ? INBOX_STATUS.dead : INBOX_STATUS.failed,
       lastError: errorText(e),
       lockedUntil: null,
       lockedBy: null,
@@ -428,8 +434,8 @@ async function recordFailure(db: Db, row: ClaimedRow, e: unknown, now: () => Dat
 export async function retryInboxEvents(db: Db, shop: string, ids?: number[]): Promise<number> {
   const retry = (where: object) =>
     db.webhookInbox.updateMany({
-      where: { shop, status: { in: ["dead", "failed", "rejected"] }, ...where },
-      data: { status: "pending", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null },
+      where: { shop, status: { in: [...STOPPED_INBOX_STATUSES] }, ...where },
+      data: { status: INBOX_STATUS.pending, attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null },
     });
   if (!ids) return (await retry({})).count;
   return eachChunk(ids, (chunk) => retry({ id: { in: chunk } }));
