@@ -17,7 +17,8 @@ import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
-import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 
 /**

@@ -8,7 +8,9 @@ import { policyToRestore } from "../backorder/inventory-policy.ts";
 import { STOREFRONT_METAFIELD } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import { AdminApiError, gid, restId, type AdminGateway } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import { gid, restId } from "../shopify/admin-ids.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { releaseRecordedHolds } from "./order-sync.server.ts";
 
 /** Records read per round: one page of variants or orders at a time, however large the shop. */
