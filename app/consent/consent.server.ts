@@ -6,7 +6,8 @@
 import type { Db } from "../db/client.server.ts";
 import { applyEvent } from "../engine/apply-event.server.ts";
 import type { OrderAdjustmentEvent } from "../backorder/events.ts";
-import { AdminApiError, type GatewayFactory } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import type { GatewayFactory } from "../shopify/gateway.server.ts";
 import { syncAfterApply } from "../sync/hooks.server.ts";
 import { verifyConsentToken, type ConsentTokenProblem } from "./consent-token.ts";
 

@@ -16,13 +16,13 @@ import { dialectOf } from "../db/dialect.ts";
 import { SQLITE_CHUNK_GAP_MS } from "../worker/worker.server.ts";
 import { applyCatalogEvents } from "../engine/apply-event.server.ts";
 import { CATALOG_BULK_VARIANTS } from "../shopify/admin-queries.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
 import {
-  AdminApiError,
   BULK_OPERATION_STATUS,
   ENDED_BULK_OPERATION_STATUSES,
   type AdminGateway,
   type BulkOperationView,
-} from "../shopify/gateway.server.ts";
+} from "../shopify/admin-operations.server.ts";
 import { addVariant, levelEvent, type CatalogLevel, type CatalogVariant } from "./catalog-events.ts";
 import { syncAfterApply } from "./hooks.server.ts";
 

@@ -2,7 +2,8 @@
 // events, with REST ids as the webhooks carry them.
 import type { InventoryLevelEvent, ProductEvent } from "../backorder/events.ts";
 import type { InventoryPolicy } from "../backorder/inventory-policy.ts";
-import { restId, type CatalogPage } from "../shopify/gateway.server.ts";
+import { restId } from "../shopify/admin-ids.ts";
+import type { CatalogPage } from "../shopify/admin-operations.server.ts";
 
 /** A variant as Shopify's Admin API gives it (a page node, or a line of the bulk result). */
 export interface CatalogVariant {

@@ -8,13 +8,16 @@
 import type { Db } from "../db/client.server.ts";
 import { DEFAULT_HOLD_MODE, HOLD_MODE, isHoldMode, planHolds, type HoldMode } from "../backorder/hold-plan.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
-import { AdminApiError, AdminUserErrors, gid, type AdminGateway, type FulfillmentOrderView } from "../shopify/gateway.server.ts";
+import { AdminApiError, AdminUserErrors } from "../shopify/admin-errors.ts";
+import { gid } from "../shopify/admin-ids.ts";
+import type { AdminGateway, FulfillmentOrderView } from "../shopify/admin-operations.server.ts";
+import type { AdminTypes } from "../shopify/admin-types.ts";
 
 /** Identifies the app's holds among the merchant's and other apps'. */
 export const HOLD_HANDLE = "backorder-queue";
 /** ShopSettings.orderTag's schema default. */
 export const DEFAULT_ORDER_TAG = "backorder";
-export const HOLD_REASON = "INVENTORY_OUT_OF_STOCK";
+export const HOLD_REASON: AdminTypes.FulfillmentHoldReason = "INVENTORY_OUT_OF_STOCK";
 const HOLD_NOTES = "Backordered items are waiting for stock (Backorder Queue).";
 /** Read, act, read again: a release changes what can be split, so the next plan needs a fresh read. */
 const MAX_ROUNDS = 4;

@@ -5,7 +5,9 @@
 // webhook inbox are never touched here: a failed push loses nothing but time.
 import { eachChunk } from "../db/chunks.ts";
 import type { Db } from "../db/client.server.ts";
-import { AdminApiError, type AdminGateway, type GatewayFactory } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
+import type { GatewayFactory } from "../shopify/gateway.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
 import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";

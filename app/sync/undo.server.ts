@@ -8,7 +8,9 @@ import { INVENTORY_POLICY, policyToRestore } from "../backorder/inventory-policy
 import { STOREFRONT_METAFIELD } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import { AdminApiError, gid, restId, type AdminGateway } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import { gid, restId } from "../shopify/admin-ids.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { releaseRecordedHolds } from "./order-sync.server.ts";
 import { SYNC_KIND } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
