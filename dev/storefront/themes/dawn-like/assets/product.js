@@ -2,7 +2,8 @@
 // Dawn-like product page behaviour, written for our tests from how Dawn behaves:
 // - <variant-radios>: on a pick, finds the variant for the checked options, sets the
 //   product form's hidden `id` input and fires a bubbling `change` on it (the event apps
-//   follow on Dawn), updates the button and the URL's ?variant=.
+//   follow on Dawn), updates the URL's ?variant= and, last, the button's label (the text of
+//   the <span> inside it, whatever an app put there).
 // - <product-form>: posts the form's FormData with fetch, then goes to the cart page.
 class VariantRadios extends HTMLElement {
   connectedCallback() {
@@ -14,13 +15,15 @@ class VariantRadios extends HTMLElement {
     const chosen = [...this.querySelectorAll("fieldset")].map((f) => f.querySelector("input:checked")?.value);
     const variant = this.variants.find((v) => v.options.every((value, i) => value === chosen[i]));
     const form = document.getElementById(this.dataset.form);
+    if (variant) {
+      history.replaceState(null, "", `?variant=${variant.id}`);
+      form.elements.id.value = variant.id;
+      form.elements.id.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    // Last, as Dawn's product info does once the section for the variant is in.
     const button = form.querySelector('[name="add"]');
     button.disabled = !variant?.available;
-    button.textContent = variant?.available ? "Add to cart" : "Sold out";
-    if (!variant) return;
-    history.replaceState(null, "", `?variant=${variant.id}`);
-    form.elements.id.value = variant.id;
-    form.elements.id.dispatchEvent(new Event("change", { bubbles: true }));
+    button.querySelector("span").textContent = variant?.available ? "Add to cart" : "Sold out";
   }
 }
 

@@ -39,9 +39,11 @@ class VariantPicker extends HTMLElement {
     product.dispatchEvent(event);
     promise.then(() => {
       const form = product.querySelector('form[data-type="add-to-cart-form"]');
+      // Horizon morphs the button from the re-rendered section: its label comes back anew.
       const button = form.querySelector('[name="add"]');
       button.disabled = !variant?.available;
-      button.textContent = variant?.available ? "Add to cart" : "Sold out";
+      button.querySelector(".add-to-cart-text").innerHTML =
+        `<span class="add-to-cart-text__content">${variant?.available ? "Add to cart" : "Sold out"}</span>`;
       if (variant) form.elements.id.value = variant.id;
     });
   }
