@@ -1,4 +1,4 @@
-/* global document, MutationObserver */
+/* global document, fetch, MutationObserver, window */
 // The backorder notice on a product page, shipped as written (well inside Shopify's budget
 // for a theme app extension's scripts; theme-check enforces it).
 // No request, no framework, no date formatting: Liquid rendered every variant's finished
@@ -65,3 +65,55 @@ document.querySelectorAll("[data-bq-notice]").forEach((root, _, notices) => {
   // The browser may have restored another variant than the one Liquid rendered.
   current();
 });
+
+// The cart's notice (app embed): a copy above every checkout button, the cart page's and
+// the cart drawer's. Liquid gave the cart as it was; when the theme re-renders a checkout
+// button (an add, a quantity change), the copies are repainted from the storefront's
+// /cart.js (the shop's own endpoint: nothing goes to the app).
+const master = document.querySelector("[data-bq-cart]");
+if (master) {
+  master.remove();
+  master.hidden = false;
+  const { format, property, ships } = master.dataset;
+  let copies = [];
+  // The date as Liquid's `date` filter writes it with the merchant's format.
+  const shown = (eta) => {
+    const [y, m, d] = eta.split("-");
+    const month = new Date(Date.UTC(y, m - 1)).toLocaleString("en", { month: "long", timeZone: "UTC" });
+    return format.replace(/%(-?)([bBdmY])/g, (_, unpadded, c) => ({ b: month.slice(0, 3), B: month, d: unpadded ? +d : d, m, Y: y })[c]);
+  };
+  const paint = (copy, items) => {
+    const later = items.filter(([, eta]) => /^\d{4}-\d\d-\d\d$/.test(eta));
+    const [, list, mixed] = copy.children;
+    list.replaceChildren(
+      ...later.map(([title, eta]) => {
+        const line = document.createElement("li");
+        line.textContent = `${title} — ${ships.replace("{date}", shown(eta))}`;
+        return line;
+      }),
+    );
+    copy.hidden = !later.length;
+    mixed.hidden = later.length == items.length;
+  };
+  let items = JSON.parse(master.children[3].textContent);
+  const place = () => {
+    let fresh;
+    document.querySelectorAll('[name="checkout"]').forEach((button) => {
+      if (button.previousElementSibling?.hasAttribute("data-bq-cart")) return;
+      const copy = master.cloneNode(true);
+      copies.push(copy);
+      button.before(copy);
+      paint(copy, items);
+      fresh = true;
+    });
+    return fresh;
+  };
+  place();
+  new MutationObserver(async () => {
+    if (!place()) return;
+    const cart = await (await fetch(`${window.Shopify?.routes?.root || "/"}cart.js`)).json();
+    items = cart.items.map((i) => [i.title, i.properties?.[property] || ""]);
+    copies = copies.filter((copy) => copy.isConnected);
+    copies.forEach((copy) => paint(copy, items));
+  }).observe(document.body, { childList: true, subtree: true });
+}
