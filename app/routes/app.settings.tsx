@@ -496,6 +496,8 @@ function taskLabel(kind: string, targetId: string): string {
       return `Order ${id}: cancellation`;
     case "undo":
       return "Undo of the app's changes (before uninstalling)";
+    case "shop":
+      return "Shipping of mixed carts, for the storefront's cart notice";
     case "flow": {
       const [handle, line, date] = targetId.split("|");
       return `Flow trigger ${handle} for line ${line} (${date})`;

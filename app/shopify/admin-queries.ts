@@ -6,6 +6,7 @@
 export const SHOP_FACTS = /* GraphQL */ `
   query ShopFacts {
     shop {
+      id
       ianaTimezone
       currencyCode
     }

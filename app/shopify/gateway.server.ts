@@ -310,10 +310,11 @@ export class AdminGateway {
 
   async shopFacts() {
     const { data } = await this.send<{
-      shop: { ianaTimezone: string; currencyCode: string };
+      shop: { id: string; ianaTimezone: string; currencyCode: string };
       shopLocales: { locale: string; primary: boolean }[];
     }>(SHOP_FACTS);
     return {
+      id: data.shop.id,
       timezone: data.shop.ianaTimezone,
       currency: data.shop.currencyCode,
       locale: data.shopLocales.find((l) => l.primary)?.locale ?? "en",

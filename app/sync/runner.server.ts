@@ -11,6 +11,7 @@ import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
 import type { SyncKind } from "./tasks.server.ts";
+import { pushShopShipping } from "./shop-sync.server.ts";
 import { runUndo } from "./undo.server.ts";
 import { pushVariants } from "./variant-sync.server.ts";
 
@@ -59,7 +60,7 @@ interface Claimed {
 // The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes;
 // Flow triggers after the variant push has recorded the ship dates they carry; the undo last
 // (of a paused shop nothing else is claimed, so it runs alone).
-const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel", "flow", "undo"];
+const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel", "flow", "shop", "undo"];
 /** The catalog sync and the undo page through a whole shop, waiting on the rate limit. */
 const LONG_KINDS = new Set<string>(["catalog", "undo"]);
 
@@ -152,6 +153,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
         else if (kind === "order") await pushOrder(db, gateway, shop, t.targetId, now());
         else if (kind === "undo") await runUndo(db, gateway, shop, now());
         else if (kind === "flow") await sendFlowTrigger(db, gateway, shop, t.targetId, now());
+        else if (kind === "shop") await pushShopShipping(db, gateway, shop);
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);
       } catch (e) {

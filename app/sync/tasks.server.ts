@@ -4,7 +4,7 @@
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 
-export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel" | "flow" | "undo";
+export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel" | "flow" | "undo" | "shop";
 
 export interface SyncTargets {
   variantIds?: Iterable<string>;
