@@ -27,6 +27,7 @@ export const UNIT_TESTS = [
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
   "test/storefront/product-page.test.ts",
+  "test/storefront/cart.test.ts",
   "test/faults/theme-escaping.test.ts",
   "test/demo/**/*.test.ts",
   "test/consent/consent-browser.test.ts",

@@ -7,6 +7,7 @@ import { STOPPED_INBOX_STATUSES } from "../inbox/inbox-status.ts";
 import { SYNC_KIND } from "../sync/task-kind.ts";
 import { SYNC_TASK_STATUS } from "../sync/task-status.ts";
 import { retryInboxEvents } from "../worker/worker.server.ts";
+import { enqueueShopShipping } from "../sync/shop-sync.server.ts";
 import { enqueueCollectionRefresh, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
 import { validateShopSettings, type ShopSettingsInput, type ShopSettingsResult } from "./shop-settings.ts";
@@ -87,6 +88,8 @@ export async function saveSettings(
         );
       }
       if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
+      // The cart notice says whether in-stock items ship first: the shop metafield follows the mode.
+      if (v.holdMode !== before.holdMode) await enqueueShopShipping(tx, shop, now);
       return { resynced, ordersResynced, collectionRefresh };
     },
     // A shop with thousands of variants or waiting orders: the enqueue is batched, but give it room.

@@ -500,6 +500,8 @@ function taskLabel(kind: string, targetId: string): string {
       return `Order ${id}: cancellation`;
     case SYNC_KIND.undo:
       return "Undo of the app's changes (before uninstalling)";
+    case SYNC_KIND.shop:
+      return "Shipping of mixed carts, for the storefront's cart notice";
     case SYNC_KIND.flow: {
       const [handle, line, date] = targetId.split("|");
       return `Flow trigger ${handle} for line ${line} (${date})`;

@@ -106,6 +106,7 @@ export class AdminGateway {
   async shopFacts() {
     const data = await this.transport.request(SHOP_FACTS);
     return {
+      id: data.shop.id,
       timezone: data.shop.ianaTimezone,
       currency: data.shop.currencyCode,
       locale: data.shopLocales.find((l) => l.primary)?.locale ?? "en",

@@ -6,6 +6,7 @@
 export const SHOP_FACTS = `#graphql
   query ShopFacts {
     shop {
+      id
       ianaTimezone
       currencyCode
     }

@@ -14,6 +14,7 @@ import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
 import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
+import { pushShopShipping } from "./shop-sync.server.ts";
 import { runUndo } from "./undo.server.ts";
 import { pushVariants } from "./variant-sync.server.ts";
 
@@ -69,6 +70,7 @@ const KIND_ORDER: SyncKind[] = [
   SYNC_KIND.order,
   SYNC_KIND.orderCancel,
   SYNC_KIND.flow,
+  SYNC_KIND.shop,
   SYNC_KIND.undo,
 ];
 /** The catalog sync and the undo page through a whole shop, waiting on the rate limit. */
@@ -165,6 +167,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
         else if (kind === SYNC_KIND.order) await pushOrder(db, gateway, shop, t.targetId, now());
         else if (kind === SYNC_KIND.undo) await runUndo(db, gateway, shop, now());
         else if (kind === SYNC_KIND.flow) await sendFlowTrigger(db, gateway, shop, t.targetId, now());
+        else if (kind === SYNC_KIND.shop) await pushShopShipping(db, gateway, shop);
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);
       } catch (e) {

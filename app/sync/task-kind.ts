@@ -12,6 +12,8 @@ export const SYNC_KIND = {
   orderCancel: "order-cancel",
   /** One Flow trigger, sent at most once; target: handle|line|date. */
   flow: "flow",
+  /** The shop metafield the storefront's cart notice reads (mixed-cart shipping); target: the shop. */
+  shop: "shop",
   /** Undo of the app's changes before uninstalling; target: the shop. */
   undo: "undo",
 } as const;

@@ -284,6 +284,9 @@ export class ShopResolvers {
       }
       case "InventoryItem":
         return this.shop.variantOfItem(id) ? this.inventoryItem(id) : null;
+      case "Shop":
+        // The one shop served: a metafield owner (metafieldsSet on the shop's GID).
+        return id === gid("Shop", this.shop.domain.split(".")[0]!) ? { __typename: "Shop", id } : null;
       case "Location":
         return this.location(id);
       case "BulkOperation":
