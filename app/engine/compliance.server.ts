@@ -181,6 +181,8 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.orderHold.deleteMany({ where: { shop } });
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
   await tx.flowTriggerUse.deleteMany({ where: { shop } });
+  await tx.incomingBatch.deleteMany({ where: { shop } });
+  await tx.linePromise.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
