@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   "test/backorder/**/*.test.ts",
   "test/shopify/**/*.test.ts",
   "test/admin/validation.test.ts",
+  "test/admin/incoming-batches.test.ts",
   "test/admin/route-error.test.tsx",
   "test/standin/schema.test.ts",
   "test/standin/scopes.test.ts",

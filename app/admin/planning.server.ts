@@ -26,11 +26,10 @@ import {
   type BatchValue,
   type ImportError,
 } from "./incoming-batches.ts";
+import { COVER_DAYS_DEFAULT, type PlanningFilter } from "./planning-format.ts";
 import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
 
-export const COVER_DAYS_DEFAULT = 30;
-export const COVER_DAYS_MAX = 365;
 const PAGE_SIZE = 50;
 
 export interface VariantPlan {
@@ -66,16 +65,6 @@ export interface PlanningOverview {
   pages: number;
   rows: NamedPlan[];
 }
-
-export type PlanningFilter = "all" | "at-risk" | "to-order" | RiskReason;
-export const PLANNING_FILTERS: PlanningFilter[] = [
-  "all",
-  "at-risk",
-  "to-order",
-  "promise-passed",
-  "outgrows-next-batch",
-  "no-restock-date",
-];
 
 interface Inputs {
   today: string;
@@ -171,11 +160,6 @@ function planOf(variantId: string, inputs: Inputs, coverDays: number): VariantPl
     risks: riskReasons({ waitingUnits: w.units, overduePromises: w.overdue, rate, batches, restockDate, today: inputs.today }),
   };
 }
-
-export const parseCoverDays = (raw: string | null): number => {
-  const n = Number(raw);
-  return raw !== null && /^\d+$/.test(raw) && n <= COVER_DAYS_MAX ? n : COVER_DAYS_DEFAULT;
-};
 
 /** Plans of every variant with units waiting, demand in the last 28 days or batches ahead. */
 export async function loadPlans(client: Db | Tx, shop: string, now: Date, coverDays: number) {

@@ -7,10 +7,10 @@ import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layou
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { loadVariantPlanning, parseCoverDays, saveVariantBatches } from "../admin/planning.server.ts";
+import { loadVariantPlanning, saveVariantBatches } from "../admin/planning.server.ts";
 import { REFERENCE_MAX } from "../admin/incoming-batches.ts";
 import { formatCalendarDate, formatCount } from "../admin/format.ts";
-import { RISK_LABELS, formatRate, formatTrend } from "../admin/planning-format.ts";
+import { RISK_LABELS, formatRate, formatTrend, parseCoverDays } from "../admin/planning-format.ts";
 import { TimeChart } from "../admin/ui/charts.tsx";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
@@ -83,7 +83,6 @@ function BatchEditor({ initial }: { initial: Row[] }) {
                 label="Quantity"
                 name="quantity"
                 type="number"
-                min={1}
                 value={r.quantity}
                 onChange={set(i, "quantity")}
                 autoComplete="off"

@@ -20,10 +20,10 @@ import {
 } from "@shopify/polaris";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { importBatches, loadPlanningOverview, parseCoverDays, PLANNING_FILTERS, type PlanningFilter } from "../admin/planning.server.ts";
+import { importBatches, loadPlanningOverview } from "../admin/planning.server.ts";
 import { IMPORT_BYTES_MAX } from "../admin/incoming-batches.ts";
 import { formatCalendarDate, formatCount } from "../admin/format.ts";
-import { RISK_LABELS, formatRate, formatTrend } from "../admin/planning-format.ts";
+import { PLANNING_FILTERS, RISK_LABELS, formatRate, formatTrend, parseCoverDays, type PlanningFilter } from "../admin/planning-format.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Planning · Backorder Queue" }];

@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { parseCoverDays } from "../admin/planning.server.ts";
+import { parseCoverDays } from "../admin/planning-format.ts";
 import { supplierCsv, supplierFileName } from "../admin/supplier-export.server.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

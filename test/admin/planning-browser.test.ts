@@ -68,9 +68,8 @@ async function open(p: string) {
 
 describe("planning in Chromium", () => {
   it("lists the variants to plan, at risk first, with a nav link and filters", async () => {
-    await open("/app");
-    await page.getByRole("link", { name: "Planning" }).first().click();
-    await page.waitForURL(/\/app\/planning/);
+    await open("/app/planning");
+    await expect(page.locator('nav a[href="/app/planning"]', { hasText: "Planning" }).count()).resolves.toBe(1);
     await page.getByRole("heading", { name: "Planning" }).waitFor();
     await expect(page.locator("h3", { hasText: "Units waiting" }).count()).resolves.toBe(1);
     await page.getByRole("link", { name: "All", exact: true }).click();
