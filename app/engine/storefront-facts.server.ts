@@ -85,7 +85,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       policy,
       shop: shopFacts,
       today,
-      batches: batchesOf.get(variantId) ?? [],
+      batches: batchesOf.get(variantId),
     });
   }
   return facts;
