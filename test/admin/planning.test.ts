@@ -8,6 +8,8 @@ import { loadQueuePage } from "../../app/admin/queue.server.ts";
 import { DEFAULT_QUERY } from "../../app/admin/queue-query.ts";
 import { loadVariantFacts } from "../../app/engine/storefront-facts.server.ts";
 import { storefrontStatus } from "../../app/backorder/storefront-status.ts";
+import { loadDashboard } from "../../app/admin/metrics.server.ts";
+import { recordShipDates } from "../../app/sync/flow-sync.server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 
 // Monday 2026-11-30, noon UTC; the shop is on UTC.
@@ -189,5 +191,42 @@ describe("supplier export", () => {
     expect(vase.startsWith("'=VASE,Vase,vase,")).toBe(true);
     // Lamp: 14 + 2×40 − 40 incoming = 54.
     expect(lines.find((l) => l.includes(",lamp,"))).toBe("LMP-B,Lamp — Brass,lamp,54,14,40,0.5,2,2026-12-10,30");
+  });
+});
+
+describe("first promises and promise accuracy", () => {
+  it("keeps the first date promised when a later sync moves it, and the dashboard compares shipping with it", async () => {
+    const shop = "promises.myshopify.com";
+    await t.db.shopSettings.create({ data: { shop, defaultLeadTimeDays: 10, processingDays: 0 } });
+    await t.db.backorderLine.createMany({
+      data: [line(shop, "mug", { lineItemId: "p1", orderedAt: ago(2) }), line(shop, "mug", { lineItemId: "p2", orderedAt: ago(1) })],
+    });
+    await t.db.incomingBatch.create({ data: { shop, variantId: "mug", arrivesOn: new Date("2026-12-03T00:00:00Z"), quantity: 1 } });
+    await recordShipDates(t.db, shop, ["mug"], NOW);
+    const first = await t.db.linePromise.findMany({ where: { shop }, orderBy: { lineItemId: "asc" } });
+    // p1 is covered by the batch (Thu Dec 3); p2 waits a lead time after it (Sun Dec 13 -> Mon Dec 14).
+    expect(first.map((p) => [p.lineItemId, p.firstPromised])).toEqual([
+      ["p1", "2026-12-03"],
+      ["p2", "2026-12-14"],
+    ]);
+    // The batch slips a week: the lines' dates move, their first promises do not.
+    await t.db.incomingBatch.updateMany({ where: { shop }, data: { arrivesOn: new Date("2026-12-10T00:00:00Z") } });
+    await recordShipDates(t.db, shop, ["mug"], NOW);
+    expect((await t.db.backorderLine.findFirstOrThrow({ where: { shop, lineItemId: "p1" } })).promisedShipDate).toBe("2026-12-10");
+    expect((await t.db.linePromise.findMany({ where: { shop }, orderBy: { lineItemId: "asc" } })).map((p) => p.firstPromised)).toEqual([
+      "2026-12-03",
+      "2026-12-14",
+    ]);
+    // p1 ships on Dec 10 (7 days late), p2 on Dec 14 (on the day): half kept, mean slip 3.5 days.
+    await t.db.backorderLine.update({
+      where: { shop_lineItemId: { shop, lineItemId: "p1" } },
+      data: { state: "fulfilled", fulfilledAt: new Date("2026-12-10T15:00:00Z") },
+    });
+    await t.db.backorderLine.update({
+      where: { shop_lineItemId: { shop, lineItemId: "p2" } },
+      data: { state: "fulfilled", fulfilledAt: new Date("2026-12-14T23:00:00Z") },
+    });
+    const m = await loadDashboard(t.db, shop, { now: new Date("2026-12-15T12:00:00Z") });
+    expect(m.promises).toEqual({ lines: 2, onTime: 1, share: 0.5, meanSlipDays: 3.5 });
   });
 });
