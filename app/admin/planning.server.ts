@@ -285,7 +285,16 @@ export async function loadVariantPlanning(
     client.incomingBatch.findMany({ where: { shop, variantId }, orderBy: [{ arrivesOn: "asc" }, { id: "asc" }] }),
     client.backorderLine.findMany({
       where: { shop, variantId, backorderedAt: { not: null } },
-      select: { lineItemId: true, quantity: true, backorderedAt: true },
+      select: {
+        lineItemId: true,
+        quantity: true,
+        waitingQuantity: true,
+        state: true,
+        backorderedAt: true,
+        allocatedAt: true,
+        fulfilledAt: true,
+        cancelledAt: true,
+      },
     }),
   ]);
   if (known === 0 && lines.length === 0) return null;
@@ -316,7 +325,7 @@ export async function loadVariantPlanning(
       reference: b.reference,
     })),
     waitingHistory: waitingByDay(
-      events.map((e) => ({ lineItemId: e.lineItemId, day: calendarDate(e.at)!, waiting: e.waiting })),
+      [...events.map((e) => ({ lineItemId: e.lineItemId, day: calendarDate(e.at)!, waiting: e.waiting })), ...withoutEvents(lines, events)],
       from,
       inputs.today,
     ),
@@ -432,4 +441,32 @@ export async function importBatches(db: Db, shop: string, text: string, now = ne
     { timeout: 30_000 },
   );
   return { ok: true, imported: parsed.batches.length, variants: variants.size };
+}
+
+/**
+ * History for lines without LineEvent rows (recorded before events were kept, or imported):
+ * waiting from the day they went short until they got stock, shipped or were cancelled.
+ */
+function withoutEvents(
+  lines: {
+    lineItemId: string;
+    quantity: number;
+    waitingQuantity: number;
+    state: string;
+    backorderedAt: Date | null;
+    allocatedAt: Date | null;
+    fulfilledAt: Date | null;
+    cancelledAt: Date | null;
+  }[],
+  events: { lineItemId: string }[],
+) {
+  const has = new Set(events.map((e) => e.lineItemId));
+  return lines
+    .filter((l) => !has.has(l.lineItemId) && l.backorderedAt)
+    .flatMap((l) => {
+      const waiting = l.state === "waiting" ? l.waitingQuantity : l.quantity;
+      const ended = l.state === "waiting" ? null : (l.allocatedAt ?? l.fulfilledAt ?? l.cancelledAt);
+      const start = { lineItemId: l.lineItemId, day: calendarDate(l.backorderedAt)!, waiting };
+      return ended ? [start, { lineItemId: l.lineItemId, day: calendarDate(ended)!, waiting: 0 }] : [start];
+    });
 }

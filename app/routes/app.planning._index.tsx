@@ -113,7 +113,7 @@ export default function Planning() {
     formatCount(r.waitingUnits),
     `${formatRate(r.demand.last7)} ${formatTrend(r.demand.trend)}`,
     r.nextBatch ? `${formatCalendarDate(r.nextBatch.day)}: ${r.nextBatch.quantity} for ${Math.round(r.nextBatch.queueBefore)}` : "—",
-    r.clearsOn ? formatCalendarDate(r.clearsOn) : "Not with the batches planned",
+    r.clearsOn ? formatCalendarDate(r.clearsOn) : r.batches.length ? "Not with the batches planned" : "No batch planned",
     formatCount(r.advice.quantity),
     <InlineStack key={`${r.variantId}-risk`} gap="100">
       {r.risks.map((k) => (
@@ -134,7 +134,7 @@ export default function Planning() {
     >
       <Layout>
         <Layout.Section>
-          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 5 }} gap="400">
             <Card>
               <Text as="h3" tone="subdued">
                 Units waiting

@@ -155,6 +155,8 @@ describe("batches", () => {
     expect(plan!.plan.clearsOn).toBe("2026-12-11");
     expect(plan!.ordersPerDay.at(-1)).toEqual({ day: "2026-11-30", units: 2 });
     expect(plan!.ordersPerDay).toHaveLength(28);
+    // No LineEvent rows here: the history follows the lines themselves, 2 more units a day.
+    expect(plan!.waitingHistory.slice(-8).map((d) => d.units)).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
   });
 
   it("imports a CSV all or nothing, naming each bad line", async () => {

@@ -139,7 +139,7 @@ export function TimeChart({
       <desc id={`${id}-d`}>{describe}</desc>
       <line x1="0" x2={width} y1={height} y2={height} stroke="#c9cccf" strokeWidth="1" />
       <text x="0" y="10" fontSize="10" fill="#616161">
-        {max}
+        {Math.round(max)}
       </text>
       {bars?.points.map((p) => (
         <rect
