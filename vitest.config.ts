@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   "test/backorder/**/*.test.ts",
   "test/shopify/**/*.test.ts",
   "test/admin/validation.test.ts",
+  "test/admin/incoming-batches.test.ts",
   "test/admin/route-error.test.tsx",
   "test/standin/schema.test.ts",
   "test/standin/scopes.test.ts",
@@ -26,6 +27,7 @@ export const UNIT_TESTS = [
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
+  "test/admin/planning-browser.test.ts",
   "test/storefront/product-page.test.ts",
   "test/storefront/cart.test.ts",
   "test/faults/theme-escaping.test.ts",

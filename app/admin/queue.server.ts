@@ -3,7 +3,8 @@
 // pagination on (sort key, lineItemId) so page 2,000 costs what page 1 costs; the
 // default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
 import { compareIds } from "../backorder/allocation.ts";
-import { calendarDate, shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import { calendarDate, shipDateForUnit, type IncomingUnits, type RestockPlan } from "../backorder/eta.ts";
+import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
 import { LINE_STATE, OPEN_LINE_STATES } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
@@ -195,11 +196,12 @@ export async function describeLines(
     cancels.map((c) => [c.targetId, c.status === SYNC_TASK_STATUS.failed ? ("failed" as const) : ("requested" as const)]),
   );
   const today = shopToday(defaults, now);
+  const batchesOf = await incomingBatchesOf(client, shop, variantIds, today);
 
   return lines.map((l, i) => {
     const v = variantById.get(l.variantId);
     const before = ahead[i];
-    const plan = restockPlan(policyById.get(l.variantId) ?? null, defaults, today);
+    const plan = restockPlan(policyById.get(l.variantId) ?? null, defaults, today, batchesOf.get(l.variantId));
     return {
       lineItemId: l.lineItemId,
       orderId: l.orderId,
@@ -230,8 +232,9 @@ export function restockPlan(
   policy: { restockDate: Date | null; incomingQuantity: number | null; leadTimeDays: number | null } | null,
   defaults: Pick<ShopDefaults, "defaultLeadTimeDays" | "processingDays">,
   today: string,
+  batches: readonly IncomingUnits[] = [],
 ): RestockPlan {
-  return restockPlanOf({ policy: policy && { ...policy, restockDate: calendarDate(policy.restockDate) }, shop: defaults, today });
+  return restockPlanOf({ policy: policy && { ...policy, restockDate: calendarDate(policy.restockDate) }, shop: defaults, today, batches });
 }
 
 /**

@@ -209,6 +209,8 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.emailTemplate.deleteMany({ where: { shop } });
   await tx.emailSettings.deleteMany({ where: { shop } });
   await tx.orderLocale.deleteMany({ where: { shop } });
+  await tx.incomingBatch.deleteMany({ where: { shop } });
+  await tx.linePromise.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: COMPLIANCE_TOPIC.shopRedact } } });

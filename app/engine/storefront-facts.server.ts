@@ -8,6 +8,7 @@ import { DERIVABLE_LINE_STATES } from "../backorder/line-state.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
+import { incomingBatchesOf } from "./incoming-batches.server.ts";
 
 // ShopSettings' schema defaults, for shops whose settings row does not exist yet.
 export const DEFAULT_SHOP_FACTS: ShopFacts = {
@@ -45,6 +46,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       }
     : DEFAULT_SHOP_FACTS;
   const today = todayIn(settings?.timezone ?? "UTC", now);
+  const batchesOf = await incomingBatchesOf(db, shop, ids, today);
 
   const levelsOf = groupBy(levelRows, (l) => l.inventoryItemId);
   const linesOf = groupBy(lineRows, (l) => l.variantId);
@@ -82,6 +84,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       policy,
       shop: shopFacts,
       today,
+      batches: batchesOf.get(variantId),
     });
   }
   return facts;

@@ -3,7 +3,7 @@
 // per (trigger, line, date) that is created once and never reset; the runner sends it
 // with flowTriggerReceive and retries it like any task. Rules in app/backorder/flow-triggers.ts.
 import { fifoCompare } from "../backorder/allocation.ts";
-import { calendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
+import { calendarDate, fromCalendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
 import {
   FLOW_TRIGGERS,
   flowKeyId,
@@ -15,6 +15,7 @@ import {
 } from "../backorder/flow-triggers.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
+import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
@@ -77,6 +78,7 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
     ),
   ]);
   const today = todayIn(settings?.timezone ?? "UTC", now);
+  const batchesOf = await incomingBatchesOf(db, shop, byVariantIds(lines), today);
   const shopPlan = { defaultLeadTimeDays: settings?.defaultLeadTimeDays ?? 14, processingDays: settings?.processingDays ?? 1 };
   const policyOf = new Map(policies.map((p) => [p.variantId, p]));
   const byVariant = new Map<string, typeof lines>();
@@ -88,6 +90,7 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
       policy: p ? { restockDate: calendarDate(p.restockDate), incomingQuantity: p.incomingQuantity, leadTimeDays: p.leadTimeDays } : null,
       shop: shopPlan,
       today,
+      batches: batchesOf.get(variantId),
     });
     let units = 0;
     for (const l of waiting.sort(fifoCompare)) {
@@ -112,8 +115,12 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
       const dates = await lineShipDates(tx, shop, variantIds, now);
       const ids = [...dates.keys()];
       const stored = await inChunks(ids, (chunk) =>
-        tx.backorderLine.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true, promisedShipDate: true } }),
+        tx.backorderLine.findMany({
+          where: { shop, lineItemId: { in: chunk } },
+          select: { lineItemId: true, variantId: true, promisedShipDate: true },
+        }),
       );
+      const variantOf = new Map(stored.map((l) => [l.lineItemId, l.variantId]));
       const moved = stored.filter((l) => (dates.get(l.lineItemId) ?? null) !== l.promisedShipDate);
       for (const l of moved) {
         await tx.backorderLine.updateMany({
@@ -124,6 +131,7 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
       const moves = moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null }));
       // The customer's emails (confirmation, date changed, delay notice) commit with the new dates too.
       await enqueueDateEmails(tx, shop, moves, now);
+      await recordFirstPromises(tx, shop, moved, dates, variantOf, now);
       const { used } = await flowSettings(tx, shop);
       if (!used.has(FLOW_TRIGGERS.shipDateChanged)) return 0;
       const keys = shipDateChanges(moves);
@@ -157,4 +165,41 @@ export async function sendFlowTrigger(
   if ("skip" in built) return "skipped";
   await gateway.flowTriggerReceive(key.handle, built.payload);
   return "sent";
+}
+
+const byVariantIds = (lines: { variantId: string }[]): Set<string> => new Set(lines.map((l) => l.variantId));
+
+/**
+ * Keeps the first date promised to each line (LinePromise), for promise accuracy. A line
+ * dated before this record existed gets its earlier stored date when its date first moves.
+ */
+async function recordFirstPromises(
+  tx: Tx,
+  shop: string,
+  moved: { lineItemId: string; promisedShipDate: string | null }[],
+  dates: Map<string, string | null>,
+  variantOf: Map<string, string>,
+  now: Date,
+): Promise<void> {
+  const dated = moved.filter((l) => (l.promisedShipDate ?? dates.get(l.lineItemId) ?? null) !== null);
+  if (dated.length === 0) return;
+  const known = await inChunks(
+    dated.map((l) => l.lineItemId),
+    (chunk) => tx.linePromise.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true } }),
+  );
+  const has = new Set(known.map((k) => k.lineItemId));
+  const data = dated
+    .filter((l) => !has.has(l.lineItemId))
+    .map((l) => {
+      const first = (l.promisedShipDate ?? dates.get(l.lineItemId))!;
+      return {
+        shop,
+        lineItemId: l.lineItemId,
+        variantId: variantOf.get(l.lineItemId) ?? "",
+        firstPromised: first,
+        firstPromisedAt: fromCalendarDate(first),
+        promisedAt: now,
+      };
+    });
+  for (let i = 0; i < data.length; i += 200) await tx.linePromise.createMany({ data: data.slice(i, i + 200) });
 }
