@@ -43,6 +43,9 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for what a page or a process will show; 1 s (vitest's default) is
+    // too short on a loaded 2-core CI machine. A bound on waiting, not a speed assertion.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ["default"],
     projects: [
       { extends: true, test: { name: "unit", include: UNIT_TESTS } },
