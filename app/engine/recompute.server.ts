@@ -10,6 +10,9 @@ import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 // "pending": a line just created from an order, not yet derived (within the same transaction).
 export const OPEN_STATES = ["pending", "waiting", "allocated"];
 
+/** A line that a derivation reads: in an open state, or live (open units, not cancelled). */
+export const OPEN_OR_LIVE = { OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
+
 export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillmentIds: string }): SnapshotRef {
   return {
     updatedAt: s.updatedAt,
@@ -19,14 +22,27 @@ export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillment
 }
 
 export async function loadAdjustments(tx: Tx, shop: string, orderId: string): Promise<Adjustment[]> {
-  const rows = await tx.orderAdjustment.findMany({ where: { shop, orderId } });
-  return rows.map((a) => ({
-    kind: a.kind as AdjustmentKind,
-    id: a.key.slice(a.key.indexOf(":") + 1),
-    lineItemId: a.lineItemId,
-    quantity: a.quantity,
-    occurredAt: a.occurredAt,
-  }));
+  return (await loadOrdersAdjustments(tx, shop, [orderId])).get(orderId) ?? [];
+}
+
+/** The recorded adjustments of several orders in one query (a chunk of the inbox), by order. */
+export async function loadOrdersAdjustments(tx: Tx, shop: string, orderIds: string[]): Promise<Map<string, Adjustment[]>> {
+  const rows = await inChunks(orderIds, (ids) =>
+    tx.orderAdjustment.findMany({ where: { shop, orderId: ids.length === 1 ? ids[0]! : { in: ids } } }),
+  );
+  const byOrder = new Map<string, Adjustment[]>();
+  for (const a of rows) {
+    const list = byOrder.get(a.orderId) ?? [];
+    list.push({
+      kind: a.kind as AdjustmentKind,
+      id: a.key.slice(a.key.indexOf(":") + 1),
+      lineItemId: a.lineItemId,
+      quantity: a.quantity,
+      occurredAt: a.occurredAt,
+    });
+    byOrder.set(a.orderId, list);
+  }
+  return byOrder;
 }
 
 /** Each line's adjustments, so a large order's lines are not each checked against all of them. */
@@ -144,18 +160,64 @@ export async function deriveVariant(
       ? tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
       : Promise.resolve([]),
     tx.backorderLine.findMany({
-      where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
+      where: { shop, variantId, ...OPEN_OR_LIVE },
       select: DERIVED_LINE,
       ...(limit === undefined ? {} : { take: limit + 1 }),
     }),
   ]);
   if (limit !== undefined && lines.length > limit) return null;
+  return derivedWhole(shop, lines, levels, at, reason);
+}
+
+type LevelRow = { locationId: string; available: number; updatedAt: Date };
+
+/** The changes of a variant derived from all its open lines and its levels (allocate). */
+function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at: Date, reason: string): LineChange[] {
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
     live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
+}
+
+/**
+ * deriveVariant for many variants at once, each read whole: three queries for all of them
+ * (their Variant rows, levels and open lines) instead of three per variant. For variants
+ * known to be small (a flash sale's chunk touches dozens of them, each with a few hundred lines).
+ */
+export async function deriveVariantsWhole(
+  tx: Tx,
+  shop: string,
+  variants: { variantId: string; at: Date; reason: string }[],
+): Promise<LineChange[]> {
+  if (variants.length === 0) return [];
+  const ids = variants.map((v) => v.variantId);
+  const rows = await inChunks(ids, (chunk) =>
+    tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } }),
+  );
+  const itemOf = new Map(rows.flatMap((v) => (v.inventoryItemId ? [[v.variantId, v.inventoryItemId] as const] : [])));
+  const [levels, lines] = await Promise.all([
+    inChunks(new Set(itemOf.values()), (items) => tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } })),
+    inChunks(ids, (chunk) =>
+      tx.backorderLine.findMany({
+        where: { shop, variantId: { in: chunk }, ...OPEN_OR_LIVE },
+        select: { ...DERIVED_LINE, variantId: true },
+      }),
+    ),
+  ]);
+  const levelsOf = new Map<string, LevelRow[]>();
+  for (const l of levels) levelsOf.set(l.inventoryItemId, [...(levelsOf.get(l.inventoryItemId) ?? []), l]);
+  const linesOf = new Map<string, DerivedRow[]>();
+  for (const l of lines) {
+    const list = linesOf.get(l.variantId);
+    if (list) list.push(l);
+    else linesOf.set(l.variantId, [l]);
+  }
+  return variants.flatMap(({ variantId, at, reason }) => {
+    const item = itemOf.get(variantId);
+    return derivedWhole(shop, linesOf.get(variantId) ?? [], (item && levelsOf.get(item)) || [], at, reason);
+  });
 }
 
 const DERIVED_LINE = {
