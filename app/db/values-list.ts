@@ -4,12 +4,22 @@
 // clients would each want their own.)
 import type { Dialect } from "./dialect.ts";
 
-export function valuesList(dialect: Dialect, rows: readonly (readonly unknown[])[]): { sql: string; params: unknown[] } {
+/**
+ * `casts`: PostgreSQL types per column (`int`, `timestamp(3)`), for a VALUES list whose columns
+ * are not inserted straight into a table (PostgreSQL would otherwise read them as text).
+ */
+export function valuesList(
+  dialect: Dialect,
+  rows: readonly (readonly unknown[])[],
+  casts: readonly (string | null)[] = [],
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const tuples = rows.map((row) => {
-    const marks = row.map((value) => {
+    const marks = row.map((value, column) => {
       params.push(value);
-      return dialect === "postgres" ? `$${params.length}` : "?";
+      if (dialect !== "postgres") return "?";
+      const cast = casts[column];
+      return cast ? `$${params.length}::${cast}` : `$${params.length}`;
     });
     return `(${marks.join(", ")})`;
   });

@@ -4,7 +4,9 @@ import { allocate, fifoCompare } from "../backorder/allocation.ts";
 import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
 import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, type SnapshotRef } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
-import { eachChunk, inChunks } from "../db/chunks.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
+import { dialectOf } from "../db/dialect.ts";
+import { valuesList } from "../db/values-list.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 
 // "pending": a line just created from an order, not yet derived (within the same transaction).
@@ -422,16 +424,7 @@ export async function deriveVariantBounded(
  * independent of the others', and re-deriving finds whatever is not written yet.
  */
 export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[]): Promise<string[]> {
-  const groups = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
-  for (const c of changes) {
-    const key = JSON.stringify(c.data);
-    const group = groups.get(key) ?? { data: c.data, ids: [] as string[] };
-    group.ids.push(c.lineItemId);
-    groups.set(key, group);
-  }
-  for (const { data, ids } of groups.values()) {
-    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
-  }
+  for (const chunk of chunks(changes, CHANGES_PER_UPDATE)) await updateDerivedLines(tx, shop, chunk);
   if (changes.length) await tx.lineEvent.createMany({ data: changes.map((c) => c.history) });
   // The Flow triggers these changes start commit with them (an outbox row each, sent by the sync).
   await enqueueFlowTriggers(
@@ -446,4 +439,48 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
     })),
   );
   return [...new Set(changes.map((c) => c.orderId))];
+}
+
+/** Lines per UPDATE: 7 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
+const CHANGES_PER_UPDATE = 70;
+
+/**
+ * Lines' derived changes in one statement, each line its own values (a chunk's variants each
+ * carry their own `backorderedAt`, so grouping by change left one updateMany per variant). The
+ * dates a change does not name stay as they are (a derivation only ever sets them); `updatedAt`
+ * is set as Prisma's @updatedAt would.
+ */
+async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
+  if (changes.length === 0) return;
+  const date = (d: unknown) => (d instanceof Date ? d : null);
+  const values = valuesList(
+    dialectOf(tx),
+    changes.map((c) => [
+      c.lineItemId,
+      c.data.state,
+      c.data.waitingQuantity,
+      c.data.locationId ?? null,
+      date(c.data.backorderedAt),
+      date(c.data.allocatedAt),
+      date(c.data.fulfilledAt),
+    ]),
+    ["text", "text", "int", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
+  );
+  // Parameters bind in the order their marks appear: SQLite's `?` are numbered by position, so
+  // the SET clause's time comes first there; PostgreSQL's are numbered, after the VALUES'.
+  const postgres = dialectOf(tx) === "postgres";
+  const n = values.params.length;
+  const [nowMark, shopMark] = postgres ? [`$${n + 2}::timestamp(3)`, `$${n + 1}`] : ["?", "?"];
+  const params = postgres ? [...values.params, shop, new Date()] : [new Date(), ...values.params, shop];
+  await tx.$executeRawUnsafe(
+    `UPDATE "BackorderLine" SET
+       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4,
+       "backorderedAt" = COALESCE(v.column5, "BackorderLine"."backorderedAt"),
+       "allocatedAt" = COALESCE(v.column6, "BackorderLine"."allocatedAt"),
+       "fulfilledAt" = COALESCE(v.column7, "BackorderLine"."fulfilledAt"),
+       "updatedAt" = ${nowMark}
+     FROM (VALUES ${values.sql}) AS v
+     WHERE "BackorderLine"."shop" = ${shopMark} AND "BackorderLine"."lineItemId" = v.column1`,
+    ...params,
+  );
 }
