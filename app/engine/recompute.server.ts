@@ -11,9 +11,14 @@ import {
 } from "../backorder/line-state.ts";
 import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, type SnapshotRef } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
-import { eachChunk, inChunks } from "../db/chunks.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
+import { dialectOf } from "../db/dialect.ts";
+import { valuesList } from "../db/values-list.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 import { enqueueReadyEmails } from "../email/outbox.server.ts";
+
+/** A line that a derivation reads: in an open state, or live (open units, not cancelled). */
+export const OPEN_OR_LIVE = { OR: [{ state: { in: [...DERIVABLE_LINE_STATES] } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
 
 export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillmentIds: string }): SnapshotRef {
   return {
@@ -24,14 +29,27 @@ export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillment
 }
 
 export async function loadAdjustments(tx: Tx, shop: string, orderId: string): Promise<Adjustment[]> {
-  const rows = await tx.orderAdjustment.findMany({ where: { shop, orderId } });
-  return rows.map((a) => ({
-    kind: a.kind as AdjustmentKind,
-    id: a.key.slice(a.key.indexOf(":") + 1),
-    lineItemId: a.lineItemId,
-    quantity: a.quantity,
-    occurredAt: a.occurredAt,
-  }));
+  return (await loadOrdersAdjustments(tx, shop, [orderId])).get(orderId) ?? [];
+}
+
+/** The recorded adjustments of several orders in one query (a chunk of the inbox), by order. */
+export async function loadOrdersAdjustments(tx: Tx, shop: string, orderIds: string[]): Promise<Map<string, Adjustment[]>> {
+  const rows = await inChunks(orderIds, (ids) =>
+    tx.orderAdjustment.findMany({ where: { shop, orderId: ids.length === 1 ? ids[0]! : { in: ids } } }),
+  );
+  const byOrder = new Map<string, Adjustment[]>();
+  for (const a of rows) {
+    const list = byOrder.get(a.orderId) ?? [];
+    list.push({
+      kind: a.kind as AdjustmentKind,
+      id: a.key.slice(a.key.indexOf(":") + 1),
+      lineItemId: a.lineItemId,
+      quantity: a.quantity,
+      occurredAt: a.occurredAt,
+    });
+    byOrder.set(a.orderId, list);
+  }
+  return byOrder;
 }
 
 /** Each line's adjustments, so a large order's lines are not each checked against all of them. */
@@ -149,18 +167,64 @@ export async function deriveVariant(
       ? tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
       : Promise.resolve([]),
     tx.backorderLine.findMany({
-      where: { shop, variantId, OR: [{ state: { in: [...DERIVABLE_LINE_STATES] } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
+      where: { shop, variantId, ...OPEN_OR_LIVE },
       select: DERIVED_LINE,
       ...(limit === undefined ? {} : { take: limit + 1 }),
     }),
   ]);
   if (limit !== undefined && lines.length > limit) return null;
+  return derivedWhole(shop, lines, levels, at, reason);
+}
+
+type LevelRow = { locationId: string; available: number; updatedAt: Date };
+
+/** The changes of a variant derived from all its open lines and its levels (allocate). */
+function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at: Date, reason: string): LineChange[] {
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
     live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
+}
+
+/**
+ * deriveVariant for many variants at once, each read whole: three queries for all of them
+ * (their Variant rows, levels and open lines) instead of three per variant. For variants
+ * known to be small (a flash sale's chunk touches dozens of them, each with a few hundred lines).
+ */
+export async function deriveVariantsWhole(
+  tx: Tx,
+  shop: string,
+  variants: { variantId: string; at: Date; reason: string }[],
+): Promise<LineChange[]> {
+  if (variants.length === 0) return [];
+  const ids = variants.map((v) => v.variantId);
+  const rows = await inChunks(ids, (chunk) =>
+    tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } }),
+  );
+  const itemOf = new Map(rows.flatMap((v) => (v.inventoryItemId ? [[v.variantId, v.inventoryItemId] as const] : [])));
+  const [levels, lines] = await Promise.all([
+    inChunks(new Set(itemOf.values()), (items) => tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } })),
+    inChunks(ids, (chunk) =>
+      tx.backorderLine.findMany({
+        where: { shop, variantId: { in: chunk }, ...OPEN_OR_LIVE },
+        select: { ...DERIVED_LINE, variantId: true },
+      }),
+    ),
+  ]);
+  const levelsOf = new Map<string, LevelRow[]>();
+  for (const l of levels) levelsOf.set(l.inventoryItemId, [...(levelsOf.get(l.inventoryItemId) ?? []), l]);
+  const linesOf = new Map<string, DerivedRow[]>();
+  for (const l of lines) {
+    const list = linesOf.get(l.variantId);
+    if (list) list.push(l);
+    else linesOf.set(l.variantId, [l]);
+  }
+  return variants.flatMap(({ variantId, at, reason }) => {
+    const item = itemOf.get(variantId);
+    return derivedWhole(shop, linesOf.get(variantId) ?? [], (item && levelsOf.get(item)) || [], at, reason);
+  });
 }
 
 const DERIVED_LINE = {
@@ -362,16 +426,7 @@ export async function deriveVariantBounded(
  * independent of the others', and re-deriving finds whatever is not written yet.
  */
 export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[]): Promise<string[]> {
-  const groups = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
-  for (const c of changes) {
-    const key = JSON.stringify(c.data);
-    const group = groups.get(key) ?? { data: c.data, ids: [] as string[] };
-    group.ids.push(c.lineItemId);
-    groups.set(key, group);
-  }
-  for (const { data, ids } of groups.values()) {
-    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
-  }
+  for (const chunk of chunks(changes, CHANGES_PER_UPDATE)) await updateDerivedLines(tx, shop, chunk);
   if (changes.length) await tx.lineEvent.createMany({ data: changes.map((c) => c.history) });
   const transitions = changes.map((c) => ({
     lineItemId: c.lineItemId,
@@ -385,4 +440,48 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
   await enqueueFlowTriggers(tx, shop, transitions);
   await enqueueReadyEmails(tx, shop, transitions);
   return [...new Set(changes.map((c) => c.orderId))];
+}
+
+/** Lines per UPDATE: 7 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
+const CHANGES_PER_UPDATE = 70;
+
+/**
+ * Lines' derived changes in one statement, each line its own values (a chunk's variants each
+ * carry their own `backorderedAt`, so grouping by change left one updateMany per variant). The
+ * dates a change does not name stay as they are (a derivation only ever sets them); `updatedAt`
+ * is set as Prisma's @updatedAt would.
+ */
+async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
+  if (changes.length === 0) return;
+  const date = (d: unknown) => (d instanceof Date ? d : null);
+  const values = valuesList(
+    dialectOf(tx),
+    changes.map((c) => [
+      c.lineItemId,
+      c.data.state,
+      c.data.waitingQuantity,
+      c.data.locationId ?? null,
+      date(c.data.backorderedAt),
+      date(c.data.allocatedAt),
+      date(c.data.fulfilledAt),
+    ]),
+    ["text", "text", "int", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
+  );
+  // Parameters bind in the order their marks appear: SQLite's `?` are numbered by position, so
+  // the SET clause's time comes first there; PostgreSQL's are numbered, after the VALUES'.
+  const postgres = dialectOf(tx) === "postgres";
+  const n = values.params.length;
+  const [nowMark, shopMark] = postgres ? [`$${n + 2}::timestamp(3)`, `$${n + 1}`] : ["?", "?"];
+  const params = postgres ? [...values.params, shop, new Date()] : [new Date(), ...values.params, shop];
+  await tx.$executeRawUnsafe(
+    `UPDATE "BackorderLine" SET
+       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4,
+       "backorderedAt" = COALESCE(v.column5, "BackorderLine"."backorderedAt"),
+       "allocatedAt" = COALESCE(v.column6, "BackorderLine"."allocatedAt"),
+       "fulfilledAt" = COALESCE(v.column7, "BackorderLine"."fulfilledAt"),
+       "updatedAt" = ${nowMark}
+     FROM (VALUES ${values.sql}) AS v
+     WHERE "BackorderLine"."shop" = ${shopMark} AND "BackorderLine"."lineItemId" = v.column1`,
+    ...params,
+  );
 }
