@@ -1,0 +1,72 @@
+// Large webhook bodies, stored and read in parts (WebhookBodyPart). One statement carrying a
+// 40 MB parameter kept the web process's thread busy for seconds (Prisma's handling of the
+// value, then libsql's synchronous call); parts of at most PART_BYTES, each its own statement
+// with a turn of the event loop in between, keep every block short. The inbox row that
+// names a body (bodyId) is written after all of its parts, so a reader never sees it partial.
+import crypto from "node:crypto";
+import type { Db, Tx } from "../db/client.server.ts";
+import { dialectOf } from "../db/dialect.ts";
+import { chunks } from "../db/chunks.ts";
+
+/** Bytes per part, and the largest body stored in the inbox row itself. */
+export const PART_BYTES = 1024 * 1024;
+
+/** True when the body goes in parts (a string's UTF-8 length without encoding it). */
+export const isLargeBody = (text: string) => text.length > PART_BYTES || Buffer.byteLength(text) > PART_BYTES;
+
+/** Lets other callbacks (requests, timers) run between two parts. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Writes `text` as parts of a new body; returns its id. On failure, the parts already written are deleted. */
+export async function writeBodyParts(db: Db | Tx, shop: string, text: string): Promise<string> {
+  const bodyId = crypto.randomUUID();
+  const bytes = Buffer.from(text, "utf8");
+  try {
+    for (let seq = 0; seq * PART_BYTES < bytes.length; seq++) {
+      // A copy, not a view into the whole body's buffer.
+      const part = Uint8Array.prototype.slice.call(bytes, seq * PART_BYTES, (seq + 1) * PART_BYTES);
+      await db.webhookBodyPart.create({ data: { bodyId, seq, shop, bytes: part }, select: { seq: true } });
+      await yieldToEventLoop();
+    }
+  } catch (e) {
+    await deleteBodyParts(db, [bodyId]).catch(() => {});
+    throw e;
+  }
+  return bodyId;
+}
+
+/** The body's text, exactly as it was written. */
+export async function readBodyParts(db: Db | Tx, bodyId: string): Promise<string> {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const texts: string[] = [];
+  for (let seq = 0; ; seq++) {
+    const part = await db.webhookBodyPart.findUnique({ where: { bodyId_seq: { bodyId, seq } }, select: { bytes: true } });
+    if (!part) break;
+    // A character may straddle two parts: the decoder keeps its first bytes for the next.
+    texts.push(decoder.decode(part.bytes, { stream: true }));
+    await yieldToEventLoop();
+  }
+  texts.push(decoder.decode());
+  return texts.join("");
+}
+
+export async function deleteBodyParts(db: Db | Tx, bodyIds: readonly string[]): Promise<void> {
+  for (const part of chunks(bodyIds)) await db.webhookBodyPart.deleteMany({ where: { bodyId: { in: part } } });
+}
+
+/** Each body's size in bytes, summed by the database (the parts are not read). */
+export async function bodyPartBytes(db: Db | Tx, bodyIds: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const postgres = dialectOf(db) === "postgres";
+  for (const part of chunks(bodyIds)) {
+    const marks = part.map((_, i) => (postgres ? `$${i + 1}` : "?")).join(", ");
+    const rows = await db.$queryRawUnsafe<{ bodyId: string; bytes: unknown }[]>(
+      postgres
+        ? `SELECT "bodyId", SUM(octet_length(bytes)) AS bytes FROM "WebhookBodyPart" WHERE "bodyId" IN (${marks}) GROUP BY "bodyId"`
+        : `SELECT "bodyId", SUM(length(bytes)) AS bytes FROM "WebhookBodyPart" WHERE "bodyId" IN (${marks}) GROUP BY "bodyId"`,
+      ...part,
+    );
+    for (const r of rows) sizes.set(r.bodyId, Number(r.bytes));
+  }
+  return sizes;
+}
