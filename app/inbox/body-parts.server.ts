@@ -70,3 +70,23 @@ export async function bodyPartBytes(db: Db | Tx, bodyIds: readonly string[]): Pr
   }
   return sizes;
 }
+
+/** A body still without its inbox row after this long was never finished (its process died mid-store). */
+export const ORPHAN_AFTER_MS = 60 * 60 * 1000;
+
+/** Deletes parts of bodies whose row was never written; returns how many bodies. */
+export async function deleteOrphanedBodyParts(db: Db, now = new Date()): Promise<number> {
+  const old = await db.webhookBodyPart.findMany({
+    where: { createdAt: { lt: new Date(now.getTime() - ORPHAN_AFTER_MS) } },
+    distinct: ["bodyId"],
+    select: { bodyId: true },
+    take: 500,
+  });
+  if (old.length === 0) return 0;
+  const ids = old.map((o) => o.bodyId);
+  const named = await db.webhookInbox.findMany({ where: { bodyId: { in: ids } }, select: { bodyId: true } });
+  const keep = new Set(named.map((n) => n.bodyId));
+  const orphans = ids.filter((id) => !keep.has(id));
+  await deleteBodyParts(db, orphans);
+  return orphans.length;
+}

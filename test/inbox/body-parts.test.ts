@@ -3,7 +3,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { PART_BYTES, readBodyParts, writeBodyParts } from "../../app/inbox/body-parts.server.ts";
+import {
+  deleteOrphanedBodyParts,
+  ORPHAN_AFTER_MS,
+  PART_BYTES,
+  readBodyParts,
+  writeBodyParts,
+} from "../../app/inbox/body-parts.server.ts";
 import { storeLargeDelivery } from "../../app/inbox/inbox.server.ts";
 import { drainInbox, retryInboxEvents } from "../../app/worker/worker.server.ts";
 import { orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
@@ -93,5 +99,17 @@ describe("large bodies in parts", () => {
     expect(await partsOf(A)).toBe(0);
     const b = await t.db.webhookInbox.findFirstOrThrow({ where: { shop: B } });
     expect(JSON.parse(await readBodyParts(t.db, b.bodyId!))).toEqual(largeOrder(6_000_005));
+  });
+
+  it("parts whose delivery was never stored are swept once they are old, and no others", async () => {
+    await send(A, "orders/create", largeOrder(6_000_006), "stored");
+    const orphan = await writeBodyParts(t.db, A, "y".repeat(PART_BYTES + 1));
+    const stored = (await t.db.webhookInbox.findFirstOrThrow()).bodyId!;
+    // A body being written right now is not an orphan.
+    expect(await deleteOrphanedBodyParts(t.db)).toBe(0);
+    const later = new Date(Date.now() + ORPHAN_AFTER_MS + 1000);
+    expect(await deleteOrphanedBodyParts(t.db, later)).toBe(1);
+    expect(await t.db.webhookBodyPart.count({ where: { bodyId: orphan } })).toBe(0);
+    expect(JSON.parse(await readBodyParts(t.db, stored))).toEqual(largeOrder(6_000_006));
   });
 });
