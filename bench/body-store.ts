@@ -86,7 +86,12 @@ const back = await measure(async () => {
   if ((await readBodyParts(db, parted!.bodyId!)) !== body) throw new Error("parted body did not read back as sent");
 });
 
-console.log(`\n${provider}, ${MB} MB body, ${RUNS} runs (load: ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+console.log(
+  `\n${provider}, ${MB} MB body, ${RUNS} runs (load: ${(await import("node:os"))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")})`,
+);
 console.log("| store | wall time | event-loop delay max / p99 | longest gap of a 5 ms ticker |");
 console.log("| --- | ---: | ---: | ---: |");
 const line = (kind: string, f: Figure) =>

@@ -149,47 +149,54 @@ describe("the webhook door behind remix-serve's Express adapter", () => {
 });
 
 describe("a 40 MB delivery", () => {
-  it("is stored in parts while another delivery is answered, and round-trips byte for byte to the worker", { timeout: 300_000 }, async () => {
-    // An order whose note fills it to 40 MB, with characters of 2 and 4 bytes that land on part boundaries.
-    const order = orderPayload({
-      id: 5_550_001,
-      createdAt: "2026-11-20T10:00:00Z",
-      lines: [{ id: 5_560_001, variantId: 88_101, quantity: 2 }],
-    });
-    const filler = "é😀x".repeat(Math.ceil((40 * MiB) / 7));
-    const big = JSON.stringify({ ...order, note: filler });
-    expect(Buffer.byteLength(big)).toBeGreaterThan(40 * MiB);
+  it(
+    "is stored in parts while another delivery is answered, and round-trips byte for byte to the worker",
+    { timeout: 300_000 },
+    async () => {
+      // An order whose note fills it to 40 MB, with characters of 2 and 4 bytes that land on part boundaries.
+      const order = orderPayload({
+        id: 5_550_001,
+        createdAt: "2026-11-20T10:00:00Z",
+        lines: [{ id: 5_560_001, variantId: 88_101, quantity: 2 }],
+      });
+      const filler = "é😀x".repeat(Math.ceil((40 * MiB) / 7));
+      const big = JSON.stringify({ ...order, note: filler });
+      expect(Buffer.byteLength(big)).toBeGreaterThan(40 * MiB);
 
-    const answered: string[] = [];
-    const bigAnswer = post(signed(big, "http-big", {}, "orders/create"), big).then((a) => {
-      answered.push("big");
-      return a;
-    });
-    // The big store has begun once its first part is in the database (stored in one go, as
-    // before parts, it would be answered first instead).
-    while (answered.length === 0 && (await t.db.webhookBodyPart.count()) === 0) await new Promise((r) => setTimeout(r, 5));
-    const small = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
-    const smallAnswer = await post(signed(small, "http-small"), small);
-    answered.push("small");
-    expect(smallAnswer.status).toBe(200);
-    expect((await bigAnswer).status).toBe(200);
-    // The small delivery did not wait for the big one's store to finish.
-    expect(answered).toEqual(["small", "big"]);
+      const answered: string[] = [];
+      const bigAnswer = post(signed(big, "http-big", {}, "orders/create"), big).then((a) => {
+        answered.push("big");
+        return a;
+      });
+      // The big store has begun once its first part is in the database (stored in one go, as
+      // before parts, it would be answered first instead).
+      while (answered.length === 0 && (await t.db.webhookBodyPart.count()) === 0) await new Promise((r) => setTimeout(r, 5));
+      const small = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
+      const smallAnswer = await post(signed(small, "http-small"), small);
+      answered.push("small");
+      expect(smallAnswer.status).toBe(200);
+      expect((await bigAnswer).status).toBe(200);
+      // The small delivery did not wait for the big one's store to finish.
+      expect(answered).toEqual(["small", "big"]);
 
-    const row = await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-big" } });
-    expect(row).toMatchObject({ payload: "", bodyId: expect.any(String) });
-    expect(await t.db.webhookBodyPart.count({ where: { bodyId: row.bodyId! } })).toBe(Math.ceil(Buffer.byteLength(big) / PART_BYTES));
-    expect((await readBodyParts(t.db, row.bodyId!)) === big).toBe(true);
-    expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-small" } })).toMatchObject({ payload: small, bodyId: null });
+      const row = await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-big" } });
+      expect(row).toMatchObject({ payload: "", bodyId: expect.any(String) });
+      expect(await t.db.webhookBodyPart.count({ where: { bodyId: row.bodyId! } })).toBe(Math.ceil(Buffer.byteLength(big) / PART_BYTES));
+      expect((await readBodyParts(t.db, row.bodyId!)) === big).toBe(true);
+      expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-small" } })).toMatchObject({
+        payload: small,
+        bodyId: null,
+      });
 
-    // The worker reads it from its parts, applies it, and keeps nothing of the body.
-    expect(await drainInbox(t.db)).toMatchObject({ processed: 2, failed: 0, rejected: 0 });
-    expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-big" } })).toMatchObject({
-      status: "done",
-      payload: "",
-      bodyId: null,
-    });
-    expect(await t.db.webhookBodyPart.count()).toBe(0);
-    expect(await t.db.orderSnapshot.findFirst({ where: { shop, orderId: "5550001" } })).not.toBeNull();
-  });
+      // The worker reads it from its parts, applies it, and keeps nothing of the body.
+      expect(await drainInbox(t.db)).toMatchObject({ processed: 2, failed: 0, rejected: 0 });
+      expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-big" } })).toMatchObject({
+        status: "done",
+        payload: "",
+        bodyId: null,
+      });
+      expect(await t.db.webhookBodyPart.count()).toBe(0);
+      expect(await t.db.orderSnapshot.findFirst({ where: { shop, orderId: "5550001" } })).not.toBeNull();
+    },
+  );
 });

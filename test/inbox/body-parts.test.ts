@@ -3,13 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import {
-  deleteOrphanedBodyParts,
-  ORPHAN_AFTER_MS,
-  PART_BYTES,
-  readBodyParts,
-  writeBodyParts,
-} from "../../app/inbox/body-parts.server.ts";
+import { deleteOrphanedBodyParts, ORPHAN_AFTER_MS, PART_BYTES, readBodyParts, writeBodyParts } from "../../app/inbox/body-parts.server.ts";
 import { storeLargeDelivery } from "../../app/inbox/inbox.server.ts";
 import { drainInbox, retryInboxEvents } from "../../app/worker/worker.server.ts";
 import { orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
@@ -26,7 +20,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 beforeEach(async () => {
-  for (const m of ["webhookInbox", "webhookBodyPart", "orderSnapshot", "backorderLine", "lineEvent", "redactedOrder", "complianceRequest"] as const) {
+  for (const m of [
+    "webhookInbox",
+    "webhookBodyPart",
+    "orderSnapshot",
+    "backorderLine",
+    "lineEvent",
+    "redactedOrder",
+    "complianceRequest",
+  ] as const) {
     await (t.db[m] as unknown as { deleteMany(a: object): Promise<unknown> }).deleteMany({});
   }
 });
