@@ -37,7 +37,11 @@ interface Run {
 }
 
 const runs: Run[] = [];
-for (const mode of MODES) runs.push(await run(mode));
+for (const mode of MODES) {
+  const r = await run(mode);
+  runs.push(r);
+  console.log(JSON.stringify({ ...r, acks: r.acks.length, ackMaxMs: Math.round(Math.max(0, ...r.acks)) }));
+}
 
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
 console.log(
@@ -155,8 +159,7 @@ async function run(mode: string): Promise<Run> {
     }
   })();
   t0 = performance.now();
-  if (mode === "child") startBackgroundWorker();
-  else void drainInbox(db, { afterApply: syncAfterApply() });
+  const inline = mode === "child" ? (startBackgroundWorker(), Promise.resolve()) : drainInbox(db, { afterApply: syncAfterApply() });
   for (;;) {
     const row = await db.webhookInbox.findFirst({ where: { shop: SHOP, topic: "orders/create" }, select: { status: true } });
     if (row?.status === "done" || row?.status === "dead" || row?.status === "rejected") break;
@@ -168,6 +171,7 @@ async function run(mode: string): Promise<Run> {
   hist.disable();
   const applyGapMs = tick.take();
   tick.stop();
+  await inline; // the in-process drain ends when nothing is due (the acks sent meanwhile are applied too)
   if (mode === "child") {
     await stopBackgroundWorker();
     globalThis.__backorderWorkerChild = undefined;
