@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   "test/storefront/metafield-definition.test.ts",
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
+  "test/inbox/body-part-split.test.ts",
   "test/config.test.ts",
 ];
 export const BROWSER_TESTS = [

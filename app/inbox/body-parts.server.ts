@@ -17,15 +17,26 @@ export const isLargeBody = (text: string) => text.length > PART_BYTES || Buffer.
 /** Lets other callbacks (requests, timers) run between two parts. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The end of the part that starts at `start`: at most PART_BYTES of UTF-8, and never between
+ * the two halves of a surrogate pair (each half alone is not text and would not survive).
+ */
+export function partEnd(text: string, start: number): number {
+  let end = Math.min(text.length, start + PART_BYTES);
+  while (Buffer.byteLength(text.slice(start, end)) > PART_BYTES) end = start + Math.floor((end - start) * 0.75);
+  const last = text.charCodeAt(end - 1);
+  if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+  return end;
+}
+
 /** Writes `text` as parts of a new body; returns its id. On failure, the parts already written are deleted. */
 export async function writeBodyParts(db: Db | Tx, shop: string, text: string): Promise<string> {
   const bodyId = crypto.randomUUID();
-  const bytes = Buffer.from(text, "utf8");
   try {
-    for (let seq = 0; seq * PART_BYTES < bytes.length; seq++) {
-      // A copy, not a view into the whole body's buffer.
-      const part = Uint8Array.prototype.slice.call(bytes, seq * PART_BYTES, (seq + 1) * PART_BYTES);
-      await db.webhookBodyPart.create({ data: { bodyId, seq, shop, bytes: part }, select: { seq: true } });
+    for (let seq = 0, start = 0; start < text.length; seq++) {
+      const end = partEnd(text, start);
+      await db.webhookBodyPart.create({ data: { bodyId, seq, shop, text: text.slice(start, end) }, select: { seq: true } });
+      start = end;
       await yieldToEventLoop();
     }
   } catch (e) {
@@ -37,16 +48,13 @@ export async function writeBodyParts(db: Db | Tx, shop: string, text: string): P
 
 /** The body's text, exactly as it was written. */
 export async function readBodyParts(db: Db | Tx, bodyId: string): Promise<string> {
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const texts: string[] = [];
   for (let seq = 0; ; seq++) {
-    const part = await db.webhookBodyPart.findUnique({ where: { bodyId_seq: { bodyId, seq } }, select: { bytes: true } });
+    const part = await db.webhookBodyPart.findUnique({ where: { bodyId_seq: { bodyId, seq } }, select: { text: true } });
     if (!part) break;
-    // A character may straddle two parts: the decoder keeps its first bytes for the next.
-    texts.push(decoder.decode(part.bytes, { stream: true }));
+    texts.push(part.text);
     await yieldToEventLoop();
   }
-  texts.push(decoder.decode());
   return texts.join("");
 }
 
@@ -62,8 +70,8 @@ export async function bodyPartBytes(db: Db | Tx, bodyIds: readonly string[]): Pr
     const marks = part.map((_, i) => (postgres ? `$${i + 1}` : "?")).join(", ");
     const rows = await db.$queryRawUnsafe<{ bodyId: string; bytes: unknown }[]>(
       postgres
-        ? `SELECT "bodyId", SUM(octet_length(bytes)) AS bytes FROM "WebhookBodyPart" WHERE "bodyId" IN (${marks}) GROUP BY "bodyId"`
-        : `SELECT "bodyId", SUM(length(bytes)) AS bytes FROM "WebhookBodyPart" WHERE "bodyId" IN (${marks}) GROUP BY "bodyId"`,
+        ? `SELECT "bodyId", SUM(octet_length(text)) AS bytes FROM "WebhookBodyPart" WHERE "bodyId" IN (${marks}) GROUP BY "bodyId"`
+        : `SELECT "bodyId", SUM(length(CAST(text AS BLOB))) AS bytes FROM "WebhookBodyPart" WHERE "bodyId" IN (${marks}) GROUP BY "bodyId"`,
       ...part,
     );
     for (const r of rows) sizes.set(r.bodyId, Number(r.bytes));

@@ -50,9 +50,11 @@ describe("large bodies in parts", () => {
   it("a retried delivery is answered as a duplicate without writing its body again", async () => {
     const payload = largeOrder(6_000_001);
     await send(A, "orders/create", payload, "retried");
+    const parts = await partsOf(A);
+    expect(parts).toBeGreaterThanOrEqual(Math.ceil(Buffer.byteLength(JSON.stringify(payload)) / PART_BYTES));
     await send(A, "orders/create", payload, "retried");
     expect(await t.db.webhookInbox.count()).toBe(1);
-    expect(await partsOf(A)).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(payload)) / PART_BYTES));
+    expect(await partsOf(A)).toBe(parts);
   });
 
   it("of two twins arriving together, one is stored and the other takes its parts back out", async () => {

@@ -1,15 +1,15 @@
 -- AlterTable
-ALTER TABLE "WebhookInbox" ADD COLUMN "bodyId" TEXT;
+ALTER TABLE "WebhookInbox" ADD COLUMN     "bodyId" TEXT;
 
 -- CreateTable
 CREATE TABLE "WebhookBodyPart" (
     "bodyId" TEXT NOT NULL,
     "seq" INTEGER NOT NULL,
     "shop" TEXT NOT NULL,
-    "bytes" BLOB NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "text" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    PRIMARY KEY ("bodyId", "seq")
+    CONSTRAINT "WebhookBodyPart_pkey" PRIMARY KEY ("bodyId","seq")
 );
 
 -- CreateIndex
