@@ -6,7 +6,7 @@ import { PART_BYTES, partEnd } from "../../app/inbox/body-parts.server.ts";
 
 function split(text: string): string[] {
   const parts: string[] = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = partEnd(text, start);
     parts.push(text.slice(start, end));
     start = end;
@@ -15,9 +15,7 @@ function split(text: string): string[] {
 }
 
 // Runs of 1-, 2-, 3- and 4-byte characters, long enough to cross several part boundaries.
-const run = fc
-  .tuple(fc.constantFrom("x", "é", "€", "😀"), fc.integer({ min: 1, max: PART_BYTES / 2 }))
-  .map(([c, n]) => c.repeat(n));
+const run = fc.tuple(fc.constantFrom("x", "é", "€", "😀"), fc.integer({ min: 1, max: PART_BYTES / 2 })).map(([c, n]) => c.repeat(n));
 const body = fc.array(run, { minLength: 1, maxLength: 8 }).map((runs) => runs.join(""));
 
 describe("cutting a body into parts", () => {
