@@ -85,7 +85,9 @@ function ticker() {
 function socketStream(body: Buffer): ReadableStream<Uint8Array> {
   let at = 0;
   return new ReadableStream({
-    pull(controller) {
+    // A chunk per turn of the event loop, as a socket's data events come.
+    async pull(controller) {
+      await new Promise((r) => setImmediate(r));
       if (at >= body.length) return controller.close();
       controller.enqueue(new Uint8Array(body.subarray(at, at + 64 * 1024)));
       at += 64 * 1024;
