@@ -8,7 +8,7 @@ import type { Db, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { chunks } from "../db/chunks.ts";
 
-/** Bytes per part, and the largest body stored in the inbox row itself. */
+/** The most UTF-8 bytes in one part, and the largest body stored in the inbox row itself. */
 export const PART_BYTES = 1024 * 1024;
 
 /** True when the body goes in parts (a string's UTF-8 length without encoding it). */
