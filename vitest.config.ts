@@ -18,6 +18,7 @@ export const UNIT_TESTS = [
   "test/storefront/metafield-definition.test.ts",
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
+  "test/inbox/body-part-split.test.ts",
   "test/config.test.ts",
   "test/consent/consent-token.test.ts",
   "test/consent/app-proxy-signature.test.ts",

@@ -7,6 +7,7 @@ import { escapeLike } from "../db/sqlite-like-escape.ts";
 import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
 import { COMPLIANCE_TOPIC } from "./compliance-topic.ts";
+import { deleteBodyParts, isLargeBody, readBodyParts, writeBodyParts } from "../inbox/body-parts.server.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
 export async function uninstallShop(tx: Tx, shop: string) {
@@ -153,6 +154,34 @@ async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
       }
     }
   }
+  await redactPartedBodies(tx, shop, target);
+}
+
+/**
+ * The same for large bodies stored in parts (a needle may straddle two parts, so each body
+ * is read whole): a done one loses its parts, the others are rewritten without the customer.
+ */
+async function redactPartedBodies(tx: Tx, shop: string, target: RedactionTarget) {
+  const rows = await tx.webhookInbox.findMany({
+    where: { shop, bodyId: { not: null } },
+    select: { id: true, topic: true, status: true, bodyId: true },
+  });
+  for (const row of rows) {
+    const bodyId = row.bodyId!;
+    if (row.status === "done") {
+      await tx.webhookInbox.update({ where: { id: row.id }, data: { payload: "", bodyId: null } });
+      await deleteBodyParts(tx, [bodyId]);
+      continue;
+    }
+    const text = await readBodyParts(tx, bodyId);
+    const redacted = redactPayload(row.topic, text, target);
+    if (redacted === null || redacted === text) continue;
+    const stored = isLargeBody(redacted)
+      ? { payload: "", bodyId: await writeBodyParts(tx, shop, redacted) }
+      : { payload: redacted, bodyId: null };
+    await tx.webhookInbox.update({ where: { id: row.id }, data: stored });
+    await deleteBodyParts(tx, [bodyId]);
+  }
 }
 
 /** The customer of an order snapshot, unless customers/redact erased that order's customer. */
@@ -214,4 +243,8 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: COMPLIANCE_TOPIC.shopRedact } } });
+  // Every large body of the shop but those of the shop/redact rows kept above (orphans too:
+  // parts of a delivery whose row was never written).
+  const kept = await tx.webhookInbox.findMany({ where: { shop, bodyId: { not: null } }, select: { bodyId: true } });
+  await tx.webhookBodyPart.deleteMany({ where: { shop, bodyId: { notIn: kept.map((k) => k.bodyId!) } } });
 }

@@ -17,6 +17,7 @@ import { applyEvents, applyOrderLineSlice, type Affected } from "../engine/apply
 import { deriveVariant, writeDerivation } from "../engine/recompute.server.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "./shop-lease.server.ts";
+import { bodyPartBytes, deleteBodyParts, readBodyParts } from "../inbox/body-parts.server.ts";
 
 export const MAX_ATTEMPTS = 8;
 /**
@@ -96,7 +97,7 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
   return total;
 }
 
-type ClaimedRow = { id: number; topic: string; attempts: number; lastError: string | null; bytes: number };
+type ClaimedRow = { id: number; topic: string; attempts: number; lastError: string | null; bodyId: string | null; bytes: number };
 type Prepared = { row: ClaimedRow; topic: string; event: DomainEvent };
 
 /**
@@ -237,7 +238,7 @@ async function claimedRows(db: Db, shop: string, owner: string): Promise<Claimed
   const rows = await db.webhookInbox.findMany({
     where: { shop, status: INBOX_STATUS.processing, lockedBy: owner },
     orderBy: { id: "asc" },
-    select: { id: true, topic: true, attempts: true, lastError: true },
+    select: { id: true, topic: true, attempts: true, lastError: true, bodyId: true },
   });
   const postgres = dialectOf(db) === "postgres";
   const sizes = postgres
@@ -250,7 +251,11 @@ async function claimedRows(db: Db, shop: string, owner: string): Promise<Claimed
         owner,
       );
   const bytesOf = new Map(sizes.map((s) => [Number(s.id), Number(s.bytes)]));
-  return rows.map((r) => ({ ...r, bytes: bytesOf.get(r.id) ?? 0 }));
+  const partedBytes = await bodyPartBytes(
+    db,
+    rows.flatMap((r) => (r.bodyId ? [r.bodyId] : [])),
+  );
+  return rows.map((r) => ({ ...r, bytes: (bytesOf.get(r.id) ?? 0) + (r.bodyId ? (partedBytes.get(r.bodyId) ?? 0) : 0) }));
 }
 
 /** The next chunk from `start`: at most CHUNK_EVENTS events and CHUNK_BYTES of payload (at least one event). */
@@ -275,6 +280,8 @@ async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: Dra
     (ids) => db.webhookInbox.findMany({ where: { id: { in: ids } }, select: { id: true, payload: true } }),
   );
   const payloadOf = new Map(payloads.map((p) => [p.id, p.payload]));
+  // A large body is in parts (stored so by the door); it is read a part at a time.
+  for (const row of chunk) if (row.bodyId) payloadOf.set(row.id, await readBodyParts(db, row.bodyId));
   const prepared: Prepared[] = [];
   for (const row of chunk) {
     try {
@@ -393,14 +400,26 @@ async function applyRows(
     await opts.afterApply?.(tx, shop, affected);
     for (const { row } of rows) await opts.beforeCommit?.(row.id);
     // The facts now live in the engine's tables: the payload (customer data, up to
-    // megabytes) is not kept.
+    // megabytes) is not kept, in the row or in parts.
     await eachChunk(
       rows.map((r) => r.row.id),
       (ids) =>
         tx.webhookInbox.updateMany({
           where: { id: { in: ids } },
-          data: { status: INBOX_STATUS.done, payload: "", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
+          data: {
+            status: INBOX_STATUS.done,
+            payload: "",
+            bodyId: null,
+            processedAt: now(),
+            lockedUntil: null,
+            lockedBy: null,
+            lastError: null,
+          },
         }),
+    );
+    await deleteBodyParts(
+      tx,
+      rows.flatMap((r) => (r.row.bodyId ? [r.row.bodyId] : [])),
     );
   }, TX_OPTIONS);
 }
