@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", ".cache/", "prisma/generated/", "public/build/"] },
+  { ignores: ["node_modules/", "build/", ".cache/", "prisma/generated/", "public/build/", "app/shopify/generated/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

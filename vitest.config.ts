@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   "test/backorder/**/*.test.ts",
   "test/shopify/**/*.test.ts",
   "test/admin/validation.test.ts",
+  "test/admin/incoming-batches.test.ts",
   "test/admin/route-error.test.tsx",
   "test/standin/schema.test.ts",
   "test/standin/scopes.test.ts",
@@ -17,13 +18,23 @@ export const UNIT_TESTS = [
   "test/storefront/metafield-definition.test.ts",
   "test/storefront/theme-extension.test.ts",
   "test/sync/inventory-policy.test.ts",
+  "test/inbox/body-part-split.test.ts",
   "test/config.test.ts",
+  "test/consent/consent-token.test.ts",
+  "test/consent/app-proxy-signature.test.ts",
+  "test/consent/consent-page.test.ts",
+  "test/email/templates.test.ts",
+  "test/email/secret-box.test.ts",
 ];
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
+  "test/admin/planning-browser.test.ts",
   "test/storefront/product-page.test.ts",
+  "test/storefront/cart.test.ts",
   "test/faults/theme-escaping.test.ts",
   "test/demo/**/*.test.ts",
+  "test/consent/consent-browser.test.ts",
+  "test/email/emails-page.test.ts",
 ];
 export const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
 
@@ -33,6 +44,9 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for what a page or a process will show; 1 s (vitest's default) is
+    // too short on a loaded 2-core CI machine. A bound on waiting, not a speed assertion.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ["default"],
     projects: [
       { extends: true, test: { name: "unit", include: UNIT_TESTS } },

@@ -26,6 +26,7 @@ export const DEFAULT_SCOPES = [
   "read_fulfillments",
   "read_merchant_managed_fulfillment_orders",
   "write_merchant_managed_fulfillment_orders",
+  "write_app_proxy",
 ];
 
 export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -89,6 +90,8 @@ export const ENV_VARIABLES = [
   "SHOPIFY_LOG_LEVEL",
   "SHOPIFY_ADMIN_API_ORIGIN",
   "BACKORDER_DEMO_SHOP",
+  "SMTP_URL",
+  "EMAIL_FROM",
 ] as const;
 
 /** What both processes need besides the app's credentials (the worker may run without them). */
@@ -107,6 +110,8 @@ export interface RuntimeConfig {
   adminApiOrigin: string | undefined;
   /** Dev server only: the admin acts for this shop without Shopify auth. */
   demoShop: string | undefined;
+  /** Customer emails: the relay shops without their own SMTP server send through, and its From address. */
+  email: { smtpUrl: string | undefined; from: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +150,28 @@ const leaseMs = (env: Env, problems: string[]): number | undefined => {
   return undefined;
 };
 
+const smtpUrl = (env: Env, problems: string[]): string | undefined => {
+  const raw = env.SMTP_URL;
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    const u = new URL(raw);
+    if ((u.protocol === "smtp:" || u.protocol === "smtps:") && u.hostname) return raw;
+  } catch {
+    // reported below
+  }
+  problems.push("SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…");
+  return undefined;
+};
+
+const emailAddress = (env: Env, name: string, problems: string[]): string | undefined => {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  // A bare address or a display name with one: "Shop <orders@shop.example>".
+  if (/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(raw.trim())) return raw.trim();
+  problems.push(`${name} must be an email address, got ${JSON.stringify(raw)}`);
+  return undefined;
+};
+
 /** Reads and checks everything but the credentials; throws a ConfigError naming every problem. */
 export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   const problems: string[] = [];
@@ -168,6 +195,7 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     logLevel: oneOf(env, "SHOPIFY_LOG_LEVEL", ["debug", "warning"] as const, "warning", problems),
     adminApiOrigin: origin(env, "SHOPIFY_ADMIN_API_ORIGIN", problems),
     demoShop: env.BACKORDER_DEMO_SHOP || undefined,
+    email: { smtpUrl: smtpUrl(env, problems), from: emailAddress(env, "EMAIL_FROM", problems) },
   };
   if (problems.length) throw new ConfigError(problems);
   // The default SQLite file is created on first use, not while checking.

@@ -6,7 +6,7 @@ import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
 import { startBackgroundWorker } from "./worker/background.server.ts";
 import { assertServerConfig } from "./config.server.ts";
-import { stopGracefullyOnSignals } from "./shutdown.server.ts";
+import { isStopping, stopGracefullyOnSignals } from "./shutdown.server.ts";
 
 const ABORT_DELAY = 5000;
 
@@ -24,6 +24,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  if (isStopping()) responseHeaders.set("Connection", "close"); // see shutdown.server.ts
   const callbackName = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
 
   return new Promise((resolve, reject) => {

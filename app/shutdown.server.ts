@@ -15,6 +15,21 @@ const PARENT_CHECK_MS = 1_000;
 
 declare global {
   var __backorderShutdownHooked: boolean | undefined;
+  var __backorderStopping: boolean | undefined;
+}
+
+/**
+ * True once a stop signal came. Closing the server only stops new connections: senders on
+ * keep-alive connections (Shopify's, a load balancer's) would go on sending requests over them
+ * until the hard exit. Answers say `Connection: close` from then on, so each connection ends
+ * after the answer in flight and the process can end by itself.
+ */
+export const isStopping = (): boolean => globalThis.__backorderStopping === true;
+
+/** Marks an answer as the last on its connection while the process is stopping. */
+export function closeConnectionWhenStopping<R extends { headers: Headers }>(response: R): R {
+  if (isStopping()) response.headers.set("Connection", "close");
+  return response;
 }
 
 export function stopGracefullyOnSignals(): void {
@@ -32,6 +47,7 @@ export function stopGracefullyOnSignals(): void {
 }
 
 async function shutDown(signal: NodeJS.Signals) {
+  globalThis.__backorderStopping = true;
   // Our listener replaces Node's default exit. If no one else handles this signal (Vite does
   // not handle SIGINT), no one closes the server either: exit ourselves once the worker is down.
   const serverClosesItself = process.listenerCount(signal) > 0;

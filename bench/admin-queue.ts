@@ -1,14 +1,19 @@
 // Merchant admin on a large shop: 100,000 backorder lines (seeded with createMany in
 // chunks), then the queue page's loader work (loadQueuePage: one page of 50 with FIFO
-// positions and ship dates) for the views a merchant uses, the dashboard aggregates and
-// the full CSV export. Figures and the command are in bench/README.md ("## Admin").
+// positions and ship dates) for the views a merchant uses, the dashboard aggregates (the
+// current loader and, in the same run, the one it replaced: bench/support/dashboard-before.ts),
+// the planning page and one variant's plan, and the full CSV export. Figures and the
+// command are in bench/README.md ("## Admin").
 //
 //   npx tsx bench/admin-queue.ts            # SQLite (temporary file)
 //   npx tsx bench/admin-queue.ts postgres   # PostgreSQL at TEST_POSTGRES_URL (throw-away database)
-//   knobs: LINES=100000 VARIANTS=200 RUNS=15
+//   knobs: LINES=100000 VARIANTS=5000 RUNS=15 CSV=0 (skips the CSV export)
 import { performance } from "node:perf_hooks";
 import { loadQueuePage } from "../app/admin/queue.server.ts";
 import { loadDashboard } from "../app/admin/metrics.server.ts";
+import { loadPlanningOverview, loadVariantPlanning } from "../app/admin/planning.server.ts";
+import { fromCalendarDate } from "../app/backorder/eta.ts";
+import { loadDashboard as loadDashboardBefore } from "./support/dashboard-before.ts";
 import { queueCsvStream } from "../app/admin/queue-export.server.ts";
 import { DEFAULT_QUERY, decodeCursor, type QueueQuery } from "../app/admin/queue-query.ts";
 import { seedAdminShop } from "../dev/seed/admin-shop.ts";
@@ -16,7 +21,7 @@ import { createTestDatabase } from "../test/support/db.ts";
 
 process.env.TEST_DATABASE = process.argv[2] === "postgres" ? "postgres" : "sqlite";
 const LINES = Number(process.env.LINES ?? 100_000);
-const VARIANTS = Number(process.env.VARIANTS ?? 200);
+const VARIANTS = Number(process.env.VARIANTS ?? 5000);
 const RUNS = Number(process.env.RUNS ?? 15);
 const SHOP = "large.myshopify.com";
 
@@ -26,6 +31,7 @@ try {
   const seeded = await seedAdminShop(t.db, { shop: SHOP, lines: LINES, variants: VARIANTS });
   // A small neighbour, so every query has another shop's rows to skip.
   await seedAdminShop(t.db, { shop: "small.myshopify.com", lines: 300, seed: 3 });
+  await seedPlanning(t.db, SHOP, seeded.variantIds);
   console.log(
     `${t.provider}: seeded ${LINES} lines (${seeded.waitingLines} waiting) over ${VARIANTS} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -52,17 +58,22 @@ try {
     ["all states", q({ state: "all" })],
   ];
 
+  // Wall time, and this process's CPU time: on SQLite the database works in this process, so
+  // its CPU figure holds steady when other work on the machine slows the wall clock.
   const time = async (fn: () => Promise<unknown>) => {
     const samples: number[] = [];
+    const cpus: number[] = [];
     await fn(); // warm-up (query plans, page cache)
     for (let i = 0; i < RUNS; i++) {
       const s = performance.now();
+      const c = process.cpuUsage();
       await fn();
+      const used = process.cpuUsage(c);
       samples.push(performance.now() - s);
+      cpus.push((used.user + used.system) / 1000);
     }
-    samples.sort((a, b) => a - b);
-    const at = (p: number) => samples[Math.min(samples.length - 1, Math.ceil(p * samples.length) - 1)]!;
-    return { p50: at(0.5), p90: at(0.9) };
+    const at = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!;
+    return { p50: at(samples, 0.5), p90: at(samples, 0.9), cpu: at(cpus, 0.5) };
   };
 
   console.log(`\n| view (${t.provider}) | p50 ms | p90 ms |\n| --- | ---: | ---: |`);
@@ -73,15 +84,65 @@ try {
   const next = decodeCursor(firstPage.nextCursor, "oldest");
   const r2 = await time(() => loadQueuePage(t.db, SHOP, q({ after: next })));
   console.log(`| queue: page 2 via cursor | ${r2.p50.toFixed(1)} | ${r2.p90.toFixed(1)} |`);
+  // The loader it replaced, on the schema it had (without the two covering indexes), then
+  // the current one with them: the change as a whole, in the same run.
+  const COVERING = [
+    `CREATE INDEX "BackorderLine_window_idx" ON "BackorderLine"("shop", "backorderedAt", "allocatedAt", "fulfilledAt", "cancelledAt", "state", "orderId", "variantId", "quantity", "orderedAt", "currency", "unitPrice")`,
+    `CREATE INDEX "BackorderLine_waiting_value_idx" ON "BackorderLine"("shop", "state", "variantId", "currency", "waitingQuantity", "unitPrice", "promisedShipDate")`,
+  ];
+  for (const name of ["BackorderLine_window_idx", "BackorderLine_waiting_value_idx"]) await t.db.$executeRawUnsafe(`DROP INDEX "${name}"`);
+  const before = await time(() => loadDashboardBefore(t.db, SHOP));
+  for (const sql of COVERING) await t.db.$executeRawUnsafe(sql);
+  await t.db.$executeRawUnsafe("ANALYZE");
   const dash = await time(() => loadDashboard(t.db, SHOP));
-  console.log(`| dashboard (all aggregates) | ${dash.p50.toFixed(1)} | ${dash.p90.toFixed(1)} |`);
-
-  started = performance.now();
-  const csv = await new Response(queueCsvStream(t.db, SHOP, q({ state: "all" }))).text();
-  const rows = csv.split("\r\n").length - 2;
+  const cpu = t.provider === "sqlite" ? (r: { cpu: number }) => ` (CPU ${r.cpu.toFixed(1)})` : () => "";
+  console.log(`| dashboard, before issue 16 (loader and schema) | ${before.p50.toFixed(1)}${cpu(before)} | ${before.p90.toFixed(1)} |`);
   console.log(
-    `\nCSV export, all ${rows} lines: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(csv.length / 1e6).toFixed(1)} MB`,
+    `| dashboard (all aggregates, promise accuracy) | ${dash.p50.toFixed(1)}${cpu(dash)} | ${dash.p90.toFixed(1)} | ×${(before.p50 / dash.p50).toFixed(1)} faster (p50) |`,
   );
+  const plan = await time(() => loadPlanningOverview(t.db, SHOP, { filter: "at-risk" }));
+  console.log(`| planning page (${VARIANTS} variants, at risk) | ${plan.p50.toFixed(1)}${cpu(plan)} | ${plan.p90.toFixed(1)} |`);
+  const one = await time(() => loadVariantPlanning(t.db, SHOP, busyVariant));
+  console.log(`| planning: one variant with history | ${one.p50.toFixed(1)}${cpu(one)} | ${one.p90.toFixed(1)} |`);
+
+  if (process.env.CSV !== "0") {
+    started = performance.now();
+    const csv = await new Response(queueCsvStream(t.db, SHOP, q({ state: "all" }))).text();
+    const rows = csv.split("\r\n").length - 2;
+    console.log(
+      `\nCSV export, all ${rows} lines: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(csv.length / 1e6).toFixed(1)} MB`,
+    );
+  }
 } finally {
   await t.drop();
+}
+
+/** Two batches for every third variant, and a first promise for every shipped line (as the variant sync records them). */
+async function seedPlanning(db: typeof t.db, shop: string, variantIds: string[]) {
+  const today = new Date().toISOString().slice(0, 10);
+  const day = (d: number) => new Date(fromCalendarDate(today).getTime() + d * 86_400_000);
+  const batches = variantIds
+    .filter((_, i) => i % 3 === 0)
+    .flatMap((variantId, i) => [
+      { shop, variantId, arrivesOn: day(5 + (i % 20)), quantity: 10 + (i % 7) * 5, reference: `PO-${i}` },
+      { shop, variantId, arrivesOn: day(30 + (i % 20)), quantity: 40 },
+    ]);
+  for (let i = 0; i < batches.length; i += 500) await db.incomingBatch.createMany({ data: batches.slice(i, i + 500) });
+  const shipped = await db.backorderLine.findMany({
+    where: { shop, fulfilledAt: { not: null }, backorderedAt: { not: null } },
+    select: { lineItemId: true, variantId: true, backorderedAt: true },
+  });
+  const promises = shipped.map((l, i) => {
+    const promised = new Date(l.backorderedAt!.getTime() + (3 + (i % 15)) * 86_400_000);
+    const first = promised.toISOString().slice(0, 10);
+    return {
+      shop,
+      lineItemId: l.lineItemId,
+      variantId: l.variantId,
+      firstPromised: first,
+      firstPromisedAt: fromCalendarDate(first),
+      promisedAt: l.backorderedAt!,
+    };
+  });
+  for (let i = 0; i < promises.length; i += 500) await db.linePromise.createMany({ data: promises.slice(i, i + 500) });
 }

@@ -57,7 +57,14 @@ Merchant admin (Polaris; the offline demo's way in, no Shopify login):
   ${demo.adminUrl}/settings shop settings and sync problems
 Storefront (Dawn product pages with the backorder block):
 ${demo.products.map((p) => `  ${p.url}   ${p.title}`).join("\n")}
-
+${
+  demo.consent
+    ? `A delay notice's links for ${demo.consent.orderName} (${demo.consent.title}), on the shop's App Proxy:
+  ${demo.consent.keepUrl}
+  ${demo.consent.cancelUrl}
+`
+    : ""
+}
 Change a restock date in the admin and reload a product page: the app pushes the new date
 to the (stand-in) Shopify and the page shows it. Ctrl-C stops the demo; npm run demo resumes it.`);
 

@@ -37,6 +37,24 @@ describe("configuration", () => {
     expect(runtime.webhook.maxBodyBytes).toBe(45 * 1024 * 1024);
   });
 
+  it("takes the email relay and its From address, and refuses what is not one", () => {
+    expect(readRuntimeConfig({ SMTP_URL: "smtp://u:p@relay.example:587", EMAIL_FROM: "Shop <orders@shop.example>" }).email).toEqual({
+      smtpUrl: "smtp://u:p@relay.example:587",
+      from: "Shop <orders@shop.example>",
+    });
+    expect(readRuntimeConfig({}).email).toEqual({ smtpUrl: undefined, from: undefined });
+    let error: unknown;
+    try {
+      readRuntimeConfig({ SMTP_URL: "http://relay.example", EMAIL_FROM: "orders at shop" });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      "SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…",
+      'EMAIL_FROM must be an email address, got "orders at shop"',
+    ]);
+  });
+
   it("names every problem at once", () => {
     let error: unknown;
     try {

@@ -3,6 +3,8 @@
 // runs in one transaction with the sync work it implies, so a change and the promise to
 // tell Shopify commit together.
 import type { Db, Prisma } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { parseQueueQuery, type QueueQuery } from "./queue-query.ts";
@@ -41,7 +43,7 @@ export async function setRestockDate(client: Db, shop: string, target: BulkTarge
   await client.$transaction(
     async (tx) => {
       await applyPolicyPatch(tx, shop, variantIds, { restockDate });
-      await enqueueTasks(tx, shop, "variant", variantIds, now);
+      await enqueueTasks(tx, shop, SYNC_KIND.variant, variantIds, now);
     },
     { timeout: 30_000 }, // a filter can reach every variant of a large catalog
   );
@@ -52,7 +54,7 @@ export async function setRestockDate(client: Db, shop: string, target: BulkTarge
 export async function requestCancellation(client: Db, shop: string, target: BulkTarget, now = new Date()): Promise<BulkResult> {
   const groups = await client.backorderLine.groupBy({
     by: ["orderId"],
-    where: { AND: [targetWhere(client, shop, target, now), { state: { notIn: ["cancelled", "fulfilled"] } }] },
+    where: { AND: [targetWhere(client, shop, target, now), { state: { notIn: [LINE_STATE.cancelled, LINE_STATE.fulfilled] } }] },
   });
   const orderIds = groups.map((g) => g.orderId);
   if (orderIds.length === 0) {
@@ -63,7 +65,7 @@ export async function requestCancellation(client: Db, shop: string, target: Bulk
         : "None of the lines matching the filter can be cancelled (already cancelled or fulfilled).",
     };
   }
-  await client.$transaction((tx) => enqueueTasks(tx, shop, "order-cancel", orderIds, now), { timeout: 30_000 });
+  await client.$transaction((tx) => enqueueTasks(tx, shop, SYNC_KIND.orderCancel, orderIds, now), { timeout: 30_000 });
   return {
     ok: true,
     count: orderIds.length,

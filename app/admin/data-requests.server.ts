@@ -3,10 +3,10 @@
 // once customers/redact has erased it). Every read is scoped to the shop.
 import type { Db } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
+import { COMPLIANCE_TOPIC } from "../engine/compliance-topic.ts";
 import { ordersOfCustomer, parseIds } from "../engine/compliance.server.ts";
 import { csvRow } from "./csv.ts";
-
-export type DataRequestStatus = "to send" | "sent" | "erased";
+import { dataRequestStatus, type DataRequestStatus } from "./data-request-status.ts";
 
 export interface DataRequestSummary {
   id: number;
@@ -34,6 +34,8 @@ export interface CustomerLineData {
   allocatedAt: Date | null;
   fulfilledAt: Date | null;
   cancelledAt: Date | null;
+  /** The customer's answers to delay notices (app/consent): keep or cancel, for which promised date. */
+  consents: { promisedDate: string; choice: string; answeredAt: Date }[];
 }
 
 export interface CustomerOrderData {
@@ -46,6 +48,21 @@ export interface CustomerOrderData {
   customerNames: string[];
   customerEmails: string[];
   lines: CustomerLineData[];
+  /** The emails about the order we hold (the outbox): what was sent, to whom, when. */
+  emails: CustomerEmailData[];
+}
+
+export interface CustomerEmailData {
+  kind: string;
+  lineItemId: string;
+  promisedDate: string;
+  status: string;
+  recipient: string | null;
+  language: string | null;
+  subject: string | null;
+  body: string | null;
+  sentAt: Date | null;
+  createdAt: Date;
 }
 
 export interface CustomerData {
@@ -76,14 +93,13 @@ const REQUEST_SELECT = {
 } as const;
 
 function summary(r: RequestRow): DataRequestSummary {
-  const status: DataRequestStatus = r.redactedAt ? "erased" : r.sentAt ? "sent" : "to send";
-  return { ...r, orderIds: parseIds(r.orderIds), status };
+  return { ...r, orderIds: parseIds(r.orderIds), status: dataRequestStatus(r) };
 }
 
 /** The shop's data requests, newest first. */
 export async function listDataRequests(db: Db, shop: string, take = 100): Promise<DataRequestSummary[]> {
   const rows = await db.complianceRequest.findMany({
-    where: { shop, topic: "customers/data_request" },
+    where: { shop, topic: COMPLIANCE_TOPIC.dataRequest },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
     take,
     select: REQUEST_SELECT,
@@ -94,9 +110,9 @@ export async function listDataRequests(db: Db, shop: string, take = 100): Promis
 /** How many customers/redact requests the shop has had, and the last one's date. */
 export async function erasureSummary(db: Db, shop: string): Promise<{ count: number; last: Date | null }> {
   const [count, last] = await Promise.all([
-    db.complianceRequest.count({ where: { shop, topic: "customers/redact" } }),
+    db.complianceRequest.count({ where: { shop, topic: COMPLIANCE_TOPIC.customerRedact } }),
     db.complianceRequest.findFirst({
-      where: { shop, topic: "customers/redact" },
+      where: { shop, topic: COMPLIANCE_TOPIC.customerRedact },
       orderBy: { receivedAt: "desc" },
       select: { receivedAt: true },
     }),
@@ -105,7 +121,7 @@ export async function erasureSummary(db: Db, shop: string): Promise<{ count: num
 }
 
 const findRequest = (db: Db, shop: string, id: number) =>
-  db.complianceRequest.findFirst({ where: { id, shop, topic: "customers/data_request" }, select: REQUEST_SELECT });
+  db.complianceRequest.findFirst({ where: { id, shop, topic: COMPLIANCE_TOPIC.dataRequest }, select: REQUEST_SELECT });
 
 /** What we hold about the request's customer; null when the shop has no such request. */
 export async function customerDataFor(db: Db, shop: string, id: number): Promise<CustomerData | null> {
@@ -122,6 +138,8 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
   const ids = [...orderIds];
   const snapshots = [];
   const lines = [];
+  const consents = [];
+  const emails = [];
   for (const part of chunks(ids)) {
     snapshots.push(
       ...(await db.orderSnapshot.findMany({
@@ -135,6 +153,14 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
       })),
     );
+    consents.push(
+      ...(await db.consentRecord.findMany({
+        where: { shop, orderId: { in: part } },
+        orderBy: [{ answeredAt: "asc" }],
+        select: { lineItemId: true, promisedDate: true, choice: true, answeredAt: true },
+      })),
+    );
+    emails.push(...(await db.emailOutbox.findMany({ where: { shop, orderId: { in: part } }, orderBy: { id: "asc" } })));
   }
   const orders = new Map<string, CustomerOrderData>();
   const orderOf = (orderId: string, fallbackName: string) => {
@@ -150,6 +176,7 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
         customerNames: [],
         customerEmails: [],
         lines: [],
+        emails: [],
       };
       orders.set(orderId, o);
     }
@@ -184,6 +211,23 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
       allocatedAt: l.allocatedAt,
       fulfilledAt: l.fulfilledAt,
       cancelledAt: l.cancelledAt,
+      consents: consents
+        .filter((c) => c.lineItemId === l.lineItemId)
+        .map((c) => ({ promisedDate: c.promisedDate, choice: c.choice, answeredAt: c.answeredAt })),
+    });
+  }
+  for (const m of emails) {
+    orderOf(m.orderId, "").emails.push({
+      kind: m.kind,
+      lineItemId: m.lineItemId,
+      promisedDate: m.promisedDate,
+      status: m.status,
+      recipient: m.recipient,
+      language: m.locale,
+      subject: m.subject,
+      body: m.body,
+      sentAt: m.sentAt,
+      createdAt: m.createdAt,
     });
   }
   const sorted = [...orders.values()].sort(
@@ -195,11 +239,11 @@ export async function customerDataFor(db: Db, shop: string, id: number): Promise
 /** The merchant sent the data: recorded (again marking is a no-op). False if the shop has no such open request. */
 export async function markDataRequestSent(db: Db, shop: string, id: number, now = new Date()): Promise<boolean> {
   const r = await db.complianceRequest.updateMany({
-    where: { id, shop, topic: "customers/data_request", sentAt: null, redactedAt: null },
+    where: { id, shop, topic: COMPLIANCE_TOPIC.dataRequest, sentAt: null, redactedAt: null },
     data: { sentAt: now },
   });
   if (r.count > 0) return true;
-  return (await db.complianceRequest.count({ where: { id, shop, topic: "customers/data_request", sentAt: { not: null } } })) > 0;
+  return (await db.complianceRequest.count({ where: { id, shop, topic: COMPLIANCE_TOPIC.dataRequest, sentAt: { not: null } } })) > 0;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : "");
@@ -225,6 +269,7 @@ export function customerDataCsv(data: CustomerData): string {
     "Backordered at",
     "Allocated at",
     "Fulfilled at",
+    "Delay answers",
   ]);
   const rows = data.orders.flatMap((o) => {
     const order = [
@@ -236,7 +281,7 @@ export function customerDataCsv(data: CustomerData): string {
       o.customerNames.join("; "),
       o.customerEmails.join("; "),
     ];
-    if (o.lines.length === 0) return [csvRow([...order, "", "", "", "", "", "", "", o.currency, "", "", ""])];
+    if (o.lines.length === 0) return [csvRow([...order, "", "", "", "", "", "", "", o.currency, "", "", "", ""])];
     return o.lines.map((l) =>
       csvRow([
         ...order,
@@ -251,6 +296,7 @@ export function customerDataCsv(data: CustomerData): string {
         iso(l.backorderedAt),
         iso(l.allocatedAt),
         iso(l.fulfilledAt),
+        l.consents.map((c) => `${c.choice} for ${c.promisedDate} (${iso(c.answeredAt)})`).join("; "),
       ]),
     );
   });

@@ -2,7 +2,12 @@
 // JS): counts and sums through Prisma, money (a text column), durations, percentiles
 // and day buckets through raw SQL per dialect (sql.server.ts). Time-based figures cover
 // a window (90 days by default) so their cost stays bounded as a shop's history grows.
+// Speed (bench/admin-queue.ts): the windowed queries read BackorderLine's covering index
+// on (shop, backorderedAt, ...) and never the table; the wait counts and means share one
+// pass; the waiting lines' count, units and revenue another.
+import { accuracyFromTotals, type PromiseAccuracy } from "../backorder/planning.ts";
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { SqlParams, dayOf, dialectOf, moneyOf, num, rawQuery, secondsBetween } from "./sql.server.ts";
 
 export interface Money {
@@ -42,6 +47,7 @@ export interface DashboardMetrics {
   cancellation: { orders: number; cancelled: number; rate: number | null };
   revenueWon: { currency: string; granularity: "day" | "week"; buckets: RevenueBucket[] };
   topVariants: TopVariant[];
+  promises: PromiseAccuracy;
 }
 
 const DAY_MS = 86_400_000;
@@ -52,69 +58,105 @@ export async function loadDashboard(
   { now = new Date(), windowDays = 90, granularity = "week" as "day" | "week", shopCurrency = "USD" } = {},
 ): Promise<DashboardMetrics> {
   const since = new Date(now.getTime() - windowDays * DAY_MS);
-  const [open, waitingRevenue, toAllocation, toFulfilment, cancellation, topVariants] = await Promise.all([
-    client.backorderLine.aggregate({ where: { shop, state: "waiting" }, _count: { _all: true }, _sum: { waitingQuantity: true } }),
-    loadWaitingRevenue(client, shop),
-    loadWaitStats(client, shop, "allocatedAt", since),
-    loadWaitStats(client, shop, "fulfilledAt", since),
+  const [open, waits, cancellation, topVariants, promises] = await Promise.all([
+    loadWaiting(client, shop),
+    loadWaits(client, shop, since),
     loadCancellation(client, shop, since),
     loadTopVariants(client, shop, since),
+    loadPromiseAccuracy(client, shop, since),
   ]);
-  const currency = waitingRevenue[0]?.currency ?? shopCurrency;
+  const currency = open.revenue[0]?.currency ?? shopCurrency;
   const chartDays = granularity === "day" ? 30 : 84;
   const revenueWon = await loadRevenueWon(client, shop, currency, granularity, now, chartDays);
   return {
     windowDays,
-    openLines: open._count._all,
-    openUnits: open._sum.waitingQuantity ?? 0,
-    waitingRevenue,
-    toAllocation,
-    toFulfilment,
+    openLines: open.lines,
+    openUnits: open.units,
+    waitingRevenue: open.revenue,
+    toAllocation: waits.toAllocation,
+    toFulfilment: waits.toFulfilment,
     cancellation,
     revenueWon: { currency, granularity, buckets: revenueWon },
     topVariants,
+    promises,
   };
 }
 
-/** Σ unitPrice × waitingQuantity of waiting lines, per currency (largest first). */
-export async function loadWaitingRevenue(client: Db, shop: string): Promise<Money[]> {
+/** Waiting lines, their units, and Σ unitPrice × waitingQuantity per currency (largest first): one pass. */
+export async function loadWaiting(client: Db, shop: string): Promise<{ lines: number; units: number; revenue: Money[] }> {
   const p = new SqlParams(dialectOf(client));
-  const rows = await rawQuery<{ currency: string; amount: unknown }>(
+  const rows = await rawQuery<{ currency: string; lines: unknown; units: unknown; amount: unknown }>(
     client,
     p,
-    `SELECT "currency", SUM(${moneyOf('"unitPrice"')} * "waitingQuantity") AS "amount"
-       FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "state" = 'waiting'
+    `SELECT "currency", COUNT(*) AS "lines", SUM("waitingQuantity") AS "units", SUM(${moneyOf('"unitPrice"')} * "waitingQuantity") AS "amount"
+       FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "state" = '${LINE_STATE.waiting}'
       GROUP BY "currency"`,
   );
-  return rows.map((r) => ({ currency: r.currency, amount: Math.round(num(r.amount) * 100) / 100 })).sort((a, b) => b.amount - a.amount);
+  return {
+    lines: rows.reduce((s, r) => s + num(r.lines), 0),
+    units: rows.reduce((s, r) => s + num(r.units), 0),
+    revenue: rows.map((r) => ({ currency: r.currency, amount: Math.round(num(r.amount) * 100) / 100 })).sort((a, b) => b.amount - a.amount),
+  };
+}
+
+/** Both wait figures: counts and means in one pass over the window, then each p90 (loadWaitStats). */
+export async function loadWaits(client: Db, shop: string, since: Date): Promise<{ toAllocation: WaitStats; toFulfilment: WaitStats }> {
+  const dialect = dialectOf(client);
+  const p = new SqlParams(dialect);
+  const toAlloc = secondsBetween(dialect, '"allocatedAt"', '"backorderedAt"');
+  const toFul = secondsBetween(dialect, '"fulfilledAt"', '"backorderedAt"');
+  const [row] = await rawQuery<{ na: unknown; aa: unknown; nf: unknown; af: unknown }>(
+    client,
+    p,
+    `SELECT COUNT(CASE WHEN "allocatedAt" >= "backorderedAt" THEN 1 END) AS "na",
+            AVG(CASE WHEN "allocatedAt" >= "backorderedAt" THEN ${toAlloc} END) AS "aa",
+            COUNT(CASE WHEN "fulfilledAt" >= "backorderedAt" THEN 1 END) AS "nf",
+            AVG(CASE WHEN "fulfilledAt" >= "backorderedAt" THEN ${toFul} END) AS "af"
+       FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "backorderedAt" >= ${p.p(since)}`,
+  );
+  const [a90, f90] = await Promise.all([
+    num(row?.na) > 0 ? waitP90(client, shop, "allocatedAt", since, num(row?.na)) : null,
+    num(row?.nf) > 0 ? waitP90(client, shop, "fulfilledAt", since, num(row?.nf)) : null,
+  ]);
+  const stats = (n: unknown, avg: unknown, p90: number | null): WaitStats =>
+    num(n) === 0 ? { count: 0, avgSeconds: null, p90Seconds: null } : { count: num(n), avgSeconds: num(avg), p90Seconds: p90 };
+  return { toAllocation: stats(row?.na, row?.aa, a90), toFulfilment: stats(row?.nf, row?.af, f90) };
+}
+
+async function waitP90(client: Db, shop: string, until: "allocatedAt" | "fulfilledAt", since: Date, count: number): Promise<number | null> {
+  const dialect = dialectOf(client);
+  const p = new SqlParams(dialect);
+  const seconds = secondsBetween(dialect, `"${until}"`, `"backorderedAt"`);
+  const [row] = await rawQuery<{ s: unknown }>(
+    client,
+    p,
+    `SELECT ${seconds} AS "s" FROM "BackorderLine"
+      WHERE "shop" = ${p.p(shop)} AND "backorderedAt" >= ${p.p(since)} AND "${until}" >= "backorderedAt"
+      ORDER BY 1 LIMIT 1 OFFSET ${p.p(Math.ceil(0.9 * count) - 1)}`,
+  );
+  return row ? num(row.s) : null;
 }
 
 /**
- * Time from backorder to `until` for lines backordered in the window: mean, and p90 as
- * the value at rank ⌈0.9·n⌉ (nearest-rank), read with ORDER BY … LIMIT 1 OFFSET.
+ * Promise accuracy of the lines shipped in the window that had a promised date: shipped
+ * by the day first promised (LinePromise; a shipment during that day, UTC, counts as on
+ * time), and the whole days after it for the late ones (shipped the day after = 1).
  */
-export async function loadWaitStats(client: Db, shop: string, until: "allocatedAt" | "fulfilledAt", since: Date): Promise<WaitStats> {
+export async function loadPromiseAccuracy(client: Db, shop: string, since: Date): Promise<PromiseAccuracy> {
   const dialect = dialectOf(client);
-  const seconds = secondsBetween(dialect, `"${until}"`, `"backorderedAt"`);
-  const from = (p: SqlParams) =>
-    `FROM "BackorderLine" WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "backorderedAt" >= ${p.p(since)}
-       AND "${until}" IS NOT NULL AND "${until}" >= "backorderedAt"`;
-  const p1 = new SqlParams(dialect);
-  const [summary] = await rawQuery<{ n: unknown; avg: unknown }>(
+  const p = new SqlParams(dialect);
+  const late = secondsBetween(dialect, 'l."fulfilledAt"', 'pr."firstPromisedAt"');
+  const wholeDays = dialect === "postgres" ? `FLOOR(${late} / 86400)` : `CAST(${late} / 86400 AS INTEGER)`;
+  const [row] = await rawQuery<{ n: unknown; ontime: unknown; latedays: unknown }>(
     client,
-    p1,
-    `SELECT COUNT(*) AS "n", AVG(${seconds}) AS "avg" ${from(p1)}`,
+    p,
+    `SELECT COUNT(*) AS "n",
+            SUM(CASE WHEN ${late} < 86400 THEN 1 ELSE 0 END) AS "ontime",
+            SUM(CASE WHEN ${late} >= 86400 THEN ${wholeDays} ELSE 0 END) AS "latedays"
+       FROM "LinePromise" pr JOIN "BackorderLine" l ON l."shop" = pr."shop" AND l."lineItemId" = pr."lineItemId"
+      WHERE pr."shop" = ${p.p(shop)} AND l."fulfilledAt" >= ${p.p(since)}`,
   );
-  const count = num(summary?.n);
-  if (count === 0) return { count: 0, avgSeconds: null, p90Seconds: null };
-  const p2 = new SqlParams(dialect);
-  const offset = Math.ceil(0.9 * count) - 1;
-  const [p90] = await rawQuery<{ s: unknown }>(
-    client,
-    p2,
-    `SELECT ${seconds} AS "s" ${from(p2)} ORDER BY 1 LIMIT 1 OFFSET ${p2.p(offset)}`,
-  );
-  return { count, avgSeconds: num(summary?.avg), p90Seconds: p90 ? num(p90.s) : null };
+  return accuracyFromTotals(num(row?.n), num(row?.ontime), num(row?.latedays));
 }
 
 /** Of the orders with a line backordered in the window, how many were cancelled. */
@@ -124,7 +166,7 @@ export async function loadCancellation(client: Db, shop: string, since: Date) {
     client,
     p,
     `SELECT COUNT(DISTINCT "orderId") AS "orders",
-            COUNT(DISTINCT CASE WHEN "cancelledAt" IS NOT NULL OR "state" = 'cancelled' THEN "orderId" END) AS "cancelled"
+            COUNT(DISTINCT CASE WHEN "cancelledAt" IS NOT NULL OR "state" = '${LINE_STATE.cancelled}' THEN "orderId" END) AS "cancelled"
        FROM "BackorderLine"
       WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "backorderedAt" >= ${p.p(since)}`,
   );
@@ -136,7 +178,9 @@ export async function loadCancellation(client: Db, shop: string, since: Date) {
 /**
  * Revenue won by backorders: sales that happened while the variant was out of stock
  * (line backordered at some point) and were not cancelled, unitPrice × quantity, by the
- * order's day; days are folded into weeks (Monday start) here, at most 84 rows.
+ * order's day; days are folded into weeks (Monday start) here, at most 84 rows. A line
+ * goes short at or after it is ordered, so the window on backorderedAt (the index's range)
+ * keeps every line the window on orderedAt wants.
  */
 export async function loadRevenueWon(
   client: Db,
@@ -156,7 +200,7 @@ export async function loadRevenueWon(
     p,
     `SELECT ${dayOf(dialect, '"orderedAt"')} AS "day", SUM(${moneyOf('"unitPrice"')} * "quantity") AS "amount", COUNT(*) AS "lines"
        FROM "BackorderLine"
-      WHERE "shop" = ${p.p(shop)} AND "backorderedAt" IS NOT NULL AND "cancelledAt" IS NULL AND "state" <> 'cancelled'
+      WHERE "shop" = ${p.p(shop)} AND "backorderedAt" >= ${p.p(new Date(firstMs))} AND "cancelledAt" IS NULL AND "state" <> '${LINE_STATE.cancelled}'
         AND "currency" = ${p.p(currency)} AND "orderedAt" >= ${p.p(new Date(firstMs))}
       GROUP BY 1`,
   );
@@ -177,14 +221,16 @@ export async function loadRevenueWon(
 
 /** Variants with the most backordered lines in the window. */
 export async function loadTopVariants(client: Db, shop: string, since: Date, take = 8): Promise<TopVariant[]> {
-  const groups = await client.backorderLine.groupBy({
-    by: ["variantId"],
-    where: { shop, backorderedAt: { gte: since } },
-    _count: { lineItemId: true },
-    _sum: { quantity: true },
-    orderBy: [{ _count: { lineItemId: "desc" } }, { variantId: "asc" }],
-    take,
-  });
+  // Raw SQL: COUNT(*) over the covering index (Prisma's groupBy counts a column the index lacks).
+  const p = new SqlParams(dialectOf(client));
+  const rows = await rawQuery<{ variantId: string; lines: unknown; units: unknown }>(
+    client,
+    p,
+    `SELECT "variantId", COUNT(*) AS "lines", SUM("quantity") AS "units" FROM "BackorderLine"
+      WHERE "shop" = ${p.p(shop)} AND "backorderedAt" >= ${p.p(since)}
+      GROUP BY "variantId" ORDER BY 2 DESC, 1 ASC LIMIT ${p.p(take)}`,
+  );
+  const groups = rows.map((r) => ({ variantId: r.variantId, _count: { lineItemId: num(r.lines) }, _sum: { quantity: num(r.units) } }));
   const ids = groups.map((g) => g.variantId);
   const variants = await client.variant.findMany({
     where: { shop, variantId: { in: ids } },

@@ -3,6 +3,7 @@
 // (its waiting lines in FIFO order) instead of one aggregate per line as the page does.
 import { fifoCompare } from "../backorder/allocation.ts";
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { csvRow } from "./csv.ts";
 import { type Cursor, type QueueQuery } from "./queue-query.ts";
 import { LINE_SELECT, cursorValue, describeLines, keyset, orderBy, queueWhere, type AheadOf, type QueueRow } from "./queue.server.ts";
@@ -26,6 +27,7 @@ export const CSV_HEADER = [
   "Age (days)",
   "Notified at",
   "Cancellation",
+  "Customer answer",
   "Unit price",
   "Currency",
 ];
@@ -47,6 +49,7 @@ export const csvLine = (r: QueueRow): string =>
     r.ageDays,
     r.notifiedAt,
     r.cancellation,
+    r.consent ? `${r.consent.choice} (${r.consent.promisedDate})` : null,
     r.unitPrice,
     r.currency,
   ]);
@@ -56,7 +59,7 @@ function variantLineups(client: Db, shop: string): AheadOf {
   const lineups = new Map<string, Promise<Map<string, { lines: number; units: number }>>>();
   const load = async (variantId: string) => {
     const waiting = await client.backorderLine.findMany({
-      where: { shop, variantId, state: "waiting" },
+      where: { shop, variantId, state: LINE_STATE.waiting },
       select: { lineItemId: true, orderedAt: true, waitingQuantity: true },
     });
     waiting.sort(fifoCompare);

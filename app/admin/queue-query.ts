@@ -1,8 +1,10 @@
 // The queue page's URL state (filters, sort, page cursor) as plain data: parsed from and
 // written back to search params, so filtered views are links and the CSV export sees
 // exactly what the page shows.
+import { LINE_STATE } from "../backorder/line-state.ts";
 
-export const QUEUE_STATES = ["waiting", "open", "allocated", "fulfilled", "cancelled", "all"] as const;
+/** A line state, or "open" (waiting or allocated), or "all". */
+export const QUEUE_STATES = [LINE_STATE.waiting, "open", LINE_STATE.allocated, LINE_STATE.fulfilled, LINE_STATE.cancelled, "all"] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 
 export const QUEUE_SORTS = ["oldest", "newest", "waiting"] as const;
@@ -35,7 +37,7 @@ export interface QueueQuery {
 }
 
 export const DEFAULT_QUERY: QueueQuery = {
-  state: "waiting",
+  state: LINE_STATE.waiting,
   sort: "oldest",
   search: "",
   variantId: null,
@@ -101,7 +103,7 @@ export function parseQueueQuery(params: URLSearchParams): QueueQuery {
   const age = Number(params.get("age"));
   const sort = oneOf(QUEUE_SORTS, params.get("sort"), "oldest");
   return {
-    state: oneOf(QUEUE_STATES, params.get("state"), "waiting"),
+    state: oneOf(QUEUE_STATES, params.get("state"), LINE_STATE.waiting),
     sort,
     search: (params.get("q") ?? "").trim().slice(0, 100),
     variantId: params.get("variant")?.trim() || null,

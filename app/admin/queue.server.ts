@@ -3,9 +3,13 @@
 // pagination on (sort key, lineItemId) so page 2,000 costs what page 1 costs; the
 // default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
 import { compareIds } from "../backorder/allocation.ts";
-import { calendarDate, shipDateForUnit, type RestockPlan } from "../backorder/eta.ts";
+import { calendarDate, shipDateForUnit, type IncomingUnits, type RestockPlan } from "../backorder/eta.ts";
+import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
+import { LINE_STATE, OPEN_LINE_STATES } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { SYNC_TASK_STATUS, UNFINISHED_SYNC_TASK_STATUSES } from "../sync/task-status.ts";
 import { ageInDays } from "./format.ts";
 import { PAGE_SIZE, encodeCursor, type Cursor, type QueueQuery, type QueueSort } from "./queue-query.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
@@ -34,6 +38,8 @@ export interface QueueRow {
   notifiedAt: string | null;
   /** Merchant asked for the order's cancellation; Shopify has not confirmed it yet. */
   cancellation: "requested" | "failed" | null;
+  /** The customer's latest answer to a delay notice (app/consent): kept, or cancelled for a refund. */
+  consent: { choice: "keep" | "cancel"; promisedDate: string; answeredAt: string } | null;
   unitPrice: string;
   currency: string;
 }
@@ -45,11 +51,9 @@ export interface QueuePage {
   prevCursor: string | null;
 }
 
-const OPEN = ["waiting", "allocated"];
-
 export function queueWhere(client: Db | Tx, shop: string, q: QueueQuery, now: Date): Prisma.BackorderLineWhereInput {
   const and: Prisma.BackorderLineWhereInput[] = [{ shop }];
-  if (q.state === "open") and.push({ state: { in: OPEN } });
+  if (q.state === "open") and.push({ state: { in: [...OPEN_LINE_STATES] } });
   else if (q.state !== "all") and.push({ state: q.state });
   if (q.variantId) and.push({ variantId: q.variantId });
   if (q.minAgeDays) and.push({ orderedAt: { lte: new Date(now.getTime() - q.minAgeDays * 86_400_000) } });
@@ -157,7 +161,7 @@ export async function describeLines(
   if (lines.length === 0) return [];
   const variantIds = [...new Set(lines.map((l) => l.variantId))];
   const orderIds = [...new Set(lines.map((l) => l.orderId))];
-  const [variants, policies, defaults, cancels, ahead] = await Promise.all([
+  const [variants, policies, defaults, cancels, ahead, consents] = await Promise.all([
     client.variant.findMany({
       where: { shop, variantId: { in: variantIds } },
       select: { variantId: true, productTitle: true, title: true, sku: true },
@@ -165,20 +169,39 @@ export async function describeLines(
     client.variantPolicy.findMany({ where: { shop, variantId: { in: variantIds } } }),
     loadShopDefaults(client, shop),
     client.syncTask.findMany({
-      where: { shop, kind: "order-cancel", targetId: { in: orderIds }, status: { in: ["pending", "running", "failed"] } },
+      where: { shop, kind: SYNC_KIND.orderCancel, targetId: { in: orderIds }, status: { in: [...UNFINISHED_SYNC_TASK_STATUSES] } },
       select: { targetId: true, status: true },
     }),
-    Promise.all(lines.map((l) => (l.state === "waiting" ? aheadOf(l) : Promise.resolve(null)))),
+    Promise.all(lines.map((l) => (l.state === LINE_STATE.waiting ? aheadOf(l) : Promise.resolve(null)))),
+    client.consentRecord.findMany({
+      where: { shop, lineItemId: { in: lines.map((l) => l.lineItemId) } },
+      orderBy: { answeredAt: "asc" },
+      select: { lineItemId: true, choice: true, promisedDate: true, answeredAt: true },
+    }),
   ]);
+  // The latest answer per line (ordered oldest first, so later ones overwrite).
+  const consentByLine = new Map(
+    consents.map((c) => [
+      c.lineItemId,
+      {
+        choice: c.choice === "cancel" ? ("cancel" as const) : ("keep" as const),
+        promisedDate: c.promisedDate,
+        answeredAt: c.answeredAt.toISOString(),
+      },
+    ]),
+  );
   const variantById = new Map(variants.map((v) => [v.variantId, v]));
   const policyById = new Map(policies.map((p) => [p.variantId, p]));
-  const cancelByOrder = new Map(cancels.map((c) => [c.targetId, c.status === "failed" ? ("failed" as const) : ("requested" as const)]));
+  const cancelByOrder = new Map(
+    cancels.map((c) => [c.targetId, c.status === SYNC_TASK_STATUS.failed ? ("failed" as const) : ("requested" as const)]),
+  );
   const today = shopToday(defaults, now);
+  const batchesOf = await incomingBatchesOf(client, shop, variantIds, today);
 
   return lines.map((l, i) => {
     const v = variantById.get(l.variantId);
     const before = ahead[i];
-    const plan = restockPlan(policyById.get(l.variantId) ?? null, defaults, today);
+    const plan = restockPlan(policyById.get(l.variantId) ?? null, defaults, today, batchesOf.get(l.variantId));
     return {
       lineItemId: l.lineItemId,
       orderId: l.orderId,
@@ -198,6 +221,7 @@ export async function describeLines(
       ageDays: ageInDays(l.orderedAt, now),
       notifiedAt: l.notifiedAt?.toISOString() ?? null,
       cancellation: cancelByOrder.get(l.orderId) ?? null,
+      consent: consentByLine.get(l.lineItemId) ?? null,
       unitPrice: l.unitPrice,
       currency: l.currency,
     };
@@ -208,8 +232,9 @@ export function restockPlan(
   policy: { restockDate: Date | null; incomingQuantity: number | null; leadTimeDays: number | null } | null,
   defaults: Pick<ShopDefaults, "defaultLeadTimeDays" | "processingDays">,
   today: string,
+  batches: readonly IncomingUnits[] = [],
 ): RestockPlan {
-  return restockPlanOf({ policy: policy && { ...policy, restockDate: calendarDate(policy.restockDate) }, shop: defaults, today });
+  return restockPlanOf({ policy: policy && { ...policy, restockDate: calendarDate(policy.restockDate) }, shop: defaults, today, batches });
 }
 
 /**
@@ -225,10 +250,10 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
       client,
       p,
       `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
-        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = 'waiting' AND "orderedAt" < ${p.p(l.orderedAt)}`,
+        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = '${LINE_STATE.waiting}' AND "orderedAt" < ${p.p(l.orderedAt)}`,
     ),
     client.backorderLine.findMany({
-      where: { shop, variantId: l.variantId, state: "waiting", orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
+      where: { shop, variantId: l.variantId, state: LINE_STATE.waiting, orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
       select: { lineItemId: true, waitingQuantity: true },
     }),
   ]);
@@ -244,7 +269,7 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
 export async function queueVariantChoices(client: Db | Tx, shop: string, limit = 200) {
   const groups = await client.backorderLine.groupBy({
     by: ["variantId"],
-    where: { shop, state: "waiting" },
+    where: { shop, state: LINE_STATE.waiting },
     _sum: { waitingQuantity: true },
     orderBy: { _sum: { waitingQuantity: "desc" } },
     take: limit,

@@ -2,7 +2,12 @@
 // events the worker gave up on or rejected), with the merchant's retry of events (failed pushes are
 // retried by the sync's own retryFailedSyncTasks, which the settings route calls).
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
+import { STOPPED_INBOX_STATUSES } from "../inbox/inbox-status.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { SYNC_TASK_STATUS } from "../sync/task-status.ts";
 import { retryInboxEvents } from "../worker/worker.server.ts";
+import { enqueueShopShipping } from "../sync/shop-sync.server.ts";
 import { enqueueCollectionRefresh, enqueueTasks } from "../sync/tasks.server.ts";
 import { loadShopDefaults, type ShopDefaults } from "./shop-context.server.ts";
 import { validateShopSettings, type ShopSettingsInput, type ShopSettingsResult } from "./shop-settings.ts";
@@ -58,7 +63,7 @@ export async function saveSettings(
         await enqueueTasks(
           tx,
           shop,
-          "variant",
+          SYNC_KIND.variant,
           affected.map((a) => a.variantId),
           now,
         );
@@ -70,19 +75,21 @@ export async function saveSettings(
         if (tagChanged)
           await tx.syncedOrder.updateMany({ where: { shop, tagged: true, tag: null }, data: { tag: before.orderTag.trim() } });
         const [waiting, tagged, held] = await Promise.all([
-          tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
+          tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: LINE_STATE.waiting } }),
           tx.syncedOrder.findMany({ where: { shop, tagged: true }, select: { orderId: true } }),
           tx.orderHold.groupBy({ by: ["orderId"], where: { shop } }),
         ]);
         ordersResynced = await enqueueTasks(
           tx,
           shop,
-          "order",
+          SYNC_KIND.order,
           [...waiting, ...tagged, ...held].map((o) => o.orderId),
           now,
         );
       }
       if (collectionRefresh) await enqueueCollectionRefresh(tx, shop, now);
+      // The cart notice says whether in-stock items ship first: the shop metafield follows the mode.
+      if (v.holdMode !== before.holdMode) await enqueueShopShipping(tx, shop, now);
       return { resynced, ordersResynced, collectionRefresh };
     },
     // A shop with thousands of variants or waiting orders: the enqueue is batched, but give it room.
@@ -92,9 +99,9 @@ export async function saveSettings(
 }
 
 export async function loadSyncProblems(client: Db, shop: string): Promise<SyncProblems> {
-  const taskWhere = { shop, status: "failed" };
+  const taskWhere = { shop, status: SYNC_TASK_STATUS.failed };
   // Retrying (failed), given up (dead) and refused as unusable (rejected): each with its reason.
-  const eventWhere = { shop, status: { in: ["failed", "dead", "rejected"] } };
+  const eventWhere = { shop, status: { in: [...STOPPED_INBOX_STATUSES] } };
   const holdWhere = { shop, releaseError: { not: null } };
   const [tasks, taskCount, events, eventCount, holds, holdCount] = await Promise.all([
     client.syncTask.findMany({ where: taskWhere, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: PROBLEMS_SHOWN }),
@@ -133,7 +140,7 @@ export async function retryHoldReleases(client: Db, shop: string, now = new Date
     enqueueTasks(
       tx,
       shop,
-      "order",
+      SYNC_KIND.order,
       orders.map((o) => o.orderId),
       now,
     ),

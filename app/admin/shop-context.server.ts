@@ -1,9 +1,10 @@
 // The shop's settings row (or the schema's defaults before one exists) and "today"
 // in the shop's time zone: what ETAs and date validation are computed against.
 import { todayIn } from "../backorder/eta.ts";
-import { isHoldMode } from "../backorder/hold-plan.ts";
+import { DEFAULT_HOLD_MODE, isHoldMode } from "../backorder/hold-plan.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { DEFAULT_SHOP_FACTS } from "../engine/storefront-facts.server.ts";
+import { DEFAULT_ORDER_TAG } from "../sync/order-sync.server.ts";
 import type { ShopSettingsValues } from "./shop-settings.ts";
 
 export interface ShopDefaults extends ShopSettingsValues {
@@ -16,8 +17,8 @@ export const SCHEMA_DEFAULTS: ShopDefaults = {
   ...DEFAULT_SHOP_FACTS,
   autoEnableTag: null,
   autoEnableCollectionId: null,
-  orderTag: "backorder",
-  holdMode: "lines",
+  orderTag: DEFAULT_ORDER_TAG,
+  holdMode: DEFAULT_HOLD_MODE,
   flowTriggers: true,
   timezone: "UTC",
   currency: "USD",

@@ -3,6 +3,8 @@
 // (app/sync/undo.server.ts); "turn the app back on" lifts the pause and pushes the app's
 // current state again. Progress is read from the app's own records of what it set.
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTask, enqueueTasks } from "../sync/tasks.server.ts";
 import { undoRemaining, type UndoRemaining } from "../sync/undo.server.ts";
 
@@ -24,7 +26,7 @@ export async function loadUndoStatus(db: Db, shop: string): Promise<UndoStatus> 
     undoRemaining(db, shop),
     db.syncedVariant.count({ where: { shop, inventoryPolicy: { not: null }, originalPolicy: null } }),
     db.syncTask.findUnique({
-      where: { shop_kind_targetId: { shop, kind: "undo", targetId: shop } },
+      where: { shop_kind_targetId: { shop, kind: SYNC_KIND.undo, targetId: shop } },
       select: { status: true, attempts: true, lastError: true },
     }),
   ]);
@@ -43,7 +45,7 @@ export async function requestUndo(db: Db, shop: string, now = new Date()): Promi
     const current = await tx.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
     const data = { pausedAt: current?.pausedAt ?? now, undoneAt: null };
     await tx.shopSettings.upsert({ where: { shop }, create: { shop, ...data }, update: data });
-    await enqueueTask(tx, shop, "undo", shop, now);
+    await enqueueTask(tx, shop, SYNC_KIND.undo, shop, now);
   });
 }
 
@@ -58,19 +60,19 @@ export async function resumeApp(db: Db, shop: string, now = new Date()): Promise
       await tx.shopSettings.updateMany({ where: { shop }, data: { pausedAt: null } });
       const [policies, waiting] = await Promise.all([
         tx.variantPolicy.findMany({ where: { shop }, select: { variantId: true } }),
-        tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: "waiting" } }),
+        tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: LINE_STATE.waiting } }),
       ]);
       const variants = await enqueueTasks(
         tx,
         shop,
-        "variant",
+        SYNC_KIND.variant,
         policies.map((p) => p.variantId),
         now,
       );
       const orders = await enqueueTasks(
         tx,
         shop,
-        "order",
+        SYNC_KIND.order,
         waiting.map((o) => o.orderId),
         now,
       );

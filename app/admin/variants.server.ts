@@ -1,7 +1,9 @@
 // The variants page: the catalog with each variant's backorder settings and queue size,
 // and saving settings for one or many variants (with the storefront sync they imply).
 import type { Db } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { inChunks } from "../db/chunks.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 import { applyPolicyPatch } from "./policies.server.ts";
 import { dialectOf, num, rawQuery, SqlParams } from "./sql.server.ts";
@@ -59,7 +61,7 @@ export async function loadVariantsPage(
     client.variantPolicy.findMany({ where: { shop, variantId: { in: ids } } }),
     client.backorderLine.groupBy({
       by: ["variantId"],
-      where: { shop, state: "waiting", variantId: { in: ids } },
+      where: { shop, state: LINE_STATE.waiting, variantId: { in: ids } },
       _sum: { waitingQuantity: true },
     }),
   ]);
@@ -114,7 +116,7 @@ async function findVariantPage(
     where.push(`EXISTS (SELECT 1 FROM "VariantPolicy" p WHERE p."shop" = v."shop" AND p."variantId" = v."variantId" AND p."enabled")`);
   } else if (q.filter === "backordered") {
     where.push(
-      `EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = 'waiting')`,
+      `EXISTS (SELECT 1 FROM "BackorderLine" l WHERE l."shop" = v."shop" AND l."variantId" = v."variantId" AND l."state" = '${LINE_STATE.waiting}')`,
     );
   }
   const from = `FROM "Variant" v WHERE ${where.join(" AND ")}`;
@@ -156,7 +158,7 @@ export async function saveVariantSettings(
       await inChunks(ids, (chunk) => tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true } }))
     ).map((v) => v.variantId);
     await applyPolicyPatch(tx, shop, known, data);
-    await enqueueTasks(tx, shop, "variant", known, now);
+    await enqueueTasks(tx, shop, SYNC_KIND.variant, known, now);
     return known.length;
   });
   if (saved === 0) return { ok: false, errors: { form: "None of the selected variants belong to this shop." } };

@@ -62,18 +62,34 @@ export function unreflectedDemand(lines: OpenLine[], levels: Level[]): number {
   return lines.reduce((sum, l) => (l.orderedAt.getTime() > asOf ? sum + Math.max(0, l.openQuantity) : sum), 0);
 }
 
-export function allocate(lines: OpenLine[], levels: Level[]): AllocationResult {
+/**
+ * The units short at each location: negative levels, plus the not-yet-reflected demand
+ * (`extra`, unreflectedDemand) charged to the location with the least stock (ties: lowest id).
+ * It depends on the lines only through `extra`, so the storefront can compute a variant's
+ * waiting units from one sum instead of reading its queue.
+ */
+export function shortageByLocation(levels: Level[], extra: number): Map<string, number> {
   const ordered = [...levels].sort((a, b) => compareIds(a.locationId, b.locationId));
   const shortage = new Map<string, number>();
   for (const l of ordered) if (l.available < 0) shortage.set(l.locationId, -l.available);
-  // Charge not-yet-reflected demand to the location with the least stock (ties: lowest id).
-  const extra = unreflectedDemand(lines, levels);
-  if (extra > 0) {
+  if (extra > 0 && ordered.length > 0) {
     const lowest = ordered.reduce((a, b) => (b.available < a.available ? b : a));
     const stillAvailable = Math.max(0, lowest.available);
     const short = extra - stillAvailable;
     if (short > 0) shortage.set(lowest.locationId, (shortage.get(lowest.locationId) ?? 0) + short);
   }
+  return shortage;
+}
+
+/** allocate(lines, levels).totalShortage from the levels and the lines' unreflected demand alone. */
+export function totalShortageOf(levels: Level[], extra: number): number {
+  let total = 0;
+  for (const v of shortageByLocation(levels, extra).values()) total += v;
+  return total;
+}
+
+export function allocate(lines: OpenLine[], levels: Level[]): AllocationResult {
+  const shortage = shortageByLocation(levels, unreflectedDemand(lines, levels));
   let totalShortage = 0;
   for (const v of shortage.values()) totalShortage += v;
   const result = new Map<string, LineAllocation>();

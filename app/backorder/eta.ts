@@ -14,6 +14,17 @@ export interface RestockPlan {
   processingDays: number;
   /** YYYY-MM-DD, today in the shop's time zone. */
   today: string;
+  /**
+   * Stock the merchant expects (IncomingBatch), in any order: served in date order with the
+   * restock above as one more batch. Absent or empty: the restock date and cycles alone.
+   */
+  batches?: readonly IncomingUnits[];
+}
+
+export interface IncomingUnits {
+  /** YYYY-MM-DD */
+  date: string;
+  quantity: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -60,9 +71,10 @@ export function addBusinessDays(date: string, days: number): string {
 const nonNegative = (n: number): number => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
 
 /**
- * Arrival date of the stock that covers the queue's `unit`-th unit (1-based). The next
- * restock covers the first `incomingQuantity` units; later units wait for further
- * cycles of the same size, each `leadTimeDays` after the previous one.
+ * Arrival date of the stock that covers the queue's `unit`-th unit (1-based). The
+ * incoming batches and the next restock (its `incomingQuantity` units) cover the queue in
+ * date order; later units wait for further cycles of `incomingQuantity`, each
+ * `leadTimeDays` after the previous arrival.
  */
 export function arrivalForUnit(unit: number, plan: RestockPlan): string | null {
   if (!Number.isFinite(unit) || unit < 1) return null;
@@ -70,12 +82,40 @@ export function arrivalForUnit(unit: number, plan: RestockPlan): string | null {
   if (today === null) return null;
   const lead = nonNegative(plan.leadTimeDays);
   const announced = plan.restockDate === null ? null : parseDate(plan.restockDate);
-  // A restock date already behind us did not bring the stock (or the queue would be
-  // empty): treat it as unknown rather than promise a day that has passed.
-  const firstArrival = announced !== null && announced >= today ? announced : today + lead * DAY_MS;
   const perCycle = plan.incomingQuantity !== null && plan.incomingQuantity > 0 ? Math.floor(plan.incomingQuantity) : null;
+  const arrivals = scheduledArrivals(plan, today, announced, perCycle);
+  if (arrivals.length > 0) {
+    // Units are served by the scheduled arrivals in date order; the rest wait for further
+    // cycles after the last one, as a lone restock date's overflow does.
+    let covered = 0;
+    for (const a of arrivals) {
+      covered += a.quantity;
+      if (unit <= covered) return formatDate(a.ms);
+    }
+    const rest = Math.floor(unit) - covered;
+    const cycles = perCycle === null ? 1 : Math.ceil(rest / perCycle);
+    return formatDate(arrivals[arrivals.length - 1]!.ms + cycles * lead * DAY_MS);
+  }
+  // No date ahead: the first stock comes a lead time from today, then every lead time after.
   const cycle = perCycle === null ? 0 : Math.ceil(Math.floor(unit) / perCycle) - 1;
-  return formatDate(firstArrival + cycle * lead * DAY_MS);
+  return formatDate(today + lead * DAY_MS + cycle * lead * DAY_MS);
+}
+
+/**
+ * The restock date (with its quantity; unknown = the whole queue) and the batches, from
+ * today on, in date order. A date already behind us did not bring the stock (or the queue
+ * would be empty): it is left out rather than promise a day that has passed.
+ */
+function scheduledArrivals(plan: RestockPlan, today: number, announced: number | null, perCycle: number | null) {
+  const arrivals: { ms: number; quantity: number }[] = [];
+  for (const b of plan.batches ?? []) {
+    const ms = parseDate(b.date);
+    const quantity = nonNegative(b.quantity);
+    if (ms !== null && ms >= today && quantity > 0) arrivals.push({ ms, quantity });
+  }
+  if (announced !== null && announced >= today) arrivals.push({ ms: announced, quantity: perCycle ?? Number.POSITIVE_INFINITY });
+  // Stable: on the same day, batches come before the restock date's open-ended quantity.
+  return arrivals.sort((a, b) => a.ms - b.ms);
 }
 
 /**

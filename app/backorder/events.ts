@@ -1,6 +1,7 @@
 // Domain events: what the engine understands, independent of Shopify's payload shapes
 // (app/shopify/webhook-payloads.ts maps those). Ids are Shopify's numeric ids as strings;
 // times are Date.
+import type { AdjustmentKind } from "./order-lines.ts";
 
 export interface Customer {
   id: string | null;
@@ -32,6 +33,8 @@ export interface OrderSnapshotEvent {
   cancelledAt: Date | null;
   currency: string;
   customer: Customer | null;
+  /** The language the customer shopped in (Shopify's customer_locale, e.g. "fr-CA"), for its emails. */
+  customerLocale?: string | null;
   /** Refunds and fulfillments already reflected in the line quantities above. */
   refundIds: string[];
   fulfillmentIds: string[];
@@ -45,7 +48,7 @@ export interface OrderSnapshotEvent {
  */
 export interface OrderAdjustmentEvent {
   kind: "adjustment";
-  adjustment: "refund" | "fulfillment" | "edit";
+  adjustment: AdjustmentKind;
   /** refund, fulfillment or order-edit id */
   id: string;
   orderId: string;

@@ -2,6 +2,7 @@
 // sends each at most once, and the payload, shaped as the trigger extensions under
 // extensions/flow-* declare it. Pure: the sync sends, the stand-in checks the shape.
 // Why these four and these fields: docs/decisions/0011-flow-triggers.md.
+import { LINE_STATE } from "./line-state.ts";
 
 export const FLOW_TRIGGERS = {
   created: "backorder-created",
@@ -68,9 +69,9 @@ export interface LineTransition {
 export function triggersOf(t: LineTransition): FlowKey[] {
   const keys: FlowKey[] = [];
   const key = (handle: FlowTriggerHandle) => keys.push({ handle, lineItemId: t.lineItemId, date: t.day });
-  if (t.firstBackordered && t.toState === "waiting") key(FLOW_TRIGGERS.created);
-  if (t.fromState === "waiting" && t.toState === "allocated") key(FLOW_TRIGGERS.ready);
-  if (t.fromState === "waiting" && t.toState === "cancelled") key(FLOW_TRIGGERS.cancelled);
+  if (t.firstBackordered && t.toState === LINE_STATE.waiting) key(FLOW_TRIGGERS.created);
+  if (t.fromState === LINE_STATE.waiting && t.toState === LINE_STATE.allocated) key(FLOW_TRIGGERS.ready);
+  if (t.fromState === LINE_STATE.waiting && t.toState === LINE_STATE.cancelled) key(FLOW_TRIGGERS.cancelled);
   return keys;
 }
 

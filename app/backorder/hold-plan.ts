@@ -10,8 +10,11 @@
 // - a hold cannot be released in part: to hold fewer units, release and hold again.
 
 /** lines: only the backordered units; order: every fulfillment order of an order that waits; off: none. */
-export type HoldMode = "lines" | "order" | "off";
-export const HOLD_MODES: readonly HoldMode[] = ["lines", "order", "off"];
+export const HOLD_MODE = { lines: "lines", order: "order", off: "off" } as const;
+export type HoldMode = (typeof HOLD_MODE)[keyof typeof HOLD_MODE];
+export const HOLD_MODES: readonly HoldMode[] = Object.values(HOLD_MODE);
+/** ShopSettings.holdMode's schema default. */
+export const DEFAULT_HOLD_MODE: HoldMode = HOLD_MODE.lines;
 export const isHoldMode = (v: unknown): v is HoldMode => typeof v === "string" && (HOLD_MODES as readonly string[]).includes(v);
 
 export interface PlanFulfillmentOrder {
@@ -27,8 +30,11 @@ export type HoldStep =
   /** `lineItems` null: the whole fulfillment order. */
   | { kind: "hold"; fulfillmentOrderId: string; lineItems: { id: string; quantity: number }[] | null };
 
+/** The values of Shopify's FulfillmentOrderStatus enum that the hold plan tells apart. */
+export const FULFILLMENT_ORDER_STATUS = { open: "OPEN", onHold: "ON_HOLD", scheduled: "SCHEDULED" } as const;
+
 /** Fulfillment orders a hold may be placed on (Shopify refuses the others). */
-export const HOLDABLE_STATUSES: ReadonlySet<string> = new Set(["OPEN", "ON_HOLD", "SCHEDULED"]);
+export const HOLDABLE_STATUSES: ReadonlySet<string> = new Set(Object.values(FULFILLMENT_ORDER_STATUS));
 
 /**
  * The steps that bring the order to the wanted holds. Releases come first and alone: after
@@ -40,14 +46,14 @@ export function planHolds(
   waiting: ReadonlyMap<string, number>,
   fulfillmentOrders: readonly PlanFulfillmentOrder[],
 ): HoldStep[] {
-  const wantsAny = mode !== "off" && [...waiting.values()].some((q) => q > 0);
+  const wantsAny = mode !== HOLD_MODE.off && [...waiting.values()].some((q) => q > 0);
   const ours = (fo: PlanFulfillmentOrder) => fo.holds.find((h) => h.ours);
   const hasWaiting = (fo: PlanFulfillmentOrder) =>
     fo.lineItems.some((l) => l.remainingQuantity > 0 && (waiting.get(l.lineItemId) ?? 0) > 0);
 
   if (!wantsAny) return fulfillmentOrders.flatMap((fo) => releaseOf(fo, ours(fo)));
 
-  if (mode === "order") {
+  if (mode === HOLD_MODE.order) {
     // The whole order waits: every fulfillment order that still has something to ship.
     return fulfillmentOrders
       .filter((fo) => !ours(fo) && HOLDABLE_STATUSES.has(fo.status) && fo.lineItems.some((l) => l.remainingQuantity > 0))
@@ -96,7 +102,7 @@ export function planHolds(
     if (!units.length) continue;
     const whole = items.every((i) => i.quantity === i.remaining);
     // Already held by someone else: Shopify cannot split it, and it ships nothing now anyway.
-    const onHold = fo.status === "ON_HOLD" || fo.holds.length > 0;
+    const onHold = fo.status === FULFILLMENT_ORDER_STATUS.onHold || fo.holds.length > 0;
     holds.push({
       kind: "hold",
       fulfillmentOrderId: fo.id,

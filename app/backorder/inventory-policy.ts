@@ -1,7 +1,9 @@
 // What Shopify's inventory policy should be for a variant, and when the merchant's
 // auto-enable rule switches backorders on. Pure: the sync and the worker hook feed it.
 
-export type InventoryPolicy = "CONTINUE" | "DENY";
+/** Shopify's ProductVariantInventoryPolicy: keep selling at zero stock, or stop. */
+export const INVENTORY_POLICY = { continue: "CONTINUE", deny: "DENY" } as const;
+export type InventoryPolicy = (typeof INVENTORY_POLICY)[keyof typeof INVENTORY_POLICY];
 
 export interface PolicyInputs {
   /** The merchant's setting; null: the app does not manage this variant. */
@@ -17,9 +19,9 @@ export interface PolicyInputs {
  */
 export function desiredInventoryPolicy({ policy, waitingUnits }: PolicyInputs): InventoryPolicy | null {
   if (!policy) return null;
-  if (!policy.enabled) return "DENY";
-  if (policy.maxBackorder != null && Math.max(0, waitingUnits) >= policy.maxBackorder) return "DENY";
-  return "CONTINUE";
+  if (!policy.enabled) return INVENTORY_POLICY.deny;
+  if (policy.maxBackorder != null && Math.max(0, waitingUnits) >= policy.maxBackorder) return INVENTORY_POLICY.deny;
+  return INVENTORY_POLICY.continue;
 }
 
 export interface AutoEnableInputs {
@@ -57,7 +59,7 @@ export function shouldAutoEnable(i: AutoEnableInputs): boolean {
 /** "continue"/"CONTINUE" (REST webhooks, GraphQL) as the policy; anything else: not known. */
 export function parseInventoryPolicy(value: string | null | undefined): InventoryPolicy | null {
   const v = value?.trim().toUpperCase();
-  return v === "CONTINUE" || v === "DENY" ? v : null;
+  return v === INVENTORY_POLICY.continue || v === INVENTORY_POLICY.deny ? v : null;
 }
 
 /**
@@ -66,5 +68,5 @@ export function parseInventoryPolicy(value: string | null | undefined): Inventor
  * for a new variant: stop selling at zero stock), which the settings page says.
  */
 export function policyToRestore(original: string | null | undefined): InventoryPolicy {
-  return parseInventoryPolicy(original) ?? "DENY";
+  return parseInventoryPolicy(original) ?? INVENTORY_POLICY.deny;
 }

@@ -1,4 +1,4 @@
-import { shipDateForUnit, type RestockPlan } from "./eta.ts";
+import { shipDateForUnit, type IncomingUnits, type RestockPlan } from "./eta.ts";
 
 // Contract between the engine, the Admin API sync and the theme app extension:
 // what one variant's `$app.backorder_status` metafield holds. The theme renders
@@ -57,6 +57,8 @@ export interface VariantFacts {
   shop: ShopFacts;
   /** YYYY-MM-DD, today in the shop's time zone. */
   today: string;
+  /** The variant's incoming batches (IncomingBatch); absent = none. */
+  batches?: readonly IncomingUnits[];
 }
 
 /** ShopSettings.messageTemplate's default; the theme's own (translated) text is used while the shop keeps it. */
@@ -67,8 +69,10 @@ export function restockPlanOf(facts: {
   policy: Pick<VariantPolicyFacts, "restockDate" | "incomingQuantity" | "leadTimeDays"> | null;
   shop: Pick<ShopFacts, "defaultLeadTimeDays" | "processingDays">;
   today: string;
+  batches?: readonly IncomingUnits[];
 }): RestockPlan {
   return {
+    batches: facts.batches ?? [],
     restockDate: facts.policy?.restockDate ?? null,
     incomingQuantity: facts.policy?.incomingQuantity ?? null,
     leadTimeDays: facts.policy?.leadTimeDays ?? facts.shop.defaultLeadTimeDays,

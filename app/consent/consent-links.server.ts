@@ -13,12 +13,13 @@ export interface ConsentLinks {
   cancelUrl: string;
 }
 
-export function consentLinks(opts: { shop: string; lineItemId: string; promisedDate: string; now?: Date }): ConsentLinks {
+/** `secret`: the app's API secret (default: from the configuration; the demo passes its own). */
+export function consentLinks(opts: { shop: string; lineItemId: string; promisedDate: string; now?: Date; secret?: string }): ConsentLinks {
   const now = opts.now ?? new Date();
   const expiresAt = Math.floor(now.getTime() / 1000) + CONSENT_LINK_DAYS * 86_400;
   const token = signConsentToken(
     { shop: opts.shop, lineItemId: opts.lineItemId, promisedDate: opts.promisedDate, expiresAt },
-    appConfig().apiSecret,
+    opts.secret ?? appConfig().apiSecret,
   );
   const base = `https://${opts.shop}${APP_PROXY_PATH}/consent`;
   return { keepUrl: `${base}/keep?t=${token}`, cancelUrl: `${base}/cancel?t=${token}` };

@@ -1,6 +1,7 @@
 // Applies one domain event to the stored facts, then re-derives what depends on them.
 // Every branch is idempotent and ignores stale data, so the inbox may deliver twice,
 // late or out of order and the queue still converges.
+import { rememberOrderLocales } from "../email/order-locale.server.ts";
 import type {
   Customer,
   DomainEvent,
@@ -11,10 +12,25 @@ import type {
   ProductEvent,
 } from "../backorder/events.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
-import { eachChunk, inChunks } from "../db/chunks.ts";
-import { inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
+import { dialectOf } from "../db/dialect.ts";
+import { valuesList } from "../db/values-list.ts";
+import { customerToKeep, inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
+import { PENDING_LINE_STATE } from "../backorder/line-state.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
-import { adjustmentsByLine, loadAdjustments, OPEN_STATES, recomputeOrderLines, recomputeVariant, snapshotRef } from "./recompute.server.ts";
+import {
+  adjustmentsByLine,
+  deriveVariant,
+  deriveVariantBounded,
+  deriveVariantsWhole,
+  loadOrdersAdjustments,
+  OPEN_OR_LIVE,
+  recomputeOrderLines,
+  recomputeVariant,
+  SMALL_VARIANT_LINES,
+  snapshotRef,
+  writeDerivation,
+} from "./recompute.server.ts";
 import {
   customerUnlessRedacted,
   deleteShopData,
@@ -54,12 +70,83 @@ export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventTo
   const affected = emptyAffected();
   // Lines whose facts this transaction wrote: with the pending ones, all a derivation needs besides its window.
   const touched = new Set<string>();
-  for (const { event, reason, linesStored, derived } of events) {
-    const a = await applyEventFacts(tx, shop, event, reason, derived ? new Map() : pending, linesStored, touched);
+  const list = [...events];
+  for (let i = 0; i < list.length;) {
+    const run = storableTogether(list, i);
+    const a =
+      run.length > 1
+        ? await applyFactsTogether(tx, shop, run, pending, touched)
+        : await applyEventFacts(
+            tx,
+            shop,
+            list[i]!.event,
+            list[i]!.reason,
+            list[i]!.derived ? new Map() : pending,
+            list[i]!.linesStored,
+            touched,
+          );
     a.variantIds.forEach((v) => affected.variantIds.add(v));
     a.orderIds.forEach((o) => affected.orderIds.add(o));
+    i += Math.max(1, run.length);
   }
   await recomputeVariants(tx, shop, pending, affected, touched);
+  return affected;
+}
+
+const levelKey = (e: InventoryLevelEvent) => `${e.inventoryItemId}|${e.locationId}`;
+
+/**
+ * The events from `from` whose facts can be stored with a few statements for all of them:
+ * a row of order snapshots and inventory levels (a flash sale's stream), each order and each
+ * item's location at most once (a statement compares each row with the stored one, not with
+ * another row of its own), none applied in slices. Orders and levels are different facts, so
+ * storing all the orders, then all the levels, ends where applying them one by one does.
+ */
+function storableTogether(list: EventToApply[], from: number): EventToApply[] {
+  const seen = new Set<string>();
+  let end = from;
+  for (; end < list.length; end++) {
+    const { event, linesStored, derived } = list[end]!;
+    if (linesStored || derived) break;
+    const key = event.kind === "order" ? `o:${event.orderId}` : event.kind === "inventory" ? `l:${levelKey(event)}` : null;
+    if (key === null || seen.has(key)) break;
+    seen.add(key);
+  }
+  return list.slice(from, end);
+}
+
+/** applyEventFacts for a run of storableTogether, set-based; each event's variants marked pending in the run's order. */
+async function applyFactsTogether(
+  tx: Tx,
+  shop: string,
+  run: EventToApply[],
+  pending: PendingRecompute,
+  touched: Set<string>,
+): Promise<Affected> {
+  const orders = run.flatMap(({ event }) => (event.kind === "order" ? [event] : []));
+  const levels = run.flatMap(({ event }) => (event.kind === "inventory" ? [event] : []));
+  const storedOrders = await storeOrderSnapshots(
+    tx,
+    shop,
+    orders.map((e) => ({ e, linesStored: 0 })),
+    touched,
+  );
+  const variantsOfLevel = await storeInventoryLevels(tx, shop, levels);
+  const affected = emptyAffected();
+  for (const { event, reason } of run) {
+    let variants: string[] = [];
+    if (event.kind === "order" && storedOrders.has(event.orderId)) {
+      affected.orderIds.add(event.orderId);
+      variants = event.lines.flatMap((l) => (l.variantId ? [l.variantId] : []));
+    } else if (event.kind === "inventory") {
+      variants = variantsOfLevel.get(levelKey(event)) ?? [];
+    }
+    const mine = new Set(variants);
+    for (const v of mine) {
+      affected.variantIds.add(v);
+      markPending(pending, v, businessTime(event as OrderSnapshotEvent | InventoryLevelEvent), reason);
+    }
+  }
   return affected;
 }
 
@@ -79,25 +166,31 @@ export async function recomputeVariants(
   affected: Affected,
   touched?: ReadonlySet<string>,
 ) {
-  // A variant without lines to derive has nothing to change: one query for all of them rather
-  // than three per variant (a catalog chunk touches hundreds of variants, few with backorders).
-  const open = { OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
-  const withLines = new Set(
-    pending.size > 1
-      ? (
-          await inChunks(pending.keys(), (ids) =>
-            tx.backorderLine.findMany({
-              where: { shop, variantId: { in: ids }, ...open },
-              select: { variantId: true },
-              distinct: ["variantId"],
-            }),
-          )
-        ).map((l) => l.variantId)
-      : pending.keys(),
-  );
-  for (const [variantId, { at, reason }] of pending) {
-    if (!withLines.has(variantId)) continue;
+  if (pending.size === 1) {
+    const [variantId, { at, reason }] = [...pending][0]!;
     for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason, touched)) affected.orderIds.add(orderId);
+    return;
+  }
+  // How many lines each variant has to derive, in one query: a variant without any has nothing
+  // to change (a catalog chunk touches hundreds, few with backorders); the small ones are derived
+  // together (three queries for all) and written together; a large one on its own, bounded.
+  const counts = new Map(
+    (
+      await inChunks(pending.keys(), (ids) =>
+        tx.backorderLine.groupBy({ by: ["variantId"], where: { shop, variantId: { in: ids }, ...OPEN_OR_LIVE }, _count: { _all: true } }),
+      )
+    ).map((g) => [g.variantId, g._count._all]),
+  );
+  const small = [...pending]
+    .filter(([variantId]) => (counts.get(variantId) ?? 0) > 0 && counts.get(variantId)! <= SMALL_VARIANT_LINES)
+    .map(([variantId, { at, reason }]) => ({ variantId, at, reason }));
+  for (const orderId of await writeDerivation(tx, shop, await deriveVariantsWhole(tx, shop, small))) affected.orderIds.add(orderId);
+  for (const [variantId, { at, reason }] of pending) {
+    if ((counts.get(variantId) ?? 0) <= SMALL_VARIANT_LINES) continue;
+    const changes = touched
+      ? await deriveVariantBounded(tx, shop, variantId, at, reason, touched)
+      : await deriveVariant(tx, shop, variantId, at, reason);
+    for (const orderId of await writeDerivation(tx, shop, changes)) affected.orderIds.add(orderId);
   }
 }
 
@@ -287,23 +380,130 @@ async function applyOrderSnapshot(
 ) {
   const key = { shop_orderId: { shop, orderId: e.orderId } };
   const existing = await tx.orderSnapshot.findUnique({ where: key, select: { updatedAt: true } });
-  if (!snapshotWins(e, existing)) return; // stale
-  // customers/redact erased this order's customer: Shopify still sends them, we do not keep them.
-  const customer = await customerUnlessRedacted(tx, shop, e.orderId, e.customer);
-  // The read above skips a stale snapshot cheaply; this write decides atomically (snapshotWins
-  // in SQL): a newer snapshot stored meanwhile by another transaction is not overwritten, and on
-  // PostgreSQL the row stays locked, so this order's lines are written by one transaction at a time.
-  const stored = await tx.$executeRaw`
-    INSERT INTO "OrderSnapshot" ("shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency")
-    VALUES (${shop}, ${e.orderId}, ${e.name}, ${e.createdAt}, ${e.updatedAt}, ${e.cancelledAt}, ${JSON.stringify(e.refundIds)}, ${JSON.stringify(e.fulfillmentIds)}, ${customer?.id ?? null}, ${e.currency})
-    ON CONFLICT ("shop", "orderId") DO UPDATE SET
-      "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
-      "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
-    WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"`;
-  if (stored === 0) return; // a newer snapshot won meanwhile
+  if (!snapshotWins(e, existing)) return; // stale: skipped cheaply, before the write below decides
+  if (!(await storeOrderSnapshots(tx, shop, [{ e, linesStored }], touched)).has(e.orderId)) return; // a newer one won meanwhile
   affected.orderIds.add(e.orderId);
-  await writeOrderLines(tx, shop, e, e.lines.slice(linesStored), customer, touched);
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
+}
+
+/** Rows per multi-row INSERT: 10 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
+const SNAPSHOTS_PER_STATEMENT = 40;
+
+/**
+ * Stores order snapshots (each order at most once) and the lines of those that win; returns
+ * the orders stored. snapshotWins is decided by the statement itself (a newer snapshot stored
+ * meanwhile by another transaction is not overwritten), for all the orders in one statement;
+ * on PostgreSQL the rows it writes stay locked, so an order's lines are written by one
+ * transaction at a time. customers/redact erased an order's customer: Shopify still sends
+ * them, we do not keep them.
+ */
+async function storeOrderSnapshots(
+  tx: Tx,
+  shop: string,
+  orders: { e: OrderSnapshotEvent; linesStored: number }[],
+  touched: Set<string>,
+): Promise<Set<string>> {
+  const stored = new Set<string>();
+  if (orders.length === 0) return stored;
+  const withCustomer = orders.filter(({ e }) => e.customer).map(({ e }) => e.orderId);
+  const redacted = new Set(
+    (
+      await inChunks(withCustomer, (ids) =>
+        tx.redactedOrder.findMany({ where: { shop, orderId: ids.length === 1 ? ids[0]! : { in: ids } }, select: { orderId: true } }),
+      )
+    ).map((r) => r.orderId),
+  );
+  const customerOf = new Map(orders.map(({ e }) => [e.orderId, customerToKeep(e.customer, redacted.has(e.orderId))]));
+  for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT)) {
+    const values = valuesList(
+      dialectOf(tx),
+      chunk.map(({ e }) => [
+        shop,
+        e.orderId,
+        e.name,
+        e.createdAt,
+        e.updatedAt,
+        e.cancelledAt,
+        JSON.stringify(e.refundIds),
+        JSON.stringify(e.fulfillmentIds),
+        customerOf.get(e.orderId)?.id ?? null,
+        e.currency,
+      ]),
+    );
+    const written = await tx.$queryRawUnsafe<{ orderId: string }[]>(
+      `INSERT INTO "OrderSnapshot" ("shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency")
+      VALUES ${values.sql}
+      ON CONFLICT ("shop", "orderId") DO UPDATE SET
+        "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
+        "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
+      WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"
+      RETURNING "orderId"`,
+      ...values.params,
+    );
+    for (const r of written) stored.add(r.orderId);
+  }
+  const fresh = orders.filter(({ e }) => stored.has(e.orderId));
+  await rememberOrderLocales(
+    tx,
+    shop,
+    fresh.flatMap(({ e }) => (e.customerLocale ? [{ orderId: e.orderId, locale: e.customerLocale }] : [])),
+  );
+  await writeOrderLines(
+    tx,
+    shop,
+    fresh.map(({ e, linesStored }) => ({ e, lines: e.lines.slice(linesStored), customer: customerOf.get(e.orderId) ?? null })),
+    touched,
+  );
+  return stored;
+}
+
+/** Rows per multi-row INSERT of levels (5 parameters each). */
+const LEVELS_PER_STATEMENT = 80;
+
+/**
+ * Stores inventory levels (each item's location at most once) by inventoryLevelWins, decided
+ * by the statement (a level stored meanwhile by another transaction, the catalog sync, is
+ * compared with, not overwritten); returns the variants of each level stored, by levelKey.
+ */
+async function storeInventoryLevels(tx: Tx, shop: string, levels: InventoryLevelEvent[]): Promise<Map<string, string[]>> {
+  const variantsOf = new Map<string, string[]>();
+  if (levels.length === 0) return variantsOf;
+  const written: { inventoryItemId: string; locationId: string }[] = [];
+  for (const chunk of chunks(levels, LEVELS_PER_STATEMENT)) {
+    const values = valuesList(
+      dialectOf(tx),
+      chunk.map((e) => [shop, e.inventoryItemId, e.locationId, e.available, e.updatedAt]),
+    );
+    // Same second, different value (a flash sale moves stock several times a second and
+    // updated_at has whole seconds): the lower wins, so we hold rather than promise stock
+    // we may not have; the next event settles it.
+    written.push(
+      ...(await tx.$queryRawUnsafe<{ inventoryItemId: string; locationId: string }[]>(
+        `INSERT INTO "InventoryLevel" ("shop", "inventoryItemId", "locationId", "available", "updatedAt")
+        VALUES ${values.sql}
+        ON CONFLICT ("shop", "inventoryItemId", "locationId") DO UPDATE SET "available" = excluded."available", "updatedAt" = excluded."updatedAt"
+        WHERE excluded."updatedAt" > "InventoryLevel"."updatedAt"
+           OR (excluded."updatedAt" = "InventoryLevel"."updatedAt" AND excluded."available" < "InventoryLevel"."available")
+        RETURNING "inventoryItemId", "locationId"`,
+        ...values.params,
+      )),
+    );
+  }
+  if (written.length === 0) return variantsOf;
+  const items = [...new Set(written.map((w) => w.inventoryItemId))];
+  const variants = await inChunks(items, (ids) =>
+    tx.variant.findMany({
+      where: { shop, inventoryItemId: ids.length === 1 ? ids[0]! : { in: ids } },
+      select: { variantId: true, inventoryItemId: true },
+    }),
+  );
+  for (const w of written) {
+    variantsOf.set(
+      `${w.inventoryItemId}|${w.locationId}`,
+      variants.filter((v) => v.inventoryItemId === w.inventoryItemId).map((v) => v.variantId),
+    );
+  }
+  return variantsOf;
 }
 
 /**
@@ -319,7 +519,9 @@ export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshot
     select: { updatedAt: true },
   });
   if (!snapshotWins(e, existing)) return false;
-  await writeOrderLines(tx, shop, e, e.lines.slice(from, to), await customerUnlessRedacted(tx, shop, e.orderId, e.customer));
+  await writeOrderLines(tx, shop, [
+    { e, lines: e.lines.slice(from, to), customer: await customerUnlessRedacted(tx, shop, e.orderId, e.customer) },
+  ]);
   return true;
 }
 
@@ -353,35 +555,45 @@ const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS
 const sameValue = (a: unknown, b: unknown) =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null);
 
-/** `customer`: the order's customer as we may keep it (customerUnlessRedacted). */
-async function writeOrderLines(
-  tx: Tx,
-  shop: string,
-  e: OrderSnapshotEvent,
-  lines: OrderLineSnapshot[],
-  customer: Customer | null,
-  touched?: Set<string>,
-) {
-  const tracked = lines.filter((l): l is OrderLineSnapshot & { variantId: string } => l.variantId !== null); // custom items: nothing to allocate
+/** An order's lines to write, with its customer as we may keep it (customerUnlessRedacted). */
+interface OrderLinesToWrite {
+  e: OrderSnapshotEvent;
+  lines: OrderLineSnapshot[];
+  customer: Customer | null;
+}
+
+/** Writes the lines of one order, or of several (a chunk's orders: a few statements for all of them). */
+async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[], touched?: Set<string>) {
+  const tracked = orders.flatMap(({ e, lines, customer }) =>
+    lines.flatMap((line) => (line.variantId === null ? [] : [{ e, line: { ...line, variantId: line.variantId }, customer }])),
+  ); // custom items: nothing to allocate
   if (tracked.length === 0) return;
   const [adjustments, known] = await Promise.all([
-    loadAdjustments(tx, shop, e.orderId),
+    loadOrdersAdjustments(tx, shop, [...new Set(tracked.map((t) => t.e.orderId))]),
     inChunks(
-      tracked.map((l) => l.lineItemId),
+      tracked.map((t) => t.line.lineItemId),
       (ids) => tx.backorderLine.findMany({ where: { shop, lineItemId: { in: ids } }, select: STORED_LINE }),
     ),
   ]);
   const knownOf = new Map(known.map((l) => [l.lineItemId, l]));
-  const ref = snapshotRef({
-    updatedAt: e.updatedAt,
-    refundIds: JSON.stringify(e.refundIds),
-    fulfillmentIds: JSON.stringify(e.fulfillmentIds),
-  });
-  const ofLine = adjustmentsByLine(adjustments);
+  const refs = new Map<string, ReturnType<typeof snapshotRef>>();
+  const refOf = (e: OrderSnapshotEvent) => {
+    let ref = refs.get(e.orderId);
+    if (!ref) {
+      ref = snapshotRef({
+        updatedAt: e.updatedAt,
+        refundIds: JSON.stringify(e.refundIds),
+        fulfillmentIds: JSON.stringify(e.fulfillmentIds),
+      });
+      refs.set(e.orderId, ref);
+    }
+    return ref;
+  };
+  const ofLine = new Map([...adjustments].map(([orderId, list]) => [orderId, adjustmentsByLine(list)]));
   const created: Prisma.BackorderLineCreateManyInput[] = [];
   const changes = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
-  for (const line of tracked) {
-    const q = effectiveQuantities(line, ref, ofLine.get(line.lineItemId) ?? []);
+  for (const { e, line, customer } of tracked) {
+    const q = effectiveQuantities(line, refOf(e), ofLine.get(e.orderId)?.get(line.lineItemId) ?? []);
     const common: LineRow = {
       orderId: e.orderId,
       orderName: e.name,
@@ -403,7 +615,7 @@ async function writeOrderLines(
     };
     const stored = knownOf.get(line.lineItemId);
     if (!stored) {
-      created.push({ shop, lineItemId: line.lineItemId, ...common, state: "pending" }); // pending: the derivation finds it
+      created.push({ shop, lineItemId: line.lineItemId, ...common, state: PENDING_LINE_STATE }); // pending: the derivation finds it
       continue;
     }
     const diff: Record<string, unknown> = {};
@@ -435,21 +647,8 @@ async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, af
 async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affected: Affected) {
   const key = { shop_inventoryItemId_locationId: { shop, inventoryItemId: e.inventoryItemId, locationId: e.locationId } };
   const existing = await tx.inventoryLevel.findUnique({ where: key });
-  // Same second, different value (a flash sale moves stock several times a second and
-  // updated_at has whole seconds): the lower wins, so we hold rather than promise stock
-  // we may not have; the next event settles it.
-  if (!inventoryLevelWins(e, existing)) return;
-  // The same rule in one statement, so a level stored meanwhile by another transaction (the
-  // catalog sync) is compared with, not overwritten by a read-compare-write.
-  const stored = await tx.$executeRaw`
-    INSERT INTO "InventoryLevel" ("shop", "inventoryItemId", "locationId", "available", "updatedAt")
-    VALUES (${shop}, ${e.inventoryItemId}, ${e.locationId}, ${e.available}, ${e.updatedAt})
-    ON CONFLICT ("shop", "inventoryItemId", "locationId") DO UPDATE SET "available" = excluded."available", "updatedAt" = excluded."updatedAt"
-    WHERE excluded."updatedAt" > "InventoryLevel"."updatedAt"
-       OR (excluded."updatedAt" = "InventoryLevel"."updatedAt" AND excluded."available" < "InventoryLevel"."available")`;
-  if (stored === 0) return;
-  const variants = await tx.variant.findMany({ where: { shop, inventoryItemId: e.inventoryItemId }, select: { variantId: true } });
-  for (const v of variants) affected.variantIds.add(v.variantId);
+  if (!inventoryLevelWins(e, existing)) return; // skipped cheaply, before the statement below decides
+  for (const v of (await storeInventoryLevels(tx, shop, [e])).get(levelKey(e)) ?? []) affected.variantIds.add(v);
 }
 
 async function applyProduct(tx: Tx, shop: string, e: ProductEvent, affected: Affected) {

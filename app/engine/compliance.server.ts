@@ -4,7 +4,10 @@ import type { Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
 import { customerToKeep } from "../backorder/fact-rules.ts";
 import { escapeLike } from "../db/sqlite-like-escape.ts";
+import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
+import { COMPLIANCE_TOPIC } from "./compliance-topic.ts";
+import { deleteBodyParts, isLargeBody, readBodyParts, writeBodyParts } from "../inbox/body-parts.server.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
 export async function uninstallShop(tx: Tx, shop: string) {
@@ -74,24 +77,45 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
 
   const or = customerWhere(e.customerId, e.email);
   if (or) await tx.backorderLine.updateMany({ where: { shop, OR: or }, data: erased });
+  // Consent answers keep what was chosen, for which line and date; not who was logged in.
+  if (e.customerId) await tx.consentRecord.updateMany({ where: { shop, customerId: e.customerId }, data: { customerId: null } });
   for (const part of chunks(orders)) {
     await tx.backorderLine.updateMany({ where: { shop, orderId: { in: part } }, data: erased });
     await tx.orderSnapshot.updateMany({ where: { shop, orderId: { in: part } }, data: { customerId: null } });
+    await tx.consentRecord.updateMany({ where: { shop, orderId: { in: part } }, data: { customerId: null } });
     const known = await tx.redactedOrder.findMany({ where: { shop, orderId: { in: part } }, select: { orderId: true } });
     const done = new Set(known.map((k) => k.orderId));
     await tx.redactedOrder.createMany({ data: part.filter((o) => !done.has(o)).map((orderId) => ({ shop, orderId, redactedAt: now })) });
   }
 
+  await redactEmails(tx, shop, orders);
   await redactDataRequests(tx, shop, e, orderIds, now);
   await redactInbox(tx, shop, { customerId: e.customerId, email: e.email, orderIds });
   // The record that we did it, with nothing that identifies the customer.
-  await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", orderIds: JSON.stringify(orders), receivedAt: now } });
+  await tx.complianceRequest.create({
+    data: { shop, topic: COMPLIANCE_TOPIC.customerRedact, orderIds: JSON.stringify(orders), receivedAt: now },
+  });
+}
+
+/**
+ * The customer's emails: what we sent (address, subject, text) is erased, and what was still to
+ * go is not sent (the row stays, so the same change cannot enqueue it again).
+ */
+async function redactEmails(tx: Tx, shop: string, orderIds: string[]) {
+  for (const part of chunks(orderIds)) {
+    await tx.emailOutbox.updateMany({
+      where: { shop, orderId: { in: part }, status: { in: ["pending", "sending", "failed"] } },
+      data: { status: "skipped", lastError: "customer data erased (customers/redact)" },
+    });
+    await tx.emailOutbox.updateMany({ where: { shop, orderId: { in: part } }, data: { recipient: null, subject: null, body: null } });
+    await tx.orderLocale.deleteMany({ where: { shop, orderId: { in: part } } });
+  }
 }
 
 /** Earlier customers/data_request records of this customer keep their date and status, nothing personal. */
 async function redactDataRequests(tx: Tx, shop: string, e: CustomerRedactEvent, orderIds: ReadonlySet<string>, now: Date) {
   const requests = await tx.complianceRequest.findMany({
-    where: { shop, topic: "customers/data_request", redactedAt: null },
+    where: { shop, topic: COMPLIANCE_TOPIC.dataRequest, redactedAt: null },
     select: { id: true, customerId: true, email: true, orderIds: true },
   });
   const emails = new Set(emailForms(e.email));
@@ -118,9 +142,9 @@ async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
   const needles = payloadNeedles(target);
   for (const part of chunks(needles, 200)) {
     const mention = part.map((n) => ({ payload: { contains: escapeLike(n) } }));
-    await tx.webhookInbox.updateMany({ where: { shop, status: "done", OR: mention }, data: { payload: "" } });
+    await tx.webhookInbox.updateMany({ where: { shop, status: INBOX_STATUS.done, OR: mention }, data: { payload: "" } });
     const rows = await tx.webhookInbox.findMany({
-      where: { shop, status: { not: "done" }, OR: mention },
+      where: { shop, status: { not: INBOX_STATUS.done }, OR: mention },
       select: { id: true, topic: true, payload: true },
     });
     for (const row of rows) {
@@ -129,6 +153,34 @@ async function redactInbox(tx: Tx, shop: string, target: RedactionTarget) {
         await tx.webhookInbox.update({ where: { id: row.id }, data: { payload: redacted } });
       }
     }
+  }
+  await redactPartedBodies(tx, shop, target);
+}
+
+/**
+ * The same for large bodies stored in parts (a needle may straddle two parts, so each body
+ * is read whole): a done one loses its parts, the others are rewritten without the customer.
+ */
+async function redactPartedBodies(tx: Tx, shop: string, target: RedactionTarget) {
+  const rows = await tx.webhookInbox.findMany({
+    where: { shop, bodyId: { not: null } },
+    select: { id: true, topic: true, status: true, bodyId: true },
+  });
+  for (const row of rows) {
+    const bodyId = row.bodyId!;
+    if (row.status === "done") {
+      await tx.webhookInbox.update({ where: { id: row.id }, data: { payload: "", bodyId: null } });
+      await deleteBodyParts(tx, [bodyId]);
+      continue;
+    }
+    const text = await readBodyParts(tx, bodyId);
+    const redacted = redactPayload(row.topic, text, target);
+    if (redacted === null || redacted === text) continue;
+    const stored = isLargeBody(redacted)
+      ? { payload: "", bodyId: await writeBodyParts(tx, shop, redacted) }
+      : { payload: redacted, bodyId: null };
+    await tx.webhookInbox.update({ where: { id: row.id }, data: stored });
+    await deleteBodyParts(tx, [bodyId]);
   }
 }
 
@@ -144,7 +196,7 @@ export async function recordDataRequest(tx: Tx, shop: string, e: CustomerDataReq
   await tx.complianceRequest.create({
     data: {
       shop,
-      topic: "customers/data_request",
+      topic: COMPLIANCE_TOPIC.dataRequest,
       customerId: e.customerId,
       email: e.email,
       orderIds: JSON.stringify(e.orderIds),
@@ -181,7 +233,18 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.orderHold.deleteMany({ where: { shop } });
   await tx.autoEnableProduct.deleteMany({ where: { shop } });
   await tx.flowTriggerUse.deleteMany({ where: { shop } });
+  await tx.consentRecord.deleteMany({ where: { shop } });
+  await tx.emailOutbox.deleteMany({ where: { shop } });
+  await tx.emailTemplate.deleteMany({ where: { shop } });
+  await tx.emailSettings.deleteMany({ where: { shop } });
+  await tx.orderLocale.deleteMany({ where: { shop } });
+  await tx.incomingBatch.deleteMany({ where: { shop } });
+  await tx.linePromise.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
-  await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
+  await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: COMPLIANCE_TOPIC.shopRedact } } });
+  // Every large body of the shop but those of the shop/redact rows kept above (orphans too:
+  // parts of a delivery whose row was never written).
+  const kept = await tx.webhookInbox.findMany({ where: { shop, bodyId: { not: null } }, select: { bodyId: true } });
+  await tx.webhookBodyPart.deleteMany({ where: { shop, bodyId: { notIn: kept.map((k) => k.bodyId!) } } });
 }

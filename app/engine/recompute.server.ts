@@ -2,13 +2,23 @@
 // (snapshot minus pending deltas), then each affected variant's allocation.
 import { allocate, fifoCompare } from "../backorder/allocation.ts";
 import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
+import {
+  DERIVABLE_LINE_STATES,
+  isDerivableLineState,
+  LINE_STATE,
+  PENDING_LINE_STATE,
+  STORED_LINE_STATES,
+} from "../backorder/line-state.ts";
 import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, type SnapshotRef } from "../backorder/order-lines.ts";
 import type { Prisma, Tx } from "../db/client.server.ts";
-import { eachChunk, inChunks } from "../db/chunks.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
+import { dialectOf } from "../db/dialect.ts";
+import { valuesList } from "../db/values-list.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
+import { enqueueReadyEmails } from "../email/outbox.server.ts";
 
-// "pending": a line just created from an order, not yet derived (within the same transaction).
-export const OPEN_STATES = ["pending", "waiting", "allocated"];
+/** A line that a derivation reads: in an open state, or live (open units, not cancelled). */
+export const OPEN_OR_LIVE = { OR: [{ state: { in: [...DERIVABLE_LINE_STATES] } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
 
 export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillmentIds: string }): SnapshotRef {
   return {
@@ -19,14 +29,27 @@ export function snapshotRef(s: { updatedAt: Date; refundIds: string; fulfillment
 }
 
 export async function loadAdjustments(tx: Tx, shop: string, orderId: string): Promise<Adjustment[]> {
-  const rows = await tx.orderAdjustment.findMany({ where: { shop, orderId } });
-  return rows.map((a) => ({
-    kind: a.kind as AdjustmentKind,
-    id: a.key.slice(a.key.indexOf(":") + 1),
-    lineItemId: a.lineItemId,
-    quantity: a.quantity,
-    occurredAt: a.occurredAt,
-  }));
+  return (await loadOrdersAdjustments(tx, shop, [orderId])).get(orderId) ?? [];
+}
+
+/** The recorded adjustments of several orders in one query (a chunk of the inbox), by order. */
+export async function loadOrdersAdjustments(tx: Tx, shop: string, orderIds: string[]): Promise<Map<string, Adjustment[]>> {
+  const rows = await inChunks(orderIds, (ids) =>
+    tx.orderAdjustment.findMany({ where: { shop, orderId: ids.length === 1 ? ids[0]! : { in: ids } } }),
+  );
+  const byOrder = new Map<string, Adjustment[]>();
+  for (const a of rows) {
+    const list = byOrder.get(a.orderId) ?? [];
+    list.push({
+      kind: a.kind as AdjustmentKind,
+      id: a.key.slice(a.key.indexOf(":") + 1),
+      lineItemId: a.lineItemId,
+      quantity: a.quantity,
+      occurredAt: a.occurredAt,
+    });
+    byOrder.set(a.orderId, list);
+  }
+  return byOrder;
 }
 
 /** Each line's adjustments, so a large order's lines are not each checked against all of them. */
@@ -144,18 +167,64 @@ export async function deriveVariant(
       ? tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
       : Promise.resolve([]),
     tx.backorderLine.findMany({
-      where: { shop, variantId, OR: [{ state: { in: OPEN_STATES } }, { openQuantity: { gt: 0 }, cancelledAt: null }] },
+      where: { shop, variantId, ...OPEN_OR_LIVE },
       select: DERIVED_LINE,
       ...(limit === undefined ? {} : { take: limit + 1 }),
     }),
   ]);
   if (limit !== undefined && lines.length > limit) return null;
+  return derivedWhole(shop, lines, levels, at, reason);
+}
+
+type LevelRow = { locationId: string; available: number; updatedAt: Date };
+
+/** The changes of a variant derived from all its open lines and its levels (allocate). */
+function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at: Date, reason: string): LineChange[] {
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
     live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
+}
+
+/**
+ * deriveVariant for many variants at once, each read whole: three queries for all of them
+ * (their Variant rows, levels and open lines) instead of three per variant. For variants
+ * known to be small (a flash sale's chunk touches dozens of them, each with a few hundred lines).
+ */
+export async function deriveVariantsWhole(
+  tx: Tx,
+  shop: string,
+  variants: { variantId: string; at: Date; reason: string }[],
+): Promise<LineChange[]> {
+  if (variants.length === 0) return [];
+  const ids = variants.map((v) => v.variantId);
+  const rows = await inChunks(ids, (chunk) =>
+    tx.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } }),
+  );
+  const itemOf = new Map(rows.flatMap((v) => (v.inventoryItemId ? [[v.variantId, v.inventoryItemId] as const] : [])));
+  const [levels, lines] = await Promise.all([
+    inChunks(new Set(itemOf.values()), (items) => tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } })),
+    inChunks(ids, (chunk) =>
+      tx.backorderLine.findMany({
+        where: { shop, variantId: { in: chunk }, ...OPEN_OR_LIVE },
+        select: { ...DERIVED_LINE, variantId: true },
+      }),
+    ),
+  ]);
+  const levelsOf = new Map<string, LevelRow[]>();
+  for (const l of levels) levelsOf.set(l.inventoryItemId, [...(levelsOf.get(l.inventoryItemId) ?? []), l]);
+  const linesOf = new Map<string, DerivedRow[]>();
+  for (const l of lines) {
+    const list = linesOf.get(l.variantId);
+    if (list) list.push(l);
+    else linesOf.set(l.variantId, [l]);
+  }
+  return variants.flatMap(({ variantId, at, reason }) => {
+    const item = itemOf.get(variantId);
+    return derivedWhole(shop, linesOf.get(variantId) ?? [], (item && levelsOf.get(item)) || [], at, reason);
+  });
 }
 
 const DERIVED_LINE = {
@@ -201,14 +270,14 @@ function lineChanges(
         waitingQuantity: waiting,
         locationId,
         ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
-        ...(state === "allocated" && line.state === "waiting" ? { allocatedAt: at } : {}),
-        ...(state === "fulfilled" && line.state !== "fulfilled" ? { fulfilledAt: at } : {}),
+        ...(state === LINE_STATE.allocated && line.state === LINE_STATE.waiting ? { allocatedAt: at } : {}),
+        ...(state === LINE_STATE.fulfilled && line.state !== LINE_STATE.fulfilled ? { fulfilledAt: at } : {}),
       },
       history: {
         shop,
         lineItemId: line.lineItemId,
         at,
-        fromState: line.state === "pending" ? null : line.state,
+        fromState: line.state === PENDING_LINE_STATE ? null : line.state,
         toState: state,
         waiting,
         reason,
@@ -217,10 +286,6 @@ function lineChanges(
   }
   return changes;
 }
-
-const ALL_STATES = ["pending", "waiting", "allocated", "fulfilled", "cancelled"];
-/** Untouched live lines are stored waiting or allocated (a derivation left them so); pending ones are new. */
-const LIVE_STATES = ["pending", "waiting", "allocated"];
 
 const storedLine = (r: DerivedRow): StoredLine => ({
   lineItemId: r.lineItemId,
@@ -257,15 +322,15 @@ export async function deriveVariantBounded(
   const base = { shop, variantId };
   const [touchedRows, pendingRows, unreflected, stored] = await Promise.all([
     inChunks(touched, (ids) => tx.backorderLine.findMany({ where: { ...base, lineItemId: { in: ids } }, select: DERIVED_LINE })),
-    tx.backorderLine.findMany({ where: { ...base, state: "pending" }, select: DERIVED_LINE }),
+    tx.backorderLine.findMany({ where: { ...base, state: PENDING_LINE_STATE }, select: DERIVED_LINE }),
     // Orders newer than the newest level (allocation.ts, unreflectedDemand): a range of the index per state.
     asOf
       ? tx.backorderLine.aggregate({
-          where: { ...base, state: { in: ALL_STATES }, orderedAt: { gt: asOf }, cancelledAt: null, openQuantity: { gt: 0 } },
+          where: { ...base, state: { in: [...STORED_LINE_STATES] }, orderedAt: { gt: asOf }, cancelledAt: null, openQuantity: { gt: 0 } },
           _sum: { openQuantity: true },
         })
       : null,
-    tx.backorderLine.aggregate({ where: { ...base, state: "waiting" }, _sum: { waitingQuantity: true } }),
+    tx.backorderLine.aggregate({ where: { ...base, state: LINE_STATE.waiting }, _sum: { waitingQuantity: true } }),
   ]);
   const rows = new Map<string, DerivedRow>();
   for (const r of [...touchedRows, ...pendingRows]) rows.set(r.lineItemId, r);
@@ -280,7 +345,7 @@ export async function deriveVariantBounded(
     waiting: async (order, n) =>
       keep(
         await tx.backorderLine.findMany({
-          where: { ...base, state: "waiting" },
+          where: { ...base, state: LINE_STATE.waiting },
           orderBy: { orderedAt: order },
           take: n,
           select: DERIVED_LINE,
@@ -289,7 +354,7 @@ export async function deriveVariantBounded(
     newestCovered: async (n) =>
       keep(
         await tx.backorderLine.findMany({
-          where: { ...base, state: "allocated" },
+          where: { ...base, state: LINE_STATE.allocated },
           orderBy: { orderedAt: "desc" },
           take: n,
           select: DERIVED_LINE,
@@ -305,7 +370,7 @@ export async function deriveVariantBounded(
           take: n,
           select: { orderedAt: true },
         });
-      const times = [...(await read("waiting")), ...(await read("allocated"))]
+      const times = [...(await read(LINE_STATE.waiting)), ...(await read(LINE_STATE.allocated))]
         .map((r) => r.orderedAt.getTime())
         .sort((a, b) => (s === "older" ? b - a : a - b));
       return times.length >= n ? new Date(times[n - 1]!) : null;
@@ -315,7 +380,8 @@ export async function deriveVariantBounded(
         await tx.backorderLine.findMany({
           where: {
             ...base,
-            state: { in: LIVE_STATES },
+            // Untouched live lines are stored waiting or allocated (a derivation left them so); pending ones are new.
+            state: { in: [...DERIVABLE_LINE_STATES] },
             ...live,
             orderedAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) },
           },
@@ -331,7 +397,7 @@ export async function deriveVariantBounded(
           take: n,
           select: DERIVED_LINE,
         });
-      return keep([...(await read("waiting")), ...(await read("allocated"))]);
+      return keep([...(await read(LINE_STATE.waiting)), ...(await read(LINE_STATE.allocated))]);
     },
   };
   const bounded = await allocateBounded(
@@ -347,7 +413,7 @@ export async function deriveVariantBounded(
   // The lines deriveVariant would read: open states, or live (a touched line done long ago stays as it is).
   const affected = [...bounded.lines.keys()]
     .map((id) => rows.get(id)!)
-    .filter((r) => OPEN_STATES.includes(r.state) || (r.cancelledAt === null && r.openQuantity > 0))
+    .filter((r) => isDerivableLineState(r.state) || (r.cancelledAt === null && r.openQuantity > 0))
     .sort(fifoCompare);
   return lineChanges(shop, affected, (id) => bounded.lines.get(id), at, reason);
 }
@@ -360,28 +426,62 @@ export async function deriveVariantBounded(
  * independent of the others', and re-deriving finds whatever is not written yet.
  */
 export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[]): Promise<string[]> {
-  const groups = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
-  for (const c of changes) {
-    const key = JSON.stringify(c.data);
-    const group = groups.get(key) ?? { data: c.data, ids: [] as string[] };
-    group.ids.push(c.lineItemId);
-    groups.set(key, group);
-  }
-  for (const { data, ids } of groups.values()) {
-    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
-  }
+  for (const chunk of chunks(changes, CHANGES_PER_UPDATE)) await updateDerivedLines(tx, shop, chunk);
   if (changes.length) await tx.lineEvent.createMany({ data: changes.map((c) => c.history) });
-  // The Flow triggers these changes start commit with them (an outbox row each, sent by the sync).
-  await enqueueFlowTriggers(
-    tx,
-    shop,
-    changes.map((c) => ({
-      lineItemId: c.lineItemId,
-      fromState: c.history.fromState,
-      toState: c.history.toState,
-      firstBackordered: c.data.backorderedAt !== undefined,
-      at: c.history.at,
-    })),
-  );
+  const transitions = changes.map((c) => ({
+    lineItemId: c.lineItemId,
+    fromState: c.history.fromState,
+    toState: c.history.toState,
+    firstBackordered: c.data.backorderedAt !== undefined,
+    at: c.history.at,
+  }));
+  // The Flow triggers these changes start commit with them (an outbox row each, sent by the sync),
+  // and so do the "ready to ship" emails (the email outbox, sent by the worker's email loop).
+  await enqueueFlowTriggers(tx, shop, transitions);
+  await enqueueReadyEmails(tx, shop, transitions);
   return [...new Set(changes.map((c) => c.orderId))];
+}
+
+/** Lines per UPDATE: 7 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
+const CHANGES_PER_UPDATE = 70;
+
+/**
+ * Lines' derived changes in one statement, each line its own values (a chunk's variants each
+ * carry their own `backorderedAt`, so grouping by change left one updateMany per variant). The
+ * dates a change does not name stay as they are (a derivation only ever sets them); `updatedAt`
+ * is set as Prisma's @updatedAt would.
+ */
+async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
+  if (changes.length === 0) return;
+  const date = (d: unknown) => (d instanceof Date ? d : null);
+  const values = valuesList(
+    dialectOf(tx),
+    changes.map((c) => [
+      c.lineItemId,
+      c.data.state,
+      c.data.waitingQuantity,
+      c.data.locationId ?? null,
+      date(c.data.backorderedAt),
+      date(c.data.allocatedAt),
+      date(c.data.fulfilledAt),
+    ]),
+    ["text", "text", "int", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
+  );
+  // Parameters bind in the order their marks appear: SQLite's `?` are numbered by position, so
+  // the SET clause's time comes first there; PostgreSQL's are numbered, after the VALUES'.
+  const postgres = dialectOf(tx) === "postgres";
+  const n = values.params.length;
+  const [nowMark, shopMark] = postgres ? [`$${n + 2}::timestamp(3)`, `$${n + 1}`] : ["?", "?"];
+  const params = postgres ? [...values.params, shop, new Date()] : [new Date(), ...values.params, shop];
+  await tx.$executeRawUnsafe(
+    `UPDATE "BackorderLine" SET
+       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4,
+       "backorderedAt" = COALESCE(v.column5, "BackorderLine"."backorderedAt"),
+       "allocatedAt" = COALESCE(v.column6, "BackorderLine"."allocatedAt"),
+       "fulfilledAt" = COALESCE(v.column7, "BackorderLine"."fulfilledAt"),
+       "updatedAt" = ${nowMark}
+     FROM (VALUES ${values.sql}) AS v
+     WHERE "BackorderLine"."shop" = ${shopMark} AND "BackorderLine"."lineItemId" = v.column1`,
+    ...params,
+  );
 }

@@ -1,12 +1,17 @@
 // Gathers what storefrontStatus() needs for variants from the database. The waiting
 // units are the engine's own number (allocate().totalShortage over the same lines and
 // levels recomputeVariant uses), so the storefront's "units ahead of you" is exactly the
-// queue the admin sees, including units ordered after the newest inventory level.
-import { allocate, unreflectedDemand } from "../backorder/allocation.ts";
+// queue the admin sees, including units ordered after the newest inventory level. That
+// number depends on the lines only through the units ordered after the newest level
+// (totalShortageOf), so only those are summed, in the database: the cost does not grow
+// with the queue.
+import { totalShortageOf } from "../backorder/allocation.ts";
 import { calendarDate, todayIn } from "../backorder/eta.ts";
+import { DERIVABLE_LINE_STATES } from "../backorder/line-state.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
+import { incomingBatchesOf } from "./incoming-batches.server.ts";
 
 // ShopSettings' schema defaults, for shops whose settings row does not exist yet.
 export const DEFAULT_SHOP_FACTS: ShopFacts = {
@@ -15,28 +20,22 @@ export const DEFAULT_SHOP_FACTS: ShopFacts = {
   processingDays: 1,
 };
 
-const OPEN_STATES = ["pending", "waiting", "allocated"];
-
 /** The facts of many variants of one shop, in a few queries (the sync plans a batch at a time). */
 export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, VariantFacts>> {
   const ids = [...new Set(variantIds)];
-  const [variants, policyRows, settings, lineRows] = await Promise.all([
+  const [variants, policyRows, settings] = await Promise.all([
     inChunks(ids, (chunk) =>
       db.variant.findMany({ where: { shop, variantId: { in: chunk } }, select: { variantId: true, inventoryItemId: true } }),
     ),
     inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
     db.shopSettings.findUnique({ where: { shop } }),
-    inChunks(ids, (chunk) =>
-      db.backorderLine.findMany({
-        where: { shop, variantId: { in: chunk }, state: { in: OPEN_STATES }, cancelledAt: null, openQuantity: { gt: 0 } },
-        select: { variantId: true, lineItemId: true, orderedAt: true, openQuantity: true },
-      }),
-    ),
   ]);
   const itemOf = new Map(variants.filter((v) => v.inventoryItemId).map((v) => [v.variantId, v.inventoryItemId!]));
   const levelRows = await inChunks(new Set(itemOf.values()), (items) =>
     db.inventoryLevel.findMany({ where: { shop, inventoryItemId: { in: items } } }),
   );
+  const levelsOf = groupBy(levelRows, (l) => l.inventoryItemId);
+  const unreflected = await unreflectedUnits(db, shop, ids, (v) => (itemOf.has(v) ? levelsOf.get(itemOf.get(v)!) : undefined));
   const policyOf = new Map(policyRows.map((p) => [p.variantId, p]));
   const shopFacts: ShopFacts = settings
     ? {
@@ -46,9 +45,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       }
     : DEFAULT_SHOP_FACTS;
   const today = todayIn(settings?.timezone ?? "UTC", now);
-
-  const levelsOf = groupBy(levelRows, (l) => l.inventoryItemId);
-  const linesOf = groupBy(lineRows, (l) => l.variantId);
+  const batchesOf = await incomingBatchesOf(db, shop, ids, today);
 
   const facts = new Map<string, VariantFacts>();
   for (const variantId of ids) {
@@ -58,12 +55,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       available: l.available,
       updatedAt: l.updatedAt,
     }));
-    const lines = (linesOf.get(variantId) ?? []).map((l) => ({
-      lineItemId: l.lineItemId,
-      orderedAt: l.orderedAt,
-      openQuantity: l.openQuantity,
-      locationId: null,
-    }));
+    const extra = unreflected.get(variantId) ?? 0;
     const totalAvailable = levels.reduce((sum, l) => sum + l.available, 0);
     const row = policyOf.get(variantId);
     const policy: VariantPolicyFacts | null = row
@@ -78,14 +70,44 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       : null;
     facts.set(variantId, {
       // Orders newer than the newest level are not in `available` yet: count them, as the engine does.
-      available: totalAvailable - unreflectedDemand(lines, levels),
-      waitingUnits: allocate(lines, levels).totalShortage,
+      available: totalAvailable - extra,
+      waitingUnits: totalShortageOf(levels, extra),
       policy,
       shop: shopFacts,
       today,
+      batches: batchesOf.get(variantId),
     });
   }
   return facts;
+}
+
+/**
+ * Per variant, the open units of its live lines ordered after its newest level (allocation.ts,
+ * unreflectedDemand), summed in the database: one grouped statement per chunk of variants,
+ * each condition a range of the (shop, variantId, state, orderedAt) index.
+ */
+async function unreflectedUnits(
+  db: Db | Tx,
+  shop: string,
+  variantIds: string[],
+  levelsOf: (variantId: string) => { updatedAt: Date }[] | undefined,
+): Promise<Map<string, number>> {
+  const since = variantIds.flatMap((variantId) => {
+    const levels = levelsOf(variantId);
+    if (!levels?.length) return []; // no level: nothing is "after" it (unreflectedDemand is 0)
+    return [{ variantId, orderedAt: { gt: new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) } }];
+  });
+  const sums = await inChunks(
+    since,
+    (chunk) =>
+      db.backorderLine.groupBy({
+        by: ["variantId"],
+        where: { shop, state: { in: [...DERIVABLE_LINE_STATES] }, cancelledAt: null, openQuantity: { gt: 0 }, OR: chunk },
+        _sum: { openQuantity: true },
+      }),
+    200,
+  );
+  return new Map(sums.map((g) => [g.variantId, g._sum.openQuantity ?? 0]));
 }
 
 export async function loadVariantFacts(db: Db | Tx, shop: string, variantId: string, now: Date): Promise<VariantFacts> {

@@ -4,16 +4,20 @@
 // acknowledgements late. Nothing waits on purpose: a delivery that finds no write in flight
 // is written at once, so a quiet shop pays nothing and a burst pays one lock per batch.
 import type { Db } from "../db/client.server.ts";
-import { inboxRow, storeDelivery, type Delivery } from "./inbox.server.ts";
+import { isLargeBody, PART_BYTES } from "./body-parts.server.ts";
+import { inboxRow, storeDelivery, storeLargeDelivery, type Delivery } from "./inbox.server.ts";
 
 export interface InboxWriterLimits {
   /** Deliveries per INSERT (a flash sale sends them by the dozen); 7 parameters each, within SQLite's 999. */
   maxDeliveries: number;
-  /** Payload bytes per INSERT: a large order goes on its own rather than hold up small ones. */
+  /**
+   * Payload bytes per INSERT: a large order goes on its own rather than hold up small ones, and
+   * no statement carries more than a body part does (PART_BYTES): the thread is busy for its length.
+   */
   maxBytes: number;
 }
 
-export const DEFAULT_INBOX_WRITER_LIMITS: InboxWriterLimits = { maxDeliveries: 100, maxBytes: 4 * 1024 * 1024 };
+export const DEFAULT_INBOX_WRITER_LIMITS: InboxWriterLimits = { maxDeliveries: 100, maxBytes: PART_BYTES };
 
 interface Waiting {
   delivery: Delivery;
@@ -38,6 +42,8 @@ export class InboxWriter {
 
   /** Stores a delivery once; false for a duplicate (Shopify retried the same webhook id). */
   store(delivery: Delivery): Promise<boolean> {
+    // A large body is written in parts, on its own: batching it would make one huge statement.
+    if (isLargeBody(delivery.payload)) return storeLargeDelivery(this.db, delivery);
     return new Promise((resolve, reject) => {
       this.queue.push({ delivery, bytes: Buffer.byteLength(delivery.payload), resolve, reject });
       if (!this.writing) void this.writeAll();

@@ -97,6 +97,15 @@ export default function Dashboard() {
               help={`${formatCount(m.toFulfilment.count)} lines shipped`}
             />
             <Stat
+              label="Promises kept"
+              value={formatPercent(m.promises.share)}
+              help={
+                m.promises.lines
+                  ? `${formatCount(m.promises.onTime)} of ${formatCount(m.promises.lines)} shipped lines by the first date promised; mean slip ${m.promises.meanSlipDays!.toFixed(1)} days`
+                  : "No shipped line had a promised date yet"
+              }
+            />
+            <Stat
               label="Backorder revenue won"
               value={formatMoney(wonTotal, m.revenueWon.currency)}
               help={by === "day" ? "Last 30 days" : "Last 12 weeks"}

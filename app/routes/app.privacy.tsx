@@ -19,13 +19,8 @@ import {
 } from "@shopify/polaris";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import {
-  customerDataFor,
-  erasureSummary,
-  listDataRequests,
-  markDataRequestSent,
-  type DataRequestStatus,
-} from "../admin/data-requests.server.ts";
+import { customerDataFor, erasureSummary, listDataRequests, markDataRequestSent } from "../admin/data-requests.server.ts";
+import { DATA_REQUEST_STATUS, type DataRequestStatus } from "../admin/data-request-status.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Privacy · Backorder Queue" }];
@@ -60,8 +55,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 const when = (iso: string | null) => (iso ? new Date(iso).toUTCString().replace(" GMT", " UTC") : "—");
 
 function StatusBadge({ status }: { status: DataRequestStatus }) {
-  if (status === "sent") return <Badge tone="success">Sent</Badge>;
-  if (status === "erased") return <Badge>Erased</Badge>;
+  if (status === DATA_REQUEST_STATUS.sent) return <Badge tone="success">Sent</Badge>;
+  if (status === DATA_REQUEST_STATUS.erased) return <Badge>Erased</Badge>;
   return <Badge tone="attention">To send</Badge>;
 }
 
@@ -102,7 +97,7 @@ function Requests() {
           <IndexTable.Row id={String(r.id)} key={r.id} position={i}>
             <IndexTable.Cell>{when(r.receivedAt)}</IndexTable.Cell>
             <IndexTable.Cell>
-              {r.status === "erased" ? (
+              {r.status === DATA_REQUEST_STATUS.erased ? (
                 <Text as="span" tone="subdued">
                   Erased
                 </Text>
@@ -121,10 +116,10 @@ function Requests() {
             </IndexTable.Cell>
             <IndexTable.Cell>
               <ButtonGroup>
-                <Button url={`/app/privacy?request=${r.id}`} size="slim" disabled={r.status === "erased"}>
+                <Button url={`/app/privacy?request=${r.id}`} size="slim" disabled={r.status === DATA_REQUEST_STATUS.erased}>
                   Data to send
                 </Button>
-                {r.status === "to send" ? <MarkSent id={r.id} /> : null}
+                {r.status === DATA_REQUEST_STATUS.toSend ? <MarkSent id={r.id} /> : null}
               </ButtonGroup>
             </IndexTable.Cell>
           </IndexTable.Row>
@@ -153,15 +148,15 @@ function DataToSend() {
             <Button url={download("csv")} download>
               Download CSV
             </Button>
-            {request.status === "to send" ? <MarkSent id={request.id} /> : null}
+            {request.status === DATA_REQUEST_STATUS.toSend ? <MarkSent id={request.id} /> : null}
           </ButtonGroup>
         </InlineStack>
-        {request.status === "erased" ? (
+        {request.status === DATA_REQUEST_STATUS.erased ? (
           <Banner tone="info" title={`This customer's data was erased on ${when(request.redactedAt)} (customers/redact).`}>
             <p>The app holds nothing about them any more, so there is nothing to send.</p>
           </Banner>
         ) : null}
-        {request.status !== "erased" && orders.length === 0 ? (
+        {request.status !== DATA_REQUEST_STATUS.erased && orders.length === 0 ? (
           <Text as="p" tone="subdued">
             The app holds no data about this customer.
           </Text>

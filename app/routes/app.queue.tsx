@@ -12,6 +12,7 @@ import {
   EmptyState,
   IndexTable,
   InlineStack,
+  Link,
   Page,
   Pagination,
   Select,
@@ -22,10 +23,11 @@ import {
 import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useEffect, useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { db } from "../db/client.server.ts";
 import { runBulkAction } from "../admin/bulk-actions.server.ts";
 import { loadQueuePage, queueVariantChoices } from "../admin/queue.server.ts";
-import { AGE_CHOICES, QUEUE_SORTS, QUEUE_STATES, parseQueueQuery, queueQueryParams } from "../admin/queue-query.ts";
+import { AGE_CHOICES, DEFAULT_QUERY, QUEUE_SORTS, QUEUE_STATES, parseQueueQuery, queueQueryParams } from "../admin/queue-query.ts";
 import { formatCalendarDate, formatCount, formatMoney } from "../admin/format.ts";
 import { loadShopDefaults, shopToday } from "../admin/shop-context.server.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
@@ -68,14 +70,30 @@ const SORT_LABELS: Record<(typeof QUEUE_SORTS)[number], string> = {
 };
 
 function stateBadge(state: string) {
-  const tone = state === "waiting" ? "attention" : state === "allocated" ? "info" : state === "fulfilled" ? "success" : undefined;
+  const tone =
+    state === LINE_STATE.waiting
+      ? "attention"
+      : state === LINE_STATE.allocated
+        ? "info"
+        : state === LINE_STATE.fulfilled
+          ? "success"
+          : undefined;
   return <Badge tone={tone}>{state.charAt(0).toUpperCase() + state.slice(1)}</Badge>;
+}
+
+/** The customer's answer to a delay notice (app/consent). */
+function consentBadge(c: { choice: "keep" | "cancel"; promisedDate: string }) {
+  return c.choice === "keep" ? (
+    <Badge tone="success">{`Customer waits (${formatCalendarDate(c.promisedDate)})`}</Badge>
+  ) : (
+    <Badge tone="warning">Customer cancelled</Badge>
+  );
 }
 
 function FilterBar({ variants }: { variants: { variantId: string; label: string }[] }) {
   const [params] = useSearchParams();
   const [search, setSearch] = useState(params.get("q") ?? "");
-  const [state, setState] = useState(params.get("state") ?? "waiting");
+  const [state, setState] = useState(params.get("state") ?? DEFAULT_QUERY.state);
   const [variant, setVariant] = useState(params.get("variant") ?? "");
   const [age, setAge] = useState(params.get("age") ?? "");
   const [sort, setSort] = useState(params.get("sort") ?? "oldest");
@@ -261,9 +279,15 @@ export default function Queue() {
               <IndexTable.Row id={r.lineItemId} key={r.lineItemId} position={i} selected={selected.includes(r.lineItemId)}>
                 <IndexTable.Cell>
                   <BlockStack gap="050">
-                    <Text as="span" fontWeight="semibold">
-                      {r.orderName}
-                    </Text>
+                    <Link
+                      url={`/app/lines/${r.lineItemId}`}
+                      removeUnderline
+                      accessibilityLabel={`History of ${r.orderName}, ${r.productTitle}`}
+                    >
+                      <Text as="span" fontWeight="semibold">
+                        {r.orderName}
+                      </Text>
+                    </Link>
                     <Text as="span" variant="bodySm" tone="subdued">
                       {formatMoney(Number(r.unitPrice) * r.quantity, r.currency)}
                     </Text>
@@ -297,6 +321,7 @@ export default function Queue() {
                     {r.notifiedAt ? <Badge tone="success">Notified</Badge> : null}
                     {r.cancellation === "requested" ? <Badge tone="warning">Cancel requested</Badge> : null}
                     {r.cancellation === "failed" ? <Badge tone="critical">Cancel failed</Badge> : null}
+                    {r.consent ? consentBadge(r.consent) : null}
                   </InlineStack>
                 </IndexTable.Cell>
               </IndexTable.Row>

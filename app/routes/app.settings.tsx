@@ -20,12 +20,16 @@ import {
 import { NumericCell } from "../admin/ui/NumericCell.tsx";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
+import { DEFAULT_HOLD_MODE, HOLD_MODE } from "../backorder/hold-plan.ts";
 import { db } from "../db/client.server.ts";
 import { loadSettings, loadSyncProblems, retryHoldReleases, retryWebhookEvents, saveSettings } from "../admin/settings.server.ts";
 import { loadUndoStatus, requestUndo, resumeApp } from "../admin/undo.server.ts";
+import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { retryFailedSyncTasks } from "../sync/runner.server.ts";
 import type { ShopSettingsField } from "../admin/shop-settings.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { SYNC_TASK_STATUS } from "../sync/task-status.ts";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Backorder Queue" }];
 
@@ -195,7 +199,7 @@ function DefaultsForm() {
                 name="holdMode"
                 choices={HOLD_CHOICES}
                 selected={[holdMode]}
-                onChange={(v) => setHoldMode(v[0] ?? "lines")}
+                onChange={(v) => setHoldMode(v[0] ?? DEFAULT_HOLD_MODE)}
                 error={errors.holdMode}
               />
             </FormLayout>
@@ -239,11 +243,11 @@ const FLOW_CHOICES = [
 const HOLD_CHOICES = [
   {
     label: "Hold only the backordered items",
-    value: "lines",
+    value: HOLD_MODE.lines,
     helpText: "Shopify splits the order: items in stock can ship now, the backordered ones are held until stock is allocated.",
   },
-  { label: "Hold the whole order", value: "order", helpText: "Nothing ships until every backordered item has stock." },
-  { label: "Don't hold", value: "off", helpText: "Orders are only tagged; staff decide what to ship." },
+  { label: "Hold the whole order", value: HOLD_MODE.order, helpText: "Nothing ships until every backordered item has stock." },
+  { label: "Don't hold", value: HOLD_MODE.off, helpText: "Orders are only tagged; staff decide what to ship." },
 ];
 
 /**
@@ -297,8 +301,8 @@ function BeforeUninstalling() {
               </Banner>
             ) : (
               <Banner
-                tone={undo.task?.status === "failed" ? "critical" : "info"}
-                title={undo.task?.status === "failed" ? "The undo stopped." : "Undoing the app's changes…"}
+                tone={undo.task?.status === SYNC_TASK_STATUS.failed ? "critical" : "info"}
+                title={undo.task?.status === SYNC_TASK_STATUS.failed ? "The undo stopped." : "Undoing the app's changes…"}
               >
                 <p>
                   Left: {r.policies} inventory policies, {r.metafields} storefront statuses, {r.taggedOrders} order tags, {r.holds}{" "}
@@ -314,7 +318,7 @@ function BeforeUninstalling() {
               nothing is sent to Shopify. Turning it back on sets backorder policies, storefront statuses, tags and holds again.
             </Text>
             <InlineStack align="end" gap="200">
-              {undo.task?.status === "failed" ? (
+              {undo.task?.status === SYNC_TASK_STATUS.failed ? (
                 <Form method="post">
                   <input type="hidden" name="intent" value="undo" />
                   <Button submit loading={busy("undo")}>
@@ -480,23 +484,25 @@ function SyncProblems() {
 
 /** Rejected: Shopify's payload could not be read or mapped; a retry helps once a fix is deployed. */
 function EventStatus({ status }: { status: string }) {
-  if (status === "rejected") return <Badge tone="critical">Could not be read</Badge>;
-  if (status === "dead") return <Badge tone="critical">Gave up</Badge>;
+  if (status === INBOX_STATUS.rejected) return <Badge tone="critical">Could not be read</Badge>;
+  if (status === INBOX_STATUS.dead) return <Badge tone="critical">Gave up</Badge>;
   return <Badge tone="warning">Retrying</Badge>;
 }
 
 function taskLabel(kind: string, targetId: string): string {
   const id = targetId.replace(/^gid:\/\/shopify\/\w+\//, "");
   switch (kind) {
-    case "variant":
+    case SYNC_KIND.variant:
       return `Variant ${id}: backorder policy and storefront status`;
-    case "order":
+    case SYNC_KIND.order:
       return `Order ${id}: tag and fulfillment holds`;
-    case "order-cancel":
+    case SYNC_KIND.orderCancel:
       return `Order ${id}: cancellation`;
-    case "undo":
+    case SYNC_KIND.undo:
       return "Undo of the app's changes (before uninstalling)";
-    case "flow": {
+    case SYNC_KIND.shop:
+      return "Shipping of mixed carts, for the storefront's cart notice";
+    case SYNC_KIND.flow: {
       const [handle, line, date] = targetId.split("|");
       return `Flow trigger ${handle} for line ${line} (${date})`;
     }

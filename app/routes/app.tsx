@@ -25,6 +25,8 @@ const PAGES = [
   { url: "/app", label: "Dashboard" },
   { url: "/app/queue", label: "Queue" },
   { url: "/app/variants", label: "Variants" },
+  { url: "/app/emails", label: "Emails" },
+  { url: "/app/planning", label: "Planning" },
   { url: "/app/settings", label: "Settings" },
   { url: "/app/privacy", label: "Privacy" },
 ];

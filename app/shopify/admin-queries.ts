@@ -3,9 +3,10 @@
 // page sizes keep each query well under Shopify's 1000-point single-query limit.
 
 /** Shop facts the storefront dates depend on. Cost 1. */
-export const SHOP_FACTS = /* GraphQL */ `
+export const SHOP_FACTS = `#graphql
   query ShopFacts {
     shop {
+      id
       ianaTimezone
       currencyCode
     }
@@ -17,7 +18,7 @@ export const SHOP_FACTS = /* GraphQL */ `
 `;
 
 /** One page of the catalog: variant <-> inventory item, product, levels per location. Requested cost ~877. */
-export const CATALOG_VARIANTS = /* GraphQL */ `
+export const CATALOG_VARIANTS = `#graphql
   query CatalogVariants($after: String) {
     productVariants(first: 25, after: $after) {
       pageInfo {
@@ -63,7 +64,7 @@ export const CATALOG_VARIANTS = /* GraphQL */ `
  * (`__parentId`), which names its inventory item itself (`item { id }`) so that any line can
  * be applied without the lines before it (a resumed sync starts mid-file).
  */
-export const CATALOG_BULK_VARIANTS = /* GraphQL */ `
+export const CATALOG_BULK_VARIANTS = `#graphql
   query CatalogBulkVariants {
     productVariants {
       edges {
@@ -107,7 +108,7 @@ export const CATALOG_BULK_VARIANTS = /* GraphQL */ `
 `;
 
 /** Starts a bulk query; the result is ungrouped (Shopify's advice: grouping is slower and times out more). */
-export const RUN_BULK_QUERY = /* GraphQL */ `
+export const RUN_BULK_QUERY = `#graphql
   mutation RunBulkQuery($query: String!) {
     bulkOperationRunQuery(query: $query, groupObjects: false) {
       bulkOperation {
@@ -124,7 +125,7 @@ export const RUN_BULK_QUERY = /* GraphQL */ `
 `;
 
 /** A bulk operation's progress and, once done, where its result is. */
-export const BULK_OPERATION = /* GraphQL */ `
+export const BULK_OPERATION = `#graphql
   query BulkOperationStatus($id: ID!) {
     bulkOperation(id: $id) {
       id
@@ -138,7 +139,7 @@ export const BULK_OPERATION = /* GraphQL */ `
 `;
 
 /** Products of variants the catalog does not know yet (productVariantsBulkUpdate needs them). */
-export const VARIANT_PRODUCTS = /* GraphQL */ `
+export const VARIANT_PRODUCTS = `#graphql
   query VariantProducts($ids: [ID!]!) {
     nodes(ids: $ids) {
       ... on ProductVariant {
@@ -152,7 +153,7 @@ export const VARIANT_PRODUCTS = /* GraphQL */ `
 `;
 
 /** One page of a collection's product ids (the auto-enable collection). Requested cost 253. */
-export const COLLECTION_PRODUCTS = /* GraphQL */ `
+export const COLLECTION_PRODUCTS = `#graphql
   query CollectionProducts($id: ID!, $after: String) {
     collection(id: $id) {
       id
@@ -170,7 +171,7 @@ export const COLLECTION_PRODUCTS = /* GraphQL */ `
 `;
 
 /** Up to 25 metafields at once (Shopify's limit per call); all or nothing. */
-export const SET_METAFIELDS = /* GraphQL */ `
+export const SET_METAFIELDS = `#graphql
   mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
       metafields {
@@ -189,7 +190,7 @@ export const SET_METAFIELDS = /* GraphQL */ `
 `;
 
 /** Up to 25 metafields at once (shopify.dev changelog "Introducing metafieldsDelete"); a missing one comes back null, not an error. */
-export const DELETE_METAFIELDS = /* GraphQL */ `
+export const DELETE_METAFIELDS = `#graphql
   mutation DeleteMetafields($metafields: [MetafieldIdentifierInput!]!) {
     metafieldsDelete(metafields: $metafields) {
       deletedMetafields {
@@ -206,7 +207,7 @@ export const DELETE_METAFIELDS = /* GraphQL */ `
 `;
 
 /** Inventory policy of several variants of one product. */
-export const UPDATE_VARIANT_POLICIES = /* GraphQL */ `
+export const UPDATE_VARIANT_POLICIES = `#graphql
   mutation UpdateVariantPolicies($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
     productVariantsBulkUpdate(productId: $productId, variants: $variants) {
       productVariants {
@@ -222,7 +223,7 @@ export const UPDATE_VARIANT_POLICIES = /* GraphQL */ `
   }
 `;
 
-export const ADD_TAGS = /* GraphQL */ `
+export const ADD_TAGS = `#graphql
   mutation AddTags($id: ID!, $tags: [String!]!) {
     tagsAdd(id: $id, tags: $tags) {
       userErrors {
@@ -233,7 +234,7 @@ export const ADD_TAGS = /* GraphQL */ `
   }
 `;
 
-export const REMOVE_TAGS = /* GraphQL */ `
+export const REMOVE_TAGS = `#graphql
   mutation RemoveTags($id: ID!, $tags: [String!]!) {
     tagsRemove(id: $id, tags: $tags) {
       userErrors {
@@ -248,7 +249,7 @@ export const REMOVE_TAGS = /* GraphQL */ `
  * One page of an order's fulfillment orders with their holds and a first page of lines.
  * Requested cost 2 + 10 × (1 + 1 + 2 + 40 × 2) = 842 (Shopify's single-query limit: 1000).
  */
-export const ORDER_FULFILLMENT_ORDERS = /* GraphQL */ `
+export const ORDER_FULFILLMENT_ORDERS = `#graphql
   query OrderFulfillmentOrders($id: ID!, $after: String) {
     order(id: $id) {
       id
@@ -289,7 +290,7 @@ export const ORDER_FULFILLMENT_ORDERS = /* GraphQL */ `
  * order page's first 40, and the holds of an order Shopify no longer shows: the 60-day
  * limit without read_all_orders is on orders, not on fulfillment orders). Requested cost 503.
  */
-export const FULFILLMENT_ORDER_PAGE = /* GraphQL */ `
+export const FULFILLMENT_ORDER_PAGE = `#graphql
   query FulfillmentOrderPage($id: ID!, $after: String) {
     fulfillmentOrder(id: $id) {
       id
@@ -316,7 +317,7 @@ export const FULFILLMENT_ORDER_PAGE = /* GraphQL */ `
 `;
 
 /** A hold on the whole fulfillment order or (fulfillmentOrderLineItems) on some of its units, which splits it. */
-export const HOLD_FULFILLMENT_ORDER = /* GraphQL */ `
+export const HOLD_FULFILLMENT_ORDER = `#graphql
   mutation HoldFulfillmentOrder($id: ID!, $hold: FulfillmentOrderHoldInput!) {
     fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {
       fulfillmentHold {
@@ -340,7 +341,7 @@ export const HOLD_FULFILLMENT_ORDER = /* GraphQL */ `
   }
 `;
 
-export const RELEASE_FULFILLMENT_ORDER_HOLD = /* GraphQL */ `
+export const RELEASE_FULFILLMENT_ORDER_HOLD = `#graphql
   mutation ReleaseFulfillmentOrderHold($id: ID!, $holdIds: [ID!]) {
     fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
       fulfillmentOrder {
@@ -356,7 +357,7 @@ export const RELEASE_FULFILLMENT_ORDER_HOLD = /* GraphQL */ `
   }
 `;
 
-export const CANCEL_ORDER = /* GraphQL */ `
+export const CANCEL_ORDER = `#graphql
   mutation CancelOrder(
     $orderId: ID!
     $reason: OrderCancelReason!
@@ -388,9 +389,53 @@ export const CANCEL_ORDER = /* GraphQL */ `
 
 // Starts the merchant's workflows that begin with the app's trigger `handle` (an
 // extensions/flow-* trigger); the payload carries the fields that extension declares.
-export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
+export const FLOW_TRIGGER_RECEIVE = `#graphql
   mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
     flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+// A customer's "cancel this item" (app/consent): what Shopify would pay back for the line
+// (suggestedRefund: the original payment to refund against, the amount with its taxes and
+// discounts), then the refund itself with the line's units restocked.
+export const SUGGEST_LINE_REFUND = `#graphql
+  query SuggestLineRefund($orderId: ID!, $refundLineItems: [RefundLineItemInput!]!) {
+    order(id: $orderId) {
+      id
+      suggestedRefund(refundLineItems: $refundLineItems) {
+        suggestedTransactions {
+          gateway
+          kind
+          amountSet {
+            presentmentMoney {
+              amount
+              currencyCode
+            }
+          }
+          parentTransaction {
+            id
+          }
+        }
+      }
+    }
+  }
+`;
+
+// refundCreate takes an idempotency key (required since 2026-04): a retry after a lost
+// answer gets the same refund, never a second one.
+export const REFUND_LINE = `#graphql
+  mutation RefundLine($input: RefundInput!, $idempotencyKey: String!) {
+    refundCreate(input: $input) @idempotent(key: $idempotencyKey) {
+      refund {
+        id
+        legacyResourceId
+        createdAt
+      }
       userErrors {
         field
         message
@@ -418,4 +463,6 @@ export const ADMIN_DOCUMENTS = {
   RELEASE_FULFILLMENT_ORDER_HOLD,
   CANCEL_ORDER,
   FLOW_TRIGGER_RECEIVE,
+  SUGGEST_LINE_REFUND,
+  REFUND_LINE,
 } as const;

@@ -8,7 +8,8 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import type { Db } from "../db/client.server.ts";
-import { AdminApiError, REFRESH_MARGIN_MS, type TokenRefresher } from "./gateway.server.ts";
+import { AdminApiError } from "./admin-errors.ts";
+import { REFRESH_MARGIN_MS, type TokenRefresher } from "./token-store.server.ts";
 
 export interface OfflineTokenOptions {
   /** The app's client id and secret (read when a refresh is needed, so a process that never refreshes needs none). */

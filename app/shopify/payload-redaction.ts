@@ -48,6 +48,7 @@ const ORDER: Shape = {
   updated_at: true,
   cancelled_at: true,
   currency: true,
+  customer_locale: true,
   refunds: [{ id: true }],
   fulfillments: [{ id: true }],
   line_items: [LINE_ITEM],

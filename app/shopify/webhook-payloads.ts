@@ -3,6 +3,7 @@
 // The fields read here are the ones payload-redaction.ts keeps when it strips a customer
 // from a stored payload: a field added here must be added there.
 import type { Customer, DomainEvent, OrderAdjustmentEvent, OrderLineSnapshot, OrderSnapshotEvent } from "../backorder/events.ts";
+import { ADJUSTMENT_KIND } from "../backorder/order-lines.ts";
 
 export class PayloadError extends Error {
   override name = "PayloadError";
@@ -126,7 +127,7 @@ function preview(v: unknown): string {
 }
 
 // Free text we store is capped rather than refused: a long title is not a reason to lose an order.
-export const TEXT_LIMITS = { title: 512, name: 255, sku: 255, email: 320, currency: 16, policy: 32, tags: 65_535 } as const;
+export const TEXT_LIMITS = { title: 512, name: 255, sku: 255, email: 320, currency: 16, locale: 32, policy: 32, tags: 65_535 } as const;
 
 function cap(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -198,6 +199,7 @@ function orderSnapshot(p: Json): OrderSnapshotEvent {
     cancelledAt: optDate(p.cancelled_at, "cancelled_at"),
     currency: text(p.currency, TEXT_LIMITS.currency, "USD"),
     customer: customerOf(p),
+    customerLocale: optText(p.customer_locale, TEXT_LIMITS.locale),
     refundIds: idsOf(p.refunds, "refunds"),
     fulfillmentIds: fulfillments.map((f, i) => id(obj(f, `fulfillments[${i}]`).id, `fulfillments[${i}].id`)),
     lines: arr(p.line_items, "line_items").map(orderLine),
@@ -207,7 +209,7 @@ function orderSnapshot(p: Json): OrderSnapshotEvent {
 function refund(p: Json): OrderAdjustmentEvent {
   return {
     kind: "adjustment",
-    adjustment: "refund",
+    adjustment: ADJUSTMENT_KIND.refund,
     id: id(p.id, "id"),
     orderId: id(p.order_id, "order_id"),
     occurredAt: date(p.created_at, "created_at"),
@@ -227,7 +229,7 @@ function fulfillment(p: Json): OrderAdjustmentEvent {
   const status = text(p.status, TEXT_LIMITS.policy);
   return {
     kind: "adjustment",
-    adjustment: "fulfillment",
+    adjustment: ADJUSTMENT_KIND.fulfillment,
     id: id(p.id, "id"),
     orderId: id(p.order_id, "order_id"),
     occurredAt: date(p.created_at, "created_at"),
@@ -247,7 +249,7 @@ function orderEdit(p: Json): OrderAdjustmentEvent {
   // that Shopify sends with every edit brings them. Removals we can apply now.
   return {
     kind: "adjustment",
-    adjustment: "edit",
+    adjustment: ADJUSTMENT_KIND.edit,
     id: id(e.id, "order_edit.id"),
     orderId: id(e.order_id, "order_edit.order_id"),
     occurredAt: date(e.committed_at ?? e.created_at, "order_edit.committed_at"),

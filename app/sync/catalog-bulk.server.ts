@@ -16,7 +16,13 @@ import { dialectOf } from "../db/dialect.ts";
 import { SQLITE_CHUNK_GAP_MS } from "../worker/worker.server.ts";
 import { applyCatalogEvents } from "../engine/apply-event.server.ts";
 import { CATALOG_BULK_VARIANTS } from "../shopify/admin-queries.ts";
-import { AdminApiError, type AdminGateway, type BulkOperationView } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import {
+  BULK_OPERATION_STATUS,
+  ENDED_BULK_OPERATION_STATUSES,
+  type AdminGateway,
+  type BulkOperationView,
+} from "../shopify/admin-operations.server.ts";
 import { addVariant, levelEvent, type CatalogLevel, type CatalogVariant } from "./catalog-events.ts";
 import { syncAfterApply } from "./hooks.server.ts";
 
@@ -125,7 +131,7 @@ async function finishedOperation(
   let wait = opts.pollMs ?? 1000;
   for (;;) {
     const op = await gateway.bulkOperation(id);
-    if (op?.status === "COMPLETED") return op;
+    if (op?.status === BULK_OPERATION_STATUS.completed) return op;
     const forget = () => db.catalogBulkSync.deleteMany({ where: { shop, operationId: id } });
     if (!op) {
       await forget();
@@ -135,7 +141,7 @@ async function finishedOperation(
         "CatalogBulkVariants",
       );
     }
-    if (op.status === "FAILED" || op.status === "CANCELED" || op.status === "EXPIRED") {
+    if (ENDED_BULK_OPERATION_STATUSES.has(op.status)) {
       await forget();
       const code = op.errorCode ? ` (${op.errorCode})` : "";
       // ACCESS_DENIED: the installed scopes do not cover the query; retrying cannot help.

@@ -1,7 +1,9 @@
 // Shopify's catalog (a page of variants, or lines of a bulk result) as the engine's domain
 // events, with REST ids as the webhooks carry them.
 import type { InventoryLevelEvent, ProductEvent } from "../backorder/events.ts";
-import { restId, type CatalogPage } from "../shopify/gateway.server.ts";
+import type { InventoryPolicy } from "../backorder/inventory-policy.ts";
+import { restId } from "../shopify/admin-ids.ts";
+import type { CatalogPage } from "../shopify/admin-operations.server.ts";
 
 /** A variant as Shopify's Admin API gives it (a page node, or a line of the bulk result). */
 export interface CatalogVariant {
@@ -9,7 +11,7 @@ export interface CatalogVariant {
   title: string;
   sku: string | null;
   price: string;
-  inventoryPolicy: "CONTINUE" | "DENY";
+  inventoryPolicy: InventoryPolicy;
   product: { id: string; title: string; tags: string[]; updatedAt: string };
 }
 

@@ -11,7 +11,7 @@
 // and the stale-data rules make the repeat a no-op.
 import type { Db } from "../db/client.server.ts";
 import { applyCatalogEvents } from "../engine/apply-event.server.ts";
-import type { AdminGateway, CatalogPage } from "../shopify/gateway.server.ts";
+import type { AdminGateway, CatalogPage } from "../shopify/admin-operations.server.ts";
 import { catalogEvents } from "./catalog-events.ts";
 import { runBulkCatalogSync, type BulkCatalogOptions, type CatalogSyncResult } from "./catalog-bulk.server.ts";
 import { syncAfterApply } from "./hooks.server.ts";

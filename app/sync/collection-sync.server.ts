@@ -6,7 +6,9 @@
 // collection in Shopify are only seen at the next of those refreshes (no collection webhook
 // is subscribed).
 import type { Db } from "../db/client.server.ts";
-import { AdminApiError, restId, type AdminGateway } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import { restId } from "../shopify/admin-ids.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { applyAutoEnable } from "./auto-enable.server.ts";
 import { enqueueSync } from "./tasks.server.ts";
 

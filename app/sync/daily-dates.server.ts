@@ -4,6 +4,7 @@
 // writes the ones whose status actually changed.
 import { todayIn } from "../backorder/eta.ts";
 import type { Db } from "../db/client.server.ts";
+import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueTasks } from "./tasks.server.ts";
 
 export interface DailyDatesResult {
@@ -32,7 +33,7 @@ export async function refreshDatesForNewDay(db: Db, now = new Date()): Promise<D
         tx.syncedVariant.findMany({ where: { shop: s.shop }, select: { variantId: true } }),
       ]);
       const variantIds = [...new Set([...policies, ...synced].map((v) => v.variantId))];
-      await enqueueTasks(tx, s.shop, "variant", variantIds, now);
+      await enqueueTasks(tx, s.shop, SYNC_KIND.variant, variantIds, now);
       return variantIds;
     });
     if (!ids) continue;

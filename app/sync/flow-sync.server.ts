@@ -3,7 +3,7 @@
 // per (trigger, line, date) that is created once and never reset; the runner sends it
 // with flowTriggerReceive and retries it like any task. Rules in app/backorder/flow-triggers.ts.
 import { fifoCompare } from "../backorder/allocation.ts";
-import { calendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
+import { calendarDate, fromCalendarDate, shipDateForUnit, todayIn } from "../backorder/eta.ts";
 import {
   FLOW_TRIGGERS,
   flowKeyId,
@@ -13,12 +13,17 @@ import {
   triggersOf,
   type FlowKey,
 } from "../backorder/flow-triggers.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
+import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
-import { AdminApiError, type AdminGateway } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
+import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueOnce } from "./tasks.server.ts";
+import { enqueueDateEmails } from "../email/outbox.server.ts";
 
 /**
  * The triggers worth sending to the shop: those Flow told us (lifecycle callbacks) it has an
@@ -43,7 +48,7 @@ export interface DerivedTransition {
 
 /** Enqueues the triggers of the engine's line changes, in the engine's transaction. */
 export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: DerivedTransition[], now = new Date()): Promise<number> {
-  const relevant = changes.filter((c) => c.firstBackordered || c.fromState === "waiting");
+  const relevant = changes.filter((c) => c.firstBackordered || c.fromState === LINE_STATE.waiting);
   if (relevant.length === 0) return 0;
   const settings = await flowSettings(tx, shop);
   if (settings.used.size === 0) return 0;
@@ -53,7 +58,8 @@ export async function enqueueFlowTriggers(tx: Tx, shop: string, changes: Derived
   return enqueueFlowKeys(tx, shop, keys, now);
 }
 
-const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) => enqueueOnce(tx, shop, "flow", keys.map(flowKeyId), now);
+const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) =>
+  enqueueOnce(tx, shop, SYNC_KIND.flow, keys.map(flowKeyId), now);
 
 /**
  * Each waiting line's promised ship date, as the admin queue computes it: the line's last
@@ -66,12 +72,13 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
     inChunks(ids, (chunk) => db.variantPolicy.findMany({ where: { shop, variantId: { in: chunk } } })),
     inChunks(ids, (chunk) =>
       db.backorderLine.findMany({
-        where: { shop, variantId: { in: chunk }, state: "waiting" },
+        where: { shop, variantId: { in: chunk }, state: LINE_STATE.waiting },
         select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true },
       }),
     ),
   ]);
   const today = todayIn(settings?.timezone ?? "UTC", now);
+  const batchesOf = await incomingBatchesOf(db, shop, byVariantIds(lines), today);
   const shopPlan = { defaultLeadTimeDays: settings?.defaultLeadTimeDays ?? 14, processingDays: settings?.processingDays ?? 1 };
   const policyOf = new Map(policies.map((p) => [p.variantId, p]));
   const byVariant = new Map<string, typeof lines>();
@@ -83,6 +90,7 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
       policy: p ? { restockDate: calendarDate(p.restockDate), incomingQuantity: p.incomingQuantity, leadTimeDays: p.leadTimeDays } : null,
       shop: shopPlan,
       today,
+      batches: batchesOf.get(variantId),
     });
     let units = 0;
     for (const l of waiting.sort(fifoCompare)) {
@@ -107,8 +115,12 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
       const dates = await lineShipDates(tx, shop, variantIds, now);
       const ids = [...dates.keys()];
       const stored = await inChunks(ids, (chunk) =>
-        tx.backorderLine.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true, promisedShipDate: true } }),
+        tx.backorderLine.findMany({
+          where: { shop, lineItemId: { in: chunk } },
+          select: { lineItemId: true, variantId: true, promisedShipDate: true },
+        }),
       );
+      const variantOf = new Map(stored.map((l) => [l.lineItemId, l.variantId]));
       const moved = stored.filter((l) => (dates.get(l.lineItemId) ?? null) !== l.promisedShipDate);
       for (const l of moved) {
         await tx.backorderLine.updateMany({
@@ -116,11 +128,13 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
           data: { promisedShipDate: dates.get(l.lineItemId) ?? null },
         });
       }
+      const moves = moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null }));
+      // The customer's emails (confirmation, date changed, delay notice) commit with the new dates too.
+      await enqueueDateEmails(tx, shop, moves, now);
+      await recordFirstPromises(tx, shop, moved, dates, variantOf, now);
       const { used } = await flowSettings(tx, shop);
       if (!used.has(FLOW_TRIGGERS.shipDateChanged)) return 0;
-      const keys = shipDateChanges(
-        moved.map((l) => ({ lineItemId: l.lineItemId, before: l.promisedShipDate, now: dates.get(l.lineItemId) ?? null })),
-      );
+      const keys = shipDateChanges(moves);
       return enqueueFlowKeys(tx, shop, keys, now);
     },
     { timeout: 30_000 },
@@ -145,10 +159,47 @@ export async function sendFlowTrigger(
   const line = await db.backorderLine.findUnique({ where: { shop_lineItemId: { shop, lineItemId: key.lineItemId } } });
   if (!line) return "skipped";
   let shipDate = line.promisedShipDate;
-  if (shipDate === null && line.state === "waiting")
+  if (shipDate === null && line.state === LINE_STATE.waiting)
     shipDate = (await lineShipDates(db, shop, [line.variantId], now)).get(line.lineItemId) ?? null;
   const built = flowPayload(key, { ...line, shipDate });
   if ("skip" in built) return "skipped";
   await gateway.flowTriggerReceive(key.handle, built.payload);
   return "sent";
+}
+
+const byVariantIds = (lines: { variantId: string }[]): Set<string> => new Set(lines.map((l) => l.variantId));
+
+/**
+ * Keeps the first date promised to each line (LinePromise), for promise accuracy. A line
+ * dated before this record existed gets its earlier stored date when its date first moves.
+ */
+async function recordFirstPromises(
+  tx: Tx,
+  shop: string,
+  moved: { lineItemId: string; promisedShipDate: string | null }[],
+  dates: Map<string, string | null>,
+  variantOf: Map<string, string>,
+  now: Date,
+): Promise<void> {
+  const dated = moved.filter((l) => (l.promisedShipDate ?? dates.get(l.lineItemId) ?? null) !== null);
+  if (dated.length === 0) return;
+  const known = await inChunks(
+    dated.map((l) => l.lineItemId),
+    (chunk) => tx.linePromise.findMany({ where: { shop, lineItemId: { in: chunk } }, select: { lineItemId: true } }),
+  );
+  const has = new Set(known.map((k) => k.lineItemId));
+  const data = dated
+    .filter((l) => !has.has(l.lineItemId))
+    .map((l) => {
+      const first = (l.promisedShipDate ?? dates.get(l.lineItemId))!;
+      return {
+        shop,
+        lineItemId: l.lineItemId,
+        variantId: variantOf.get(l.lineItemId) ?? "",
+        firstPromised: first,
+        firstPromisedAt: fromCalendarDate(first),
+        promisedAt: now,
+      };
+    });
+  for (let i = 0; i < data.length; i += 200) await tx.linePromise.createMany({ data: data.slice(i, i + 200) });
 }

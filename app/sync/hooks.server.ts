@@ -2,6 +2,7 @@
 // then the Shopify pushes it implies, queued with a short debounce so a stock flip
 // corrected a moment later is not pushed at all.
 import type { Tx } from "../db/client.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 import { inChunks } from "../db/chunks.ts";
 import type { Affected } from "../engine/apply-event.server.ts";
 import { applyAutoEnable } from "./auto-enable.server.ts";
@@ -31,7 +32,7 @@ export function syncAfterApply(opts: SyncHookOptions = {}) {
     );
     const waitingOrders = await inChunks(orderIds, (ids) =>
       tx.backorderLine.findMany({
-        where: { shop, orderId: { in: ids }, state: "waiting" },
+        where: { shop, orderId: { in: ids }, state: LINE_STATE.waiting },
         select: { orderId: true },
         distinct: ["orderId"],
       }),

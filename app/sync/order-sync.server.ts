@@ -6,12 +6,18 @@
 // its fulfillment order's id: that works also for orders past the 60 days Shopify shows
 // without read_all_orders (the limit is on orders, not fulfillment orders).
 import type { Db } from "../db/client.server.ts";
-import { isHoldMode, planHolds, type HoldMode } from "../backorder/hold-plan.ts";
-import { AdminApiError, AdminUserErrors, gid, type AdminGateway, type FulfillmentOrderView } from "../shopify/gateway.server.ts";
+import { DEFAULT_HOLD_MODE, HOLD_MODE, isHoldMode, planHolds, type HoldMode } from "../backorder/hold-plan.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
+import { AdminApiError, AdminUserErrors } from "../shopify/admin-errors.ts";
+import { gid } from "../shopify/admin-ids.ts";
+import type { AdminGateway, FulfillmentOrderView } from "../shopify/admin-operations.server.ts";
+import type { AdminTypes } from "../shopify/admin-types.ts";
 
 /** Identifies the app's holds among the merchant's and other apps'. */
 export const HOLD_HANDLE = "backorder-queue";
-export const HOLD_REASON = "INVENTORY_OUT_OF_STOCK";
+/** ShopSettings.orderTag's schema default. */
+export const DEFAULT_ORDER_TAG = "backorder";
+export const HOLD_REASON: AdminTypes.FulfillmentHoldReason = "INVENTORY_OUT_OF_STOCK";
 const HOLD_NOTES = "Backordered items are waiting for stock (Backorder Queue).";
 /** Read, act, read again: a release changes what can be split, so the next plan needs a fresh read. */
 const MAX_ROUNDS = 4;
@@ -19,11 +25,11 @@ const MAX_ROUNDS = 4;
 export async function pushOrder(db: Db, gateway: AdminGateway, shop: string, orderId: string, now: Date): Promise<void> {
   const [settings, waitingLines, synced] = await Promise.all([
     db.shopSettings.findUnique({ where: { shop }, select: { orderTag: true, holdMode: true } }),
-    db.backorderLine.findMany({ where: { shop, orderId, state: "waiting" }, select: { lineItemId: true, waitingQuantity: true } }),
+    db.backorderLine.findMany({ where: { shop, orderId, state: LINE_STATE.waiting }, select: { lineItemId: true, waitingQuantity: true } }),
     db.syncedOrder.findUnique({ where: { shop_orderId: { shop, orderId } } }),
   ]);
-  const tag = (settings?.orderTag ?? "backorder").trim();
-  const mode: HoldMode = isHoldMode(settings?.holdMode) ? settings.holdMode : "lines";
+  const tag = (settings?.orderTag ?? DEFAULT_ORDER_TAG).trim();
+  const mode: HoldMode = isHoldMode(settings?.holdMode) ? settings.holdMode : DEFAULT_HOLD_MODE;
   const waiting = new Map(waitingLines.filter((l) => l.waitingQuantity > 0).map((l) => [gid("LineItem", l.lineItemId), l.waitingQuantity]));
   const orderGid = gid("Order", orderId);
   // The tag we added, if any. Rows from before the tag was recorded: the current one
@@ -82,7 +88,7 @@ async function syncHolds(
   waiting: Map<string, number>,
   now: Date,
 ): Promise<void> {
-  const wanted = mode !== "off" && waiting.size > 0;
+  const wanted = mode !== HOLD_MODE.off && waiting.size > 0;
   if (!wanted && (await db.orderHold.count({ where: { shop, orderId } })) === 0) return;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const order = await gateway.orderFulfillmentOrders(gid("Order", orderId));

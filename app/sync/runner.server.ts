@@ -5,12 +5,16 @@
 // webhook inbox are never touched here: a failed push loses nothing but time.
 import { eachChunk } from "../db/chunks.ts";
 import type { Db } from "../db/client.server.ts";
-import { AdminApiError, type AdminGateway, type GatewayFactory } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
+import type { GatewayFactory } from "../shopify/gateway.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
 import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
-import type { SyncKind } from "./tasks.server.ts";
+import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
+import { SYNC_TASK_STATUS } from "./task-status.ts";
+import { pushShopShipping } from "./shop-sync.server.ts";
 import { runUndo } from "./undo.server.ts";
 import { pushVariants } from "./variant-sync.server.ts";
 
@@ -59,14 +63,23 @@ interface Claimed {
 // The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes;
 // Flow triggers after the variant push has recorded the ship dates they carry; the undo last
 // (of a paused shop nothing else is claimed, so it runs alone).
-const KIND_ORDER: SyncKind[] = ["catalog", "collection", "variant", "order", "order-cancel", "flow", "undo"];
+const KIND_ORDER: SyncKind[] = [
+  SYNC_KIND.catalog,
+  SYNC_KIND.collection,
+  SYNC_KIND.variant,
+  SYNC_KIND.order,
+  SYNC_KIND.orderCancel,
+  SYNC_KIND.flow,
+  SYNC_KIND.shop,
+  SYNC_KIND.undo,
+];
 /** The catalog sync and the undo page through a whole shop, waiting on the rate limit. */
-const LONG_KINDS = new Set<string>(["catalog", "undo"]);
+const LONG_KINDS = new Set<string>([SYNC_KIND.catalog, SYNC_KIND.undo]);
 
 const dueWhere = (now: Date) => ({
   OR: [
-    { status: "pending", dueAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-    { status: "running", lockedUntil: { lt: now } }, // a crashed runner's lease ran out
+    { status: SYNC_TASK_STATUS.pending, dueAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    { status: SYNC_TASK_STATUS.running, lockedUntil: { lt: now } }, // a crashed runner's lease ran out
   ],
 });
 
@@ -76,7 +89,9 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
   for (let pass = 0; pass < (opts.maxPasses ?? 20); pass++) {
     // A paused shop's pushes wait (without taking a place among the 50), its undo does not.
     const paused = (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
-    const where = paused.length ? { AND: [dueWhere(now()), { OR: [{ shop: { notIn: paused } }, { kind: "undo" }] }] } : dueWhere(now());
+    const where = paused.length
+      ? { AND: [dueWhere(now()), { OR: [{ shop: { notIn: paused } }, { kind: SYNC_KIND.undo }] }] }
+      : dueWhere(now());
     const shops = await db.syncTask.findMany({ where, distinct: ["shop"], select: { shop: true }, take: 50 });
     if (shops.length === 0) break;
     let progressed = false;
@@ -95,7 +110,7 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
 async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
   // Paused (the merchant undid the app's changes): nothing but the undo goes to Shopify.
   const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
-  const only = settings?.pausedAt ? { kind: "undo" } : {};
+  const only = settings?.pausedAt ? { kind: SYNC_KIND.undo } : {};
   const due = await db.syncTask.findMany({
     where: { shop, ...only, ...dueWhere(now) },
     orderBy: [{ dueAt: "asc" }, { id: "asc" }],
@@ -107,7 +122,7 @@ async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promis
     // One conditional update per row: of two runners, exactly one gets it.
     const r = await db.syncTask.updateMany({
       where: { id: t.id, ...only, ...dueWhere(now) },
-      data: { status: "running", lockedUntil: lease, attempts: { increment: 1 } },
+      data: { status: SYNC_TASK_STATUS.running, lockedUntil: lease, attempts: { increment: 1 } },
     });
     if (r.count === 1) mine.push({ id: t.id, shop, kind: t.kind as SyncKind, targetId: t.targetId, attempts: t.attempts + 1, lease });
   }
@@ -123,7 +138,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
   for (const kind of KIND_ORDER) {
     const ofKind = tasks.filter((t) => t.kind === kind);
     if (ofKind.length === 0) continue;
-    if (kind === "variant") {
+    if (kind === SYNC_KIND.variant) {
       try {
         // Lines' ship dates first: a moved date enqueues its Flow trigger (claimed in the runner's next pass).
         await recordShipDates(
@@ -147,11 +162,12 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
     }
     for (const t of ofKind) {
       try {
-        if (kind === "catalog") await runCatalogSync(db, gateway, shop, now());
-        else if (kind === "collection") await refreshAutoEnableCollection(db, gateway, shop, now());
-        else if (kind === "order") await pushOrder(db, gateway, shop, t.targetId, now());
-        else if (kind === "undo") await runUndo(db, gateway, shop, now());
-        else if (kind === "flow") await sendFlowTrigger(db, gateway, shop, t.targetId, now());
+        if (kind === SYNC_KIND.catalog) await runCatalogSync(db, gateway, shop, now());
+        else if (kind === SYNC_KIND.collection) await refreshAutoEnableCollection(db, gateway, shop, now());
+        else if (kind === SYNC_KIND.order) await pushOrder(db, gateway, shop, t.targetId, now());
+        else if (kind === SYNC_KIND.undo) await runUndo(db, gateway, shop, now());
+        else if (kind === SYNC_KIND.flow) await sendFlowTrigger(db, gateway, shop, t.targetId, now());
+        else if (kind === SYNC_KIND.shop) await pushShopShipping(db, gateway, shop);
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);
       } catch (e) {
@@ -170,12 +186,12 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
 
 async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: SyncOptions): Promise<keyof SyncResult> {
   // Only while still ours: a task re-enqueued meanwhile (status back to pending) is new work and stays.
-  const mine = { id: t.id, status: "running", lockedUntil: t.lease };
+  const mine = { id: t.id, status: SYNC_TASK_STATUS.running, lockedUntil: t.lease };
   let status: keyof SyncResult;
   let r;
   if (!error) {
     status = "done";
-    r = await db.syncTask.updateMany({ where: mine, data: { status: "done", lockedUntil: null, lastError: null } });
+    r = await db.syncTask.updateMany({ where: mine, data: { status: SYNC_TASK_STATUS.done, lockedUntil: null, lastError: null } });
   } else {
     const permanent = error instanceof AdminApiError && error.permanent;
     const giveUp = permanent || t.attempts >= (opts.maxAttempts ?? SYNC_MAX_ATTEMPTS);
@@ -184,13 +200,21 @@ async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: 
     r = await db.syncTask.updateMany({
       where: mine,
       data: giveUp
-        ? { status: "failed", lockedUntil: null, lastError: message }
-        : { status: "pending", lockedUntil: null, lastError: message, dueAt: new Date(now.getTime() + syncBackoffMs(t.attempts)) },
+        ? { status: SYNC_TASK_STATUS.failed, lockedUntil: null, lastError: message }
+        : {
+            status: SYNC_TASK_STATUS.pending,
+            lockedUntil: null,
+            lastError: message,
+            dueAt: new Date(now.getTime() + syncBackoffMs(t.attempts)),
+          },
     });
   }
   if (r.count === 0) {
     // Re-enqueued while we pushed: newer work, which runs again as soon as it is due.
-    await db.syncTask.updateMany({ where: { id: t.id, status: "pending", lockedUntil: t.lease }, data: { lockedUntil: null } });
+    await db.syncTask.updateMany({
+      where: { id: t.id, status: SYNC_TASK_STATUS.pending, lockedUntil: t.lease },
+      data: { lockedUntil: null },
+    });
     return "retrying";
   }
   return status;
@@ -200,8 +224,8 @@ async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: 
 export async function retryFailedSyncTasks(db: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
   const retry = (where: object) =>
     db.syncTask.updateMany({
-      where: { shop, status: "failed", ...where },
-      data: { status: "pending", attempts: 0, dueAt: now, lockedUntil: null },
+      where: { shop, status: SYNC_TASK_STATUS.failed, ...where },
+      data: { status: SYNC_TASK_STATUS.pending, attempts: 0, dueAt: now, lockedUntil: null },
     });
   if (!ids) return (await retry({})).count;
   return eachChunk(ids, (chunk) => retry({ id: { in: chunk } }));

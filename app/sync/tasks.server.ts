@@ -3,8 +3,8 @@
 // together; the sync runner (runner.server.ts) pushes later and may retry.
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
-
-export type SyncKind = "variant" | "order" | "catalog" | "collection" | "order-cancel" | "flow" | "undo";
+import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
+import { SYNC_TASK_STATUS } from "./task-status.ts";
 
 export interface SyncTargets {
   variantIds?: Iterable<string>;
@@ -18,8 +18,8 @@ export interface SyncTargets {
  */
 export async function enqueueSync(tx: Tx, shop: string, targets: SyncTargets, now = new Date(), delayMs = 0) {
   const dueAt = new Date(now.getTime() + delayMs);
-  await enqueueTasks(tx, shop, "variant", targets.variantIds ?? [], dueAt);
-  await enqueueTasks(tx, shop, "order", targets.orderIds ?? [], dueAt);
+  await enqueueTasks(tx, shop, SYNC_KIND.variant, targets.variantIds ?? [], dueAt);
+  await enqueueTasks(tx, shop, SYNC_KIND.order, targets.orderIds ?? [], dueAt);
 }
 
 export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId: string, dueAt = new Date()) {
@@ -27,17 +27,17 @@ export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId
   const existing = await tx.syncTask.findUnique({ where, select: { status: true, dueAt: true } });
   // Already waiting to run sooner: keep that time, so a steady stream of changes
   // (a flash sale) cannot postpone the push forever: a debounce with a maximum wait.
-  const at = existing?.status === "pending" && existing.dueAt.getTime() < dueAt.getTime() ? existing.dueAt : dueAt;
+  const at = existing?.status === SYNC_TASK_STATUS.pending && existing.dueAt.getTime() < dueAt.getTime() ? existing.dueAt : dueAt;
   await tx.syncTask.upsert({
     where,
     create: { shop, kind, targetId, dueAt: at },
     // A new decision resets the failure count: it is new work, not the old attempt.
-    update: { status: "pending", attempts: 0, dueAt: at, lastError: null },
+    update: { status: SYNC_TASK_STATUS.pending, attempts: 0, dueAt: at, lastError: null },
   });
 }
 
 /** Re-reads the auto-enable collection's products from Shopify (one task per shop). */
-export const enqueueCollectionRefresh = (tx: Tx, shop: string, now = new Date()) => enqueueTask(tx, shop, "collection", shop, now);
+export const enqueueCollectionRefresh = (tx: Tx, shop: string, now = new Date()) => enqueueTask(tx, shop, SYNC_KIND.collection, shop, now);
 
 /** Rows per statement in enqueueTasks: well inside both databases' parameter limits. */
 const ENQUEUE_CHUNK = 500;
@@ -54,9 +54,12 @@ export async function enqueueTasks(tx: Tx, shop: string, kind: SyncKind, targetI
   for (let i = 0; i < ids.length; i += ENQUEUE_CHUNK) {
     const chunk = ids.slice(i, i + ENQUEUE_CHUNK);
     const these = { shop, kind, targetId: { in: chunk } };
-    const sooner = { status: "pending", dueAt: { lt: dueAt } };
+    const sooner = { status: SYNC_TASK_STATUS.pending, dueAt: { lt: dueAt } };
     // Conditions in the statements, not decided from a read: the runner may finish a row meanwhile.
-    await tx.syncTask.updateMany({ where: { ...these, NOT: sooner }, data: { status: "pending", attempts: 0, dueAt, lastError: null } });
+    await tx.syncTask.updateMany({
+      where: { ...these, NOT: sooner },
+      data: { status: SYNC_TASK_STATUS.pending, attempts: 0, dueAt, lastError: null },
+    });
     await tx.syncTask.updateMany({ where: { ...these, ...sooner }, data: { attempts: 0, lastError: null } });
     const existing = new Set((await tx.syncTask.findMany({ where: these, select: { targetId: true } })).map((r) => r.targetId));
     const missing = chunk.filter((targetId) => !existing.has(targetId)).map((targetId) => ({ shop, kind, targetId, dueAt }));

@@ -4,12 +4,16 @@
 // shop's `undo` sync task (retried with backoff, a failure shown in Settings). Each record
 // is cleared as soon as Shopify took its change, so a retry goes on from where a failure
 // stopped, and a second run finds nothing to send.
-import { policyToRestore } from "../backorder/inventory-policy.ts";
+import { INVENTORY_POLICY, policyToRestore } from "../backorder/inventory-policy.ts";
 import { STOREFRONT_METAFIELD } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
-import { AdminApiError, gid, restId, type AdminGateway } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import { gid, restId } from "../shopify/admin-ids.ts";
+import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { releaseRecordedHolds } from "./order-sync.server.ts";
+import { SYNC_KIND } from "./task-kind.ts";
+import { SYNC_TASK_STATUS } from "./task-status.ts";
 
 /** Records read per round: one page of variants or orders at a time, however large the shop. */
 export const UNDO_PAGE = 250;
@@ -50,7 +54,12 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   // or it would set again what this run takes back.
   // (Only kinds that write: a catalog sync on its hour-long lease only reads.)
   const inFlight = await db.syncTask.count({
-    where: { shop, kind: { in: ["variant", "order", "order-cancel"] }, status: "running", lockedUntil: { gt: now } },
+    where: {
+      shop,
+      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderCancel] },
+      status: SYNC_TASK_STATUS.running,
+      lockedUntil: { gt: now },
+    },
   });
   if (inFlight > 0) throw new AdminApiError(`waiting for ${inFlight} update(s) already being sent to Shopify`, false, "undo");
 
@@ -113,7 +122,7 @@ async function restoreVariants(db: Db, gateway: AdminGateway, shop: string, fail
               batch.map((r) => ({ id: gid("ProductVariant", r.variantId), inventoryPolicy: policyToRestore(r.originalPolicy) })),
             );
             // What Shopify has now is the variant's own policy again: the original for a later resume.
-            for (const restored of ["CONTINUE", "DENY"] as const) {
+            for (const restored of Object.values(INVENTORY_POLICY)) {
               const ids = batch.filter((r) => policyToRestore(r.originalPolicy) === restored).map((r) => r.variantId);
               if (ids.length) await clear(db, shop, ids, { inventoryPolicy: null, originalPolicy: restored });
             }

@@ -7,7 +7,9 @@ import { STOREFRONT_METAFIELD, storefrontStatus } from "../backorder/storefront-
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { loadVariantsFacts } from "../engine/storefront-facts.server.ts";
-import { AdminApiError, gid, METAFIELDS_PER_CALL, restId, type AdminGateway, type MetafieldWrite } from "../shopify/gateway.server.ts";
+import { AdminApiError } from "../shopify/admin-errors.ts";
+import { gid, restId } from "../shopify/admin-ids.ts";
+import { METAFIELDS_PER_CALL, type AdminGateway, type MetafieldWrite } from "../shopify/admin-operations.server.ts";
 
 export interface VariantPlan {
   variantId: string;

@@ -11,12 +11,16 @@ import { runPendingSync } from "../sync/runner.server.ts";
 import { processGateways } from "../sync/gateways.server.ts";
 import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
 import { runtimeConfig } from "../config.server.ts";
+import { sendDueEmails } from "../email/sender.server.ts";
+import { deleteOrphanedBodyParts } from "../inbox/body-parts.server.ts";
 
 /** Polls for events another process stored and for retries that came due; a wake starts a pass at once. */
 const INBOX_POLL_MS = 2_000;
 const SYNC_POLL_MS = 2_000;
-/** The new-day check is one small query; dates move at most once a day per shop. */
+/** The new-day check is one small query; dates move at most once a day per shop. It also sweeps orphaned body parts. */
 const DATES_POLL_MS = 60_000;
+/** Customer emails: a few seconds late is fine; retries wait minutes anyway. */
+const EMAIL_POLL_MS = 5_000;
 
 export interface WorkerLoops {
   /** A webhook was stored: drain now (wakes coalesce). */
@@ -67,8 +71,21 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
     pass: async () => {
       const r = await refreshDatesForNewDay(db);
       if (r.shops > 0) sync.wake();
+      // Also rare and cheap: large bodies whose delivery was never stored (see body-parts.server.ts).
+      const orphans = await deleteOrphanedBodyParts(db);
+      if (orphans > 0) log(`[worker] deleted the parts of ${orphans} webhook bodies never stored`);
     },
   });
-  const done = Promise.all([inbox.run(), sync.run(), dates.run()]).then(() => undefined);
+  const email = new RetryLoop({
+    name: "email",
+    pollMs: EMAIL_POLL_MS,
+    signal,
+    // Its own loop: an SMTP server that hangs or refuses delays emails, never the queue.
+    pass: async () => {
+      const r = await sendDueEmails(db);
+      if (r.sent + r.retrying + r.failed > 0) log(`[worker] email: ${r.sent} sent, ${r.retrying} retrying, ${r.failed} failed`);
+    },
+  });
+  const done = Promise.all([inbox.run(), sync.run(), dates.run(), email.run()]).then(() => undefined);
   return { wakeInbox: () => inbox.wake(), done };
 }

@@ -5,6 +5,7 @@
 // Either way the event stays visible to the merchant, never dropped.
 import crypto from "node:crypto";
 import os from "node:os";
+import { CLAIMABLE_INBOX_STATUSES, INBOX_STATUS, STOPPED_INBOX_STATUSES } from "../inbox/inbox-status.ts";
 import { toDomainEvent, normalizeTopic } from "../shopify/webhook-payloads.ts";
 import { parsePayload } from "../shopify/payload-json.ts";
 import { coalesceLevels } from "../backorder/coalesce.ts";
@@ -16,6 +17,7 @@ import { applyEvents, applyOrderLineSlice, type Affected } from "../engine/apply
 import { deriveVariant, writeDerivation } from "../engine/recompute.server.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
 import { claimShop, holdShop, releaseShop, ShopLeaseLost } from "./shop-lease.server.ts";
+import { bodyPartBytes, deleteBodyParts, readBodyParts } from "../inbox/body-parts.server.ts";
 
 export const MAX_ATTEMPTS = 8;
 /**
@@ -63,7 +65,7 @@ export interface DrainResult {
 }
 
 const DUE = (now: Date) => ({
-  status: { in: ["pending", "failed", "processing"] },
+  status: { in: [...CLAIMABLE_INBOX_STATUSES] },
   nextAttemptAt: { lte: now },
   OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
 });
@@ -95,7 +97,7 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
   return total;
 }
 
-type ClaimedRow = { id: number; topic: string; attempts: number; lastError: string | null; bytes: number };
+type ClaimedRow = { id: number; topic: string; attempts: number; lastError: string | null; bodyId: string | null; bytes: number };
 type Prepared = { row: ClaimedRow; topic: string; event: DomainEvent };
 
 /**
@@ -139,7 +141,7 @@ async function drainHeldShop(
     db.webhookInbox.updateMany({
       where: { id: { in: chunk }, ...DUE(now()) },
       // Counted at claim time, so an event that crashes the process every time still ends up dead.
-      data: { status: "processing", lockedUntil: leaseUntil, lockedBy: owner, attempts: { increment: 1 } },
+      data: { status: INBOX_STATUS.processing, lockedUntil: leaseUntil, lockedBy: owner, attempts: { increment: 1 } },
     }),
   );
   // Payloads are read a chunk at a time (a batch may hold several 20 MB orders); their sizes first.
@@ -150,7 +152,12 @@ async function drainHeldShop(
     if (row.attempts > MAX_ATTEMPTS) {
       await db.webhookInbox.updateMany({
         where: { id: row.id },
-        data: { status: "dead", lockedUntil: null, lockedBy: null, lastError: row.lastError ?? "worker stopped while applying it" },
+        data: {
+          status: INBOX_STATUS.dead,
+          lockedUntil: null,
+          lockedBy: null,
+          lastError: row.lastError ?? "worker stopped while applying it",
+        },
       });
       result.failed++;
     } else {
@@ -229,9 +236,9 @@ function largeOrdersApart(prepared: Prepared[]): Prepared[][] {
 
 async function claimedRows(db: Db, shop: string, owner: string): Promise<ClaimedRow[]> {
   const rows = await db.webhookInbox.findMany({
-    where: { shop, status: "processing", lockedBy: owner },
+    where: { shop, status: INBOX_STATUS.processing, lockedBy: owner },
     orderBy: { id: "asc" },
-    select: { id: true, topic: true, attempts: true, lastError: true },
+    select: { id: true, topic: true, attempts: true, lastError: true, bodyId: true },
   });
   const postgres = dialectOf(db) === "postgres";
   const sizes = postgres
@@ -244,7 +251,11 @@ async function claimedRows(db: Db, shop: string, owner: string): Promise<Claimed
         owner,
       );
   const bytesOf = new Map(sizes.map((s) => [Number(s.id), Number(s.bytes)]));
-  return rows.map((r) => ({ ...r, bytes: bytesOf.get(r.id) ?? 0 }));
+  const partedBytes = await bodyPartBytes(
+    db,
+    rows.flatMap((r) => (r.bodyId ? [r.bodyId] : [])),
+  );
+  return rows.map((r) => ({ ...r, bytes: (bytesOf.get(r.id) ?? 0) + (r.bodyId ? (partedBytes.get(r.bodyId) ?? 0) : 0) }));
 }
 
 /** The next chunk from `start`: at most CHUNK_EVENTS events and CHUNK_BYTES of payload (at least one event). */
@@ -269,6 +280,8 @@ async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: Dra
     (ids) => db.webhookInbox.findMany({ where: { id: { in: ids } }, select: { id: true, payload: true } }),
   );
   const payloadOf = new Map(payloads.map((p) => [p.id, p.payload]));
+  // A large body is in parts (stored so by the door); it is read a part at a time.
+  for (const row of chunk) if (row.bodyId) payloadOf.set(row.id, await readBodyParts(db, row.bodyId));
   const prepared: Prepared[] = [];
   for (const row of chunk) {
     try {
@@ -292,7 +305,7 @@ const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}
 async function reject(db: Db, row: ClaimedRow, e: unknown, now: () => Date) {
   await db.webhookInbox.updateMany({
     where: { id: row.id },
-    data: { status: "rejected", lastError: errorText(e), lockedUntil: null, lockedBy: null, processedAt: now() },
+    data: { status: INBOX_STATUS.rejected, lastError: errorText(e), lockedUntil: null, lockedBy: null, processedAt: now() },
   });
 }
 
@@ -387,14 +400,26 @@ async function applyRows(
     await opts.afterApply?.(tx, shop, affected);
     for (const { row } of rows) await opts.beforeCommit?.(row.id);
     // The facts now live in the engine's tables: the payload (customer data, up to
-    // megabytes) is not kept.
+    // megabytes) is not kept, in the row or in parts.
     await eachChunk(
       rows.map((r) => r.row.id),
       (ids) =>
         tx.webhookInbox.updateMany({
           where: { id: { in: ids } },
-          data: { status: "done", payload: "", processedAt: now(), lockedUntil: null, lockedBy: null, lastError: null },
+          data: {
+            status: INBOX_STATUS.done,
+            payload: "",
+            bodyId: null,
+            processedAt: now(),
+            lockedUntil: null,
+            lockedBy: null,
+            lastError: null,
+          },
         }),
+    );
+    await deleteBodyParts(
+      tx,
+      rows.flatMap((r) => (r.row.bodyId ? [r.row.bodyId] : [])),
     );
   }, TX_OPTIONS);
 }
@@ -405,8 +430,8 @@ async function release(db: Db, rows: ClaimedRow[], owner: string) {
     rows.map((r) => r.id),
     (ids) =>
       db.webhookInbox.updateMany({
-        where: { id: { in: ids }, lockedBy: owner, status: "processing" },
-        data: { status: "pending", lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
+        where: { id: { in: ids }, lockedBy: owner, status: INBOX_STATUS.processing },
+        data: { status: INBOX_STATUS.pending, lockedUntil: null, lockedBy: null, attempts: { decrement: 1 } },
       }),
   );
 }
@@ -415,7 +440,7 @@ async function recordFailure(db: Db, row: ClaimedRow, e: unknown, now: () => Dat
   await db.webhookInbox.updateMany({
     where: { id: row.id },
     data: {
-      status: row.attempts >= MAX_ATTEMPTS ? "dead" : "failed",
+      status: row.attempts >= MAX_ATTEMPTS ? INBOX_STATUS.dead : INBOX_STATUS.failed,
       lastError: errorText(e),
       lockedUntil: null,
       lockedBy: null,
@@ -428,8 +453,8 @@ async function recordFailure(db: Db, row: ClaimedRow, e: unknown, now: () => Dat
 export async function retryInboxEvents(db: Db, shop: string, ids?: number[]): Promise<number> {
   const retry = (where: object) =>
     db.webhookInbox.updateMany({
-      where: { shop, status: { in: ["dead", "failed", "rejected"] }, ...where },
-      data: { status: "pending", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null },
+      where: { shop, status: { in: [...STOPPED_INBOX_STATUSES] }, ...where },
+      data: { status: INBOX_STATUS.pending, attempts: 0, nextAttemptAt: new Date(), lockedUntil: null, lockedBy: null },
     });
   if (!ids) return (await retry({})).count;
   return eachChunk(ids, (chunk) => retry({ id: { in: chunk } }));

@@ -48,6 +48,12 @@ export function parseRequiredAccess(text: string, operation: "query" | "mutation
   // "`read_markets` for queries and both `read_markets` as well as `write_markets` for mutations."
   const split = /^(.*?)\bfor queries and\b(.*?)\bfor mutations\b/s.exec(scopePart);
   if (split) scopePart = operation === "query" ? split[1]! : split[2]!.replace(/\bboth\b/, "");
+  // A note that names bare resources ("`orders` access scope, ... or ..." on refundCreate, the
+  // only one in 2026-10) means the write scope for a mutation and the read scope for a query.
+  if (scopesIn(scopePart).length === 0) {
+    const prefix = operation === "mutation" ? "write_" : "read_";
+    return [...scopePart.matchAll(/`([a-z_]+)` access scope/g)].map((m) => [`${prefix}${m[1]}`]);
+  }
   const sides = scopePart.split(/\bas well as\b/);
   if (sides.length > 1) return sides.map(clause).reduce(both, []);
   return scopesIn(scopePart).map((s) => [s]);

@@ -7,6 +7,8 @@
 import { declaredMetafieldDefinitions, type DeclaredMetafieldDefinition } from "./app-config.ts";
 import type { BulkOperations } from "./bulk.ts";
 import { declaredFlowTriggers, flowPayloadErrors, type DeclaredFlowTrigger } from "./flow-triggers.ts";
+import { createRefund, suggestedRefund, type RefundInput, type RefundLineInput } from "./refunds.ts";
+import { valueFromASTUntyped, type GraphQLResolveInfo } from "graphql";
 import {
   gid,
   restId,
@@ -205,7 +207,7 @@ export class ShopResolvers {
       title: li.title,
       name: li.title,
       quantity: li.quantity,
-      currentQuantity: li.quantity,
+      currentQuantity: li.quantity - li.refunded,
       variant: () => (li.variantId && this.shop.variants.get(li.variantId) ? this.variant(this.shop.variants.get(li.variantId)!) : null),
     };
   }
@@ -253,6 +255,7 @@ export class ShopResolvers {
       cancelledAt: o.cancelledAt,
       lineItems: (a: Args) => this.connect(o.lineItems, a, (l) => this.lineItem(o.id, l.id)!),
       fulfillmentOrders: (a: Args) => this.connect(this.shop.fulfillmentOrdersOf(o.id), a, (f) => this.fulfillmentOrder(f)),
+      suggestedRefund: (a: Args) => suggestedRefund(o, (a.refundLineItems as RefundLineInput[] | undefined) ?? [], this.shop.currency),
     };
   }
 
@@ -281,6 +284,9 @@ export class ShopResolvers {
       }
       case "InventoryItem":
         return this.shop.variantOfItem(id) ? this.inventoryItem(id) : null;
+      case "Shop":
+        // The one shop served: a metafield owner (metafieldsSet on the shop's GID).
+        return id === gid("Shop", this.shop.domain.split(".")[0]!) ? { __typename: "Shop", id } : null;
       case "Location":
         return this.location(id);
       case "BulkOperation":
@@ -335,6 +341,7 @@ export class ShopResolvers {
       fulfillmentOrderHold: (a: Args) => this.hold(String(a.id), a.fulfillmentHold as HoldInput),
       fulfillmentOrderReleaseHold: (a: Args) => this.releaseHold(String(a.id), a.holdIds as string[] | undefined),
       orderCancel: (a: Args) => this.orderCancel(a),
+      refundCreate: (a: Args, _context: unknown, info: GraphQLResolveInfo) => this.refundCreate(a.input as RefundInput, info),
       bulkOperationRunQuery: (a: Args) => {
         if (!this.bulk) throw new Error("this stand-in runs no bulk operations");
         const { operation, userErrors } = this.bulk.run(this.shop, String(a.query), a.groupObjects === true);
@@ -569,6 +576,40 @@ export class ShopResolvers {
     if (errors.length) return { userErrors: errors.map((message) => ({ __typename: "UserError", field: ["payload"], message })) };
     this.shop.flowTriggers.push({ handle: trigger.handle, payload: a.payload as Record<string, unknown>, at: this.shop.nowIso() });
     return { userErrors: [] };
+  }
+
+  /**
+   * refundCreate; its `@idempotent(key:)` is required since 2026-04 (the mutation's own
+   * description): without one the field fails with an error and nothing is refunded.
+   */
+  private refundCreate(input: RefundInput, info: GraphQLResolveInfo) {
+    const directive = info.fieldNodes[0]?.directives?.find((d) => d.name.value === "idempotent");
+    const arg = directive?.arguments?.find((x) => x.name.value === "key");
+    const key = arg ? valueFromASTUntyped(arg.value, info.variableValues) : undefined;
+    if (typeof key !== "string" || key.trim() === "")
+      throw new Error(
+        arg
+          ? "The idempotency key cannot be an empty string or whitespace only."
+          : "An idempotency key is required for refundCreate: use the @idempotent directive.",
+      );
+    const result = createRefund(this.shop, input, key);
+    if ("userErrors" in result)
+      return { refund: null, order: null, userErrors: result.userErrors.map((e) => ({ __typename: "UserError", ...e })) };
+    const { refund, order } = result;
+    return {
+      refund: {
+        __typename: "Refund",
+        id: refund.id,
+        legacyResourceId: restId(refund.id),
+        createdAt: refund.createdAt,
+        processedAt: refund.createdAt,
+        updatedAt: refund.createdAt,
+        note: refund.note,
+        order: () => this.order(order),
+      },
+      order: () => this.order(order),
+      userErrors: [],
+    };
   }
 
   private orderCancel(a: Args) {

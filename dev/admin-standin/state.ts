@@ -53,6 +53,18 @@ export interface StandinLineItem {
   variantId: string | null;
   title: string;
   quantity: number;
+  /** Unit price paid (the variant's price when ordered). */
+  price: string;
+  /** Units refunded so far (currentQuantity = quantity - refunded). */
+  refunded: number;
+}
+/** A refund (refundCreate): lines with their restock, and the money sent back. */
+export interface StandinRefund {
+  id: string;
+  createdAt: string;
+  note: string | null;
+  lineItems: { lineItemId: string; quantity: number; restockType: string; locationId: string | null; subtotal: string }[];
+  transactions: { parentId: string; gateway: string; amount: string }[];
 }
 export interface StandinOrder {
   id: string;
@@ -61,6 +73,10 @@ export interface StandinOrder {
   createdAt: string;
   cancelledAt: string | null;
   lineItems: StandinLineItem[];
+  /** The payment the customer made at checkout (one SALE transaction, the order's total). */
+  saleTransactionId: string;
+  gateway: string;
+  refunds: StandinRefund[];
 }
 export interface StandinHold {
   id: string;
@@ -132,6 +148,8 @@ export class StandinShop {
   // Indexes for levelsOf / variantOfItem: a 50,000-variant shop (bench/catalog-sync.ts) must not scan every level per variant.
   private readonly levelKeysOfItem = new Map<string, Set<string>>();
   private readonly variantIdOfItem = new Map<string, string>();
+  /** refundCreate's idempotency keys: the refund each one made (a repeat gets that refund again). */
+  readonly refundByIdempotencyKey = new Map<string, { orderId: string; refundId: string }>();
   /** Triggers received, in order (tests read them). */
   readonly flowTriggers: StandinFlowTrigger[] = [];
 
@@ -295,7 +313,14 @@ export class StandinShop {
     id: number | string;
     name?: string;
     locationId: number | string;
-    lines: { id: number | string; variantId: number | string | null; quantity: number; title?: string; locationId?: number | string }[];
+    lines: {
+      id: number | string;
+      variantId: number | string | null;
+      quantity: number;
+      title?: string;
+      price?: string;
+      locationId?: number | string;
+    }[];
     tags?: string[];
     createdAt?: string;
   }): StandinOrder {
@@ -305,12 +330,20 @@ export class StandinShop {
       tags: o.tags ?? [],
       createdAt: o.createdAt ?? this.nowIso(),
       cancelledAt: null,
-      lineItems: o.lines.map((l) => ({
-        id: gid("LineItem", l.id),
-        variantId: l.variantId == null ? null : gid("ProductVariant", l.variantId),
-        title: l.title ?? "Item",
-        quantity: l.quantity,
-      })),
+      lineItems: o.lines.map((l) => {
+        const variantId = l.variantId == null ? null : gid("ProductVariant", l.variantId);
+        return {
+          id: gid("LineItem", l.id),
+          variantId,
+          title: l.title ?? "Item",
+          quantity: l.quantity,
+          price: l.price ?? (variantId && this.variants.get(variantId)?.price) ?? "25.00",
+          refunded: 0,
+        };
+      }),
+      saleTransactionId: gid("OrderTransaction", nextId()),
+      gateway: "bogus",
+      refunds: [],
     };
     this.orders.set(order.id, order);
     const byLocation = new Map<string, StandinLineItem[]>();

@@ -20,6 +20,8 @@ import { DEMO_SHOP, seedDemoShop } from "../admin-standin/seed.ts";
 import { installOfflineSession } from "../admin-standin/install.ts";
 import type { StandinShop } from "../admin-standin/state.ts";
 import { DEMO_API_SECRET, startAppDevServer, type AppDevServer } from "../app-dev-server.ts";
+import { startAppProxy } from "../admin-standin/app-proxy.ts";
+import { consentLinks } from "../../app/consent/consent-links.server.ts";
 import { startStorefront, type Storefront } from "../storefront/server.ts";
 import type { StorefrontProduct } from "../storefront/render.ts";
 import { shopifyWebhookHeaders } from "../webhook-signing.ts";
@@ -57,6 +59,8 @@ export interface RunningDemo {
   adminUrl: string;
   storefrontUrl: string;
   products: { title: string; url: string }[];
+  /** A delay notice's two links for the first waiting line, on the App Proxy stand-in (the shop's domain); null when none waits. */
+  consent: { lineItemId: string; orderName: string; title: string; keepUrl: string; cancelUrl: string } | null;
   standin: AdminStandin;
   db: Db;
   report: DemoReport;
@@ -302,8 +306,30 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     });
     closers.push(() => storefront.close());
 
+    // The shop's domain for the App Proxy: the customer's keep/cancel page of a delay notice.
+    const proxy = await startAppProxy({ appOrigin: app.url, shop, shopName: store.name, secret: DEMO_API_SECRET });
+    closers.push(() => proxy.close());
+    const first = await db.backorderLine.findFirst({
+      where: { shop, state: "waiting" },
+      orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+      select: { lineItemId: true, orderName: true, title: true, promisedShipDate: true },
+    });
+    const links =
+      first && consentLinks({ shop, lineItemId: first.lineItemId, promisedDate: first.promisedShipDate ?? day, secret: DEMO_API_SECRET });
+    const onProxy = (url: string) => `${proxy.origin}${new URL(url).pathname}${new URL(url).search}`;
+
     return {
       shop,
+      consent:
+        first && links
+          ? {
+              lineItemId: first.lineItemId,
+              orderName: first.orderName,
+              title: first.title,
+              keepUrl: onProxy(links.keepUrl),
+              cancelUrl: onProxy(links.cancelUrl),
+            }
+          : null,
       adminUrl: `${app.url}/app`,
       storefrontUrl: storefront.url,
       products: storefrontProducts(standin, shop).map((p) => ({ title: p.title, url: `${storefront.url}/products/${p.handle}` })),

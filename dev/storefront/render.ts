@@ -48,6 +48,22 @@ export interface StorefrontProduct {
   variants: StorefrontVariant[];
 }
 
+/** A cart line as the storefront keeps it: what `/cart/add` received. */
+export interface StorefrontCartLine {
+  id: string;
+  quantity: number;
+  properties: Record<string, string>;
+}
+
+/** The shop's `$app.backorder_shipping` metafield value: how orders with backordered items are held. */
+export interface StorefrontShipping {
+  v: 1;
+  hold: string;
+}
+
+/** The product and variant of a cart line, when the storefront knows them. */
+export type VariantLookup = (id: string) => { product: StorefrontProduct; variant: StorefrontVariant } | undefined;
+
 export interface RenderSettings {
   origin: string;
   /** Which fixture theme renders the page. Default "dawn-like". */
@@ -62,6 +78,10 @@ export interface RenderSettings {
   appBlock?: boolean;
   /** Turn on the app embed (for themes without app blocks). Default false. */
   appEmbed?: boolean;
+  /** The theme's cart type: a drawer (rendered on every page, opened on add) or the cart page. Default "page". */
+  cartType?: "page" | "drawer";
+  /** The shop's `$app.backorder_shipping` metafield, or null/absent when the app has not published it. */
+  shipping?: StorefrontShipping | null;
 }
 
 type Json = Record<string, unknown>;
@@ -223,6 +243,36 @@ export function productDrop(p: StorefrontProduct, selectedVariantId?: string | n
   };
 }
 
+/** The Liquid `cart` object: lines with their product, variant (and its metafields) and properties. */
+export function cartDrop(lines: StorefrontCartLine[], lookup: VariantLookup) {
+  const items = lines.map((line, i) => {
+    const found = lookup(line.id);
+    const variant = found ? productDrop(found.product, line.id).selected_or_first_available_variant : null;
+    const productTitle = found?.product.title ?? `Variant ${line.id}`;
+    const variantTitle = found?.variant.title ?? "";
+    return {
+      key: `${line.id}:${i}`,
+      id: Number(line.id),
+      variant_id: Number(line.id),
+      quantity: line.quantity,
+      // Shopify's item.title: "<product> - <variant>", the product's alone for a default variant.
+      title: variantTitle && variantTitle !== "Default Title" ? `${productTitle} - ${variantTitle}` : productTitle,
+      product_title: productTitle,
+      variant_title: variantTitle,
+      properties: line.properties,
+      url: found ? `/products/${found.product.handle}?variant=${line.id}` : "",
+      price: found?.variant.price ?? 0,
+      final_line_price: (found?.variant.price ?? 0) * line.quantity,
+      variant,
+    };
+  });
+  return {
+    items,
+    item_count: items.reduce((n, i) => n + i.quantity, 0),
+    total_price: items.reduce((n, i) => n + i.final_line_price, 0),
+  };
+}
+
 interface TemplateBlock {
   type: string;
   settings?: Json;
@@ -288,10 +338,21 @@ export class StorefrontRenderer {
     return engine(EXTENSION_ROOT, path.join(EXTENSION_ROOT, "snippets"), () => this.extensionDicts, EXTENSION_ASSET_PREFIX, this.currency);
   }
 
-  private globals(product: ReturnType<typeof productDrop>) {
+  private globals(product: ReturnType<typeof productDrop> | null, cart: ReturnType<typeof cartDrop>) {
+    const shop = { name: this.settings.shopName ?? "Linen & Co.", currency: this.currency };
+    // Only reachable through Liquid, as on Shopify.
+    Object.defineProperty(shop, "metafields", {
+      enumerable: false,
+      value: { $app: this.settings.shipping ? { backorder_shipping: { type: "json", value: this.settings.shipping } } : {} },
+    });
     return {
       product,
-      request: { locale: { iso_code: this.settings.locale ?? "en" }, origin: this.settings.origin, page_type: "product" },
+      cart,
+      request: {
+        locale: { iso_code: this.settings.locale ?? "en" },
+        origin: this.settings.origin,
+        page_type: product ? "product" : "cart",
+      },
       routes: {
         root_url: "/",
         cart_add_url: "/cart/add",
@@ -299,16 +360,20 @@ export class StorefrontRenderer {
         cart_update_url: "/cart/update",
         cart_url: "/cart",
       },
-      shop: { name: this.settings.shopName ?? "Linen & Co.", currency: this.currency },
-      settings: {},
-      template: { name: "product" },
-      canonical_url: `${this.settings.origin}${product.url}`,
-      page_title: product.title,
+      shop,
+      settings: { cart_type: this.settings.cartType ?? "page" },
+      template: { name: product ? "product" : "cart" },
+      canonical_url: `${this.settings.origin}${product?.url ?? "/cart"}`,
+      page_title: product?.title ?? "Cart",
     };
   }
 
-  private async renderMainSection(theme: Liquid, product: ReturnType<typeof productDrop>): Promise<{ html: string; hasAppBlock: boolean }> {
-    const template = readJson(path.join(this.root, "templates/product.json")) as {
+  private async renderMainSection(
+    theme: Liquid,
+    globals: ReturnType<StorefrontRenderer["globals"]>,
+  ): Promise<{ html: string; hasAppBlock: boolean }> {
+    const name = globals.template.name;
+    const template = readJson(path.join(this.root, `templates/${name}.json`)) as {
       sections: Record<string, TemplateSection>;
       order: string[];
     };
@@ -331,11 +396,11 @@ export class StorefrontRenderer {
         }
         return [{ id, type: b.type, settings: b.settings ?? {}, shopify_attributes: "" }];
       });
-      const section = { id: `template--product__${key}`, settings: s.settings ?? {}, blocks };
+      const section = { id: `template--${name}__${key}`, settings: s.settings ?? {}, blocks };
       const source = fs
         .readFileSync(path.join(this.root, "sections", `${s.type}.liquid`), "utf8")
         .replace(/\{%-?\s*render block\s*-?%\}/g, "{% render_app_block %}");
-      const html = await theme.parseAndRender(source, { ...this.globals(product), section });
+      const html = await theme.parseAndRender(source, { ...globals, section });
       out.push(`<div id="shopify-section-${section.id}" class="shopify-section">${html}</div>`);
     }
     return { html: out.join("\n"), hasAppBlock };
@@ -344,14 +409,42 @@ export class StorefrontRenderer {
   /** The section alone, as Shopify's Section Rendering API returns it (`?section_id=`). */
   async renderSection(p: StorefrontProduct, selectedVariantId: string | null): Promise<string> {
     this.loadExtensionDicts();
-    return (await this.renderMainSection(this.themeEngine(), productDrop(p, selectedVariantId))).html;
+    return (
+      await this.renderMainSection(
+        this.themeEngine(),
+        this.globals(
+          productDrop(p, selectedVariantId),
+          cartDrop([], () => undefined),
+        ),
+      )
+    ).html;
   }
 
-  async renderPage(p: StorefrontProduct, selectedVariantId: string | null): Promise<string> {
+  /** The theme's cart drawer alone (snippets/cart-drawer.liquid), as Section Rendering returns it after an add. */
+  async renderCartDrawer(lines: StorefrontCartLine[], lookup: VariantLookup): Promise<string> {
+    return this.themeEngine().renderFile(path.join(this.root, "snippets/cart-drawer.liquid"), this.globals(null, cartDrop(lines, lookup)));
+  }
+
+  /** The product page; `cart` is the shopper's cart (the drawer and the app embed read it). */
+  async renderPage(
+    p: StorefrontProduct,
+    selectedVariantId: string | null,
+    cart: StorefrontCartLine[] = [],
+    lookup: VariantLookup = () => undefined,
+  ): Promise<string> {
+    return this.renderTemplate(productDrop(p, selectedVariantId), cartDrop(cart, lookup));
+  }
+
+  /** The cart page (templates/cart.json). */
+  async renderCartPage(cart: StorefrontCartLine[], lookup: VariantLookup): Promise<string> {
+    return this.renderTemplate(null, cartDrop(cart, lookup));
+  }
+
+  private async renderTemplate(product: ReturnType<typeof productDrop> | null, cart: ReturnType<typeof cartDrop>): Promise<string> {
     this.loadExtensionDicts();
     const theme = this.themeEngine();
-    const product = productDrop(p, selectedVariantId);
-    const main = await this.renderMainSection(theme, product);
+    const globals = this.globals(product, cart);
+    const main = await this.renderMainSection(theme, globals);
     const embedOn = this.settings.appEmbed === true;
     // Shopify loads an app block's schema assets once, when the block or embed is on the page.
     const schema = main.hasAppBlock ? this.blockSchema : embedOn ? this.embedSchema : null;
@@ -364,11 +457,11 @@ export class StorefrontRenderer {
         ].join("")
       : "";
     const layout = fs.readFileSync(path.join(this.root, "layout/theme.liquid"), "utf8");
-    let html = await theme.parseAndRender(layout, { ...this.globals(product), content_for_header: head, content_for_layout: main.html });
+    let html = await theme.parseAndRender(layout, { ...globals, content_for_header: head, content_for_layout: main.html });
     if (embedOn) {
       const embedFile = path.join(EXTENSION_ROOT, "blocks/backorder-embed.liquid");
       const block = { id: "backorder-embed", type: "@app", settings: { ...defaultsOf(this.embedSchema), ...this.settings.blockSettings } };
-      const embed = await this.extensionEngine().renderFile(embedFile, { ...this.globals(product), block });
+      const embed = await this.extensionEngine().renderFile(embedFile, { ...globals, block });
       html = html.replace("</body>", `${embed}</body>`);
     }
     return html;

@@ -10,23 +10,24 @@ import {
   EXTENSION_ASSET_PREFIX,
   EXTENSION_ROOT,
   MAIN_SECTION_ID,
+  cartDrop,
   StorefrontRenderer,
   THEME_ASSET_PREFIX,
   themeRoot,
   type RenderSettings,
+  type StorefrontCartLine,
   type StorefrontProduct,
+  type StorefrontVariant,
 } from "./render.ts";
 
-export interface CartLine {
-  id: string;
-  quantity: number;
-  properties: Record<string, string>;
-}
+export type CartLine = StorefrontCartLine;
 
 export interface StorefrontOptions extends Omit<RenderSettings, "origin"> {
   port?: number;
   /** The product behind /products/<handle>, or null for 404. Called on every page view. */
   loadProduct(handle: string): Promise<StorefrontProduct | null> | StorefrontProduct | null;
+  /** Products the cart's lines may come from without a product page seen first (tests seeding a cart). */
+  products?: StorefrontProduct[];
 }
 
 export interface Storefront {
@@ -77,6 +78,11 @@ function cartLineOf(form: FormData): CartLine {
 export async function startStorefront(options: StorefrontOptions): Promise<Storefront> {
   const cart: CartLine[] = [];
   let origin = "";
+  // Cart lines name variants: the products served so far (or given) say whose they are.
+  const variants = new Map<string, { product: StorefrontProduct; variant: StorefrontVariant }>();
+  const remember = (product: StorefrontProduct) => product.variants.forEach((variant) => variants.set(variant.id, { product, variant }));
+  options.products?.forEach(remember);
+  const lookup = (id: string) => variants.get(id);
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       res.writeHead(500, { "content-type": "text/plain" }).end(String((e as Error).stack ?? e));
@@ -94,40 +100,42 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     if (req.method === "GET" && productMatch?.[1]) {
       const product = await options.loadProduct(productMatch[1]);
       if (!product) return void res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+      remember(product);
       const renderer = new StorefrontRenderer({ ...options, origin });
       const sectionId = url.searchParams.get("section_id");
       if (sectionId && sectionId !== MAIN_SECTION_ID) return void res.writeHead(404).end();
       const html = sectionId
         ? await renderer.renderSection(product, url.searchParams.get("variant"))
-        : await renderer.renderPage(product, url.searchParams.get("variant"));
+        : await renderer.renderPage(product, url.searchParams.get("variant"), cart, lookup);
       return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
     }
 
     if (req.method === "POST" && (url.pathname === "/cart/add" || url.pathname === "/cart/add.js")) {
-      const line = cartLineOf(await readForm(req));
+      const form = await readForm(req);
+      const line = cartLineOf(form);
       cart.push(line);
+      // Section Rendering with the add (`sections`, as Dawn and Horizon ask for their drawer).
+      const sections: Record<string, string> = {};
+      for (const name of String(form.get("sections") ?? "").split(",")) {
+        if (name === "cart-drawer") sections[name] = await new StorefrontRenderer({ ...options, origin }).renderCartDrawer(cart, lookup);
+      }
       // Shopify answers JSON to /cart/add.js and to Ajax posts to /cart/add (the themes' fetch).
       const ajax = url.pathname === "/cart/add.js" || req.headers["x-requested-with"] === "XMLHttpRequest";
       if (ajax) {
         return void res
           .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ ...line, variant_id: Number(line.id) }));
+          .end(JSON.stringify({ ...line, variant_id: Number(line.id), sections }));
       }
       return void res.writeHead(302, { location: "/cart" }).end();
     }
     if (req.method === "GET" && url.pathname === "/cart.js") {
-      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items: cart }));
+      // Shopify's Ajax cart: each item with its title ("<product> - <variant>") and properties.
+      const items = cartDrop(cart, lookup).items.map(({ variant: _, ...item }) => item);
+      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items }));
     }
     if (req.method === "GET" && url.pathname === "/cart") {
-      const rows = cart.map(
-        (l) =>
-          `<li data-variant="${l.id}">${l.quantity} × ${l.id} ${Object.entries(l.properties)
-            .map(([k, v]) => `<span class="property">${k}: ${v}</span>`)
-            .join("")}</li>`,
-      );
-      return void res
-        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
-        .end(`<!doctype html><title>Cart</title><h1>Cart</h1><ul id="cart">${rows.join("")}</ul>`);
+      const html = await new StorefrontRenderer({ ...options, origin }).renderCartPage(cart, lookup);
+      return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
     }
     res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
   }

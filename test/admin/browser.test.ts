@@ -130,6 +130,39 @@ describe("merchant admin in Chromium", () => {
     expect(await t.db.backorderLine.count({ where: { shop: { not: SHOP }, notifiedAt: { not: null } } })).toBe(neighbour);
   });
 
+  it("queue: the customer's answer to a delay notice shows on the line, and the order opens the line's history", async () => {
+    const oldest = await t.db.backorderLine.findFirstOrThrow({
+      where: { shop: SHOP, state: "waiting" },
+      orderBy: [{ orderedAt: "asc" }, { lineItemId: "asc" }],
+    });
+    await t.db.consentRecord.create({
+      data: {
+        shop: SHOP,
+        lineItemId: oldest.lineItemId,
+        orderId: oldest.orderId,
+        promisedDate: "2026-12-24",
+        choice: "keep",
+        quantity: oldest.openQuantity,
+        answeredAt: new Date("2026-11-29T15:00:00Z"),
+      },
+    });
+    await open("/app/queue");
+    const first = page.locator(".Polaris-IndexTable__TableRow").first();
+    await expect(first.innerText()).resolves.toContain("Customer waits (Dec 24, 2026)");
+    await first.getByRole("link", { name: new RegExp(`^History of ${oldest.orderName}`) }).click();
+    await page.waitForURL(new RegExp(`/app/lines/${oldest.lineItemId}$`));
+    await page.getByText("Customer agreed to wait for 2026-12-24").waitFor();
+    await shot("line-history.png");
+    // Another shop's line is not found from this shop.
+    const ours = new Set(
+      (await t.db.backorderLine.findMany({ where: { shop: SHOP }, select: { lineItemId: true } })).map((l) => l.lineItemId),
+    );
+    const theirs = await t.db.backorderLine.findMany({ where: { shop: "neighbour.myshopify.com" }, select: { lineItemId: true } });
+    const neighbour = theirs.find((l) => !ours.has(l.lineItemId))!;
+    const res = await page.goto(`${server.url}/app/lines/${neighbour.lineItemId}`);
+    expect(res?.status()).toBe(404);
+  });
+
   it("variants: a wrong value is explained, a right one is saved and survives a reload", async () => {
     await open("/app/variants");
     const rows = page.locator(".Polaris-IndexTable__TableRow");

@@ -118,7 +118,7 @@ describe("queue page", () => {
       .split("\r\n");
     const rows = await walk(A, q, 50);
     expect(lines[0]).toBe(
-      "Order,Ordered at,Customer,Email,Product,Variant,SKU,Quantity,Waiting,State,Position,Ship date,Age (days),Notified at,Cancellation,Unit price,Currency",
+      "Order,Ordered at,Customer,Email,Product,Variant,SKU,Quantity,Waiting,State,Position,Ship date,Age (days),Notified at,Cancellation,Customer answer,Unit price,Currency",
     );
     expect(lines.length).toBe(rows.length + 1);
     const firstCells = lines[1]!.split(",");

@@ -177,4 +177,25 @@ describe("the offline demo", () => {
     expect(await noticeOn("merino-beanie", V.beanieForest)).toBe("Sold out");
     expect(promisedDate(await noticeOn("linen-shirt", V.shirtM))).toBe(etaOf(V.shirtM));
   });
+
+  it("a customer's cancel from a delay notice, on the shop's App Proxy, refunds the line and Shopify's refunds/create follows", async () => {
+    const consent = demo.consent!;
+    expect(consent).not.toBeNull();
+    const refundsBefore = await t.db.webhookInbox.count({ where: { shop: demo.shop, topic: "refunds/create" } });
+    const page = await browser.newPage();
+    await page.goto(consent.cancelUrl);
+    await expect(page.locator("h1").innerText()).resolves.toBe("Cancel this item?");
+    await page.getByRole("button", { name: "Cancel this item and refund me" }).click();
+    await page.locator("h1", { hasText: "The item is cancelled" }).waitFor();
+    await page.close();
+    const line = () =>
+      t.db.backorderLine.findUniqueOrThrow({ where: { shop_lineItemId: { shop: demo.shop, lineItemId: consent.lineItemId } } });
+    expect((await line()).state).toBe("cancelled");
+    await expect
+      .poll(() => t.db.webhookInbox.count({ where: { shop: demo.shop, topic: "refunds/create" } }), { timeout: 60_000 })
+      .toBe(refundsBefore + 1);
+    await demo.settle();
+    expect(await line()).toMatchObject({ state: "cancelled", openQuantity: 0 });
+    expect(await t.db.orderAdjustment.count({ where: { shop: demo.shop, lineItemId: consent.lineItemId, kind: "refund" } })).toBe(1);
+  }, 240_000);
 });

@@ -128,13 +128,19 @@ describe(`${WORKERS} worker processes on one shop`, () => {
     await store(t, arrivals, "shuffled");
     for (let i = 0; i < WORKERS; i++) workers.push(startWorkerProcess(t.url, { BACKORDER_LEASE_MS: String(LEASE_MS) }));
 
-    // Wait for a worker to be in the middle of the shop: some events done, some claimed by the lease holder.
+    // Wait for a worker to be in the middle of the shop: some events done, some claimed by the
+    // lease holder. The holder is frozen (SIGSTOP) before its claims are counted, so it cannot
+    // finish them between the count and the kill; a holder found with none is let go on.
     let victim: number | null = null;
     await waitUntil(async () => {
       const pid = await holderPid();
       if (pid === null || (await t.db.webhookInbox.count({ where: { status: "done" } })) === 0) return false;
+      process.kill(pid, "SIGSTOP");
       const claimed = await t.db.webhookInbox.count({ where: { status: "processing", lockedBy: { contains: `:${pid}:` } } });
-      if (claimed === 0) return false;
+      if (claimed === 0) {
+        process.kill(pid, "SIGCONT");
+        return false;
+      }
       victim = pid;
       return true;
     }, "a worker is mid-drain");
@@ -164,7 +170,8 @@ describe(`${WORKERS} worker processes on one shop`, () => {
     });
     expect(takenOver).toEqual(orphaned.map((o) => ({ id: o.id, attempts: o.attempts + 1 })));
     expect(await queueState(t.db, SHOP)).toEqual(expected);
-    expect(await t.db.shopLease.count()).toBe(0);
+    // The last worker lets go of the shop just after its last commit.
+    await waitUntil(async () => (await t.db.shopLease.count()) === 0, "the shop's lease is released");
     // The others stop cleanly.
     const rest = workers.filter((w) => w !== killed);
     for (const w of rest) w.child.kill("SIGTERM");

@@ -123,9 +123,9 @@ describe("theme block with hostile metafield values", () => {
       expect(dom.input).toEqual({ attributes: ["disabled", "name", "type", "value"], value: "", disabled: true });
       const [, good, messaged] = p.variants.map((v) => v.id);
       expect(dom.json).toEqual({
-        [p.variants[0]!.id]: ['<span class="bq-notice__backorder">Available for backorder — ships ~as soon as possible</span>'],
+        [p.variants[0]!.id]: ['<span class="bq-notice__backorder">Available for backorder — ships ~as soon as possible</span>', ""],
         [good!]: ['<span class="bq-notice__backorder">Available for backorder — ships ~Dec 16, 2026</span>', "2026-12-16"],
-        [messaged!]: ['<span class="bq-notice__backorder">Ships as soon as possible &lt;/script&gt;&lt;b&gt;x&lt;/b&gt;</span>'],
+        [messaged!]: ['<span class="bq-notice__backorder">Ships as soon as possible &lt;/script&gt;&lt;b&gt;x&lt;/b&gt;</span>', ""],
       });
       expect(dom.classes).toEqual(["bq-notice__backorder"]);
       await page.context().close();

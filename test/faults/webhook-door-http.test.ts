@@ -13,7 +13,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { API_VERSION } from "../../app/shopify-app.server.ts";
 import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
-import { inventoryLevelPayload } from "../../dev/fixtures/shopify-payloads.ts";
+import { inventoryLevelPayload, orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
+import { PART_BYTES, readBodyParts } from "../../app/inbox/body-parts.server.ts";
+import { drainInbox } from "../../app/worker/worker.server.ts";
 
 // remix-serve's own Express (no type declarations installed; only this much is used).
 type ExpressApp = { all(path: string, handler: unknown): void; listen(port: number, host: string, ready: () => void): http.Server };
@@ -60,6 +62,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await t.db.webhookInbox.deleteMany({});
+  await t.db.webhookBodyPart.deleteMany({});
 });
 
 /**
@@ -97,8 +100,8 @@ function post(headers: Record<string, string | string[]>, body: string | { bytes
   });
 }
 
-const signed = (body: string, webhookId: string, overrides: Record<string, string | string[]> = {}) => ({
-  ...shopifyWebhookHeaders({ shop, topic: "inventory_levels/update", apiVersion: API_VERSION, webhookId, secret: SECRET, body }),
+const signed = (body: string, webhookId: string, overrides: Record<string, string | string[]> = {}, topic = "inventory_levels/update") => ({
+  ...shopifyWebhookHeaders({ shop, topic, apiVersion: API_VERSION, webhookId, secret: SECRET, body }),
   ...overrides,
 });
 const forgedHmac = () => crypto.randomBytes(32).toString("base64");
@@ -143,4 +146,59 @@ describe("the webhook door behind remix-serve's Express adapter", () => {
     expect(answer.text).toMatch(/myshopify\.com/);
     expect(await t.db.webhookInbox.count()).toBe(0);
   });
+});
+
+describe("a 40 MB delivery", () => {
+  it(
+    "is stored in parts while another delivery is answered, and round-trips byte for byte to the worker",
+    { timeout: 300_000 },
+    async () => {
+      // An order whose note fills it to 40 MB, with characters of 2 and 4 bytes that land on part boundaries.
+      const order = orderPayload({
+        id: 5_550_001,
+        createdAt: "2026-11-20T10:00:00Z",
+        lines: [{ id: 5_560_001, variantId: 88_101, quantity: 2 }],
+      });
+      const filler = "é😀x".repeat(Math.ceil((40 * MiB) / 7));
+      const big = JSON.stringify({ ...order, note: filler });
+      expect(Buffer.byteLength(big)).toBeGreaterThan(40 * MiB);
+
+      const answered: string[] = [];
+      const bigAnswer = post(signed(big, "http-big", {}, "orders/create"), big).then((a) => {
+        answered.push("big");
+        return a;
+      });
+      // The big store has begun once its first part is in the database (stored in one go, as
+      // before parts, it would be answered first instead).
+      while (answered.length === 0 && (await t.db.webhookBodyPart.count()) === 0) await new Promise((r) => setTimeout(r, 5));
+      const small = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
+      const smallAnswer = await post(signed(small, "http-small"), small);
+      answered.push("small");
+      expect(smallAnswer.status).toBe(200);
+      expect((await bigAnswer).status).toBe(200);
+      // The small delivery did not wait for the big one's store to finish.
+      expect(answered).toEqual(["small", "big"]);
+
+      const row = await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-big" } });
+      expect(row).toMatchObject({ payload: "", bodyId: expect.any(String) });
+      const parts = await t.db.webhookBodyPart.findMany({ where: { bodyId: row.bodyId! }, select: { text: true } });
+      expect(parts.length).toBeGreaterThanOrEqual(Math.ceil(Buffer.byteLength(big) / PART_BYTES));
+      expect(Math.max(...parts.map((p) => Buffer.byteLength(p.text)))).toBeLessThanOrEqual(PART_BYTES);
+      expect((await readBodyParts(t.db, row.bodyId!)) === big).toBe(true);
+      expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-small" } })).toMatchObject({
+        payload: small,
+        bodyId: null,
+      });
+
+      // The worker reads it from its parts, applies it, and keeps nothing of the body.
+      expect(await drainInbox(t.db)).toMatchObject({ processed: 2, failed: 0, rejected: 0 });
+      expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "http-big" } })).toMatchObject({
+        status: "done",
+        payload: "",
+        bodyId: null,
+      });
+      expect(await t.db.webhookBodyPart.count()).toBe(0);
+      expect(await t.db.orderSnapshot.findFirst({ where: { shop, orderId: "5550001" } })).not.toBeNull();
+    },
+  );
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminStandin } from "../../dev/admin-standin/server.ts";
 import { DEMO_IDS, seedDemoShop } from "../../dev/admin-standin/seed.ts";
 import { SHOP_FACTS, UPDATE_VARIANT_POLICIES } from "../../app/shopify/admin-queries.ts";
-import { AdminApiError, AdminGateway } from "../../app/shopify/gateway.server.ts";
+import { AdminApiError } from "../../app/shopify/admin-errors.ts";
+import { AdminGateway } from "../../app/shopify/admin-operations.server.ts";
 import { ADMIN_API_VERSION } from "../../dev/admin-standin/schema.ts";
 import { DEFAULT_SCOPES } from "../../app/config.server.ts";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { adminSchema, ADMIN_API_VERSION, checkDocument, SCHEMA_FILE } from "../../dev/admin-standin/schema.ts";
 import { ADMIN_DOCUMENTS } from "../../app/shopify/admin-queries.ts";
 import { API_VERSION } from "../../app/shopify-app.server.ts";
-import { ADMIN_API_VERSION as GATEWAY_API_VERSION } from "../../app/shopify/gateway.server.ts";
+import { ADMIN_API_VERSION as GATEWAY_API_VERSION } from "../../app/shopify/admin-api-version.ts";
 import fs from "node:fs";
 import path from "node:path";
 

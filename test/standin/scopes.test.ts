@@ -20,6 +20,7 @@ import {
 
 interface AppToml {
   access_scopes: { scopes: string };
+  app_proxy?: { url: string };
   webhooks: { subscriptions: { topics?: string[]; compliance_topics?: string[] }[] };
 }
 const config = toml.parse(fs.readFileSync("shopify.app.toml", "utf8")) as AppToml;
@@ -38,6 +39,8 @@ function needs(): { source: string; requirement: ScopeRequirement }[] {
     if (requirement === undefined) throw new Error(`webhook topic ${topic} is not in the schema's WebhookSubscriptionTopic enum`);
     out.push({ source: `webhook ${topic}`, requirement });
   }
+  // Not in the schema: shopify.dev ("About app proxies") states that configuring one needs it.
+  if (config.app_proxy) out.push({ source: "[app_proxy]", requirement: [["write_app_proxy"]] });
   return out;
 }
 
@@ -85,6 +88,14 @@ describe("access scopes, derived from Shopify's schema", () => {
     const markets = "`read_markets` for queries and both `read_markets` as well as `write_markets` for mutations.";
     expect(parseRequiredAccess(markets, "query")).toEqual([["read_markets"]]);
     expect(parseRequiredAccess(markets, "mutation")).toEqual([["read_markets", "write_markets"]]);
+    // refundCreate names bare resources: the write scope for a mutation, the read scope for a query.
+    const bare = "`orders` access scope, `marketplace_orders` access scope or `buyer_membership_orders` access scope.";
+    expect(parseRequiredAccess(bare, "mutation")).toEqual([
+      ["write_orders"],
+      ["write_marketplace_orders"],
+      ["write_buyer_membership_orders"],
+    ]);
+    expect(parseRequiredAccess(bare, "query")).toEqual([["read_orders"], ["read_marketplace_orders"], ["read_buyer_membership_orders"]]);
     expect(parseRequiredAccess("`read_orders` access scope as well as any of `read_a`, `read_b` access scopes.", "query")).toEqual([
       ["read_orders", "read_a"],
       ["read_orders", "read_b"],

@@ -6,7 +6,8 @@ import { AdminStandin, STANDIN_APP_ID } from "../../dev/admin-standin/server.ts"
 import { DEMO_IDS, DEMO_SHOP, seedDemoShop } from "../../dev/admin-standin/seed.ts";
 import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import { CATALOG_VARIANTS, COLLECTION_PRODUCTS, SET_METAFIELDS } from "../../app/shopify/admin-queries.ts";
-import { AdminApiError, AdminGateway, AdminUserErrors } from "../../app/shopify/gateway.server.ts";
+import { AdminApiError, AdminUserErrors } from "../../app/shopify/admin-errors.ts";
+import { AdminGateway } from "../../app/shopify/admin-operations.server.ts";
 
 let t = 1_000_000;
 const clock = () => t;

@@ -31,6 +31,15 @@ afterAll(async () => {
 const noticeText = (page: Page) => page.locator("[data-bq-notice] .bq-notice__text").innerText();
 const property = (page: Page) =>
   page.evaluate((selector) => new FormData(document.querySelector(selector) as HTMLFormElement).get("properties[Backorder ships]"), FORM);
+const buttonText = (page: Page) => page.locator('button[name="add"]').innerText();
+/** The alternatives line: its links' text, and whether a shopper sees it. */
+const alternatives = (page: Page) =>
+  page.locator(".bq-notice__alternatives").evaluateAll((lines) =>
+    lines.map((line) => ({
+      links: [...line.querySelectorAll("a")].map((a) => `${a.textContent} ${a.getAttribute("href")}`),
+      visible: getComputedStyle(line).visibility === "visible",
+    })),
+  );
 const idOf = (size: string) => LINEN_SHIRT.variants.find((v) => v.title === size)!.id;
 
 /** A synthetic `shopify:product:select`, shaped as Shopify documents it, from the product form. */
@@ -126,6 +135,103 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     expect(await noticeText(page)).toBe("");
     expect(await buttonTop()).toBe(before);
     await page.close();
+  });
+
+  it("labels the add-to-cart button while the selected variant is on backorder, and gives the theme's label back", async () => {
+    const page = await open(await storefront(), `?variant=${M}`);
+    expect(await buttonText(page)).toBe("Backorder");
+    // The themes rewrite the label after (Dawn-like) or long after (Horizon-like) announcing the variant.
+    for (const [size, label] of [
+      ["S", "Add to cart"],
+      ["M", "Backorder"],
+      ["L", "Sold out"],
+      ["M", "Backorder"],
+      ["XL", "Add to cart"],
+    ] as const) {
+      await pick(page, size);
+      await page.waitForFunction(([form, label]) => (document.querySelector(`${form} [name="add"]`) as HTMLElement).innerText === label, [
+        FORM,
+        label,
+      ] as const);
+      expect(await buttonText(page), size).toBe(label);
+    }
+    // Horizon-like keeps the label in its own nested span: the markup stays the theme's.
+    expect(await page.locator('button[name="add"] span').count()).toBe(theme === "dawn-like" ? 1 : 2);
+    await page.close();
+  });
+
+  it("follows shopify:product:select with the button label too", async () => {
+    const page = await open(await storefront());
+    await announce(page, "linen-shirt", M);
+    expect(await buttonText(page)).toBe("Backorder");
+    await announce(page, "another-product", S);
+    expect(await buttonText(page)).toBe("Backorder");
+    await announce(page, "linen-shirt", S);
+    expect(await buttonText(page)).toBe("Add to cart");
+    await page.close();
+  });
+
+  it("takes the merchant's button wording, else the storefront language's", async () => {
+    const page = await open(await storefront({ blockSettings: { button_text: "Order now <i>, ship later" } }), `?variant=${M}`);
+    expect(await buttonText(page)).toBe("Order now <i>, ship later");
+    expect(await page.locator('button[name="add"] i').count()).toBe(0);
+    await page.close();
+    for (const [locale, label] of [
+      ["fr", "Précommander"],
+      ["de", "Nachbestellen"],
+      ["es", "Comprar bajo pedido"],
+    ] as const) {
+      const translated = await open(await storefront({ locale }), `?variant=${M}`);
+      expect(await buttonText(translated), locale).toBe(label);
+      await translated.close();
+    }
+  });
+
+  it("offers the in-stock variants while the selected one is on backorder", async () => {
+    const s = await storefront();
+    const page = await open(s, `?variant=${M}`);
+    // S is in stock, XL has no status yet (in stock); L is sold out and M is the one on backorder.
+    const links = [`S /products/linen-shirt?variant=${S}`, `XL /products/linen-shirt?variant=${idOf("XL")}`];
+    expect(await alternatives(page)).toEqual([{ links, visible: true }]);
+    expect(await page.locator(".bq-notice__alternatives").innerText()).toBe("In stock now: S, XL");
+    await pick(page, "L");
+    expect(await alternatives(page)).toEqual([{ links, visible: false }]);
+    await pick(page, "M");
+    expect(await alternatives(page)).toEqual([{ links, visible: true }]);
+    await Promise.all([
+      page.waitForURL(`${s.url}/products/linen-shirt?variant=${S}`),
+      page.locator(".bq-notice__alternatives a").first().click(),
+    ]);
+    expect(await page.locator(`${FORM} input[name="id"]`).inputValue()).toBe(S);
+    expect(await buttonText(page)).toBe("Add to cart");
+    expect(await alternatives(page)).toEqual([{ links, visible: false }]);
+    await page.close();
+  });
+
+  it("leaves the alternatives out when the merchant switches them off, or when nothing is in stock", async () => {
+    const off = await open(await storefront({ blockSettings: { show_alternatives: false } }), `?variant=${M}`);
+    expect(await alternatives(off)).toEqual([]);
+    expect(await buttonText(off)).toBe("Backorder");
+    await off.close();
+    const noneInStock: StorefrontProduct = { ...LINEN_SHIRT, variants: LINEN_SHIRT.variants.filter((v) => v.id === M || v.id === L) };
+    const page = await open(await storefront({}, noneInStock), `?variant=${M}`);
+    expect(await alternatives(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("without JavaScript: the notice, date and alternatives are in the HTML and the button keeps the theme's label", async () => {
+    const s = await storefront();
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${s.url}/products/linen-shirt?variant=${M}`);
+    expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await buttonText(page)).toBe("Add to cart");
+    expect((await alternatives(page))[0]?.visible).toBe(true);
+    await page.locator(".bq-notice__alternatives a", { hasText: "XL" }).click();
+    expect(page.url()).toBe(`${s.url}/products/linen-shirt?variant=${idOf("XL")}`);
+    expect(await noticeText(page)).toBe("");
+    expect((await alternatives(page))[0]?.visible).toBe(false);
+    await context.close();
   });
 
   it("puts the selected variant's promised date on the cart line through the theme's product form", async () => {
@@ -237,6 +343,7 @@ describe.each(THEMES)("backorder notice on the %s product page", (theme) => {
     expect(await page.locator(`${FORM} [data-bq-notice]`).count()).toBe(1);
     await pick(page, "M");
     expect(await noticeText(page)).toBe(BACKORDER_TEXT);
+    expect(await buttonText(page)).toBe("Backorder");
     await addToCart(s, page);
     expect(s.cart).toEqual([{ id: M, quantity: 1, properties: { "Backorder ships": "2026-12-16" } }]);
     await page.close();

@@ -28,7 +28,9 @@ function withDatabase(serverUrl: string, name: string): string {
   return u.toString();
 }
 
-export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
+/** A fresh database with all migrations applied (`migrate: false`: an empty one). */
+export async function createTestDatabase(label = "t", opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = opts.migrate ?? true;
   const id = `${label.replace(/\W/g, "").slice(0, 20)}_${crypto.randomBytes(5).toString("hex")}`.toLowerCase();
   if (testProvider() === "postgres") {
     const admin = new pg.Client({ connectionString: postgresServerUrl() });
@@ -37,7 +39,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
     await admin.query(`CREATE DATABASE "${name}"`);
     await admin.end();
     const url = withDatabase(postgresServerUrl(), name);
-    await applyMigrations(url);
+    if (migrate) await applyMigrations(url);
     const db = createDb(url);
     return {
       provider: "postgres",
@@ -54,7 +56,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bq-test-"));
   const url = `file:${path.join(dir, `${id}.sqlite`)}`;
-  await applyMigrations(url);
+  if (migrate) await applyMigrations(url);
   const db = createDb(url);
   return {
     provider: "sqlite",

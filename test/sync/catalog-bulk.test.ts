@@ -10,7 +10,7 @@ import { runCatalogSync } from "../../app/sync/catalog-sync.server.ts";
 import { CatalogSyncSuperseded } from "../../app/sync/catalog-bulk.server.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
 import { syncBackoffMs } from "../../app/sync/runner.server.ts";
-import { AdminApiError } from "../../app/shopify/gateway.server.ts";
+import { AdminApiError } from "../../app/shopify/admin-errors.ts";
 import { DEFAULT_SCOPES } from "../../app/config.server.ts";
 
 let t: TestDatabase;

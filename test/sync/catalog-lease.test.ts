@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { createHarness, type Harness } from "./harness.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
 import { runPendingSync, SYNC_LEASE_MS } from "../../app/sync/runner.server.ts";
-import type { AdminGateway } from "../../app/shopify/gateway.server.ts";
+import type { AdminGateway } from "../../app/shopify/admin-operations.server.ts";
 
 const SHOP = "slow-catalog.myshopify.com";
 let t: TestDatabase;

@@ -40,8 +40,11 @@ const fos = (order: number) =>
     ours: fo.holds.some((x) => x.handle === HOLD_HANDLE),
   }));
 const records = (order: number) => t.db.orderHold.findMany({ where: { shop: SHOP, orderId: String(order) }, orderBy: { placedAt: "asc" } });
+// Holds only: not the storefront metafields (variants', and the shop's after a mode change with its ShopFacts).
 const callsSince = (from: number) =>
-  h.standin.calls.slice(from).filter((c) => c.operationName !== "SetMetafields" && !/Tags$/.test(c.operationName ?? ""));
+  h.standin.calls
+    .slice(from)
+    .filter((c) => c.operationName !== "SetMetafields" && c.operationName !== "ShopFacts" && !/Tags$/.test(c.operationName ?? ""));
 
 async function stock(item: { item: number }, available: number) {
   await h.deliver([{ topic: "inventory_levels/update", payload: inventoryLevelPayload(item.item, LOCATION, available, next()) }]);

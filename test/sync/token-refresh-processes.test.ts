@@ -95,7 +95,7 @@ async function runProcesses(): Promise<TokenUserReport[]> {
   return Promise.all(reports);
 }
 
-const facts = { timezone: "Europe/Paris", currency: "USD", locale: "en" };
+const facts = { id: `gid://shopify/Shop/${SHOP.split(".")[0]}`, timezone: "Europe/Paris", currency: "USD", locale: "en" };
 
 describe(`${PROCESSES} processes and one shop whose token ran out`, () => {
   it("the session says it expired: one refresh, every process uses the new token", async () => {

@@ -1,9 +1,12 @@
-/* global HTMLElement, Event, FormData, customElements, document, fetch, history, window */
+/* global DOMParser, HTMLElement, Event, FormData, customElements, document, fetch, history, window */
 // Dawn-like product page behaviour, written for our tests from how Dawn behaves:
 // - <variant-radios>: on a pick, finds the variant for the checked options, sets the
 //   product form's hidden `id` input and fires a bubbling `change` on it (the event apps
-//   follow on Dawn), updates the button and the URL's ?variant=.
-// - <product-form>: posts the form's FormData with fetch, then goes to the cart page.
+//   follow on Dawn), updates the URL's ?variant= and, last, the button's label (the text of
+//   the <span> inside it, whatever an app put there).
+// - <product-form>: posts the form's FormData with fetch, then goes to the cart page; with
+//   the cart drawer (cart type "drawer") it asks for the `cart-drawer` section with the add,
+//   puts its `#CartDrawer` in place of the drawer's and opens it (class `active`).
 class VariantRadios extends HTMLElement {
   connectedCallback() {
     this.variants = JSON.parse(this.querySelector('script[type="application/json"]').textContent);
@@ -14,13 +17,15 @@ class VariantRadios extends HTMLElement {
     const chosen = [...this.querySelectorAll("fieldset")].map((f) => f.querySelector("input:checked")?.value);
     const variant = this.variants.find((v) => v.options.every((value, i) => value === chosen[i]));
     const form = document.getElementById(this.dataset.form);
+    if (variant) {
+      history.replaceState(null, "", `?variant=${variant.id}`);
+      form.elements.id.value = variant.id;
+      form.elements.id.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    // Last, as Dawn's product info does once the section for the variant is in.
     const button = form.querySelector('[name="add"]');
     button.disabled = !variant?.available;
-    button.textContent = variant?.available ? "Add to cart" : "Sold out";
-    if (!variant) return;
-    history.replaceState(null, "", `?variant=${variant.id}`);
-    form.elements.id.value = variant.id;
-    form.elements.id.dispatchEvent(new Event("change", { bubbles: true }));
+    button.querySelector("span").textContent = variant?.available ? "Add to cart" : "Sold out";
   }
 }
 
@@ -31,12 +36,20 @@ class ProductForm extends HTMLElement {
 
   async add(event) {
     event.preventDefault();
-    await fetch(window.routes.cart_add_url, {
+    const drawer = document.querySelector("cart-drawer");
+    const body = new FormData(event.target);
+    if (drawer) body.append("sections", "cart-drawer");
+    const response = await fetch(window.routes.cart_add_url, {
       method: "POST",
       headers: { Accept: "application/javascript", "X-Requested-With": "XMLHttpRequest" },
-      body: new FormData(event.target),
+      body,
     });
-    window.location = window.routes.cart_url;
+    if (!drawer) return void (window.location = window.routes.cart_url);
+    const { sections } = await response.json();
+    const html = new DOMParser().parseFromString(sections["cart-drawer"], "text/html");
+    drawer.querySelector("#CartDrawer").innerHTML = html.querySelector("#CartDrawer").innerHTML;
+    drawer.classList.remove("is-empty");
+    drawer.classList.add("active");
   }
 }
 

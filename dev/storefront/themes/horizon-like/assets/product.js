@@ -1,4 +1,4 @@
-/* global DOMParser, HTMLElement, Event, FormData, customElements, fetch, location, window */
+/* global DOMParser, HTMLElement, Event, FormData, customElements, document, fetch, location, window */
 // Horizon-like product page behaviour (a module, as Horizon's code is), written for our
 // tests from how Horizon behaves and from Shopify's "standard events" documentation:
 // - <variant-picker>: on a pick, dispatches `shopify:product:select` from the product
@@ -7,7 +7,9 @@
 //   null variant for a combination that does not exist) once the section is re-rendered for
 //   it (Section Rendering, `?section_id=`). Then it sets the form's hidden `id` input
 //   silently: no `change`, no `input` event.
-// - <product-form-component>: posts the form's FormData with fetch and stays on the page.
+// - <product-form-component>: posts the form's FormData with fetch and stays on the page;
+//   with the cart drawer it asks for the `cart-drawer` section with the add, swaps in its
+//   `.cart-drawer__content` and opens the drawer's <dialog>.
 const gid = (type, id) => `gid://shopify/${type}/${id}`;
 
 class VariantPicker extends HTMLElement {
@@ -39,9 +41,11 @@ class VariantPicker extends HTMLElement {
     product.dispatchEvent(event);
     promise.then(() => {
       const form = product.querySelector('form[data-type="add-to-cart-form"]');
+      // Horizon morphs the button from the re-rendered section: its label comes back anew.
       const button = form.querySelector('[name="add"]');
       button.disabled = !variant?.available;
-      button.textContent = variant?.available ? "Add to cart" : "Sold out";
+      button.querySelector(".add-to-cart-text").innerHTML =
+        `<span class="add-to-cart-text__content">${variant?.available ? "Add to cart" : "Sold out"}</span>`;
       if (variant) form.elements.id.value = variant.id;
     });
   }
@@ -62,11 +66,20 @@ class ProductFormComponent extends HTMLElement {
 
   async add(event) {
     event.preventDefault();
+    const drawer = document.querySelector("cart-drawer-component");
+    const body = new FormData(event.target);
+    if (drawer) body.append("sections", "cart-drawer");
     const response = await fetch(window.Theme.routes.cart_add_url, {
       method: "POST",
       headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
-      body: new FormData(event.target),
+      body,
     });
+    if (drawer && response.ok) {
+      const { sections } = await response.clone().json();
+      const html = new DOMParser().parseFromString(sections["cart-drawer"], "text/html");
+      drawer.querySelector(".cart-drawer__content").replaceWith(html.querySelector(".cart-drawer__content"));
+      drawer.querySelector("dialog").show();
+    }
     this.querySelector("[data-cart-status]").textContent = response.ok ? "Added to cart" : "Could not add to cart";
   }
 }

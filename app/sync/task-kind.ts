@@ -1,0 +1,21 @@
+// What a SyncTask pushes to Shopify (its `kind`, a String column) and what its targetId names.
+export const SYNC_KIND = {
+  /** Inventory policy and storefront status metafield; target: the variant. */
+  variant: "variant",
+  /** Tag and fulfillment holds; target: the order. */
+  order: "order",
+  /** The initial catalog sync; target: the shop. */
+  catalog: "catalog",
+  /** The auto-enable collection's membership; target: the shop. */
+  collection: "collection",
+  /** A merchant's bulk cancellation; target: the order. */
+  orderCancel: "order-cancel",
+  /** One Flow trigger, sent at most once; target: handle|line|date. */
+  flow: "flow",
+  /** The shop metafield the storefront's cart notice reads (mixed-cart shipping); target: the shop. */
+  shop: "shop",
+  /** Undo of the app's changes before uninstalling; target: the shop. */
+  undo: "undo",
+} as const;
+
+export type SyncKind = (typeof SYNC_KIND)[keyof typeof SYNC_KIND];

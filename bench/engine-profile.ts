@@ -1,0 +1,90 @@
+// Where a flash-sale event's time goes in the worker: statements per event and their time,
+// by kind of statement. Loads the flash sale straight into the inbox (no HTTP: see
+// webhook-burst.ts for the door), then drains it with the production sync hooks, logging
+// every statement Prisma sends.
+// `npx tsx bench/engine-profile.ts [postgres]`; knobs: ORDERS=2000 VARIANTS=10 TOP=15
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
+import { PrismaClient as PostgresClient } from "../prisma/generated/postgres/index.js";
+import type { Db } from "../app/db/client.server.ts";
+import { drainInbox } from "../app/worker/worker.server.ts";
+import { workerHooks } from "../app/worker/worker-hooks.server.ts";
+import { flashSale } from "../dev/fixtures/flash-sale.ts";
+import { throwawayDatabase } from "./support/throwaway-database.ts";
+
+const provider = process.argv[2] === "postgres" ? "postgres" : "sqlite";
+const ORDERS = Number(process.env.ORDERS ?? 2_000);
+const VARIANTS = Number(process.env.VARIANTS ?? 10);
+const TOP = Number(process.env.TOP ?? 15);
+const SHOP = "flash-sale.myshopify.com";
+
+const database = await throwawayDatabase(provider, "profile");
+const log = { log: [{ emit: "event" as const, level: "query" as const }] };
+const db = (provider === "postgres"
+  ? new PostgresClient({ adapter: new PrismaPg({ connectionString: database.url }), ...log })
+  : new SqliteClient({ adapter: new PrismaLibSQL({ url: database.url }), ...log })) as unknown as Db;
+
+const deliveries = flashSale({ orders: ORDERS, variants: VARIANTS, stockPerVariant: 40 });
+for (let i = 0; i < deliveries.length; i += 500) {
+  await db.webhookInbox.createMany({
+    data: deliveries
+      .slice(i, i + 500)
+      .map((d) => ({ shop: SHOP, topic: d.topic, webhookId: d.webhookId, payload: JSON.stringify(d.payload) })),
+  });
+}
+
+// A statement's kind: its verb and table, literals and parameter lists folded.
+const kindOf = (sql: string) => {
+  const s = sql.replace(/\s+/g, " ").trim();
+  const verb = /^(\w+)/.exec(s)?.[1]?.toUpperCase() ?? "?";
+  const table = /(?:FROM|INTO|UPDATE)\s+(?:"?\w+"?\.)?"?(\w+)"?/i.exec(s)?.[1] ?? "";
+  const where =
+    /WHERE (.{0,90})/i
+      .exec(s)?.[1]
+      ?.replace(/\$\d+|\?/g, "?")
+      .replace(/(\?,\s*)+\?/g, "?…") ?? "";
+  return `${verb} ${table} ${where}`.slice(0, 130);
+};
+const byKind = new Map<string, { n: number; ms: number }>();
+let statements = 0;
+let dbMs = 0;
+(db as unknown as { $on(e: "query", f: (q: { query: string; duration: number }) => void): void }).$on("query", (q) => {
+  statements++;
+  dbMs += q.duration;
+  const k = kindOf(q.query);
+  const s = byKind.get(k) ?? { n: 0, ms: 0 };
+  s.n++;
+  s.ms += q.duration;
+  byKind.set(k, s);
+});
+
+const t0 = performance.now();
+const drained = await drainInbox(db, { batchSize: 500, ...workerHooks() });
+const wallMs = performance.now() - t0;
+const events = drained.processed;
+console.log(
+  JSON.stringify(
+    {
+      provider,
+      orders: ORDERS,
+      variants: VARIANTS,
+      events,
+      failed: drained.failed,
+      seconds: +(wallMs / 1000).toFixed(2),
+      eventsPerSec: Math.round(events / (wallMs / 1000)),
+      statementsPerEvent: +(statements / events).toFixed(2),
+      dbMsPerEvent: +(dbMs / events).toFixed(3),
+      wallMsPerEvent: +(wallMs / events).toFixed(3),
+    },
+    null,
+    2,
+  ),
+);
+console.log("statements by kind (count per event, ms per event):");
+for (const [k, s] of [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, TOP)) {
+  console.log(`${(s.n / events).toFixed(2).padStart(7)} ${(s.ms / events).toFixed(3).padStart(8)}  ${k}`);
+}
+await db.$disconnect();
+await database.drop();
+if (drained.failed > 0) process.exit(1);
