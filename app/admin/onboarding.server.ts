@@ -11,20 +11,11 @@ import {
   settingsHaveAppEmbed,
   templateHasAppBlock,
   themeEditorLinks,
-  type OnboardingStep,
+  type OnboardingGuide,
 } from "../backorder/onboarding.ts";
 
 /** How long a look at the theme stands: a merchant back from the theme editor sees the change within this. */
 export const THEME_CHECK_TTL_MS = 3 * 60_000;
-
-export interface OnboardingGuide {
-  steps: OnboardingStep[];
-  links: { productBlock: string; appEmbed: string };
-  /** The published theme's name, when it was read. */
-  themeName: string | null;
-  /** Why the theme could not be read, when it could not. */
-  themeError: string | null;
-}
 
 export interface OnboardingDeps {
   /** The shop's Admin API gateway; null when there is none (the offline demo without the stand-in). */

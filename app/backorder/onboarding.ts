@@ -36,6 +36,15 @@ export interface OnboardingStep {
   done: boolean | null;
 }
 
+export interface OnboardingGuide {
+  steps: OnboardingStep[];
+  links: { productBlock: string; appEmbed: string };
+  /** The published theme's name, when it was read. */
+  themeName: string | null;
+  /** Why the theme could not be read, when it could not. */
+  themeError: string | null;
+}
+
 type Json = unknown;
 
 /** The file's JSON without the leading comment Shopify may put above it; null when it is not JSON. */
