@@ -16,12 +16,15 @@ import {
 
 /** How long a look at the theme stands: a merchant back from the theme editor sees the change within this. */
 export const THEME_CHECK_TTL_MS = 3 * 60_000;
+/** The dashboard waits no longer than this for the theme (the transport retries a slow or failing Shopify). */
+export const THEME_CHECK_TIMEOUT_MS = 4_000;
 
 export interface OnboardingDeps {
   /** The shop's Admin API gateway; null when there is none (the offline demo without the stand-in). */
   gateway: () => AdminGateway | null;
   apiKey: string;
   now?: Date;
+  timeoutMs?: number;
 }
 
 /** The guide to show, or null: dismissed, or every step done. */
@@ -35,7 +38,7 @@ export async function loadOnboarding(client: Db, shop: string, deps: OnboardingD
     client.incomingBatch.count({ where: { shop } }),
   ]);
   const stale = !state?.themeCheckedAt || now.getTime() - state.themeCheckedAt.getTime() >= THEME_CHECK_TTL_MS;
-  if (stale) state = await refreshThemeCheck(client, shop, deps.gateway(), now);
+  if (stale) state = await refreshThemeCheck(client, shop, deps.gateway(), now, deps.timeoutMs);
   const read = state !== null && state.themeError === null && state.themeCheckedAt !== null;
   const steps = onboardingSteps({
     productBlock: read ? state!.productBlock : null,
@@ -53,11 +56,21 @@ export async function loadOnboarding(client: Db, shop: string, deps: OnboardingD
 }
 
 /** Reads the published theme and stores what it has; a failure is stored too (and retried after the TTL). */
-export async function refreshThemeCheck(client: Db, shop: string, gateway: AdminGateway | null, now: Date) {
+export async function refreshThemeCheck(
+  client: Db,
+  shop: string,
+  gateway: AdminGateway | null,
+  now: Date,
+  timeoutMs = THEME_CHECK_TIMEOUT_MS,
+) {
   let found: { themeName: string | null; productBlock: boolean; appEmbed: boolean; themeError: string | null };
   try {
     if (!gateway) throw new Error("No Admin API access for this shop");
-    const theme = await gateway.mainThemeFiles();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("Shopify did not answer in time")), timeoutMs);
+    });
+    const theme = await Promise.race([gateway.mainThemeFiles(), late]).finally(() => clearTimeout(timer));
     found = theme
       ? {
           themeName: theme.name,

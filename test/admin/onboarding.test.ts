@@ -1,7 +1,10 @@
 // The first-run guide against the Admin API stand-in (Shopify's schema and scopes): the
 // published theme is read through `themes`/`files`, at most once per THEME_CHECK_TTL_MS, and
 // the guide follows the merchant's changes to the theme and to the variants.
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayFactory } from "../../app/shopify/gateway.server.ts";
+import { installOfflineSession } from "../../dev/admin-standin/install.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { createHarness, type Harness } from "../sync/harness.ts";
 import { THEME_CHECK_TTL_MS, dismissOnboarding, loadOnboarding } from "../../app/admin/onboarding.server.ts";
@@ -140,5 +143,21 @@ describe("first-run guide", () => {
     other.clock.advance(THEME_CHECK_TTL_MS);
     expect(await load(other, OTHER)).toBeNull();
     expect(themeCalls(other)).toBe(before);
+  });
+
+  it("gives up on a Shopify that does not answer, without holding the dashboard", async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const shop = "onboarding-silent.myshopify.com";
+    await installOfflineSession(t.db, shop, "shpat_silent");
+    const gateways = createGatewayFactory(t.db, { origin: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}` });
+    try {
+      const guide = await loadOnboarding(t.db, shop, { gateway: () => gateways(shop), apiKey: "key-1", timeoutMs: 300 });
+      expect(guide).toMatchObject({ themeError: "Shopify did not answer in time", steps: [{ done: null }, { done: null }, {}, {}] });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
