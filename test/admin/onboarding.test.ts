@@ -64,6 +64,7 @@ describe("first-run guide", () => {
       `https://${SHOP}/admin/themes/current/editor?template=product&addAppBlockId=key-1/${PRODUCT_BLOCK_HANDLE}`,
     );
     expect(themeCalls(h)).toBe(1);
+    expect(h.standin.calls.find((c) => c.operationName === "MainThemeFiles")!.requestedQueryCost).toBe(9);
     await load(h, SHOP);
     expect(themeCalls(h)).toBe(1);
   });
