@@ -23,6 +23,7 @@ export const DEFAULT_SCOPES = [
   "read_inventory",
   "read_locations",
   "read_locales",
+  "read_themes",
   "read_fulfillments",
   "read_merchant_managed_fulfillment_orders",
   "write_merchant_managed_fulfillment_orders",

@@ -1,6 +1,6 @@
 // Dashboard: the numbers a merchant manages backorders by.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Box, Button, ButtonGroup, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { requireShop } from "../auth/require-shop.server.ts";
@@ -10,6 +10,10 @@ import { loadShopDefaults } from "../admin/shop-context.server.ts";
 import { formatCalendarDate, formatCount, formatDuration, formatMoney, formatPercent } from "../admin/format.ts";
 import { BarList, ColumnChart } from "../admin/ui/charts.tsx";
 import { RouteError } from "../admin/ui/RouteError.tsx";
+import { OnboardingGuide } from "../admin/ui/OnboardingGuide.tsx";
+import { dismissOnboarding, loadOnboarding } from "../admin/onboarding.server.ts";
+import { appConfig } from "../config.server.ts";
+import { processGateways } from "../sync/gateways.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Backorder Queue" }];
 
@@ -17,9 +21,20 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
   const granularity = new URL(request.url).searchParams.get("by") === "day" ? "day" : "week";
   const defaults = await loadShopDefaults(db(), shop);
-  const metrics = await loadDashboard(db(), shop, { granularity, shopCurrency: defaults.currency });
+  const [metrics, onboarding] = await Promise.all([
+    loadDashboard(db(), shop, { granularity, shopCurrency: defaults.currency }),
+    loadOnboarding(db(), shop, { gateway: () => processGateways()(shop), apiKey: appConfig().apiKey }),
+  ]);
   const hasHistory = metrics.openLines > 0 || metrics.cancellation.orders > 0 || metrics.topVariants.length > 0;
-  return json({ metrics, hasHistory });
+  return json({ metrics, hasHistory, onboarding });
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "dismiss-onboarding") return json({ error: "Unknown action" }, { status: 400 });
+  await dismissOnboarding(db(), shop);
+  return redirect(new URL(request.url).pathname + new URL(request.url).search);
 };
 
 function Stat({ label, value, help }: { label: string; value: string; help?: string }) {
@@ -43,25 +58,29 @@ function Stat({ label, value, help }: { label: string; value: string; help?: str
 }
 
 export default function Dashboard() {
-  const { metrics: m, hasHistory } = useLoaderData<typeof loader>();
+  const { metrics: m, hasHistory, onboarding } = useLoaderData<typeof loader>();
+  const guide = onboarding ? <OnboardingGuide guide={onboarding} /> : null;
   const [params] = useSearchParams();
   const by = params.get("by") === "day" ? "day" : "week";
 
   if (!hasHistory) {
     return (
       <Page title="Dashboard">
-        <Card>
-          <EmptyState
-            heading="No backorders yet"
-            action={{ content: "Choose variants to backorder", url: "/app/variants" }}
-            secondaryAction={{ content: "Shop settings", url: "/app/settings" }}
-            image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='226' height='226'/%3E"
-          >
-            <p>
-              When a variant sells out and customers keep ordering, their orders line up here, oldest first, with the numbers that matter.
-            </p>
-          </EmptyState>
-        </Card>
+        <BlockStack gap="400">
+          {guide}
+          <Card>
+            <EmptyState
+              heading="No backorders yet"
+              action={{ content: "Choose variants to backorder", url: "/app/variants" }}
+              secondaryAction={{ content: "Shop settings", url: "/app/settings" }}
+              image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='226' height='226'/%3E"
+            >
+              <p>
+                When a variant sells out and customers keep ordering, their orders line up here, oldest first, with the numbers that matter.
+              </p>
+            </EmptyState>
+          </Card>
+        </BlockStack>
       </Page>
     );
   }
@@ -77,6 +96,7 @@ export default function Dashboard() {
       primaryAction={{ content: "Open the queue", url: "/app/queue" }}
     >
       <Layout>
+        {guide ? <Layout.Section>{guide}</Layout.Section> : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
             <Stat label="Waiting lines" value={formatCount(m.openLines)} help={`${formatCount(m.openUnits)} units on backorder`} />

@@ -12,6 +12,7 @@ import {
   FLOW_TRIGGER_RECEIVE,
   FULFILLMENT_ORDER_PAGE,
   HOLD_FULFILLMENT_ORDER,
+  MAIN_THEME_FILES,
   ORDER_FULFILLMENT_ORDERS,
   RELEASE_FULFILLMENT_ORDER_HOLD,
   REFUND_LINE,
@@ -111,6 +112,17 @@ export class AdminGateway {
       currency: data.shop.currencyCode,
       locale: data.shopLocales.find((l) => l.primary)?.locale ?? "en",
     };
+  }
+
+  /** The published theme's name and its text files by filename; null when the shop has no published theme. */
+  async mainThemeFiles(): Promise<{ name: string; files: Map<string, string> } | null> {
+    const theme = (await this.transport.request(MAIN_THEME_FILES)).themes?.nodes[0];
+    if (!theme) return null;
+    const files = new Map<string, string>();
+    for (const f of theme.files?.nodes ?? []) {
+      if ("content" in f.body) files.set(f.filename, f.body.content);
+    }
+    return { name: theme.name, files };
   }
 
   async catalogPage(after: string | null): Promise<CatalogPage> {

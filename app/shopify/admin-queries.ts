@@ -444,6 +444,31 @@ export const REFUND_LINE = `#graphql
   }
 `;
 
+/**
+ * The published theme and the two files the onboarding guide reads: the product template
+ * (is the app block in it?) and the theme settings (is the app embed on?). Needs read_themes.
+ */
+export const MAIN_THEME_FILES = `#graphql
+  query MainThemeFiles {
+    themes(first: 1, roles: [MAIN]) {
+      nodes {
+        id
+        name
+        files(first: 2, filenames: ["templates/product.json", "config/settings_data.json"]) {
+          nodes {
+            filename
+            body {
+              ... on OnlineStoreThemeFileBodyText {
+                content
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 export const ADMIN_DOCUMENTS = {
   SHOP_FACTS,
   CATALOG_VARIANTS,
@@ -465,4 +490,5 @@ export const ADMIN_DOCUMENTS = {
   FLOW_TRIGGER_RECEIVE,
   SUGGEST_LINE_REFUND,
   REFUND_LINE,
+  MAIN_THEME_FILES,
 } as const;

@@ -17,6 +17,7 @@ import {
   type StandinOrder,
   type StandinProduct,
   type StandinShop,
+  type StandinTheme,
   type StandinVariant,
 } from "./state.ts";
 
@@ -34,13 +35,13 @@ export function resolveNamespace(ns: string, appId: string): string {
 export const MAX_PAGE_SIZE = 250;
 
 /** `unpaged`: a bulk operation's run, where a connection without first/last returns every node. */
-function connection<T>(items: T[], args: Args, view: (t: T) => Obj, unpaged = false) {
+function connection<T>(items: T[], args: Args, view: (t: T) => Obj, unpaged = false, maxPage = MAX_PAGE_SIZE) {
   const first = typeof args.first === "number" ? args.first : undefined;
   const last = typeof args.last === "number" ? args.last : undefined;
   // Shopify refuses a connection without a page size or with more than 250 (the wording is ours);
   // bulk operations page for themselves and take none.
   if (first === undefined && last === undefined && !unpaged) throw new Error("you must provide one of first or last");
-  if ((first ?? last)! > MAX_PAGE_SIZE || (first ?? last)! < 0) throw new Error(`first and last must be between 0 and ${MAX_PAGE_SIZE}`);
+  if ((first ?? last)! > maxPage || (first ?? last)! < 0) throw new Error(`first and last must be between 0 and ${maxPage}`);
   let start = 0;
   if (typeof args.after === "string") start = Number(Buffer.from(args.after, "base64").toString().split(":")[1] ?? -1) + 1;
   let slice = items.slice(start).map((item, i) => ({ item, index: start + i }));
@@ -93,6 +94,44 @@ export class ShopResolvers {
   private location(id: string): Obj | null {
     const l = this.shop.locations.get(id);
     return l ? { __typename: "Location", id: l.id, name: l.name, legacyResourceId: restId(l.id), isActive: true } : null;
+  }
+
+  private theme(t: StandinTheme): Obj {
+    return {
+      __typename: "OnlineStoreTheme",
+      id: t.id,
+      name: t.name,
+      role: t.role,
+      files: (a: Args) => {
+        // Shopify's limits on this field (its schema notes): at most 50 filenames, 2500 files a page.
+        const names = a.filenames as string[] | undefined;
+        if (names && names.length > 50) throw new Error("At most 50 filenames can be specified");
+        const first = typeof a.first === "number" ? a.first : 50;
+        const glob = (n: string) =>
+          new RegExp(
+            `^${n
+              .split("*")
+              .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+              .join(".*")}$`,
+          );
+        const wanted = names?.map(glob);
+        const files = [...t.files].filter(([name]) => !wanted || wanted.some((w) => w.test(name)));
+        const page = connection(
+          files,
+          { ...a, first },
+          ([filename, content]) => ({
+            __typename: "OnlineStoreThemeFile",
+            filename,
+            size: Buffer.byteLength(content),
+            contentType: filename.endsWith(".json") ? "application/json" : "text/plain",
+            body: { __typename: "OnlineStoreThemeFileBodyText", content },
+          }),
+          false,
+          2500,
+        );
+        return { ...page, userErrors: [] };
+      },
+    };
   }
 
   private metafield(ownerId: string, namespace: unknown, key: unknown): Obj | null {
@@ -310,6 +349,14 @@ export class ShopResolvers {
       shopLocales: () => [{ __typename: "ShopLocale", locale: s.locale, primary: true, published: true, name: s.locale }],
       locations: (a: Args) => this.connect([...s.locations.keys()], a, (id) => this.location(id)!),
       location: (a: Args) => this.location(String(a.id)),
+      themes: (a: Args) => {
+        const roles = a.roles as string[] | undefined;
+        return this.connect(
+          s.themes.filter((t) => !roles || roles.includes(t.role)),
+          a,
+          (t) => this.theme(t),
+        );
+      },
       products: (a: Args) => this.connect([...s.products.values()], a, (p) => this.product(p)),
       product: (a: Args) => this.node(String(a.id)),
       productVariants: (a: Args) => this.connect([...s.variants.values()], a, (v) => this.variant(v)),

@@ -92,6 +92,38 @@ export interface StandinFulfillmentOrder {
   lineItems: { id: string; lineItemId: string; totalQuantity: number; remainingQuantity: number }[];
   holds: StandinHold[];
 }
+/** A theme: its name and text files (body as stored, filename -> content). */
+export interface StandinTheme {
+  id: string;
+  name: string;
+  role: "MAIN" | "UNPUBLISHED";
+  files: Map<string, string>;
+}
+
+/**
+ * A freshly installed shop's published theme: a product template whose main section has the
+ * theme's own blocks only, and theme settings without app embeds. Shopify writes a comment
+ * above the JSON of files it generates; the app must read past it.
+ */
+export function defaultMainTheme(): StandinTheme {
+  const header = "/*\n * IMPORTANT: The contents of this file are auto-generated.\n */\n";
+  const product = {
+    sections: { main: { type: "main-product", blocks: { title: { type: "title" }, buy_buttons: { type: "buy_buttons" } } } },
+    order: ["main"],
+  };
+  const settings = { current: { type_header_font: "assistant_n4", blocks: {} } };
+  return {
+    id: "gid://shopify/OnlineStoreTheme/1",
+    name: "Dawn",
+    role: "MAIN",
+    files: new Map([
+      ["templates/product.json", header + JSON.stringify(product, null, 2)],
+      ["config/settings_data.json", header + JSON.stringify(settings, null, 2)],
+      ["layout/theme.liquid", "<html>{{ content_for_layout }}</html>"],
+    ]),
+  };
+}
+
 export interface StandinMetafield {
   id: string;
   ownerId: string;
@@ -145,6 +177,8 @@ export class StandinShop {
   readonly fulfillmentOrders = new Map<string, StandinFulfillmentOrder>();
   readonly metafields = new Map<string, StandinMetafield>();
   readonly collections = new Map<string, StandinCollection>();
+  /** The shop's themes (`themes`): one published (MAIN) by default; edit its files to add the app's blocks. */
+  readonly themes: StandinTheme[] = [defaultMainTheme()];
   // Indexes for levelsOf / variantOfItem: a 50,000-variant shop (bench/catalog-sync.ts) must not scan every level per variant.
   private readonly levelKeysOfItem = new Map<string, Set<string>>();
   private readonly variantIdOfItem = new Map<string, string>();
