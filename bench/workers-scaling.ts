@@ -110,6 +110,12 @@ async function run(workers: number, shops: number) {
     const last = await db.webhookInbox.aggregate({ _max: { processedAt: true } });
     const byStatus = await db.webhookInbox.groupBy({ by: ["status"], _count: { _all: true } });
     const seconds = (last._max.processedAt!.getTime() - firstClaim) / 1000;
+    // The longest stretch in which no event was finished: a worker waiting for its next poll
+    // while the shop's lease was elsewhere shows here.
+    const finished = (await db.webhookInbox.findMany({ select: { processedAt: true } }))
+      .map((r) => r.processedAt!.getTime())
+      .sort((a, b) => a - b);
+    const longestGapSeconds = finished.reduce((g, t, i) => (i ? Math.max(g, t - finished[i - 1]!) : g), 0) / 1000;
     // Which worker applied how much: each prints "[worker] processed N" per pass.
     const processedBy = procs.map((w) => [...w.out.matchAll(/\[worker\] processed (\d+)/g)].reduce((s, m) => s + Number(m[1]), 0));
     const hwm = procs.map((w) => tree(w.child.pid!).map((p) => Math.round(p.hwmMb)));
@@ -133,6 +139,7 @@ async function run(workers: number, shops: number) {
       status: Object.fromEntries(byStatus.map((r) => [r.status, r._count._all])),
       seconds: +seconds.toFixed(2),
       eventsPerSec: Math.round(events / seconds),
+      longestGapSeconds,
       processedBy,
       // per worker: peak RSS (VmHWM, MB) of its largest process (the node process running the
       // worker's two threads), then of every process of the worker (tsx CLI, node, esbuild)
