@@ -67,7 +67,12 @@ const deliver = (topic: string, payload: unknown) =>
 for (let v = 0; v < VARIANTS; v++) {
   await deliver(
     "products/update",
-    productPayload({ id: 10_000 + v, title: `Drop ${v}`, updatedAt: catalogAt, variants: [{ id: 20_000 + v, inventoryItemId: 30_000 + v }] }),
+    productPayload({
+      id: 10_000 + v,
+      title: `Drop ${v}`,
+      updatedAt: catalogAt,
+      variants: [{ id: 20_000 + v, inventoryItemId: 30_000 + v }],
+    }),
   );
   await deliver("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, STOCK, catalogAt));
 }

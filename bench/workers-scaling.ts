@@ -160,7 +160,12 @@ function perShopIndex(webhookId: string): number {
   return m[1] === "p" ? n * 2 : m[1] === "i0" ? n * 2 + 1 : 1_000_000 + n * 2 + (m[1] === "i" ? 1 : 0);
 }
 
-console.log(`# ${new Date().toISOString()} ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `# ${new Date().toISOString()} ${os.cpus().length} cores, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 for (const shops of SHOPS) {
   for (const workers of WORKERS) {
     const r = await run(workers, shops);
