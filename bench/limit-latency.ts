@@ -62,8 +62,9 @@ await db.variantPolicy.createMany({
 });
 // The catalog as its webhooks bring it: products, then their stock.
 let webhookSeq = 0;
+let lastWebhookId = "";
 const deliver = (topic: string, payload: unknown) =>
-  storeDelivery(db, { shop: SHOP, topic, webhookId: `lim-${++webhookSeq}`, payload: JSON.stringify(payload) });
+  storeDelivery(db, { shop: SHOP, topic, webhookId: (lastWebhookId = `lim-${++webhookSeq}`), payload: JSON.stringify(payload) });
 for (let v = 0; v < VARIANTS; v++) {
   await deliver(
     "products/update",
@@ -100,7 +101,7 @@ if (denyBefore) throw new Error(`${denyBefore} variants are DENY before the burs
 const deniedAt = new Map<number, number>();
 const watch = setInterval(() => {
   for (let v = 0; v < VARIANTS; v++)
-    if (!deniedAt.has(v) && shop.variants.get(variantGid(v))!.inventoryPolicy === "DENY") deniedAt.set(v, performance.now());
+    if (!deniedAt.has(v) && shop.variants.get(variantGid(v))!.inventoryPolicy === "DENY") deniedAt.set(v, Date.now());
 }, 5);
 
 // The burst: Shopify's checkout at RATE orders a second.
@@ -111,11 +112,12 @@ interface Accepted {
 }
 const accepted: Accepted[] = [];
 const reachedAt = new Map<number, number>(); // the order after which waiting units ≥ LIMIT
+const reachingWebhook = new Map<number, string>(); // that order's orders/create
 let refused = 0;
-const t0 = performance.now();
+const t0 = Date.now();
 for (let i = 0; i < ORDERS; i++) {
   const due = t0 + (i * 1000) / RATE;
-  const wait = due - performance.now();
+  const wait = due - Date.now();
   if (wait > 0) await sleep(wait);
   const v = (i * 7919) % VARIANTS;
   const qty = 1 + (i % 3 === 0 ? 1 : 0);
@@ -125,21 +127,24 @@ for (let i = 0; i < ORDERS; i++) {
     refused++;
     continue;
   }
-  const at = performance.now();
+  const at = Date.now();
   const now = new Date().toISOString();
   shop.setAvailable(30_000 + v, LOCATION, available - qty, now);
   shop.addOrder({ id: 1_000_000 + i, locationId: LOCATION, lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: qty }] });
   accepted.push({ v, at, qty });
-  if (!reachedAt.has(v) && -(available - qty) >= LIMIT) reachedAt.set(v, at);
   await deliver(
     "orders/create",
     orderPayload({ id: 1_000_000 + i, createdAt: now, lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: qty }] }),
   );
+  if (!reachedAt.has(v) && -(available - qty) >= LIMIT) {
+    reachedAt.set(v, at);
+    reachingWebhook.set(v, lastWebhookId);
+  }
   await deliver("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, available - qty, now));
   wake();
 }
-const burstSeconds = (performance.now() - t0) / 1000;
-const behind = (performance.now() - t0) / 1000 - ORDERS / RATE;
+const burstSeconds = (Date.now() - t0) / 1000;
+const behind = (Date.now() - t0) / 1000 - ORDERS / RATE;
 
 // Every variant that reached its limit is DENY on the stand-in, or 60 s have passed.
 for (let i = 0; i < 600 && [...reachedAt.keys()].some((v) => !deniedAt.has(v)); i++) await sleep(100);
@@ -158,6 +163,27 @@ for (const [v, reached] of reachedAt) {
     }
 }
 latencies.sort((a, b) => a - b);
+// Where the time went: until the worker had applied the order that reached the limit, then
+// until the stand-in held DENY (the sync's debounce, its queue of other pushes, throttling).
+const appliedRows = await db.webhookInbox.findMany({
+  where: { shop: SHOP, webhookId: { in: [...reachingWebhook.values()] } },
+  select: { webhookId: true, processedAt: true },
+});
+const appliedAt = new Map(appliedRows.map((r) => [r.webhookId, r.processedAt?.getTime()]));
+const toApplied: number[] = [];
+const appliedToDeny: number[] = [];
+for (const [v, reached] of reachedAt) {
+  const applied = appliedAt.get(reachingWebhook.get(v)!);
+  const denied = deniedAt.get(v);
+  if (applied === undefined) continue;
+  toApplied.push(applied - reached);
+  if (denied !== undefined) appliedToDeny.push(denied - applied);
+}
+toApplied.sort((a, b) => a - b);
+appliedToDeny.sort((a, b) => a - b);
+const syncTasks = await db.syncTask.groupBy({ by: ["kind", "status"], _count: { _all: true } });
+const calls = standin.calls.filter((c) => c.shop === SHOP);
+const spread = (xs: number[]) => ({ p50: Math.round(pct(xs, 50)), p99: Math.round(pct(xs, 99)) });
 const waitingPast = [...reachedAt.keys()].map((v) => -shop.levelsOf(`gid://shopify/InventoryItem/${30_000 + v}`)[0]!.available - LIMIT);
 
 console.log(
@@ -181,6 +207,14 @@ console.log(
         p99: Math.round(pct(latencies, 99)),
         max: Math.round(latencies.at(-1) ?? NaN),
         min: Math.round(latencies[0] ?? NaN),
+      },
+      limitToAppliedMs: spread(toApplied),
+      appliedToDenyMs: spread(appliedToDeny),
+      syncTasks: syncTasks.map((t) => `${t.kind} ${t.status}: ${t._count._all}`),
+      standinCalls: {
+        total: calls.length,
+        mutations: calls.filter((c) => c.operation === "mutation").length,
+        throttled: calls.filter((c) => c.errors.includes("THROTTLED") || c.status === 429).length,
       },
       oversold: {
         orders: oversoldOrders,
