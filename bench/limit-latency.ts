@@ -215,10 +215,6 @@ console.log(
         total: calls.length,
         mutations: calls.filter((c) => c.operation === "mutation").length,
         throttled: calls.filter((c) => c.errors.includes("THROTTLED") || c.status === 429).length,
-        // Against the stand-in's bucket (dev/admin-standin/cost.ts restores 100 points a second):
-        // the gateway waits for points rather than being throttled, so this shows whether the
-        // sync ran at the rate limit.
-        requestedCostPerSecond: Math.round(calls.reduce((s, c) => s + (c.requestedQueryCost ?? 0), 0) / ((Date.now() - t0) / 1000)),
       },
       oversold: {
         orders: oversoldOrders,
