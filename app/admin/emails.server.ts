@@ -12,6 +12,7 @@ import { appConfig, runtimeConfig } from "../config.server.ts";
 import type { Db } from "../db/client.server.ts";
 import { seal } from "../email/secret-box.ts";
 import { DEFAULT_TEMPLATES, templateProblems, type EmailText } from "../email/templates.ts";
+import { EMAIL_STATUS } from "../email/outbox-status.ts";
 
 export interface EmailSettingsView {
   enabled: boolean;
@@ -34,8 +35,8 @@ export async function loadEmailPage(db: Db, shop: string) {
     db.emailSettings.findUnique({ where: { shop } }),
     db.emailTemplate.findMany({ where: { shop } }),
     db.emailOutbox.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } }),
-    db.emailOutbox.findMany({ where: { shop, status: "failed" }, orderBy: { id: "desc" }, take: 100 }),
-    db.emailOutbox.findMany({ where: { shop, status: "sent" }, orderBy: { sentAt: "desc" }, take: 20 }),
+    db.emailOutbox.findMany({ where: { shop, status: EMAIL_STATUS.failed }, orderBy: { id: "desc" }, take: 100 }),
+    db.emailOutbox.findMany({ where: { shop, status: EMAIL_STATUS.sent }, orderBy: { sentAt: "desc" }, take: 20 }),
   ]);
   const orderNames = new Map(
     (

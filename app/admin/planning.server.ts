@@ -29,6 +29,7 @@ import {
 import { COVER_DAYS_DEFAULT, type PlanningFilter } from "./planning-format.ts";
 import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 
 const PAGE_SIZE = 50;
 
@@ -464,8 +465,8 @@ function withoutEvents(
   return lines
     .filter((l) => !has.has(l.lineItemId) && l.backorderedAt)
     .flatMap((l) => {
-      const waiting = l.state === "waiting" ? l.waitingQuantity : l.quantity;
-      const ended = l.state === "waiting" ? null : (l.allocatedAt ?? l.fulfilledAt ?? l.cancelledAt);
+      const waiting = l.state === LINE_STATE.waiting ? l.waitingQuantity : l.quantity;
+      const ended = l.state === LINE_STATE.waiting ? null : (l.allocatedAt ?? l.fulfilledAt ?? l.cancelledAt);
       const start = { lineItemId: l.lineItemId, day: calendarDate(l.backorderedAt)!, waiting };
       return ended ? [start, { lineItemId: l.lineItemId, day: calendarDate(ended)!, waiting: 0 }] : [start];
     });

@@ -10,6 +10,7 @@ import { AdminApiError } from "../shopify/admin-errors.ts";
 import type { GatewayFactory } from "../shopify/gateway.server.ts";
 import { syncAfterApply } from "../sync/hooks.server.ts";
 import { verifyConsentToken, type ConsentTokenProblem } from "./consent-token.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 
 export type ConsentChoice = "keep" | "cancel";
 export const CONSENT_CHOICES: readonly ConsentChoice[] = ["keep", "cancel"];
@@ -91,7 +92,7 @@ export async function readConsent(deps: ConsentDeps, shop: string, token: string
   if (!c.ok) return c.outcome;
   const resumable = choice === "cancel" && resumableCancel(c.record, deps.now?.() ?? new Date());
   if (c.record && !resumable) return { kind: "refused", reason: "answered", answered: c.record.choice as ConsentChoice };
-  if (c.line.state !== "waiting" && !resumable) return { kind: "refused", reason: "not-waiting" };
+  if (c.line.state !== LINE_STATE.waiting && !resumable) return { kind: "refused", reason: "not-waiting" };
   return { kind: "ask", choice, line: c.view };
 }
 
@@ -108,7 +109,7 @@ export async function answerConsent(
   if (!c.ok) return c.outcome;
   const resuming = choice === "cancel" && resumableCancel(c.record, now());
   if (c.record && !resuming) return { kind: "refused", reason: "answered", answered: c.record.choice as ConsentChoice };
-  if (c.line.state !== "waiting" && !resuming) return { kind: "refused", reason: "not-waiting" };
+  if (c.line.state !== LINE_STATE.waiting && !resuming) return { kind: "refused", reason: "not-waiting" };
 
   const key = { shop, lineItemId: c.claim.lineItemId, promisedDate: c.claim.promisedDate };
   const workingUntil = () => new Date(now().getTime() + CANCEL_WORK_MS);

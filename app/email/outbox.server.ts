@@ -8,11 +8,13 @@ import { todayIn } from "../backorder/eta.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
 import { chunks, inChunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
+import { EMAIL_STATUS } from "./outbox-status.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 
 /** The rows that tell a customer a date (what a later move is measured against). */
 export const DATE_KINDS: EmailKind[] = ["confirmation", "date_changed", "delay"];
 /** Rows still going out or gone out: what the customer knows or will know. */
-const TOLD_STATUSES = ["pending", "sending", "sent", "failed"];
+const TOLD_STATUSES = [EMAIL_STATUS.pending, EMAIL_STATUS.sending, EMAIL_STATUS.sent, EMAIL_STATUS.failed];
 
 export async function enabledEmailSettings(db: Db | Tx, shop: string) {
   const s = await db.emailSettings.findUnique({ where: { shop } });
@@ -59,7 +61,7 @@ export async function enqueueReadyEmails(
   changes: { lineItemId: string; fromState: string | null; toState: string }[],
   now = new Date(),
 ): Promise<number> {
-  const ready = changes.filter((c) => c.fromState === "waiting" && c.toState === "allocated").map((c) => c.lineItemId);
+  const ready = changes.filter((c) => c.fromState === LINE_STATE.waiting && c.toState === LINE_STATE.allocated).map((c) => c.lineItemId);
   if (ready.length === 0 || !(await enabledEmailSettings(tx, shop))) return 0;
   const lines = await inChunks(ready, (chunk) =>
     tx.backorderLine.findMany({
@@ -94,7 +96,7 @@ export async function enqueueDateEmails(
   const [lines, told] = await Promise.all([
     inChunks(ids, (chunk) =>
       tx.backorderLine.findMany({
-        where: { shop, lineItemId: { in: chunk }, state: "waiting", customerEmail: { not: null } },
+        where: { shop, lineItemId: { in: chunk }, state: LINE_STATE.waiting, customerEmail: { not: null } },
         select: { lineItemId: true, orderId: true, orderedAt: true },
       }),
     ),
@@ -136,7 +138,7 @@ export async function enqueueDateEmails(
 export async function lastDateChangeSent(db: Db | Tx, shop: string, orderIds: string[]): Promise<Map<string, Date>> {
   const sent = await inChunks(orderIds, (chunk) =>
     db.emailOutbox.findMany({
-      where: { shop, orderId: { in: chunk }, kind: "date_changed", status: "sent", sentAt: { not: null } },
+      where: { shop, orderId: { in: chunk }, kind: "date_changed", status: EMAIL_STATUS.sent, sentAt: { not: null } },
       select: { orderId: true, sentAt: true },
     }),
   );

@@ -20,6 +20,8 @@ import { consentLinks } from "../consent/consent-links.server.ts";
 import { DEFAULT_TEMPLATES, renderEmail, type EmailItem } from "./templates.ts";
 import { unseal } from "./secret-box.ts";
 import { DATE_KINDS, lastDateChangeSent } from "./outbox.server.ts";
+import { EMAIL_STATUS } from "./outbox-status.ts";
+import { LINE_STATE } from "../backorder/line-state.ts";
 
 /** A claimed row is another sender's again after this long (a sender that died mid-send). */
 const SEND_LEASE_MS = 5 * 60_000;
@@ -79,8 +81,8 @@ export function mailerFor(settings: Settings): { mailer: Mailer; from: string } 
 async function claim(db: Db, now: Date, batchSize: number): Promise<Row[]> {
   const due = {
     OR: [
-      { status: "pending", dueAt: { lte: now } },
-      { status: "sending", lockedUntil: { lt: now } },
+      { status: EMAIL_STATUS.pending, dueAt: { lte: now } },
+      { status: EMAIL_STATUS.sending, lockedUntil: { lt: now } },
     ],
   };
   const rows = await db.emailOutbox.findMany({ where: due, orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: batchSize });
@@ -89,14 +91,14 @@ async function claim(db: Db, now: Date, batchSize: number): Promise<Row[]> {
     // One conditional update per row: of two senders, exactly one gets it.
     const c = await db.emailOutbox.updateMany({
       where: { id: r.id, ...due },
-      data: { status: "sending", lockedUntil: new Date(now.getTime() + SEND_LEASE_MS), attempts: { increment: 1 } },
+      data: { status: EMAIL_STATUS.sending, lockedUntil: new Date(now.getTime() + SEND_LEASE_MS), attempts: { increment: 1 } },
     });
     if (c.count === 1) mine.push({ ...r, attempts: r.attempts + 1 });
   }
   return mine;
 }
 
-const finish = (db: Db, rows: Row[], status: "skipped" | "superseded", why: string) =>
+const finish = (db: Db, rows: Row[], status: typeof EMAIL_STATUS.skipped | typeof EMAIL_STATUS.superseded, why: string) =>
   rows.length
     ? db.emailOutbox.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { status, lockedUntil: null, lastError: why } })
     : null;
@@ -137,7 +139,7 @@ async function sendGroup(
   const kind = claimed[0]!.kind as EmailKind;
   const settings = await db.emailSettings.findUnique({ where: { shop } });
   if (!isEmailKind(kind) || !settings?.enabled) {
-    await finish(db, claimed, "skipped", "emails are off for the shop");
+    await finish(db, claimed, EMAIL_STATUS.skipped, "emails are off for the shop");
     result.skipped += claimed.length;
     return;
   }
@@ -149,14 +151,17 @@ async function sendGroup(
   const rows = claimed.filter((r) => {
     const l = lineOf.get(r.lineItemId);
     // The line moved on: cancelled, shipped, or (for a date) no longer waiting; or its customer is gone.
-    const live = l && l.customerEmail && (kind === "ready" ? l.state === "allocated" || l.state === "fulfilled" : l.state === "waiting");
+    const live =
+      l &&
+      l.customerEmail &&
+      (kind === "ready" ? l.state === LINE_STATE.allocated || l.state === LINE_STATE.fulfilled : l.state === LINE_STATE.waiting);
     if (!live) moot.push(r);
     // The line's date moved again and that has its own email coming, or a confirmation told it since.
     else if (newer.has(r.id)) stale.push(r);
     return live && !newer.has(r.id);
   });
-  await finish(db, moot, "skipped", "nothing to tell: the line moved on or has no email address");
-  await finish(db, stale, "superseded", "a later email tells the line's date");
+  await finish(db, moot, EMAIL_STATUS.skipped, "nothing to tell: the line moved on or has no email address");
+  await finish(db, stale, EMAIL_STATUS.superseded, "a later email tells the line's date");
   result.skipped += moot.length + stale.length;
   if (rows.length === 0) return;
 
@@ -166,7 +171,7 @@ async function sendGroup(
       // At most one a day per order: back in line for tomorrow, without counting an attempt.
       await db.emailOutbox.updateMany({
         where: { id: { in: rows.map((r) => r.id) } },
-        data: { status: "pending", dueAt: next, lockedUntil: null, attempts: { decrement: 1 } },
+        data: { status: EMAIL_STATUS.pending, dueAt: next, lockedUntil: null, attempts: { decrement: 1 } },
       });
       return;
     }
@@ -234,8 +239,13 @@ async function sendGroup(
       await db.emailOutbox.update({
         where: { id: r.id },
         data: last
-          ? { status: "failed", lockedUntil: null, lastError: error }
-          : { status: "pending", lockedUntil: null, lastError: error, dueAt: new Date(now.getTime() + emailRetryDelayMs(r.attempts)) },
+          ? { status: EMAIL_STATUS.failed, lockedUntil: null, lastError: error }
+          : {
+              status: EMAIL_STATUS.pending,
+              lockedUntil: null,
+              lastError: error,
+              dueAt: new Date(now.getTime() + emailRetryDelayMs(r.attempts)),
+            },
       });
       if (last) result.failed++;
       else result.retrying++;
@@ -245,7 +255,7 @@ async function sendGroup(
   await db.emailOutbox.updateMany({
     where: { id: { in: rows.map((r) => r.id) } },
     data: {
-      status: "sent",
+      status: EMAIL_STATUS.sent,
       sentAt: now,
       lockedUntil: null,
       lastError: null,
@@ -269,8 +279,8 @@ async function newerNews(db: Db, shop: string, rows: Row[]): Promise<Set<number>
       lineItemId: { in: rows.map((r) => r.lineItemId) },
       kind: { in: DATE_KINDS },
       OR: [
-        { status: { in: ["pending", "sending"] }, id: { gt: Math.min(...rows.map((r) => r.id)) } },
-        { kind: "confirmation", status: "sent" },
+        { status: { in: [EMAIL_STATUS.pending, EMAIL_STATUS.sending] }, id: { gt: Math.min(...rows.map((r) => r.id)) } },
+        { kind: "confirmation", status: EMAIL_STATUS.sent },
       ],
     },
     select: { id: true, lineItemId: true, kind: true, status: true, sentAt: true },
@@ -281,7 +291,8 @@ async function newerNews(db: Db, shop: string, rows: Row[]): Promise<Set<number>
       (x) =>
         x.lineItemId === r.lineItemId &&
         x.id !== r.id &&
-        ((x.id > r.id && x.status !== "sent") || (r.kind === "date_changed" && x.kind === "confirmation" && x.sentAt! >= r.createdAt)),
+        ((x.id > r.id && x.status !== EMAIL_STATUS.sent) ||
+          (r.kind === "date_changed" && x.kind === "confirmation" && x.sentAt! >= r.createdAt)),
     );
     if (superseding) out.add(r.id);
   }
@@ -291,8 +302,8 @@ async function newerNews(db: Db, shop: string, rows: Row[]): Promise<Set<number>
 /** The merchant's retry: failed rows of the shop (or those named) go out again at once. */
 export async function retryFailedEmails(db: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
   const r = await db.emailOutbox.updateMany({
-    where: { shop, status: "failed", ...(ids ? { id: { in: ids } } : {}) },
-    data: { status: "pending", attempts: 0, dueAt: now, lastError: null },
+    where: { shop, status: EMAIL_STATUS.failed, ...(ids ? { id: { in: ids } } : {}) },
+    data: { status: EMAIL_STATUS.pending, attempts: 0, dueAt: now, lastError: null },
   });
   return r.count;
 }

@@ -8,6 +8,7 @@ import { INBOX_STATUS } from "../inbox/inbox-status.ts";
 import { payloadNeedles, redactPayload, type RedactionTarget } from "../shopify/payload-redaction.ts";
 import { COMPLIANCE_TOPIC } from "./compliance-topic.ts";
 import { deleteBodyParts, isLargeBody, readBodyParts, writeBodyParts } from "../inbox/body-parts.server.ts";
+import { EMAIL_STATUS } from "../email/outbox-status.ts";
 
 /** Sessions go at once (the token is dead); queue data stays until shop/redact, 48h later, in case of reinstall. */
 export async function uninstallShop(tx: Tx, shop: string) {
@@ -104,8 +105,8 @@ export async function redactCustomer(tx: Tx, shop: string, e: CustomerRedactEven
 async function redactEmails(tx: Tx, shop: string, orderIds: string[]) {
   for (const part of chunks(orderIds)) {
     await tx.emailOutbox.updateMany({
-      where: { shop, orderId: { in: part }, status: { in: ["pending", "sending", "failed"] } },
-      data: { status: "skipped", lastError: "customer data erased (customers/redact)" },
+      where: { shop, orderId: { in: part }, status: { in: [EMAIL_STATUS.pending, EMAIL_STATUS.sending, EMAIL_STATUS.failed] } },
+      data: { status: EMAIL_STATUS.skipped, lastError: "customer data erased (customers/redact)" },
     });
     await tx.emailOutbox.updateMany({ where: { shop, orderId: { in: part } }, data: { recipient: null, subject: null, body: null } });
     await tx.orderLocale.deleteMany({ where: { shop, orderId: { in: part } } });
