@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { seedAdminShop } from "../../dev/seed/admin-shop.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
-import { launchChromium, startDevServer, type DevServer } from "./dev-server.ts";
-import { gotoSettled, screenshotPath } from "../storefront/browser.ts";
+import { launchChromium, startDevServer, type DevServer, openAdminPage } from "./dev-server.ts";
+import { screenshotPath } from "../storefront/browser.ts";
 
 const SHOP = "demo-shop.myshopify.com";
 let t: TestDatabase;
@@ -32,13 +32,7 @@ afterAll(async () => {
 });
 
 async function open(p: string) {
-  await gotoSettled(page, `${server.url}${p}`, async () => {
-    // Polaris is interactive once React has hydrated the page.
-    await page.waitForFunction(
-      () => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined && document.readyState === "complete",
-    );
-    await page.waitForLoadState("networkidle");
-  });
+  await openAdminPage(page, `${server.url}${p}`);
 }
 
 const shot = async (name: string, fullPage = true) => {

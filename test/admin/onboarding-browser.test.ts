@@ -10,8 +10,8 @@ import type { StandinShop } from "../../dev/admin-standin/state.ts";
 import { DEMO_API_KEY, startAppDevServer, type AppDevServer } from "../../dev/app-dev-server.ts";
 import { APP_EMBED_HANDLE, APP_HANDLE, PRODUCT_BLOCK_HANDLE, parseThemeJson } from "../../app/backorder/onboarding.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
-import { launchChromium } from "./dev-server.ts";
-import { gotoSettled, screenshotPath } from "../storefront/browser.ts";
+import { launchChromium, openAdminPage } from "./dev-server.ts";
+import { screenshotPath } from "../storefront/browser.ts";
 
 const SHOP = "onboarding-browser.myshopify.com";
 const UUID = "5e1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -45,12 +45,7 @@ afterAll(async () => {
 });
 
 async function openDashboard() {
-  await gotoSettled(page, `${server.url}/app`, async () => {
-    await page.waitForFunction(
-      () => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined && document.readyState === "complete",
-    );
-    await page.waitForLoadState("networkidle");
-  });
+  await openAdminPage(page, `${server.url}/app`);
 }
 
 const steps = () => page.locator('ol[aria-label="Setup steps"] > li');

@@ -7,8 +7,8 @@ import type { Browser, Page } from "playwright-core";
 import { seedAdminShop } from "../../dev/seed/admin-shop.ts";
 import { fromCalendarDate } from "../../app/backorder/eta.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
-import { launchChromium, startDevServer, type DevServer } from "./dev-server.ts";
-import { gotoSettled, screenshotPath } from "../storefront/browser.ts";
+import { launchChromium, startDevServer, type DevServer, openAdminPage } from "./dev-server.ts";
+import { screenshotPath } from "../storefront/browser.ts";
 
 const SHOP = "demo-shop.myshopify.com";
 let t: TestDatabase;
@@ -58,12 +58,7 @@ afterAll(async () => {
 });
 
 async function open(p: string) {
-  await gotoSettled(page, `${server.url}${p}`, async () => {
-    await page.waitForFunction(
-      () => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined && document.readyState === "complete",
-    );
-    await page.waitForLoadState("networkidle");
-  });
+  await openAdminPage(page, `${server.url}${p}`);
 }
 
 describe("planning in Chromium", () => {

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/db.ts";
-import { launchChromium, startDevServer, type DevServer } from "../admin/dev-server.ts";
-import { gotoSettled, screenshotPath } from "../storefront/browser.ts";
+import { launchChromium, startDevServer, type DevServer, openAdminPage } from "../admin/dev-server.ts";
+import { screenshotPath } from "../storefront/browser.ts";
 
 const SHOP = "emails-page.myshopify.com";
 let t: TestDatabase;
@@ -52,12 +52,7 @@ afterAll(async () => {
 });
 
 async function open() {
-  await gotoSettled(page, `${server.url}/app/emails`, async () => {
-    await page.waitForFunction(
-      () => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined && document.readyState === "complete",
-    );
-    await page.waitForLoadState("networkidle");
-  });
+  await openAdminPage(page, `${server.url}/app/emails`);
 }
 
 const previewSubject = () => page.locator("#email-preview-subject").innerText();
