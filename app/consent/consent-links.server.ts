@@ -1,6 +1,7 @@
 // The two links of a delay notice. They open on the shop's own domain under its App Proxy
 // (shopify.app.toml [app_proxy]: https://<shop>/apps/backorder/...), which Shopify forwards,
 // signed, to the app; so the customer stays on the shop and its theme frames the page.
+import type { EmailLanguage } from "../backorder/customer-emails.ts";
 import { appConfig } from "../config.server.ts";
 import { signConsentToken } from "./consent-token.ts";
 
@@ -13,8 +14,18 @@ export interface ConsentLinks {
   cancelUrl: string;
 }
 
-/** `secret`: the app's API secret (default: from the configuration; the demo passes its own). */
-export function consentLinks(opts: { shop: string; lineItemId: string; promisedDate: string; now?: Date; secret?: string }): ConsentLinks {
+/**
+ * `secret`: the app's API secret (default: from the configuration; the demo passes its own).
+ * `language`: the notice's, so the page answers in it; outside the token (it changes nothing).
+ */
+export function consentLinks(opts: {
+  shop: string;
+  lineItemId: string;
+  promisedDate: string;
+  language?: EmailLanguage;
+  now?: Date;
+  secret?: string;
+}): ConsentLinks {
   const now = opts.now ?? new Date();
   const expiresAt = Math.floor(now.getTime() / 1000) + CONSENT_LINK_DAYS * 86_400;
   const token = signConsentToken(
@@ -22,5 +33,6 @@ export function consentLinks(opts: { shop: string; lineItemId: string; promisedD
     opts.secret ?? appConfig().apiSecret,
   );
   const base = `https://${opts.shop}${APP_PROXY_PATH}/consent`;
-  return { keepUrl: `${base}/keep?t=${token}`, cancelUrl: `${base}/cancel?t=${token}` };
+  const lang = opts.language && opts.language !== "en" ? `&lang=${opts.language}` : "";
+  return { keepUrl: `${base}/keep?t=${token}${lang}`, cancelUrl: `${base}/cancel?t=${token}${lang}` };
 }

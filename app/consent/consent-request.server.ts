@@ -3,6 +3,7 @@
 // checked before anything is read; then GET shows the confirm page and POST (its button)
 // answers. Answers are `application/liquid` (rendered in the shop's theme); `Cache-Control:
 // no-store` so no cache in between keeps a personal page.
+import { isEmailLanguage, type EmailLanguage } from "../backorder/customer-emails.ts";
 import { verifyProxyQuery } from "./app-proxy-signature.ts";
 import { renderConsentPage, renderUnverifiedPage } from "./consent-page.ts";
 import {
@@ -38,13 +39,15 @@ export async function consentRequest(request: Request, choiceParam: string | und
   if (request.method !== "GET" && request.method !== "POST") return new Response(null, { status: 405, headers: { Allow: "GET, POST" } });
   const choice = CONSENT_CHOICES.find((c) => c === choiceParam) as ConsentChoice | undefined;
   const token = url.searchParams.get("t") ?? "";
+  const lang = url.searchParams.get("lang");
+  const language: EmailLanguage = isEmailLanguage(lang) ? lang : "en";
   // The button posts back to the same link on the shop's domain (the proxy signs it anew).
-  const formAction = `${proxied.request.pathPrefix}/consent/${choice ?? "keep"}?t=${encodeURIComponent(token)}`;
-  if (!choice) return liquid(renderConsentPage({ kind: "refused", reason: "malformed" }, formAction), "refused:malformed");
+  const formAction = `${proxied.request.pathPrefix}/consent/${choice ?? "keep"}?t=${encodeURIComponent(token)}${language === "en" ? "" : `&lang=${language}`}`;
+  if (!choice) return liquid(renderConsentPage({ kind: "refused", reason: "malformed" }, formAction, language), "refused:malformed");
   const { shop } = proxied.request;
   const outcome =
     request.method === "POST"
       ? await answerConsent(deps, shop, token, choice, proxied.request.loggedInCustomerId)
       : await readConsent(deps, shop, token, choice);
-  return liquid(renderConsentPage(outcome, formAction), outcomeName(outcome));
+  return liquid(renderConsentPage(outcome, formAction, language), outcomeName(outcome));
 }

@@ -201,7 +201,7 @@ async function sendGroup(
   // The consent is to the date the notice shows.
   const links =
     kind === "delay" && items[0]!.shipDate
-      ? consentLinks({ shop, lineItemId: rows[0]!.lineItemId, promisedDate: items[0]!.shipDate, now })
+      ? consentLinks({ shop, lineItemId: rows[0]!.lineItemId, promisedDate: items[0]!.shipDate, language, now })
       : null;
   const email = renderEmail(kind, language, template, {
     shopName: settings.senderName || shop.replace(/\.myshopify\.com$/, ""),

@@ -3,6 +3,7 @@
 import { Liquid } from "liquidjs";
 import { describe, expect, it } from "vitest";
 import { inert, renderConsentPage } from "../../app/consent/consent-page.ts";
+import { EMAIL_LANGUAGES } from "../../app/backorder/customer-emails.ts";
 
 const engine = new Liquid();
 const shopContext = { customer: { email: "secret@example.com" }, shop: { name: "North Wool" } };
@@ -42,5 +43,21 @@ describe("consent page", () => {
       expect(html, reason).toMatch(/<h1>[^<]+<\/h1>/);
       expect(html, reason).not.toContain("<form");
     }
+  });
+
+  it("is written in each language the emails are sent in, dates as the customer reads them", async () => {
+    const titles = new Set<string>();
+    for (const language of EMAIL_LANGUAGES) {
+      const html = await engine.parseAndRender(renderConsentPage({ kind: "ask", choice: "keep", line }, "/x?t=a", language), shopContext);
+      expect(html).toContain(`lang="${language}"`);
+      titles.add(/<h1>([^<]+)<\/h1>/.exec(html)![1]!);
+    }
+    expect(titles.size).toBe(EMAIL_LANGUAGES.length);
+    const fr = renderConsentPage({ kind: "refused", reason: "answered", answered: "cancel" }, "/x", "fr");
+    expect(fr).toContain("Vous avez déjà répondu");
+    expect(fr).toContain("Vous avez choisi d’annuler l’article.");
+    const es = renderConsentPage({ kind: "cancelled", line }, "/x", "es");
+    expect(es).toContain("24 de diciembre de 2026");
+    expect(es).toContain("<dt>Artículo</dt>");
   });
 });

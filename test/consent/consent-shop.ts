@@ -14,6 +14,7 @@ import { TEST_API_KEY, TEST_SECRET } from "../support/webhooks.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
 import { startAppProxy, type AppProxy } from "../../dev/admin-standin/app-proxy.ts";
 import { consentLinks } from "../../app/consent/consent-links.server.ts";
+import type { EmailLanguage } from "../../app/backorder/customer-emails.ts";
 import type { GatewayFactory } from "../../app/shopify/gateway.server.ts";
 
 type ExpressApp = { all(path: string, handler: unknown): void; listen(port: number, host: string, ready: () => void): http.Server };
@@ -39,7 +40,7 @@ export interface ConsentShop {
   /** Called after Shopify made a refund, before the app applies it (a webhook overtaking the answer). */
   afterRefund: ((refundId: string) => Promise<void>) | null;
   /** The link as the email carries it, pointed at the proxy stand-in instead of https://<shop>. */
-  link(kind: "keep" | "cancel", lineItemId: number, opts?: { shop?: string; now?: Date; date?: string }): string;
+  link(kind: "keep" | "cancel", lineItemId: number, opts?: { shop?: string; now?: Date; date?: string; language?: EmailLanguage }): string;
   close(): Promise<void>;
 }
 
@@ -149,12 +150,13 @@ export async function startConsentShop(label: string): Promise<ConsentShop> {
     h,
     appOrigin,
     proxy,
-    link(kind: "keep" | "cancel", lineItemId: number, opts: { shop?: string; now?: Date; date?: string } = {}) {
+    link(kind: "keep" | "cancel", lineItemId: number, opts: { shop?: string; now?: Date; date?: string; language?: EmailLanguage } = {}) {
       const links = consentLinks({
         shop: opts.shop ?? SHOP,
         lineItemId: String(lineItemId),
         promisedDate: opts.date ?? DATE,
         now: opts.now,
+        language: opts.language,
       });
       const url = new URL(kind === "keep" ? links.keepUrl : links.cancelUrl);
       expect(url.origin).toBe(`https://${opts.shop ?? SHOP}`);

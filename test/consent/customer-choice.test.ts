@@ -66,6 +66,20 @@ describe("the confirm page (GET)", () => {
     expect(await counts()).toEqual(before);
     expect((await line(L.a)).state).toBe("waiting");
   });
+
+  it("speaks the delay notice's language, and its button keeps it", async () => {
+    const page = await open(link("cancel", L.a, { language: "de" }));
+    expect(page.outcome).toBe("ask");
+    expect(page.html).toContain('lang="de"');
+    expect(page.html).toContain("<h1>Diesen Artikel stornieren?</h1>");
+    expect(page.html).toContain("24. Dezember 2026");
+    expect(page.html).toMatch(/<form method="post" action="\/apps\/backorder\/consent\/cancel\?t=[^"]+&#38;lang=de">/);
+    expect(page.html).toMatch(/<form method="post" action="\/apps\/backorder\/consent\/keep\?t=[^"]+&#38;lang=de"/);
+    // A language the shop does not write in: English, not an error.
+    const other = await open(`${link("cancel", L.a)}&lang=xx`);
+    expect(other.outcome).toBe("ask");
+    expect(other.html).toContain("<h1>Cancel this item?</h1>");
+  });
 });
 
 describe("keep", () => {

@@ -248,6 +248,10 @@ describe("customer emails over SMTP", () => {
     expect(claim).toEqual({ ok: true, claim: expect.objectContaining({ shop: SHOP, lineItemId: "90012", promisedDate: "2027-01-05" }) });
     expect(fr.html).toContain(`href="${keep.replace(/&/g, "&amp;")}"`);
     expect(fr.html).toContain(">Je garde ma commande</a>");
+    // The page behind the links answers in the notice's language; English needs no parameter.
+    expect([new URL(keep).searchParams.get("lang"), new URL(cancel).searchParams.get("lang")]).toEqual(["fr", "fr"]);
+    const en = mails.find((m) => to(m) === "buyer2@example.com")!.mail;
+    expect(new URL(/(https:\/\/\S+\/consent\/keep\?t=\S+)/.exec(en.text!)![1]!).searchParams.has("lang")).toBe(false);
   });
 
   it("sends a delay notice when the promised date passes while the items still wait", async () => {
