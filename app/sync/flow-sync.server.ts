@@ -24,6 +24,7 @@ import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueOnce } from "./tasks.server.ts";
 import { enqueueDateEmails } from "../email/outbox.server.ts";
+import { enqueueOrderPromises } from "./order-promise-sync.server.ts";
 
 /**
  * The triggers worth sending to the shop: those Flow told us (lifecycle callbacks) it has an
@@ -106,7 +107,14 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
  * in the same transaction. Run by the variant sync, which runs whenever a variant's queue
  * or restock plan changes and once a day (dates relative to today move at midnight).
  */
-export async function recordShipDates(db: Db, shop: string, variantIds: string[], now: Date): Promise<number> {
+export async function recordShipDates(
+  db: Db,
+  shop: string,
+  variantIds: string[],
+  now: Date,
+  /** Orders whose promise the caller pushes after this commits anyway (its claimed `order-promise` tasks). */
+  promisesPushedNext: ReadonlySet<string> = new Set(),
+): Promise<number> {
   if (variantIds.length === 0) return 0;
   return db.$transaction(
     async (tx) => {
@@ -117,7 +125,7 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
       const stored = await inChunks(ids, (chunk) =>
         tx.backorderLine.findMany({
           where: { shop, lineItemId: { in: chunk } },
-          select: { lineItemId: true, variantId: true, promisedShipDate: true },
+          select: { lineItemId: true, variantId: true, orderId: true, promisedShipDate: true },
         }),
       );
       const variantOf = new Map(stored.map((l) => [l.lineItemId, l.variantId]));
@@ -132,6 +140,14 @@ export async function recordShipDates(db: Db, shop: string, variantIds: string[]
       // The customer's emails (confirmation, date changed, delay notice) commit with the new dates too.
       await enqueueDateEmails(tx, shop, moves, now);
       await recordFirstPromises(tx, shop, moved, dates, variantOf, now);
+      // The Order status page's promise follows the dates (order-promise-sync.server.ts).
+      const orderOf = new Map(stored.map((l) => [l.lineItemId, l.orderId]));
+      await enqueueOrderPromises(
+        tx,
+        shop,
+        moved.map((l) => orderOf.get(l.lineItemId)!).filter((o) => !promisesPushedNext.has(o)),
+        now,
+      );
       const { used } = await flowSettings(tx, shop);
       if (!used.has(FLOW_TRIGGERS.shipDateChanged)) return 0;
       const keys = shipDateChanges(moves);

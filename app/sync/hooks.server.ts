@@ -6,6 +6,7 @@ import { LINE_STATE } from "../backorder/line-state.ts";
 import { inChunks } from "../db/chunks.ts";
 import type { Affected } from "../engine/apply-event.server.ts";
 import { applyAutoEnable } from "./auto-enable.server.ts";
+import { enqueueOrderPromises } from "./order-promise-sync.server.ts";
 import { enqueueSync } from "./tasks.server.ts";
 
 export const SYNC_DEBOUNCE_MS = 2_000;
@@ -38,7 +39,7 @@ export function syncAfterApply(opts: SyncHookOptions = {}) {
       }),
     );
     const syncedOrders = await inChunks(orderIds, (ids) =>
-      tx.syncedOrder.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true } }),
+      tx.syncedOrder.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true, promiseValue: true } }),
     );
     const heldOrders = await inChunks(orderIds, (ids) =>
       tx.orderHold.findMany({ where: { shop, orderId: { in: ids } }, select: { orderId: true }, distinct: ["orderId"] }),
@@ -52,6 +53,14 @@ export function syncAfterApply(opts: SyncHookOptions = {}) {
       },
       now,
       opts.debounceMs ?? SYNC_DEBOUNCE_MS,
+    );
+    // The customer's promise: orders with a line waiting, and those whose promise is still published (to update or delete it).
+    const promised = syncedOrders.filter((o) => o.promiseValue !== null).map((o) => o.orderId);
+    await enqueueOrderPromises(
+      tx,
+      shop,
+      [...waitingOrders.map((o) => o.orderId), ...promised],
+      new Date(now.getTime() + (opts.debounceMs ?? SYNC_DEBOUNCE_MS)),
     );
   };
 }

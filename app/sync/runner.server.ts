@@ -11,6 +11,7 @@ import type { GatewayFactory } from "../shopify/gateway.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
 import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
+import { pushOrderPromise } from "./order-promise-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
 import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
@@ -61,13 +62,14 @@ interface Claimed {
 }
 
 // The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes;
-// Flow triggers after the variant push has recorded the ship dates they carry; the undo last
-// (of a paused shop nothing else is claimed, so it runs alone).
+// Order promises and Flow triggers after the variant push has recorded the ship dates they
+// carry; the undo last (of a paused shop nothing else is claimed, so it runs alone).
 const KIND_ORDER: SyncKind[] = [
   SYNC_KIND.catalog,
   SYNC_KIND.collection,
   SYNC_KIND.variant,
   SYNC_KIND.order,
+  SYNC_KIND.orderPromise,
   SYNC_KIND.orderCancel,
   SYNC_KIND.flow,
   SYNC_KIND.shop,
@@ -141,11 +143,14 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
     if (kind === SYNC_KIND.variant) {
       try {
         // Lines' ship dates first: a moved date enqueues its Flow trigger (claimed in the runner's next pass).
+        // Orders whose promise this pass pushes after it anyway are not enqueued again.
+        const promises = new Set(tasks.filter((t) => t.kind === SYNC_KIND.orderPromise).map((t) => t.targetId));
         await recordShipDates(
           db,
           shop,
           ofKind.map((t) => t.targetId),
           now(),
+          promises,
         );
         const failed = await pushVariants(
           db,
@@ -165,6 +170,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
         if (kind === SYNC_KIND.catalog) await runCatalogSync(db, gateway, shop, now());
         else if (kind === SYNC_KIND.collection) await refreshAutoEnableCollection(db, gateway, shop, now());
         else if (kind === SYNC_KIND.order) await pushOrder(db, gateway, shop, t.targetId, now());
+        else if (kind === SYNC_KIND.orderPromise) await pushOrderPromise(db, gateway, shop, t.targetId, now());
         else if (kind === SYNC_KIND.undo) await runUndo(db, gateway, shop, now());
         else if (kind === SYNC_KIND.flow) await sendFlowTrigger(db, gateway, shop, t.targetId, now());
         else if (kind === SYNC_KIND.shop) await pushShopShipping(db, gateway, shop);

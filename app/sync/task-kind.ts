@@ -4,6 +4,8 @@ export const SYNC_KIND = {
   variant: "variant",
   /** Tag and fulfillment holds; target: the order. */
   order: "order",
+  /** The order's promise metafield read by the Order status page (extensions/order-promise); target: the order. */
+  orderPromise: "order-promise",
   /** The initial catalog sync; target: the shop. */
   catalog: "catalog",
   /** The auto-enable collection's membership; target: the shop. */

@@ -6,6 +6,7 @@
 // Nothing is listed by hand: the stand-in refuses and test/standin/scopes.test.ts derives
 // the app's scopes from the same notes.
 import { getNamedType, getOperationAST, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
+import { getArgumentValues } from "graphql/execution/values.js";
 import { schemaAccessNotes, type AccessNotes } from "./schema.ts";
 
 /** Any one alternative suffices; every scope of the chosen alternative is needed. */
@@ -148,4 +149,59 @@ export function protectedFieldsIn(
 export function satisfies(requirement: ScopeRequirement, granted: ReadonlySet<string>): boolean {
   const has = (s: string) => granted.has(s) || (s.startsWith("read_") && granted.has(`write_${s.slice(5)}`));
   return requirement.length === 0 || requirement.some((alt) => alt.every(has));
+}
+
+/**
+ * metafieldsSet and metafieldsDelete carry no scope of their own: the schema's note says a
+ * metafield needs "the same access level needed to mutate the owner resource". So the owners
+ * named in the arguments decide: an order's metafield needs write_orders, a product's or a
+ * variant's write_products. Owners not listed here need no scope in the stand-in (the shop).
+ */
+export const METAFIELD_OWNER_WRITE_SCOPE: Readonly<Record<string, string>> = {
+  Order: "write_orders",
+  Product: "write_products",
+  ProductVariant: "write_products",
+};
+
+const METAFIELD_MUTATIONS = new Set(["metafieldsSet", "metafieldsDelete"]);
+
+/** The metafield mutations of an operation whose owners the app's scopes may not write, one per field. */
+export function metafieldOwnerAccess(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  notes: AccessNotes = schemaAccessNotes(),
+): FieldAccess[] {
+  const op = getOperationAST(document, operationName ?? undefined);
+  if (!op || op.operation !== "mutation") return [];
+  const mutation = schema.getMutationType();
+  const out: FieldAccess[] = [];
+  for (const sel of op.selectionSet.selections) {
+    if (sel.kind !== Kind.FIELD || !METAFIELD_MUTATIONS.has(sel.name.value)) continue;
+    const def = mutation?.getFields()[sel.name.value];
+    if (!def) continue;
+    let metafields: { ownerId?: unknown }[] | undefined;
+    try {
+      ({ metafields } = getArgumentValues(def, sel, variables) as { metafields?: { ownerId?: unknown }[] });
+    } catch {
+      continue; // arguments execution refuses anyway
+    }
+    const scopes = new Set(
+      (metafields ?? []).flatMap((m) => {
+        const resource = /^gid:\/\/shopify\/(\w+)\//.exec(String(m.ownerId ?? ""))?.[1] ?? "";
+        const scope = METAFIELD_OWNER_WRITE_SCOPE[resource];
+        return scope ? [scope] : [];
+      }),
+    );
+    if (scopes.size === 0) continue;
+    out.push({
+      path: [sel.alias?.value ?? sel.name.value],
+      field: sel.name.value,
+      coordinate: `Mutation.${sel.name.value}`,
+      requiredAccess: notes.requiredAccess.get(`Mutation.${sel.name.value}`) ?? "the same access level needed to mutate the owner resource",
+      requirement: [[...scopes]],
+    });
+  }
+  return out;
 }

@@ -18,7 +18,7 @@ export interface DeclaredMetafieldDefinition {
   key: string;
   type: string;
   name: string | null;
-  access: { admin: string | null; storefront: string | null };
+  access: { admin: string | null; storefront: string | null; customerAccount: string | null };
 }
 
 /** TOML owner sections the stand-in models, and the GID resource each one owns. */
@@ -56,7 +56,7 @@ export function declaredMetafieldDefinitions(source = fs.readFileSync(APP_CONFIG
           key,
           type: def.type,
           name: str(def.name),
-          access: { admin: str(access.admin), storefront: str(access.storefront) },
+          access: { admin: str(access.admin), storefront: str(access.storefront), customerAccount: str(access.customer_account) },
         });
       }
     }

@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { execute, getOperationAST, Kind, type FragmentDefinitionNode, type GraphQLError, type SelectionNode } from "graphql";
 import { ADMIN_API_VERSION, adminSchema, checkDocument } from "./schema.ts";
-import { operationAccess, satisfies, type FieldAccess } from "./access.ts";
+import { metafieldOwnerAccess, operationAccess, satisfies, type FieldAccess } from "./access.ts";
 import { CostBucket, MAX_SINGLE_QUERY_COST, operationCost } from "./cost.ts";
 import { ShopResolvers, resolveNamespace } from "./resolvers.ts";
 import { BulkOperations } from "./bulk.ts";
@@ -299,7 +299,7 @@ export class AdminStandin {
     // One error per field, as Shopify gives, even when both the field and its type carry a note.
     const denied = [
       ...new Map(
-        operationAccess(adminSchema(), checked.document, opName)
+        [...operationAccess(adminSchema(), checked.document, opName), ...metafieldOwnerAccess(adminSchema(), checked.document, opName, variables)]
           .filter((a) => !satisfies(a.requirement, shop.grantedScopes))
           .map((a) => [a.path.join("."), a]),
       ).values(),

@@ -20,7 +20,7 @@ describe("the backorder status metafield", () => {
         namespace: STOREFRONT_METAFIELD.namespace,
         type: STOREFRONT_METAFIELD.type,
         // Storefront read access for Liquid (and the Storefront API); merchants may look, not edit.
-        access: { admin: "merchant_read", storefront: "public_read" },
+        access: { admin: "merchant_read", storefront: "public_read", customerAccount: null },
       }),
     ]);
   });
@@ -33,7 +33,7 @@ describe("the backorder status metafield", () => {
         ownerResource: "Shop",
         namespace: SHOP_SHIPPING_METAFIELD.namespace,
         type: SHOP_SHIPPING_METAFIELD.type,
-        access: { admin: "merchant_read", storefront: "public_read" },
+        access: { admin: "merchant_read", storefront: "public_read", customerAccount: null },
       }),
     ]);
   });

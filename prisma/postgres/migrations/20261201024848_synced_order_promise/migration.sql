@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SyncedOrder" ADD COLUMN     "promiseValue" TEXT;
+
