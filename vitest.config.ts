@@ -36,6 +36,7 @@ export const BROWSER_TESTS = [
   "test/demo/**/*.test.ts",
   "test/consent/consent-browser.test.ts",
   "test/email/emails-page.test.ts",
+  "test/sync/order-promise.test.tsx",
 ];
 export const ALL_TESTS = ["test/**/*.test.ts", "test/**/*.test.tsx"];
 

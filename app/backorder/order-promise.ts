@@ -63,7 +63,9 @@ const byLineId = (a: { id: string }, b: { id: string }) => a.id.length - b.id.le
 export function orderPromise(lines: readonly PromiseLineFacts[]): OrderPromise | null {
   const waiting = lines.filter((l) => l.state === LINE_STATE.waiting && l.waitingQuantity > 0);
   if (waiting.length === 0) return null;
-  const ready = lines.filter((l) => l.state === (LINE_STATE.allocated satisfies LineState) && l.backorderedAt !== null && l.openQuantity > 0);
+  const ready = lines.filter(
+    (l) => l.state === (LINE_STATE.allocated satisfies LineState) && l.backorderedAt !== null && l.openQuantity > 0,
+  );
   const out: OrderPromiseLine[] = [
     ...waiting.map((l) => ({
       id: l.lineItemId,

@@ -299,7 +299,10 @@ export class AdminStandin {
     // One error per field, as Shopify gives, even when both the field and its type carry a note.
     const denied = [
       ...new Map(
-        [...operationAccess(adminSchema(), checked.document, opName), ...metafieldOwnerAccess(adminSchema(), checked.document, opName, variables)]
+        [
+          ...operationAccess(adminSchema(), checked.document, opName),
+          ...metafieldOwnerAccess(adminSchema(), checked.document, opName, variables),
+        ]
           .filter((a) => !satisfies(a.requirement, shop.grantedScopes))
           .map((a) => [a.path.join("."), a]),
       ).values(),
