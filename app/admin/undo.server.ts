@@ -76,6 +76,14 @@ export async function resumeApp(db: Db, shop: string, now = new Date()): Promise
         waiting.map((o) => o.orderId),
         now,
       );
+      // The Order status page's promises, deleted by the undo, written again.
+      await enqueueTasks(
+        tx,
+        shop,
+        SYNC_KIND.orderPromise,
+        waiting.map((o) => o.orderId),
+        now,
+      );
       return { variants, orders };
     },
     { timeout: 30_000 },

@@ -259,7 +259,7 @@ function BeforeUninstalling() {
   const navigation = useNavigation();
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   const r = undo.remaining;
-  const left = r.policies + r.metafields + r.taggedOrders + r.holds;
+  const left = r.policies + r.metafields + r.taggedOrders + r.holds + r.promises;
   return (
     <Card>
       <BlockStack gap="300">
@@ -306,7 +306,7 @@ function BeforeUninstalling() {
               >
                 <p>
                   Left: {r.policies} inventory policies, {r.metafields} storefront statuses, {r.taggedOrders} order tags, {r.holds}{" "}
-                  fulfillment holds.
+                  fulfillment holds, {r.promises} order promises.
                 </p>
                 {undo.task?.lastError ? (
                   <p>Last problem: {undo.task.lastError}. It is retried; the retry is also under Sync problems.</p>

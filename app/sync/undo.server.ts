@@ -1,10 +1,12 @@
 // Takes back what the app set on a shop, before the merchant uninstalls it: inventory
 // policies back to what they were before the app, the storefront metafield deleted, the
-// app's tag removed from every order it tagged, every recorded hold released. Runs as the
+// app's tag removed from every order it tagged, every recorded hold released, the orders'
+// promise metafields (the Order status page's) deleted. Runs as the
 // shop's `undo` sync task (retried with backoff, a failure shown in Settings). Each record
 // is cleared as soon as Shopify took its change, so a retry goes on from where a failure
 // stopped, and a second run finds nothing to send.
 import { INVENTORY_POLICY, policyToRestore } from "../backorder/inventory-policy.ts";
+import { ORDER_PROMISE_METAFIELD } from "../backorder/order-promise.ts";
 import { STOREFRONT_METAFIELD } from "../backorder/storefront-status.ts";
 import type { Db } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
@@ -29,17 +31,20 @@ export interface UndoRemaining {
   taggedOrders: number;
   /** Fulfillment holds the app placed and has not released. */
   holds: number;
+  /** Orders that still carry the app's promise metafield (the Order status page's dates). */
+  promises: number;
 }
 
 /** What is left to undo, read from the app's own records (the progress the settings page shows). */
 export async function undoRemaining(db: Db, shop: string): Promise<UndoRemaining> {
-  const [policies, metafields, taggedOrders, holds] = await Promise.all([
+  const [policies, metafields, taggedOrders, holds, promises] = await Promise.all([
     db.syncedVariant.count({ where: { shop, inventoryPolicy: { not: null } } }),
     db.syncedVariant.count({ where: { shop, metafieldValue: { not: null } } }),
     db.syncedOrder.count({ where: { shop, tagged: true } }),
     db.orderHold.count({ where: { shop } }),
+    db.syncedOrder.count({ where: { shop, promiseValue: { not: null } } }),
   ]);
-  return { policies, metafields, taggedOrders, holds };
+  return { policies, metafields, taggedOrders, holds, promises };
 }
 
 interface Failure {
@@ -56,7 +61,7 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   const inFlight = await db.syncTask.count({
     where: {
       shop,
-      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderCancel] },
+      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderPromise, SYNC_KIND.orderCancel] },
       status: SYNC_TASK_STATUS.running,
       lockedUntil: { gt: now },
     },
@@ -66,6 +71,7 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   const failures: Failure[] = [];
   await restoreVariants(db, gateway, shop, failures);
   if (!unwell(failures)) await untagOrders(db, gateway, shop, failures);
+  if (!unwell(failures)) await deletePromises(db, gateway, shop, failures);
   if (unwell(failures)) throw summary(failures);
   const holds = await releaseRecordedHolds(db, gateway, shop);
   for (const f of holds.failures) failures.push({ what: `order ${f.orderId}: hold on ${f.fulfillmentOrderId}`, error: f.error });
@@ -179,6 +185,34 @@ async function untagOrders(db: Db, gateway: AdminGateway, shop: string, failures
         if (!permanent(e)) return; // Shopify is unwell: the task's backoff, not more calls now
       }
     }
+  }
+}
+
+/** The orders' promise metafields deleted, 25 per call (deleting one already gone succeeds). */
+async function deletePromises(db: Db, gateway: AdminGateway, shop: string, failures: Failure[]) {
+  let after = "";
+  for (;;) {
+    const rows = await db.syncedOrder.findMany({
+      where: { shop, promiseValue: { not: null }, orderId: { gt: after } },
+      orderBy: { orderId: "asc" },
+      select: { orderId: true },
+      take: UNDO_PAGE,
+    });
+    if (rows.length === 0 || !(await paused(db, shop))) return;
+    after = rows[rows.length - 1]!.orderId;
+    const ids = rows.map((r) => r.orderId);
+    const before = failures.length;
+    await oneByOneOnRefusal(
+      ids,
+      failures,
+      (orderId) => `order ${orderId}: promise metafield`,
+      async (batch) => {
+        const { namespace, key } = ORDER_PROMISE_METAFIELD;
+        await gateway.deleteMetafields(batch.map((orderId) => ({ ownerId: gid("Order", orderId), namespace, key })));
+        await db.syncedOrder.updateMany({ where: { shop, orderId: { in: batch } }, data: { promiseValue: null } });
+      },
+    );
+    if (unwell(failures.slice(before))) return;
   }
 }
 

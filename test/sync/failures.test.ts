@@ -114,8 +114,16 @@ describe("a failing Admin API", () => {
     await t.db.variantPolicy.update({ where: { shop_variantId: { shop: SHOP, variantId: String(B.variant) } }, data: { maxBackorder: 1 } });
     await enqueueBoth();
     const r = await h.sync();
-    expect(r).toEqual({ done: 2, retrying: 0, failed: 1 });
-    expect(ops(from)).toEqual(["UpdateVariantPolicies", "SetMetafields", "AddTags", "OrderFulfillmentOrders", "HoldFulfillmentOrder"]);
+    // Done: variant A, the order (tag, hold) and its promise (the Order status page's metafield).
+    expect(r).toEqual({ done: 3, retrying: 0, failed: 1 });
+    expect(ops(from)).toEqual([
+      "UpdateVariantPolicies",
+      "SetMetafields",
+      "AddTags",
+      "OrderFulfillmentOrders",
+      "HoldFulfillmentOrder",
+      "SetMetafields",
+    ]);
 
     const failed = await taskOf("variant", B.variant);
     expect(failed).toMatchObject({

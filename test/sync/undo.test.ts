@@ -13,6 +13,7 @@ import { loadSyncProblems } from "../../app/admin/settings.server.ts";
 import { HOLD_HANDLE } from "../../app/sync/order-sync.server.ts";
 import { syncBackoffMs } from "../../app/sync/runner.server.ts";
 import { STOREFRONT_METAFIELD } from "../../app/backorder/storefront-status.ts";
+import { ORDER_PROMISE_METAFIELD } from "../../app/backorder/order-promise.ts";
 import { resolveNamespace } from "../../dev/admin-standin/resolvers.ts";
 import { UNDO_PAGE } from "../../app/sync/undo.server.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
@@ -39,6 +40,12 @@ const policies = () =>
 const appMetafields = () =>
   [...h.shop.metafields.values()]
     .filter((m) => m.namespace.startsWith("app--") && m.key === STOREFRONT_METAFIELD.key)
+    .map((m) => m.ownerId)
+    .sort();
+/** The orders that carry the app's promise metafield (the Order status page's). */
+const orderPromises = () =>
+  [...h.shop.metafields.values()]
+    .filter((m) => m.namespace.startsWith("app--") && m.key === ORDER_PROMISE_METAFIELD.key)
     .map((m) => m.ownerId)
     .sort();
 const tags = () => ORDERS.map((id) => h.shop.orders.get(orderGid(id))!.tags);
@@ -156,7 +163,7 @@ describe("undo before uninstalling", () => {
     const status = await loadUndoStatus(t.db, SHOP);
     expect(status.task).toMatchObject({ status: "pending", attempts: 1 });
     expect(status.task!.lastError).toMatch(/undo: 1 change\(s\) not taken back: order \d+: tag "backorder": .*503/);
-    expect(status.remaining).toEqual({ policies: 0, metafields: 0, taggedOrders: 3, holds: 3 });
+    expect(status.remaining).toEqual({ policies: 0, metafields: 0, taggedOrders: 3, holds: 3, promises: 3 });
     expect(status.undoneAt).toBeNull();
     expect(policies()).toEqual({ [PLAIN.variant]: "DENY", [OWN.variant]: "CONTINUE", [LEGACY.variant]: "DENY" });
 
@@ -164,7 +171,7 @@ describe("undo before uninstalling", () => {
     h.clock.advance(syncBackoffMs(1));
     expect(await h.run()).toEqual({ done: 1, retrying: 0, failed: 0 });
     const done = await loadUndoStatus(t.db, SHOP);
-    expect(done.remaining).toEqual({ policies: 0, metafields: 0, taggedOrders: 0, holds: 0 });
+    expect(done.remaining).toEqual({ policies: 0, metafields: 0, taggedOrders: 0, holds: 0, promises: 0 });
     expect(done.undoneAt).not.toBeNull();
     expect(done.task).toMatchObject({ status: "done", lastError: null });
     expect((await loadSyncProblems(t.db, SHOP)).taskCount).toBe(0);
@@ -173,6 +180,7 @@ describe("undo before uninstalling", () => {
   it("leaves Shopify as it was before the app: original policies, no app metafield, no app tag, no hold", () => {
     expect(policies()).toEqual({ [PLAIN.variant]: "DENY", [OWN.variant]: "CONTINUE", [LEGACY.variant]: "DENY" });
     expect(appMetafields()).toEqual([]);
+    expect(orderPromises()).toEqual([]);
     expect(tags()).toEqual([["vip"], [], []]);
     expect(ourHolds()).toEqual([]);
     expect(ORDERS.flatMap((id) => h.shop.fulfillmentOrdersOf(orderGid(id)).map((fo) => fo.status))).toEqual(["OPEN", "OPEN", "OPEN"]);
@@ -195,6 +203,7 @@ describe("undo before uninstalling", () => {
     await h.sync();
     expect(policies()).toEqual({ [PLAIN.variant]: "CONTINUE", [OWN.variant]: "DENY", [LEGACY.variant]: "CONTINUE" });
     expect(appMetafields()).toHaveLength(3);
+    expect(orderPromises()).toEqual(ORDERS.map(orderGid).sort());
     expect(tags()).toEqual([["vip", "backorder"], ["backorder"], ["backorder"]]);
     expect(ourHolds()).toHaveLength(3);
     // The undo left each variant's own policy in Shopify: that is the original from now on
@@ -274,7 +283,9 @@ describe("undo on a larger shop", () => {
     expect(deletes.reduce((a, b) => a + b, 0)).toBe(all.length);
     expect(Math.max(...updates)).toBeLessThanOrEqual(100);
     expect(updates.reduce((a, b) => a + b, 0)).toBe(all.length);
-    expect(await loadUndoStatus(t.db, BIG)).toMatchObject({ remaining: { policies: 0, metafields: 0, taggedOrders: 0, holds: 0 } });
+    expect(await loadUndoStatus(t.db, BIG)).toMatchObject({
+      remaining: { policies: 0, metafields: 0, taggedOrders: 0, holds: 0, promises: 0 },
+    });
   });
 
   it("waits for a push another worker is still sending, then finishes", async () => {
