@@ -80,6 +80,17 @@ export interface ProductEvent {
   }[];
 }
 
+/**
+ * Where Shopify assigned an order's lines: each line's fulfillment order and its location, as
+ * read from the Admin API after fulfillment_orders/order_routing_complete or /moved (their
+ * payloads name the fulfillment orders, not the lines). Newest fulfillment order wins per line.
+ */
+export interface LineLocationsEvent {
+  kind: "line_locations";
+  orderId: string;
+  lines: { lineItemId: string; locationId: string; fulfillmentOrderId: string; sourceAt: Date }[];
+}
+
 export interface AppUninstalledEvent {
   kind: "app_uninstalled";
 }
@@ -116,6 +127,7 @@ export type DomainEvent =
   | OrderAdjustmentEvent
   | InventoryLevelEvent
   | ProductEvent
+  | LineLocationsEvent
   | AppUninstalledEvent
   | ScopesUpdateEvent
   | CustomerRedactEvent
