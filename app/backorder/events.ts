@@ -91,6 +91,16 @@ export interface LineLocationsEvent {
   lines: { lineItemId: string; locationId: string; fulfillmentOrderId: string; sourceAt: Date }[];
 }
 
+/**
+ * fulfillment_orders/order_routing_complete and fulfillment_orders/moved: these fulfillment
+ * orders were assigned (or moved) to a location. The payloads name no lines, so the location
+ * sync reads each one and brings a LineLocationsEvent.
+ */
+export interface FulfillmentOrdersAssignedEvent {
+  kind: "fulfillment_orders_assigned";
+  fulfillmentOrderIds: string[];
+}
+
 export interface AppUninstalledEvent {
   kind: "app_uninstalled";
 }
@@ -128,6 +138,7 @@ export type DomainEvent =
   | InventoryLevelEvent
   | ProductEvent
   | LineLocationsEvent
+  | FulfillmentOrdersAssignedEvent
   | AppUninstalledEvent
   | ScopesUpdateEvent
   | CustomerRedactEvent

@@ -41,6 +41,8 @@ import {
   updateGrantedScopes,
 } from "./compliance.server.ts";
 import { lockShopEngine } from "./engine-lock.server.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { enqueueTasks } from "../sync/tasks.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -338,6 +340,10 @@ export async function applyEventFacts(
     case "line_locations":
       await applyLineLocations(tx, shop, event, affected, touched);
       break;
+    case "fulfillment_orders_assigned":
+      // Read each from the Admin API (app/sync/location-sync.server.ts), which brings the lines' locations.
+      await enqueueTasks(tx, shop, SYNC_KIND.locations, event.fulfillmentOrderIds);
+      return affected;
     case "app_uninstalled":
       await uninstallShop(tx, shop);
       return affected;
