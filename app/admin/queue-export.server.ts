@@ -64,11 +64,13 @@ function variantLineups(client: Db, shop: string): AheadOf {
     });
     waiting.sort(fifoCompare);
     const ahead = new Map<string, { lines: number; units: number }>();
-    const atLocation = new Map<string | null, { lines: number; units: number }>();
+    const atLocation = new Map<string, { lines: number; units: number }>();
+    let all = { lines: 0, units: 0 }; // a line without a location counts every one ahead, as unitsAhead does
     for (const w of waiting) {
-      const before = atLocation.get(w.locationId) ?? { lines: 0, units: 0 };
+      const before = w.locationId === null ? all : (atLocation.get(w.locationId) ?? { lines: 0, units: 0 });
       ahead.set(w.lineItemId, before);
-      atLocation.set(w.locationId, { lines: before.lines + 1, units: before.units + w.waitingQuantity });
+      if (w.locationId !== null) atLocation.set(w.locationId, { lines: before.lines + 1, units: before.units + w.waitingQuantity });
+      all = { lines: all.lines + 1, units: all.units + w.waitingQuantity };
     }
     return ahead;
   };
