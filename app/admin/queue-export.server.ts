@@ -54,21 +54,24 @@ export const csvLine = (r: QueueRow): string =>
     r.currency,
   ]);
 
-/** Units ahead per line, from each variant's whole waiting line-up (loaded on first need). */
+/** Units ahead per line, from each variant's whole waiting line-up per location (loaded on first need; as queue.server.ts unitsAhead). */
 function variantLineups(client: Db, shop: string): AheadOf {
   const lineups = new Map<string, Promise<Map<string, { lines: number; units: number }>>>();
   const load = async (variantId: string) => {
     const waiting = await client.backorderLine.findMany({
       where: { shop, variantId, state: LINE_STATE.waiting },
-      select: { lineItemId: true, orderedAt: true, waitingQuantity: true },
+      select: { lineItemId: true, orderedAt: true, waitingQuantity: true, locationId: true },
     });
     waiting.sort(fifoCompare);
     const ahead = new Map<string, { lines: number; units: number }>();
-    let units = 0;
-    waiting.forEach((w, i) => {
-      ahead.set(w.lineItemId, { lines: i, units });
-      units += w.waitingQuantity;
-    });
+    const atLocation = new Map<string, { lines: number; units: number }>();
+    let all = { lines: 0, units: 0 }; // a line without a location counts every one ahead, as unitsAhead does
+    for (const w of waiting) {
+      const before = w.locationId === null ? all : (atLocation.get(w.locationId) ?? { lines: 0, units: 0 });
+      ahead.set(w.lineItemId, before);
+      if (w.locationId !== null) atLocation.set(w.locationId, { lines: before.lines + 1, units: before.units + w.waitingQuantity });
+      all = { lines: all.lines + 1, units: all.units + w.waitingQuantity };
+    }
     return ahead;
   };
   return async (line) => {

@@ -110,6 +110,7 @@ export const LINE_SELECT = {
   quantity: true,
   waitingQuantity: true,
   state: true,
+  locationId: true,
   notifiedAt: true,
   unitPrice: true,
   currency: true,
@@ -240,7 +241,9 @@ export function restockPlan(
 /**
  * Waiting lines (and their waiting units) of the same variant ahead of this one in FIFO
  * order: an aggregate over the strictly older ones, plus the few with the same order time
- * sorted by the engine's own tie-break (allocation.ts compareIds).
+ * sorted by the engine's own tie-break (allocation.ts compareIds). Only lines short at the
+ * same location count: a restock there serves them first (docs/decisions/0021-per-location-queues.md);
+ * in a single-location shop that is every waiting line of the variant.
  */
 async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{ lines: number; units: number }> {
   const p = new SqlParams(dialectOf(client));
@@ -250,10 +253,18 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
       client,
       p,
       `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
-        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = '${LINE_STATE.waiting}' AND "orderedAt" < ${p.p(l.orderedAt)}`,
+        WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = '${LINE_STATE.waiting}' AND "orderedAt" < ${p.p(l.orderedAt)}
+          ${l.locationId !== null ? `AND "locationId" = ${p.p(l.locationId)}` : ""}`,
     ),
     client.backorderLine.findMany({
-      where: { shop, variantId: l.variantId, state: LINE_STATE.waiting, orderedAt: l.orderedAt, lineItemId: { not: l.lineItemId } },
+      where: {
+        shop,
+        variantId: l.variantId,
+        state: LINE_STATE.waiting,
+        orderedAt: l.orderedAt,
+        lineItemId: { not: l.lineItemId },
+        ...(l.locationId !== null ? { locationId: l.locationId } : {}),
+      },
       select: { lineItemId: true, waitingQuantity: true },
     }),
   ]);

@@ -3,12 +3,18 @@
 // shortage out newest-first; every other unit is covered. This is a pure function of
 // the latest lines and levels, which is why duplicate, late and shuffled webhooks
 // converge on the same queue.
+//
+// Per location (docs/decisions/0021-per-location-queues.md): Shopify commits an order's units
+// at the location its fulfillment order is assigned to, so a location's negative `available`
+// belongs to that location's newest lines. A line whose assigned location is known (and has
+// a level) takes only that location's shortage; a line without one takes any location's, as
+// before. Single-location shops, and shops whose lines carry no location, are unchanged.
 
 export interface OpenLine {
   lineItemId: string;
   orderedAt: Date;
   openQuantity: number;
-  /** Location Shopify assigned, when known; otherwise the shortage finds it. */
+  /** Location Shopify assigned (its fulfillment order's), when known; otherwise the shortage finds it. */
   locationId: string | null;
 }
 
@@ -22,7 +28,7 @@ export interface Level {
 export interface LineAllocation {
   /** Units not covered by stock. */
   waiting: number;
-  /** Location whose shortage this line carries (first one if several). */
+  /** Location whose shortage this line carries (first one if several); null when it waits for none. */
   locationId: string | null;
 }
 
@@ -57,19 +63,46 @@ export function shortageOf(levels: Level[]): number {
  * may show waiting a moment longer, until the restock's own level arrives.
  */
 export function unreflectedDemand(lines: OpenLine[], levels: Level[]): number {
-  if (levels.length === 0) return 0;
-  const asOf = Math.max(...levels.map((l) => l.updatedAt.getTime()));
-  return lines.reduce((sum, l) => (l.orderedAt.getTime() > asOf ? sum + Math.max(0, l.openQuantity) : sum), 0);
+  const { unplaced, byLocation } = unreflectedByLocation(lines, levels);
+  let sum = unplaced;
+  for (const v of byLocation.values()) sum += v;
+  return sum;
+}
+
+/** The location a line's units are taken from: its assigned one when a level there is known, else none (any). */
+export function placedAt(line: Pick<OpenLine, "locationId">, levels: readonly Pick<Level, "locationId">[]): string | null {
+  return line.locationId !== null && levels.some((l) => l.locationId === line.locationId) ? line.locationId : null;
 }
 
 /**
- * The units short at each location: negative levels, plus the not-yet-reflected demand
- * (`extra`, unreflectedDemand) charged to the location with the least stock (ties: lowest id).
- * It depends on the lines only through `extra`, so the storefront can compute a variant's
- * waiting units from one sum instead of reading its queue.
+ * unreflectedDemand split: the units of lines placed at a location (charged to it) and the
+ * rest (charged where stock is lowest). "After the newest level" is the newest of any location,
+ * as before, so one sum per (variant, assigned location) gives it.
  */
-export function shortageByLocation(levels: Level[], extra: number): Map<string, number> {
-  const ordered = [...levels].sort((a, b) => compareIds(a.locationId, b.locationId));
+export function unreflectedByLocation(lines: OpenLine[], levels: Level[]): { unplaced: number; byLocation: Map<string, number> } {
+  const byLocation = new Map<string, number>();
+  let unplaced = 0;
+  if (levels.length === 0) return { unplaced, byLocation };
+  const asOf = Math.max(...levels.map((l) => l.updatedAt.getTime()));
+  for (const l of lines) {
+    if (l.orderedAt.getTime() <= asOf || l.openQuantity <= 0) continue;
+    const at = placedAt(l, levels);
+    if (at === null) unplaced += l.openQuantity;
+    else byLocation.set(at, (byLocation.get(at) ?? 0) + l.openQuantity);
+  }
+  return { unplaced, byLocation };
+}
+
+/**
+ * The units short at each location: negative levels, lowered first by the not-yet-reflected
+ * demand of lines placed there (`placed`), then the rest of that demand (`extra`) charged to
+ * the location with the least stock (ties: lowest id). It depends on the lines only through
+ * those sums, so the storefront can compute a variant's waiting units without its queue.
+ */
+export function shortageByLocation(levels: Level[], extra: number, placed: ReadonlyMap<string, number> = new Map()): Map<string, number> {
+  const ordered = [...levels]
+    .sort((a, b) => compareIds(a.locationId, b.locationId))
+    .map((l) => ({ locationId: l.locationId, available: l.available - (placed.get(l.locationId) ?? 0) }));
   const shortage = new Map<string, number>();
   for (const l of ordered) if (l.available < 0) shortage.set(l.locationId, -l.available);
   if (extra > 0 && ordered.length > 0) {
@@ -82,14 +115,15 @@ export function shortageByLocation(levels: Level[], extra: number): Map<string, 
 }
 
 /** allocate(lines, levels).totalShortage from the levels and the lines' unreflected demand alone. */
-export function totalShortageOf(levels: Level[], extra: number): number {
+export function totalShortageOf(levels: Level[], extra: number, placed?: ReadonlyMap<string, number>): number {
   let total = 0;
-  for (const v of shortageByLocation(levels, extra).values()) total += v;
+  for (const v of shortageByLocation(levels, extra, placed).values()) total += v;
   return total;
 }
 
 export function allocate(lines: OpenLine[], levels: Level[]): AllocationResult {
-  const shortage = shortageByLocation(levels, unreflectedDemand(lines, levels));
+  const unreflected = unreflectedByLocation(lines, levels);
+  const shortage = shortageByLocation(levels, unreflected.unplaced, unreflected.byLocation);
   let totalShortage = 0;
   for (const v of shortage.values()) totalShortage += v;
   const result = new Map<string, LineAllocation>();
@@ -98,7 +132,10 @@ export function allocate(lines: OpenLine[], levels: Level[]): AllocationResult {
   for (const line of newestFirst) {
     let remaining = line.openQuantity;
     let carriedAt: string | null = null;
-    const candidates = line.locationId !== null ? [line.locationId] : [...shortage.keys()];
+    // Interleaved newest-first: a line without a place takes any location's shortage (so a
+    // shop whose lines carry no location keeps the shop-wide FIFO), a placed one only its own.
+    const at = placedAt(line, levels);
+    const candidates = at !== null ? [at] : [...shortage.keys()];
     for (const loc of candidates) {
       if (remaining === 0) break;
       const short = shortage.get(loc) ?? 0;
@@ -110,10 +147,10 @@ export function allocate(lines: OpenLine[], levels: Level[]): AllocationResult {
     }
     result.set(line.lineItemId, {
       waiting: line.openQuantity - remaining,
-      locationId: carriedAt ?? line.locationId,
+      locationId: carriedAt,
     });
   }
-  for (const l of lines) if (!result.has(l.lineItemId)) result.set(l.lineItemId, { waiting: 0, locationId: l.locationId });
+  for (const l of lines) if (!result.has(l.lineItemId)) result.set(l.lineItemId, { waiting: 0, locationId: null });
 
   let untrackedShortage = 0;
   for (const v of shortage.values()) untrackedShortage += v;

@@ -80,6 +80,27 @@ export interface ProductEvent {
   }[];
 }
 
+/**
+ * Where Shopify assigned an order's lines: each line's fulfillment order and its location, as
+ * read from the Admin API after fulfillment_orders/order_routing_complete or /moved (their
+ * payloads name the fulfillment orders, not the lines). Newest fulfillment order wins per line.
+ */
+export interface LineLocationsEvent {
+  kind: "line_locations";
+  orderId: string;
+  lines: { lineItemId: string; locationId: string; fulfillmentOrderId: string; sourceAt: Date }[];
+}
+
+/**
+ * fulfillment_orders/order_routing_complete and fulfillment_orders/moved: these fulfillment
+ * orders were assigned (or moved) to a location. The payloads name no lines, so the location
+ * sync reads each one and brings a LineLocationsEvent.
+ */
+export interface FulfillmentOrdersAssignedEvent {
+  kind: "fulfillment_orders_assigned";
+  fulfillmentOrderIds: string[];
+}
+
 export interface AppUninstalledEvent {
   kind: "app_uninstalled";
 }
@@ -116,6 +137,8 @@ export type DomainEvent =
   | OrderAdjustmentEvent
   | InventoryLevelEvent
   | ProductEvent
+  | LineLocationsEvent
+  | FulfillmentOrdersAssignedEvent
   | AppUninstalledEvent
   | ScopesUpdateEvent
   | CustomerRedactEvent

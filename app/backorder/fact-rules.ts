@@ -5,6 +5,7 @@
 // same winner. The database applies the same rules in one conditional statement
 // (app/engine/apply-event.server.ts): keep the two in step.
 import type { Customer } from "./events.ts";
+import { compareIds } from "./allocation.ts";
 import { levelWins } from "./coalesce.ts";
 
 export { levelWins };
@@ -30,6 +31,26 @@ export function inventoryLevelWins(
   stored: { updatedAt: Date; available: number } | null,
 ): boolean {
   return stored === null || levelWins(candidate, stored);
+}
+
+/** Where Shopify assigned a line: the location of the fulfillment order holding its open units, as of `sourceAt`. */
+export interface LineLocationFact {
+  locationId: string;
+  fulfillmentOrderId: string;
+  /** The fulfillment order's updated_at when it was read. */
+  sourceAt: Date;
+}
+
+/**
+ * A line's location: the newest fulfillment order wins (a move updates both the original and
+ * the new one); same time, the higher fulfillment order id (the one a move created), so a
+ * replay in any order keeps the same location.
+ */
+export function lineLocationWins(candidate: LineLocationFact, stored: LineLocationFact | null): boolean {
+  if (stored === null) return true;
+  const t = candidate.sourceAt.getTime() - stored.sourceAt.getTime();
+  if (t !== 0) return t > 0;
+  return compareIds(candidate.fulfillmentOrderId, stored.fulfillmentOrderId) >= 0;
 }
 
 /**

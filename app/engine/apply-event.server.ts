@@ -6,6 +6,7 @@ import type {
   Customer,
   DomainEvent,
   InventoryLevelEvent,
+  LineLocationsEvent,
   OrderAdjustmentEvent,
   OrderLineSnapshot,
   OrderSnapshotEvent,
@@ -15,7 +16,7 @@ import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { valuesList } from "../db/values-list.ts";
-import { customerToKeep, inventoryLevelWins, productWins, snapshotWins } from "../backorder/fact-rules.ts";
+import { customerToKeep, inventoryLevelWins, lineLocationWins, productWins, snapshotWins, winnerOf } from "../backorder/fact-rules.ts";
 import { PENDING_LINE_STATE } from "../backorder/line-state.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import {
@@ -40,6 +41,8 @@ import {
   updateGrantedScopes,
 } from "./compliance.server.ts";
 import { lockShopEngine } from "./engine-lock.server.ts";
+import { SYNC_KIND } from "../sync/task-kind.ts";
+import { enqueueTasks } from "../sync/tasks.server.ts";
 
 export interface Affected {
   variantIds: Set<string>;
@@ -334,6 +337,13 @@ export async function applyEventFacts(
     case "product":
       await applyProduct(tx, shop, event, affected);
       break;
+    case "line_locations":
+      await applyLineLocations(tx, shop, event, affected, touched);
+      break;
+    case "fulfillment_orders_assigned":
+      // Read each from the Admin API (app/sync/location-sync.server.ts), which brings the lines' locations.
+      await enqueueTasks(tx, shop, SYNC_KIND.locations, event.fulfillmentOrderIds);
+      return affected;
     case "app_uninstalled":
       await uninstallShop(tx, shop);
       return affected;
@@ -355,10 +365,12 @@ export async function applyEventFacts(
   return affected;
 }
 
-function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLevelEvent | ProductEvent): Date {
+function businessTime(e: OrderSnapshotEvent | OrderAdjustmentEvent | InventoryLevelEvent | ProductEvent | LineLocationsEvent): Date {
   switch (e.kind) {
     case "adjustment":
       return e.occurredAt;
+    case "line_locations":
+      return new Date(Math.max(0, ...e.lines.map((l) => l.sourceAt.getTime())));
     default:
       return e.updatedAt;
   }
@@ -627,7 +639,16 @@ async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[]
     group.ids.push(line.lineItemId);
     changes.set(k, group);
   }
-  if (created.length) await tx.backorderLine.createMany({ data: created });
+  if (created.length) {
+    // A location read before the order's own webhook was applied waits in LineLocation.
+    const located = await inChunks(
+      created.map((c) => c.lineItemId),
+      (ids) => tx.lineLocation.findMany({ where: { shop, lineItemId: { in: ids } }, select: { lineItemId: true, locationId: true } }),
+    );
+    const locationOf = new Map(located.map((l) => [l.lineItemId, l.locationId]));
+    for (const c of created) c.assignedLocationId = locationOf.get(c.lineItemId) ?? null;
+    await tx.backorderLine.createMany({ data: created });
+  }
   for (const { data, ids } of changes.values()) {
     await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
@@ -642,6 +663,58 @@ async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, af
   }
   affected.orderIds.add(e.orderId);
   for (const v of await recomputeOrderLines(tx, shop, e.orderId, touched)) affected.variantIds.add(v);
+}
+
+/**
+ * Stores each line's location fact where it wins (lineLocationWins; the shop's engine lock
+ * makes the read-compare-write one writer's), and moves the stored lines it names to it.
+ */
+async function applyLineLocations(tx: Tx, shop: string, e: LineLocationsEvent, affected: Affected, touched: Set<string>) {
+  const byLine = new Map<string, LineLocationsEvent["lines"]>();
+  for (const l of e.lines) byLine.set(l.lineItemId, [...(byLine.get(l.lineItemId) ?? []), l]);
+  const stored = new Map(
+    (await inChunks(byLine.keys(), (ids) => tx.lineLocation.findMany({ where: { shop, lineItemId: { in: ids } } }))).map((r) => [
+      r.lineItemId,
+      r,
+    ]),
+  );
+  const moved = new Map<string, string>();
+  for (const [lineItemId, facts] of byLine) {
+    const best = winnerOf(facts, lineLocationWins)!;
+    const current = stored.get(lineItemId) ?? null;
+    if (current && !lineLocationWins(best, current)) continue;
+    if (current && current.locationId === best.locationId && current.fulfillmentOrderId === best.fulfillmentOrderId) {
+      if (current.sourceAt.getTime() === best.sourceAt.getTime()) continue;
+    }
+    const data = { orderId: e.orderId, locationId: best.locationId, fulfillmentOrderId: best.fulfillmentOrderId, sourceAt: best.sourceAt };
+    await tx.lineLocation.upsert({
+      where: { shop_lineItemId: { shop, lineItemId } },
+      create: { shop, lineItemId, ...data },
+      update: data,
+    });
+    moved.set(lineItemId, best.locationId);
+  }
+  if (moved.size === 0) return;
+  const lines = await inChunks(moved.keys(), (ids) =>
+    tx.backorderLine.findMany({
+      where: { shop, lineItemId: { in: ids } },
+      select: { lineItemId: true, orderId: true, variantId: true, assignedLocationId: true },
+    }),
+  );
+  const byLocation = new Map<string, string[]>();
+  for (const line of lines) {
+    const locationId = moved.get(line.lineItemId)!;
+    if (line.assignedLocationId === locationId) continue;
+    byLocation.set(locationId, [...(byLocation.get(locationId) ?? []), line.lineItemId]);
+    touched.add(line.lineItemId);
+    affected.orderIds.add(line.orderId);
+    affected.variantIds.add(line.variantId);
+  }
+  for (const [assignedLocationId, ids] of byLocation) {
+    await eachChunk(ids, (chunk) =>
+      tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data: { assignedLocationId } }),
+    );
+  }
 }
 
 async function applyInventory(tx: Tx, shop: string, e: InventoryLevelEvent, affected: Affected) {

@@ -220,6 +220,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.lineEvent.deleteMany({ where: { shop } });
   await tx.backorderLine.deleteMany({ where: { shop } });
   await tx.orderAdjustment.deleteMany({ where: { shop } });
+  await tx.lineLocation.deleteMany({ where: { shop } });
   await tx.orderSnapshot.deleteMany({ where: { shop } });
   await tx.inventoryLevel.deleteMany({ where: { shop } });
   await tx.variant.deleteMany({ where: { shop } });

@@ -182,7 +182,7 @@ type LevelRow = { locationId: string; available: number; updatedAt: Date };
 function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at: Date, reason: string): LineChange[] {
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
-    live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: null })),
+    live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: l.assignedLocationId })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
@@ -237,6 +237,7 @@ const DERIVED_LINE = {
   cancelledAt: true,
   state: true,
   locationId: true,
+  assignedLocationId: true,
   backorderedAt: true,
 } as const;
 
@@ -318,8 +319,19 @@ export async function deriveVariantBounded(
   const levels = variant?.inventoryItemId
     ? await tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
     : [];
-  const asOf = levels.length ? new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) : null;
   const base = { shop, variantId };
+  // Lines placed at one of several locations take only that one's shortage: the window's
+  // arithmetic (one shop-wide FIFO) does not hold, derive the whole variant. With one level
+  // a placed line takes what an unplaced one would (allocation.ts), so single-location shops stay bounded.
+  if (
+    levels.length > 1 &&
+    (await tx.backorderLine.findFirst({
+      where: { ...base, state: { in: [...DERIVABLE_LINE_STATES] }, assignedLocationId: { not: null } },
+      select: { lineItemId: true },
+    }))
+  )
+    return deriveVariant(tx, shop, variantId, at, reason);
+  const asOf = levels.length ? new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) : null;
   const [touchedRows, pendingRows, unreflected, stored] = await Promise.all([
     inChunks(touched, (ids) => tx.backorderLine.findMany({ where: { ...base, lineItemId: { in: ids } }, select: DERIVED_LINE })),
     tx.backorderLine.findMany({ where: { ...base, state: PENDING_LINE_STATE }, select: DERIVED_LINE }),

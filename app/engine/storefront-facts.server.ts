@@ -5,7 +5,7 @@
 // number depends on the lines only through the units ordered after the newest level
 // (totalShortageOf), so only those are summed, in the database: the cost does not grow
 // with the queue.
-import { totalShortageOf } from "../backorder/allocation.ts";
+import { placedAt, totalShortageOf } from "../backorder/allocation.ts";
 import { calendarDate, todayIn } from "../backorder/eta.ts";
 import { DERIVABLE_LINE_STATES } from "../backorder/line-state.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
@@ -55,7 +55,15 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       available: l.available,
       updatedAt: l.updatedAt,
     }));
-    const extra = unreflected.get(variantId) ?? 0;
+    // Placed lines' units are charged to their own location, the rest where stock is lowest (allocation.ts).
+    let extra = 0;
+    const placed = new Map<string, number>();
+    for (const [assigned, units] of unreflected.get(variantId) ?? []) {
+      const at = placedAt({ locationId: assigned }, levels);
+      if (at === null) extra += units;
+      else placed.set(at, (placed.get(at) ?? 0) + units);
+    }
+    const unreflectedTotal = extra + [...placed.values()].reduce((a, b) => a + b, 0);
     const totalAvailable = levels.reduce((sum, l) => sum + l.available, 0);
     const row = policyOf.get(variantId);
     const policy: VariantPolicyFacts | null = row
@@ -70,8 +78,8 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       : null;
     facts.set(variantId, {
       // Orders newer than the newest level are not in `available` yet: count them, as the engine does.
-      available: totalAvailable - extra,
-      waitingUnits: totalShortageOf(levels, extra),
+      available: totalAvailable - unreflectedTotal,
+      waitingUnits: totalShortageOf(levels, extra, placed),
       policy,
       shop: shopFacts,
       today,
@@ -82,16 +90,16 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
 }
 
 /**
- * Per variant, the open units of its live lines ordered after its newest level (allocation.ts,
- * unreflectedDemand), summed in the database: one grouped statement per chunk of variants,
- * each condition a range of the (shop, variantId, state, orderedAt) index.
+ * Per variant and assigned location (null: none), the open units of its live lines ordered
+ * after its newest level (allocation.ts, unreflectedByLocation), summed in the database: one
+ * grouped statement per chunk of variants, each condition a range of the (shop, variantId, state, orderedAt) index.
  */
 async function unreflectedUnits(
   db: Db | Tx,
   shop: string,
   variantIds: string[],
   levelsOf: (variantId: string) => { updatedAt: Date }[] | undefined,
-): Promise<Map<string, number>> {
+): Promise<Map<string, Map<string | null, number>>> {
   const since = variantIds.flatMap((variantId) => {
     const levels = levelsOf(variantId);
     if (!levels?.length) return []; // no level: nothing is "after" it (unreflectedDemand is 0)
@@ -101,13 +109,19 @@ async function unreflectedUnits(
     since,
     (chunk) =>
       db.backorderLine.groupBy({
-        by: ["variantId"],
+        by: ["variantId", "assignedLocationId"],
         where: { shop, state: { in: [...DERIVABLE_LINE_STATES] }, cancelledAt: null, openQuantity: { gt: 0 }, OR: chunk },
         _sum: { openQuantity: true },
       }),
     200,
   );
-  return new Map(sums.map((g) => [g.variantId, g._sum.openQuantity ?? 0]));
+  const byVariant = new Map<string, Map<string | null, number>>();
+  for (const g of sums) {
+    const of = byVariant.get(g.variantId) ?? new Map<string | null, number>();
+    of.set(g.assignedLocationId, g._sum.openQuantity ?? 0);
+    byVariant.set(g.variantId, of);
+  }
+  return byVariant;
 }
 
 export async function loadVariantFacts(db: Db | Tx, shop: string, variantId: string, now: Date): Promise<VariantFacts> {

@@ -12,6 +12,7 @@ import {
   FLOW_TRIGGER_RECEIVE,
   FULFILLMENT_ORDER_PAGE,
   HOLD_FULFILLMENT_ORDER,
+  LOCATED_FULFILLMENT_ORDER,
   MAIN_THEME_FILES,
   ORDER_FULFILLMENT_ORDERS,
   RELEASE_FULFILLMENT_ORDER_HOLD,
@@ -66,6 +67,17 @@ export interface FulfillmentOrderView {
   status: RawFulfillmentOrder["status"];
   fulfillmentHolds: RawFulfillmentOrder["fulfillmentHolds"];
   lineItems: { id: string; remainingQuantity: number; lineItemId: string }[];
+}
+
+/** Where a fulfillment order is assigned and which lines it holds open (`lineItemId`: the order's LineItem GID). */
+export interface LocatedFulfillmentOrder {
+  id: string;
+  orderId: string;
+  status: RawFulfillmentOrder["status"];
+  updatedAt: string;
+  /** Null: Shopify shows none (a location the app cannot see). */
+  locationId: string | null;
+  lineItems: { lineItemId: string; remainingQuantity: number }[];
 }
 
 export interface OrderFulfillmentOrders {
@@ -224,6 +236,28 @@ export class AdminGateway {
   async fulfillmentOrder(id: string): Promise<FulfillmentOrderView | null> {
     const { fulfillmentOrder } = await this.transport.request(FULFILLMENT_ORDER_PAGE, { id, after: null });
     return fulfillmentOrder ? this.withAllLines(fulfillmentOrder) : null;
+  }
+
+  /** A fulfillment order's location and all its lines; null when Shopify has none (or the app may not see it). */
+  async locatedFulfillmentOrder(id: string): Promise<LocatedFulfillmentOrder | null> {
+    const { fulfillmentOrder: fo } = await this.transport.request(LOCATED_FULFILLMENT_ORDER, { id, after: null });
+    if (!fo) return null;
+    const lines = [...fo.lineItems.nodes];
+    let page = fo.lineItems.pageInfo;
+    while (page.hasNextPage && page.endCursor) {
+      const { fulfillmentOrder } = await this.transport.request(LOCATED_FULFILLMENT_ORDER, { id, after: page.endCursor });
+      if (!fulfillmentOrder) break;
+      lines.push(...fulfillmentOrder.lineItems.nodes);
+      page = fulfillmentOrder.lineItems.pageInfo;
+    }
+    return {
+      id: fo.id,
+      orderId: fo.orderId,
+      status: fo.status,
+      updatedAt: String(fo.updatedAt),
+      locationId: fo.assignedLocation.location?.id ?? null,
+      lineItems: lines.map((l) => ({ lineItemId: l.lineItem.id, remainingQuantity: l.remainingQuantity })),
+    };
   }
 
   private async withAllLines(fo: RawFulfillmentOrder): Promise<FulfillmentOrderView> {

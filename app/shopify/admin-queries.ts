@@ -316,6 +316,39 @@ export const FULFILLMENT_ORDER_PAGE = `#graphql
   }
 `;
 
+/**
+ * Where a fulfillment order is assigned, with a page of its lines: the location of each line's
+ * open units (docs/decisions/0021-per-location-queues.md). By its own id, as the
+ * fulfillment_orders/* webhooks name it.
+ */
+export const LOCATED_FULFILLMENT_ORDER = `#graphql
+  query LocatedFulfillmentOrder($id: ID!, $after: String) {
+    fulfillmentOrder(id: $id) {
+      id
+      orderId
+      status
+      updatedAt
+      assignedLocation {
+        location {
+          id
+        }
+      }
+      lineItems(first: 250, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          remainingQuantity
+          lineItem {
+            id
+          }
+        }
+      }
+    }
+  }
+`;
+
 /** A hold on the whole fulfillment order or (fulfillmentOrderLineItems) on some of its units, which splits it. */
 export const HOLD_FULFILLMENT_ORDER = `#graphql
   mutation HoldFulfillmentOrder($id: ID!, $hold: FulfillmentOrderHoldInput!) {

@@ -19,6 +19,8 @@ export const TOPICS = [
   "inventory_levels/update",
   "products/create",
   "products/update",
+  "fulfillment_orders/order_routing_complete",
+  "fulfillment_orders/moved",
   "app/uninstalled",
   "app/scopes_update",
   "customers/data_request",
@@ -319,6 +321,19 @@ export function toDomainEvent(topic: Topic, payload: unknown): DomainEvent {
           };
         }),
       };
+    case "fulfillment_orders/order_routing_complete":
+      // { fulfillment_order: { id: "gid://shopify/FulfillmentOrder/1", status } }: no lines, no location.
+      return {
+        kind: "fulfillment_orders_assigned",
+        fulfillmentOrderIds: [id(obj(p.fulfillment_order, "fulfillment_order").id, "fulfillment_order.id")],
+      };
+    case "fulfillment_orders/moved": {
+      // { original_fulfillment_order, moved_fulfillment_order, destination_location_id, ... }: both
+      // are read again (a partial move leaves lines on the original; a whole move reassigns it).
+      const original = id(obj(p.original_fulfillment_order, "original_fulfillment_order").id, "original_fulfillment_order.id");
+      const moved = isObj(p.moved_fulfillment_order) ? optId(p.moved_fulfillment_order.id, "moved_fulfillment_order.id") : null;
+      return { kind: "fulfillment_orders_assigned", fulfillmentOrderIds: [...new Set([original, ...(moved ? [moved] : [])])] };
+    }
     case "app/uninstalled":
       return { kind: "app_uninstalled" };
     case "app/scopes_update":

@@ -13,6 +13,7 @@ import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
 import { pushOrderPromise } from "./order-promise-sync.server.ts";
 import { cancelOrder, pushOrder } from "./order-sync.server.ts";
+import { syncLocations } from "./location-sync.server.ts";
 import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
 import { pushShopShipping } from "./shop-sync.server.ts";
@@ -61,11 +62,13 @@ interface Claimed {
   lease: Date;
 }
 
+// Lines' locations right after the catalog: the pushes that follow see the queue they give.
 // The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes;
 // Order promises and Flow triggers after the variant push has recorded the ship dates they
 // carry; the undo last (of a paused shop nothing else is claimed, so it runs alone).
 const KIND_ORDER: SyncKind[] = [
   SYNC_KIND.catalog,
+  SYNC_KIND.locations,
   SYNC_KIND.collection,
   SYNC_KIND.variant,
   SYNC_KIND.order,
@@ -174,6 +177,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
         else if (kind === SYNC_KIND.undo) await runUndo(db, gateway, shop, now());
         else if (kind === SYNC_KIND.flow) await sendFlowTrigger(db, gateway, shop, t.targetId, now());
         else if (kind === SYNC_KIND.shop) await pushShopShipping(db, gateway, shop);
+        else if (kind === SYNC_KIND.locations) await syncLocations(db, gateway, shop, t.targetId, now());
         else await cancelOrder(db, gateway, shop, t.targetId);
         settle(t, null);
       } catch (e) {

@@ -16,6 +16,8 @@ export const SYNC_KIND = {
   flow: "flow",
   /** The shop metafield the storefront's cart notice reads (mixed-cart shipping); target: the shop. */
   shop: "shop",
+  /** Reads where a fulfillment order is assigned and places its lines there; target: the fulfillment order's numeric id. */
+  locations: "locations",
   /** Undo of the app's changes before uninstalling; target: the shop. */
   undo: "undo",
 } as const;

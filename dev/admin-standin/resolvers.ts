@@ -257,6 +257,7 @@ export class ShopResolvers {
       id: fo.id,
       orderId: fo.orderId,
       status: fo.status,
+      updatedAt: fo.updatedAt,
       requestStatus: "UNSUBMITTED",
       order: () => this.order(this.shop.orders.get(fo.orderId)!),
       assignedLocation: () => ({
@@ -552,6 +553,7 @@ export class ShopResolvers {
           orderId: fo.orderId,
           locationId: fo.locationId,
           status: fo.status,
+          updatedAt: this.shop.nowIso(),
           holds: [],
           lineItems: units.map((u) => {
             const line = fo.lineItems.find((l) => l.id === u.id)!;

@@ -89,6 +89,8 @@ export interface StandinFulfillmentOrder {
   orderId: string;
   locationId: string;
   status: "OPEN" | "ON_HOLD" | "IN_PROGRESS" | "CLOSED" | "CANCELLED" | "SCHEDULED" | "INCOMPLETE";
+  /** ISO time of its last change (creation, split, move, hold). */
+  updatedAt: string;
   lineItems: { id: string; lineItemId: string; totalQuantity: number; remainingQuantity: number }[];
   holds: StandinHold[];
 }
@@ -391,6 +393,7 @@ export class StandinShop {
         orderId: order.id,
         locationId,
         status: "OPEN",
+        updatedAt: this.nowIso(),
         lineItems: lines.map((l) => ({
           id: gid("FulfillmentOrderLineItem", nextId()),
           lineItemId: l.id,
@@ -402,6 +405,20 @@ export class StandinShop {
       this.fulfillmentOrders.set(fo.id, fo);
     }
     return order;
+  }
+
+  /**
+   * The merchant moves a fulfillment order to another location (Admin: "Change location";
+   * the API's fulfillmentOrderMove, which the app never sends): the whole fulfillment order
+   * is reassigned, as Shopify does when all its line items move (the levels its committed units
+   * leave and reach are the caller's to set). Returns it, for the `fulfillment_orders/moved` payload.
+   */
+  moveFulfillmentOrder(id: string, locationId: string): StandinFulfillmentOrder {
+    const fo = this.fulfillmentOrders.get(id);
+    if (!fo) throw new Error(`no fulfillment order ${id}`);
+    fo.locationId = locationId;
+    fo.updatedAt = this.nowIso();
+    return fo;
   }
 
   fulfillmentOrdersOf(orderId: string): StandinFulfillmentOrder[] {

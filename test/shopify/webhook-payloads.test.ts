@@ -64,6 +64,40 @@ describe("toDomainEvent", () => {
     expect(e).toMatchObject({ kind: "product", variants: [{ variantId: "2", inventoryItemId: "3" }] });
   });
 
+  it("maps the fulfillment order webhooks to the fulfillment orders to read (their payloads name no lines)", () => {
+    expect(
+      toDomainEvent("fulfillment_orders/order_routing_complete", {
+        fulfillment_order: { id: "gid://shopify/FulfillmentOrder/1046000", status: "open" },
+      }),
+    ).toEqual({ kind: "fulfillment_orders_assigned", fulfillmentOrderIds: ["1046000"] });
+    const moved = {
+      original_fulfillment_order: {
+        id: "gid://shopify/FulfillmentOrder/10",
+        status: "open",
+        assigned_location_id: "gid://shopify/Location/1",
+      },
+      moved_fulfillment_order: {
+        id: "gid://shopify/FulfillmentOrder/11",
+        status: "open",
+        assigned_location_id: "gid://shopify/Location/2",
+      },
+      destination_location_id: "gid://shopify/Location/2",
+      fulfillment_order_line_items_requested: [{ id: "gid://shopify/FulfillmentOrderLineItem/5", quantity: 1 }],
+      source_location: { id: "gid://shopify/Location/1" },
+    };
+    expect(toDomainEvent("fulfillment_orders/moved", moved)).toEqual({
+      kind: "fulfillment_orders_assigned",
+      fulfillmentOrderIds: ["10", "11"],
+    });
+    // A whole fulfillment order moved: the original is reassigned, no new one.
+    expect(toDomainEvent("fulfillment_orders/moved", { ...moved, moved_fulfillment_order: null })).toEqual({
+      kind: "fulfillment_orders_assigned",
+      fulfillmentOrderIds: ["10"],
+    });
+    expect(() => toDomainEvent("fulfillment_orders/order_routing_complete", { fulfillment_order: { id: "x" } })).toThrow(PayloadError);
+    expect(normalizeTopic("FULFILLMENT_ORDERS_MOVED")).toBe("fulfillment_orders/moved");
+  });
+
   it("accepts admin GraphQL ids", () => {
     const e = toDomainEvent("inventory_levels/update", {
       inventory_item_id: "gid://shopify/InventoryItem/11",

@@ -1,0 +1,149 @@
+// Lines' locations from Shopify's fulfillment orders, end to end through the stand-in
+// (docs/decisions/0021-per-location-queues.md): fulfillment_orders/order_routing_complete and
+// /moved name fulfillment orders only; the locations sync task reads each one from the Admin
+// API and the queue becomes exact per location. The issue's lamp: short 1 at East, 1 at West.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { createHarness, type Harness } from "./harness.ts";
+import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
+import { SYNC_KIND } from "../../app/sync/task-kind.ts";
+
+const SHOP = "lamps.myshopify.com";
+const EAST = 88001;
+const WEST = 88002;
+const LAMP = { product: 8100, variant: 81001, item: 81501 };
+const BEFORE = "2026-11-20T09:00:00Z";
+const orderGid = (id: number) => `gid://shopify/Order/${id}`;
+
+let t: TestDatabase;
+let h: Harness;
+let stamp = Date.parse("2026-11-20T12:00:00Z");
+const next = () => new Date((stamp += 60_000)).toISOString();
+
+const level = (location: number, available: number) => ({
+  topic: "inventory_levels/update",
+  payload: inventoryLevelPayload(LAMP.item, location, available, next()),
+});
+const lines = async () =>
+  (
+    await t.db.backorderLine.findMany({
+      where: { shop: SHOP },
+      orderBy: { lineItemId: "asc" },
+      select: { lineItemId: true, state: true, waitingQuantity: true, assignedLocationId: true },
+    })
+  ).map((l) => [Number(l.lineItemId), l.state, l.waitingQuantity, l.assignedLocationId && Number(l.assignedLocationId)]);
+
+/** An order Shopify routed to one location: the stand-in has it, then its orders/create webhook arrives. */
+async function order(id: number, location: number, quantity: number) {
+  h.shop.addOrder({ id, locationId: location, createdAt: next(), lines: [{ id: id * 10 + 1, variantId: LAMP.variant, quantity }] });
+  await h.deliver([
+    {
+      topic: "orders/create",
+      payload: orderPayload({ id, createdAt: next(), lines: [{ id: id * 10 + 1, variantId: LAMP.variant, quantity }] }),
+    },
+  ]);
+}
+const foOf = (id: number) => h.shop.fulfillmentOrdersOf(orderGid(id))[0]!;
+const routed = (id: number) => ({
+  topic: "fulfillment_orders/order_routing_complete",
+  payload: { fulfillment_order: { id: foOf(id).id, status: "open" } },
+});
+
+beforeAll(async () => {
+  t = await createTestDatabase("sync_locations");
+  h = await createHarness(t.db, SHOP, (shop) => {
+    shop.addLocation(EAST, "East warehouse");
+    shop.addLocation(WEST, "West store");
+    shop.addProduct({
+      id: LAMP.product,
+      title: "Lamp",
+      updatedAt: BEFORE,
+      variants: [{ id: LAMP.variant, inventoryItemId: LAMP.item, stock: { [EAST]: 0, [WEST]: 1 } }],
+    });
+  });
+  await t.db.variantPolicy.create({ data: { shop: SHOP, variantId: String(LAMP.variant), enabled: true } });
+  await h.deliver([
+    {
+      topic: "products/update",
+      payload: productPayload({
+        id: LAMP.product,
+        title: "Lamp",
+        updatedAt: BEFORE,
+        variants: [{ id: LAMP.variant, inventoryItemId: LAMP.item, policy: "continue" }],
+      }),
+    },
+    level(EAST, 0),
+    level(WEST, 1),
+  ]);
+  await h.sync();
+});
+afterAll(async () => {
+  await h?.close();
+  await t?.drop();
+});
+
+describe("lines placed where Shopify routed them", () => {
+  it("the lamp: before the routing is read the newest line takes both units; after it, each location's own line waits", async () => {
+    await order(81, EAST, 1);
+    await h.deliver([level(EAST, -1)]);
+    await order(82, WEST, 2);
+    await h.deliver([level(WEST, -1)]);
+    expect(await lines()).toEqual([
+      [811, "allocated", 0, null],
+      [821, "waiting", 2, null],
+    ]);
+    await h.deliver([routed(81), routed(82)]);
+    // The webhooks queue one task per fulfillment order; the sync reads them.
+    expect(
+      (await t.db.syncTask.findMany({ where: { shop: SHOP, kind: SYNC_KIND.locations }, select: { targetId: true } }))
+        .map((r) => r.targetId)
+        .sort(),
+    ).toEqual([foOf(81).id, foOf(82).id].map((g) => g.split("/").pop()).sort());
+    await h.sync();
+    expect(await lines()).toEqual([
+      [811, "waiting", 1, EAST],
+      [821, "waiting", 1, WEST],
+    ]);
+    expect(h.standin.calls.some((c) => c.operationName === "LocatedFulfillmentOrder")).toBe(true);
+  });
+
+  it("follows a fulfillment order the merchant moves to another location (fulfillment_orders/moved)", async () => {
+    // East's order moves to West: its committed unit leaves East (0) and is short at West (-2).
+    // (Before the move is read, East's line waits for East's stock; after it, West's queue holds both.)
+    h.clock.advance(60_000);
+    const fo = h.shop.moveFulfillmentOrder(foOf(81).id, `gid://shopify/Location/${WEST}`);
+    await h.deliver([
+      level(EAST, 0),
+      level(WEST, -2),
+      {
+        topic: "fulfillment_orders/moved",
+        payload: {
+          original_fulfillment_order: { id: fo.id, status: "open", assigned_location_id: `gid://shopify/Location/${WEST}` },
+          moved_fulfillment_order: null,
+          destination_location_id: `gid://shopify/Location/${WEST}`,
+          fulfillment_order_line_items_requested: null,
+          source_location: { id: `gid://shopify/Location/${EAST}` },
+        },
+      },
+    ]);
+    await h.sync();
+    // At West now: 3 units ordered, 1 in stock. The moved East order is the older: the stock is its.
+    expect(await lines()).toEqual([
+      [811, "allocated", 0, WEST],
+      [821, "waiting", 2, WEST],
+    ]);
+    // A restock of 1 at West serves West's next line.
+    await h.deliver([level(WEST, -1)]);
+    expect(await lines()).toEqual([
+      [811, "allocated", 0, WEST],
+      [821, "waiting", 1, WEST],
+    ]);
+  });
+
+  it("a repeated routing webhook reads again and changes nothing", async () => {
+    const before = await lines();
+    await h.deliver([routed(82), routed(82)]);
+    await h.sync();
+    expect(await lines()).toEqual(before);
+  });
+});
