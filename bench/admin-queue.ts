@@ -1,19 +1,21 @@
 // Merchant admin on a large shop: 100,000 backorder lines (seeded with createMany in
 // chunks), then the queue page's loader work (loadQueuePage: one page of 50 with FIFO
-// positions and ship dates) for the views a merchant uses, the dashboard aggregates (the
-// current loader and, in the same run, the one it replaced: bench/support/dashboard-before.ts),
-// the planning page and one variant's plan, and the full CSV export. Figures and the
-// command are in bench/README.md ("## Admin").
+// positions and ship dates) for the views a merchant uses, the dashboard aggregates and the
+// planning page (each the current loader and, in the same run on the same database, main's
+// before docs/decisions/0022-admin-figures-speed.md: bench/support/*-main.ts, alternating
+// run by run so load on the machine falls on both alike), one variant's plan, and the full
+// CSV export. Figures and the command are in bench/README.md ("## Admin").
 //
 //   npx tsx bench/admin-queue.ts            # SQLite (temporary file)
 //   npx tsx bench/admin-queue.ts postgres   # PostgreSQL at TEST_POSTGRES_URL (throw-away database)
-//   knobs: LINES=100000 VARIANTS=5000 RUNS=15 CSV=0 (skips the CSV export)
+//   knobs: LINES=100000 VARIANTS=5000 RUNS=15 CSV=0 (skips the CSV export) QUEUE=0 (skips the queue pages)
 import { performance } from "node:perf_hooks";
 import { loadQueuePage } from "../app/admin/queue.server.ts";
 import { loadDashboard } from "../app/admin/metrics.server.ts";
 import { loadPlanningOverview, loadVariantPlanning } from "../app/admin/planning.server.ts";
 import { fromCalendarDate } from "../app/backorder/eta.ts";
-import { loadDashboard as loadDashboardBefore } from "./support/dashboard-before.ts";
+import { loadDashboard as loadDashboardMain } from "./support/dashboard-main.ts";
+import { loadPlanningOverview as loadPlanningOverviewMain } from "./support/planning-main.ts";
 import { queueCsvStream } from "../app/admin/queue-export.server.ts";
 import { DEFAULT_QUERY, decodeCursor, type QueueQuery } from "../app/admin/queue-query.ts";
 import { seedAdminShop } from "../dev/seed/admin-shop.ts";
@@ -77,33 +79,58 @@ try {
   };
 
   console.log(`\n| view (${t.provider}) | p50 ms | p90 ms |\n| --- | ---: | ---: |`);
-  for (const [label, query] of views) {
+  for (const [label, query] of process.env.QUEUE === "0" ? [] : views) {
     const r = await time(() => loadQueuePage(t.db, SHOP, query));
     console.log(`| queue: ${label} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} |`);
   }
-  const next = decodeCursor(firstPage.nextCursor, "oldest");
-  const r2 = await time(() => loadQueuePage(t.db, SHOP, q({ after: next })));
-  console.log(`| queue: page 2 via cursor | ${r2.p50.toFixed(1)} | ${r2.p90.toFixed(1)} |`);
-  // The loader it replaced, on the schema it had (without the two covering indexes), then
-  // the current one with them: the change as a whole, in the same run.
-  const COVERING = [
-    `CREATE INDEX "BackorderLine_window_idx" ON "BackorderLine"("shop", "backorderedAt", "allocatedAt", "fulfilledAt", "cancelledAt", "state", "orderId", "variantId", "quantity", "orderedAt", "currency", "unitPrice")`,
-    `CREATE INDEX "BackorderLine_waiting_value_idx" ON "BackorderLine"("shop", "state", "variantId", "currency", "waitingQuantity", "unitPrice", "promisedShipDate")`,
-  ];
-  for (const name of ["BackorderLine_window_idx", "BackorderLine_waiting_value_idx"]) await t.db.$executeRawUnsafe(`DROP INDEX "${name}"`);
-  const before = await time(() => loadDashboardBefore(t.db, SHOP));
-  for (const sql of COVERING) await t.db.$executeRawUnsafe(sql);
-  await t.db.$executeRawUnsafe("ANALYZE");
-  const dash = await time(() => loadDashboard(t.db, SHOP));
+  if (process.env.QUEUE !== "0") {
+    const next = decodeCursor(firstPage.nextCursor, "oldest");
+    const r2 = await time(() => loadQueuePage(t.db, SHOP, q({ after: next })));
+    console.log(`| queue: page 2 via cursor | ${r2.p50.toFixed(1)} | ${r2.p90.toFixed(1)} |`);
+  }
+  // Main's loader and the current one, alternating run by run (same load on both), then
+  // the ratio of their medians: the figure to read on a busy machine.
+  const pair = async (a: () => Promise<unknown>, b: () => Promise<unknown>) => {
+    type Samples = { wall: number[]; cpu: number[] };
+    const ra: Samples = { wall: [], cpu: [] };
+    const rb: Samples = { wall: [], cpu: [] };
+    await a();
+    await b();
+    for (let i = 0; i < RUNS; i++) {
+      for (const [fn, r] of [
+        [a, ra],
+        [b, rb],
+      ] as const) {
+        const s = performance.now();
+        const c = process.cpuUsage();
+        await fn();
+        const used = process.cpuUsage(c);
+        r.wall.push(performance.now() - s);
+        r.cpu.push((used.user + used.system) / 1000);
+      }
+    }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+    const p90 = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.ceil(0.9 * xs.length) - 1)]!;
+    const f = (r: Samples) => ({ p50: med(r.wall), p90: p90(r.wall), cpu: med(r.cpu) });
+    return [f(ra), f(rb)] as const;
+  };
   const cpu = t.provider === "sqlite" ? (r: { cpu: number }) => ` (CPU ${r.cpu.toFixed(1)})` : () => "";
-  console.log(`| dashboard, before issue 16 (loader and schema) | ${before.p50.toFixed(1)}${cpu(before)} | ${before.p90.toFixed(1)} |`);
-  console.log(
-    `| dashboard (all aggregates, promise accuracy) | ${dash.p50.toFixed(1)}${cpu(dash)} | ${dash.p90.toFixed(1)} | ×${(before.p50 / dash.p50).toFixed(1)} faster (p50) |`,
+  const row = (label: string, r: { p50: number; p90: number; cpu: number }, extra = "") =>
+    console.log(`| ${label} | ${r.p50.toFixed(1)}${cpu(r)} | ${r.p90.toFixed(1)} |${extra}`);
+  const [dashMain, dash] = await pair(
+    () => loadDashboardMain(t.db, SHOP),
+    () => loadDashboard(t.db, SHOP),
   );
-  const plan = await time(() => loadPlanningOverview(t.db, SHOP, { filter: "at-risk" }));
-  console.log(`| planning page (${VARIANTS} variants, at risk) | ${plan.p50.toFixed(1)}${cpu(plan)} | ${plan.p90.toFixed(1)} |`);
+  row("dashboard, main (before 0022)", dashMain);
+  row("dashboard (all aggregates, promise accuracy)", dash, ` ×${(dashMain.p50 / dash.p50).toFixed(2)} faster (p50) |`);
+  const [planMain, plan] = await pair(
+    () => loadPlanningOverviewMain(t.db, SHOP, { filter: "at-risk" }),
+    () => loadPlanningOverview(t.db, SHOP, { filter: "at-risk" }),
+  );
+  row(`planning page, main (before 0022)`, planMain);
+  row(`planning page (${VARIANTS} variants, at risk)`, plan, ` ×${(planMain.p50 / plan.p50).toFixed(2)} faster (p50) |`);
   const one = await time(() => loadVariantPlanning(t.db, SHOP, busyVariant));
-  console.log(`| planning: one variant with history | ${one.p50.toFixed(1)}${cpu(one)} | ${one.p90.toFixed(1)} |`);
+  row("planning: one variant with history", one);
 
   if (process.env.CSV !== "0") {
     started = performance.now();

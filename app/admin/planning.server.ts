@@ -28,7 +28,7 @@ import {
 } from "./incoming-batches.ts";
 import { COVER_DAYS_DEFAULT, type PlanningFilter } from "./planning-format.ts";
 import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
-import { SqlParams, dialectOf, num, rawQuery } from "./sql.server.ts";
+import { SqlParams, dialectOf, indexedBy, num, rawQuery } from "./sql.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 
 const PAGE_SIZE = 50;
@@ -89,10 +89,13 @@ async function loadInputs(client: Db | Tx, shop: string, now: Date, variantId?: 
          SUM(CASE WHEN "promisedShipDate" < ${pw.p(today)} THEN 1 ELSE 0 END) AS "o"
        FROM "BackorderLine" WHERE "shop" = ${pw.p(shop)} AND "state" = 'waiting'${one(pw)} GROUP BY "variantId"`;
   const pd = new SqlParams(dialect);
-  // Backorder demand: units of the lines that went short, by the day they did.
+  // Backorder demand: units of the lines that went short, by the day they did. The shop's
+  // demand reads the 28 days' range of the window index (indexedBy: SQLite would otherwise
+  // walk every line the shop ever had in variant order); one variant's, its own lines.
   const demandSql = `SELECT "variantId" AS "v", SUM(CASE WHEN "backorderedAt" >= ${pd.p(since7)} THEN "quantity" ELSE 0 END) AS "u7",
          SUM("quantity") AS "u28"
-       FROM "BackorderLine" WHERE "shop" = ${pd.p(shop)} AND "backorderedAt" >= ${pd.p(since28)}${one(pd)} GROUP BY "variantId"`;
+       FROM "BackorderLine"${variantId === undefined ? indexedBy(dialect, "BackorderLine_window_idx") : ""}
+      WHERE "shop" = ${pd.p(shop)} AND "backorderedAt" >= ${pd.p(since28)}${one(pd)} GROUP BY "variantId"`;
   const pb = new SqlParams(dialect);
   const batchSql = `SELECT "variantId" AS "v", "arrivesOn" AS "d", "quantity" AS "q" FROM "IncomingBatch"
        WHERE "shop" = ${pb.p(shop)} AND "arrivesOn" >= ${pb.p(fromCalendarDate(today))}${one(pb)} ORDER BY "arrivesOn", "id"`;

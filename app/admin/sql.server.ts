@@ -16,14 +16,37 @@ export class SqlParams {
   }
 }
 
-/** Seconds from `from` to `to` (both timestamp column expressions, quoted). */
+/**
+ * Seconds from `from` to `to` (both timestamp column expressions, quoted). On PostgreSQL
+ * date_part, a double: EXTRACT returns numeric since 14, slower to compute and to average.
+ */
 export function secondsBetween(dialect: Dialect, to: string, from: string): string {
-  return dialect === "postgres" ? `EXTRACT(EPOCH FROM (${to} - ${from}))` : `((julianday(${to}) - julianday(${from})) * 86400.0)`;
+  return dialect === "postgres" ? `date_part('epoch', ${to} - ${from})` : `((julianday(${to}) - julianday(${from})) * 86400.0)`;
 }
 
 /** YYYY-MM-DD of a timestamp column (UTC). */
 export function dayOf(dialect: Dialect, column: string): string {
   return dialect === "postgres" ? `to_char(${column}, 'YYYY-MM-DD')` : `strftime('%Y-%m-%d', ${column})`;
+}
+
+/**
+ * Whole days since 1970-01-01 (UTC) of a timestamp column: an integer, so a GROUP BY on it
+ * sorts numbers rather than the YYYY-MM-DD strings dayOf builds (SQLite sorts every row it
+ * groups). julianday(1970-01-01T00:00Z) = 2440587.5; CAST truncates, and every date here is
+ * after 1970, so it floors.
+ */
+export function epochDayOf(dialect: Dialect, column: string): string {
+  return dialect === "postgres" ? `(CAST(${column} AS DATE) - DATE '1970-01-01')` : `CAST(julianday(${column}) - 2440587.5 AS INTEGER)`;
+}
+
+/**
+ * SQLite only: read a table through the named index. Its planner prefers an index whose order
+ * matches a GROUP BY even when it must then fetch every row of the shop's whole history from
+ * the table (5,000 variants, 100,000 lines: ~7x slower than scanning the window's covering
+ * index and sorting). PostgreSQL plans these well by itself.
+ */
+export function indexedBy(dialect: Dialect, index: string): string {
+  return dialect === "postgres" ? "" : ` INDEXED BY "${index}"`;
 }
 
 /** Money in a text column, as a number the database can sum. */
