@@ -44,7 +44,7 @@ if (cart) {
     if (!document.querySelector(missing)) return;
     place();
     const page = await (await fetch(cart.dataset.url)).text();
-    cart = new DOMParser().parseFromString(page, "text/html").querySelector("[data-bq-cart]");
+    cart = new DOMParser().parseFromString(page, "text/html").querySelector("[data-bq-cart]") || cart;
     document.querySelectorAll("[data-bq-cart]").forEach((notice) => notice.replaceWith(cart.cloneNode(true)));
   }).observe(document.body, { childList: true, subtree: true });
 }
