@@ -5,6 +5,7 @@
 import type { Db } from "../db/client.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 import { SYNC_KIND } from "../sync/task-kind.ts";
+import { enqueueShopShipping } from "../sync/shop-sync.server.ts";
 import { enqueueTask, enqueueTasks } from "../sync/tasks.server.ts";
 import { undoRemaining, type UndoRemaining } from "../sync/undo.server.ts";
 
@@ -50,14 +51,15 @@ export async function requestUndo(db: Db, shop: string, now = new Date()): Promi
 }
 
 /**
- * The app back on: the pause lifts, and every variant with backorder settings and every
- * order with waiting lines is pushed again (after an undo Shopify has none of it). Returns
- * how many were queued.
+ * The app back on: the pause lifts, and every variant with backorder settings, every order
+ * with waiting lines and the shop's shipping metafield are pushed again (after an undo
+ * Shopify has none of it). Returns how many variants and orders were queued.
  */
 export async function resumeApp(db: Db, shop: string, now = new Date()): Promise<{ variants: number; orders: number }> {
   return db.$transaction(
     async (tx) => {
       await tx.shopSettings.updateMany({ where: { shop }, data: { pausedAt: null } });
+      await enqueueShopShipping(tx, shop, now);
       const [policies, waiting] = await Promise.all([
         tx.variantPolicy.findMany({ where: { shop }, select: { variantId: true } }),
         tx.backorderLine.groupBy({ by: ["orderId"], where: { shop, state: LINE_STATE.waiting } }),

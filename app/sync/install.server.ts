@@ -1,6 +1,9 @@
 // At install (shopify-app-remix's afterAuth): queue the initial catalog sync, unless this
-// shop's catalog is already synced and it never left (afterAuth also runs on re-auth).
+// shop's catalog is already synced and it never left (afterAuth also runs on re-auth), and
+// with it the shop's shipping metafield for the cart notice (a fresh shop has none; an
+// uninstall's undo deleted it). The runner takes the catalog first, then the metafield.
 import type { Db } from "../db/client.server.ts";
+import { enqueueShopShipping } from "./shop-sync.server.ts";
 import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueTask } from "./tasks.server.ts";
 
@@ -12,6 +15,7 @@ export async function queueCatalogSyncOnInstall(db: Db, shop: string, now = new 
     if (settings?.uninstalledAt)
       await tx.shopSettings.update({ where: { shop }, data: { uninstalledAt: null, installedAt: now, pausedAt: null } });
     await enqueueTask(tx, shop, SYNC_KIND.catalog, shop, now);
+    await enqueueShopShipping(tx, shop, now);
   });
   return true;
 }

@@ -1,7 +1,8 @@
 // Takes back what the app set on a shop, before the merchant uninstalls it: inventory
-// policies back to what they were before the app, the storefront metafield deleted, the
-// app's tag removed from every order it tagged, every recorded hold released, the orders'
-// promise metafields (the Order status page's) deleted. Runs as the
+// policies back to what they were before the app, the storefront metafields deleted (the
+// variants', and the shop's shipping one if the app wrote it), the app's tag removed from every
+// order it tagged, every recorded hold released, the orders' promise metafields (the Order
+// status page's) deleted. Runs as the
 // shop's `undo` sync task (retried with backoff, a failure shown in Settings). Each record
 // is cleared as soon as Shopify took its change, so a retry goes on from where a failure
 // stopped, and a second run finds nothing to send.
@@ -14,6 +15,7 @@ import { AdminApiError } from "../shopify/admin-errors.ts";
 import { gid, restId } from "../shopify/admin-ids.ts";
 import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import { releaseRecordedHolds } from "./order-sync.server.ts";
+import { deleteShopShipping } from "./shop-sync.server.ts";
 import { SYNC_KIND } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
 
@@ -25,7 +27,7 @@ const POLICIES_PER_CALL = 100;
 export interface UndoRemaining {
   /** Variants whose policy the app set and has not put back yet. */
   policies: number;
-  /** Variants that still carry the app's storefront metafield. */
+  /** Variants that still carry the app's storefront metafield, plus the shop if it still carries its shipping one. */
   metafields: number;
   /** Orders that still carry the app's tag. */
   taggedOrders: number;
@@ -37,14 +39,15 @@ export interface UndoRemaining {
 
 /** What is left to undo, read from the app's own records (the progress the settings page shows). */
 export async function undoRemaining(db: Db, shop: string): Promise<UndoRemaining> {
-  const [policies, metafields, taggedOrders, holds, promises] = await Promise.all([
+  const [policies, metafields, shopMetafield, taggedOrders, holds, promises] = await Promise.all([
     db.syncedVariant.count({ where: { shop, inventoryPolicy: { not: null } } }),
     db.syncedVariant.count({ where: { shop, metafieldValue: { not: null } } }),
+    db.shopSettings.count({ where: { shop, shippingMetafield: { not: null } } }),
     db.syncedOrder.count({ where: { shop, tagged: true } }),
     db.orderHold.count({ where: { shop } }),
     db.syncedOrder.count({ where: { shop, promiseValue: { not: null } } }),
   ]);
-  return { policies, metafields, taggedOrders, holds, promises };
+  return { policies, metafields: metafields + shopMetafield, taggedOrders, holds, promises };
 }
 
 interface Failure {
@@ -61,7 +64,7 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   const inFlight = await db.syncTask.count({
     where: {
       shop,
-      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderPromise, SYNC_KIND.orderCancel] },
+      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderPromise, SYNC_KIND.orderCancel, SYNC_KIND.shop] },
       status: SYNC_TASK_STATUS.running,
       lockedUntil: { gt: now },
     },
@@ -70,6 +73,13 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
 
   const failures: Failure[] = [];
   await restoreVariants(db, gateway, shop, failures);
+  if (!unwell(failures) && (await paused(db, shop))) {
+    try {
+      await deleteShopShipping(db, gateway, shop);
+    } catch (e) {
+      failures.push({ what: "shop: shipping metafield", error: e });
+    }
+  }
   if (!unwell(failures)) await untagOrders(db, gateway, shop, failures);
   if (!unwell(failures)) await deletePromises(db, gateway, shop, failures);
   if (unwell(failures)) throw summary(failures);

@@ -73,7 +73,8 @@ beforeAll(async () => {
   });
   // Installed without a collection chosen: the catalog sync queues no collection read.
   await queueCatalogSyncOnInstall(t.db, SHOP, h.clock.date());
-  expect(await h.run()).toEqual({ done: 1, retrying: 0, failed: 0 });
+  // The catalog and the shop's shipping metafield (queued with it at install).
+  expect(await h.run()).toEqual({ done: 2, retrying: 0, failed: 0 });
   expect(await collectionTask()).toBeNull();
 });
 afterAll(async () => {

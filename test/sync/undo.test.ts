@@ -1,6 +1,7 @@
 // Undoing the app's changes before uninstalling, end to end through the stand-in: after some
 // backorders the undo puts each variant's inventory policy back to the one it had before the
-// app (DENY where the app never recorded it), deletes the storefront metafield, takes the
+// app (DENY where the app never recorded it), deletes the storefront metafields (the
+// variants' and the shop's shipping one), takes the
 // app's tag off its orders (the merchant's own tags stay) and releases its holds. Meanwhile the
 // sync sends nothing else; a failure half-way is retried and finishes; a second run sends
 // nothing; turning the app back on pushes its state again.
@@ -17,6 +18,8 @@ import { ORDER_PROMISE_METAFIELD } from "../../app/backorder/order-promise.ts";
 import { resolveNamespace } from "../../dev/admin-standin/resolvers.ts";
 import { UNDO_PAGE } from "../../app/sync/undo.server.ts";
 import { queueCatalogSyncOnInstall } from "../../app/sync/install.server.ts";
+import { enqueueShopShipping } from "../../app/sync/shop-sync.server.ts";
+import { SHOP_SHIPPING_METAFIELD } from "../../app/backorder/shop-shipping.ts";
 
 const SHOP = "undo.myshopify.com";
 const LOCATION = 81001;
@@ -48,6 +51,10 @@ const orderPromises = () =>
     .filter((m) => m.namespace.startsWith("app--") && m.key === ORDER_PROMISE_METAFIELD.key)
     .map((m) => m.ownerId)
     .sort();
+/** The shop's `$app.backorder_shipping` value in Shopify, if any. */
+const shipping = () =>
+  h.shop.metafield(`gid://shopify/Shop/${SHOP.split(".")[0]}`, resolveNamespace("$app", h.standin.appId), SHOP_SHIPPING_METAFIELD.key)
+    ?.value;
 const tags = () => ORDERS.map((id) => h.shop.orders.get(orderGid(id))!.tags);
 const ourHolds = () => [...h.shop.fulfillmentOrders.values()].flatMap((fo) => fo.holds.filter((x) => x.handle === HOLD_HANDLE));
 const mutationCount = () => h.standin.mutations(SHOP).length;
@@ -108,6 +115,8 @@ beforeAll(async () => {
     ]);
   }
   h.shop.orders.get(orderGid(ORDERS[0]!))!.tags.push("vip");
+  // The cart notice's shipping sentence, as the install's catalog sync publishes it.
+  await t.db.$transaction((tx) => enqueueShopShipping(tx, SHOP, h.clock.date()));
   await h.deliver([
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(PLAIN.item, LOCATION, -2, next()) },
     { topic: "inventory_levels/update", payload: inventoryLevelPayload(OWN.item, LOCATION, -1, next()) },
@@ -126,6 +135,7 @@ describe("undo before uninstalling", () => {
     expect(appMetafields()).toEqual([PLAIN, OWN, LEGACY].map((x) => variantGid(x.variant)).sort());
     expect(tags()).toEqual([["vip", "backorder"], ["backorder"], ["backorder"]]);
     expect(ourHolds()).toHaveLength(3);
+    expect(shipping()).toBe('{"v":1,"hold":"lines"}');
     const originals = await t.db.syncedVariant.findMany({
       where: { shop: SHOP },
       orderBy: { variantId: "asc" },
@@ -181,6 +191,7 @@ describe("undo before uninstalling", () => {
     expect(policies()).toEqual({ [PLAIN.variant]: "DENY", [OWN.variant]: "CONTINUE", [LEGACY.variant]: "DENY" });
     expect(appMetafields()).toEqual([]);
     expect(orderPromises()).toEqual([]);
+    expect(shipping()).toBeUndefined();
     expect(tags()).toEqual([["vip"], [], []]);
     expect(ourHolds()).toEqual([]);
     expect(ORDERS.flatMap((id) => h.shop.fulfillmentOrdersOf(orderGid(id)).map((fo) => fo.status))).toEqual(["OPEN", "OPEN", "OPEN"]);
@@ -204,6 +215,7 @@ describe("undo before uninstalling", () => {
     expect(policies()).toEqual({ [PLAIN.variant]: "CONTINUE", [OWN.variant]: "DENY", [LEGACY.variant]: "CONTINUE" });
     expect(appMetafields()).toHaveLength(3);
     expect(orderPromises()).toEqual(ORDERS.map(orderGid).sort());
+    expect(shipping()).toBe('{"v":1,"hold":"lines"}');
     expect(tags()).toEqual([["vip", "backorder"], ["backorder"], ["backorder"]]);
     expect(ourHolds()).toHaveLength(3);
     // The undo left each variant's own policy in Shopify: that is the original from now on
