@@ -34,6 +34,9 @@ try {
   // A small neighbour, so every query has another shop's rows to skip.
   await seedAdminShop(t.db, { shop: "small.myshopify.com", lines: 300, seed: 3 });
   await seedPlanning(t.db, SHOP, seeded.variantIds);
+  // Statistics, as PostgreSQL's autovacuum gathers them and SQLite's PRAGMA optimize would:
+  // SQLite's plans for the GROUP BYs differ with and without them (docs/decisions/0022).
+  await t.db.$executeRawUnsafe("ANALYZE");
   console.log(
     `${t.provider}: seeded ${LINES} lines (${seeded.waitingLines} waiting) over ${VARIANTS} variants in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
