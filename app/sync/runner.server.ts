@@ -1,5 +1,7 @@
 // Runs the Shopify sync: claims due SyncTask rows under a lease, pushes each shop's
-// work (all its due variants in one batched push), and records the outcome. A transient
+// work (all its due variants in one batched push), and records the outcome. Stop-selling
+// pushes (DENY at a backorder limit) jump the queue: claimed before anything else in every
+// pass, and again between the tasks of a batch (decision 0023). A transient
 // failure is tried again with backoff; a permanent one (or too many attempts) leaves the
 // task `failed` with its error, for the merchant to see and retry. Engine state and the
 // webhook inbox are never touched here: a failed push loses nothing but time.
@@ -28,6 +30,11 @@ export const SYNC_LEASE_MS = 5 * 60_000;
  * this lease and resumes from the last chunk applied (catalog-bulk.server.ts).
  */
 export const CATALOG_LEASE_MS = 60 * 60_000;
+/**
+ * A stop-selling push is a call or two: a runner that died holding one is taken over soon,
+ * not after SYNC_LEASE_MS (a second runner pushing the same DENY does no harm).
+ */
+export const STOP_SELLING_LEASE_MS = 30_000;
 
 export function syncBackoffMs(attempts: number): number {
   // 10s, 20s, 40s … capped at 30 min.
@@ -42,6 +49,12 @@ export interface SyncOptions {
   batchSize?: number;
   /** Passes over the due tasks before returning (new work keeps arriving in a busy shop). */
   maxPasses?: number;
+  /**
+   * Asked between tasks: true when this process has committed a stop-selling task since it
+   * was last asked (the worker's inbox loop says so), so every shop's are pushed then, not
+   * only the shop in hand's. Each shop's own are looked for between its tasks regardless.
+   */
+  urgent?: () => boolean;
 }
 
 export interface SyncResult {
@@ -64,6 +77,7 @@ interface Claimed {
 // Flow triggers after the variant push has recorded the ship dates they carry; the undo last
 // (of a paused shop nothing else is claimed, so it runs alone).
 const KIND_ORDER: SyncKind[] = [
+  SYNC_KIND.stopSelling,
   SYNC_KIND.catalog,
   SYNC_KIND.collection,
   SYNC_KIND.variant,
@@ -86,31 +100,90 @@ const dueWhere = (now: Date) => ({
 export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: SyncOptions = {}): Promise<SyncResult> {
   const now = opts.now ?? (() => new Date());
   const total: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const add = (r: SyncResult) => {
+    total.done += r.done;
+    total.retrying += r.retrying;
+    total.failed += r.failed;
+    return r.done + r.retrying + r.failed > 0;
+  };
+  const stopSellingEverywhere = async () => add(await pushStopSellingEverywhere(db, gateways, now, opts));
+  const between = async () => {
+    if (opts.urgent?.()) await stopSellingEverywhere();
+  };
   for (let pass = 0; pass < (opts.maxPasses ?? 20); pass++) {
+    let progressed = await stopSellingEverywhere();
     // A paused shop's pushes wait (without taking a place among the 50), its undo does not.
-    const paused = (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
+    const paused = await pausedShops(db);
     const where = paused.length
       ? { AND: [dueWhere(now()), { OR: [{ shop: { notIn: paused } }, { kind: SYNC_KIND.undo }] }] }
       : dueWhere(now());
     const shops = await db.syncTask.findMany({ where, distinct: ["shop"], select: { shop: true }, take: 50 });
     if (shops.length === 0) break;
-    let progressed = false;
     for (const { shop } of shops) {
-      const r = await syncShop(db, gateways(shop), shop, now, opts);
-      total.done += r.done;
-      total.retrying += r.retrying;
-      total.failed += r.failed;
-      progressed ||= r.done + r.retrying + r.failed > 0;
+      const gateway = gateways(shop);
+      // This shop's stop-selling tasks between any two of its tasks; all shops' when woken for them.
+      const r = await syncShop(db, gateway, shop, now, opts, async () => {
+        progressed = add(await pushStopSelling(db, gateway, shop, now, opts)) || progressed;
+        await between();
+      });
+      progressed = add(r) || progressed;
     }
     if (!progressed) break; // everything due is leased by another runner
   }
   return total;
 }
 
-async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
+const pausedShops = async (db: Db) =>
+  (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
+
+/** Every shop's due stop-selling tasks (a paused shop's wait, as its other pushes do). */
+async function pushStopSellingEverywhere(db: Db, gateways: GatewayFactory, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+  const total: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const paused = await pausedShops(db);
+  const shops = await db.syncTask.findMany({
+    where: { kind: SYNC_KIND.stopSelling, ...(paused.length ? { shop: { notIn: paused } } : {}), ...dueWhere(now()) },
+    distinct: ["shop"],
+    select: { shop: true },
+  });
+  for (const { shop } of shops) {
+    const r = await pushStopSelling(db, gateways(shop), shop, now, opts);
+    total.done += r.done;
+    total.retrying += r.retrying;
+    total.failed += r.failed;
+  }
+  return total;
+}
+
+/** The shop's due stop-selling tasks, claimed and pushed on their own: the inventory policy only. */
+async function pushStopSelling(db: Db, gateway: AdminGateway, shop: string, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+  const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const tasks = await claim(db, shop, now(), opts, SYNC_KIND.stopSelling);
+  if (tasks.length === 0) return result;
+  const failed = await pushStopSellingTasks(db, gateway, shop, tasks, now);
+  for (const t of tasks) result[await finish(db, t, failed.get(t.targetId) ?? null, now(), opts)]++;
+  return result;
+}
+
+async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string, tasks: Claimed[], now: () => Date) {
+  try {
+    return await pushVariants(
+      db,
+      gateway,
+      shop,
+      tasks.map((t) => t.targetId),
+      now(),
+      { policyOnly: true },
+    );
+  } catch (e) {
+    return new Map(tasks.map((t) => [t.targetId, asError(e)]));
+  }
+}
+
+async function claim(db: Db, shop: string, now: Date, opts: SyncOptions, kind?: SyncKind): Promise<Claimed[]> {
   // Paused (the merchant undid the app's changes): nothing but the undo goes to Shopify.
   const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
-  const only = settings?.pausedAt ? { kind: SYNC_KIND.undo } : {};
+  if (settings?.pausedAt && kind && kind !== SYNC_KIND.undo) return [];
+  const only = settings?.pausedAt ? { kind: SYNC_KIND.undo } : kind ? { kind } : {};
   const due = await db.syncTask.findMany({
     where: { shop, ...only, ...dueWhere(now) },
     orderBy: [{ dueAt: "asc" }, { id: "asc" }],
@@ -118,7 +191,7 @@ async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promis
   });
   const mine: Claimed[] = [];
   for (const t of due) {
-    const lease = new Date(now.getTime() + (LONG_KINDS.has(t.kind) ? CATALOG_LEASE_MS : (opts.leaseMs ?? SYNC_LEASE_MS)));
+    const lease = new Date(now.getTime() + leaseMsOf(t.kind, opts));
     // One conditional update per row: of two runners, exactly one gets it.
     const r = await db.syncTask.updateMany({
       where: { id: t.id, ...only, ...dueWhere(now) },
@@ -129,8 +202,22 @@ async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promis
   return mine;
 }
 
-async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+function leaseMsOf(kind: string, opts: SyncOptions): number {
+  if (LONG_KINDS.has(kind)) return CATALOG_LEASE_MS;
+  const ms = opts.leaseMs ?? SYNC_LEASE_MS;
+  return kind === SYNC_KIND.stopSelling ? Math.min(ms, STOP_SELLING_LEASE_MS) : ms;
+}
+
+async function syncShop(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: () => Date,
+  opts: SyncOptions,
+  between: () => Promise<void>,
+): Promise<SyncResult> {
   const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  await between();
   const tasks = await claim(db, shop, now(), opts);
   const outcome = new Map<number, Error | null>();
   const settle = (t: Claimed, e: Error | null) => outcome.set(t.id, e);
@@ -138,6 +225,12 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
   for (const kind of KIND_ORDER) {
     const ofKind = tasks.filter((t) => t.kind === kind);
     if (ofKind.length === 0) continue;
+    if (kind === SYNC_KIND.stopSelling) {
+      const failed = await pushStopSellingTasks(db, gateway, shop, ofKind, now);
+      for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
+      continue;
+    }
+    await between();
     if (kind === SYNC_KIND.variant) {
       try {
         // Lines' ship dates first: a moved date enqueues its Flow trigger (claimed in the runner's next pass).
@@ -160,7 +253,8 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
       }
       continue;
     }
-    for (const t of ofKind) {
+    for (const [i, t] of ofKind.entries()) {
+      if (i > 0) await between();
       try {
         if (kind === SYNC_KIND.catalog) await runCatalogSync(db, gateway, shop, now());
         else if (kind === SYNC_KIND.collection) await refreshAutoEnableCollection(db, gateway, shop, now());

@@ -56,7 +56,7 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   const inFlight = await db.syncTask.count({
     where: {
       shop,
-      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderCancel] },
+      kind: { in: [SYNC_KIND.variant, SYNC_KIND.stopSelling, SYNC_KIND.order, SYNC_KIND.orderCancel] },
       status: SYNC_TASK_STATUS.running,
       lockedUntil: { gt: now },
     },

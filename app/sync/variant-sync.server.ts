@@ -56,6 +56,11 @@ export async function planVariants(db: Db, shop: string, variantIds: string[], n
   return plans;
 }
 
+export interface PushVariantsOptions {
+  /** The inventory policy alone (a stop-selling push): the storefront status waits for the variant's own task. */
+  policyOnly?: boolean;
+}
+
 /** Pushes the variants; returns the error of each variant that failed (absent: succeeded). */
 export async function pushVariants(
   db: Db,
@@ -63,9 +68,11 @@ export async function pushVariants(
   shop: string,
   variantIds: string[],
   now: Date,
+  opts: PushVariantsOptions = {},
 ): Promise<Map<string, Error>> {
   const failed = new Map<string, Error>();
-  const plans = await planVariants(db, shop, variantIds, now);
+  const planned = await planVariants(db, shop, variantIds, now);
+  const plans = opts.policyOnly ? planned.filter((p) => p.policy).map((p) => ({ ...p, metafieldValue: null })) : planned;
   if (plans.length === 0) return failed;
   const outage: Outage = { error: null };
   const pushedPolicy = new Set<string>();
