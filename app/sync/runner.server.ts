@@ -107,9 +107,6 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
     return r.done + r.retrying + r.failed > 0;
   };
   const stopSellingEverywhere = async () => add(await pushStopSellingEverywhere(db, gateways, now, opts));
-  const between = async () => {
-    if (opts.urgent?.()) await stopSellingEverywhere();
-  };
   for (let pass = 0; pass < (opts.maxPasses ?? 20); pass++) {
     let progressed = await stopSellingEverywhere();
     // A paused shop's pushes wait (without taking a place among the 50), its undo does not.
@@ -121,10 +118,12 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
     if (shops.length === 0) break;
     for (const { shop } of shops) {
       const gateway = gateways(shop);
-      // This shop's stop-selling tasks between any two of its tasks; all shops' when woken for them.
+      // This shop's stop-selling tasks between any two of its calls; all shops' when woken for them.
       const r = await syncShop(db, gateway, shop, now, opts, async () => {
-        progressed = add(await pushStopSelling(db, gateway, shop, now, opts)) || progressed;
-        await between();
+        const mine = await pushStopSelling(db, gateway, shop, now, opts);
+        progressed = add(mine.result) || progressed;
+        if (opts.urgent?.()) progressed = (await stopSellingEverywhere()) || progressed;
+        return mine.pushed;
       });
       progressed = add(r) || progressed;
     }
@@ -146,7 +145,7 @@ async function pushStopSellingEverywhere(db: Db, gateways: GatewayFactory, now: 
     select: { shop: true },
   });
   for (const { shop } of shops) {
-    const r = await pushStopSelling(db, gateways(shop), shop, now, opts);
+    const { result: r } = await pushStopSelling(db, gateways(shop), shop, now, opts);
     total.done += r.done;
     total.retrying += r.retrying;
     total.failed += r.failed;
@@ -154,14 +153,23 @@ async function pushStopSellingEverywhere(db: Db, gateways: GatewayFactory, now: 
   return total;
 }
 
-/** The shop's due stop-selling tasks, claimed and pushed on their own: the inventory policy only. */
-async function pushStopSelling(db: Db, gateway: AdminGateway, shop: string, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+/**
+ * The shop's due stop-selling tasks, claimed and pushed on their own: the inventory policy only.
+ * `pushed`: the variants whose policy Shopify now has from a plan newer than any made before.
+ */
+async function pushStopSelling(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: () => Date,
+  opts: SyncOptions,
+): Promise<{ result: SyncResult; pushed: string[] }> {
   const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
   const tasks = await claim(db, shop, now(), opts, SYNC_KIND.stopSelling);
-  if (tasks.length === 0) return result;
+  if (tasks.length === 0) return { result, pushed: [] };
   const failed = await pushStopSellingTasks(db, gateway, shop, tasks, now);
   for (const t of tasks) result[await finish(db, t, failed.get(t.targetId) ?? null, now(), opts)]++;
-  return result;
+  return { result, pushed: tasks.filter((t) => !failed.has(t.targetId)).map((t) => t.targetId) };
 }
 
 async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string, tasks: Claimed[], now: () => Date) {
@@ -214,7 +222,8 @@ async function syncShop(
   shop: string,
   now: () => Date,
   opts: SyncOptions,
-  between: () => Promise<void>,
+  /** Pushes stop-selling tasks due meanwhile; returns this shop's variants it pushed. */
+  between: () => Promise<string[]>,
 ): Promise<SyncResult> {
   const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
   await between();
@@ -246,6 +255,7 @@ async function syncShop(
           shop,
           ofKind.map((t) => t.targetId),
           now(),
+          { between },
         );
         for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
       } catch (e) {

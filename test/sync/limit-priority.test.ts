@@ -11,6 +11,7 @@ import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/f
 import type { AdminGateway } from "../../app/shopify/admin-operations.server.ts";
 import type { GatewayFactory } from "../../app/shopify/gateway.server.ts";
 import { runPendingSync, STOP_SELLING_LEASE_MS } from "../../app/sync/runner.server.ts";
+import { enqueueSync } from "../../app/sync/tasks.server.ts";
 import { SYNC_KIND } from "../../app/sync/task-kind.ts";
 import { SYNC_TASK_STATUS } from "../../app/sync/task-status.ts";
 import { drainInbox } from "../../app/worker/worker.server.ts";
@@ -27,7 +28,11 @@ const MIDWAY = { product: 9300, variant: 93001, item: 93501, limit: 2 };
 const FLAKY = { product: 9400, variant: 94001, item: 94501, limit: 1 };
 const DIES = { product: 9500, variant: 95001, item: 95501, limit: 1 };
 const ROLLBACK = { product: 9600, variant: 96001, item: 96501, limit: 1 };
+// Not managed by the app until a test gives them settings.
+const LATER_A = { product: 9700, variant: 97001, item: 97501, limit: null };
+const LATER_X = { product: 9800, variant: 98001, item: 98501, limit: 1 };
 const VARIANTS = [BUSY, FIRST, MIDWAY, FLAKY, DIES, ROLLBACK];
+const CATALOG = [...VARIANTS, LATER_A, LATER_X];
 
 let t: TestDatabase;
 let h: Harness;
@@ -88,7 +93,7 @@ beforeAll(async () => {
   t = await createTestDatabase("limit_priority");
   h = await createHarness(t.db, SHOP, (shop) => {
     shop.addLocation(LOCATION, "Warehouse");
-    for (const v of VARIANTS)
+    for (const v of CATALOG)
       shop.addProduct({
         id: v.product,
         title: `Drop ${v.product}`,
@@ -100,7 +105,7 @@ beforeAll(async () => {
     data: VARIANTS.map((v) => ({ shop: SHOP, variantId: String(v.variant), enabled: true, maxBackorder: v.limit })),
   });
   await h.deliver(
-    VARIANTS.map((v) => ({
+    CATALOG.map((v) => ({
       topic: "products/update",
       payload: productPayload({
         id: v.product,
@@ -110,7 +115,7 @@ beforeAll(async () => {
       }),
     })),
   );
-  await h.deliver(VARIANTS.map((v) => ({ topic: "inventory_levels/update", payload: inventoryLevelPayload(v.item, LOCATION, 0, BEFORE) })));
+  await h.deliver(CATALOG.map((v) => ({ topic: "inventory_levels/update", payload: inventoryLevelPayload(v.item, LOCATION, 0, BEFORE) })));
   await h.sync(); // settled: Shopify sells every variant, the app has told it so
 });
 afterAll(async () => {
@@ -181,6 +186,36 @@ describe("DENY at a backorder limit during a burst", () => {
     expect(deny).toBeLessThan(second!);
     expect(second).toBeLessThan(third!);
     expect(h.shop.variants.get(variantGid(MIDWAY))!.inventoryPolicy).toBe("DENY");
+  });
+
+  it("is pushed between the calls of a variant push, whose older plan for that variant is dropped", async () => {
+    await h.sync(); // what earlier tests left queued
+    // The merchant turns backorders on for two variants Shopify has never been told about.
+    await t.db.$transaction(async (tx) => {
+      await tx.variantPolicy.createMany({
+        data: [LATER_A, LATER_X].map((v) => ({ shop: SHOP, variantId: String(v.variant), enabled: true, maxBackorder: v.limit })),
+      });
+      await enqueueSync(tx, SHOP, { variantIds: [LATER_A, LATER_X].map((v) => String(v.variant)) }, h.clock.date());
+    });
+    let reached = false;
+    // While the push sends CONTINUE for LATER_A (one call per product), LATER_X reaches its limit.
+    const gateways = gatewaysWith("setInventoryPolicies", async () => {
+      if (reached) return;
+      reached = true;
+      await h.deliver([order(LATER_X)]);
+    });
+    const from = h.standin.calls.length;
+    await runPendingSync(t.db, gateways, { now: h.clock.date });
+    expect(reached).toBe(true);
+    expect(policyPushes(from, LATER_A)).toEqual(["CONTINUE"]);
+    // Planned as CONTINUE before the order, then overtaken: its stale CONTINUE is not sent after the DENY.
+    expect(policyPushes(from, LATER_X)).toEqual(["DENY"]);
+    expect(h.shop.variants.get(variantGid(LATER_X))!.inventoryPolicy).toBe("DENY");
+    expect(
+      await t.db.syncedVariant.findUnique({ where: { shop_variantId: { shop: SHOP, variantId: String(LATER_X.variant) } } }),
+    ).toMatchObject({
+      inventoryPolicy: "DENY",
+    });
   });
 
   it("is kept through a failed push, retried when due, and DENY lands once", async () => {
