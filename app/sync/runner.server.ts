@@ -5,6 +5,7 @@
 // failure is tried again with backoff; a permanent one (or too many attempts) leaves the
 // task `failed` with its error, for the merchant to see and retry. Engine state and the
 // webhook inbox are never touched here: a failed push loses nothing but time.
+import crypto from "node:crypto";
 import { eachChunk } from "../db/chunks.ts";
 import type { Db } from "../db/client.server.ts";
 import { AdminApiError } from "../shopify/admin-errors.ts";
@@ -165,11 +166,59 @@ async function pushStopSelling(
   opts: SyncOptions,
 ): Promise<{ result: SyncResult; pushed: string[] }> {
   const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
-  const tasks = await claim(db, shop, now(), opts, SYNC_KIND.stopSelling);
+  const tasks = await claimStopSelling(db, shop, now(), opts);
   if (tasks.length === 0) return { result, pushed: [] };
   const failed = await pushStopSellingTasks(db, gateway, shop, tasks, now);
-  for (const t of tasks) result[await finish(db, t, failed.get(t.targetId) ?? null, now(), opts)]++;
-  return { result, pushed: tasks.filter((t) => !failed.has(t.targetId)).map((t) => t.targetId) };
+  const pushed = tasks.filter((t) => !failed.has(t.targetId));
+  if (pushed.length) {
+    // Done together, while still ours (same rule as finish()).
+    const ids = pushed.map((t) => t.id);
+    const lease = pushed[0]!.lease;
+    const r = await db.syncTask.updateMany({
+      where: { id: { in: ids }, status: SYNC_TASK_STATUS.running, lockedUntil: lease },
+      data: { status: SYNC_TASK_STATUS.done, lockedUntil: null, lastError: null },
+    });
+    result.done += r.count;
+    if (r.count < pushed.length) {
+      // Re-enqueued while we pushed: newer work, which runs again as soon as it is due.
+      await db.syncTask.updateMany({
+        where: { id: { in: ids }, status: SYNC_TASK_STATUS.pending, lockedUntil: lease },
+        data: { lockedUntil: null },
+      });
+      result.retrying += pushed.length - r.count;
+    }
+  }
+  for (const t of tasks) if (failed.has(t.targetId)) result[await finish(db, t, failed.get(t.targetId)!, now(), opts)]++;
+  return { result, pushed: pushed.map((t) => t.targetId) };
+}
+
+/** Stop-selling tasks claimed at once: at most this many (a shop's variants that reached a limit). */
+const STOP_SELLING_CLAIM = 500;
+
+/**
+ * The shop's due stop-selling tasks, claimed in one statement however many there are: one
+ * statement per row (claim()) waits for SQLite's write lock once per row while the inbox
+ * writes. They share a lease with a random millisecond part: the rows that carry it are this
+ * claim's. Two runners drawing the same one in the same millisecond would both push the same
+ * DENY, which does no harm.
+ */
+async function claimStopSelling(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
+  const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
+  if (settings?.pausedAt) return [];
+  const where = { shop, kind: SYNC_KIND.stopSelling, ...dueWhere(now) };
+  const due = await db.syncTask.findMany({ where, select: { id: true }, take: STOP_SELLING_CLAIM });
+  if (due.length === 0) return [];
+  const ids = { in: due.map((t) => t.id) };
+  const lease = new Date(now.getTime() + leaseMsOf(SYNC_KIND.stopSelling, opts) + crypto.randomInt(1000));
+  await db.syncTask.updateMany({
+    where: { id: ids, ...where },
+    data: { status: SYNC_TASK_STATUS.running, lockedUntil: lease, attempts: { increment: 1 } },
+  });
+  const mine = await db.syncTask.findMany({
+    where: { id: ids, status: SYNC_TASK_STATUS.running, lockedUntil: lease },
+    select: { id: true, targetId: true, attempts: true },
+  });
+  return mine.map((t) => ({ id: t.id, shop, kind: SYNC_KIND.stopSelling, targetId: t.targetId, attempts: t.attempts, lease }));
 }
 
 async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string, tasks: Claimed[], now: () => Date) {
@@ -187,11 +236,10 @@ async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string,
   }
 }
 
-async function claim(db: Db, shop: string, now: Date, opts: SyncOptions, kind?: SyncKind): Promise<Claimed[]> {
+async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
   // Paused (the merchant undid the app's changes): nothing but the undo goes to Shopify.
   const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
-  if (settings?.pausedAt && kind && kind !== SYNC_KIND.undo) return [];
-  const only = settings?.pausedAt ? { kind: SYNC_KIND.undo } : kind ? { kind } : {};
+  const only = settings?.pausedAt ? { kind: SYNC_KIND.undo } : {};
   const due = await db.syncTask.findMany({
     where: { shop, ...only, ...dueWhere(now) },
     orderBy: [{ dueAt: "asc" }, { id: "asc" }],
