@@ -24,6 +24,24 @@ export function desiredInventoryPolicy({ policy, waitingUnits }: PolicyInputs): 
   return INVENTORY_POLICY.continue;
 }
 
+export interface StopSellingInputs extends PolicyInputs {
+  /**
+   * The policy Shopify holds as far as the app knows: what the app last pushed, else what the
+   * catalog last said; null when neither is known.
+   */
+  shopifyPolicy: InventoryPolicy | null;
+}
+
+/**
+ * The variant must be switched to DENY now, ahead of every other push: the app wants it to
+ * stop selling (its limit is reached, or backorders are off) and Shopify may still be
+ * selling it. Every unit Shopify sells meanwhile is a backorder past the merchant's limit;
+ * a variant Shopify already denies needs nothing urgent (its regular push keeps it in step).
+ */
+export function mustStopSelling(i: StopSellingInputs): boolean {
+  return desiredInventoryPolicy(i) === INVENTORY_POLICY.deny && i.shopifyPolicy !== INVENTORY_POLICY.deny;
+}
+
 export interface AutoEnableInputs {
   /** Backorders already on: nothing to do. */
   enabled: boolean;

@@ -494,6 +494,8 @@ function taskLabel(kind: string, targetId: string): string {
   switch (kind) {
     case SYNC_KIND.variant:
       return `Variant ${id}: backorder policy and storefront status`;
+    case SYNC_KIND.stopSelling:
+      return `Variant ${id}: stop selling (backorder limit reached or backorders off)`;
     case SYNC_KIND.order:
       return `Order ${id}: tag and fulfillment holds`;
     case SYNC_KIND.orderCancel:

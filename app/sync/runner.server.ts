@@ -1,8 +1,11 @@
 // Runs the Shopify sync: claims due SyncTask rows under a lease, pushes each shop's
-// work (all its due variants in one batched push), and records the outcome. A transient
+// work (all its due variants in one batched push), and records the outcome. Stop-selling
+// pushes (DENY at a backorder limit) jump the queue: claimed before anything else in every
+// pass, and again between the tasks of a batch (decision 0023). A transient
 // failure is tried again with backoff; a permanent one (or too many attempts) leaves the
 // task `failed` with its error, for the merchant to see and retry. Engine state and the
 // webhook inbox are never touched here: a failed push loses nothing but time.
+import crypto from "node:crypto";
 import { eachChunk } from "../db/chunks.ts";
 import type { Db } from "../db/client.server.ts";
 import { AdminApiError } from "../shopify/admin-errors.ts";
@@ -30,6 +33,11 @@ export const SYNC_LEASE_MS = 5 * 60_000;
  * this lease and resumes from the last chunk applied (catalog-bulk.server.ts).
  */
 export const CATALOG_LEASE_MS = 60 * 60_000;
+/**
+ * A stop-selling push is a call or two: a runner that died holding one is taken over soon,
+ * not after SYNC_LEASE_MS (a second runner pushing the same DENY does no harm).
+ */
+export const STOP_SELLING_LEASE_MS = 30_000;
 
 export function syncBackoffMs(attempts: number): number {
   // 10s, 20s, 40s … capped at 30 min.
@@ -44,6 +52,12 @@ export interface SyncOptions {
   batchSize?: number;
   /** Passes over the due tasks before returning (new work keeps arriving in a busy shop). */
   maxPasses?: number;
+  /**
+   * Asked between tasks: true when this process has committed a stop-selling task since it
+   * was last asked (the worker's inbox loop says so), so every shop's are pushed then, not
+   * only the shop in hand's. Each shop's own are looked for between its tasks regardless.
+   */
+  urgent?: () => boolean;
 }
 
 export interface SyncResult {
@@ -67,6 +81,7 @@ interface Claimed {
 // Order promises and Flow triggers after the variant push has recorded the ship dates they
 // carry; the undo last (of a paused shop nothing else is claimed, so it runs alone).
 const KIND_ORDER: SyncKind[] = [
+  SYNC_KIND.stopSelling,
   SYNC_KIND.catalog,
   SYNC_KIND.locations,
   SYNC_KIND.collection,
@@ -91,25 +106,139 @@ const dueWhere = (now: Date) => ({
 export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: SyncOptions = {}): Promise<SyncResult> {
   const now = opts.now ?? (() => new Date());
   const total: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const add = (r: SyncResult) => {
+    total.done += r.done;
+    total.retrying += r.retrying;
+    total.failed += r.failed;
+    return r.done + r.retrying + r.failed > 0;
+  };
+  const stopSellingEverywhere = async () => add(await pushStopSellingEverywhere(db, gateways, now, opts));
   for (let pass = 0; pass < (opts.maxPasses ?? 20); pass++) {
+    let progressed = await stopSellingEverywhere();
     // A paused shop's pushes wait (without taking a place among the 50), its undo does not.
-    const paused = (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
+    const paused = await pausedShops(db);
     const where = paused.length
       ? { AND: [dueWhere(now()), { OR: [{ shop: { notIn: paused } }, { kind: SYNC_KIND.undo }] }] }
       : dueWhere(now());
     const shops = await db.syncTask.findMany({ where, distinct: ["shop"], select: { shop: true }, take: 50 });
     if (shops.length === 0) break;
-    let progressed = false;
     for (const { shop } of shops) {
-      const r = await syncShop(db, gateways(shop), shop, now, opts);
-      total.done += r.done;
-      total.retrying += r.retrying;
-      total.failed += r.failed;
-      progressed ||= r.done + r.retrying + r.failed > 0;
+      const gateway = gateways(shop);
+      // This shop's stop-selling tasks between any two of its calls; all shops' when woken for them.
+      const r = await syncShop(db, gateway, shop, now, opts, async () => {
+        const mine = await pushStopSelling(db, gateway, shop, now, opts);
+        progressed = add(mine.result) || progressed;
+        if (opts.urgent?.()) progressed = (await stopSellingEverywhere()) || progressed;
+        return mine.pushed;
+      });
+      progressed = add(r) || progressed;
     }
     if (!progressed) break; // everything due is leased by another runner
   }
   return total;
+}
+
+const pausedShops = async (db: Db) =>
+  (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
+
+/** Every shop's due stop-selling tasks (a paused shop's wait, as its other pushes do). */
+async function pushStopSellingEverywhere(db: Db, gateways: GatewayFactory, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+  const total: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const paused = await pausedShops(db);
+  const shops = await db.syncTask.findMany({
+    where: { kind: SYNC_KIND.stopSelling, ...(paused.length ? { shop: { notIn: paused } } : {}), ...dueWhere(now()) },
+    distinct: ["shop"],
+    select: { shop: true },
+  });
+  for (const { shop } of shops) {
+    const { result: r } = await pushStopSelling(db, gateways(shop), shop, now, opts);
+    total.done += r.done;
+    total.retrying += r.retrying;
+    total.failed += r.failed;
+  }
+  return total;
+}
+
+/**
+ * The shop's due stop-selling tasks, claimed and pushed on their own: the inventory policy only.
+ * `pushed`: the variants whose policy Shopify now has from a plan newer than any made before.
+ */
+async function pushStopSelling(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: () => Date,
+  opts: SyncOptions,
+): Promise<{ result: SyncResult; pushed: string[] }> {
+  const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const tasks = await claimStopSelling(db, shop, now(), opts);
+  if (tasks.length === 0) return { result, pushed: [] };
+  const failed = await pushStopSellingTasks(db, gateway, shop, tasks, now);
+  const pushed = tasks.filter((t) => !failed.has(t.targetId));
+  if (pushed.length) {
+    // Done together, while still ours (same rule as finish()).
+    const ids = pushed.map((t) => t.id);
+    const lease = pushed[0]!.lease;
+    const r = await db.syncTask.updateMany({
+      where: { id: { in: ids }, status: SYNC_TASK_STATUS.running, lockedUntil: lease },
+      data: { status: SYNC_TASK_STATUS.done, lockedUntil: null, lastError: null },
+    });
+    result.done += r.count;
+    if (r.count < pushed.length) {
+      // Re-enqueued while we pushed: newer work, which runs again as soon as it is due.
+      await db.syncTask.updateMany({
+        where: { id: { in: ids }, status: SYNC_TASK_STATUS.pending, lockedUntil: lease },
+        data: { lockedUntil: null },
+      });
+      result.retrying += pushed.length - r.count;
+    }
+  }
+  for (const t of tasks) if (failed.has(t.targetId)) result[await finish(db, t, failed.get(t.targetId)!, now(), opts)]++;
+  return { result, pushed: pushed.map((t) => t.targetId) };
+}
+
+/** Stop-selling tasks claimed at once: at most this many (a shop's variants that reached a limit). */
+const STOP_SELLING_CLAIM = 500;
+
+/**
+ * The shop's due stop-selling tasks, claimed in one statement however many there are: one
+ * statement per row (claim()) waits for SQLite's write lock once per row while the inbox
+ * writes. They share a lease with a random millisecond part: the rows that carry it are this
+ * claim's. Two runners drawing the same one in the same millisecond would both push the same
+ * DENY, which does no harm.
+ */
+async function claimStopSelling(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
+  const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
+  if (settings?.pausedAt) return [];
+  const where = { shop, kind: SYNC_KIND.stopSelling, ...dueWhere(now) };
+  const due = await db.syncTask.findMany({ where, select: { id: true }, take: STOP_SELLING_CLAIM });
+  if (due.length === 0) return [];
+  const ids = { in: due.map((t) => t.id) };
+  const lease = new Date(now.getTime() + leaseMsOf(SYNC_KIND.stopSelling, opts) + crypto.randomInt(1000));
+  await db.syncTask.updateMany({
+    where: { id: ids, ...where },
+    data: { status: SYNC_TASK_STATUS.running, lockedUntil: lease, attempts: { increment: 1 } },
+  });
+  const mine = await db.syncTask.findMany({
+    where: { id: ids, status: SYNC_TASK_STATUS.running, lockedUntil: lease },
+    select: { id: true, targetId: true, attempts: true },
+  });
+  return mine.map((t) => ({ id: t.id, shop, kind: SYNC_KIND.stopSelling, targetId: t.targetId, attempts: t.attempts, lease }));
+}
+
+async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string, tasks: Claimed[], now: () => Date) {
+  try {
+    return await pushVariants(
+      db,
+      gateway,
+      shop,
+      tasks.map((t) => t.targetId),
+      now(),
+      { policyOnly: true },
+    );
+  } catch (e) {
+    return new Map(tasks.map((t) => [t.targetId, asError(e)]));
+  }
 }
 
 async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
@@ -123,7 +252,7 @@ async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promis
   });
   const mine: Claimed[] = [];
   for (const t of due) {
-    const lease = new Date(now.getTime() + (LONG_KINDS.has(t.kind) ? CATALOG_LEASE_MS : (opts.leaseMs ?? SYNC_LEASE_MS)));
+    const lease = new Date(now.getTime() + leaseMsOf(t.kind, opts));
     // One conditional update per row: of two runners, exactly one gets it.
     const r = await db.syncTask.updateMany({
       where: { id: t.id, ...only, ...dueWhere(now) },
@@ -134,8 +263,23 @@ async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promis
   return mine;
 }
 
-async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => Date, opts: SyncOptions): Promise<SyncResult> {
+function leaseMsOf(kind: string, opts: SyncOptions): number {
+  if (LONG_KINDS.has(kind)) return CATALOG_LEASE_MS;
+  const ms = opts.leaseMs ?? SYNC_LEASE_MS;
+  return kind === SYNC_KIND.stopSelling ? Math.min(ms, STOP_SELLING_LEASE_MS) : ms;
+}
+
+async function syncShop(
+  db: Db,
+  gateway: AdminGateway,
+  shop: string,
+  now: () => Date,
+  opts: SyncOptions,
+  /** Pushes stop-selling tasks due meanwhile; returns this shop's variants it pushed. */
+  between: () => Promise<string[]>,
+): Promise<SyncResult> {
   const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  await between();
   const tasks = await claim(db, shop, now(), opts);
   const outcome = new Map<number, Error | null>();
   const settle = (t: Claimed, e: Error | null) => outcome.set(t.id, e);
@@ -143,6 +287,12 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
   for (const kind of KIND_ORDER) {
     const ofKind = tasks.filter((t) => t.kind === kind);
     if (ofKind.length === 0) continue;
+    if (kind === SYNC_KIND.stopSelling) {
+      const failed = await pushStopSellingTasks(db, gateway, shop, ofKind, now);
+      for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
+      continue;
+    }
+    await between();
     if (kind === SYNC_KIND.variant) {
       try {
         // Lines' ship dates first: a moved date enqueues its Flow trigger (claimed in the runner's next pass).
@@ -161,6 +311,7 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
           shop,
           ofKind.map((t) => t.targetId),
           now(),
+          { between },
         );
         for (const t of ofKind) settle(t, failed.get(t.targetId) ?? null);
       } catch (e) {
@@ -168,7 +319,8 @@ async function syncShop(db: Db, gateway: AdminGateway, shop: string, now: () => 
       }
       continue;
     }
-    for (const t of ofKind) {
+    for (const [i, t] of ofKind.entries()) {
+      if (i > 0) await between();
       try {
         if (kind === SYNC_KIND.catalog) await runCatalogSync(db, gateway, shop, now());
         else if (kind === SYNC_KIND.collection) await refreshAutoEnableCollection(db, gateway, shop, now());

@@ -2,6 +2,13 @@
 export const SYNC_KIND = {
   /** Inventory policy and storefront status metafield; target: the variant. */
   variant: "variant",
+  /**
+   * DENY for a variant that reached its backorder limit (or whose backorders were switched
+   * off), pushed alone and ahead of every other kind: until Shopify holds it, every sale
+   * oversells. Not debounced; the regular `variant` task still follows (it finds the policy
+   * already pushed and sends only the storefront status). Target: the variant.
+   */
+  stopSelling: "stop-selling",
   /** Tag and fulfillment holds; target: the order. */
   order: "order",
   /** The order's promise metafield read by the Order status page (extensions/order-promise); target: the order. */

@@ -64,7 +64,9 @@ export async function runUndo(db: Db, gateway: AdminGateway, shop: string, now: 
   const inFlight = await db.syncTask.count({
     where: {
       shop,
-      kind: { in: [SYNC_KIND.variant, SYNC_KIND.order, SYNC_KIND.orderPromise, SYNC_KIND.orderCancel, SYNC_KIND.shop] },
+      kind: {
+        in: [SYNC_KIND.variant, SYNC_KIND.stopSelling, SYNC_KIND.order, SYNC_KIND.orderPromise, SYNC_KIND.orderCancel, SYNC_KIND.shop],
+      },
       status: SYNC_TASK_STATUS.running,
       lockedUntil: { gt: now },
     },

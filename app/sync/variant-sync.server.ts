@@ -56,6 +56,17 @@ export async function planVariants(db: Db, shop: string, variantIds: string[], n
   return plans;
 }
 
+export interface PushVariantsOptions {
+  /** The inventory policy alone (a stop-selling push): the storefront status waits for the variant's own task. */
+  policyOnly?: boolean;
+  /**
+   * Awaited before each call to Shopify after the first: the runner pushes urgent work there
+   * (a stop-selling DENY), so a push of many variants, a call per product, cannot hold it up.
+   * Returns the variants whose policy it pushed: planned later than ours, theirs stands.
+   */
+  between?: () => Promise<string[]>;
+}
+
 /** Pushes the variants; returns the error of each variant that failed (absent: succeeded). */
 export async function pushVariants(
   db: Db,
@@ -63,11 +74,18 @@ export async function pushVariants(
   shop: string,
   variantIds: string[],
   now: Date,
+  opts: PushVariantsOptions = {},
 ): Promise<Map<string, Error>> {
   const failed = new Map<string, Error>();
-  const plans = await planVariants(db, shop, variantIds, now);
+  const planned = await planVariants(db, shop, variantIds, now);
+  const plans = opts.policyOnly ? planned.filter((p) => p.policy).map((p) => ({ ...p, metafieldValue: null })) : planned;
   if (plans.length === 0) return failed;
   const outage: Outage = { error: null };
+  let calls = 0;
+  const overtaken = new Set<string>();
+  const beforeCall = async () => {
+    if (calls++ > 0) for (const id of (await opts.between?.()) ?? []) overtaken.add(id);
+  };
   const pushedPolicy = new Set<string>();
   const pushedMetafield = new Set<string>();
 
@@ -91,7 +109,10 @@ export async function pushVariants(
     }
     byProduct.set(p.productId, [...(byProduct.get(p.productId) ?? []), p]);
   }
-  for (const [productId, group] of byProduct) {
+  for (const [productId, planned] of byProduct) {
+    await beforeCall();
+    const group = planned.filter((p) => !overtaken.has(p.variantId));
+    if (group.length === 0) continue;
     await inBatches(group, failed, outage, async (batch) => {
       await gateway.setInventoryPolicies(
         gid("Product", productId),
@@ -105,6 +126,7 @@ export async function pushVariants(
   const metaPlans = plans.filter((p) => p.metafieldValue);
   for (let i = 0; i < metaPlans.length; i += METAFIELDS_PER_CALL) {
     const chunk = metaPlans.slice(i, i + METAFIELDS_PER_CALL);
+    await beforeCall();
     await inBatches(chunk, failed, outage, async (batch) => {
       await gateway.setMetafields(batch.map(metafieldWrite));
       batch.forEach((p) => pushedMetafield.add(p.variantId));

@@ -30,7 +30,13 @@ export interface WorkerLoops {
 }
 
 export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string) => void = (l) => console.log(l)): WorkerLoops {
-  const hooks = workerHooks();
+  // A stop-selling push committed by the inbox loop: the sync loop goes at once and, if it is
+  // in the middle of a batch, pushes it between two tasks (runner.server.ts, decision 0023).
+  let stopSellingWaiting = false;
+  const hooks = workerHooks(() => {
+    stopSellingWaiting = true;
+    sync.wake();
+  });
   const drainOptions: DrainOptions = {
     ...hooks,
     signal,
@@ -48,7 +54,13 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
     signal,
     // Pushes what the engine decided (and retries that came due); a failed push stays on its SyncTask.
     pass: async () => {
-      const s = await runPendingSync(db, processGateways());
+      const s = await runPendingSync(db, processGateways(), {
+        urgent: () => {
+          const was = stopSellingWaiting;
+          stopSellingWaiting = false;
+          return was;
+        },
+      });
       if (s.done + s.retrying + s.failed > 0) log(`[worker] sync: ${s.done} done, ${s.retrying} retrying, ${s.failed} failed`);
     },
   });

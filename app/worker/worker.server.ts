@@ -46,6 +46,8 @@ export interface DrainOptions {
   batchSize?: number;
   /** Called inside the event's transaction with what it changed (the Shopify sync hooks in here). */
   afterApply?: (tx: Tx, shop: string, affected: Affected) => Promise<void>;
+  /** Called after each transaction that ran afterApply has committed (the worker wakes its sync loop from here). */
+  afterCommit?: () => void;
   /** Test seam: runs inside the transaction after the event is applied, before it commits. */
   beforeCommit?: (inboxId: number) => Promise<void> | void;
   /**
@@ -350,6 +352,7 @@ async function applyLargeOrder(db: Db, lease: Lease, p: Prepared, now: () => Dat
             const orderIds = await writeDerivation(tx, shop, slice);
             await opts.afterApply?.(tx, shop, { variantIds: new Set(), orderIds: new Set(orderIds) });
           }, TX_OPTIONS);
+          opts.afterCommit?.();
           await letOtherWritersIn(db);
         }
       }
@@ -422,6 +425,7 @@ async function applyRows(
       rows.flatMap((r) => (r.row.bodyId ? [r.row.bodyId] : [])),
     );
   }, TX_OPTIONS);
+  opts.afterCommit?.();
 }
 
 /** Claimed but not applied (the worker is stopping): back in line at once, not counted as an attempt. */
