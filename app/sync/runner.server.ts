@@ -76,10 +76,11 @@ interface Claimed {
   lease: Date;
 }
 
-// Lines' locations right after the catalog: the pushes that follow see the queue they give.
-// The collection's membership after the catalog (it switches on sold-out variants it knows of), before the pushes;
-// Order promises and Flow triggers after the variant push has recorded the ship dates they
-// carry; the undo last (of a paused shop nothing else is claimed, so it runs alone).
+// DENY at a backorder limit first (decision 0023). Lines' locations right after the catalog,
+// so the pushes that follow see the queue they give; the collection's membership after the
+// catalog (it switches on sold-out variants it knows of), before the pushes; order promises
+// and Flow triggers after the variant push has recorded the ship dates they carry; the undo
+// last (of a paused shop nothing else is claimed, so it runs alone).
 const KIND_ORDER: SyncKind[] = [
   SYNC_KIND.stopSelling,
   SYNC_KIND.catalog,
