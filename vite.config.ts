@@ -85,6 +85,7 @@ export default defineConfig({
       "@prisma/adapter-pg",
       "@libsql/client",
       "graphql-request",
+      "nodemailer", // the Emails route's sender.server.ts: found late, it reloaded the page mid-test
     ],
   },
 });
