@@ -1,4 +1,4 @@
-// The dashboard's first-run guide (issue 15): the variant steps from the database, the theme
+// The dashboard's first-run guide: the variant steps from the database, the theme
 // steps from the published theme, read through the Admin API at most once per
 // THEME_CHECK_TTL_MS and kept in OnboardingState, so most dashboard loads make no Shopify call.
 import type { Db } from "../db/client.server.ts";
