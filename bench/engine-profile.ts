@@ -60,7 +60,7 @@ let dbMs = 0;
 });
 
 const t0 = performance.now();
-const drained = await drainInbox(db, { batchSize: 500, ...workerHooks() });
+const drained = await drainInbox(db, workerHooks());
 const wallMs = performance.now() - t0;
 const events = drained.processed;
 console.log(

@@ -25,10 +25,23 @@ export const MAX_ATTEMPTS = 8;
  * is considered crashed and is claimed again. The shop's lease is renewed with each chunk.
  */
 export const LEASE_MS = 60_000;
-/** Events per transaction. */
+/**
+ * Events in a shop's first transaction of a drain, and the fewest in any later one. Later
+ * chunks are sized by how long the last one took (ChunkPace): a shop with a backlog of cheap
+ * events gets larger ones, since each chunk re-derives every variant it touches once and runs
+ * the sync hooks once, whatever its number of events.
+ */
 export const CHUNK_EVENTS = 100;
+/** The most events in one transaction. */
+export const MAX_CHUNK_EVENTS = 2_000;
+/**
+ * How long a chunk's transaction aims to last. On SQLite it holds the database's one write
+ * lock, which the web process's webhook inserts wait for: kept short. On PostgreSQL inserts
+ * do not wait for it; the limit bounds how long the shop's engine lock keeps the catalog sync out.
+ */
+export const CHUNK_TARGET_MS = { sqlite: 100, postgres: 250 } as const;
 /** Payload bytes per transaction: a chunk stops growing here (a larger event goes alone). */
-export const CHUNK_BYTES = 512 * 1024;
+export const CHUNK_BYTES = 4 * 1024 * 1024;
 /**
  * An order with more lines than this is applied in slices of this many lines, each its own
  * short transaction (see applyLargeOrder): on SQLite one long write transaction holds up
@@ -75,8 +88,9 @@ const DUE = (now: Date) => ({
 /** Processes every event due now; returns when nothing is due (or when `signal` aborts). */
 export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<DrainResult> {
   const now = opts.now ?? (() => new Date());
-  const batchSize = opts.batchSize ?? 200;
+  const batchSize = opts.batchSize ?? MAX_CHUNK_EVENTS;
   const total: DrainResult = { processed: 0, failed: 0, rejected: 0 };
+  const pace = new ChunkPace(CHUNK_TARGET_MS[dialectOf(db)]);
   while (!opts.signal?.aborted) {
     const shops = await db.webhookInbox.findMany({
       where: DUE(now()),
@@ -88,7 +102,7 @@ export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<Drain
     let progressed = false;
     for (const { shop } of shops) {
       if (opts.signal?.aborted) break;
-      const r = await drainShop(db, shop, batchSize, now, opts);
+      const r = await drainShop(db, shop, batchSize, now, opts, pace);
       total.processed += r.processed;
       total.failed += r.failed;
       total.rejected += r.rejected;
@@ -106,13 +120,20 @@ type Prepared = { row: ClaimedRow; topic: string; event: DomainEvent };
  * A batch of the shop's due events, applied while holding the shop's lease: a shop another
  * worker holds is skipped (nothing done), not waited for.
  */
-async function drainShop(db: Db, shop: string, batchSize: number, now: () => Date, opts: DrainOptions): Promise<DrainResult> {
+async function drainShop(
+  db: Db,
+  shop: string,
+  batchSize: number,
+  now: () => Date,
+  opts: DrainOptions,
+  pace: ChunkPace,
+): Promise<DrainResult> {
   // Names the process, for an operator looking at who holds a shop (ShopLease) or an event.
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`;
   const leaseMs = opts.leaseMs ?? LEASE_MS;
   if (!(await claimShop(db, shop, owner, now(), leaseMs))) return { processed: 0, failed: 0, rejected: 0 };
   try {
-    return await drainHeldShop(db, shop, owner, leaseMs, batchSize, now, opts);
+    return await drainHeldShop(db, shop, owner, leaseMs, batchSize, now, opts, pace);
   } finally {
     await releaseShop(db, shop, owner);
   }
@@ -126,6 +147,7 @@ async function drainHeldShop(
   batchSize: number,
   now: () => Date,
   opts: DrainOptions,
+  pace: ChunkPace,
 ): Promise<DrainResult> {
   const result: DrainResult = { processed: 0, failed: 0, rejected: 0 };
   const lease: Lease = { shop, owner, ms: leaseMs };
@@ -174,12 +196,16 @@ async function drainHeldShop(
       await release(db, live.slice(i), owner);
       break;
     }
-    const chunk = nextChunk(live, i);
+    const chunk = nextChunk(live, i, pace.events(shop));
     try {
       const prepared = await prepare(db, chunk, now, result);
       for (const group of largeOrdersApart(prepared)) {
         if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, lease, group[0]!, now, opts, result);
-        else await applyChunk(db, lease, group, now, opts, result);
+        else {
+          const started = performance.now();
+          await applyChunk(db, lease, group, now, opts, result);
+          pace.took(shop, group.length, performance.now() - started);
+        }
       }
     } catch (e) {
       if (!(e instanceof ShopLeaseLost)) throw e;
@@ -260,11 +286,33 @@ async function claimedRows(db: Db, shop: string, owner: string): Promise<Claimed
   return rows.map((r) => ({ ...r, bytes: (bytesOf.get(r.id) ?? 0) + (r.bodyId ? (partedBytes.get(r.bodyId) ?? 0) : 0) }));
 }
 
-/** The next chunk from `start`: at most CHUNK_EVENTS events and CHUNK_BYTES of payload (at least one event). */
-function nextChunk(rows: ClaimedRow[], start: number): ClaimedRow[] {
+/**
+ * Each shop's next chunk size, from the time per event of its last chunk: as many events as
+ * fit in the target time, at most twice the last size (one slow chunk, a machine busy for a
+ * moment, shrinks it at once), between CHUNK_EVENTS and MAX_CHUNK_EVENTS.
+ */
+export class ChunkPace {
+  private readonly size = new Map<string, number>();
+  constructor(private readonly targetMs: number) {}
+
+  events(shop: string): number {
+    return this.size.get(shop) ?? CHUNK_EVENTS;
+  }
+
+  took(shop: string, events: number, ms: number) {
+    if (events === 0) return;
+    const current = this.events(shop);
+    // Twice the current size, not twice this chunk's: one cut short by the end of the batch does not hold the next back.
+    const fits = ms > 0 ? Math.floor((this.targetMs * events) / ms) : MAX_CHUNK_EVENTS;
+    this.size.set(shop, Math.max(CHUNK_EVENTS, Math.min(MAX_CHUNK_EVENTS, 2 * current, fits)));
+  }
+}
+
+/** The next chunk from `start`: at most `events` events and CHUNK_BYTES of payload (at least one event). */
+function nextChunk(rows: ClaimedRow[], start: number, events: number): ClaimedRow[] {
   let bytes = 0;
   let end = start;
-  while (end < rows.length && end - start < CHUNK_EVENTS && (end === start || bytes + rows[end]!.bytes <= CHUNK_BYTES)) {
+  while (end < rows.length && end - start < events && (end === start || bytes + rows[end]!.bytes <= CHUNK_BYTES)) {
     bytes += rows[end]!.bytes;
     end++;
   }
