@@ -5,7 +5,10 @@
 // Per size, on the same database one after the other: the engine as it was (each touched variant
 // derived from all its open lines: recomputeVariants without the touched lines), then as it is
 // (the bounded derivation), so the two figures are a ratio on one machine at one time.
-// `npx tsx bench/engine-scaling.ts [sqlite|postgres]`; SIZES=1000,10000,100000 EVENTS=200 MAX_SECONDS=10.
+// LOCATIONS=2: the lines are placed at two locations in turn (BackorderLine.assignedLocationId,
+// as fulfillment orders give it), each short half the waiting units: the variant is then
+// derived whole (decision 0021), which is what this measures; the stream's orders are unplaced.
+// `npx tsx bench/engine-scaling.ts [sqlite|postgres]`; SIZES=1000,10000,100000 EVENTS=200 MAX_SECONDS=10 LOCATIONS=1.
 import { createDb, type Db } from "../app/db/client.server.ts";
 import { applyEventFacts, applyEvents, emptyAffected, recomputeVariants, type PendingRecompute } from "../app/engine/apply-event.server.ts";
 import { lockShopEngine } from "../app/engine/engine-lock.server.ts";
@@ -20,6 +23,9 @@ const SHOP = "scaling.myshopify.com";
 const VARIANT = "44000000001";
 const ITEM = "46000000001";
 const LOCATION = "70000000001";
+const LOCATIONS = process.env.LOCATIONS === "2" ? [LOCATION, "70000000002"] : [LOCATION];
+/** Where line i is placed; null: unplaced (one location: as before the fulfillment order facts). */
+const placeOf = (i: number): string | null => (LOCATIONS.length > 1 ? LOCATIONS[i % LOCATIONS.length]! : null);
 const T0 = Date.parse("2026-11-01T00:00:00Z");
 const SEED_CHUNK = 500;
 
@@ -38,9 +44,12 @@ async function seed(db: Db, n: number) {
       productUpdatedAt: new Date(T0),
     },
   });
-  await db.inventoryLevel.create({
-    data: { shop: SHOP, inventoryItemId: ITEM, locationId: LOCATION, available: -waiting, updatedAt: seededAt },
-  });
+  // Each location short the waiting lines placed there (one location: all of them).
+  for (const [k, locationId] of LOCATIONS.entries()) {
+    let short = 0;
+    for (let i = n - waiting; i < n; i++) if (LOCATIONS.length === 1 || i % LOCATIONS.length === k) short++;
+    await db.inventoryLevel.create({ data: { shop: SHOP, inventoryItemId: ITEM, locationId, available: -short, updatedAt: seededAt } });
+  }
   for (let from = 0; from < n; from += SEED_CHUNK) {
     const rows = [];
     for (let i = from; i < Math.min(n, from + SEED_CHUNK); i++) {
@@ -61,7 +70,8 @@ async function seed(db: Db, n: number) {
         openQuantity: 1,
         waitingQuantity: isWaiting ? 1 : 0,
         state: isWaiting ? "waiting" : "allocated",
-        locationId: isWaiting ? LOCATION : null,
+        locationId: isWaiting ? (placeOf(i) ?? LOCATION) : null,
+        assignedLocationId: placeOf(i),
         backorderedAt: isWaiting ? orderedAt : null,
       });
     }
@@ -69,7 +79,8 @@ async function seed(db: Db, n: number) {
   }
   // Planner statistics, as autovacuum would have gathered them on a table of this size.
   if (provider === "postgres") await db.$executeRawUnsafe('ANALYZE "BackorderLine"');
-  return { waiting, available: -waiting, lastAt: seededAt.getTime() };
+  const first = await db.inventoryLevel.findFirstOrThrow({ where: { shop: SHOP, locationId: LOCATION } });
+  return { waiting, available: first.available, lastAt: seededAt.getTime() };
 }
 
 /** Event k of the stream: even k a new order, odd k the level after it (one unit less). */
@@ -161,4 +172,4 @@ for (const n of SIZES) {
   }
   console.error(JSON.stringify(results.at(-1)));
 }
-console.log(JSON.stringify({ provider, node: process.version, results }, null, 2));
+console.log(JSON.stringify({ provider, node: process.version, locations: LOCATIONS.length, results }, null, 2));

@@ -5,6 +5,8 @@
 import { compareIds } from "../backorder/allocation.ts";
 import { calendarDate, shipDateForUnit, type IncomingUnits, type RestockPlan } from "../backorder/eta.ts";
 import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
+import { waitingQueuesOf } from "../engine/located-queue.server.ts";
+import { hasLocatedBatch, queueShipDates } from "../backorder/located-eta.ts";
 import { LINE_STATE, OPEN_LINE_STATES } from "../backorder/line-state.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import type { Db, Prisma, Tx } from "../db/client.server.ts";
@@ -198,11 +200,17 @@ export async function describeLines(
   );
   const today = shopToday(defaults, now);
   const batchesOf = await incomingBatchesOf(client, shop, variantIds, today);
+  const planOf = (variantId: string) => restockPlan(policyById.get(variantId) ?? null, defaults, today, batchesOf.get(variantId));
+  // A batch at a location serves that location's lines first: those variants are dated from their whole queue.
+  const located = variantIds.filter((id) => hasLocatedBatch(batchesOf.get(id)));
+  const queues = located.length > 0 ? await waitingQueuesOf(client, shop, located) : new Map();
+  const locatedDates = new Map(located.map((id) => [id, queueShipDates(queues.get(id) ?? [], planOf(id)).lines]));
 
   return lines.map((l, i) => {
     const v = variantById.get(l.variantId);
     const before = ahead[i];
-    const plan = restockPlan(policyById.get(l.variantId) ?? null, defaults, today, batchesOf.get(l.variantId));
+    const plan = planOf(l.variantId);
+    const locatedEta = locatedDates.get(l.variantId)?.get(l.lineItemId);
     return {
       lineItemId: l.lineItemId,
       orderId: l.orderId,
@@ -218,7 +226,7 @@ export async function describeLines(
       waitingQuantity: l.waitingQuantity,
       state: l.state,
       position: before ? before.lines + 1 : null,
-      eta: before ? shipDateForUnit(before.units + l.waitingQuantity, plan) : null,
+      eta: before ? (locatedEta !== undefined ? locatedEta : shipDateForUnit(before.units + l.waitingQuantity, plan)) : null,
       ageDays: ageInDays(l.orderedAt, now),
       notifiedAt: l.notifiedAt?.toISOString() ?? null,
       cancellation: cancelByOrder.get(l.orderId) ?? null,

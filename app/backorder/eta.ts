@@ -25,6 +25,11 @@ export interface IncomingUnits {
   /** YYYY-MM-DD */
   date: string;
   quantity: number;
+  /**
+   * Where the batch arrives (IncomingBatch.locationId); null/absent = anywhere. Only
+   * located-eta.ts reads it: the unit-number functions here treat every batch as the shop's.
+   */
+  locationId?: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -101,19 +106,52 @@ export function arrivalForUnit(unit: number, plan: RestockPlan): string | null {
   return formatDate(today + lead * DAY_MS + cycle * lead * DAY_MS);
 }
 
+interface Arrival {
+  ms: number;
+  quantity: number;
+  locationId: string | null;
+}
+
+/**
+ * The plan's arrivals in the order they serve the queue, and the rule for the units beyond
+ * them (located-eta.ts walks the queue through them). null when `today` is not a date.
+ */
+export function restockSchedule(plan: RestockPlan): {
+  arrivals: { date: string; quantity: number; locationId: string | null }[];
+  /** Arrival date of the `rest`-th unit (1-based) left after every arrival. */
+  beyond: (rest: number) => string;
+} | null {
+  const today = parseDate(plan.today);
+  if (today === null) return null;
+  const lead = nonNegative(plan.leadTimeDays);
+  const announced = plan.restockDate === null ? null : parseDate(plan.restockDate);
+  const perCycle = plan.incomingQuantity !== null && plan.incomingQuantity > 0 ? Math.floor(plan.incomingQuantity) : null;
+  const arrivals = scheduledArrivals(plan, today, announced, perCycle);
+  const last = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.ms : null;
+  return {
+    arrivals: arrivals.map((a) => ({ date: formatDate(a.ms), quantity: a.quantity, locationId: a.locationId })),
+    // The same two rules as arrivalForUnit's overflow and its "no date ahead".
+    beyond: (rest) =>
+      last !== null
+        ? formatDate(last + (perCycle === null ? 1 : Math.ceil(rest / perCycle)) * lead * DAY_MS)
+        : formatDate(today + lead * DAY_MS + (perCycle === null ? 0 : Math.ceil(rest / perCycle) - 1) * lead * DAY_MS),
+  };
+}
+
 /**
  * The restock date (with its quantity; unknown = the whole queue) and the batches, from
  * today on, in date order. A date already behind us did not bring the stock (or the queue
  * would be empty): it is left out rather than promise a day that has passed.
  */
 function scheduledArrivals(plan: RestockPlan, today: number, announced: number | null, perCycle: number | null) {
-  const arrivals: { ms: number; quantity: number }[] = [];
+  const arrivals: Arrival[] = [];
   for (const b of plan.batches ?? []) {
     const ms = parseDate(b.date);
     const quantity = nonNegative(b.quantity);
-    if (ms !== null && ms >= today && quantity > 0) arrivals.push({ ms, quantity });
+    if (ms !== null && ms >= today && quantity > 0) arrivals.push({ ms, quantity, locationId: b.locationId ?? null });
   }
-  if (announced !== null && announced >= today) arrivals.push({ ms: announced, quantity: perCycle ?? Number.POSITIVE_INFINITY });
+  if (announced !== null && announced >= today)
+    arrivals.push({ ms: announced, quantity: perCycle ?? Number.POSITIVE_INFINITY, locationId: null });
   // Stable: on the same day, batches come before the restock date's open-ended quantity.
   return arrivals.sort((a, b) => a.ms - b.ms);
 }
@@ -125,7 +163,11 @@ function scheduledArrivals(plan: RestockPlan, today: number, announced: number |
  */
 export function shipDateForUnit(unit: number, plan: RestockPlan): string | null {
   const arrival = arrivalForUnit(unit, plan);
-  if (arrival === null) return null;
+  return arrival === null ? null : shipDateAfterArrival(arrival, plan);
+}
+
+/** An arrival date plus the shop's processing days (business days), never before today. */
+export function shipDateAfterArrival(arrival: string, plan: Pick<RestockPlan, "processingDays" | "today">): string {
   const ship = addBusinessDays(arrival, nonNegative(plan.processingDays));
   return ship < plan.today ? addBusinessDays(plan.today, 0) : ship;
 }

@@ -1,4 +1,5 @@
 import { shipDateForUnit, type IncomingUnits, type RestockPlan } from "./eta.ts";
+import { hasLocatedBatch, queueShipDates, type QueuedLine } from "./located-eta.ts";
 
 // Contract between the engine, the Admin API sync and the theme app extension:
 // what one variant's `$app.backorder_status` metafield holds. The theme renders
@@ -59,6 +60,8 @@ export interface VariantFacts {
   today: string;
   /** The variant's incoming batches (IncomingBatch); absent = none. */
   batches?: readonly IncomingUnits[];
+  /** The waiting lines, given when a batch names a location (the next unit's date then depends on where each waits). */
+  queue?: readonly QueuedLine[];
 }
 
 /** ShopSettings.messageTemplate's default; the theme's own (translated) text is used while the shop keeps it. */
@@ -86,7 +89,8 @@ export function restockPlanOf(facts: {
  * - stock left (available > 0): in_stock, nothing shown;
  * - out of stock, backorders off (or no policy): sold_out;
  * - out of stock, limit reached (waiting units >= maxBackorder): sold_out, remaining 0;
- * - otherwise backorder, eta = ship date of unit waitingUnits + 1 (see eta.ts).
+ * - otherwise backorder, eta = ship date of unit waitingUnits + 1 (see eta.ts); when a batch
+ *   names a location, of one more unplaced unit behind the queue (located-eta.ts).
  * message: the variant's own text, else the shop's template when the merchant changed it
  * (null lets the theme block use its translated default).
  */
@@ -101,5 +105,18 @@ export function storefrontStatus(facts: VariantFacts): StorefrontStatus {
   if (facts.available > 0) return { v: 1, state: "in_stock", eta: null, remaining, message: null };
   if (!policy?.enabled) return { v: 1, state: "sold_out", eta: null, remaining: 0, message: null };
   if (remaining === 0) return { v: 1, state: "sold_out", eta: null, remaining: 0, message: null };
-  return { v: 1, state: "backorder", eta: shipDateForUnit(waiting + 1, restockPlanOf(facts)), remaining, message };
+  return { v: 1, state: "backorder", eta: nextUnitShipDate(facts, waiting), remaining, message };
+}
+
+function nextUnitShipDate(facts: VariantFacts, waiting: number): string | null {
+  const plan = restockPlanOf(facts);
+  if (!facts.queue || !hasLocatedBatch(facts.batches)) return shipDateForUnit(waiting + 1, plan);
+  // Units short that no line accounts for (orders from before install, or not yet
+  // reflected) wait ahead of everyone, unplaced, as the allocation counts them.
+  const inLines = facts.queue.reduce((sum, l) => sum + Math.max(0, l.waitingQuantity), 0);
+  const untracked: QueuedLine[] =
+    waiting > inLines
+      ? [{ lineItemId: "", orderedAt: new Date(0), waitingQuantity: waiting - inLines, locationId: null, placed: false }]
+      : [];
+  return queueShipDates([...untracked, ...facts.queue], plan).next;
 }

@@ -4,7 +4,7 @@ import { calendarDate, fromCalendarDate, type IncomingUnits } from "../backorder
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 
-/** Batches arriving today or later, per variant, in date order. */
+/** Batches arriving today or later, per variant, in date order, with their location (null: anywhere). */
 export async function incomingBatchesOf(
   db: Db | Tx,
   shop: string,
@@ -14,14 +14,14 @@ export async function incomingBatchesOf(
   const rows = await inChunks(new Set(variantIds), (chunk) =>
     db.incomingBatch.findMany({
       where: { shop, variantId: { in: chunk }, arrivesOn: { gte: fromCalendarDate(today) } },
-      select: { variantId: true, arrivesOn: true, quantity: true },
+      select: { variantId: true, arrivesOn: true, quantity: true, locationId: true },
       orderBy: [{ arrivesOn: "asc" }, { id: "asc" }],
     }),
   );
   const byVariant = new Map<string, IncomingUnits[]>();
   for (const r of rows) {
     const list = byVariant.get(r.variantId) ?? [];
-    list.push({ date: calendarDate(r.arrivesOn)!, quantity: r.quantity });
+    list.push({ date: calendarDate(r.arrivesOn)!, quantity: r.quantity, locationId: r.locationId });
     byVariant.set(r.variantId, list);
   }
   return byVariant;

@@ -12,6 +12,8 @@ import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type Varia
 import type { Db, Tx } from "../db/client.server.ts";
 import { inChunks } from "../db/chunks.ts";
 import { incomingBatchesOf } from "./incoming-batches.server.ts";
+import { hasLocatedBatch } from "../backorder/located-eta.ts";
+import { waitingQueuesOf } from "./located-queue.server.ts";
 
 // ShopSettings' schema defaults, for shops whose settings row does not exist yet.
 export const DEFAULT_SHOP_FACTS: ShopFacts = {
@@ -46,6 +48,9 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
     : DEFAULT_SHOP_FACTS;
   const today = todayIn(settings?.timezone ?? "UTC", now);
   const batchesOf = await incomingBatchesOf(db, shop, ids, today);
+  // Only variants with a batch at a location read their queue (storefront-status.ts).
+  const located = ids.filter((id) => hasLocatedBatch(batchesOf.get(id)));
+  const queues = located.length > 0 ? await waitingQueuesOf(db, shop, located) : new Map();
 
   const facts = new Map<string, VariantFacts>();
   for (const variantId of ids) {
@@ -84,6 +89,7 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
       shop: shopFacts,
       today,
       batches: batchesOf.get(variantId),
+      ...(hasLocatedBatch(batchesOf.get(variantId)) ? { queue: queues.get(variantId) ?? [] } : {}),
     });
   }
   return facts;

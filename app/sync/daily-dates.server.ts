@@ -1,9 +1,11 @@
 // Storefront dates count from "today" (lead time, processing days, a restock date that has
 // passed), so they move at the shop's midnight with no webhook to say so. Once per shop-local
 // day, every variant the app publishes for is queued for a push; the variant sync only
-// writes the ones whose status actually changed.
+// writes the ones whose status actually changed. The same daily pass queues the reads of
+// waiting lines' locations that no webhook gave (location-backfill.server.ts).
 import { todayIn } from "../backorder/eta.ts";
 import type { Db } from "../db/client.server.ts";
+import { enqueueLocationBackfill } from "./location-backfill.server.ts";
 import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueTasks } from "./tasks.server.ts";
 
@@ -34,6 +36,7 @@ export async function refreshDatesForNewDay(db: Db, now = new Date()): Promise<D
       ]);
       const variantIds = [...new Set([...policies, ...synced].map((v) => v.variantId))];
       await enqueueTasks(tx, s.shop, SYNC_KIND.variant, variantIds, now);
+      await enqueueLocationBackfill(tx, s.shop, now);
       return variantIds;
     });
     if (!ids) continue;

@@ -14,6 +14,7 @@ import {
   type FlowKey,
 } from "../backorder/flow-triggers.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
+import { hasLocatedBatch, isPlaced, queueShipDates } from "../backorder/located-eta.ts";
 import { restockPlanOf } from "../backorder/storefront-status.ts";
 import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
 import type { Db, Tx } from "../db/client.server.ts";
@@ -64,7 +65,8 @@ const enqueueFlowKeys = (tx: Tx, shop: string, keys: FlowKey[], now: Date) =>
 
 /**
  * Each waiting line's promised ship date, as the admin queue computes it: the line's last
- * unit in its variant's FIFO order, dated by the variant's restock plan (eta.ts).
+ * unit in its variant's FIFO order, dated by the variant's restock plan (eta.ts); when a
+ * batch names a location, each batch serves its location's lines first (located-eta.ts).
  */
 export async function lineShipDates(db: Db | Tx, shop: string, variantIds: string[], now: Date): Promise<Map<string, string | null>> {
   const ids = [...new Set(variantIds)];
@@ -74,7 +76,7 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
     inChunks(ids, (chunk) =>
       db.backorderLine.findMany({
         where: { shop, variantId: { in: chunk }, state: LINE_STATE.waiting },
-        select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true },
+        select: { lineItemId: true, variantId: true, orderedAt: true, waitingQuantity: true, locationId: true, assignedLocationId: true },
       }),
     ),
   ]);
@@ -93,6 +95,14 @@ export async function lineShipDates(db: Db | Tx, shop: string, variantIds: strin
       today,
       batches: batchesOf.get(variantId),
     });
+    if (hasLocatedBatch(plan.batches)) {
+      const located = queueShipDates(
+        waiting.map((l) => ({ ...l, placed: isPlaced(l) })),
+        plan,
+      );
+      for (const [id, date] of located.lines) dates.set(id, date);
+      continue;
+    }
     let units = 0;
     for (const l of waiting.sort(fifoCompare)) {
       units += l.waitingQuantity;

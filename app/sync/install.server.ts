@@ -2,7 +2,10 @@
 // shop's catalog is already synced and it never left (afterAuth also runs on re-auth), and
 // with it the shop's shipping metafield for the cart notice (a fresh shop has none; an
 // uninstall's undo deleted it). The runner takes the catalog first, then the metafield.
+// A shop coming back also has its waiting lines' locations read (orders placed while it was
+// away have no fulfillment order webhooks here).
 import type { Db } from "../db/client.server.ts";
+import { enqueueLocationBackfill } from "./location-backfill.server.ts";
 import { enqueueShopShipping } from "./shop-sync.server.ts";
 import { SYNC_KIND } from "./task-kind.ts";
 import { enqueueTask } from "./tasks.server.ts";
@@ -16,6 +19,7 @@ export async function queueCatalogSyncOnInstall(db: Db, shop: string, now = new 
       await tx.shopSettings.update({ where: { shop }, data: { uninstalledAt: null, installedAt: now, pausedAt: null } });
     await enqueueTask(tx, shop, SYNC_KIND.catalog, shop, now);
     await enqueueShopShipping(tx, shop, now);
+    await enqueueLocationBackfill(tx, shop, now);
   });
   return true;
 }

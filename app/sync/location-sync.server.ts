@@ -25,15 +25,34 @@ export function lineLocationsOf(fo: LocatedFulfillmentOrder): LineLocationsEvent
 
 export const LOCATIONS_REASON = "fulfillment_orders/located";
 
-/** Reads one fulfillment order (target: its numeric id) and applies its lines' locations. */
-export async function syncLocations(db: Db, gateway: AdminGateway, shop: string, fulfillmentOrderId: string, now: Date): Promise<void> {
-  const fo = await gateway.locatedFulfillmentOrder(gid("FulfillmentOrder", fulfillmentOrderId));
-  const event = fo && lineLocationsOf(fo);
-  if (!event) return;
+/**
+ * A `locations` task's target for a whole order (the backfill, location-backfill.server.ts):
+ * its fulfillment orders are not known here, so the task lists them first. A bare numeric
+ * target is one fulfillment order (the webhooks').
+ */
+export const ORDER_TARGET = "order:";
+export const orderLocationsTarget = (orderId: string) => `${ORDER_TARGET}${orderId}`;
+
+/** Reads one fulfillment order (target: its numeric id), or an order's (target: `order:<id>`), and applies its lines' locations. */
+export async function syncLocations(db: Db, gateway: AdminGateway, shop: string, target: string, now: Date): Promise<void> {
+  const ids = target.startsWith(ORDER_TARGET)
+    ? ((await gateway.orderFulfillmentOrders(gid("Order", target.slice(ORDER_TARGET.length))))?.fulfillmentOrders.map((fo) => fo.id) ?? [])
+    : [gid("FulfillmentOrder", target)];
+  const events: LineLocationsEvent[] = [];
+  for (const id of ids) {
+    const fo = await gateway.locatedFulfillmentOrder(id);
+    const event = fo && lineLocationsOf(fo);
+    if (event) events.push(event);
+  }
+  if (events.length === 0) return;
   const afterApply = syncAfterApply({ now: () => now });
   await db.$transaction(
     async (tx) => {
-      const affected = await applyEvents(tx, shop, [{ event, reason: LOCATIONS_REASON }]);
+      const affected = await applyEvents(
+        tx,
+        shop,
+        events.map((event) => ({ event, reason: LOCATIONS_REASON })),
+      );
       await afterApply(tx, shop, affected);
     },
     { timeout: 60_000, maxWait: 30_000 },

@@ -141,8 +141,8 @@ describe("batches", () => {
     // The storefront's next unit (the 15th) comes with the second batch too.
     const facts = await loadVariantFacts(t.db, SHOP, "lamp", NOW);
     expect(facts.batches).toEqual([
-      { date: "2026-12-04", quantity: 10 },
-      { date: "2026-12-11", quantity: 30 },
+      { date: "2026-12-04", quantity: 10, locationId: null },
+      { date: "2026-12-11", quantity: 30, locationId: "77" },
     ]);
     expect(storefrontStatus({ ...facts, available: -14, waitingUnits: 14 }).eta).toBe("2026-12-11");
 

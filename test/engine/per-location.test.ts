@@ -8,6 +8,8 @@ import { loadVariantFacts } from "../../app/engine/storefront-facts.server.ts";
 import { loadQueuePage } from "../../app/admin/queue.server.ts";
 import { DEFAULT_QUERY } from "../../app/admin/queue-query.ts";
 import type { DomainEvent, OrderSnapshotEvent } from "../../app/backorder/events.ts";
+import { storefrontStatus } from "../../app/backorder/storefront-status.ts";
+import { lineShipDates } from "../../app/sync/flow-sync.server.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -170,5 +172,34 @@ describe("per-location queues in the engine", () => {
       else await apply(shop, [product, ...rest]);
       expect(await state(shop), `run ${run}`).toEqual(expected);
     }
+  });
+
+  it("a batch at West dates West's line first; the East line and the next order wait for the cycle after it", async () => {
+    const shop = "lamp-batch.myshopify.com";
+    await applyOneByOne(shop, LAMP_DAY);
+    await t.db.variantPolicy.create({ data: { shop, variantId: "lamp", enabled: true } });
+    // Friday 2026-11-20; lead time 14 days and 1 processing day (the shop's defaults).
+    const batch = await t.db.incomingBatch.create({
+      data: { shop, variantId: "lamp", arrivesOn: new Date("2026-12-01T00:00:00Z"), quantity: 1, locationId: WEST },
+    });
+    const now = at(10);
+    const etas = async () =>
+      Object.fromEntries(
+        (await loadQueuePage(t.db, shop, { ...DEFAULT_QUERY, variantId: "lamp" }, now)).rows.map((r) => [r.lineItemId, r.eta]),
+      );
+    expect(await etas()).toEqual({ "111": "2026-12-16", "121": "2026-12-02" });
+    expect(Object.fromEntries(await lineShipDates(t.db, shop, ["lamp"], now))).toEqual({ "111": "2026-12-16", "121": "2026-12-02" });
+    expect(storefrontStatus(await loadVariantFacts(t.db, shop, "lamp", now)).eta).toBe("2026-12-16");
+
+    // The same batch without a location serves the oldest line (East) first, as before.
+    await t.db.incomingBatch.update({ where: { id: batch.id }, data: { locationId: null } });
+    expect(Object.fromEntries(await lineShipDates(t.db, shop, ["lamp"], now))).toEqual({ "111": "2026-12-02", "121": "2026-12-16" });
+    expect(storefrontStatus(await loadVariantFacts(t.db, shop, "lamp", now)).eta).toBe("2026-12-16");
+
+    // At East it serves East's own line.
+    await t.db.incomingBatch.update({ where: { id: batch.id }, data: { locationId: EAST, quantity: 3 } });
+    expect(await etas()).toEqual({ "111": "2026-12-02", "121": "2026-12-16" });
+    // Two units left after East's line: the next order (not placed yet) is served by them.
+    expect(storefrontStatus(await loadVariantFacts(t.db, shop, "lamp", now)).eta).toBe("2026-12-02");
   });
 });

@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { createHarness, type Harness } from "./harness.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
 import { SYNC_KIND } from "../../app/sync/task-kind.ts";
+import { enqueueLocationBackfill } from "../../app/sync/location-backfill.server.ts";
+import { refreshDatesForNewDay } from "../../app/sync/daily-dates.server.ts";
 
 const SHOP = "lamps.myshopify.com";
 const EAST = 88001;
@@ -145,5 +147,38 @@ describe("lines placed where Shopify routed them", () => {
     await h.deliver([routed(82), routed(82)]);
     await h.sync();
     expect(await lines()).toEqual(before);
+  });
+
+  it("backfill: orders whose routing webhook never came are read, a bounded few per pass, each order once", async () => {
+    // Two East orders whose fulfillment_orders webhooks were lost (or came before the subscription).
+    await order(83, EAST, 1);
+    await order(84, EAST, 1);
+    await h.deliver([level(EAST, -2)]);
+    await h.sync();
+    expect((await lines()).filter(([id]) => id === 831 || id === 841)).toEqual([
+      [831, "waiting", 1, null],
+      [841, "waiting", 1, null],
+    ]);
+    const backfill = (limit?: number) => t.db.$transaction((tx) => enqueueLocationBackfill(tx, SHOP, new Date(stamp), limit));
+    const tasks = async () =>
+      (await t.db.syncTask.findMany({ where: { shop: SHOP, kind: SYNC_KIND.locations, targetId: { startsWith: "order:" } } }))
+        .map((r) => r.targetId)
+        .sort();
+    // One order per pass here: the oldest first, then the next (the first is not chosen again).
+    expect(await backfill(1)).toBe(1);
+    expect(await tasks()).toEqual(["order:83"]);
+    await h.sync();
+    expect(h.standin.calls.some((c) => c.operationName === "OrderFulfillmentOrders")).toBe(true);
+    // The daily pass (the worker's date refresh) queues the rest.
+    await t.db.shopSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP }, update: {} });
+    expect((await refreshDatesForNewDay(t.db, new Date(stamp + 86_400_000))).shops).toBe(1);
+    expect(await tasks()).toEqual(["order:83", "order:84"]);
+    await h.sync();
+    expect((await lines()).filter(([id]) => id === 831 || id === 841)).toEqual([
+      [831, "waiting", 1, EAST],
+      [841, "waiting", 1, EAST],
+    ]);
+    // Nothing left unplaced: a pass queues nothing more.
+    expect(await backfill()).toBe(0);
   });
 });
