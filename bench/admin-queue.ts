@@ -157,7 +157,9 @@ try {
     console.log(`| ${label}: that recomputation, off the request | ${med(refresh).toFixed(1)} | — |`);
   };
   await snapRows("dashboard", (now) => loadDashboardSnapshot(t.db, SHOP, {}, { now }));
-  await snapRows(`planning page (${VARIANTS} variants, at risk)`, (now) => loadPlanningSnapshot(t.db, SHOP, { filter: "at-risk" }, { now }));
+  await snapRows(`planning page (${VARIANTS} variants, at risk)`, (now) =>
+    loadPlanningSnapshot(t.db, SHOP, { filter: "at-risk" }, { now }),
+  );
   const one = await time(() => loadVariantPlanning(t.db, SHOP, busyVariant));
   row("planning: one variant with history", one);
 
