@@ -4,15 +4,18 @@
 // planning page (each the current loader and, in the same run on the same database, main's
 // before docs/decisions/0022-admin-figures-speed.md: bench/support/*-main.ts, alternating
 // run by run so load on the machine falls on both alike), one variant's plan, and the full
-// CSV export. Figures and the command are in bench/README.md ("## Admin").
+// CSV export; then what the two pages load since docs/decisions/0027-figures-snapshot.md (the
+// figures snapshot: a fresh one read, a stale one read with its recomputation left to after
+// the response, as the page does, and that recomputation's own cost). Figures and the command are in bench/README.md ("## Admin").
 //
 //   npx tsx bench/admin-queue.ts            # SQLite (temporary file)
 //   npx tsx bench/admin-queue.ts postgres   # PostgreSQL at TEST_POSTGRES_URL (throw-away database)
 //   knobs: LINES=100000 VARIANTS=5000 RUNS=15 CSV=0 (skips the CSV export) QUEUE=0 (skips the queue pages)
 import { performance } from "node:perf_hooks";
 import { loadQueuePage } from "../app/admin/queue.server.ts";
-import { loadDashboard } from "../app/admin/metrics.server.ts";
-import { loadPlanningOverview, loadVariantPlanning } from "../app/admin/planning.server.ts";
+import { loadDashboard, loadDashboardSnapshot } from "../app/admin/metrics.server.ts";
+import { loadPlanningOverview, loadPlanningSnapshot, loadVariantPlanning } from "../app/admin/planning.server.ts";
+import { FRESH_MS } from "../app/admin/figures-snapshot.server.ts";
 import { fromCalendarDate } from "../app/backorder/eta.ts";
 import { loadDashboard as loadDashboardMain } from "./support/dashboard-main.ts";
 import { loadPlanningOverview as loadPlanningOverviewMain } from "./support/planning-main.ts";
@@ -132,6 +135,31 @@ try {
   );
   row(`planning page, main (before 0022)`, planMain);
   row(`planning page (${VARIANTS} variants, at risk)`, plan, ` ×${(planMain.p50 / plan.p50).toFixed(2)} faster (p50) |`);
+  // The pages' loaders since 0027: the figures snapshot, fresh (read) and stale (read, the
+  // recomputation started and, outside the timing, awaited as the server would run it).
+  const snapRows = async (label: string, load: (now: Date) => Promise<{ refreshing: Promise<void> | null }>) => {
+    await t.db.figuresSnapshot.deleteMany({ where: { shop: SHOP } });
+    await load(new Date()); // no snapshot yet: computed inline and stored
+    row(`${label}: fresh snapshot`, await time(() => load(new Date())));
+    const stale: number[] = [];
+    const refresh: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const snap = await t.db.figuresSnapshot.findFirstOrThrow({ where: { shop: SHOP } });
+      let s = performance.now();
+      const served = await load(new Date(snap.asOf.getTime() + FRESH_MS + 1));
+      stale.push(performance.now() - s);
+      s = performance.now();
+      await served.refreshing;
+      refresh.push(performance.now() - s);
+    }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+    console.log(`| ${label}: stale snapshot served (recomputed after the response) | ${med(stale).toFixed(1)} | — |`);
+    console.log(`| ${label}: that recomputation, off the request | ${med(refresh).toFixed(1)} | — |`);
+  };
+  await snapRows("dashboard", (now) => loadDashboardSnapshot(t.db, SHOP, {}, { now }));
+  await snapRows(`planning page (${VARIANTS} variants, at risk)`, (now) =>
+    loadPlanningSnapshot(t.db, SHOP, { filter: "at-risk" }, { now }),
+  );
   const one = await time(() => loadVariantPlanning(t.db, SHOP, busyVariant));
   row("planning: one variant with history", one);
 

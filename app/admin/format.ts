@@ -32,3 +32,9 @@ export function formatCalendarDate(date: string | null): string {
 
 export const ageInDays = (orderedAt: Date, now: Date): number =>
   Math.max(0, Math.floor((now.getTime() - orderedAt.getTime()) / 86_400_000));
+
+/** "figures as of just now", "figures as of 4 min ago (updating)": how old a figures snapshot is. */
+export function formatFiguresAge({ seconds, refreshing }: { seconds: number; refreshing: boolean }): string {
+  const age = seconds < 60 ? "just now" : seconds < 3_600 ? `${Math.floor(seconds / 60)} min ago` : `${Math.floor(seconds / 3_600)} h ago`;
+  return `figures as of ${age}${refreshing ? " (updating)" : ""}`;
+}

@@ -12,6 +12,7 @@ import { accuracyFromTotals, type PromiseAccuracy } from "../backorder/planning.
 import type { Db } from "../db/client.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 import { SqlParams, dialectOf, epochDayOf, indexedBy, moneyOf, num, rawQuery, secondsBetween } from "./sql.server.ts";
+import { snapshotOf, type Snapshot, type SnapshotOptions } from "./figures-snapshot.server.ts";
 
 export interface Money {
   currency: string;
@@ -83,6 +84,22 @@ export async function loadDashboard(
     topVariants,
     promises,
   };
+}
+
+/** The dashboard's figures as of their snapshot (figures-snapshot.server.ts): what the page loads. */
+export function loadDashboardSnapshot(
+  client: Db,
+  shop: string,
+  { granularity = "week" as "day" | "week", shopCurrency = "USD" } = {},
+  options: SnapshotOptions = {},
+): Promise<Snapshot<DashboardMetrics>> {
+  return snapshotOf(
+    client,
+    shop,
+    `dashboard:${granularity}:${shopCurrency}`,
+    (now) => loadDashboard(client, shop, { now, granularity, shopCurrency }),
+    options,
+  );
 }
 
 /** Waiting lines, their units, and Σ unitPrice × waitingQuantity per currency (largest first): one pass. */

@@ -28,10 +28,13 @@ import {
 } from "./incoming-batches.ts";
 import { COVER_DAYS_DEFAULT, type PlanningFilter } from "./planning-format.ts";
 import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
+import { dropSnapshots, snapshotOf, type SnapshotOptions } from "./figures-snapshot.server.ts";
 import { SqlParams, dialectOf, indexedBy, num, rawQuery } from "./sql.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 
 const PAGE_SIZE = 50;
+/** Snapshot keys of the plans, by cover days (figures-snapshot.server.ts). */
+const PLANS_KEY = "plans:";
 
 export interface VariantPlan {
   variantId: string;
@@ -186,7 +189,30 @@ export async function loadPlanningOverview(
   shop: string,
   { now = new Date(), coverDays = COVER_DAYS_DEFAULT, filter = "at-risk" as PlanningFilter, page = 1 } = {},
 ): Promise<PlanningOverview> {
-  const { today, plans } = await loadPlans(client, shop, now, coverDays);
+  return overviewOf(client, shop, await loadPlans(client, shop, now, coverDays), { coverDays, filter, page });
+}
+
+/**
+ * The planning page as of the plans' snapshot (figures-snapshot.server.ts): the plans of
+ * every variant come from the snapshot, the filter, page and names are applied on each load.
+ */
+export async function loadPlanningSnapshot(
+  client: Db,
+  shop: string,
+  { coverDays = COVER_DAYS_DEFAULT, filter = "at-risk" as PlanningFilter, page = 1 } = {},
+  options: SnapshotOptions = {},
+): Promise<PlanningOverview & { asOf: Date; refreshing: Promise<void> | null }> {
+  const snap = await snapshotOf(client, shop, `${PLANS_KEY}${coverDays}`, (now) => loadPlans(client, shop, now, coverDays), options);
+  const overview = await overviewOf(client, shop, snap.value, { coverDays, filter, page });
+  return { ...overview, asOf: snap.asOf, refreshing: snap.refreshing };
+}
+
+async function overviewOf(
+  client: Db | Tx,
+  shop: string,
+  { today, plans }: { today: string; plans: VariantPlan[] },
+  { coverDays, filter, page }: { coverDays: number; filter: PlanningFilter; page: number },
+): Promise<PlanningOverview> {
   const risks: Record<RiskReason, number> = { "promise-passed": 0, "outgrows-next-batch": 0, "no-restock-date": 0 };
   for (const p of plans) for (const r of p.risks) risks[r]++;
   // Most urgent first: more reasons, then more units waiting, then more to order.
@@ -389,6 +415,7 @@ export async function saveVariantBatches(
       });
     }
     await enqueueTasks(tx, shop, "variant", [variantId], now);
+    await dropSnapshots(tx, shop, PLANS_KEY);
   });
   return { ok: true, saved: values.length };
 }
@@ -441,6 +468,8 @@ export async function importBatches(db: Db, shop: string, text: string, now = ne
         });
       }
       await enqueueTasks(tx, shop, "variant", variants, now);
+      // The merchant sees the plans with their batches on the next load, not a snapshot from before.
+      await dropSnapshots(tx, shop, PLANS_KEY);
     },
     { timeout: 30_000 },
   );

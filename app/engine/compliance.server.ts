@@ -242,6 +242,7 @@ export async function deleteShopData(tx: Tx, shop: string) {
   await tx.orderLocale.deleteMany({ where: { shop } });
   await tx.incomingBatch.deleteMany({ where: { shop } });
   await tx.linePromise.deleteMany({ where: { shop } });
+  await tx.figuresSnapshot.deleteMany({ where: { shop } });
   await tx.session.deleteMany({ where: { shop } });
   await tx.tokenRefreshLease.deleteMany({ where: { shop } });
   await tx.webhookInbox.deleteMany({ where: { shop, topic: { not: COMPLIANCE_TOPIC.shopRedact } } });

@@ -2,12 +2,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
+import { useRefreshedFigures } from "../admin/ui/useRefreshedFigures.ts";
 import { BlockStack, Box, Button, ButtonGroup, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { loadDashboard } from "../admin/metrics.server.ts";
+import { loadDashboardSnapshot } from "../admin/metrics.server.ts";
 import { loadShopDefaults } from "../admin/shop-context.server.ts";
-import { formatCalendarDate, formatCount, formatDuration, formatMoney, formatPercent } from "../admin/format.ts";
+import { formatCalendarDate, formatCount, formatDuration, formatFiguresAge, formatMoney, formatPercent } from "../admin/format.ts";
 import { BarList, ColumnChart } from "../admin/ui/charts.tsx";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 import { OnboardingGuide } from "../admin/ui/OnboardingGuide.tsx";
@@ -21,12 +22,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
   const granularity = new URL(request.url).searchParams.get("by") === "day" ? "day" : "week";
   const defaults = await loadShopDefaults(db(), shop);
-  const [metrics, onboarding] = await Promise.all([
-    loadDashboard(db(), shop, { granularity, shopCurrency: defaults.currency }),
+  const [{ value: metrics, asOf, refreshing }, onboarding] = await Promise.all([
+    // Figures as of their snapshot; a stale one is recomputed after this response.
+    loadDashboardSnapshot(db(), shop, { granularity, shopCurrency: defaults.currency }),
     loadOnboarding(db(), shop, { gateway: () => processGateways()(shop), apiKey: appConfig().apiKey }),
   ]);
   const hasHistory = metrics.openLines > 0 || metrics.cancellation.orders > 0 || metrics.topVariants.length > 0;
-  return json({ metrics, hasHistory, onboarding });
+  const figuresAge = { seconds: Math.max(0, Math.round((Date.now() - asOf.getTime()) / 1000)), refreshing: refreshing !== null };
+  return json({ metrics, hasHistory, onboarding, figuresAge });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -58,7 +61,8 @@ function Stat({ label, value, help }: { label: string; value: string; help?: str
 }
 
 export default function Dashboard() {
-  const { metrics: m, hasHistory, onboarding } = useLoaderData<typeof loader>();
+  const { metrics: m, hasHistory, onboarding, figuresAge } = useLoaderData<typeof loader>();
+  useRefreshedFigures(figuresAge.refreshing);
   const guide = onboarding ? <OnboardingGuide guide={onboarding} /> : null;
   const [params] = useSearchParams();
   const by = params.get("by") === "day" ? "day" : "week";
@@ -92,7 +96,7 @@ export default function Dashboard() {
   return (
     <Page
       title="Dashboard"
-      subtitle={`Wait times and cancellations over the last ${m.windowDays} days`}
+      subtitle={`Wait times and cancellations over the last ${m.windowDays} days · ${formatFiguresAge(figuresAge)}`}
       primaryAction={{ content: "Open the queue", url: "/app/queue" }}
     >
       <Layout>

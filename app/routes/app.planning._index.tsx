@@ -20,9 +20,10 @@ import {
 } from "@shopify/polaris";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
-import { importBatches, loadPlanningOverview } from "../admin/planning.server.ts";
+import { importBatches, loadPlanningSnapshot } from "../admin/planning.server.ts";
 import { IMPORT_BYTES_MAX } from "../admin/incoming-batches.ts";
-import { formatCalendarDate, formatCount } from "../admin/format.ts";
+import { formatCalendarDate, formatCount, formatFiguresAge } from "../admin/format.ts";
+import { useRefreshedFigures } from "../admin/ui/useRefreshedFigures.ts";
 import { PLANNING_FILTERS, RISK_LABELS, formatRate, formatTrend, parseCoverDays, type PlanningFilter } from "../admin/planning-format.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
@@ -33,7 +34,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const params = new URL(request.url).searchParams;
   const filter = (PLANNING_FILTERS.find((f) => f === params.get("filter")) ?? "at-risk") as PlanningFilter;
   const coverDays = parseCoverDays(params.get("cover"));
-  return json(await loadPlanningOverview(db(), shop, { coverDays, filter, page: Number(params.get("page") ?? 1) }));
+  // Plans as of their snapshot; a stale one is recomputed after this response.
+  const { asOf, refreshing, ...overview } = await loadPlanningSnapshot(db(), shop, {
+    coverDays,
+    filter,
+    page: Number(params.get("page") ?? 1),
+  });
+  const figuresAge = { seconds: Math.max(0, Math.round((Date.now() - asOf.getTime()) / 1000)), refreshing: refreshing !== null };
+  return json({ ...overview, figuresAge });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -98,6 +106,7 @@ function ImportCard() {
 
 export default function Planning() {
   const o = useLoaderData<typeof loader>();
+  useRefreshedFigures(o.figuresAge.refreshing);
   const link = (over: Record<string, string | number>) => {
     const p = new URLSearchParams({
       filter: o.filter,
@@ -126,7 +135,7 @@ export default function Planning() {
   return (
     <Page
       title="Planning"
-      subtitle={`What to order to clear each queue and cover ${o.coverDays} days of demand`}
+      subtitle={`What to order to clear each queue and cover ${o.coverDays} days of demand · ${formatFiguresAge(o.figuresAge)}`}
       primaryAction={{
         content: "Export supplier CSV",
         onAction: () => window.location.assign(`/app/planning/export?cover=${o.coverDays}`),

@@ -48,6 +48,8 @@ describe("merchant admin in Chromium", () => {
     await expect(page.locator('svg[role="img"] title', { hasText: "Backorder revenue won by week" }).count()).resolves.toBe(1);
     await expect(page.locator('svg[role="img"] title', { hasText: "Variants with the most backordered lines" }).count()).resolves.toBe(1);
     await expect(page.getByText("Demo", { exact: true }).count()).resolves.toBe(1);
+    // The figures come from a snapshot computed on this first load, and say how old they are.
+    await expect(page.getByText(/over the last 90 days · figures as of just now$/).count()).resolves.toBe(1);
     await shot("dashboard.png");
     await page.getByRole("link", { name: "Daily" }).click();
     await page.waitForURL(/by=day/);

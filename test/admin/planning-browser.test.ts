@@ -67,6 +67,7 @@ describe("planning in Chromium", () => {
     await expect(page.locator('nav a[href="/app/planning"]', { hasText: "Planning" }).count()).resolves.toBe(1);
     await page.getByRole("heading", { name: "Planning" }).waitFor();
     await expect(page.locator("h3", { hasText: "Units waiting" }).count()).resolves.toBe(1);
+    await expect(page.getByText(/days of demand · figures as of just now$/).count()).resolves.toBe(1);
     await page.getByRole("link", { name: "All", exact: true }).click();
     await page.waitForURL(/filter=all/);
     const waiting = await t.db.backorderLine.groupBy({ by: ["variantId"], where: { shop: SHOP, state: "waiting" } });
