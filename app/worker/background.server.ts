@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runtimeConfig } from "../config.server.ts";
+import { providerOf } from "../db/url.ts";
 
 const WAKE_TYPE = "backorder-worker:wake";
 
@@ -91,7 +92,8 @@ function spawnWorker(s: Supervisor) {
   s.child = child;
   s.startedAt = Date.now();
   try {
-    if (child.pid !== undefined) os.setPriority(child.pid, Math.min(19, os.getPriority() + CHILD_NICE));
+    if (child.pid !== undefined && providerOf(runtimeConfig().databaseUrl) === "postgres")
+      os.setPriority(child.pid, Math.min(19, os.getPriority() + CHILD_NICE));
   } catch {
     // Not allowed here (a container without the capability): it runs at our priority, as before.
   }
