@@ -41,15 +41,23 @@ const freePort = () =>
     });
   });
 
-/** Every process below `pid` (npm → sh → remix-serve → worker child …), with its RSS. */
-function processTree(pid: number): { pid: number; cmd: string; rssMb: number }[] {
-  const out: { pid: number; cmd: string; rssMb: number }[] = [];
+type Proc = { pid: number; cmd: string; rssMb: number; cpuMs: number };
+// /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux).
+const TICK_MS = 10;
+
+/** Every process below `pid` (npm → sh → remix-serve → worker child …), with its RSS and CPU time so far. */
+function processTree(pid: number): Proc[] {
+  const out: Proc[] = [];
   const visit = (p: number) => {
     try {
       const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
       const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
       const cmd = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean).slice(0, 3).join(" ");
-      out.push({ pid: p, cmd: cmd.replace(appDir, "."), rssMb: Math.round(rss) });
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      out.push({ pid: p, cmd: cmd.replace(appDir, "."), rssMb: Math.round(rss), cpuMs });
       for (const t of fs.readdirSync(`/proc/${p}/task`)) {
         const kids = fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
         for (const k of kids ? kids.split(/\s+/) : []) visit(Number(k));
@@ -145,6 +153,29 @@ const bodies = deliveries.map((d) => JSON.stringify(d.payload));
 const latencies: number[] = [];
 const statuses = new Map<string, number>();
 let next = 0;
+/** CPU time of each PostgreSQL server process on the machine (its backends serve the app's pool). */
+const postgresCpuMs = () =>
+  new Map(
+    fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((d): [string, number][] => {
+        try {
+          const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+          if (!stat.includes("(postgres)")) return [];
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          return [[d, (Number(fields[11]) + Number(fields[12])) * TICK_MS]];
+        } catch {
+          return [];
+        }
+      }),
+  );
+/** CPU spent between two readings by the server processes alive at both (backends that came and went are missed). */
+const cpuSince = (before: Map<string, number>, after: Map<string, number>) =>
+  [...after].reduce((sum, [pid, ms]) => sum + (before.has(pid) ? ms - before.get(pid)! : 0), 0);
+const cpuAtStart = processTree(app.pid!);
+const benchCpuAtStart = process.cpuUsage();
+const postgresCpuAtStart = postgresCpuMs();
 const t0 = performance.now();
 await Promise.all(
   Array.from({ length: SENDERS }, async () => {
@@ -176,6 +207,20 @@ await Promise.all(
 const ingestMs = performance.now() - t0;
 latencies.sort((a, b) => a - b);
 const rssAfterIngest = processTree(app.pid!);
+// CPU milliseconds spent per delivery during the ingest, by process: the app's (web, worker child),
+// this bench's own (the senders: signing, fetch), and PostgreSQL's server processes.
+const benchCpu = process.cpuUsage(benchCpuAtStart);
+const perDelivery = (ms: number) => +(ms / deliveries.length).toFixed(3);
+const cpuPerDeliveryMs = {
+  ...Object.fromEntries(
+    rssAfterIngest.map((p) => [
+      `${p.pid} ${p.cmd.slice(0, 60)}`,
+      perDelivery(p.cpuMs - (cpuAtStart.find((q) => q.pid === p.pid)?.cpuMs ?? 0)),
+    ]),
+  ),
+  bench: perDelivery((benchCpu.user + benchCpu.system) / 1000),
+  ...(provider === "postgres" ? { postgresServer: perDelivery(cpuSince(postgresCpuAtStart, postgresCpuMs())) } : {}),
+};
 
 // The worker applies what was taken in; wait until nothing is left to do.
 const w0 = performance.now();
@@ -217,6 +262,7 @@ console.log(
       ackMaxMs: Math.round(latencies.at(-1) ?? NaN),
       acksOver5s: latencies.filter((l) => l > 5000).length,
       ingestPerSec: Math.round(deliveries.length / (ingestMs / 1000)),
+      cpuPerDeliveryMs,
       rssBeforeMb: sumRss(rssBefore),
       rssAfterIngestMb: sumRss(rssAfterIngest),
       rssAfterDrainMb: sumRss(rssAfterDrain),

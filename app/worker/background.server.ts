@@ -6,10 +6,12 @@
 // BACKORDER_WORKER=off: no child; run `npm run worker` yourself.
 import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runtimeConfig } from "../config.server.ts";
+import { providerOf } from "../db/url.ts";
 
 const WAKE_TYPE = "backorder-worker:wake";
 
@@ -19,6 +21,12 @@ const RESTART_FIRST_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 /** A child that ran this long before it died was healthy: the next restart waits the first delay again. */
 const HEALTHY_AFTER_MS = 60_000;
+/**
+ * The child's CPU priority (nice): below the web process's. During a burst both want the CPU and
+ * the worker's work per event is the larger; at equal priority webhooks waited for it and their
+ * acknowledgements grew late. Lower, it takes what the web process leaves and catches up after.
+ */
+const CHILD_NICE = 10;
 /** The child exits by itself within 9 s of SIGTERM; past this it is killed. */
 const STOP_GRACE_MS = 9_500;
 
@@ -83,6 +91,12 @@ function spawnWorker(s: Supervisor) {
   });
   s.child = child;
   s.startedAt = Date.now();
+  try {
+    if (child.pid !== undefined && providerOf(runtimeConfig().databaseUrl) === "postgres")
+      os.setPriority(child.pid, Math.min(19, os.getPriority() + CHILD_NICE));
+  } catch {
+    // Not allowed here (a container without the capability): it runs at our priority, as before.
+  }
   child.on("error", (e) => console.error("[backorder-worker] worker process:", e));
   child.once("exit", (code, signal) => {
     if (s.child === child) s.child = null;
