@@ -5,17 +5,24 @@
 //
 //   npx tsx bench/limit-latency.ts [sqlite|postgres]     (default postgres)
 //   knobs: ORDERS=3000 RATE=100 (orders/s) VARIANTS=50 STOCK=10 LIMIT=20
+//          WORKER_ROOT=<checkout> runs that checkout's worker (the other side of a same-run
+//          comparison: same bench, same stand-in, same schema assumed)
+//          DOOR=inline stores deliveries on the bench's main thread, as before decision 0025
 //
 // The bench plays Shopify's checkout: at each order's time it reads the stand-in's variant;
 // with DENY and no stock left the order is refused, else Shopify accepts it (stock goes down
 // on the stand-in, the order is added there) and sends orders/create and
 // inventory_levels/update, stored in the inbox as the webhook door stores them (the door's
 // own cost is measured by webhook-load.ts) and the worker is woken as the web process wakes it.
+// The door runs on a thread of its own (bench/support/inbox-writer-thread.ts): on SQLite its
+// waits for the write lock would otherwise stall the stand-in, served on the main thread.
 // The app side is one real `npm run worker` process (tsx's CLI running scripts/worker.ts):
 // its inbox loop applies the events, its sync loop pushes DENY to the stand-in over HTTP
 // (the sync debounces a shop's changes by SYNC_DEBOUNCE_MS, part of what is measured).
 // DENY is seen by polling the stand-in's state every 5 ms.
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import os from "node:os";
 import path from "node:path";
 import { createDb } from "../app/db/client.server.ts";
@@ -27,7 +34,9 @@ import { inventoryLevelPayload, orderPayload, productPayload } from "../dev/fixt
 import { throwawayDatabase, type BenchProvider } from "./support/throwaway-database.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+const WORKER_ROOT = path.resolve(process.env.WORKER_ROOT ?? ROOT);
 const TSX_CLI = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+const INLINE_DOOR = process.env.DOOR === "inline";
 const provider: BenchProvider = process.argv[2] === "sqlite" ? "sqlite" : "postgres";
 const ORDERS = Number(process.env.ORDERS ?? 3_000);
 const RATE = Number(process.env.RATE ?? 100);
@@ -79,7 +88,7 @@ for (let v = 0; v < VARIANTS; v++) {
 }
 
 const worker: ChildProcess = spawn(process.execPath, [TSX_CLI, "scripts/worker.ts"], {
-  cwd: ROOT,
+  cwd: WORKER_ROOT,
   env: { ...process.env, DATABASE_URL: database.url, SHOPIFY_ADMIN_API_ORIGIN: origin },
   stdio: ["ignore", "pipe", "pipe", "ipc"],
 });
@@ -88,6 +97,23 @@ const keep = (d: Buffer) => (workerOut = (workerOut + d.toString()).slice(-20_00
 worker.stdout!.on("data", keep);
 worker.stderr!.on("data", keep);
 const wake = () => worker.connected && worker.send({ type: "backorder-worker:wake" });
+// The burst's deliveries: stored by the door's thread, in order; each stored one wakes the worker.
+const door = new Worker(new URL("./support/inbox-writer-thread.ts", import.meta.url), { workerData: { url: database.url } });
+let sent = 0;
+let stored = 0;
+door.on("message", (m: string | { failed: string; error: string }) => {
+  if (m === "closed") return;
+  if (typeof m !== "string") throw new Error(`storing ${m.failed} failed: ${m.error}`);
+  stored++;
+  wake();
+});
+const send = (topic: string, payload: unknown) => {
+  const write = { shop: SHOP, topic, webhookId: (lastWebhookId = `lim-${++webhookSeq}`), payload: JSON.stringify(payload) };
+  if (INLINE_DOOR) return storeDelivery(db, write).then(() => undefined);
+  sent++;
+  door.postMessage(write);
+  return Promise.resolve();
+};
 const unfinished = () => db.webhookInbox.count({ where: { status: { in: ["pending", "processing", "failed"] } } });
 for (let i = 0; (await unfinished()) > 0; i++) {
   if (i > 600 || worker.exitCode !== null) throw new Error(`the worker did not apply the catalog:\n${workerOut}`);
@@ -132,7 +158,7 @@ for (let i = 0; i < ORDERS; i++) {
   shop.setAvailable(30_000 + v, LOCATION, available - qty, now);
   shop.addOrder({ id: 1_000_000 + i, locationId: LOCATION, lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: qty }] });
   accepted.push({ v, at, qty });
-  await deliver(
+  await send(
     "orders/create",
     orderPayload({ id: 1_000_000 + i, createdAt: now, lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: qty }] }),
   );
@@ -140,9 +166,10 @@ for (let i = 0; i < ORDERS; i++) {
     reachedAt.set(v, at);
     reachingWebhook.set(v, lastWebhookId);
   }
-  await deliver("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, available - qty, now));
-  wake();
+  await send("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, available - qty, now));
+  if (INLINE_DOOR) wake();
 }
+while (stored < sent) await sleep(10);
 const burstSeconds = (Date.now() - t0) / 1000;
 const behind = (Date.now() - t0) / 1000 - ORDERS / RATE;
 
@@ -196,6 +223,8 @@ console.log(
       stock: STOCK,
       limit: LIMIT,
       syncDebounceMs: SYNC_DEBOUNCE_MS,
+      worker: WORKER_ROOT,
+      door: INLINE_DOOR ? "inline" : "thread",
       burstSeconds: +burstSeconds.toFixed(1),
       senderBehindSeconds: +behind.toFixed(2),
       accepted: accepted.length,
@@ -229,6 +258,8 @@ console.log(
   ),
 );
 
+door.postMessage("close");
+await once(door, "exit");
 const exited = new Promise((r) => worker.once("exit", r));
 worker.kill("SIGTERM");
 await exited;

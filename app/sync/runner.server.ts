@@ -5,12 +5,12 @@
 // failure is tried again with backoff; a permanent one (or too many attempts) leaves the
 // task `failed` with its error, for the merchant to see and retry. Engine state and the
 // webhook inbox are never touched here: a failed push loses nothing but time.
-import crypto from "node:crypto";
 import { eachChunk } from "../db/chunks.ts";
 import type { Db } from "../db/client.server.ts";
 import { AdminApiError } from "../shopify/admin-errors.ts";
 import type { AdminGateway } from "../shopify/admin-operations.server.ts";
 import type { GatewayFactory } from "../shopify/gateway.server.ts";
+import { claimTasks, finishTasks, type ClaimedTask, type Finish } from "./claim.server.ts";
 import { runCatalogSync } from "./catalog-sync.server.ts";
 import { refreshAutoEnableCollection } from "./collection-sync.server.ts";
 import { recordShipDates, sendFlowTrigger } from "./flow-sync.server.ts";
@@ -67,14 +67,7 @@ export interface SyncResult {
   failed: number;
 }
 
-interface Claimed {
-  id: number;
-  shop: string;
-  kind: SyncKind;
-  targetId: string;
-  attempts: number;
-  lease: Date;
-}
+type Claimed = ClaimedTask;
 
 // DENY at a backorder limit first (decision 0023). Lines' locations right after the catalog,
 // so the pushes that follow see the queue they give; the collection's membership after the
@@ -176,56 +169,16 @@ async function pushStopSelling(
   if (tasks.length === 0) return { result, pushed: [] };
   const failed = await pushStopSellingTasks(db, gateway, shop, tasks, now);
   const pushed = tasks.filter((t) => !failed.has(t.targetId));
-  if (pushed.length) {
-    // Done together, while still ours (same rule as finish()).
-    const ids = pushed.map((t) => t.id);
-    const lease = pushed[0]!.lease;
-    const r = await db.syncTask.updateMany({
-      where: { id: { in: ids }, status: SYNC_TASK_STATUS.running, lockedUntil: lease },
-      data: { status: SYNC_TASK_STATUS.done, lockedUntil: null, lastError: null },
-    });
-    result.done += r.count;
-    if (r.count < pushed.length) {
-      // Re-enqueued while we pushed: newer work, which runs again as soon as it is due.
-      await db.syncTask.updateMany({
-        where: { id: { in: ids }, status: SYNC_TASK_STATUS.pending, lockedUntil: lease },
-        data: { lockedUntil: null },
-      });
-      result.retrying += pushed.length - r.count;
-    }
-  }
-  for (const t of tasks) if (failed.has(t.targetId)) result[await finish(db, t, failed.get(t.targetId)!, now(), opts)]++;
+  add(result, await finishAll(db, tasks, (t) => failed.get(t.targetId) ?? null, now(), opts));
   return { result, pushed: pushed.map((t) => t.targetId) };
 }
 
 /** Stop-selling tasks claimed at once: at most this many (a shop's variants that reached a limit). */
 const STOP_SELLING_CLAIM = 500;
 
-/**
- * The shop's due stop-selling tasks, claimed in one statement however many there are: one
- * statement per row (claim()) waits for SQLite's write lock once per row while the inbox
- * writes. They share a lease with a random millisecond part: the rows that carry it are this
- * claim's. Two runners drawing the same one in the same millisecond would both push the same
- * DENY, which does no harm.
- */
-async function claimStopSelling(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
-  const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
-  if (settings?.pausedAt) return [];
-  const where = { shop, kind: SYNC_KIND.stopSelling, ...dueWhere(now) };
-  const due = await db.syncTask.findMany({ where, select: { id: true }, take: STOP_SELLING_CLAIM });
-  if (due.length === 0) return [];
-  const ids = { in: due.map((t) => t.id) };
-  const lease = new Date(now.getTime() + leaseMsOf(SYNC_KIND.stopSelling, opts) + crypto.randomInt(1000));
-  await db.syncTask.updateMany({
-    where: { id: ids, ...where },
-    data: { status: SYNC_TASK_STATUS.running, lockedUntil: lease, attempts: { increment: 1 } },
-  });
-  const mine = await db.syncTask.findMany({
-    where: { id: ids, status: SYNC_TASK_STATUS.running, lockedUntil: lease },
-    select: { id: true, targetId: true, attempts: true },
-  });
-  return mine.map((t) => ({ id: t.id, shop, kind: SYNC_KIND.stopSelling, targetId: t.targetId, attempts: t.attempts, lease }));
-}
+/** The shop's due stop-selling tasks, in one statement however many (claim.server.ts). */
+const claimStopSelling = (db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> =>
+  claimTasks(db, { shop, now, take: STOP_SELLING_CLAIM, kind: SYNC_KIND.stopSelling, ...leases(opts) });
 
 async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string, tasks: Claimed[], now: () => Date) {
   try {
@@ -242,27 +195,14 @@ async function pushStopSellingTasks(db: Db, gateway: AdminGateway, shop: string,
   }
 }
 
-async function claim(db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> {
-  // Paused (the merchant undid the app's changes): nothing but the undo goes to Shopify.
-  const settings = await db.shopSettings.findUnique({ where: { shop }, select: { pausedAt: true } });
-  const only = settings?.pausedAt ? { kind: SYNC_KIND.undo } : {};
-  const due = await db.syncTask.findMany({
-    where: { shop, ...only, ...dueWhere(now) },
-    orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-    take: opts.batchSize ?? 250,
-  });
-  const mine: Claimed[] = [];
-  for (const t of due) {
-    const lease = new Date(now.getTime() + leaseMsOf(t.kind, opts));
-    // One conditional update per row: of two runners, exactly one gets it.
-    const r = await db.syncTask.updateMany({
-      where: { id: t.id, ...only, ...dueWhere(now) },
-      data: { status: SYNC_TASK_STATUS.running, lockedUntil: lease, attempts: { increment: 1 } },
-    });
-    if (r.count === 1) mine.push({ id: t.id, shop, kind: t.kind as SyncKind, targetId: t.targetId, attempts: t.attempts + 1, lease });
-  }
-  return mine;
-}
+/** The shop's due tasks, earliest first, in one statement (of a paused shop: only the undo). */
+const claim = (db: Db, shop: string, now: Date, opts: SyncOptions): Promise<Claimed[]> =>
+  claimTasks(db, { shop, now, take: opts.batchSize ?? 250, ...leases(opts) });
+
+const leases = (opts: SyncOptions) => ({
+  leaseMs: (kind: string) => leaseMsOf(kind, opts),
+  leaseKinds: [...LONG_KINDS, SYNC_KIND.stopSelling],
+});
 
 function leaseMsOf(kind: string, opts: SyncOptions): number {
   if (LONG_KINDS.has(kind)) return CATALOG_LEASE_MS;
@@ -279,7 +219,6 @@ async function syncShop(
   /** Pushes stop-selling tasks due meanwhile; returns this shop's variants it pushed. */
   between: () => Promise<string[]>,
 ): Promise<SyncResult> {
-  const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
   await between();
   const tasks = await claim(db, shop, now(), opts);
   const outcome = new Map<number, Error | null>();
@@ -339,49 +278,43 @@ async function syncShop(
     }
   }
 
-  for (const t of tasks) {
-    const error = outcome.has(t.id) ? outcome.get(t.id)! : new Error(`unknown sync kind ${t.kind}`);
-    const r = await finish(db, t, error, now(), opts);
-    result[r]++;
+  // Unknown kind (a newer version's task, claimed by an older runner): an error, retried later.
+  return finishAll(db, tasks, (t) => (outcome.has(t.id) ? outcome.get(t.id)! : new Error(`unknown sync kind ${t.kind}`)), now(), opts);
+}
+
+/** Records every task's outcome set-wise (claim.server.ts); counts them. */
+async function finishAll(
+  db: Db,
+  tasks: Claimed[],
+  errorOf: (t: Claimed) => Error | null,
+  now: Date,
+  opts: SyncOptions,
+): Promise<SyncResult> {
+  const result: SyncResult = { done: 0, retrying: 0, failed: 0 };
+  const outcomes = tasks.map((task) => ({ task, finish: finishOf(task, errorOf(task), now, opts) }));
+  const recorded = await finishTasks(db, outcomes);
+  for (const { task, finish } of outcomes) {
+    // Not recorded: re-enqueued while we pushed, newer work that runs again as soon as it is due.
+    if (!recorded.has(task.id)) result.retrying++;
+    else result[finish.status === SYNC_TASK_STATUS.done ? "done" : finish.status === SYNC_TASK_STATUS.failed ? "failed" : "retrying"]++;
   }
   return result;
 }
 
-async function finish(db: Db, t: Claimed, error: Error | null, now: Date, opts: SyncOptions): Promise<keyof SyncResult> {
-  // Only while still ours: a task re-enqueued meanwhile (status back to pending) is new work and stays.
-  const mine = { id: t.id, status: SYNC_TASK_STATUS.running, lockedUntil: t.lease };
-  let status: keyof SyncResult;
-  let r;
-  if (!error) {
-    status = "done";
-    r = await db.syncTask.updateMany({ where: mine, data: { status: SYNC_TASK_STATUS.done, lockedUntil: null, lastError: null } });
-  } else {
-    const permanent = error instanceof AdminApiError && error.permanent;
-    const giveUp = permanent || t.attempts >= (opts.maxAttempts ?? SYNC_MAX_ATTEMPTS);
-    status = giveUp ? "failed" : "retrying";
-    const message = `${permanent ? "" : `attempt ${t.attempts}: `}${error.message}`.slice(0, 2000);
-    r = await db.syncTask.updateMany({
-      where: mine,
-      data: giveUp
-        ? { status: SYNC_TASK_STATUS.failed, lockedUntil: null, lastError: message }
-        : {
-            status: SYNC_TASK_STATUS.pending,
-            lockedUntil: null,
-            lastError: message,
-            dueAt: new Date(now.getTime() + syncBackoffMs(t.attempts)),
-          },
-    });
-  }
-  if (r.count === 0) {
-    // Re-enqueued while we pushed: newer work, which runs again as soon as it is due.
-    await db.syncTask.updateMany({
-      where: { id: t.id, status: SYNC_TASK_STATUS.pending, lockedUntil: t.lease },
-      data: { lockedUntil: null },
-    });
-    return "retrying";
-  }
-  return status;
+/** Done; or retried with backoff; or given up (a permanent error, or too many attempts). */
+function finishOf(t: Claimed, error: Error | null, now: Date, opts: SyncOptions): Finish {
+  if (!error) return { status: SYNC_TASK_STATUS.done };
+  const permanent = error instanceof AdminApiError && error.permanent;
+  const lastError = `${permanent ? "" : `attempt ${t.attempts}: `}${error.message}`.slice(0, 2000);
+  if (permanent || t.attempts >= (opts.maxAttempts ?? SYNC_MAX_ATTEMPTS)) return { status: SYNC_TASK_STATUS.failed, lastError };
+  return { status: SYNC_TASK_STATUS.pending, lastError, dueAt: new Date(now.getTime() + syncBackoffMs(t.attempts)) };
 }
+
+const add = (total: SyncResult, r: SyncResult) => {
+  total.done += r.done;
+  total.retrying += r.retrying;
+  total.failed += r.failed;
+};
 
 /** The merchant's retry: failed tasks go back in line now (all of the shop's, or the given ids). */
 export async function retryFailedSyncTasks(db: Db, shop: string, ids?: number[], now = new Date()): Promise<number> {
