@@ -83,27 +83,16 @@ const nonNegative = (n: number): number => (Number.isFinite(n) && n > 0 ? Math.f
  */
 export function arrivalForUnit(unit: number, plan: RestockPlan): string | null {
   if (!Number.isFinite(unit) || unit < 1) return null;
-  const today = parseDate(plan.today);
-  if (today === null) return null;
-  const lead = nonNegative(plan.leadTimeDays);
-  const announced = plan.restockDate === null ? null : parseDate(plan.restockDate);
-  const perCycle = plan.incomingQuantity !== null && plan.incomingQuantity > 0 ? Math.floor(plan.incomingQuantity) : null;
-  const arrivals = scheduledArrivals(plan, today, announced, perCycle);
-  if (arrivals.length > 0) {
-    // Units are served by the scheduled arrivals in date order; the rest wait for further
-    // cycles after the last one, as a lone restock date's overflow does.
-    let covered = 0;
-    for (const a of arrivals) {
-      covered += a.quantity;
-      if (unit <= covered) return formatDate(a.ms);
-    }
-    const rest = Math.floor(unit) - covered;
-    const cycles = perCycle === null ? 1 : Math.ceil(rest / perCycle);
-    return formatDate(arrivals[arrivals.length - 1]!.ms + cycles * lead * DAY_MS);
+  const schedule = restockSchedule(plan);
+  if (schedule === null) return null;
+  // Units are served by the scheduled arrivals in date order; the rest wait for further
+  // cycles after the last one, or (no date ahead) from a lead time after today.
+  let covered = 0;
+  for (const a of schedule.arrivals) {
+    covered += a.quantity;
+    if (unit <= covered) return a.date;
   }
-  // No date ahead: the first stock comes a lead time from today, then every lead time after.
-  const cycle = perCycle === null ? 0 : Math.ceil(Math.floor(unit) / perCycle) - 1;
-  return formatDate(today + lead * DAY_MS + cycle * lead * DAY_MS);
+  return schedule.beyond(Math.floor(unit) - covered);
 }
 
 interface Arrival {
@@ -130,7 +119,8 @@ export function restockSchedule(plan: RestockPlan): {
   const last = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.ms : null;
   return {
     arrivals: arrivals.map((a) => ({ date: formatDate(a.ms), quantity: a.quantity, locationId: a.locationId })),
-    // The same two rules as arrivalForUnit's overflow and its "no date ahead".
+    // Past the last arrival, one cycle per `perCycle` units (a lone date's overflow: one lead
+    // time); with no date ahead, the first stock a lead time from today, then every lead time.
     beyond: (rest) =>
       last !== null
         ? formatDate(last + (perCycle === null ? 1 : Math.ceil(rest / perCycle)) * lead * DAY_MS)
