@@ -9,8 +9,12 @@ import type { Db, Tx } from "../db/client.server.ts";
 
 /** Younger than this: served as is. */
 export const FRESH_MS = 30_000;
-/** Older than this: not shown, recomputed inline (a merchant back after a pause sees current figures). */
-export const MAX_AGE_MS = 10 * 60_000;
+/**
+ * Older than this: not shown, recomputed inline. A day: a merchant back after lunch or the
+ * next morning sees the last figures at once, marked with their age, and the page reloads
+ * them seconds later; figures older than that would mislead more than they help.
+ */
+export const MAX_AGE_MS = 24 * 60 * 60_000;
 /** How long one recomputation may hold the row before another instance may take it over. */
 const LEASE_MS = 60_000;
 
