@@ -74,6 +74,41 @@ async function refresh<T>(client: Db, shop: string, key: string, compute: (now: 
   }
 }
 
+export type RefreshOutcome = "refreshed" | "fresh" | "leased";
+
+/**
+ * Recomputes the figures `key` of `shop` as of `now` (taken after the changes it must show
+ * committed), off any request (the worker keeps snapshots
+ * warm with it, decision 0032): skipped when the snapshot is younger than `minAgeMs` (at most
+ * one recomputation per shop and key per that time, whoever made the last one) or when
+ * another instance holds its lease; a missing snapshot is computed and stored. A failure lets
+ * the lease go, keeps the old snapshot and rethrows.
+ */
+export async function refreshSnapshot<T>(
+  client: Db,
+  shop: string,
+  key: string,
+  compute: (now: Date) => Promise<T>,
+  { now = new Date(), minAgeMs = 0 }: { now?: Date; minAgeMs?: number } = {},
+): Promise<RefreshOutcome> {
+  const row = await client.figuresSnapshot.findUnique({ where: { shop_key: { shop, key } }, select: { asOf: true } });
+  if (row && now.getTime() - row.asOf.getTime() < minAgeMs) return "fresh";
+  if (row) {
+    const claimed = await client.figuresSnapshot.updateMany({
+      where: { shop, key, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
+      data: { refreshingUntil: new Date(now.getTime() + LEASE_MS) },
+    });
+    if (claimed.count === 0) return "leased";
+  }
+  try {
+    await store(client, shop, key, await compute(now), now);
+    return "refreshed";
+  } catch (e) {
+    if (row) await client.figuresSnapshot.updateMany({ where: { shop, key }, data: { refreshingUntil: null } }).catch(() => undefined);
+    throw e;
+  }
+}
+
 /** Stores a snapshot unless a newer one is there (two writers: the later figures win). */
 async function store(client: Db, shop: string, key: string, value: unknown, asOf: Date): Promise<void> {
   const data = { payload: JSON.stringify(value), asOf, refreshingUntil: null };

@@ -86,6 +86,8 @@ export async function loadDashboard(
   };
 }
 
+export const dashboardKey = (granularity: "day" | "week", shopCurrency: string) => `dashboard:${granularity}:${shopCurrency}`;
+
 /** The dashboard's figures as of their snapshot (figures-snapshot.server.ts): what the page loads. */
 export function loadDashboardSnapshot(
   client: Db,
@@ -96,7 +98,7 @@ export function loadDashboardSnapshot(
   return snapshotOf(
     client,
     shop,
-    `dashboard:${granularity}:${shopCurrency}`,
+    dashboardKey(granularity, shopCurrency),
     (now) => loadDashboard(client, shop, { now, granularity, shopCurrency }),
     options,
   );

@@ -34,7 +34,8 @@ import { LINE_STATE } from "../backorder/line-state.ts";
 
 const PAGE_SIZE = 50;
 /** Snapshot keys of the plans, by cover days (figures-snapshot.server.ts). */
-const PLANS_KEY = "plans:";
+export const PLANS_KEY = "plans:";
+export const plansKey = (coverDays: number) => `${PLANS_KEY}${coverDays}`;
 
 export interface VariantPlan {
   variantId: string;
@@ -202,7 +203,7 @@ export async function loadPlanningSnapshot(
   { coverDays = COVER_DAYS_DEFAULT, filter = "at-risk" as PlanningFilter, page = 1 } = {},
   options: SnapshotOptions = {},
 ): Promise<PlanningOverview & { asOf: Date; refreshing: Promise<void> | null }> {
-  const snap = await snapshotOf(client, shop, `${PLANS_KEY}${coverDays}`, (now) => loadPlans(client, shop, now, coverDays), options);
+  const snap = await snapshotOf(client, shop, plansKey(coverDays), (now) => loadPlans(client, shop, now, coverDays), options);
   const overview = await overviewOf(client, shop, snap.value, { coverDays, filter, page });
   return { ...overview, asOf: snap.asOf, refreshing: snap.refreshing };
 }

@@ -14,7 +14,8 @@ export interface DailyDatesResult {
   variants: number;
 }
 
-export async function refreshDatesForNewDay(db: Db, now = new Date()): Promise<DailyDatesResult> {
+/** `onNewDay`: called with each shop whose new day this call claimed (the worker refreshes its figures). */
+export async function refreshDatesForNewDay(db: Db, now = new Date(), onNewDay?: (shop: string) => void): Promise<DailyDatesResult> {
   const result: DailyDatesResult = { shops: 0, variants: 0 };
   const shops = await db.shopSettings.findMany({
     where: { uninstalledAt: null },
@@ -40,6 +41,7 @@ export async function refreshDatesForNewDay(db: Db, now = new Date()): Promise<D
       return variantIds;
     });
     if (!ids) continue;
+    onNewDay?.(s.shop);
     result.shops++;
     result.variants += ids.length;
   }

@@ -1,5 +1,6 @@
 // What a worker process runs (`npm run worker`, or the web process's worker child): the
-// inbox loop, the Shopify sync loop and the daily storefront-date check, each on its own
+// inbox loop, the Shopify sync loop, the daily storefront-date check and the figures
+// snapshots' warmer, each on its own
 // RetryLoop so a throttled shop never delays the inbox and a database outage stops none
 // of them for good.
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -13,6 +14,7 @@ import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
 import { runtimeConfig } from "../config.server.ts";
 import { sendDueEmails } from "../email/sender.server.ts";
 import { deleteOrphanedBodyParts } from "../inbox/body-parts.server.ts";
+import { FiguresWarmer, type FiguresWarmerOptions } from "./figures-warmer.server.ts";
 
 /** Polls for events another process stored and for retries that came due; a wake starts a pass at once. */
 const INBOX_POLL_MS = 2_000;
@@ -21,15 +23,29 @@ const SYNC_POLL_MS = 2_000;
 const DATES_POLL_MS = 60_000;
 /** Customer emails: a few seconds late is fine; retries wait minutes anyway. */
 const EMAIL_POLL_MS = 5_000;
+/** The figures snapshots: a marked shop waits for its interval (figures-warmer.server.ts), so a second is fine-grained enough. */
+const FIGURES_POLL_MS = 1_000;
 
 export interface WorkerLoops {
   /** A webhook was stored: drain now (wakes coalesce). */
   wakeInbox(): void;
+  /** The figures snapshots' warmer (its `idle` says every committed change is in the snapshots). */
+  figures: FiguresWarmer;
   /** Resolves once every loop has stopped (after the signal aborts). */
   done: Promise<void>;
 }
 
-export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string) => void = (l) => console.log(l)): WorkerLoops {
+export interface WorkerLoopsOptions {
+  /** The figures warmer's timings (tests shorten them). */
+  figures?: Omit<FiguresWarmerOptions, "log">;
+}
+
+export function startWorkerLoops(
+  db: Db,
+  signal: AbortSignal,
+  log: (line: string) => void = (l) => console.log(l),
+  options: WorkerLoopsOptions = {},
+): WorkerLoops {
   // A stop-selling push committed by the inbox loop: the sync loop goes at once and, if it is
   // in the middle of a batch, pushes it between two tasks (runner.server.ts, decision 0023).
   let stopSellingWaiting = false;
@@ -45,9 +61,25 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
     // the event loop and a stop message would wait for all of it: give it a turn per chunk.
     afterApply: async (tx, shop, affected) => {
       await hooks.afterApply?.(tx, shop, affected);
+      if (affected.variantIds.size + affected.orderIds.size > 0) warmer.changed(shop);
       await nextTurn();
     },
+    afterCommit: () => {
+      hooks.afterCommit?.();
+      if (warmer.committed()) figures.wake();
+    },
   };
+  // The dashboard's and the planning page's snapshots, recomputed here so a merchant's first visit finds them (decision 0032).
+  const warmer = new FiguresWarmer(db, { ...options.figures, log });
+  const figures = new RetryLoop({
+    name: "figures",
+    pollMs: FIGURES_POLL_MS,
+    signal,
+    pass: async () => {
+      const r = await warmer.pass();
+      if (r.refreshed.length > 0) log(`[worker] figures: ${r.refreshed.length} shop(s) refreshed, ${r.waiting} waiting`);
+    },
+  });
   const sync = new RetryLoop({
     name: "sync",
     pollMs: SYNC_POLL_MS,
@@ -81,8 +113,12 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
     signal,
     // A new day in a shop moves its storefront dates: queue their re-publication.
     pass: async () => {
-      const r = await refreshDatesForNewDay(db);
-      if (r.shops > 0) sync.wake();
+      // A shop's new day moves its plans ("today", the demand windows): its figures too.
+      const r = await refreshDatesForNewDay(db, new Date(), (shop) => warmer.mark(shop));
+      if (r.shops > 0) {
+        sync.wake();
+        figures.wake();
+      }
       // Also rare and cheap: large bodies whose delivery was never stored (see body-parts.server.ts).
       const orphans = await deleteOrphanedBodyParts(db);
       if (orphans > 0) log(`[worker] deleted the parts of ${orphans} webhook bodies never stored`);
@@ -98,6 +134,6 @@ export function startWorkerLoops(db: Db, signal: AbortSignal, log: (line: string
       if (r.sent + r.retrying + r.failed > 0) log(`[worker] email: ${r.sent} sent, ${r.retrying} retrying, ${r.failed} failed`);
     },
   });
-  const done = Promise.all([inbox.run(), sync.run(), dates.run(), email.run()]).then(() => undefined);
-  return { wakeInbox: () => inbox.wake(), done };
+  const done = Promise.all([inbox.run(), sync.run(), dates.run(), email.run(), figures.run()]).then(() => undefined);
+  return { wakeInbox: () => inbox.wake(), figures: warmer, done };
 }
