@@ -6,7 +6,9 @@
 // run by run so load on the machine falls on both alike), one variant's plan, and the full
 // CSV export; then what the two pages load since docs/decisions/0027-figures-snapshot.md (the
 // figures snapshot: a fresh one read, a stale one read with its recomputation left to after
-// the response, as the page does, and that recomputation's own cost). Figures and the command are in bench/README.md ("## Admin").
+// the response, as the page does, and that recomputation's own cost); and, since
+// docs/decisions/0032, the first load of a shop without a worker (computed inline) beside the
+// first load after the worker's warmer has run. Figures and the command are in bench/README.md ("## Admin").
 //
 //   npx tsx bench/admin-queue.ts            # SQLite (temporary file)
 //   npx tsx bench/admin-queue.ts postgres   # PostgreSQL at TEST_POSTGRES_URL (throw-away database)
@@ -16,6 +18,7 @@ import { loadQueuePage } from "../app/admin/queue.server.ts";
 import { loadDashboard, loadDashboardSnapshot } from "../app/admin/metrics.server.ts";
 import { loadPlanningOverview, loadPlanningSnapshot, loadVariantPlanning } from "../app/admin/planning.server.ts";
 import { FRESH_MS } from "../app/admin/figures-snapshot.server.ts";
+import { FiguresWarmer } from "../app/worker/figures-warmer.server.ts";
 import { fromCalendarDate } from "../app/backorder/eta.ts";
 import { loadDashboard as loadDashboardMain } from "./support/dashboard-main.ts";
 import { loadPlanningOverview as loadPlanningOverviewMain } from "./support/planning-main.ts";
@@ -160,6 +163,50 @@ try {
   await snapRows(`planning page (${VARIANTS} variants, at risk)`, (now) =>
     loadPlanningSnapshot(t.db, SHOP, { filter: "at-risk" }, { now }),
   );
+  // Since decision 0032: the merchant's first visit (no snapshot yet, or one older than a day).
+  // Without a worker the page computes the figures inline (base's behaviour); with one, the
+  // worker's warmer has stored them (timed apart: the worker's work, off any request) and the
+  // first load reads them. Alternating run by run, each run from no snapshot at all.
+  {
+    type Samples = { wall: number[]; cpu: number[] };
+    const sample = (): Samples => ({ wall: [], cpu: [] });
+    const r = { inlineDash: sample(), inlinePlan: sample(), pass: sample(), warmDash: sample(), warmPlan: sample() };
+    const timed = async <T>(into: Samples, fn: () => Promise<T>): Promise<T> => {
+      const s = performance.now();
+      const c = process.cpuUsage();
+      const out = await fn();
+      const used = process.cpuUsage(c);
+      into.wall.push(performance.now() - s);
+      into.cpu.push((used.user + used.system) / 1000);
+      return out;
+    };
+    const dash = () => loadDashboardSnapshot(t.db, SHOP, {}, { now: new Date() });
+    const plan = () => loadPlanningSnapshot(t.db, SHOP, { filter: "at-risk" }, { now: new Date() });
+    for (let i = 0; i < RUNS; i++) {
+      await t.db.figuresSnapshot.deleteMany({ where: { shop: SHOP } });
+      await timed(r.inlineDash, dash);
+      await timed(r.inlinePlan, plan);
+      await t.db.figuresSnapshot.deleteMany({ where: { shop: SHOP } });
+      const warmer = new FiguresWarmer(t.db, { sweepMs: Infinity, log: (l) => console.error(l) });
+      warmer.mark(SHOP);
+      const pass = await timed(r.pass, () => warmer.pass());
+      if (pass.refreshed.length !== 1) throw new Error("the warmer did not refresh the shop");
+      const d = await timed(r.warmDash, dash);
+      const p = await timed(r.warmPlan, plan);
+      // Read, not computed: the snapshot's time is the pass's, and nothing was started.
+      if (d.refreshing || p.refreshing || Date.now() - d.asOf.getTime() < 1 || d.asOf.getTime() > Date.now())
+        throw new Error("first load computed");
+    }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+    const line = (label: string, x: Samples) =>
+      console.log(`| ${label} | ${med(x.wall).toFixed(1)}${t.provider === "sqlite" ? ` (CPU ${med(x.cpu).toFixed(1)})` : ""} | — |`);
+    line("first load, no worker: dashboard computed inline", r.inlineDash);
+    line("first load, no worker: planning page computed inline", r.inlinePlan);
+    line("the worker's pass for the shop (both figure sets, off any request)", r.pass);
+    line("first load after the worker's pass: dashboard", r.warmDash);
+    line("first load after the worker's pass: planning page", r.warmPlan);
+  }
+
   const one = await time(() => loadVariantPlanning(t.db, SHOP, busyVariant));
   row("planning: one variant with history", one);
 
