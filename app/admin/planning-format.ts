@@ -8,6 +8,12 @@ export const RISK_LABELS: Record<RiskReason, string> = {
   "no-restock-date": "No restock date",
 };
 
+/** A location of the per-location breakdown (decision 0032): its Shopify id; null: units at no location yet. */
+export const locationLabel = (locationId: string | null): string => (locationId === null ? "Not placed yet" : `Location ${locationId}`);
+
+/** Projected units (fractional with demand rates and shared batches): whole units. */
+export const formatUnits = (n: number): string => Math.round(n).toLocaleString("en-US");
+
 /** Units per day: one decimal below 10, whole above. */
 export const formatRate = (perDay: number): string => (perDay >= 10 ? String(Math.round(perDay)) : perDay.toFixed(1));
 

@@ -31,6 +31,14 @@ import { loadShopDefaults, shopToday } from "./shop-context.server.ts";
 import { dropSnapshots, snapshotOf, type SnapshotOptions } from "./figures-snapshot.server.ts";
 import { SqlParams, dialectOf, indexedBy, num, rawQuery } from "./sql.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
+import {
+  locatedClearDate,
+  locationPlans,
+  projectLocatedQueue,
+  type LocatedPoint,
+  type LocatedQueue,
+  type LocationPlan,
+} from "../backorder/located-planning.ts";
 
 const PAGE_SIZE = 50;
 /** Snapshot keys of the plans, by cover days (figures-snapshot.server.ts). */
@@ -53,6 +61,12 @@ export interface VariantPlan {
   clearsOn: string | null;
   advice: OrderAdvice;
   risks: RiskReason[];
+  /**
+   * In a shop with more than one location: each location's waiting units and the date its own
+   * queue clears (located-planning.ts; the locationId null row: units at no location yet), and
+   * nextBatch, clearsOn and the risks follow each location's lines. null with one location.
+   */
+  byLocation: LocationPlan[] | null;
 }
 
 export interface NamedPlan extends VariantPlan {
@@ -78,6 +92,14 @@ interface Inputs {
   demand: Map<string, { u7: number; u28: number }>;
   batches: Map<string, IncomingUnits[]>;
   policies: Map<string, { restockDate: string | null; leadTimeDays: number | null }>;
+  /** Waiting units per location (placed or not) of each variant; null when the shop has fewer than two locations. */
+  located: Map<string, LocationUnitsRow[]> | null;
+}
+
+interface LocationUnitsRow {
+  locationId: string;
+  placed: number;
+  unplaced: number;
 }
 
 /** Everything the plans of a shop's variants need, in five queries (optionally for one variant). */
@@ -101,21 +123,22 @@ async function loadInputs(client: Db | Tx, shop: string, now: Date, variantId?: 
        FROM "BackorderLine"${variantId === undefined ? indexedBy(dialect, "BackorderLine_window_idx") : ""}
       WHERE "shop" = ${pd.p(shop)} AND "backorderedAt" >= ${pd.p(since28)}${one(pd)} GROUP BY "variantId"`;
   const pb = new SqlParams(dialect);
-  const batchSql = `SELECT "variantId" AS "v", "arrivesOn" AS "d", "quantity" AS "q" FROM "IncomingBatch"
+  const batchSql = `SELECT "variantId" AS "v", "arrivesOn" AS "d", "quantity" AS "q", "locationId" AS "l" FROM "IncomingBatch"
        WHERE "shop" = ${pb.p(shop)} AND "arrivesOn" >= ${pb.p(fromCalendarDate(today))}${one(pb)} ORDER BY "arrivesOn", "id"`;
   const pp = new SqlParams(dialect);
   const policySql = `SELECT "variantId" AS "v", "restockDate" AS "r", "leadTimeDays" AS "l" FROM "VariantPolicy"
        WHERE "shop" = ${pp.p(shop)}${one(pp)}`;
-  const [waitingRows, demandRows, batchRows, policyRows] = await Promise.all([
+  const [waitingRows, demandRows, batchRows, policyRows, located] = await Promise.all([
     rawQuery<{ v: string; u: unknown; n: unknown; o: unknown }>(client, pw, waitingSql),
     rawQuery<{ v: string; u7: unknown; u28: unknown }>(client, pd, demandSql),
-    rawQuery<{ v: string; d: unknown; q: unknown }>(client, pb, batchSql),
+    rawQuery<{ v: string; d: unknown; q: unknown; l: string | null }>(client, pb, batchSql),
     rawQuery<{ v: string; r: unknown; l: unknown }>(client, pp, policySql),
+    loadLocated(client, shop, variantId),
   ]);
   const batches = new Map<string, IncomingUnits[]>();
   for (const b of batchRows) {
     const list = batches.get(b.v) ?? [];
-    list.push({ date: calendarDate(asDate(b.d))!, quantity: num(b.q) });
+    list.push({ date: calendarDate(asDate(b.d))!, quantity: num(b.q), locationId: b.l ?? null });
     batches.set(b.v, list);
   }
   return {
@@ -124,6 +147,7 @@ async function loadInputs(client: Db | Tx, shop: string, now: Date, variantId?: 
     waiting: new Map(waitingRows.map((r) => [r.v, { units: num(r.u), lines: num(r.n), overdue: num(r.o) }])),
     demand: new Map(demandRows.map((r) => [r.v, { u7: num(r.u7), u28: num(r.u28) }])),
     batches,
+    located,
     policies: new Map(
       policyRows.map((r) => [
         r.v,
@@ -131,6 +155,47 @@ async function loadInputs(client: Db | Tx, shop: string, now: Date, variantId?: 
       ]),
     ),
   };
+}
+
+/**
+ * Waiting units per variant, location and placed-or-not, for a shop with two locations or
+ * more (one with a single location is planned as one pool, as before: null). Lines short at no
+ * known location are not listed (the variant's waiting units less these).
+ */
+async function loadLocated(client: Db | Tx, shop: string, variantId?: string): Promise<Map<string, LocationUnitsRow[]> | null> {
+  const locations = await client.inventoryLevel.groupBy({ by: ["locationId"], where: { shop }, orderBy: { locationId: "asc" }, take: 2 });
+  if (locations.length < 2) return null;
+  const p = new SqlParams(dialectOf(client));
+  const placed = `CASE WHEN "assignedLocationId" = "locationId" THEN 1 ELSE 0 END`;
+  const rows = await rawQuery<{ v: string; l: string; p: unknown; u: unknown }>(
+    client,
+    p,
+    `SELECT "variantId" AS "v", "locationId" AS "l", ${placed} AS "p", SUM("waitingQuantity") AS "u"
+       FROM "BackorderLine"
+      WHERE "shop" = ${p.p(shop)} AND "state" = '${LINE_STATE.waiting}' AND "locationId" IS NOT NULL${
+        variantId === undefined ? "" : ` AND "variantId" = ${p.p(variantId)}`
+      }
+      GROUP BY "variantId", "locationId", ${placed}`,
+  );
+  const out = new Map<string, LocationUnitsRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.v) ?? [];
+    let at = list.find((x) => x.locationId === r.l);
+    if (!at) list.push((at = { locationId: r.l, placed: 0, unplaced: 0 }));
+    if (num(r.p) === 1) at.placed += num(r.u);
+    else at.unplaced += num(r.u);
+    out.set(r.v, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0));
+  return out;
+}
+
+/** The variant's waiting units per location (the units no location holds: the rest of its queue); null in a one-location shop. */
+function locatedQueueOf(variantId: string, waitingUnits: number, inputs: Inputs): LocatedQueue | null {
+  if (inputs.located === null) return null;
+  const locations = inputs.located.get(variantId) ?? [];
+  const placedSomewhere = locations.reduce((s, l) => s + l.placed + l.unplaced, 0);
+  return { locations, unlocated: Math.max(0, waitingUnits - placedSomewhere) };
 }
 
 /** Raw DateTime columns: a Date (PostgreSQL), an ISO string or epoch milliseconds (SQLite through libsql). */
@@ -150,7 +215,11 @@ function planOf(variantId: string, inputs: Inputs, coverDays: number): VariantPl
   const rate = planningRate(demand);
   const leadTimeDays = policy?.leadTimeDays ?? inputs.defaultLeadTimeDays;
   const restockDate = policy?.restockDate ?? null;
-  const next = projectQueue(w.units, rate, batches, inputs.today)[0];
+  const located = locatedQueueOf(variantId, w.units, inputs);
+  const projection = located
+    ? projectLocatedQueue(located, rate, batches, inputs.today)
+    : projectQueue(w.units, rate, batches, inputs.today);
+  const next = projection[0];
   return {
     variantId,
     waitingUnits: w.units,
@@ -163,9 +232,10 @@ function planOf(variantId: string, inputs: Inputs, coverDays: number): VariantPl
     restockDate,
     leadTimeDays,
     nextBatch: next ? { day: next.day, quantity: next.arriving, queueBefore: next.before } : null,
-    clearsOn: queueClearDate(w.units, rate, batches, inputs.today),
+    clearsOn: located ? locatedClearDate(located, rate, batches, inputs.today) : queueClearDate(w.units, rate, batches, inputs.today),
     advice: orderAdvice({ waitingUnits: w.units, rate, batches, leadTimeDays, coverDays, today: inputs.today }),
-    risks: riskReasons({ waitingUnits: w.units, overduePromises: w.overdue, rate, batches, restockDate, today: inputs.today }),
+    risks: riskReasons({ waitingUnits: w.units, overduePromises: w.overdue, rate, batches, restockDate, today: inputs.today, projection }),
+    byLocation: located ? locationPlans(located, rate, batches, inputs.today) : null,
   };
 }
 
@@ -297,7 +367,10 @@ export interface VariantPlanning {
   waitingHistory: { day: string; units: number }[];
   /** Units backordered per day over the last 28 days. */
   ordersPerDay: { day: string; units: number }[];
-  projection: { day: string; before: number; after: number; arriving: number }[];
+  /** The queue on each batch date; in a shop with several locations, each location's too (LocatedPoint). */
+  projection: ({ day: string; before: number; after: number; arriving: number } & Partial<
+    Pick<LocatedPoint, "locationId" | "locations">
+  >)[];
 }
 
 export const HISTORY_DAYS = 28;
@@ -364,7 +437,12 @@ export async function loadVariantPlanning(
       const day = addDays(from, i);
       return { day, units: ordersByDay.get(day) ?? 0 };
     }),
-    projection: projectQueue(plan!.waitingUnits, plan!.rate, plan!.batches, inputs.today),
+    projection: (() => {
+      const located = locatedQueueOf(variantId, plan!.waitingUnits, inputs);
+      return located
+        ? projectLocatedQueue(located, plan!.rate, plan!.batches, inputs.today)
+        : projectQueue(plan!.waitingUnits, plan!.rate, plan!.batches, inputs.today);
+    })(),
   };
 }
 

@@ -134,11 +134,13 @@ export function riskReasons(input: {
   batches: readonly IncomingUnits[];
   restockDate: string | null;
   today: string;
+  /** The queue's projection when the caller made its own (per location, located-planning.ts); else projectQueue's. */
+  projection?: readonly ProjectedPoint[];
 }): RiskReason[] {
   const reasons: RiskReason[] = [];
   if (input.overduePromises > 0) reasons.push("promise-passed");
   if (input.waitingUnits <= 0) return reasons;
-  const next = projectQueue(input.waitingUnits, input.rate, input.batches, input.today)[0];
+  const next = (input.projection ?? projectQueue(input.waitingUnits, input.rate, input.batches, input.today))[0];
   if (next && next.after > 0) reasons.push("outgrows-next-batch");
   if (!next && !(input.restockDate !== null && input.restockDate >= input.today)) reasons.push("no-restock-date");
   return reasons;

@@ -1,16 +1,30 @@
 // One variant's plan: its queue over the last 28 days, orders per day, the batches on the
-// way and the projected queue, with the batches edited in bulk (all rows saved at once).
+// way and the projected queue (per location in a shop with several), with the batches edited
+// in bulk (all rows saved at once).
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useState } from "react";
 import { requireShop } from "../auth/require-shop.server.ts";
 import { db } from "../db/client.server.ts";
 import { loadVariantPlanning, saveVariantBatches } from "../admin/planning.server.ts";
 import { REFERENCE_MAX } from "../admin/incoming-batches.ts";
 import { formatCalendarDate, formatCount } from "../admin/format.ts";
-import { RISK_LABELS, formatRate, formatTrend, parseCoverDays } from "../admin/planning-format.ts";
+import { RISK_LABELS, formatRate, formatTrend, formatUnits, locationLabel, parseCoverDays } from "../admin/planning-format.ts";
 import { TimeChart } from "../admin/ui/charts.tsx";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
@@ -193,6 +207,11 @@ export default function VariantPlan() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {p.byLocation ? (
+          <Layout.Section>
+            <ByLocation plan={p} byLocation={p.byLocation} projection={d.projection} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -223,6 +242,77 @@ export default function VariantPlan() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/**
+ * A shop with more than one location (decision 0032): where the units wait, when each
+ * location's queue clears, and the projected queue of each location on each batch date
+ * (a batch at a location serves that location's lines first, then the ones not placed yet).
+ */
+function ByLocation({
+  plan,
+  byLocation,
+  projection,
+}: {
+  plan: { title: string };
+  byLocation: { locationId: string | null; waitingUnits: number; placedUnits: number; clearsOn: string | null }[];
+  projection: {
+    day: string;
+    arriving: number;
+    before: number;
+    after: number;
+    locationId?: string | null;
+    locations?: { locationId: string | null; before: number; after: number }[];
+  }[];
+}) {
+  const columns = byLocation.map((l) => l.locationId);
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          By location
+        </Text>
+        <DataTable
+          columnContentTypes={["text", "numeric", "numeric", "text"]}
+          headings={["Location", "Units waiting", "Of them placed there", "Queue clears"]}
+          rows={byLocation.map((l) => [
+            locationLabel(l.locationId),
+            formatCount(l.waitingUnits),
+            l.locationId === null ? "—" : formatCount(l.placedUnits),
+            l.waitingUnits <= 0 && l.locationId !== null
+              ? "Nothing waiting"
+              : l.clearsOn
+                ? formatCalendarDate(l.clearsOn)
+                : "Not with the batches planned",
+          ])}
+        />
+        {projection.length ? (
+          <>
+            <Text as="h3" variant="headingSm">
+              {`Projected queue of ${plan.title} by location (before → after each batch)`}
+            </Text>
+            <DataTable
+              columnContentTypes={["text", "text", ...columns.map(() => "text" as const), "numeric"]}
+              headings={["Batch", "Arrives at", ...columns.map(locationLabel), "All locations"]}
+              rows={projection.map((x) => [
+                `${formatCalendarDate(x.day)}: ${formatCount(x.arriving)}`,
+                x.locationId ? locationLabel(x.locationId) : "Any location",
+                ...columns.map((id) => {
+                  const at = x.locations?.find((l) => l.locationId === id);
+                  return at ? `${formatUnits(at.before)} → ${formatUnits(at.after)}` : "—";
+                }),
+                `${formatUnits(x.before)} → ${formatUnits(x.after)}`,
+              ])}
+            />
+            <Text as="p" variant="bodySm" tone="subdued">
+              A batch at a location serves the lines waiting there first, then the lines Shopify has not placed at a location yet (new
+              orders among them); never the lines placed at another location.
+            </Text>
+          </>
+        ) : null}
+      </BlockStack>
+    </Card>
   );
 }
 

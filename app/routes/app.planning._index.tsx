@@ -24,7 +24,15 @@ import { importBatches, loadPlanningSnapshot } from "../admin/planning.server.ts
 import { IMPORT_BYTES_MAX } from "../admin/incoming-batches.ts";
 import { formatCalendarDate, formatCount, formatFiguresAge } from "../admin/format.ts";
 import { useRefreshedFigures } from "../admin/ui/useRefreshedFigures.ts";
-import { PLANNING_FILTERS, RISK_LABELS, formatRate, formatTrend, parseCoverDays, type PlanningFilter } from "../admin/planning-format.ts";
+import {
+  PLANNING_FILTERS,
+  RISK_LABELS,
+  formatRate,
+  formatTrend,
+  locationLabel,
+  parseCoverDays,
+  type PlanningFilter,
+} from "../admin/planning-format.ts";
 import { RouteError } from "../admin/ui/RouteError.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Planning · Backorder Queue" }];
@@ -115,6 +123,8 @@ export default function Planning() {
     });
     return `/app/planning?${p}`;
   };
+  // A shop with more than one location: each row says where its units wait and when each location's queue clears.
+  const located = o.rows.some((r) => r.byLocation !== null);
   const rows = o.rows.map((r) => [
     <Link key={r.variantId} to={`/app/planning/${encodeURIComponent(r.variantId)}?cover=${o.coverDays}`}>
       {r.sku ? `${r.title} · ${r.sku}` : r.title}
@@ -124,6 +134,18 @@ export default function Planning() {
     r.nextBatch ? `${formatCalendarDate(r.nextBatch.day)}: ${r.nextBatch.quantity} for ${Math.round(r.nextBatch.queueBefore)}` : "—",
     r.clearsOn ? formatCalendarDate(r.clearsOn) : r.batches.length ? "Not with the batches planned" : "No batch planned",
     formatCount(r.advice.quantity),
+    ...(located
+      ? [
+          <BlockStack key={`${r.variantId}-loc`} gap="050">
+            {(r.byLocation ?? []).map((l) => (
+              <Text key={l.locationId ?? "none"} as="span" variant="bodySm">
+                {`${locationLabel(l.locationId)}: ${formatCount(l.waitingUnits)}`}
+                {l.waitingUnits > 0 ? ` · clears ${l.clearsOn ? formatCalendarDate(l.clearsOn) : "not yet"}` : ""}
+              </Text>
+            ))}
+          </BlockStack>,
+        ]
+      : []),
     <InlineStack key={`${r.variantId}-risk`} gap="100">
       {r.risks.map((k) => (
         <Badge key={k} tone={k === "promise-passed" ? "critical" : "warning"}>
@@ -210,7 +232,16 @@ export default function Planning() {
               </Bar>
               {rows.length ? (
                 <DataTable
-                  columnContentTypes={["text", "numeric", "text", "text", "text", "numeric", "text"]}
+                  columnContentTypes={[
+                    "text",
+                    "numeric",
+                    "text",
+                    "text",
+                    "text",
+                    "numeric",
+                    ...(located ? (["text"] as const) : []),
+                    "text",
+                  ]}
                   headings={[
                     "Variant",
                     "Waiting",
@@ -218,6 +249,7 @@ export default function Planning() {
                     "Next batch: units for queue",
                     "Queue clears",
                     "Order now",
+                    ...(located ? ["By location"] : []),
                     "At risk",
                   ]}
                   rows={rows}

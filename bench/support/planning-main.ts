@@ -100,6 +100,7 @@ function planOf(variantId: string, inputs: Inputs, coverDays: number): VariantPl
   const restockDate = policy?.restockDate ?? null;
   const next = projectQueue(w.units, rate, batches, inputs.today)[0];
   return {
+    byLocation: null,
     variantId,
     waitingUnits: w.units,
     waitingLines: w.lines,
