@@ -29,6 +29,7 @@ export const UNIT_TESTS = [
 export const BROWSER_TESTS = [
   "test/admin/browser.test.ts",
   "test/admin/planning-browser.test.ts",
+  "test/admin/planning-browser-locations.test.ts",
   "test/admin/onboarding-browser.test.ts",
   "test/storefront/product-page.test.ts",
   "test/storefront/cart.test.ts",

@@ -68,6 +68,8 @@ describe("planning in Chromium", () => {
     await page.getByRole("heading", { name: "Planning" }).waitFor();
     await expect(page.locator("h3", { hasText: "Units waiting" }).count()).resolves.toBe(1);
     await expect(page.getByText(/days of demand · figures as of just now$/).count()).resolves.toBe(1);
+    // One location: no per-location breakdown (decision 0032).
+    await expect(page.locator("th", { hasText: "By location" }).count()).resolves.toBe(0);
     await page.getByRole("link", { name: "All", exact: true }).click();
     await page.waitForURL(/filter=all/);
     const waiting = await t.db.backorderLine.groupBy({ by: ["variantId"], where: { shop: SHOP, state: "waiting" } });
