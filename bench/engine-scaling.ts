@@ -8,7 +8,10 @@
 // LOCATIONS=2: the lines are placed at two locations in turn (BackorderLine.assignedLocationId,
 // as fulfillment orders give it), each short half the waiting units: the variant is then
 // derived whole (decision 0021), which is what this measures; the stream's orders are unplaced.
-// `npx tsx bench/engine-scaling.ts [sqlite|postgres]`; SIZES=1000,10000,100000 EVENTS=200 MAX_SECONDS=10 LOCATIONS=1.
+// COUNT=1 (SQLite): also counts the Prisma operations (statements, raw ones included) each event
+// sends, through a client extension (off by default: it is not free, and the PostgreSQL
+// dialect checks do not see through it).
+// `npx tsx bench/engine-scaling.ts [sqlite|postgres]`; SIZES=1000,10000,100000 EVENTS=200 MAX_SECONDS=10 LOCATIONS=1 COUNT=0.
 import { createDb, type Db } from "../app/db/client.server.ts";
 import { applyEventFacts, applyEvents, emptyAffected, recomputeVariants, type PendingRecompute } from "../app/engine/apply-event.server.ts";
 import { lockShopEngine } from "../app/engine/engine-lock.server.ts";
@@ -28,6 +31,20 @@ const LOCATIONS = process.env.LOCATIONS === "2" ? [LOCATION, "70000000002"] : [L
 const placeOf = (i: number): string | null => (LOCATIONS.length > 1 ? LOCATIONS[i % LOCATIONS.length]! : null);
 const T0 = Date.parse("2026-11-01T00:00:00Z");
 const SEED_CHUNK = 500;
+const COUNT = process.env.COUNT === "1" && provider === "sqlite";
+let operations = 0;
+/** The client, counting its operations when COUNT is set. */
+const counted = (db: Db): Db =>
+  COUNT
+    ? (db.$extends({
+        query: {
+          $allOperations({ args, query }) {
+            operations++;
+            return query(args);
+          },
+        },
+      }) as unknown as Db)
+    : db;
 
 /** N one-unit lines a second apart; the newest half short of stock (waiting), the rest covered. */
 async function seed(db: Db, n: number) {
@@ -119,7 +136,7 @@ function streamEvent(n: number, k: number, available0: number, lastAt: number): 
 const results = [];
 for (const n of SIZES) {
   const database = await throwawayDatabase(provider, "scaling");
-  const db = createDb(database.url);
+  const db = counted(createDb(database.url));
   try {
     const s0 = performance.now();
     const seeded = await seed(db, n);
@@ -127,6 +144,7 @@ for (const n of SIZES) {
     let applied = 0;
     const run = async (mode: "full" | "bounded") => {
       let events = 0;
+      const ops0 = operations;
       const t0 = performance.now();
       while (events < EVENTS && performance.now() - t0 < MAX_SECONDS * 1000) {
         const event = streamEvent(n, applied, seeded.available, seeded.lastAt);
@@ -145,7 +163,12 @@ for (const n of SIZES) {
         applied++;
       }
       const seconds = (performance.now() - t0) / 1000;
-      return { events, eventsPerSec: +(events / seconds).toFixed(1), msPerEvent: +((seconds * 1000) / events).toFixed(1) };
+      return {
+        events,
+        eventsPerSec: +(events / seconds).toFixed(1),
+        msPerEvent: +((seconds * 1000) / events).toFixed(1),
+        ...(COUNT ? { operationsPerEvent: +((operations - ops0) / events).toFixed(1) } : {}),
+      };
     };
     const full = await run("full");
     const bounded = await run("bounded");

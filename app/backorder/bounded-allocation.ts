@@ -173,7 +173,11 @@ export interface BoundedFacts {
   touched: StoredLine[];
 }
 
-const STEP = 64;
+/** Lines an extreme-time read asks for beyond the touched ones (more while all it finds are touched). */
+export const STEP = 16;
+
+/** Lines per list a caller reads ahead (readerAhead) so that an event's first reads need no other: twice STEP beyond the touched ones. */
+export const aheadSize = (touched: number) => 2 * STEP + touched;
 
 /** orderedAt of the oldest or newest untouched live line of a read ordered by time; reads more while all are touched. */
 async function extremeTime(
@@ -230,4 +234,109 @@ export async function allocateBounded(
     if (result.newer && to) to = await reader.boundBeyond(to, "newer", span);
     span *= 2;
   }
+}
+
+/**
+ * The stored lines of one state that a caller read ahead: every line of that state whose
+ * orderedAt lies outside `gap` (a closed range of epoch ms; null: no gap) is in `rows`.
+ */
+export interface StateAhead {
+  rows: StoredLine[];
+  gap: { lo: number; hi: number } | null;
+}
+
+export interface LinesAhead {
+  pending: StateAhead;
+  waiting: StateAhead;
+  allocated: StateAhead;
+}
+
+/**
+ * What reads of the `k` oldest and/or `k` newest lines of one state (ordered by time, ties cut
+ * anywhere) tell: everything older than the k-th oldest and newer than the k-th newest; all
+ * of them when a read found fewer than k. null: that end was not read.
+ */
+export function stateAhead(k: number, oldest: StoredLine[] | null, newest: StoredLine[] | null): StateAhead {
+  const rows = new Map<string, StoredLine>();
+  for (const l of [...(oldest ?? []), ...(newest ?? [])]) rows.set(l.lineItemId, l);
+  const complete = (oldest !== null && oldest.length < k) || (newest !== null && newest.length < k);
+  const lo = oldest ? Math.max(...oldest.map((l) => l.orderedAt.getTime())) : -Infinity;
+  const hi = newest ? Math.min(...newest.map((l) => l.orderedAt.getTime())) : Infinity;
+  return { rows: [...rows.values()], gap: complete || lo > hi ? null : { lo, hi } };
+}
+
+type State = keyof LinesAhead;
+
+/**
+ * A LineReader that answers from lines read ahead (one statement, `LinesAhead`) whenever they
+ * hold the whole answer, and asks `fallback` otherwise. Each read keeps the database reader's
+ * meaning: `waiting`, `newestCovered` and `boundBeyond` by stored state (waiting, allocated),
+ * `between` and `beyond` the live lines among pending, waiting and allocated ones.
+ */
+export function readerAhead(ahead: LinesAhead, fallback: LineReader): LineReader & { misses: number } {
+  const byTime = new Map<State, StoredLine[]>(
+    (Object.keys(ahead) as State[]).map((s) => [s, [...ahead[s].rows].sort((a, b) => a.orderedAt.getTime() - b.orderedAt.getTime())]),
+  );
+  const covered = (s: State, lo: number, hi: number) => {
+    const gap = ahead[s].gap;
+    return gap === null || gap.lo > hi || gap.hi < lo;
+  };
+  const all = () => true;
+  /** Up to n lines of state s beyond `from` (exclusive; null: from the end) in `dir`; undefined: not all known. */
+  const scan = (s: State, from: number | null, dir: "asc" | "desc", n: number, keep: (l: StoredLine) => boolean) => {
+    const list = byTime.get(s)!;
+    const ordered = dir === "asc" ? list : [...list].reverse();
+    const found = ordered
+      .filter((l) => (from === null || (dir === "asc" ? l.orderedAt.getTime() > from : l.orderedAt.getTime() < from)) && keep(l))
+      .slice(0, n);
+    const far = found.length === n ? found[n - 1]!.orderedAt.getTime() : dir === "asc" ? Infinity : -Infinity;
+    const near = from ?? (dir === "asc" ? -Infinity : Infinity);
+    return covered(s, Math.min(near, far), Math.max(near, far)) ? found : undefined;
+  };
+  const dirOf = (side: "older" | "newer") => (side === "older" ? "desc" : "asc");
+  const reader = {
+    misses: 0,
+    async waiting(order: "asc" | "desc", n: number) {
+      const found = scan("waiting", null, order, n, all);
+      if (found) return found;
+      reader.misses++;
+      return fallback.waiting(order, n);
+    },
+    async newestCovered(n: number) {
+      const found = scan("allocated", null, "desc", n, all);
+      if (found) return found;
+      reader.misses++;
+      return fallback.newestCovered(n);
+    },
+    async boundBeyond(from: Date, side: "older" | "newer", n: number) {
+      const w = scan("waiting", from.getTime(), dirOf(side), n, all);
+      const a = scan("allocated", from.getTime(), dirOf(side), n, all);
+      if (!w || !a) {
+        reader.misses++;
+        return fallback.boundBeyond(from, side, n);
+      }
+      const times = [...w, ...a].map((l) => l.orderedAt.getTime()).sort((x, y) => (side === "older" ? y - x : x - y));
+      return times.length >= n ? new Date(times[n - 1]!) : null;
+    },
+    async between(from: Date | null, to: Date | null) {
+      const lo = from?.getTime() ?? -Infinity;
+      const hi = to?.getTime() ?? Infinity;
+      const states: State[] = ["pending", "waiting", "allocated"];
+      if (!states.every((s) => covered(s, lo, hi))) {
+        reader.misses++;
+        return fallback.between(from, to);
+      }
+      return states.flatMap((s) => byTime.get(s)!.filter((l) => isLive(l) && l.orderedAt.getTime() >= lo && l.orderedAt.getTime() <= hi));
+    },
+    async beyond(from: Date, side: "older" | "newer", n: number) {
+      const w = scan("waiting", from.getTime(), dirOf(side), n, isLive);
+      const a = scan("allocated", from.getTime(), dirOf(side), n, isLive);
+      if (!w || !a) {
+        reader.misses++;
+        return fallback.beyond(from, side, n);
+      }
+      return [...w, ...a];
+    },
+  };
+  return reader;
 }

@@ -219,6 +219,8 @@ export function parseIds(json: string): string[] {
 export async function deleteShopData(tx: Tx, shop: string) {
   await tx.lineEvent.deleteMany({ where: { shop } });
   await tx.backorderLine.deleteMany({ where: { shop } });
+  // Its triggers took the lines' units off; the rows (0 now) go too.
+  await tx.variantWaitingTotal.deleteMany({ where: { shop } });
   await tx.orderAdjustment.deleteMany({ where: { shop } });
   await tx.lineLocation.deleteMany({ where: { shop } });
   await tx.orderSnapshot.deleteMany({ where: { shop } });

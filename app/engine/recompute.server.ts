@@ -1,7 +1,15 @@
 // Recomputes derived line state from stored facts: first an order's line quantities
 // (snapshot minus pending deltas), then each affected variant's allocation.
 import { allocate, fifoCompare } from "../backorder/allocation.ts";
-import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
+import {
+  aheadSize,
+  allocateBounded,
+  readerAhead,
+  stateAhead,
+  type LineReader,
+  type NewAllocation,
+  type StoredLine,
+} from "../backorder/bounded-allocation.ts";
 import {
   DERIVABLE_LINE_STATES,
   isDerivableLineState,
@@ -298,6 +306,9 @@ const storedLine = (r: DerivedRow): StoredLine => ({
   locationId: r.locationId,
 });
 
+/** Touched lines up to this many are read by id in the read-ahead statement (bound parameters: chunks.ts). */
+const TOUCHED_INLINE = 300;
+
 /**
  * The variant's derivation from the lines that can change (bounded-allocation.ts): the lines
  * `touched` names (written by this transaction's facts) and the `pending` ones, and a window
@@ -306,6 +317,12 @@ const storedLine = (r: DerivedRow): StoredLine => ({
  * derivation left it, which holds because each derivation writes all its changes and every
  * fact that moves a line re-derives its variant in the same transaction. Shortage at several
  * locations: deriveVariant.
+ *
+ * Two statements whatever the queue's size (decision 0030): the levels with the variant's
+ * stored waiting units (VariantWaitingTotal, kept by triggers), then the touched and pending
+ * lines, the open units ordered after the newest level, and the 2·STEP + |touched| oldest and
+ * newest waiting lines and newest allocated ones, from which the window is usually found; a
+ * read those lines cannot answer goes to the database (the reader below).
  */
 export async function deriveVariantBounded(
   tx: Tx,
@@ -315,10 +332,25 @@ export async function deriveVariantBounded(
   reason: string,
   touched: ReadonlySet<string>,
 ): Promise<LineChange[]> {
-  const variant = await tx.variant.findUnique({ where: { shop_variantId: { shop, variantId } }, select: { inventoryItemId: true } });
-  const levels = variant?.inventoryItemId
-    ? await tx.inventoryLevel.findMany({ where: { shop, inventoryItemId: variant.inventoryItemId } })
-    : [];
+  const postgres = dialectOf(tx) === "postgres";
+  const args: unknown[] = [shop, variantId];
+  const mark = (value: unknown) => {
+    args.push(value);
+    return postgres ? `$${args.length}` : `?${args.length}`;
+  };
+  const [SHOP, VARIANT] = postgres ? ["$1", "$2"] : ["?1", "?2"];
+  const factRows = await tx.$queryRawUnsafe<{ locationId: string | null; available: number | null; updatedAt: Date | null; w: unknown }[]>(
+    `SELECT l."locationId", l."available", l."updatedAt",
+       (SELECT "waitingUnits" FROM "VariantWaitingTotal" WHERE "shop" = ${SHOP} AND "variantId" = ${VARIANT}) AS "w"
+     FROM (SELECT 1 AS "one") AS x
+     LEFT JOIN "InventoryLevel" AS l ON l."shop" = ${SHOP}
+       AND l."inventoryItemId" = (SELECT "inventoryItemId" FROM "Variant" WHERE "shop" = ${SHOP} AND "variantId" = ${VARIANT})`,
+    ...args,
+  );
+  const levels = factRows.flatMap((r) =>
+    r.locationId === null ? [] : [{ locationId: r.locationId, available: Number(r.available), updatedAt: r.updatedAt! }],
+  );
+  const storedWaitingTotal = Number(factRows[0]?.w ?? 0);
   const base = { shop, variantId };
   // Lines placed at one of several locations take only that one's shortage: the window's
   // arithmetic (one shop-wide FIFO) does not hold, derive the whole variant. With one level
@@ -332,28 +364,57 @@ export async function deriveVariantBounded(
   )
     return deriveVariant(tx, shop, variantId, at, reason);
   const asOf = levels.length ? new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) : null;
-  const [touchedRows, pendingRows, unreflected, stored] = await Promise.all([
-    inChunks(touched, (ids) => tx.backorderLine.findMany({ where: { ...base, lineItemId: { in: ids } }, select: DERIVED_LINE })),
-    tx.backorderLine.findMany({ where: { ...base, state: PENDING_LINE_STATE }, select: DERIVED_LINE }),
+
+  // One statement: the touched and pending lines, the lists read ahead, and the unreflected units.
+  const k = aheadSize(touched.size);
+  const columns = Object.keys(DERIVED_LINE)
+    .map((c) => `"${c}"`)
+    .join(", ");
+  const ofVariant = `"shop" = ${SHOP} AND "variantId" = ${VARIANT}`;
+  const list = (part: string, state: string, order: "ASC" | "DESC") =>
+    `SELECT * FROM (SELECT '${part}' AS "part", ${columns}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine"
+       WHERE ${ofVariant} AND "state" = '${state}' ORDER BY "orderedAt" ${order} LIMIT ${k}) AS "${part}"`;
+  const inline = touched.size > 0 && touched.size <= TOUCHED_INLINE;
+  const parts = [
+    `SELECT 'p' AS "part", ${columns}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine" WHERE ${ofVariant} AND "state" = '${PENDING_LINE_STATE}'`,
+    ...(inline
+      ? [
+          `SELECT 't' AS "part", ${columns}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine"
+             WHERE ${ofVariant} AND "lineItemId" IN (${[...touched].map(mark).join(", ")})`,
+        ]
+      : []),
+    list("wa", LINE_STATE.waiting, "ASC"),
+    list("wd", LINE_STATE.waiting, "DESC"),
+    list("ad", LINE_STATE.allocated, "DESC"),
     // Orders newer than the newest level (allocation.ts, unreflectedDemand): a range of the index per state.
-    asOf
-      ? tx.backorderLine.aggregate({
-          where: { ...base, state: { in: [...STORED_LINE_STATES] }, orderedAt: { gt: asOf }, cancelledAt: null, openQuantity: { gt: 0 } },
-          _sum: { openQuantity: true },
-        })
-      : null,
-    tx.backorderLine.aggregate({ where: { ...base, state: LINE_STATE.waiting }, _sum: { waitingQuantity: true } }),
-  ]);
+    ...(asOf
+      ? [
+          `SELECT 'u' AS "part", ${Object.keys(DERIVED_LINE)
+            .map(() => "NULL")
+            .join(", ")}, CAST(SUM("openQuantity") AS INTEGER) AS "units" FROM "BackorderLine"
+             WHERE ${ofVariant} AND "state" IN (${STORED_LINE_STATES.map((st) => `'${st}'`).join(", ")})
+               AND "orderedAt" > ${mark(asOf)} AND "cancelledAt" IS NULL AND "openQuantity" > 0`,
+        ]
+      : []),
+  ];
+  const read = await tx.$queryRawUnsafe<(DerivedRow & { part: string; units: unknown })[]>(parts.join("\nUNION ALL\n"), ...args);
+  const of = (part: string) => read.filter((r) => r.part === part);
+  const unreflected = Number(of("u")[0]?.units ?? 0);
+  const touchedRows = inline
+    ? of("t")
+    : await inChunks(touched, (ids) => tx.backorderLine.findMany({ where: { ...base, lineItemId: { in: ids } }, select: DERIVED_LINE }));
+
   const rows = new Map<string, DerivedRow>();
-  for (const r of [...touchedRows, ...pendingRows]) rows.set(r.lineItemId, r);
+  for (const r of [...touchedRows, ...of("p")]) rows.set(r.lineItemId, r);
   const touchedLines = [...rows.values()];
+  for (const r of read) if (r.part !== "u") rows.set(r.lineItemId, r);
   const keep = (found: DerivedRow[]) => {
     for (const r of found) rows.set(r.lineItemId, r);
     return found.map(storedLine);
   };
   const live = { cancelledAt: null, openQuantity: { gt: 0 } };
   const side = (s: "older" | "newer", from: Date) => (s === "older" ? { lt: from } : { gt: from });
-  const reader: LineReader = {
+  const database: LineReader = {
     waiting: async (order, n) =>
       keep(
         await tx.backorderLine.findMany({
@@ -412,11 +473,20 @@ export async function deriveVariantBounded(
       return keep([...(await read(LINE_STATE.waiting)), ...(await read(LINE_STATE.allocated))]);
     },
   };
+  const stored = (part: string) => of(part).map(storedLine);
+  const reader = readerAhead(
+    {
+      pending: { rows: stored("p"), gap: null },
+      waiting: stateAhead(k, stored("wa"), stored("wd")),
+      allocated: stateAhead(k, null, stored("ad")),
+    },
+    database,
+  );
   const bounded = await allocateBounded(
     {
       levels: levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
-      unreflected: unreflected?._sum.openQuantity ?? 0,
-      storedWaitingTotal: stored._sum.waitingQuantity ?? 0,
+      unreflected,
+      storedWaitingTotal,
       touched: touchedLines.map(storedLine),
     },
     reader,

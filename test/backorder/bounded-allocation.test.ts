@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allocate, unreflectedDemand, type Level } from "../../app/backorder/allocation.ts";
-import { allocateBounded, isLive, shortageSegments, type LineReader, type StoredLine } from "../../app/backorder/bounded-allocation.ts";
+import {
+  allocateBounded,
+  isLive,
+  readerAhead,
+  shortageSegments,
+  stateAhead,
+  STEP,
+  type LineReader,
+  type StoredLine,
+} from "../../app/backorder/bounded-allocation.ts";
 
 const at = (m: number) => new Date(Date.UTC(2026, 10, 20, 10, m));
 
@@ -72,6 +81,25 @@ function memoryReader(rows: StoredLine[]): LineReader & { reads: number } {
   return reader;
 }
 
+/**
+ * What the database reader reads ahead in one statement (recompute.server.ts): every pending line,
+ * the k oldest and k newest lines stored waiting and the k newest stored allocated, by state as
+ * the database has them, ties cut at random (as a LIMIT may cut them).
+ */
+function aheadOf(rows: StoredLine[], k: number, tieSeed: number) {
+  const tie = (l: StoredLine) => (Number(l.lineItemId) * 2654435761 + tieSeed) % 1000;
+  const of = (state: string, order: "asc" | "desc") =>
+    rows
+      .filter((l) => l.state === state)
+      .sort((a, b) => (order === "asc" ? 1 : -1) * (a.orderedAt.getTime() - b.orderedAt.getTime()) || tie(a) - tie(b))
+      .slice(0, k);
+  return {
+    pending: { rows: rows.filter((l) => l.state === "pending"), gap: null },
+    waiting: stateAhead(k, of("waiting", "asc"), of("waiting", "desc")),
+    allocated: stateAhead(k, null, of("allocated", "desc")),
+  };
+}
+
 const ids = fc.uniqueArray(fc.integer({ min: 1, max: 2000 }), { minLength: 0, maxLength: 40 });
 const facts = (id: number) =>
   fc.record({
@@ -115,7 +143,7 @@ const scenario = ids.chain((base) =>
 describe("allocateBounded", () => {
   it("gives every line what allocate gives the whole variant, reading only the touched lines and a window", async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async (s) => {
+      fc.asyncProperty(scenario, fc.integer({ min: 1, max: 8 }), fc.nat(), async (s, k, tieSeed) => {
         const storedLoc = new Map(s.before.map((l, i) => [l.lineItemId, s.storedLoc[i] ?? null]));
         const stored = derive(s.before, s.levelsBefore, storedLoc);
         const changed = new Set(s.changed);
@@ -147,27 +175,27 @@ describe("allocateBounded", () => {
           liveNow.map((l) => ({ lineItemId: l.lineItemId, orderedAt: at(l.minute), openQuantity: l.open, locationId: null })),
           levels,
         );
-        const reader = memoryReader(rows);
-        const bounded = await allocateBounded(
-          { levels, unreflected, storedWaitingTotal: rows.reduce((sum, r) => sum + r.waitingQuantity, 0), touched },
-          reader,
-        );
         const expected = derive(all, levels, new Map(rows.map((r) => [r.lineItemId, r.locationId])));
-        if (bounded === null) {
-          expect(shortageSegments(levels, unreflected).length).toBeGreaterThan(1);
-          return;
+        const facts = { levels, unreflected, storedWaitingTotal: rows.reduce((sum, r) => sum + r.waitingQuantity, 0), touched };
+        // The reader as it reads the database, and the same behind lines read ahead (k of each list).
+        for (const reader of [memoryReader(rows), readerAhead(aheadOf(rows, k, tieSeed), memoryReader(rows))]) {
+          const bounded = await allocateBounded(facts, reader);
+          if (bounded === null) {
+            expect(shortageSegments(levels, unreflected).length).toBeGreaterThan(1);
+            continue;
+          }
+          for (const r of rows) {
+            const e = expected.get(r.lineItemId)!;
+            const got = bounded.lines.get(r.lineItemId);
+            if (got)
+              expect({ id: r.lineItemId, waiting: got.waiting, locationId: got.locationId ?? r.locationId }).toEqual({
+                id: r.lineItemId,
+                ...e,
+              });
+            else expect({ id: r.lineItemId, waiting: r.waitingQuantity, locationId: r.locationId }).toEqual({ id: r.lineItemId, ...e });
+          }
+          for (const t of touched) expect(bounded.lines.has(t.lineItemId)).toBe(true);
         }
-        for (const r of rows) {
-          const e = expected.get(r.lineItemId)!;
-          const got = bounded.lines.get(r.lineItemId);
-          if (got)
-            expect({ id: r.lineItemId, waiting: got.waiting, locationId: got.locationId ?? r.locationId }).toEqual({
-              id: r.lineItemId,
-              ...e,
-            });
-          else expect({ id: r.lineItemId, waiting: r.waitingQuantity, locationId: r.locationId }).toEqual({ id: r.lineItemId, ...e });
-        }
-        for (const t of touched) expect(bounded.lines.has(t.lineItemId)).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -200,5 +228,10 @@ describe("allocateBounded", () => {
     // Nothing else changes: the untouched lines it returned keep their stored allocation.
     for (const [id, a] of r!.lines) if (id !== "99999") expect(a.waiting).toBe(rows.find((l) => l.lineItemId === id)!.waitingQuantity);
     expect(r!.read).toBeLessThan(10);
+    // Lines read ahead as the database reader reads them (2·STEP + touched of each list) answer every read.
+    const ahead = readerAhead(aheadOf(rows, 2 * STEP + 1, 0), memoryReader(rows));
+    const r2 = await allocateBounded({ levels: [level], unreflected: 1, storedWaitingTotal: n / 2, touched: [order] }, ahead);
+    expect(r2).toEqual(r);
+    expect(ahead.misses).toBe(0);
   });
 });
