@@ -2,7 +2,8 @@
 // by kind of statement. Loads the flash sale straight into the inbox (no HTTP: see
 // webhook-burst.ts for the door), then drains it with the production sync hooks, logging
 // every statement Prisma sends.
-// `npx tsx bench/engine-profile.ts [postgres]`; knobs: ORDERS=2000 VARIANTS=10 TOP=15
+// `npx tsx bench/engine-profile.ts [postgres]`; knobs: ORDERS=2000 VARIANTS=10 TOP=15; OPS=1 adds the
+// client's wall time per model operation; KEEP=1 keeps the database (prints its URL).
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
@@ -38,13 +39,15 @@ for (let i = 0; i < deliveries.length; i += 500) {
 const kindOf = (sql: string) => {
   const s = sql.replace(/\s+/g, " ").trim();
   const verb = /^(\w+)/.exec(s)?.[1]?.toUpperCase() ?? "?";
-  const table = /(?:FROM|INTO|UPDATE)\s+(?:"?\w+"?\.)?"?(\w+)"?/i.exec(s)?.[1] ?? "";
+  const table = /(?:FROM|INTO|UPDATE)\s+(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/i.exec(s)?.[1] ?? "";
+  // An aggregate (a groupBy's COUNT) is told apart from a read of rows with the same WHERE.
+  const aggregate = /^SELECT .{0,300}?\b(COUNT|SUM)\(/i.test(s) ? " (count)" : "";
   const where =
     /WHERE (.{0,90})/i
       .exec(s)?.[1]
       ?.replace(/\$\d+|\?/g, "?")
       .replace(/(\?,\s*)+\?/g, "?…") ?? "";
-  return `${verb} ${table} ${where}`.slice(0, 130);
+  return `${verb} ${table}${aggregate} ${where}`.slice(0, 130);
 };
 const byKind = new Map<string, { n: number; ms: number }>();
 let statements = 0;
@@ -59,8 +62,40 @@ let dbMs = 0;
   byKind.set(k, s);
 });
 
+// OPS=1: the client's wall time per model operation (compile + statement + row mapping), to find
+// the JavaScript half: the time beyond the statements' own is the client's.
+const byOp = new Map<string, { n: number; ms: number }>();
+const drainDb = process.env.OPS
+  ? ((db as unknown as { $extends(e: object): unknown }).$extends({
+      query: {
+        async $allOperations({
+          model,
+          operation,
+          args,
+          query,
+        }: {
+          model?: string;
+          operation: string;
+          args: unknown;
+          query(a: unknown): Promise<unknown>;
+        }) {
+          const t = performance.now();
+          try {
+            return await query(args);
+          } finally {
+            const k = `${model ?? ""}.${operation}`;
+            const o = byOp.get(k) ?? { n: 0, ms: 0 };
+            o.n++;
+            o.ms += performance.now() - t;
+            byOp.set(k, o);
+          }
+        },
+      },
+    }) as Db)
+  : db;
+
 const t0 = performance.now();
-const drained = await drainInbox(db, workerHooks());
+const drained = await drainInbox(drainDb, workerHooks());
 const wallMs = performance.now() - t0;
 const events = drained.processed;
 console.log(
@@ -85,6 +120,13 @@ console.log("statements by kind (count per event, ms per event):");
 for (const [k, s] of [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, TOP)) {
   console.log(`${(s.n / events).toFixed(2).padStart(7)} ${(s.ms / events).toFixed(3).padStart(8)}  ${k}`);
 }
+if (byOp.size) {
+  console.log("client operations (count per event, wall ms per event):");
+  for (const [k, o] of [...byOp].sort((a, b) => b[1].ms - a[1].ms).slice(0, TOP)) {
+    console.log(`${(o.n / events).toFixed(2).padStart(7)} ${(o.ms / events).toFixed(3).padStart(8)}  ${k}`);
+  }
+}
 await db.$disconnect();
-await database.drop();
+if (process.env.KEEP) console.log("kept", database.url);
+else await database.drop();
 if (drained.failed > 0) process.exit(1);

@@ -647,10 +647,41 @@ async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[]
     );
     const locationOf = new Map(located.map((l) => [l.lineItemId, l.locationId]));
     for (const c of created) c.assignedLocationId = locationOf.get(c.lineItemId) ?? null;
-    await tx.backorderLine.createMany({ data: created });
+    await insertNewLines(tx, created);
   }
   for (const { data, ids } of changes.values()) {
     await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
+  }
+}
+
+/** The columns a new line is inserted with (the others keep their defaults; `updatedAt` is set as @updatedAt would). */
+const NEW_LINE_COLUMNS = [
+  "shop",
+  "lineItemId",
+  "state",
+  "assignedLocationId",
+  ...SNAPSHOT_FIELDS,
+] as const satisfies readonly (keyof Prisma.BackorderLineCreateManyInput)[];
+
+/** New lines per INSERT: under SQLite's bound-parameter limit (chunks.ts); PostgreSQL takes a chunk's in one. */
+const NEW_LINES_PER_INSERT = { sqlite: Math.floor(900 / (NEW_LINE_COLUMNS.length + 1)), postgres: 1_000 } as const;
+
+/**
+ * A chunk's new lines with multi-row INSERTs sent as SQL (what createMany sends, without the
+ * client compiling a query of thousands of values first: decision 0029).
+ */
+async function insertNewLines(tx: Tx, created: Prisma.BackorderLineCreateManyInput[]) {
+  const dialect = dialectOf(tx);
+  const now = new Date();
+  for (const chunk of chunks(created, NEW_LINES_PER_INSERT[dialect])) {
+    const values = valuesList(
+      dialect,
+      chunk.map((c) => [...NEW_LINE_COLUMNS.map((f) => c[f] ?? null), now]),
+    );
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "BackorderLine" (${[...NEW_LINE_COLUMNS, "updatedAt"].map((c) => `"${c}"`).join(", ")}) VALUES ${values.sql}`,
+      ...values.params,
+    );
   }
 }
 
