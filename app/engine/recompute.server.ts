@@ -1,6 +1,7 @@
 // Recomputes derived line state from stored facts: first an order's line quantities
 // (snapshot minus pending deltas), then each affected variant's allocation.
-import { allocate, fifoCompare } from "../backorder/allocation.ts";
+import { allocate, encodeWaitingParts, fifoCompare } from "../backorder/allocation.ts";
+import { decodeParts } from "../backorder/fact-rules.ts";
 import { allocateBounded, type LineReader, type NewAllocation, type StoredLine } from "../backorder/bounded-allocation.ts";
 import {
   DERIVABLE_LINE_STATES,
@@ -182,7 +183,13 @@ type LevelRow = { locationId: string; available: number; updatedAt: Date };
 function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at: Date, reason: string): LineChange[] {
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
-    live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: l.assignedLocationId })),
+    live.map((l) => ({
+      lineItemId: l.lineItemId,
+      orderedAt: l.orderedAt,
+      openQuantity: l.openQuantity,
+      locationId: l.assignedLocationId,
+      parts: decodeParts(l.locationParts),
+    })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
@@ -238,6 +245,8 @@ const DERIVED_LINE = {
   state: true,
   locationId: true,
   assignedLocationId: true,
+  locationParts: true,
+  waitingParts: true,
   backorderedAt: true,
 } as const;
 
@@ -247,7 +256,7 @@ type DerivedRow = Prisma.BackorderLineGetPayload<{ select: typeof DERIVED_LINE }
 function lineChanges(
   shop: string,
   lines: DerivedRow[],
-  allocOf: (lineItemId: string) => Pick<NewAllocation, "waiting" | "locationId"> | undefined,
+  allocOf: (lineItemId: string) => (Pick<NewAllocation, "waiting" | "locationId"> & { waitingAt?: Map<string, number> }) | undefined,
   at: Date,
   reason: string,
 ): LineChange[] {
@@ -262,7 +271,10 @@ function lineChanges(
       waiting,
     });
     const locationId = alloc?.locationId ?? line.locationId;
-    if (state === line.state && waiting === line.waitingQuantity && locationId === line.locationId) continue;
+    // A line waiting at several locations (a split line, decision 0033): its units at each.
+    const waitingParts = waiting > 0 && alloc?.waitingAt ? encodeWaitingParts(alloc.waitingAt) : null;
+    if (state === line.state && waiting === line.waitingQuantity && locationId === line.locationId && waitingParts === line.waitingParts)
+      continue;
     changes.push({
       lineItemId: line.lineItemId,
       orderId: line.orderId,
@@ -270,6 +282,7 @@ function lineChanges(
         state,
         waitingQuantity: waiting,
         locationId,
+        waitingParts,
         ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
         ...(state === LINE_STATE.allocated && line.state === LINE_STATE.waiting ? { allocatedAt: at } : {}),
         ...(state === LINE_STATE.fulfilled && line.state !== LINE_STATE.fulfilled ? { fulfilledAt: at } : {}),
@@ -454,7 +467,7 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
   return [...new Set(changes.map((c) => c.orderId))];
 }
 
-/** Lines per UPDATE: 7 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
+/** Lines per UPDATE: 8 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
 const CHANGES_PER_UPDATE = 70;
 
 /**
@@ -473,11 +486,12 @@ async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
       c.data.state,
       c.data.waitingQuantity,
       c.data.locationId ?? null,
+      typeof c.data.waitingParts === "string" ? c.data.waitingParts : null,
       date(c.data.backorderedAt),
       date(c.data.allocatedAt),
       date(c.data.fulfilledAt),
     ]),
-    ["text", "text", "int", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
+    ["text", "text", "int", "text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
   );
   // Parameters bind in the order their marks appear: SQLite's `?` are numbered by position, so
   // the SET clause's time comes first there; PostgreSQL's are numbered, after the VALUES'.
@@ -487,10 +501,10 @@ async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
   const params = postgres ? [...values.params, shop, new Date()] : [new Date(), ...values.params, shop];
   await tx.$executeRawUnsafe(
     `UPDATE "BackorderLine" SET
-       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4,
-       "backorderedAt" = COALESCE(v.column5, "BackorderLine"."backorderedAt"),
-       "allocatedAt" = COALESCE(v.column6, "BackorderLine"."allocatedAt"),
-       "fulfilledAt" = COALESCE(v.column7, "BackorderLine"."fulfilledAt"),
+       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4, "waitingParts" = v.column5,
+       "backorderedAt" = COALESCE(v.column6, "BackorderLine"."backorderedAt"),
+       "allocatedAt" = COALESCE(v.column7, "BackorderLine"."allocatedAt"),
+       "fulfilledAt" = COALESCE(v.column8, "BackorderLine"."fulfilledAt"),
        "updatedAt" = ${nowMark}
      FROM (VALUES ${values.sql}) AS v
      WHERE "BackorderLine"."shop" = ${shopMark} AND "BackorderLine"."lineItemId" = v.column1`,
