@@ -232,6 +232,8 @@ export function aheadOfParts(
   parts: { ahead: { lines: number; units: number }; units: number }[],
   waiting: number,
 ): { lines: number; units: number } {
-  const last = parts.reduce((a, b) => (b.ahead.units + b.units > a.ahead.units + a.units ? b : a));
+  // Ties (both parts end at the same unit, so the same date): the part with more lines ahead.
+  const end = (p: (typeof parts)[number]) => p.ahead.units + p.units;
+  const last = parts.reduce((a, b) => (end(b) > end(a) || (end(b) === end(a) && b.ahead.lines > a.ahead.lines) ? b : a));
   return { lines: last.ahead.lines, units: last.ahead.units + last.units - waiting };
 }
