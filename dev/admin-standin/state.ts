@@ -423,7 +423,8 @@ export class StandinShop {
    * of one with nothing fulfilled reassigns it (`assignedLocation` updated, same id); moving a
    * subset (`lineItems`: fulfillment order line item id and quantity, the mutation's
    * `fulfillmentOrderLineItems`), or any move of one with fulfilled units, leaves the rest in the
-   * original and puts the moved units in a new fulfillment order at the destination. An original
+   * original and puts the moved units in a new fulfillment order at the destination (which also
+   * takes over, and closes, the order's active fulfillment order already there). An original
    * left with nothing is closed. The levels its committed units leave and reach are the caller's
    * to set. Returns the moved fulfillment order (the original keeps its id), for the
    * `fulfillment_orders/moved` payload.
@@ -469,6 +470,31 @@ export class StandinShop {
     fo.lineItems = fo.lineItems.filter((l) => l.totalQuantity > 0);
     if (fo.lineItems.every((l) => l.remainingQuantity === 0)) fo.status = "CLOSED";
     fo.updatedAt = now;
+    // "If the new location is already assigned to another active fulfillment order, on the same
+    // order, then a new fulfillment order is created. The existing fulfillment order is closed and
+    // line items are recreated in a new fulfillment order": the moved one holds both.
+    const active = [...this.fulfillmentOrders.values()].find(
+      (f) => f.orderId === fo.orderId && f.id !== fo.id && f.locationId === locationId && !["CLOSED", "CANCELLED"].includes(f.status),
+    );
+    if (active) {
+      for (const l of active.lineItems) {
+        if (l.remainingQuantity === 0) continue;
+        const same = moved.lineItems.find((m) => m.lineItemId === l.lineItemId);
+        if (same) {
+          same.totalQuantity += l.remainingQuantity;
+          same.remainingQuantity += l.remainingQuantity;
+        } else
+          moved.lineItems.push({
+            id: gid("FulfillmentOrderLineItem", nextId()),
+            lineItemId: l.lineItemId,
+            totalQuantity: l.remainingQuantity,
+            remainingQuantity: l.remainingQuantity,
+          });
+        l.remainingQuantity = 0;
+      }
+      active.status = "CLOSED";
+      active.updatedAt = now;
+    }
     this.fulfillmentOrders.set(moved.id, moved);
     return moved;
   }
