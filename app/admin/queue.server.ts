@@ -160,7 +160,7 @@ export async function describeLines(
   shop: string,
   lines: PageLine[],
   now: Date,
-  aheadOf: AheadOf = (l) => unitsAhead(client, shop, l),
+  aheadOf: AheadOf = pageAhead(client, shop, lines),
 ): Promise<QueueRow[]> {
   if (lines.length === 0) return [];
   const variantIds = [...new Set(lines.map((l) => l.variantId))];
@@ -254,12 +254,34 @@ export function restockPlan(
  * same location count: a restock there serves them first (docs/decisions/0021-per-location-queues.md);
  * in a single-location shop that is every waiting line of the variant.
  */
-async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{ lines: number; units: number }> {
+async function unitsAhead(client: Db | Tx, shop: string, l: PageLine, hasSplit: boolean): Promise<{ lines: number; units: number }> {
   const parts = waitingPartsOf(l);
-  if (parts.length <= 1) return unitsAheadAt(client, shop, l, l.locationId);
+  if (parts.length <= 1) return unitsAheadAt(client, shop, l, l.locationId, hasSplit);
   // A split line (decision 0033): each part in its own location's queue; it ships with the last.
-  const each = await Promise.all(parts.map(async ([at, units]) => ({ ahead: await unitsAheadAt(client, shop, l, at), units })));
+  const each = await Promise.all(parts.map(async ([at, units]) => ({ ahead: await unitsAheadAt(client, shop, l, at, true), units })));
   return aheadOfParts(each, l.waitingQuantity);
+}
+
+/**
+ * unitsAhead for a page: which of its variants have waiting split lines is asked once for the
+ * page, so the lines of the others (nearly all) cost what they did before decision 0033.
+ */
+function pageAhead(client: Db | Tx, shop: string, lines: PageLine[]): AheadOf {
+  let split: Promise<Set<string>> | undefined;
+  const variantsWithSplit = () =>
+    (split ??= client.backorderLine
+      .findMany({
+        where: {
+          shop,
+          variantId: { in: [...new Set(lines.map((l) => l.variantId))] },
+          state: LINE_STATE.waiting,
+          waitingParts: { not: null },
+        },
+        select: { variantId: true },
+        distinct: ["variantId"],
+      })
+      .then((rows) => new Set(rows.map((r) => r.variantId))));
+  return async (l) => unitsAhead(client, shop, l, (await variantsWithSplit()).has(l.variantId));
 }
 
 /** unitsAhead in one location's queue (null: every waiting line); split lines ahead count their part there. */
@@ -268,6 +290,7 @@ async function unitsAheadAt(
   shop: string,
   l: PageLine,
   locationId: string | null,
+  hasSplit: boolean,
 ): Promise<{ lines: number; units: number }> {
   const p = new SqlParams(dialectOf(client));
   const atLocation = locationId !== null;
@@ -292,7 +315,7 @@ async function unitsAheadAt(
       select: { lineItemId: true, waitingQuantity: true },
     }),
     // Split lines waiting at several locations (few): their part at this location.
-    atLocation
+    atLocation && hasSplit
       ? client.backorderLine.findMany({
           where: {
             shop,
