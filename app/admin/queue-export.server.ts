@@ -1,7 +1,7 @@
 // CSV export of the filtered queue, streamed in keyset chunks so a 100,000-line shop
 // never sits in memory as rows or as one string. Positions are computed once per variant
 // (its waiting lines in FIFO order) instead of one aggregate per line as the page does.
-import { fifoCompare } from "../backorder/allocation.ts";
+import { aheadOfParts, fifoCompare, waitingPartsOf } from "../backorder/allocation.ts";
 import type { Db } from "../db/client.server.ts";
 import { LINE_STATE } from "../backorder/line-state.ts";
 import { csvRow } from "./csv.ts";
@@ -60,16 +60,22 @@ function variantLineups(client: Db, shop: string): AheadOf {
   const load = async (variantId: string) => {
     const waiting = await client.backorderLine.findMany({
       where: { shop, variantId, state: LINE_STATE.waiting },
-      select: { lineItemId: true, orderedAt: true, waitingQuantity: true, locationId: true },
+      select: { lineItemId: true, orderedAt: true, waitingQuantity: true, locationId: true, waitingParts: true },
     });
     waiting.sort(fifoCompare);
     const ahead = new Map<string, { lines: number; units: number }>();
     const atLocation = new Map<string, { lines: number; units: number }>();
     let all = { lines: 0, units: 0 }; // a line without a location counts every one ahead, as unitsAhead does
     for (const w of waiting) {
-      const before = w.locationId === null ? all : (atLocation.get(w.locationId) ?? { lines: 0, units: 0 });
-      ahead.set(w.lineItemId, before);
-      if (w.locationId !== null) atLocation.set(w.locationId, { lines: before.lines + 1, units: before.units + w.waitingQuantity });
+      // A split line (decision 0033): one part in each location's queue, ahead as its last part.
+      const parts = waitingPartsOf(w).map(([at, units]) => ({
+        at,
+        units,
+        ahead: at === null ? all : (atLocation.get(at) ?? { lines: 0, units: 0 }),
+      }));
+      ahead.set(w.lineItemId, parts.length === 1 ? parts[0]!.ahead : aheadOfParts(parts, w.waitingQuantity));
+      for (const part of parts)
+        if (part.at !== null) atLocation.set(part.at, { lines: part.ahead.lines + 1, units: part.ahead.units + part.units });
       all = { lines: all.lines + 1, units: all.units + w.waitingQuantity };
     }
     return ahead;

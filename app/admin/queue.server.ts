@@ -2,7 +2,7 @@
 // place in its variant's FIFO line-up and the ship date that place gets. Keyset
 // pagination on (sort key, lineItemId) so page 2,000 costs what page 1 costs; the
 // default view (waiting, oldest first) walks the (shop, state, orderedAt) index.
-import { compareIds } from "../backorder/allocation.ts";
+import { aheadOfParts, compareIds, fifoCompare, waitingPartsOf } from "../backorder/allocation.ts";
 import { calendarDate, shipDateForUnit, type IncomingUnits, type RestockPlan } from "../backorder/eta.ts";
 import { incomingBatchesOf } from "../engine/incoming-batches.server.ts";
 import { waitingQueuesOf } from "../engine/located-queue.server.ts";
@@ -113,6 +113,7 @@ export const LINE_SELECT = {
   waitingQuantity: true,
   state: true,
   locationId: true,
+  waitingParts: true,
   notifiedAt: true,
   unitPrice: true,
   currency: true,
@@ -159,7 +160,7 @@ export async function describeLines(
   shop: string,
   lines: PageLine[],
   now: Date,
-  aheadOf: AheadOf = (l) => unitsAhead(client, shop, l),
+  aheadOf: AheadOf = pageAhead(client, shop, lines),
 ): Promise<QueueRow[]> {
   if (lines.length === 0) return [];
   const variantIds = [...new Set(lines.map((l) => l.variantId))];
@@ -253,16 +254,54 @@ export function restockPlan(
  * same location count: a restock there serves them first (docs/decisions/0021-per-location-queues.md);
  * in a single-location shop that is every waiting line of the variant.
  */
-async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{ lines: number; units: number }> {
+async function unitsAhead(client: Db | Tx, shop: string, l: PageLine, hasSplit: boolean): Promise<{ lines: number; units: number }> {
+  const parts = waitingPartsOf(l);
+  if (parts.length <= 1) return unitsAheadAt(client, shop, l, l.locationId, hasSplit);
+  // A split line (decision 0033): each part in its own location's queue; it ships with the last.
+  const each = await Promise.all(parts.map(async ([at, units]) => ({ ahead: await unitsAheadAt(client, shop, l, at, true), units })));
+  return aheadOfParts(each, l.waitingQuantity);
+}
+
+/**
+ * unitsAhead for a page: which of its variants have waiting split lines is asked once for the
+ * page, so the lines of the others (nearly all) cost what they did before decision 0033.
+ */
+function pageAhead(client: Db | Tx, shop: string, lines: PageLine[]): AheadOf {
+  let split: Promise<Set<string>> | undefined;
+  const variantsWithSplit = () =>
+    (split ??= client.backorderLine
+      .findMany({
+        where: {
+          shop,
+          variantId: { in: [...new Set(lines.map((l) => l.variantId))] },
+          state: LINE_STATE.waiting,
+          waitingParts: { not: null },
+        },
+        select: { variantId: true },
+        distinct: ["variantId"],
+      })
+      .then((rows) => new Set(rows.map((r) => r.variantId))));
+  return async (l) => unitsAhead(client, shop, l, (await variantsWithSplit()).has(l.variantId));
+}
+
+/** unitsAhead in one location's queue (null: every waiting line); split lines ahead count their part there. */
+async function unitsAheadAt(
+  client: Db | Tx,
+  shop: string,
+  l: PageLine,
+  locationId: string | null,
+  hasSplit: boolean,
+): Promise<{ lines: number; units: number }> {
   const p = new SqlParams(dialectOf(client));
+  const atLocation = locationId !== null;
   // A range on the (shop, variantId, state, orderedAt) index: only the older waiting lines of this variant.
-  const [olderRows, ties] = await Promise.all([
+  const [olderRows, ties, split] = await Promise.all([
     rawQuery<{ n: unknown; u: unknown }>(
       client,
       p,
       `SELECT COUNT(*) AS "n", SUM("waitingQuantity") AS "u" FROM "BackorderLine"
         WHERE "shop" = ${p.p(shop)} AND "variantId" = ${p.p(l.variantId)} AND "state" = '${LINE_STATE.waiting}' AND "orderedAt" < ${p.p(l.orderedAt)}
-          ${l.locationId !== null ? `AND "locationId" = ${p.p(l.locationId)}` : ""}`,
+          ${atLocation ? `AND "locationId" = ${p.p(locationId)} AND "waitingParts" IS NULL` : ""}`,
     ),
     client.backorderLine.findMany({
       where: {
@@ -271,16 +310,34 @@ async function unitsAhead(client: Db | Tx, shop: string, l: PageLine): Promise<{
         state: LINE_STATE.waiting,
         orderedAt: l.orderedAt,
         lineItemId: { not: l.lineItemId },
-        ...(l.locationId !== null ? { locationId: l.locationId } : {}),
+        ...(atLocation ? { locationId, waitingParts: null } : {}),
       },
       select: { lineItemId: true, waitingQuantity: true },
     }),
+    // Split lines waiting at several locations (few): their part at this location.
+    atLocation && hasSplit
+      ? client.backorderLine.findMany({
+          where: {
+            shop,
+            variantId: l.variantId,
+            state: LINE_STATE.waiting,
+            orderedAt: { lte: l.orderedAt },
+            lineItemId: { not: l.lineItemId },
+            waitingParts: { not: null },
+          },
+          select: { lineItemId: true, orderedAt: true, waitingQuantity: true, locationId: true, waitingParts: true },
+        })
+      : Promise.resolve([]),
   ]);
   const tiesAhead = ties.filter((t) => compareIds(t.lineItemId, l.lineItemId) < 0);
+  const splitAhead = split
+    .filter((s) => fifoCompare(s, l) < 0)
+    .map((s) => waitingPartsOf(s).find(([at]) => at === locationId)?.[1] ?? 0)
+    .filter((units) => units > 0);
   const older = olderRows[0];
   return {
-    lines: num(older?.n) + tiesAhead.length,
-    units: num(older?.u) + tiesAhead.reduce((s, t) => s + t.waitingQuantity, 0),
+    lines: num(older?.n) + tiesAhead.length + splitAhead.length,
+    units: num(older?.u) + tiesAhead.reduce((s, t) => s + t.waitingQuantity, 0) + splitAhead.reduce((a, b) => a + b, 0),
   };
 }
 

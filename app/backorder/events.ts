@@ -81,14 +81,15 @@ export interface ProductEvent {
 }
 
 /**
- * Where Shopify assigned an order's lines: each line's fulfillment order and its location, as
- * read from the Admin API after fulfillment_orders/order_routing_complete or /moved (their
- * payloads name the fulfillment orders, not the lines). Newest fulfillment order wins per line.
+ * Where Shopify assigned an order's lines: per line and fulfillment order, its location and the
+ * units it holds of the line (remainingQuantity; 0 once closed or moved away), as read from the
+ * Admin API after fulfillment_orders/order_routing_complete or /moved (their payloads name the
+ * fulfillment orders, not the lines). The newest read of each fulfillment order wins (linePartWins).
  */
 export interface LineLocationsEvent {
   kind: "line_locations";
   orderId: string;
-  lines: { lineItemId: string; locationId: string; fulfillmentOrderId: string; sourceAt: Date }[];
+  lines: { lineItemId: string; locationId: string; fulfillmentOrderId: string; quantity: number; sourceAt: Date }[];
 }
 
 /**

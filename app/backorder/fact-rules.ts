@@ -33,24 +33,70 @@ export function inventoryLevelWins(
   return stored === null || levelWins(candidate, stored);
 }
 
-/** Where Shopify assigned a line: the location of the fulfillment order holding its open units, as of `sourceAt`. */
+/**
+ * Where Shopify assigned part of a line: one fulfillment order's open units of it (its
+ * remainingQuantity, 0 once it holds none) at that fulfillment order's location, as of `sourceAt`.
+ * A line split over fulfillment orders has one fact per fulfillment order
+ * (docs/decisions/0033-split-line-locations.md).
+ */
 export interface LineLocationFact {
   locationId: string;
   fulfillmentOrderId: string;
+  quantity: number;
   /** The fulfillment order's updated_at when it was read. */
   sourceAt: Date;
 }
 
 /**
- * A line's location: the newest fulfillment order wins (a move updates both the original and
- * the new one); same time, the higher fulfillment order id (the one a move created), so a
- * replay in any order keeps the same location.
+ * One fulfillment order's fact about a line: the newest read wins (a move updates both the
+ * original and the new one); the same time, the lower quantity, then the higher location id, so
+ * a replay in any order keeps the same fact. Facts of different fulfillment orders do not compete.
+ */
+export function linePartWins(candidate: LineLocationFact, stored: LineLocationFact | null): boolean {
+  if (stored === null) return true;
+  const t = candidate.sourceAt.getTime() - stored.sourceAt.getTime();
+  if (t !== 0) return t > 0;
+  if (candidate.quantity !== stored.quantity) return candidate.quantity < stored.quantity;
+  return compareIds(candidate.locationId, stored.locationId) >= 0;
+}
+
+/**
+ * The order of a line's parts, newest first: the newer fulfillment order, the same time the
+ * higher fulfillment order id (the one a move created). Before split lines, the first of them
+ * was the line's one location (decision 0021's lineLocationWins).
  */
 export function lineLocationWins(candidate: LineLocationFact, stored: LineLocationFact | null): boolean {
   if (stored === null) return true;
   const t = candidate.sourceAt.getTime() - stored.sourceAt.getTime();
   if (t !== 0) return t > 0;
   return compareIds(candidate.fulfillmentOrderId, stored.fulfillmentOrderId) >= 0;
+}
+
+export interface LinePart {
+  locationId: string;
+  quantity: number;
+}
+
+/**
+ * A line's location from its facts (one per fulfillment order, each its winner by linePartWins):
+ * `assigned` is the newest part holding units (or, when none does, the newest fact's location),
+ * `parts` the parts holding units, newest first, when there are two or more (null: the whole line is at
+ * `assigned`, as with one fulfillment order).
+ */
+export function linePartsOf(facts: readonly LineLocationFact[]): { assigned: string | null; parts: LinePart[] | null } {
+  const newestFirst = [...facts].sort((a, b) => (lineLocationWins(a, b) ? (lineLocationWins(b, a) ? 0 : -1) : 1));
+  const open = newestFirst.filter((f) => f.quantity > 0);
+  const assigned = (open[0] ?? newestFirst[0])?.locationId ?? null;
+  return { assigned, parts: open.length > 1 ? open.map((f) => ({ locationId: f.locationId, quantity: f.quantity })) : null };
+}
+
+/** locationParts as stored on BackorderLine: [[locationId, quantity], ...] (null: none). */
+export const encodeParts = (parts: readonly LinePart[] | null): string | null =>
+  parts === null ? null : JSON.stringify(parts.map((p) => [p.locationId, p.quantity]));
+
+export function decodeParts(json: string | null): LinePart[] | null {
+  if (json === null) return null;
+  return (JSON.parse(json) as [string, number][]).map(([locationId, quantity]) => ({ locationId, quantity }));
 }
 
 /**

@@ -7,6 +7,7 @@
 import { fifoCompare } from "./allocation.ts";
 import { restockSchedule, shipDateAfterArrival, type IncomingUnits, type RestockPlan } from "./eta.ts";
 
+/** A waiting line, or one location's part of a split line (the same lineItemId once per part, decision 0033). */
 export interface QueuedLine {
   lineItemId: string;
   orderedAt: Date;
@@ -91,7 +92,10 @@ export function queueShipDates(lines: readonly QueuedLine[], plan: RestockPlan):
   let rest = 0;
   queue.forEach((l, i) => {
     rest += left[i]!;
-    dates.set(l.lineItemId, shipDateAfterArrival(left[i]! > 0 ? schedule.beyond(rest) : arrivedOn[i]!, plan));
+    const date = shipDateAfterArrival(left[i]! > 0 ? schedule.beyond(rest) : arrivedOn[i]!, plan);
+    // A split line is one entry per location (decision 0033): it ships with its last part (null: no date, the latest).
+    const before = dates.get(l.lineItemId);
+    dates.set(l.lineItemId, before === undefined ? date : before === null || date === null ? null : before > date ? before : date);
   });
   for (const l of lines) if (!dates.has(l.lineItemId)) dates.set(l.lineItemId, null);
   const next = nextOn ?? schedule.beyond(rest + 1);

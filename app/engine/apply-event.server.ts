@@ -16,7 +16,17 @@ import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { valuesList } from "../db/values-list.ts";
-import { customerToKeep, inventoryLevelWins, lineLocationWins, productWins, snapshotWins, winnerOf } from "../backorder/fact-rules.ts";
+import {
+  customerToKeep,
+  encodeParts,
+  inventoryLevelWins,
+  linePartsOf,
+  linePartWins,
+  productWins,
+  snapshotWins,
+  winnerOf,
+  type LineLocationFact,
+} from "../backorder/fact-rules.ts";
 import { PENDING_LINE_STATE } from "../backorder/line-state.ts";
 import { effectiveQuantities } from "../backorder/order-lines.ts";
 import {
@@ -643,10 +653,17 @@ async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[]
     // A location read before the order's own webhook was applied waits in LineLocation.
     const located = await inChunks(
       created.map((c) => c.lineItemId),
-      (ids) => tx.lineLocation.findMany({ where: { shop, lineItemId: { in: ids } }, select: { lineItemId: true, locationId: true } }),
+      (ids) => tx.lineLocation.findMany({ where: { shop, lineItemId: { in: ids } } }),
     );
-    const locationOf = new Map(located.map((l) => [l.lineItemId, l.locationId]));
-    for (const c of created) c.assignedLocationId = locationOf.get(c.lineItemId) ?? null;
+    const factsOf = new Map<string, LineLocationFact[]>();
+    for (const l of located) factsOf.set(l.lineItemId, [...(factsOf.get(l.lineItemId) ?? []), l]);
+    for (const c of created) {
+      const facts = factsOf.get(c.lineItemId);
+      if (!facts) continue;
+      const { assigned, parts } = linePartsOf(facts);
+      c.assignedLocationId = assigned;
+      c.locationParts = encodeParts(parts);
+    }
     await insertNewLines(tx, created);
   }
   for (const { data, ids } of changes.values()) {
@@ -660,6 +677,7 @@ const NEW_LINE_COLUMNS = [
   "lineItemId",
   "state",
   "assignedLocationId",
+  "locationParts",
   ...SNAPSHOT_FIELDS,
 ] as const satisfies readonly (keyof Prisma.BackorderLineCreateManyInput)[];
 
@@ -697,54 +715,64 @@ async function applyAdjustment(tx: Tx, shop: string, e: OrderAdjustmentEvent, af
 }
 
 /**
- * Stores each line's location fact where it wins (lineLocationWins; the shop's engine lock
- * makes the read-compare-write one writer's), and moves the stored lines it names to it.
+ * Stores each (line, fulfillment order) fact where it wins (linePartWins; the shop's engine lock
+ * makes the read-compare-write one writer's), then sets the stored lines it names to their
+ * parts (linePartsOf): the newest open part's location, and the parts when split.
  */
 async function applyLineLocations(tx: Tx, shop: string, e: LineLocationsEvent, affected: Affected, touched: Set<string>) {
-  const byLine = new Map<string, LineLocationsEvent["lines"]>();
-  for (const l of e.lines) byLine.set(l.lineItemId, [...(byLine.get(l.lineItemId) ?? []), l]);
-  const stored = new Map(
-    (await inChunks(byLine.keys(), (ids) => tx.lineLocation.findMany({ where: { shop, lineItemId: { in: ids } } }))).map((r) => [
-      r.lineItemId,
-      r,
-    ]),
-  );
-  const moved = new Map<string, string>();
-  for (const [lineItemId, facts] of byLine) {
-    const best = winnerOf(facts, lineLocationWins)!;
-    const current = stored.get(lineItemId) ?? null;
-    if (current && !lineLocationWins(best, current)) continue;
-    if (current && current.locationId === best.locationId && current.fulfillmentOrderId === best.fulfillmentOrderId) {
-      if (current.sourceAt.getTime() === best.sourceAt.getTime()) continue;
-    }
-    const data = { orderId: e.orderId, locationId: best.locationId, fulfillmentOrderId: best.fulfillmentOrderId, sourceAt: best.sourceAt };
+  const partKey = (lineItemId: string, fulfillmentOrderId: string) => `${lineItemId}|${fulfillmentOrderId}`;
+  const byPart = new Map<string, LineLocationsEvent["lines"]>();
+  for (const l of e.lines) {
+    const k = partKey(l.lineItemId, l.fulfillmentOrderId);
+    byPart.set(k, [...(byPart.get(k) ?? []), l]);
+  }
+  const lineIds = new Set(e.lines.map((l) => l.lineItemId));
+  const storedRows = await inChunks(lineIds, (ids) => tx.lineLocation.findMany({ where: { shop, lineItemId: { in: ids } } }));
+  const stored = new Map(storedRows.map((r) => [partKey(r.lineItemId, r.fulfillmentOrderId), r]));
+  const changedLines = new Set<string>();
+  for (const [k, facts] of byPart) {
+    const best = winnerOf(facts, linePartWins)!;
+    const current = stored.get(k) ?? null;
+    if (current && !linePartWins(best, current)) continue;
+    if (
+      current &&
+      current.locationId === best.locationId &&
+      current.quantity === best.quantity &&
+      current.sourceAt.getTime() === best.sourceAt.getTime()
+    )
+      continue;
+    const { lineItemId, fulfillmentOrderId } = best;
+    const data = { orderId: e.orderId, locationId: best.locationId, quantity: best.quantity, sourceAt: best.sourceAt };
     await tx.lineLocation.upsert({
-      where: { shop_lineItemId: { shop, lineItemId } },
-      create: { shop, lineItemId, ...data },
+      where: { shop_lineItemId_fulfillmentOrderId: { shop, lineItemId, fulfillmentOrderId } },
+      create: { shop, lineItemId, fulfillmentOrderId, ...data },
       update: data,
     });
-    moved.set(lineItemId, best.locationId);
+    stored.set(k, { shop, lineItemId, fulfillmentOrderId, ...data });
+    changedLines.add(lineItemId);
   }
-  if (moved.size === 0) return;
-  const lines = await inChunks(moved.keys(), (ids) =>
+  if (changedLines.size === 0) return;
+  const factsOf = new Map<string, LineLocationFact[]>();
+  for (const r of stored.values()) if (changedLines.has(r.lineItemId)) factsOf.set(r.lineItemId, [...(factsOf.get(r.lineItemId) ?? []), r]);
+  const lines = await inChunks(changedLines, (ids) =>
     tx.backorderLine.findMany({
       where: { shop, lineItemId: { in: ids } },
-      select: { lineItemId: true, orderId: true, variantId: true, assignedLocationId: true },
+      select: { lineItemId: true, orderId: true, variantId: true, assignedLocationId: true, locationParts: true },
     }),
   );
-  const byLocation = new Map<string, string[]>();
+  const byChange = new Map<string, { data: { assignedLocationId: string | null; locationParts: string | null }; ids: string[] }>();
   for (const line of lines) {
-    const locationId = moved.get(line.lineItemId)!;
-    if (line.assignedLocationId === locationId) continue;
-    byLocation.set(locationId, [...(byLocation.get(locationId) ?? []), line.lineItemId]);
+    const { assigned, parts } = linePartsOf(factsOf.get(line.lineItemId) ?? []);
+    const data = { assignedLocationId: assigned, locationParts: encodeParts(parts) };
+    if (line.assignedLocationId === data.assignedLocationId && line.locationParts === data.locationParts) continue;
+    const k = JSON.stringify(data);
+    byChange.set(k, { data, ids: [...(byChange.get(k)?.ids ?? []), line.lineItemId] });
     touched.add(line.lineItemId);
     affected.orderIds.add(line.orderId);
     affected.variantIds.add(line.variantId);
   }
-  for (const [assignedLocationId, ids] of byLocation) {
-    await eachChunk(ids, (chunk) =>
-      tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data: { assignedLocationId } }),
-    );
+  for (const { data, ids } of byChange.values()) {
+    await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
   }
 }
 

@@ -1,6 +1,6 @@
 // Recomputes derived line state from stored facts: first an order's line quantities
 // (snapshot minus pending deltas), then each affected variant's allocation.
-import { allocate, fifoCompare } from "../backorder/allocation.ts";
+import { allocate, encodeWaitingParts, fifoCompare } from "../backorder/allocation.ts";
 import {
   aheadSize,
   allocateBounded,
@@ -10,6 +10,7 @@ import {
   type NewAllocation,
   type StoredLine,
 } from "../backorder/bounded-allocation.ts";
+import { decodeParts } from "../backorder/fact-rules.ts";
 import {
   DERIVABLE_LINE_STATES,
   isDerivableLineState,
@@ -190,7 +191,13 @@ type LevelRow = { locationId: string; available: number; updatedAt: Date };
 function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at: Date, reason: string): LineChange[] {
   const live = lines.filter((l) => l.cancelledAt === null && l.openQuantity > 0);
   const result = allocate(
-    live.map((l) => ({ lineItemId: l.lineItemId, orderedAt: l.orderedAt, openQuantity: l.openQuantity, locationId: l.assignedLocationId })),
+    live.map((l) => ({
+      lineItemId: l.lineItemId,
+      orderedAt: l.orderedAt,
+      openQuantity: l.openQuantity,
+      locationId: l.assignedLocationId,
+      parts: decodeParts(l.locationParts),
+    })),
     levels.map((l) => ({ locationId: l.locationId, available: l.available, updatedAt: l.updatedAt })),
   );
   return lineChanges(shop, lines, (id) => result.lines.get(id), at, reason);
@@ -241,10 +248,16 @@ const DERIVED_LINE = {
   state: true,
   locationId: true,
   assignedLocationId: true,
+  locationParts: true,
+  waitingParts: true,
   backorderedAt: true,
 } as const;
 
 type DerivedRow = Prisma.BackorderLineGetPayload<{ select: typeof DERIVED_LINE }>;
+/** DERIVED_LINE's columns for raw reads: one list, so a column added there is read everywhere. */
+const DERIVED_COLUMNS = Object.keys(DERIVED_LINE)
+  .map((c) => `"${c}"`)
+  .join(", ");
 
 /**
  * The open-or-live lines (OPEN_OR_LIVE) of several variants with the DERIVED_LINE columns, in
@@ -259,8 +272,7 @@ async function readDerivedLines(tx: Tx, shop: string, variantIds: string[]): Pro
   const marks = (from: number, n: number) => Array.from({ length: n }, (_, i) => mark(from + i)).join(", ");
   // The client returns these columns typed (DateTime as Date, Int as number), as findMany would.
   const rows = await tx.$queryRawUnsafe<(DerivedRow & { variantId: string })[]>(
-    `SELECT "variantId", "lineItemId", "orderId", "orderedAt", "quantity", "openQuantity", "waitingQuantity",
-            "cancelledAt", "state", "locationId", "assignedLocationId", "backorderedAt"
+    `SELECT "variantId", ${DERIVED_COLUMNS}
        FROM "BackorderLine"
       WHERE "shop" = ${mark(0)} AND "variantId" IN (${marks(1, variantIds.length)})
         AND ("state" IN (${marks(1 + variantIds.length, DERIVABLE_LINE_STATES.length)})
@@ -274,7 +286,7 @@ async function readDerivedLines(tx: Tx, shop: string, variantIds: string[]): Pro
 function lineChanges(
   shop: string,
   lines: DerivedRow[],
-  allocOf: (lineItemId: string) => Pick<NewAllocation, "waiting" | "locationId"> | undefined,
+  allocOf: (lineItemId: string) => (Pick<NewAllocation, "waiting" | "locationId"> & { waitingAt?: Map<string, number> }) | undefined,
   at: Date,
   reason: string,
 ): LineChange[] {
@@ -289,7 +301,10 @@ function lineChanges(
       waiting,
     });
     const locationId = alloc?.locationId ?? line.locationId;
-    if (state === line.state && waiting === line.waitingQuantity && locationId === line.locationId) continue;
+    // A line waiting at several locations (a split line, decision 0033): its units at each.
+    const waitingParts = waiting > 0 && alloc?.waitingAt ? encodeWaitingParts(alloc.waitingAt) : null;
+    if (state === line.state && waiting === line.waitingQuantity && locationId === line.locationId && waitingParts === line.waitingParts)
+      continue;
     changes.push({
       lineItemId: line.lineItemId,
       orderId: line.orderId,
@@ -297,6 +312,7 @@ function lineChanges(
         state,
         waitingQuantity: waiting,
         locationId,
+        waitingParts,
         ...(waiting > 0 && !line.backorderedAt ? { backorderedAt: at } : {}),
         ...(state === LINE_STATE.allocated && line.state === LINE_STATE.waiting ? { allocatedAt: at } : {}),
         ...(state === LINE_STATE.fulfilled && line.state !== LINE_STATE.fulfilled ? { fulfilledAt: at } : {}),
@@ -386,19 +402,16 @@ export async function deriveVariantBounded(
 
   // One statement: the touched and pending lines, the lists read ahead, and the unreflected units.
   const k = aheadSize(touched.size);
-  const columns = Object.keys(DERIVED_LINE)
-    .map((c) => `"${c}"`)
-    .join(", ");
   const ofVariant = `"shop" = ${SHOP} AND "variantId" = ${VARIANT}`;
   const list = (part: string, state: string, order: "ASC" | "DESC") =>
-    `SELECT * FROM (SELECT '${part}' AS "part", ${columns}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine"
+    `SELECT * FROM (SELECT '${part}' AS "part", ${DERIVED_COLUMNS}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine"
        WHERE ${ofVariant} AND "state" = '${state}' ORDER BY "orderedAt" ${order} LIMIT ${k}) AS "${part}"`;
   const inline = touched.size > 0 && touched.size <= TOUCHED_INLINE;
   const parts = [
-    `SELECT 'p' AS "part", ${columns}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine" WHERE ${ofVariant} AND "state" = '${PENDING_LINE_STATE}'`,
+    `SELECT 'p' AS "part", ${DERIVED_COLUMNS}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine" WHERE ${ofVariant} AND "state" = '${PENDING_LINE_STATE}'`,
     ...(inline
       ? [
-          `SELECT 't' AS "part", ${columns}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine"
+          `SELECT 't' AS "part", ${DERIVED_COLUMNS}, CAST(NULL AS INTEGER) AS "units" FROM "BackorderLine"
              WHERE ${ofVariant} AND "lineItemId" IN (${[...touched].map(mark).join(", ")})`,
         ]
       : []),
@@ -543,7 +556,7 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
   return [...new Set(changes.map((c) => c.orderId))];
 }
 
-/** Lines per UPDATE: 7 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
+/** Lines per UPDATE: 8 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
 const CHANGES_PER_UPDATE = 70;
 
 /**
@@ -562,11 +575,12 @@ async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
       c.data.state,
       c.data.waitingQuantity,
       c.data.locationId ?? null,
+      typeof c.data.waitingParts === "string" ? c.data.waitingParts : null,
       date(c.data.backorderedAt),
       date(c.data.allocatedAt),
       date(c.data.fulfilledAt),
     ]),
-    ["text", "text", "int", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
+    ["text", "text", "int", "text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)"],
   );
   // Parameters bind in the order their marks appear: SQLite's `?` are numbered by position, so
   // the SET clause's time comes first there; PostgreSQL's are numbered, after the VALUES'.
@@ -576,10 +590,10 @@ async function updateDerivedLines(tx: Tx, shop: string, changes: LineChange[]) {
   const params = postgres ? [...values.params, shop, new Date()] : [new Date(), ...values.params, shop];
   await tx.$executeRawUnsafe(
     `UPDATE "BackorderLine" SET
-       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4,
-       "backorderedAt" = COALESCE(v.column5, "BackorderLine"."backorderedAt"),
-       "allocatedAt" = COALESCE(v.column6, "BackorderLine"."allocatedAt"),
-       "fulfilledAt" = COALESCE(v.column7, "BackorderLine"."fulfilledAt"),
+       "state" = v.column2, "waitingQuantity" = v.column3, "locationId" = v.column4, "waitingParts" = v.column5,
+       "backorderedAt" = COALESCE(v.column6, "BackorderLine"."backorderedAt"),
+       "allocatedAt" = COALESCE(v.column7, "BackorderLine"."allocatedAt"),
+       "fulfilledAt" = COALESCE(v.column8, "BackorderLine"."fulfilledAt"),
        "updatedAt" = ${nowMark}
      FROM (VALUES ${values.sql}) AS v
      WHERE "BackorderLine"."shop" = ${shopMark} AND "BackorderLine"."lineItemId" = v.column1`,

@@ -5,7 +5,8 @@
 // number depends on the lines only through the units ordered after the newest level
 // (totalShortageOf), so only those are summed, in the database: the cost does not grow
 // with the queue.
-import { placedAt, totalShortageOf } from "../backorder/allocation.ts";
+import { piecesOf, placedAt, totalShortageOf } from "../backorder/allocation.ts";
+import { decodeParts } from "../backorder/fact-rules.ts";
 import { calendarDate, todayIn } from "../backorder/eta.ts";
 import { DERIVABLE_LINE_STATES } from "../backorder/line-state.ts";
 import { DEFAULT_MESSAGE_TEMPLATE, type ShopFacts, type VariantFacts, type VariantPolicyFacts } from "../backorder/storefront-status.ts";
@@ -63,11 +64,14 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
     // Placed lines' units are charged to their own location, the rest where stock is lowest (allocation.ts).
     let extra = 0;
     const placed = new Map<string, number>();
-    for (const [assigned, units] of unreflected.get(variantId) ?? []) {
-      const at = placedAt({ locationId: assigned }, levels);
+    const add = (at: string | null, units: number) => {
       if (at === null) extra += units;
       else placed.set(at, (placed.get(at) ?? 0) + units);
-    }
+    };
+    const mine = unreflected.get(variantId);
+    for (const [assigned, units] of mine?.sums ?? []) add(placedAt({ locationId: assigned }, levels), units);
+    // Split lines (decision 0033): each part's units at its own location.
+    for (const line of mine?.split ?? []) for (const piece of piecesOf(line, levels)) add(piece.at, piece.units);
     const unreflectedTotal = extra + [...placed.values()].reduce((a, b) => a + b, 0);
     const totalAvailable = levels.reduce((sum, l) => sum + l.available, 0);
     const row = policyOf.get(variantId);
@@ -99,35 +103,59 @@ export async function loadVariantsFacts(db: Db | Tx, shop: string, variantIds: s
  * Per variant and assigned location (null: none), the open units of its live lines ordered
  * after its newest level (allocation.ts, unreflectedByLocation), summed in the database: one
  * grouped statement per chunk of variants, each condition a range of the (shop, variantId, state, orderedAt) index.
+ * Lines split over several locations (decision 0033; few) are read as rows, their parts placed by piecesOf.
  */
 async function unreflectedUnits(
   db: Db | Tx,
   shop: string,
   variantIds: string[],
   levelsOf: (variantId: string) => { updatedAt: Date }[] | undefined,
-): Promise<Map<string, Map<string | null, number>>> {
+): Promise<Map<string, UnreflectedOf>> {
   const since = variantIds.flatMap((variantId) => {
     const levels = levelsOf(variantId);
     if (!levels?.length) return []; // no level: nothing is "after" it (unreflectedDemand is 0)
     return [{ variantId, orderedAt: { gt: new Date(Math.max(...levels.map((l) => l.updatedAt.getTime()))) } }];
   });
-  const sums = await inChunks(
-    since,
-    (chunk) =>
-      db.backorderLine.groupBy({
-        by: ["variantId", "assignedLocationId"],
-        where: { shop, state: { in: [...DERIVABLE_LINE_STATES] }, cancelledAt: null, openQuantity: { gt: 0 }, OR: chunk },
-        _sum: { openQuantity: true },
-      }),
-    200,
-  );
-  const byVariant = new Map<string, Map<string | null, number>>();
+  const live = { shop, state: { in: [...DERIVABLE_LINE_STATES] }, cancelledAt: null, openQuantity: { gt: 0 } };
+  const [sums, splitRows] = await Promise.all([
+    inChunks(
+      since,
+      (chunk) =>
+        db.backorderLine.groupBy({
+          by: ["variantId", "assignedLocationId"],
+          where: { ...live, locationParts: null, OR: chunk },
+          _sum: { openQuantity: true },
+        }),
+      200,
+    ),
+    inChunks(
+      since,
+      (chunk) =>
+        db.backorderLine.findMany({
+          where: { ...live, locationParts: { not: null }, OR: chunk },
+          select: { variantId: true, openQuantity: true, assignedLocationId: true, locationParts: true },
+        }),
+      200,
+    ),
+  ]);
+  const byVariant = new Map<string, UnreflectedOf>();
+  const of = (variantId: string) => {
+    const u = byVariant.get(variantId) ?? { sums: new Map<string | null, number>(), split: [] };
+    byVariant.set(variantId, u);
+    return u;
+  };
   for (const g of sums) {
-    const of = byVariant.get(g.variantId) ?? new Map<string | null, number>();
-    of.set(g.assignedLocationId, g._sum.openQuantity ?? 0);
-    byVariant.set(g.variantId, of);
+    const u = of(g.variantId);
+    u.sums.set(g.assignedLocationId, (u.sums.get(g.assignedLocationId) ?? 0) + (g._sum.openQuantity ?? 0));
   }
+  for (const r of splitRows)
+    of(r.variantId).split.push({ openQuantity: r.openQuantity, locationId: r.assignedLocationId, parts: decodeParts(r.locationParts) });
   return byVariant;
+}
+
+interface UnreflectedOf {
+  sums: Map<string | null, number>;
+  split: { openQuantity: number; locationId: string | null; parts: ReturnType<typeof decodeParts> }[];
 }
 
 export async function loadVariantFacts(db: Db | Tx, shop: string, variantId: string, now: Date): Promise<VariantFacts> {

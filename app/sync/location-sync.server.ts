@@ -2,7 +2,8 @@
 // fulfillment_orders/order_routing_complete and /moved webhooks name fulfillment orders, not
 // lines or locations (docs/decisions/0021-per-location-queues.md), so the task reads the
 // fulfillment order from the Admin API and feeds the engine each open line's location as a
-// line_locations fact, stamped with the fulfillment order's updatedAt (newest wins).
+// line_locations fact, stamped with the fulfillment order's updatedAt (newest wins). A line split
+// over fulfillment orders gets one fact per fulfillment order (decision 0033).
 import type { LineLocationsEvent } from "../backorder/events.ts";
 import type { Db } from "../db/client.server.ts";
 import { applyEvents } from "../engine/apply-event.server.ts";
@@ -10,16 +11,25 @@ import { gid, restId } from "../shopify/admin-ids.ts";
 import type { AdminGateway, LocatedFulfillmentOrder } from "../shopify/admin-operations.server.ts";
 import { syncAfterApply } from "./hooks.server.ts";
 
-/** A fulfillment order in these states holds no units to ship: its lines' locations are not news. */
+/** A fulfillment order in these states holds no units to ship: each of its lines' parts is 0. */
 const DONE_STATUSES: ReadonlySet<string> = new Set(["CLOSED", "CANCELLED"]);
 
-/** The facts a fulfillment order gives: each line it still holds open, at its location. */
+/**
+ * The facts a fulfillment order gives: each of its lines, at its location, with the units it
+ * still holds (0 when closed, cancelled or moved away: that part of the line is gone, and the
+ * fact must say so, or an earlier read of it would keep the units there).
+ */
 export function lineLocationsOf(fo: LocatedFulfillmentOrder): LineLocationsEvent | null {
-  if (fo.locationId === null || DONE_STATUSES.has(fo.status)) return null;
+  if (fo.locationId === null) return null;
+  const done = DONE_STATUSES.has(fo.status);
   const sourceAt = new Date(fo.updatedAt);
-  const lines = fo.lineItems
-    .filter((l) => l.remainingQuantity > 0)
-    .map((l) => ({ lineItemId: restId(l.lineItemId), locationId: restId(fo.locationId!), fulfillmentOrderId: restId(fo.id), sourceAt }));
+  const lines = fo.lineItems.map((l) => ({
+    lineItemId: restId(l.lineItemId),
+    locationId: restId(fo.locationId!),
+    fulfillmentOrderId: restId(fo.id),
+    quantity: done ? 0 : Math.max(0, l.remainingQuantity),
+    sourceAt,
+  }));
   return lines.length ? { kind: "line_locations", orderId: restId(fo.orderId), lines } : null;
 }
 

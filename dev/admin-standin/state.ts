@@ -343,7 +343,9 @@ export class StandinShop {
 
   /**
    * An order as Shopify creates it: one open fulfillment order per location, with the lines
-   * fulfilled from there (a line's own `locationId`, else the order's).
+   * fulfilled from there (a line's own `locationId`, else the order's). A line Shopify routes
+   * over several locations (`split`: location -> units, summing to its quantity) has a
+   * fulfillment order line item in each of those locations' fulfillment orders.
    */
   addOrder(o: {
     id: number | string;
@@ -356,6 +358,7 @@ export class StandinShop {
       title?: string;
       price?: string;
       locationId?: number | string;
+      split?: Record<string, number>;
     }[];
     tags?: string[];
     createdAt?: string;
@@ -382,10 +385,16 @@ export class StandinShop {
       refunds: [],
     };
     this.orders.set(order.id, order);
-    const byLocation = new Map<string, StandinLineItem[]>();
+    const byLocation = new Map<string, { id: string; quantity: number }[]>();
     o.lines.forEach((l, i) => {
-      const loc = gid("Location", l.locationId ?? o.locationId);
-      byLocation.set(loc, [...(byLocation.get(loc) ?? []), order.lineItems[i]!]);
+      const line = order.lineItems[i]!;
+      const parts = l.split ? Object.entries(l.split) : [[String(l.locationId ?? o.locationId), l.quantity] as const];
+      if (parts.reduce((sum, [, q]) => sum + q, 0) !== l.quantity)
+        throw new Error(`line ${l.id}: the split does not add up to its quantity`);
+      for (const [location, quantity] of parts) {
+        const loc = gid("Location", location);
+        byLocation.set(loc, [...(byLocation.get(loc) ?? []), { id: line.id, quantity }]);
+      }
     });
     for (const [locationId, lines] of byLocation) {
       const fo: StandinFulfillmentOrder = {
@@ -408,17 +417,86 @@ export class StandinShop {
   }
 
   /**
-   * The merchant moves a fulfillment order to another location (Admin: "Change location";
-   * the API's fulfillmentOrderMove, which the app never sends): the whole fulfillment order
-   * is reassigned, as Shopify does when all its line items move (the levels its committed units
-   * leave and reach are the caller's to set). Returns it, for the `fulfillment_orders/moved` payload.
+   * The merchant moves a fulfillment order, or some of its units, to another location (Admin:
+   * "Change location"; the API's fulfillmentOrderMove, which the app never sends), as Shopify
+   * documents the mutation (2026-07): a closed fulfillment order cannot move; moving every unit
+   * of one with nothing fulfilled reassigns it (`assignedLocation` updated, same id); moving a
+   * subset (`lineItems`: fulfillment order line item id and quantity, the mutation's
+   * `fulfillmentOrderLineItems`), or any move of one with fulfilled units, leaves the rest in the
+   * original and puts the moved units in a new fulfillment order at the destination (which also
+   * takes over, and closes, the order's active fulfillment order already there). An original
+   * left with nothing is closed. The levels its committed units leave and reach are the caller's
+   * to set. Returns the moved fulfillment order (the original keeps its id), for the
+   * `fulfillment_orders/moved` payload.
    */
-  moveFulfillmentOrder(id: string, locationId: string): StandinFulfillmentOrder {
+  moveFulfillmentOrder(id: string, locationId: string, lineItems?: { id: string; quantity: number }[]): StandinFulfillmentOrder {
     const fo = this.fulfillmentOrders.get(id);
     if (!fo) throw new Error(`no fulfillment order ${id}`);
-    fo.locationId = locationId;
-    fo.updatedAt = this.nowIso();
-    return fo;
+    if (fo.status === "CLOSED" || fo.status === "CANCELLED") throw new Error(`fulfillment order ${id} is ${fo.status}: it cannot move`);
+    const units =
+      lineItems ?? fo.lineItems.filter((l) => l.remainingQuantity > 0).map((l) => ({ id: l.id, quantity: l.remainingQuantity }));
+    for (const u of units) {
+      const line = fo.lineItems.find((l) => l.id === u.id);
+      if (!line || u.quantity <= 0 || u.quantity > line.remainingQuantity) throw new Error(`invalid quantity for ${u.id}`);
+    }
+    const fulfilledAny = fo.lineItems.some((l) => l.remainingQuantity < l.totalQuantity);
+    const everything = fo.lineItems.every((l) => l.remainingQuantity === (units.find((u) => u.id === l.id)?.quantity ?? 0));
+    const now = this.nowIso();
+    if (everything && !fulfilledAny) {
+      fo.locationId = locationId;
+      fo.updatedAt = now;
+      return fo;
+    }
+    const moved: StandinFulfillmentOrder = {
+      id: gid("FulfillmentOrder", nextId()),
+      orderId: fo.orderId,
+      locationId,
+      status: "OPEN",
+      updatedAt: now,
+      holds: [],
+      lineItems: units.map((u) => {
+        const line = fo.lineItems.find((l) => l.id === u.id)!;
+        line.remainingQuantity -= u.quantity;
+        line.totalQuantity -= u.quantity;
+        return {
+          id: gid("FulfillmentOrderLineItem", nextId()),
+          lineItemId: line.lineItemId,
+          totalQuantity: u.quantity,
+          remainingQuantity: u.quantity,
+        };
+      }),
+    };
+    // A line whose units all moved is no longer on the original; an original left with nothing to ship is closed.
+    fo.lineItems = fo.lineItems.filter((l) => l.totalQuantity > 0);
+    if (fo.lineItems.every((l) => l.remainingQuantity === 0)) fo.status = "CLOSED";
+    fo.updatedAt = now;
+    // "If the new location is already assigned to another active fulfillment order, on the same
+    // order, then a new fulfillment order is created. The existing fulfillment order is closed and
+    // line items are recreated in a new fulfillment order": the moved one holds both.
+    const active = [...this.fulfillmentOrders.values()].find(
+      (f) => f.orderId === fo.orderId && f.id !== fo.id && f.locationId === locationId && !["CLOSED", "CANCELLED"].includes(f.status),
+    );
+    if (active) {
+      for (const l of active.lineItems) {
+        if (l.remainingQuantity === 0) continue;
+        const same = moved.lineItems.find((m) => m.lineItemId === l.lineItemId);
+        if (same) {
+          same.totalQuantity += l.remainingQuantity;
+          same.remainingQuantity += l.remainingQuantity;
+        } else
+          moved.lineItems.push({
+            id: gid("FulfillmentOrderLineItem", nextId()),
+            lineItemId: l.lineItemId,
+            totalQuantity: l.remainingQuantity,
+            remainingQuantity: l.remainingQuantity,
+          });
+        l.remainingQuantity = 0;
+      }
+      active.status = "CLOSED";
+      active.updatedAt = now;
+    }
+    this.fulfillmentOrders.set(moved.id, moved);
+    return moved;
   }
 
   fulfillmentOrdersOf(orderId: string): StandinFulfillmentOrder[] {

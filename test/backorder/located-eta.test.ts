@@ -62,6 +62,23 @@ describe("queueShipDates", () => {
     expect(dates(small)["loose-2"]).toBe("2026-12-15");
   });
 
+  it("a line split over East and West (decision 0033) ships with its last part; a batch at West serves only its West part", () => {
+    // 3 lamps: 2 waiting at East, 1 at West (one entry per part, the same line id), behind an older West line.
+    const lines = [line("west", 1, 1, "WEST"), line("lamp", 2, 2, "EAST"), line("lamp", 2, 1, "WEST")];
+    const atWest = queueShipDates(lines, plan([{ date: "2026-12-01", quantity: 2, locationId: "WEST" }]));
+    // West's batch serves West's older line and the lamp's West part; its East part waits for the next cycle.
+    expect(dates(atWest)).toEqual({ west: "2026-12-01", lamp: "2026-12-15" });
+    // A batch at East as well: the lamp ships when its later part does.
+    const both = queueShipDates(
+      lines,
+      plan([
+        { date: "2026-12-01", quantity: 2, locationId: "WEST" },
+        { date: "2026-12-03", quantity: 2, locationId: "EAST" },
+      ]),
+    );
+    expect(dates(both)).toEqual({ west: "2026-12-01", lamp: "2026-12-03" });
+  });
+
   it("batches serve in date order; a line split across two arrivals ships with the later one", () => {
     const lines = [line("a", 1, 3, "EAST"), line("b", 2, 2, "EAST")];
     const r = queueShipDates(

@@ -1,6 +1,7 @@
 // Per-location queues through the engine (docs/decisions/0021-per-location-queues.md), on a
 // real database: the issue's lamp short 1 at East and 1 at West; the storefront's waiting
 // units and the admin's positions follow; shuffled and repeated streams end in the same queue.
+// Split lines (0033): a line over fulfillment orders at two locations, and a partial move.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { applyEvents } from "../../app/engine/apply-event.server.ts";
@@ -53,10 +54,18 @@ const level = (locationId: string, available: number, minute: number): DomainEve
   available,
   updatedAt: at(minute),
 });
-const located = (orderId: string, lineItemId: string, locationId: string, fulfillmentOrderId: string, minute: number): DomainEvent => ({
+/** A fulfillment order's read: it holds `quantity` units of the line (0: closed, or moved away). */
+const located = (
+  orderId: string,
+  lineItemId: string,
+  locationId: string,
+  fulfillmentOrderId: string,
+  minute: number,
+  quantity = 2,
+): DomainEvent => ({
   kind: "line_locations",
   orderId,
-  lines: [{ lineItemId, locationId, fulfillmentOrderId, sourceAt: at(minute) }],
+  lines: [{ lineItemId, locationId, fulfillmentOrderId, quantity, sourceAt: at(minute) }],
 });
 
 // East had 0 and sold 1 (order 11); West had 1 and sold 2 (order 12, the newest): short 1 at each.
@@ -138,7 +147,13 @@ describe("per-location queues in the engine", () => {
     ]);
     // The merchant moves the East order to West (Shopify moves its committed unit: East 0, West -1).
     // It is the older order, so it goes ahead of West's own line: the newest waits again.
-    await applyOneByOne(shop, [located("11", "111", WEST, "503", 30), level(EAST, 0, 30), level(WEST, -1, 30)]);
+    // The move created fulfillment order 503 at West and closed 501 (both read after fulfillment_orders/moved).
+    await applyOneByOne(shop, [
+      located("11", "111", WEST, "503", 30),
+      located("11", "111", EAST, "501", 30, 0),
+      level(EAST, 0, 30),
+      level(WEST, -1, 30),
+    ]);
     expect(await state(shop)).toEqual([
       ["111", "allocated", 0, null, WEST],
       ["121", "waiting", 1, WEST, WEST],
@@ -156,7 +171,14 @@ describe("per-location queues in the engine", () => {
   });
 
   it("shuffled and repeated deliveries, one by one or in chunks, end in the same queue", async () => {
-    const stream = [...LAMP_DAY, level(WEST, 0, 20), located("11", "111", WEST, "503", 30), level(EAST, 0, 30), level(WEST, -1, 30)];
+    const stream = [
+      ...LAMP_DAY,
+      level(WEST, 0, 20),
+      located("11", "111", WEST, "503", 30),
+      located("11", "111", EAST, "501", 30, 0),
+      level(EAST, 0, 30),
+      level(WEST, -1, 30),
+    ];
     await applyOneByOne("lamp-ref.myshopify.com", stream);
     const expected = await state("lamp-ref.myshopify.com");
     let seed = 7;
@@ -201,5 +223,103 @@ describe("per-location queues in the engine", () => {
     expect(await etas()).toEqual({ "111": "2026-12-02", "121": "2026-12-16" });
     // Two units left after East's line: the next order (not placed yet) is served by them.
     expect(storefrontStatus(await loadVariantFacts(t.db, shop, "lamp", now)).eta).toBe("2026-12-02");
+  });
+
+  // Order 13: 3 lamps, Shopify routes 2 from East (fulfillment order 504) and 1 from West (505).
+  const SPLIT = [
+    order("13", "131", 6, 3),
+    located("13", "131", EAST, "504", 7, 2),
+    located("13", "131", WEST, "505", 7, 1),
+    level(EAST, -3, 8),
+    level(WEST, -2, 8),
+  ];
+  const parts = async (shop: string) =>
+    Object.fromEntries(
+      (await t.db.backorderLine.findMany({ where: { shop }, select: { lineItemId: true, locationParts: true, waitingParts: true } })).map(
+        (l) => [l.lineItemId, [l.locationParts, l.waitingParts]],
+      ),
+    );
+  const positions = async (shop: string) =>
+    Object.fromEntries(
+      (await loadQueuePage(t.db, shop, { ...DEFAULT_QUERY, variantId: "lamp" }, at(50))).rows.map((r) => [r.lineItemId, r.position]),
+    );
+
+  it("a line split over East and West waits at both; a restock at West serves West's oldest; a partial move follows", async () => {
+    const shop = "lamp-split.myshopify.com";
+    await applyOneByOne(shop, [...LAMP_DAY, ...SPLIT]);
+    expect(await state(shop)).toEqual([
+      ["111", "waiting", 1, EAST, EAST],
+      ["121", "waiting", 1, WEST, WEST],
+      ["131", "waiting", 3, EAST, WEST],
+    ]);
+    expect((await parts(shop))["131"]).toEqual([`[["${WEST}",1],["${EAST}",2]]`, `{"${EAST}":2,"${WEST}":1}`]);
+    expect((await loadVariantFacts(t.db, shop, "lamp", at(50))).waitingUnits).toBe(5);
+    // 131 is second at East (behind 111) and second at West (behind 121); it ships with its East part, the last.
+    expect(await positions(shop)).toEqual({ "111": 1, "121": 1, "131": 2 });
+
+    // West gets one back: 121 (oldest at West) is served; 131 keeps its West unit (it is newer).
+    await applyOneByOne(shop, [level(WEST, -1, 20)]);
+    expect(await state(shop)).toEqual([
+      ["111", "waiting", 1, EAST, EAST],
+      ["121", "allocated", 0, null, WEST],
+      ["131", "waiting", 3, EAST, WEST],
+    ]);
+    expect(await positions(shop)).toEqual({ "111": 1, "131": 2 });
+
+    // The merchant moves 1 of 504's 2 lamps to West: a new fulfillment order 506 there, 504 keeps 1
+    // (fulfillmentOrderMove with fulfillmentOrderLineItems); Shopify moves the committed unit.
+    await applyOneByOne(shop, [
+      located("13", "131", WEST, "506", 30, 1),
+      located("13", "131", EAST, "504", 30, 1),
+      level(EAST, -2, 30),
+      level(WEST, -2, 30),
+    ]);
+    expect(await state(shop)).toEqual([
+      ["111", "waiting", 1, EAST, EAST],
+      ["121", "allocated", 0, null, WEST],
+      ["131", "waiting", 3, EAST, WEST],
+    ]);
+    expect((await parts(shop))["131"]).toEqual([`[["${WEST}",1],["${EAST}",1],["${WEST}",1]]`, `{"${EAST}":1,"${WEST}":2}`]);
+    expect((await loadVariantFacts(t.db, shop, "lamp", at(50))).waitingUnits).toBe(4);
+    // East: 111 then 131's 1; West: 131's 2 alone. 131 ships with its East unit, behind 111.
+    expect(await positions(shop)).toEqual({ "111": 1, "131": 2 });
+  });
+
+  it("a split order newer than the levels charges each part's units to its own location (storefront and engine)", async () => {
+    const shop = "lamp-split-new.myshopify.com";
+    // East has 2 in stock, West none; the order's units are not in `available` yet.
+    await applyOneByOne(shop, [product, level(EAST, 2, 1), level(WEST, 0, 1), ...SPLIT.slice(0, 3)]);
+    expect(await state(shop)).toEqual([["131", "waiting", 1, WEST, WEST]]);
+    expect((await loadVariantFacts(t.db, shop, "lamp", at(50))).waitingUnits).toBe(1);
+    // The same once the levels say it (East 0, West -1).
+    await applyOneByOne(shop, [level(EAST, 0, 9), level(WEST, -1, 9)]);
+    expect(await state(shop)).toEqual([["131", "waiting", 1, WEST, WEST]]);
+    expect((await loadVariantFacts(t.db, shop, "lamp", at(50))).waitingUnits).toBe(1);
+  });
+
+  it("split lines and partial moves: shuffled and repeated deliveries, one by one or in chunks, end in the same queue", async () => {
+    const stream = [
+      ...LAMP_DAY,
+      ...SPLIT,
+      level(WEST, -1, 20),
+      located("13", "131", WEST, "506", 30, 1),
+      located("13", "131", EAST, "504", 30, 1),
+      level(EAST, -2, 30),
+      level(WEST, -2, 30),
+    ];
+    await applyOneByOne("split-ref.myshopify.com", stream);
+    const expected = [await state("split-ref.myshopify.com"), await parts("split-ref.myshopify.com")];
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    for (let run = 0; run < 4; run++) {
+      const shop = `split-shuffle-${run}.myshopify.com`;
+      const rest = [...stream.slice(1), ...stream.slice(1)]
+        .map((e) => ({ e, k: random() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.e);
+      if (run % 2 === 0) await applyOneByOne(shop, [product, ...rest]);
+      else await apply(shop, [product, ...rest]);
+      expect([await state(shop), await parts(shop)], `run ${run}`).toEqual(expected);
+    }
   });
 });
