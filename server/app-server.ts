@@ -103,7 +103,7 @@ function webhookHandler(build: ServerBuild, mode: string, logRefusals: boolean) 
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = performance.now();
     try {
-      const response = await handle(fetchRequest(req, res));
+      const response = await handle(fetchRequest(req));
       if (logRefusals && response.status >= 400) {
         // Accepted deliveries are not logged (one line each in a burst is the web process's CPU);
         // refusals are, in morgan's "tiny" shape.
@@ -119,19 +119,17 @@ function webhookHandler(build: ServerBuild, mode: string, logRefusals: boolean) 
 }
 
 /** The Fetch request Remix takes; its body is the socket's stream, read only if the route reads it. */
-function fetchRequest(req: http.IncomingMessage, res: http.ServerResponse): Request {
+function fetchRequest(req: http.IncomingMessage): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  const controller = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  // No abort signal tied to the socket (Remix's Express adapter makes one): the door reads the
+  // body it needs and stores it whether or not the sender is still there, and following a signal
+  // costs each Request an AbortController and listeners.
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
     method: req.method,
     headers,
-    signal: controller.signal,
     ...(hasBody ? { body: createReadableStreamFromReadable(req), duplex: "half" } : {}),
   } as RequestInit);
 }
