@@ -1,11 +1,11 @@
 // Graceful stop of the web process on SIGTERM/SIGINT. The HTTP server is closed by whoever
-// owns it (remix-serve in production, Vite under `vite:dev`), letting requests in flight
+// owns it (server/main.ts in production, Vite under `vite:dev`), letting requests in flight
 // finish. Here: stop the worker child (it finishes or rolls back the work in hand and puts
 // unstarted events back), after which nothing of ours keeps the process alive (the database
 // pool lets it exit when idle) and it ends once the last request is answered. Still running
 // 9 s after the signal: exit anyway (1), well inside the usual 10 s before a SIGKILL.
 //
-// `npm start` runs the server as `sh -c "npm run db:migrate && remix-serve …"`: npm passes
+// `npm start` runs the server as `sh -c "npm run db:migrate && exec node … server/main.ts"`: npm passes
 // SIGTERM to that shell, which dies without passing it on, and the server is left running
 // with no parent. So a server whose parent goes away stops as if it had been sent SIGTERM.
 import { stopBackgroundWorker } from "./worker/background.server.ts";

@@ -1,5 +1,5 @@
 // Webhook load against the app as production serves it: `npm start` on a built app
-// (remix-serve, the real /webhooks route, the worker the web process runs), HMAC-signed
+// (server/main.ts, remix-serve before decision 0031; the real /webhooks route, the worker the web process runs), HMAC-signed
 // deliveries from many concurrent senders. Records refusals, ack latency (p50/p99/max, acks
 // over Shopify's 5 s), RSS of every process of the app before and after, the time until the
 // worker has applied everything, and how long SIGTERM takes to stop the app.

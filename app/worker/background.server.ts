@@ -27,6 +27,13 @@ const HEALTHY_AFTER_MS = 60_000;
  * acknowledgements grew late. Lower, it takes what the web process leaves and catches up after.
  */
 const CHILD_NICE = 10;
+/**
+ * Wakes are sent at most this often. In a burst every turn of the event loop stored something,
+ * and a message per turn (serialised, written to the pipe, waking the child) was ~4 % of the web
+ * process's CPU; the child folds wakes into one pass anyway, and a pass already running sees the
+ * new rows when it claims again. A wake asked for meanwhile is sent when the gap is over.
+ */
+const WAKE_GAP_MS = 20;
 /** The child exits by itself within 9 s of SIGTERM; past this it is killed. */
 const STOP_GRACE_MS = 9_500;
 
@@ -37,6 +44,8 @@ interface Supervisor {
   crashes: number;
   restartTimer: NodeJS.Timeout | null;
   wakeQueued: boolean;
+  /** performance.now() of the last wake sent. */
+  lastWakeAt: number;
   stopped: Promise<void> | null;
 }
 
@@ -46,21 +55,33 @@ declare global {
 
 export function startBackgroundWorker(): void {
   if (runtimeConfig().worker === "off" || globalThis.__backorderWorkerChild) return;
-  const s: Supervisor = { child: null, startedAt: 0, crashes: 0, restartTimer: null, wakeQueued: false, stopped: null };
+  const s: Supervisor = {
+    child: null,
+    startedAt: 0,
+    crashes: 0,
+    restartTimer: null,
+    wakeQueued: false,
+    lastWakeAt: -Infinity,
+    stopped: null,
+  };
   globalThis.__backorderWorkerChild = s;
   spawnWorker(s);
 }
 
-/** A webhook was stored: tell the worker child (at most one message per turn of the event loop). */
+/** A webhook was stored: tell the worker child (one message per turn of the event loop at most, and per WAKE_GAP_MS). */
 export function wakeWorker(): void {
   const s = globalThis.__backorderWorkerChild;
   if (!s || s.wakeQueued) return;
   s.wakeQueued = true;
-  setImmediate(() => {
+  const send = () => {
     s.wakeQueued = false;
+    s.lastWakeAt = performance.now();
     // A child that is gone or restarting misses nothing: it drains everything due when it starts.
     if (s.child?.connected) s.child.send({ type: WAKE_TYPE }, () => {});
-  });
+  };
+  const wait = s.lastWakeAt + WAKE_GAP_MS - performance.now();
+  if (wait <= 0) setImmediate(send);
+  else setTimeout(send, wait).unref();
 }
 
 /** Stops the child (it finishes or rolls back the work in hand) and keeps it from being restarted. */

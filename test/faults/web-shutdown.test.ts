@@ -1,4 +1,4 @@
-// The web process as production runs it (the built app under remix-serve, its worker child)
+// The web process as production runs it (the built app under server/main.ts, its worker child)
 // told to stop with SIGTERM while 32 senders keep delivering webhooks: it stops taking work,
 // answers what it took, stops its worker (claimed events go back in line), and exits 0 on
 // its own, before the hard exit it sets itself for 9 s after the signal (exit 1), so inside
@@ -58,8 +58,8 @@ afterAll(async () => {
 describe("web process shutdown under load", () => {
   it("SIGTERM while 32 senders deliver: exits 0 by itself, every acknowledged delivery is kept, none left claimed", async () => {
     const port = await freePort();
-    const serve = createRequire(import.meta.url).resolve("@remix-run/serve/dist/cli.js");
-    app = spawn(process.execPath, [serve, "./build/server/index.js"], {
+    // `npm start` without its migrations (the test database has them): the production server.
+    app = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -1,13 +1,15 @@
-// The door as production serves it: `npm start` is remix-serve, which runs Remix's Express
-// adapter. Its request body is a stream over the socket, and cancelling that stream destroys
-// the socket, so a door that cancelled would answer its 401s and 413s to nobody. Here real
-// HTTP deliveries go through that adapter to the real /webhooks route, and the sender must
-// get the door's answer.
+// The door as production serves it: `npm start` is server/main.ts, whose server
+// (server/app-server.ts) hands `/webhooks` from node:http straight to Remix's request handler
+// and everything else to Express and Remix's Express adapter. The request body is a stream over
+// the socket, and a door that cancelled it would have the socket destroyed and answer its 401s
+// and 413s to nobody. Here real HTTP deliveries go through that server to the real /webhooks
+// route, and the sender must get the door's answer.
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRequire } from "node:module";
-import { createRequestHandler } from "@remix-run/express";
+import os from "node:os";
+import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
@@ -16,10 +18,7 @@ import { shopifyWebhookHeaders } from "../../dev/webhook-signing.ts";
 import { inventoryLevelPayload, orderPayload } from "../../dev/fixtures/shopify-payloads.ts";
 import { PART_BYTES, readBodyParts } from "../../app/inbox/body-parts.server.ts";
 import { drainInbox } from "../../app/worker/worker.server.ts";
-
-// remix-serve's own Express (no type declarations installed; only this much is used).
-type ExpressApp = { all(path: string, handler: unknown): void; listen(port: number, host: string, ready: () => void): http.Server };
-const express = createRequire(import.meta.url)("express") as () => ExpressApp;
+import { createAppServer, webhookOnlyBuild } from "../../server/app-server.ts";
 
 const MiB = 1024 * 1024;
 const SECRET = "http-door-secret";
@@ -27,6 +26,9 @@ const shop = "door-http.myshopify.com";
 let t: TestDatabase;
 let server: http.Server;
 let url: string;
+let base: string;
+let build: ServerBuild;
+const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), "door-http-client-"));
 
 beforeAll(async () => {
   t = await createTestDatabase("doorhttp");
@@ -36,29 +38,31 @@ beforeAll(async () => {
   process.env.BACKORDER_WORKER = "off";
   const webhooksRoute = await import("../../app/routes/webhooks.tsx");
   // The smallest build that routes /webhooks the way the compiled app does (a resource route).
-  const build = {
+  build = {
     mode: "production",
-    entry: { module: { default: () => new Response(null, { status: 404 }) } },
+    entry: { module: { default: () => new Response("a page", { status: 200 }) } },
     routes: {
       root: { id: "root", path: "", module: { default: () => null } },
       "routes/webhooks": { id: "routes/webhooks", parentId: "root", path: "webhooks", module: webhooksRoute },
     },
     assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "test" },
-    publicPath: "/build/",
-    assetsBuildDirectory: "build/client",
+    publicPath: "/",
+    assetsBuildDirectory: clientDir,
     future: {},
     isSpaMode: false,
   } as unknown as ServerBuild;
-  const app = express();
-  app.all("*", createRequestHandler({ build, mode: "production" }));
-  server = await new Promise<http.Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+  fs.mkdirSync(path.join(clientDir, "assets"));
+  fs.writeFileSync(path.join(clientDir, "assets", "root-AbC123.js"), "export {};");
+  fs.writeFileSync(path.join(clientDir, "favicon.ico"), "icon");
+  server = createAppServer({ build, clientDir, mode: "production", logRequests: false });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `${base}/webhooks`;
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
   await t.drop();
+  fs.rmSync(clientDir, { recursive: true, force: true });
 });
 beforeEach(async () => {
   await t.db.webhookInbox.deleteMany({});
@@ -69,10 +73,14 @@ beforeEach(async () => {
  * POSTs and returns the answer. A body of `bytes` is written as the socket takes it and no
  * more once the answer has come; errors after the answer (the server closed) are expected.
  */
-function post(headers: Record<string, string | string[]>, body: string | { bytes: number }): Promise<{ status: number; text: string }> {
+function post(
+  headers: Record<string, string | string[]>,
+  body: string | { bytes: number },
+  to: string = url,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = http.request(url, { method: "POST", headers });
+    const req = http.request(to, { method: "POST", headers });
     req.on("response", (res) => {
       answered = true;
       let text = "";
@@ -106,11 +114,39 @@ const signed = (body: string, webhookId: string, overrides: Record<string, strin
 });
 const forgedHmac = () => crypto.randomBytes(32).toString("base64");
 
-describe("the webhook door behind remix-serve's Express adapter", () => {
+describe("the webhook door behind the production server", () => {
   it("stores a signed delivery byte for byte and answers 200", async () => {
     const body = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
     expect((await post(signed(body, "http-1"), body)).status).toBe(200);
     expect(await t.db.webhookInbox.findFirstOrThrow()).toMatchObject({ shop, webhookId: "http-1", payload: body });
+  });
+
+  it("answers a retry of a stored delivery 200 and stores nothing more", async () => {
+    const body = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
+    expect((await post(signed(body, "http-dup"), body)).status).toBe(200);
+    expect((await post(signed(body, "http-dup"), body)).status).toBe(200);
+    expect(await t.db.webhookInbox.count()).toBe(1);
+  });
+
+  it("answers 401 to a delivery signed with another secret", async () => {
+    const body = '{"id":1}';
+    const answer = await post(signed(body, "http-forged", { "X-Shopify-Hmac-Sha256": forgedHmac() }), body);
+    expect(answer).toEqual({ status: 401, text: expect.stringMatching(/does not match the body/) });
+    expect(await t.db.webhookInbox.count()).toBe(0);
+  });
+
+  it("routes /webhooks with a query through Express to the same route (refused unsigned, stored signed)", async () => {
+    const body = JSON.stringify(inventoryLevelPayload(1, 2, 3, "2026-11-20T10:00:00Z"));
+    expect((await post({ "Content-Type": "application/json" }, body, `${url}?via=express`)).status).toBe(401);
+    expect((await post(signed(body, "http-query"), body, `${url}?via=express`)).status).toBe(200);
+    expect(await t.db.webhookInbox.findFirstOrThrow()).toMatchObject({ webhookId: "http-query", payload: body });
+  });
+
+  it("answers a GET of /webhooks as Remix does through Express (the route has no loader)", async () => {
+    const direct = await fetch(url);
+    const viaExpress = await fetch(`${url}?via=express`);
+    expect(direct.status).toBeGreaterThanOrEqual(400);
+    expect([direct.status, await direct.text()]).toEqual([viaExpress.status, await viaExpress.text()]);
   });
 
   it("answers 401 to an unsigned delivery (the sender gets the answer, not a reset)", async () => {
@@ -145,6 +181,29 @@ describe("the webhook door behind remix-serve's Express adapter", () => {
     expect(answer.status).toBe(400);
     expect(answer.text).toMatch(/myshopify\.com/);
     expect(await t.db.webhookInbox.count()).toBe(0);
+  });
+});
+
+describe("the rest of the production server", () => {
+  it("serves hashed assets as immutable for a year, other files for an hour, and pages through Remix", async () => {
+    const asset = await fetch(`${base}/assets/root-AbC123.js`);
+    expect([asset.status, asset.headers.get("cache-control")]).toEqual([200, "public, max-age=31536000, immutable"]);
+    const icon = await fetch(`${base}/favicon.ico`);
+    expect([icon.status, icon.headers.get("cache-control"), await icon.text()]).toEqual([200, "public, max-age=3600", "icon"]);
+    const page = await fetch(`${base}/anything`);
+    expect([page.status, await page.text()]).toEqual([200, "a page"]);
+    expect(page.headers.get("x-powered-by")).toBeNull();
+  });
+
+  it("takes the webhook route alone for its fast path, and refuses a build where /webhooks could be another route's", () => {
+    expect(Object.keys(webhookOnlyBuild(build).routes).sort()).toEqual(["root", "routes/webhooks"]);
+    const withIndex = {
+      ...build,
+      routes: { ...build.routes, "routes/webhooks._index": { id: "routes/webhooks._index", parentId: "routes/webhooks", index: true } },
+    } as unknown as ServerBuild;
+    expect(() => webhookOnlyBuild(withIndex)).toThrow(/routes\/webhooks\._index/);
+    const { "routes/webhooks": _gone, ...withoutRoute } = build.routes;
+    expect(() => webhookOnlyBuild({ ...build, routes: withoutRoute })).toThrow(/no route routes\/webhooks/);
   });
 });
 
