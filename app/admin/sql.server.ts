@@ -3,18 +3,9 @@
 // shape; only date arithmetic and placeholders differ, and they are chosen here.
 import type { Db, Tx } from "../db/client.server.ts";
 import { dialectOf, type Dialect } from "../db/dialect.ts";
+import { SqlParams } from "../db/sql-params.ts";
 
-export { dialectOf, type Dialect };
-
-/** Collects parameters and hands out the dialect's placeholders, in order. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-  constructor(readonly dialect: Dialect) {}
-  p(value: unknown): string {
-    this.values.push(value);
-    return this.dialect === "postgres" ? `$${this.values.length}` : "?";
-  }
-}
+export { dialectOf, SqlParams, type Dialect };
 
 /**
  * Seconds from `from` to `to` (both timestamp column expressions, quoted). On PostgreSQL

@@ -22,6 +22,7 @@ import { effectiveQuantities, lineState, type Adjustment, type AdjustmentKind, t
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
+import { SqlParams } from "../db/sql-params.ts";
 import { valuesList } from "../db/values-list.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 import { enqueueReadyEmails } from "../email/outbox.server.ts";
@@ -266,18 +267,15 @@ const DERIVED_COLUMNS = Object.keys(DERIVED_LINE)
  * which maps each row through the client's result schema (decision 0029).
  */
 async function readDerivedLines(tx: Tx, shop: string, variantIds: string[]): Promise<(DerivedRow & { variantId: string })[]> {
-  const postgres = dialectOf(tx) === "postgres";
-  const params: unknown[] = [shop, ...variantIds, ...DERIVABLE_LINE_STATES];
-  const mark = (i: number) => (postgres ? `$${i + 1}` : "?");
-  const marks = (from: number, n: number) => Array.from({ length: n }, (_, i) => mark(from + i)).join(", ");
+  const p = new SqlParams(dialectOf(tx));
   // The client returns these columns typed (DateTime as Date, Int as number), as findMany would.
   const rows = await tx.$queryRawUnsafe<(DerivedRow & { variantId: string })[]>(
     `SELECT "variantId", ${DERIVED_COLUMNS}
        FROM "BackorderLine"
-      WHERE "shop" = ${mark(0)} AND "variantId" IN (${marks(1, variantIds.length)})
-        AND ("state" IN (${marks(1 + variantIds.length, DERIVABLE_LINE_STATES.length)})
+      WHERE "shop" = ${p.p(shop)} AND "variantId" IN (${p.list(variantIds)})
+        AND ("state" IN (${p.list(DERIVABLE_LINE_STATES)})
              OR ("openQuantity" > 0 AND "cancelledAt" IS NULL))`,
-    ...params,
+    ...p.values,
   );
   return rows;
 }

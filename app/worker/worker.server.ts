@@ -12,6 +12,7 @@ import { coalesceLevels } from "../backorder/coalesce.ts";
 import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
+import { SqlParams } from "../db/sql-params.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../engine/apply-event.server.ts";
 import { deriveVariant, writeDerivation } from "../engine/recompute.server.ts";
@@ -332,14 +333,15 @@ function nextChunk(rows: ClaimedRow[], start: number, events: number): ClaimedRo
  */
 async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: DrainResult): Promise<Prepared[]> {
   // As plain rows (decision 0029): a chunk's payloads are megabytes, which the model read maps again.
-  const postgres = dialectOf(db) === "postgres";
   const payloads = await inChunks(
     chunk.map((r) => r.id),
-    (ids) =>
-      db.$queryRawUnsafe<{ id: number; payload: string }[]>(
-        `SELECT "id", "payload" FROM "WebhookInbox" WHERE "id" IN (${inMarks(postgres, ids.length)})`,
-        ...ids,
-      ),
+    (ids) => {
+      const p = new SqlParams(dialectOf(db));
+      return db.$queryRawUnsafe<{ id: number; payload: string }[]>(
+        `SELECT "id", "payload" FROM "WebhookInbox" WHERE "id" IN (${p.list(ids)})`,
+        ...p.values,
+      );
+    },
   );
   const payloadOf = new Map(payloads.map((p) => [Number(p.id), p.payload]));
   // A large body is in parts (stored so by the door); it is read a part at a time.
@@ -465,18 +467,17 @@ async function applyRows(
     // The facts now live in the engine's tables: the payload (customer data, up to
     // megabytes) is not kept, in the row or in parts.
     // One statement sent as SQL (decision 0029): the client would compile a query of 500 ids first.
-    const postgres = dialectOf(tx) === "postgres";
     await eachChunk(
       rows.map((r) => r.row.id),
-      (ids) =>
-        tx.$executeRawUnsafe(
-          `UPDATE "WebhookInbox" SET "status" = ${postgres ? "$1" : "?"}, "payload" = '', "bodyId" = NULL,
-             "processedAt" = ${postgres ? "$2::timestamp(3)" : "?"}, "lockedUntil" = NULL, "lockedBy" = NULL, "lastError" = NULL
-           WHERE "id" IN (${inMarks(postgres, ids.length, 2)})`,
-          INBOX_STATUS.done,
-          now(),
-          ...ids,
-        ),
+      (ids) => {
+        const p = new SqlParams(dialectOf(tx));
+        return tx.$executeRawUnsafe(
+          `UPDATE "WebhookInbox" SET "status" = ${p.p(INBOX_STATUS.done)}, "payload" = '', "bodyId" = NULL,
+             "processedAt" = ${p.p(now(), "timestamp(3)")}, "lockedUntil" = NULL, "lockedBy" = NULL, "lastError" = NULL
+           WHERE "id" IN (${p.list(ids)})`,
+          ...p.values,
+        );
+      },
     );
     await deleteBodyParts(
       tx,
@@ -484,11 +485,6 @@ async function applyRows(
     );
   }, TX_OPTIONS);
   opts.afterCommit?.();
-}
-
-/** `n` bound-parameter marks for an `IN (…)` list, after `before` other parameters. */
-function inMarks(postgres: boolean, n: number, before = 0): string {
-  return Array.from({ length: n }, (_, i) => (postgres ? `$${before + i + 1}` : "?")).join(", ");
 }
 
 /** Claimed but not applied (the worker is stopping): back in line at once, not counted as an attempt. */
