@@ -141,5 +141,6 @@ describe("a chunk's facts stored set-based", () => {
       }),
       { numRuns: 12 },
     );
-  });
+    // 12 streams, each stored three ways: up to ~1,000 short transactions, each a commit.
+  }, 180_000);
 });

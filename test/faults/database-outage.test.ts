@@ -14,6 +14,13 @@ import { storeOrderEvents } from "./support/inbox-events.ts";
 
 const SHOP = "outage.myshopify.com";
 const OUTAGE_LOGGED = /\[worker\] inbox: database unavailable/;
+/**
+ * The workers' lease (BACKORDER_LEASE_MS): events a cut rolled back are claimed again once it
+ * runs out, so the test waits for it; the default (a minute) would only make it longer.
+ */
+const LEASE_MS = 5_000;
+/** Above the sum of the steps' own guards, so a slow step fails with its name, not a bare timeout. */
+const OUTAGE_TEST_MS = 300_000;
 const RESUMED_LOGGED = /\[worker\] inbox: database back/;
 
 let t: TestDatabase;
@@ -38,54 +45,62 @@ describe.runIf(testProvider() === "postgres")("worker process and a PostgreSQL o
   });
   afterAll(() => proxy?.close());
 
-  it("keeps running through the outage and applies every event once the database is back", async () => {
-    worker = startWorkerProcess(proxy.urlFor(t.url));
-    await storeOrderEvents(t.db, SHOP, 40);
-    await waitUntil(allDone, "the first events are done");
+  it(
+    "keeps running through the outage and applies every event once the database is back",
+    async () => {
+      worker = startWorkerProcess(proxy.urlFor(t.url), { BACKORDER_LEASE_MS: String(LEASE_MS) });
+      await storeOrderEvents(t.db, SHOP, 40);
+      await waitUntil(allDone, "the first events are done");
 
-    // The database goes away while the worker waits for work.
-    proxy.cut();
-    const door = webhookDoor(t.db);
-    for (let i = 0; i < 5; i++) {
-      const payload = orderPayload({
-        id: 930_000 + i,
-        createdAt: "2026-11-02T10:00:00Z",
-        lines: [{ id: 931_000 + i, variantId: 40_001, quantity: 1 }],
-      });
-      const r = await door(signedWebhookRequest({ shop: SHOP, topic: "orders/create", payload }));
-      expect(r.status).toBe(200); // the web process still reaches the database; only the worker's link is cut
-    }
-    await storeOrderEvents(t.db, SHOP, 40);
-    await worker.waitForOutput(OUTAGE_LOGGED);
-    // It keeps trying (with backoff) rather than giving up.
-    const triedBefore = proxy.refused;
-    await waitUntil(async () => proxy.refused > triedBefore, "the worker tries the database again");
-    expect(worker.alive()).toBe(true);
+      // The database goes away while the worker waits for work.
+      proxy.cut();
+      const door = webhookDoor(t.db);
+      for (let i = 0; i < 5; i++) {
+        const payload = orderPayload({
+          id: 930_000 + i,
+          createdAt: "2026-11-02T10:00:00Z",
+          lines: [{ id: 931_000 + i, variantId: 40_001, quantity: 1 }],
+        });
+        const r = await door(signedWebhookRequest({ shop: SHOP, topic: "orders/create", payload }));
+        expect(r.status).toBe(200); // the web process still reaches the database; only the worker's link is cut
+      }
+      await storeOrderEvents(t.db, SHOP, 40);
+      await worker.waitForOutput(OUTAGE_LOGGED);
+      // It keeps trying (with backoff) rather than giving up.
+      const triedBefore = proxy.refused;
+      await waitUntil(async () => proxy.refused > triedBefore, "the worker tries the database again");
+      expect(worker.alive()).toBe(true);
 
-    const mark = worker.output().length;
-    proxy.restore();
-    await worker.waitForOutput(RESUMED_LOGGED, { from: mark });
-    await waitUntil(allDone, "every event is done after the outage");
-    expect(worker.alive()).toBe(true);
-    // Logged once per outage, not once per attempt.
-    expect(worker.output().match(new RegExp(OUTAGE_LOGGED, "g"))).toHaveLength(1);
-    expect(await t.db.webhookInbox.count()).toBe(85);
-  });
+      const mark = worker.output().length;
+      proxy.restore();
+      await worker.waitForOutput(RESUMED_LOGGED, { from: mark });
+      await waitUntil(allDone, "every event is done after the outage");
+      expect(worker.alive()).toBe(true);
+      // Logged once per outage, not once per attempt.
+      expect(worker.output().match(new RegExp(OUTAGE_LOGGED, "g"))).toHaveLength(1);
+      expect(await t.db.webhookInbox.count()).toBe(85);
+    },
+    OUTAGE_TEST_MS,
+  );
 
-  it("survives a cut in the middle of a drain: the interrupted events are applied after the outage", async () => {
-    worker = startWorkerProcess(proxy.urlFor(t.url));
-    const before = await t.db.webhookInbox.count();
-    await storeOrderEvents(t.db, SHOP, 1500);
-    await waitUntil(async () => (await t.db.webhookInbox.count({ where: { status: "done" } })) > before, "the drain has started");
-    const mark = worker.output().length;
-    proxy.cut();
-    await worker.waitForOutput(OUTAGE_LOGGED, { from: mark });
-    expect(await t.db.webhookInbox.count({ where: { status: { not: "done" } } })).toBeGreaterThan(0);
-    proxy.restore();
-    // Events whose transaction the cut rolled back keep their lease until it runs out (LEASE_MS), then are taken again.
-    await waitUntil(allDone, "every event is done after the outage", 240_000);
-    expect(worker.alive()).toBe(true);
-  }, 300_000);
+  it(
+    "survives a cut in the middle of a drain: the interrupted events are applied after the outage",
+    async () => {
+      worker = startWorkerProcess(proxy.urlFor(t.url), { BACKORDER_LEASE_MS: String(LEASE_MS) });
+      const before = await t.db.webhookInbox.count();
+      await storeOrderEvents(t.db, SHOP, 1500);
+      await waitUntil(async () => (await t.db.webhookInbox.count({ where: { status: "done" } })) > before, "the drain has started");
+      const mark = worker.output().length;
+      proxy.cut();
+      await worker.waitForOutput(OUTAGE_LOGGED, { from: mark });
+      expect(await t.db.webhookInbox.count({ where: { status: { not: "done" } } })).toBeGreaterThan(0);
+      proxy.restore();
+      // Events whose transaction the cut rolled back keep their lease until it runs out (LEASE_MS), then are taken again.
+      await waitUntil(allDone, "every event is done after the outage", 240_000);
+      expect(worker.alive()).toBe(true);
+    },
+    OUTAGE_TEST_MS,
+  );
 });
 
 describe.runIf(testProvider() === "sqlite")("worker process and a SQLite file locked by another process", () => {

@@ -14,7 +14,7 @@ export interface WorkerProcess {
   waitForOutput(pattern: RegExp, opts?: { from?: number; guardMs?: number }): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   alive(): boolean;
-  /** SIGKILL, for clean-up after a failed test. */
+  /** SIGKILL to the CLI and the worker it runs, for clean-up after a test. */
   kill(): void;
 }
 
@@ -23,6 +23,9 @@ export function startWorkerProcess(databaseUrl: string, env: Record<string, stri
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: tsx's CLI runs the worker in a child of its own, which a SIGKILL
+    // to the CLI alone would leave running (on the test's database, or retrying a dropped one).
+    detached: true,
   });
   let out = "";
   const waiters = new Set<() => void>();
@@ -47,7 +50,12 @@ export function startWorkerProcess(databaseUrl: string, env: Record<string, stri
     exited,
     alive: () => !gone,
     kill: () => {
-      if (!gone) child.kill("SIGKILL");
+      if (gone || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group is already gone
+      }
     },
     waitForOutput(pattern, { from = 0, guardMs = 60_000 } = {}) {
       return new Promise((resolve, reject) => {
