@@ -51,6 +51,7 @@ import {
   updateGrantedScopes,
 } from "./compliance.server.ts";
 import { lockShopEngine } from "./engine-lock.server.ts";
+import { insertNewLines, NewLines, SNAPSHOT_FIELDS, type NewLine } from "./new-lines.server.ts";
 import { SYNC_KIND } from "../sync/task-kind.ts";
 import { enqueueTasks } from "../sync/tasks.server.ts";
 
@@ -83,12 +84,15 @@ export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventTo
   const affected = emptyAffected();
   // Lines whose facts this transaction wrote: with the pending ones, all a derivation needs besides its window.
   const touched = new Set<string>();
+  // The runs' new lines, held until the derivation below writes them derived (decision 0036).
+  const held = new NewLines();
   const list = [...events];
   for (let i = 0; i < list.length;) {
     const run = storableTogether(list, i);
+    if (run.length <= 1) await held.store(tx); // an event applied on its own may read any line
     const a =
       run.length > 1
-        ? await applyFactsTogether(tx, shop, run, pending, touched)
+        ? await applyFactsTogether(tx, shop, run, pending, touched, held)
         : await applyEventFacts(
             tx,
             shop,
@@ -102,7 +106,7 @@ export async function applyEvents(tx: Tx, shop: string, events: Iterable<EventTo
     a.orderIds.forEach((o) => affected.orderIds.add(o));
     i += Math.max(1, run.length);
   }
-  await recomputeVariants(tx, shop, pending, affected, touched);
+  await recomputeVariants(tx, shop, pending, affected, touched, held);
   return affected;
 }
 
@@ -135,6 +139,7 @@ async function applyFactsTogether(
   run: EventToApply[],
   pending: PendingRecompute,
   touched: Set<string>,
+  held: NewLines,
 ): Promise<Affected> {
   const orders = run.flatMap(({ event }) => (event.kind === "order" ? [event] : []));
   const levels = run.flatMap(({ event }) => (event.kind === "inventory" ? [event] : []));
@@ -143,6 +148,7 @@ async function applyFactsTogether(
     shop,
     orders.map((e) => ({ e, linesStored: 0 })),
     touched,
+    held,
   );
   const variantsOfLevel = await storeInventoryLevels(tx, shop, levels);
   const affected = emptyAffected();
@@ -178,8 +184,10 @@ export async function recomputeVariants(
   pending: PendingRecompute,
   affected: Affected,
   touched?: ReadonlySet<string>,
+  held?: NewLines,
 ) {
   if (pending.size === 1) {
+    await held?.store(tx);
     const [variantId, { at, reason }] = [...pending][0]!;
     for (const orderId of await recomputeVariant(tx, shop, variantId, at, reason, touched)) affected.orderIds.add(orderId);
     return;
@@ -194,10 +202,19 @@ export async function recomputeVariants(
       )
     ).map((g) => [g.variantId, g._count._all]),
   );
+  // Held new lines are pending, so read by the derivation as the stored ones are.
+  for (const [variantId, n] of held?.countByVariant() ?? []) counts.set(variantId, (counts.get(variantId) ?? 0) + n);
   const small = [...pending]
     .filter(([variantId]) => (counts.get(variantId) ?? 0) > 0 && counts.get(variantId)! <= SMALL_VARIANT_LINES)
     .map(([variantId, { at, reason }]) => ({ variantId, at, reason }));
-  for (const orderId of await writeDerivation(tx, shop, await deriveVariantsWhole(tx, shop, small))) affected.orderIds.add(orderId);
+  if (held) {
+    // Only the small variants' derivation takes held lines: the others' are stored first, pending.
+    const together = new Set(small.map((v) => v.variantId));
+    await held.store(tx, (variantId) => !together.has(variantId));
+  }
+  const changes = await deriveVariantsWhole(tx, shop, small, held);
+  for (const orderId of await writeDerivation(tx, shop, changes, held)) affected.orderIds.add(orderId);
+  await held?.store(tx); // none left: every held line is pending, so derived and written above
   for (const [variantId, { at, reason }] of pending) {
     if ((counts.get(variantId) ?? 0) <= SMALL_VARIANT_LINES) continue;
     const changes = touched
@@ -424,6 +441,7 @@ async function storeOrderSnapshots(
   shop: string,
   orders: { e: OrderSnapshotEvent; linesStored: number }[],
   touched: Set<string>,
+  held?: NewLines,
 ): Promise<Set<string>> {
   const stored = new Set<string>();
   if (orders.length === 0) return stored;
@@ -475,6 +493,7 @@ async function storeOrderSnapshots(
     shop,
     fresh.map(({ e, linesStored }) => ({ e, lines: e.lines.slice(linesStored), customer: customerOf.get(e.orderId) ?? null })),
     touched,
+    held,
   );
   return stored;
 }
@@ -549,27 +568,6 @@ export async function applyOrderLineSlice(tx: Tx, shop: string, e: OrderSnapshot
 
 type LineRow = Omit<Prisma.BackorderLineCreateManyInput, "shop" | "lineItemId" | "state">;
 
-/** Fields of a line that the order snapshot sets (everything else is derived or observed). */
-const SNAPSHOT_FIELDS = [
-  "orderId",
-  "orderName",
-  "orderedAt",
-  "variantId",
-  "productId",
-  "title",
-  "sku",
-  "snapshotQuantity",
-  "snapshotOpenQuantity",
-  "quantity",
-  "openQuantity",
-  "cancelledAt",
-  "unitPrice",
-  "currency",
-  "customerId",
-  "customerName",
-  "customerEmail",
-] as const satisfies readonly (keyof LineRow)[];
-
 const STORED_LINE = Object.fromEntries([["lineItemId", true], ...SNAPSHOT_FIELDS.map((f) => [f, true])]) as { lineItemId: true } & {
   [F in (typeof SNAPSHOT_FIELDS)[number]]: true;
 };
@@ -584,12 +582,17 @@ interface OrderLinesToWrite {
   customer: Customer | null;
 }
 
-/** Writes the lines of one order, or of several (a chunk's orders: a few statements for all of them). */
-async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[], touched?: Set<string>) {
+/**
+ * Writes the lines of one order, or of several (a chunk's orders: a few statements for all of
+ * them). `held`: new lines go there instead of the table (applyEvents' runs, decision 0036).
+ */
+async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[], touched?: Set<string>, held?: NewLines) {
   const tracked = orders.flatMap(({ e, lines, customer }) =>
     lines.flatMap((line) => (line.variantId === null ? [] : [{ e, line: { ...line, variantId: line.variantId }, customer }])),
   ); // custom items: nothing to allocate
   if (tracked.length === 0) return;
+  // A line held from an earlier run of the chunk is stored first, then compared as any other.
+  if (held?.size && tracked.some((t) => held.has(t.line.lineItemId))) await held.store(tx);
   const [adjustments, known] = await Promise.all([
     loadOrdersAdjustments(tx, shop, [...new Set(tracked.map((t) => t.e.orderId))]),
     inChunks(
@@ -612,7 +615,7 @@ async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[]
     return ref;
   };
   const ofLine = new Map([...adjustments].map(([orderId, list]) => [orderId, adjustmentsByLine(list)]));
-  const created: Prisma.BackorderLineCreateManyInput[] = [];
+  const created: NewLine[] = [];
   const changes = new Map<string, { data: Prisma.BackorderLineUpdateManyMutationInput; ids: string[] }>();
   for (const { e, line, customer } of tracked) {
     const q = effectiveQuantities(line, refOf(e), ofLine.get(e.orderId)?.get(line.lineItemId) ?? []);
@@ -664,42 +667,11 @@ async function writeOrderLines(tx: Tx, shop: string, orders: OrderLinesToWrite[]
       c.assignedLocationId = assigned;
       c.locationParts = encodeParts(parts);
     }
-    await insertNewLines(tx, created);
+    if (held) held.add(created);
+    else await insertNewLines(tx, created);
   }
   for (const { data, ids } of changes.values()) {
     await eachChunk(ids, (chunk) => tx.backorderLine.updateMany({ where: { shop, lineItemId: { in: chunk } }, data }));
-  }
-}
-
-/** The columns a new line is inserted with (the others keep their defaults; `updatedAt` is set as @updatedAt would). */
-const NEW_LINE_COLUMNS = [
-  "shop",
-  "lineItemId",
-  "state",
-  "assignedLocationId",
-  "locationParts",
-  ...SNAPSHOT_FIELDS,
-] as const satisfies readonly (keyof Prisma.BackorderLineCreateManyInput)[];
-
-/** New lines per INSERT: under SQLite's bound-parameter limit (chunks.ts); PostgreSQL takes a chunk's in one. */
-const NEW_LINES_PER_INSERT = { sqlite: Math.floor(900 / (NEW_LINE_COLUMNS.length + 1)), postgres: 1_000 } as const;
-
-/**
- * A chunk's new lines with multi-row INSERTs sent as SQL (what createMany sends, without the
- * client compiling a query of thousands of values first: decision 0029).
- */
-async function insertNewLines(tx: Tx, created: Prisma.BackorderLineCreateManyInput[]) {
-  const dialect = dialectOf(tx);
-  const now = new Date();
-  for (const chunk of chunks(created, NEW_LINES_PER_INSERT[dialect])) {
-    const values = valuesList(
-      dialect,
-      chunk.map((c) => [...NEW_LINE_COLUMNS.map((f) => c[f] ?? null), now]),
-    );
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "BackorderLine" (${[...NEW_LINE_COLUMNS, "updatedAt"].map((c) => `"${c}"`).join(", ")}) VALUES ${values.sql}`,
-      ...values.params,
-    );
   }
 }
 

@@ -26,6 +26,7 @@ import { SqlParams } from "../db/sql-params.ts";
 import { valuesList } from "../db/values-list.ts";
 import { enqueueFlowTriggers } from "../sync/flow-sync.server.ts";
 import { enqueueReadyEmails } from "../email/outbox.server.ts";
+import type { NewLine, NewLines } from "./new-lines.server.ts";
 
 /** A line that a derivation reads: in an open state, or live (open units, not cancelled). */
 export const OPEN_OR_LIVE = { OR: [{ state: { in: [...DERIVABLE_LINE_STATES] } }, { openQuantity: { gt: 0 }, cancelledAt: null }] };
@@ -208,11 +209,13 @@ function derivedWhole(shop: string, lines: DerivedRow[], levels: LevelRow[], at:
  * deriveVariant for many variants at once, each read whole: three queries for all of them
  * (their Variant rows, levels and open lines) instead of three per variant. For variants
  * known to be small (a flash sale's chunk touches dozens of them, each with a few hundred lines).
+ * `held`: new lines not yet in the table (pending), read with the stored ones (decision 0036).
  */
 export async function deriveVariantsWhole(
   tx: Tx,
   shop: string,
   variants: { variantId: string; at: Date; reason: string }[],
+  held?: NewLines,
 ): Promise<LineChange[]> {
   if (variants.length === 0) return [];
   const ids = variants.map((v) => v.variantId);
@@ -227,7 +230,7 @@ export async function deriveVariantsWhole(
   const levelsOf = new Map<string, LevelRow[]>();
   for (const l of levels) levelsOf.set(l.inventoryItemId, [...(levelsOf.get(l.inventoryItemId) ?? []), l]);
   const linesOf = new Map<string, DerivedRow[]>();
-  for (const l of lines) {
+  for (const l of [...lines, ...variants.flatMap((v) => (held?.ofVariant(v.variantId) ?? []).map(heldRow))]) {
     const list = linesOf.get(l.variantId);
     if (list) list.push(l);
     else linesOf.set(l.variantId, [l]);
@@ -255,6 +258,24 @@ const DERIVED_LINE = {
 } as const;
 
 type DerivedRow = Prisma.BackorderLineGetPayload<{ select: typeof DERIVED_LINE }>;
+
+/** A held new line as the derivation reads a stored one: pending, nothing derived yet. */
+const heldRow = (l: NewLine): DerivedRow & { variantId: string } => ({
+  variantId: l.variantId,
+  lineItemId: l.lineItemId,
+  orderId: l.orderId,
+  orderedAt: l.orderedAt as Date,
+  quantity: l.quantity,
+  openQuantity: l.openQuantity,
+  waitingQuantity: 0,
+  cancelledAt: (l.cancelledAt ?? null) as Date | null,
+  state: PENDING_LINE_STATE,
+  locationId: null,
+  assignedLocationId: l.assignedLocationId ?? null,
+  locationParts: l.locationParts ?? null,
+  waitingParts: null,
+  backorderedAt: null,
+});
 /** DERIVED_LINE's columns for raw reads: one list, so a column added there is read everywhere. */
 const DERIVED_COLUMNS = Object.keys(DERIVED_LINE)
   .map((c) => `"${c}"`)
@@ -537,8 +558,10 @@ export async function deriveVariantBounded(
  * be written on its own (a very large one is written in slices): each line's change is
  * independent of the others', and re-deriving finds whatever is not written yet.
  */
-export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[]): Promise<string[]> {
-  for (const chunk of chunks(changes, CHANGES_PER_UPDATE)) await updateDerivedLines(tx, shop, chunk);
+export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[], held?: NewLines): Promise<string[]> {
+  // Held new lines go in derived (one write each); the stored ones are updated.
+  const stored = held ? await held.insertDerived(tx, changes) : changes;
+  for (const chunk of chunks(stored, CHANGES_PER_UPDATE[dialectOf(tx)])) await updateDerivedLines(tx, shop, chunk);
   if (changes.length) await tx.lineEvent.createMany({ data: changes.map((c) => c.history) });
   const transitions = changes.map((c) => ({
     lineItemId: c.lineItemId,
@@ -554,8 +577,12 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
   return [...new Set(changes.map((c) => c.orderId))];
 }
 
-/** Lines per UPDATE: 8 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
-const CHANGES_PER_UPDATE = 70;
+/**
+ * Lines per UPDATE: 8 parameters each, under SQLite's bound-parameter limit (chunks.ts); on
+ * PostgreSQL (65,535) a chunk's in one: each statement costs a plan, a round trip, a trigger
+ * run and, on a table not yet analysed, a scan of the shop's lines (decision 0036).
+ */
+const CHANGES_PER_UPDATE = { sqlite: 70, postgres: 1_000 } as const;
 
 /**
  * Lines' derived changes in one statement, each line its own values (a chunk's variants each
