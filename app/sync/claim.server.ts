@@ -9,6 +9,7 @@
 // the statement sees every earlier claim. RETURNING says which rows are this claim's.
 import type { Db } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
+import { SqlParams } from "../db/sql-params.ts";
 import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
 
@@ -41,13 +42,10 @@ export interface ClaimSpec {
  * running under a lease that ran out (a runner that died). Of a paused shop only the undo.
  */
 export async function claimTasks(db: Db, spec: ClaimSpec): Promise<ClaimedTask[]> {
-  const postgres = dialectOf(db) === "postgres";
-  const params: unknown[] = [];
-  // Marks in the order they appear: SQLite's `?` are positional, PostgreSQL's numbered.
-  const p = (value: unknown, cast?: string) => {
-    params.push(value);
-    return postgres ? `$${params.length}${cast ? `::${cast}` : ""}` : "?";
-  };
+  const params = new SqlParams(dialectOf(db));
+  const postgres = params.dialect === "postgres";
+  // Marks in the order they appear in the statement (SqlParams: SQLite's `?` are positional).
+  const p = (value: unknown, cast?: string) => params.p(value, cast);
   const at = (d: Date) => p(d, "timestamp(3)");
   const leaseOf = (kind: string) => new Date(spec.now.getTime() + spec.leaseMs(kind));
   const defaultLease = leaseOf("");
@@ -77,7 +75,7 @@ export async function claimTasks(db: Db, spec: ClaimSpec): Promise<ClaimedTask[]
     RETURNING "id", "kind", "targetId", "attempts"`;
   const rows = await db.$queryRawUnsafe<{ id: number | bigint; kind: string; targetId: string; attempts: number | bigint }[]>(
     sql,
-    ...params,
+    ...params.values,
   );
   return rows
     .map((r) => ({

@@ -1,8 +1,10 @@
 // The queue of work for Shopify. The engine (and merchant actions) only enqueue,
 // inside their own transaction, so a change and the promise to push it commit
 // together; the sync runner (runner.server.ts) pushes later and may retry.
-import type { Prisma, Tx } from "../db/client.server.ts";
+import { chunks } from "../db/chunks.ts";
+import type { Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
+import { SqlParams } from "../db/sql-params.ts";
 import { SYNC_KIND, type SyncKind } from "./task-kind.ts";
 import { SYNC_TASK_STATUS } from "./task-status.ts";
 
@@ -22,52 +24,39 @@ export async function enqueueSync(tx: Tx, shop: string, targets: SyncTargets, no
   await enqueueTasks(tx, shop, SYNC_KIND.order, targets.orderIds ?? [], dueAt);
 }
 
-export async function enqueueTask(tx: Tx, shop: string, kind: SyncKind, targetId: string, dueAt = new Date()) {
-  const where = { shop_kind_targetId: { shop, kind, targetId } };
-  const existing = await tx.syncTask.findUnique({ where, select: { status: true, dueAt: true } });
-  // Already waiting to run sooner: keep that time, so a steady stream of changes
-  // (a flash sale) cannot postpone the push forever: a debounce with a maximum wait.
-  const at = existing?.status === SYNC_TASK_STATUS.pending && existing.dueAt.getTime() < dueAt.getTime() ? existing.dueAt : dueAt;
-  await tx.syncTask.upsert({
-    where,
-    create: { shop, kind, targetId, dueAt: at },
-    // A new decision resets the failure count: it is new work, not the old attempt.
-    update: { status: SYNC_TASK_STATUS.pending, attempts: 0, dueAt: at, lastError: null },
-  });
-}
+export const enqueueTask = (tx: Tx, shop: string, kind: SyncKind, targetId: string, dueAt = new Date()) =>
+  enqueueTasks(tx, shop, kind, [targetId], dueAt);
 
 /** Re-reads the auto-enable collection's products from Shopify (one task per shop). */
 export const enqueueCollectionRefresh = (tx: Tx, shop: string, now = new Date()) => enqueueTask(tx, shop, SYNC_KIND.collection, shop, now);
 
-/** Rows per statement in enqueueTasks: well inside both databases' parameter limits. */
+/** Targets per statement: one parameter each, well inside both databases' parameter limits. */
 const ENQUEUE_CHUNK = 500;
 
 /**
- * enqueueTask for many targets of one kind in a few statements per chunk, for merchant
- * actions that reach thousands of orders (a settings change, a bulk action on a filter):
- * one upsert per target would take seconds and outlast the transaction.
- * Same rule: a target already pending sooner keeps its time; any other row becomes
- * pending at `dueAt` with a fresh failure count; missing rows are created.
+ * Marks many targets of one kind as needing a push, one statement per chunk: a flash sale's
+ * worker chunk and merchant actions that reach thousands of orders (a settings change, a bulk
+ * action on a filter) alike. The rule: a target already pending sooner keeps its time (a
+ * steady stream of changes cannot postpone the push forever: a debounce with a maximum wait);
+ * any other row becomes pending at `dueAt` with a fresh failure count (a new decision is new
+ * work, not the old attempt); missing rows are created. A row being pushed (running) becomes
+ * pending with its lease kept, so the runner's finish leaves it to run again (claim.server.ts).
  */
 export async function enqueueTasks(tx: Tx, shop: string, kind: SyncKind, targetIds: Iterable<string>, dueAt = new Date()): Promise<number> {
-  const ids = [...new Set(targetIds)];
-  for (let i = 0; i < ids.length; i += ENQUEUE_CHUNK) {
-    const chunk = ids.slice(i, i + ENQUEUE_CHUNK);
-    const these = { shop, kind, targetId: { in: chunk } };
-    const sooner = { status: SYNC_TASK_STATUS.pending, dueAt: { lt: dueAt } };
-    // Conditions in the statements, not decided from a read: the runner may finish a row meanwhile.
-    await tx.syncTask.updateMany({
-      where: { ...these, NOT: sooner },
-      data: { status: SYNC_TASK_STATUS.pending, attempts: 0, dueAt, lastError: null },
-    });
-    await tx.syncTask.updateMany({ where: { ...these, ...sooner }, data: { attempts: 0, lastError: null } });
-    const existing = new Set((await tx.syncTask.findMany({ where: these, select: { targetId: true } })).map((r) => r.targetId));
-    const missing = chunk.filter((targetId) => !existing.has(targetId)).map((targetId) => ({ shop, kind, targetId, dueAt }));
-    if (missing.length === 0) continue;
-    // SQLite holds the write lock since the updates above, so nobody inserts in between;
-    // PostgreSQL does not: a concurrent enqueue of the same target is skipped, not an error.
-    const postgres = dialectOf(tx) === "postgres";
-    await tx.syncTask.createMany({ data: missing, ...(postgres ? { skipDuplicates: true } : {}) } as Prisma.SyncTaskCreateManyArgs);
+  const ids = sortedUnique(targetIds);
+  for (const chunk of chunks(ids, ENQUEUE_CHUNK)) {
+    const p = new SqlParams(dialectOf(tx));
+    // The rule is decided in the statement, on the row as it is when written, not from an
+    // earlier read: the runner may finish a row meanwhile, and on PostgreSQL another
+    // transaction may insert the same target (ON CONFLICT then updates its row instead).
+    await tx.$executeRawUnsafe(
+      `${insertTasks(p, shop, kind, chunk, dueAt)}
+      ON CONFLICT ("shop", "kind", "targetId") DO UPDATE SET
+        "dueAt" = CASE WHEN "SyncTask"."status" = excluded."status" AND "SyncTask"."dueAt" < excluded."dueAt"
+                       THEN "SyncTask"."dueAt" ELSE excluded."dueAt" END,
+        "status" = excluded."status", "attempts" = 0, "lastError" = NULL, "updatedAt" = excluded."updatedAt"`,
+      ...p.values,
+    );
   }
   return ids.length;
 }
@@ -78,22 +67,33 @@ export async function enqueueTasks(tx: Tx, shop: string, kind: SyncKind, targetI
  * by line, trigger and date), where enqueueTasks' reset of a done row would send it again.
  */
 export async function enqueueOnce(tx: Tx, shop: string, kind: SyncKind, targetIds: Iterable<string>, dueAt = new Date()): Promise<number> {
-  const ids = [...new Set(targetIds)];
   let created = 0;
-  for (let i = 0; i < ids.length; i += ENQUEUE_CHUNK) {
-    const chunk = ids.slice(i, i + ENQUEUE_CHUNK);
-    const existing = new Set(
-      (await tx.syncTask.findMany({ where: { shop, kind, targetId: { in: chunk } }, select: { targetId: true } })).map((r) => r.targetId),
-    );
-    const missing = chunk.filter((targetId) => !existing.has(targetId)).map((targetId) => ({ shop, kind, targetId, dueAt }));
-    if (missing.length === 0) continue;
-    // As in enqueueTasks: on PostgreSQL a concurrent insert of the same key is skipped, not an error.
-    const postgres = dialectOf(tx) === "postgres";
-    const r = await tx.syncTask.createMany({
-      data: missing,
-      ...(postgres ? { skipDuplicates: true } : {}),
-    } as Prisma.SyncTaskCreateManyArgs);
-    created += r.count;
+  for (const chunk of chunks(sortedUnique(targetIds), ENQUEUE_CHUNK)) {
+    const p = new SqlParams(dialectOf(tx));
+    // DO NOTHING also skips a row a concurrent transaction inserted meanwhile (PostgreSQL).
+    created += await tx.$executeRawUnsafe(`${insertTasks(p, shop, kind, chunk, dueAt)} ON CONFLICT DO NOTHING`, ...p.values);
   }
   return created;
 }
+
+/**
+ * `INSERT INTO "SyncTask" … SELECT` of one pending row per target, with the columns Prisma
+ * fills client-side written out: `updatedAt` (@updatedAt has no database default) and
+ * `createdAt` (the database's CURRENT_TIMESTAMP is not the format Prisma writes on SQLite).
+ * The targets are the only per-row parameter; shop, kind and times are bound once.
+ */
+function insertTasks(p: SqlParams, shop: string, kind: SyncKind, targetIds: readonly string[], dueAt: Date): string {
+  const now = new Date();
+  const at = (d: Date) => p.p(d, "timestamp(3)");
+  // Unknown-typed parameters in a SELECT list are text to PostgreSQL: typed here (`WHERE true`:
+  // SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, or it reads ON as a join's).
+  return `INSERT INTO "SyncTask" ("shop", "kind", "targetId", "status", "attempts", "dueAt", "createdAt", "updatedAt")
+    SELECT ${p.p(shop, "text")}, ${p.p(kind, "text")}, t."column1", ${p.p(SYNC_TASK_STATUS.pending, "text")}, 0, ${at(dueAt)}, ${at(now)}, ${at(now)}
+    FROM (VALUES ${targetIds.map((id) => `(${p.p(id)})`).join(", ")}) AS t WHERE true`;
+}
+
+/**
+ * Sorted: two transactions enqueuing overlapping targets (PostgreSQL) lock the rows in the
+ * same order, so one waits for the other rather than both deadlocking.
+ */
+const sortedUnique = (targetIds: Iterable<string>) => [...new Set(targetIds)].sort();
