@@ -55,8 +55,9 @@ export async function snapshotOf<T>(
   const value = JSON.parse(row.payload) as T;
   if (age <= freshMs) return { value, asOf: row.asOf, refreshing: null };
   // Stale: take the refresh lease (none held, or one expired), then recompute without awaiting.
+  // Only of the snapshot read: one refreshed since (by a refresh that let its lease go) is not stale.
   const claimed = await client.figuresSnapshot.updateMany({
-    where: { shop, key, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
+    where: { shop, key, asOf: row.asOf, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
     data: { refreshingUntil: new Date(now.getTime() + LEASE_MS) },
   });
   const refreshing = claimed.count === 1 ? refresh(client, shop, key, compute) : null;
@@ -94,8 +95,9 @@ export async function refreshSnapshot<T>(
   const row = await client.figuresSnapshot.findUnique({ where: { shop_key: { shop, key } }, select: { asOf: true } });
   if (row && now.getTime() - row.asOf.getTime() < minAgeMs) return "fresh";
   if (row) {
+    // As in snapshotOf: the lease of the snapshot read, not of one another instance stored since.
     const claimed = await client.figuresSnapshot.updateMany({
-      where: { shop, key, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
+      where: { shop, key, asOf: row.asOf, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: now } }] },
       data: { refreshingUntil: new Date(now.getTime() + LEASE_MS) },
     });
     if (claimed.count === 0) return "leased";
