@@ -274,24 +274,25 @@ function largeOrdersApart(prepared: Prepared[]): Prepared[][] {
 /**
  * Claims the shop's next due events, oldest first, in one statement, returning what the drain
  * needs of them: payload sizes too, so that payloads are read a chunk at a time (a batch may
- * hold several 20 MB orders). The rows are chosen and re-checked as due in the same statement:
- * on PostgreSQL the inner select skips rows another worker is claiming (FOR UPDATE SKIP
- * LOCKED) and a row it claimed meanwhile fails the re-check; SQLite has one writer. The shop's
- * lease already keeps other workers out; this keeps a row to one claim even without it.
+ * hold several 20 MB orders). The rows are re-checked as due on the row updated: the shop's
+ * lease keeps other workers out, and should one still claim the same rows (it took the shop
+ * over from a stalled worker), PostgreSQL has it wait for the row and re-check it, which a row
+ * claimed or done meanwhile fails; SQLite has one writer. So a row is never claimed twice.
  */
 async function claimBatch(db: Db, shop: string, owner: string, now: Date, leaseMs: number, take: number): Promise<ClaimedRow[]> {
   const postgres = dialectOf(db) === "postgres";
   const p = new SqlParams(dialectOf(db));
   // Marks in the order they appear in the statement (SQLite's are positional): the pick, the SET, the re-check.
   const pick = `SELECT "id" FROM "WebhookInbox" WHERE "shop" = ${p.p(shop)} AND ${dueSql(p, now)}
-    ORDER BY "id" LIMIT ${p.p(take, "int")}${postgres ? " FOR UPDATE SKIP LOCKED" : ""}`;
+    ORDER BY "id" LIMIT ${p.p(take, "int")}`;
   const set = `"status" = ${p.p(INBOX_STATUS.processing)}, "lockedUntil" = ${p.p(new Date(now.getTime() + leaseMs), "timestamp(3)")},
     "lockedBy" = ${p.p(owner)}, "attempts" = "attempts" + 1`;
   // A large body's bytes are in its parts (summed below); the row's payload is then "".
   const bytes = postgres ? `octet_length("payload")` : `length(CAST("payload" AS BLOB))`;
-  // The pick as a materialized CTE, run once: as an `IN (…)` subquery PostgreSQL may rescan it
-  // per row of the update (a nested loop on a small table), and each rescan's SKIP LOCKED passes
-  // over the row just claimed to the next one, so a claim of n rows took more (seen in a test).
+  // The pick as a materialized CTE, run once whatever the plan. (As an `IN (…)` subquery with
+  // FOR UPDATE SKIP LOCKED, PostgreSQL rescanned it per row of a nested loop, each rescan passing
+  // over the row just claimed, and a claim of 1 took 2: seen in a test. Row locks are not needed
+  // here, see above, and cost a WAL record per row.)
   const rows = await db.$queryRawUnsafe<RawClaimed[]>(
     `WITH "picked" AS MATERIALIZED (${pick})
      UPDATE "WebhookInbox" SET ${set} WHERE "id" IN (SELECT "id" FROM "picked") AND ${dueSql(p, now)}
