@@ -3,14 +3,17 @@
 // webhook-burst.ts for the door), then drains it with the production sync hooks, logging
 // every statement Prisma sends.
 // `npx tsx bench/engine-profile.ts [postgres]`; knobs: ORDERS=2000 VARIANTS=10 TOP=15; OPS=1 adds the
-// client's wall time per model operation; KEEP=1 keeps the database (prints its URL).
+// client's wall time per model operation; KEEP=1 keeps the database (prints its URL);
+// WORKER_ROOT=<checkout> drains with that checkout's worker (same bench, same client: a same-run
+// comparison with main).
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
 import { PrismaClient as PostgresClient } from "../prisma/generated/postgres/index.js";
+import path from "node:path";
 import type { Db } from "../app/db/client.server.ts";
-import { drainInbox } from "../app/worker/worker.server.ts";
-import { workerHooks } from "../app/worker/worker-hooks.server.ts";
+import type * as Worker from "../app/worker/worker.server.ts";
+import type * as WorkerHooks from "../app/worker/worker-hooks.server.ts";
 import { flashSale } from "../dev/fixtures/flash-sale.ts";
 import { throwawayDatabase } from "./support/throwaway-database.ts";
 
@@ -19,6 +22,9 @@ const ORDERS = Number(process.env.ORDERS ?? 2_000);
 const VARIANTS = Number(process.env.VARIANTS ?? 10);
 const TOP = Number(process.env.TOP ?? 15);
 const SHOP = "flash-sale.myshopify.com";
+const WORKER_ROOT = path.resolve(process.env.WORKER_ROOT ?? path.join(import.meta.dirname, ".."));
+const { drainInbox } = (await import(path.join(WORKER_ROOT, "app/worker/worker.server.ts"))) as typeof Worker;
+const { workerHooks } = (await import(path.join(WORKER_ROOT, "app/worker/worker-hooks.server.ts"))) as typeof WorkerHooks;
 
 const database = await throwawayDatabase(provider, "profile");
 const log = { log: [{ emit: "event" as const, level: "query" as const }] };
@@ -52,6 +58,9 @@ const kindOf = (sql: string) => {
 const byKind = new Map<string, { n: number; ms: number }>();
 let statements = 0;
 let dbMs = 0;
+// The inbox's own bookkeeping (shops pass, claim, payload read, done) and the shop's lease, apart.
+const byTable = new Map<string, { n: number; ms: number }>();
+const tableOf = (sql: string) => /(?:FROM|INTO|UPDATE)\s+(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?/i.exec(sql)?.[1] ?? "";
 (db as unknown as { $on(e: "query", f: (q: { query: string; duration: number }) => void): void }).$on("query", (q) => {
   statements++;
   dbMs += q.duration;
@@ -60,6 +69,13 @@ let dbMs = 0;
   s.n++;
   s.ms += q.duration;
   byKind.set(k, s);
+  const table = tableOf(q.query);
+  if (table === "WebhookInbox" || table === "ShopLease" || table === "WebhookBodyPart") {
+    const t = byTable.get(table) ?? { n: 0, ms: 0 };
+    t.n++;
+    t.ms += q.duration;
+    byTable.set(table, t);
+  }
 });
 
 // OPS=1: the client's wall time per model operation (compile + statement + row mapping), to find
@@ -102,6 +118,7 @@ console.log(
   JSON.stringify(
     {
       provider,
+      worker: path.relative(process.cwd(), WORKER_ROOT) || ".",
       orders: ORDERS,
       variants: VARIANTS,
       events,
@@ -116,9 +133,13 @@ console.log(
     2,
   ),
 );
-console.log("statements by kind (count per event, ms per event):");
+console.log("inbox and lease statements (count, count per event, ms per event):");
+for (const [k, s] of [...byTable].sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(`${String(s.n).padStart(7)} ${(s.n / events).toFixed(4).padStart(8)} ${(s.ms / events).toFixed(3).padStart(8)}  ${k}`);
+}
+console.log("statements by kind (count, count per event, ms per event):");
 for (const [k, s] of [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, TOP)) {
-  console.log(`${(s.n / events).toFixed(2).padStart(7)} ${(s.ms / events).toFixed(3).padStart(8)}  ${k}`);
+  console.log(`${String(s.n).padStart(7)} ${(s.n / events).toFixed(4).padStart(8)} ${(s.ms / events).toFixed(3).padStart(8)}  ${k}`);
 }
 if (byOp.size) {
   console.log("client operations (count per event, wall ms per event):");

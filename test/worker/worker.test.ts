@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
-import { drainInbox, LEASE_MS, MAX_ATTEMPTS, retryInboxEvents } from "../../app/worker/worker.server.ts";
+import { drainInbox, LEASE_MS, MAX_ATTEMPTS, retryInboxEvents, SHOPS_PER_PASS } from "../../app/worker/worker.server.ts";
 import { EXPECTED_END, sellOutDay } from "../../dev/fixtures/sell-out-day.ts";
 import { flashSale } from "../../dev/fixtures/flash-sale.ts";
 import { queueState } from "../support/queue-state.ts";
@@ -106,6 +106,65 @@ describe("inbox worker", () => {
     expect(await retryInboxEvents(t.db, B)).toBe(0); // another shop cannot touch it
     expect(await drainInbox(t.db)).toEqual({ processed: 1, failed: 0, rejected: 0 });
     expect(await t.db.webhookInbox.findFirstOrThrow({ where: { webhookId: "poison-2" } })).toMatchObject({ status: "done", payload: "" });
+  });
+
+  it("claims only due rows, counting the attempt; one a dead worker left past MAX_ATTEMPTS goes dead", async () => {
+    await deliverDay(A);
+    const rows = await t.db.webhookInbox.findMany({ orderBy: { id: "asc" } });
+    const [crashing, leased, backingOff, crashedOnce] = rows.map((r) => r.id);
+    const now = Date.now();
+    // Crashed the process on each of its attempts: left processing under a lease that ran out.
+    await t.db.webhookInbox.update({
+      where: { id: crashing },
+      data: { status: "processing", lockedBy: "dead-worker", lockedUntil: new Date(now - 1000), attempts: MAX_ATTEMPTS },
+    });
+    await t.db.webhookInbox.update({
+      where: { id: leased },
+      data: { status: "processing", lockedBy: "live-worker", lockedUntil: new Date(now + LEASE_MS), attempts: 1 },
+    });
+    await t.db.webhookInbox.update({
+      where: { id: backingOff },
+      data: { status: "failed", nextAttemptAt: new Date(now + 60_000), attempts: 2, lastError: "Error: later" },
+    });
+    await t.db.webhookInbox.update({
+      where: { id: crashedOnce },
+      data: { status: "processing", lockedBy: "dead-worker", lockedUntil: new Date(now - 1000), attempts: MAX_ATTEMPTS - 1 },
+    });
+    const r = await drainInbox(t.db, { now: () => new Date(now) });
+    expect(r).toEqual({ processed: rows.length - 3, failed: 1, rejected: 0 });
+    const after = new Map((await t.db.webhookInbox.findMany()).map((row) => [row.id, row]));
+    expect(after.get(crashing!)).toMatchObject({
+      status: "dead",
+      attempts: MAX_ATTEMPTS + 1,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: "worker stopped while applying it",
+    });
+    expect(after.get(leased!)).toMatchObject({ status: "processing", lockedBy: "live-worker", attempts: 1 });
+    expect(after.get(backingOff!)).toMatchObject({ status: "failed", attempts: 2, lastError: "Error: later", lockedBy: null });
+    expect(after.get(crashedOnce!)).toMatchObject({ status: "done", attempts: MAX_ATTEMPTS, lockedBy: null });
+    const rest = rows.slice(4).map((row) => after.get(row.id)!);
+    expect(rest.map((row) => [row.status, row.attempts, row.lockedBy])).toEqual(rest.map(() => ["done", 1, null]));
+  });
+
+  it("a backlog over more shops than a pass takes: every shop is reached, the longest-waiting event's shop first", async () => {
+    // Shops arrive in the reverse of their names' order, each with two events, interleaved.
+    const shops = Array.from({ length: 2 * SHOPS_PER_PASS + 5 }, (_, i) => `s${String(99 - i).padStart(2, "0")}.myshopify.com`);
+    const day = sellOutDay();
+    for (const k of [0, 1]) {
+      for (const shop of shops) {
+        await t.db.webhookInbox.create({
+          data: { shop, topic: day[k]!.topic, webhookId: day[k]!.webhookId, payload: JSON.stringify(day[k]!.payload) },
+        });
+      }
+    }
+    const applied: number[] = [];
+    const r = await drainInbox(t.db, { batchSize: 1, beforeCommit: (id) => void applied.push(id) });
+    expect(r).toEqual({ processed: 2 * shops.length, failed: 0, rejected: 0 });
+    // One event a shop per pass, shops in order of their oldest due event: the events in arrival order.
+    const ids = (await t.db.webhookInbox.findMany({ orderBy: { id: "asc" }, select: { id: true } })).map((row) => row.id);
+    expect(applied).toEqual(ids);
+    expect(await t.db.webhookInbox.count({ where: { status: { not: "done" } } })).toBe(0);
   });
 
   it("stopped by its signal, it finishes the chunk in hand and puts the rest of its claim back, unleased", async () => {
