@@ -49,6 +49,22 @@ export async function claimTasks(db: Db, spec: ClaimSpec): Promise<ClaimedTask[]
   const at = (d: Date) => p(d, "timestamp(3)");
   const leaseOf = (kind: string) => new Date(spec.now.getTime() + spec.leaseMs(kind));
   const defaultLease = leaseOf("");
+  // The conditions of a claimable row, in the outer statement too: on PostgreSQL they are
+  // re-checked on the row as locked (another runner may have claimed it since the snapshot).
+  const due = () =>
+    `(("status" = ${p(SYNC_TASK_STATUS.pending)} AND "dueAt" <= ${at(spec.now)} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${at(spec.now)}))
+      OR ("status" = ${p(SYNC_TASK_STATUS.running)} AND "lockedUntil" < ${at(spec.now)}))`;
+  const scope = () =>
+    `"shop" = ${p(spec.shop)}${spec.kind ? ` AND "kind" = ${p(spec.kind)}` : ""}
+      AND ("kind" = ${p(SYNC_KIND.undo)} OR NOT EXISTS (SELECT 1 FROM "ShopSettings" s WHERE s."shop" = ${p(spec.shop)} AND s."pausedAt" IS NOT NULL))`;
+  // The pick is a materialized CTE: as `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` the
+  // planner may run the subquery again per row, each run skipping the row just locked and
+  // taking the next, so a claim could take more than `take` rows (seen on the inbox's claim,
+  // decision 0037). Marks are made in the order they appear (SqlParams: SQLite's `?` are positional).
+  const picked = `WITH "picked" AS MATERIALIZED (
+      SELECT "id" FROM "SyncTask" WHERE ${scope()} AND ${due()}
+      ORDER BY "dueAt", "id" LIMIT ${p(spec.take, "int")}${postgres ? " FOR UPDATE SKIP LOCKED" : ""}
+    )`;
   const set = [
     `"status" = ${p(SYNC_TASK_STATUS.running)}`,
     `"attempts" = "attempts" + 1`,
@@ -59,19 +75,9 @@ export async function claimTasks(db: Db, spec: ClaimSpec): Promise<ClaimedTask[]
     }`,
     `"updatedAt" = ${at(spec.now)}`,
   ].join(", ");
-  // The conditions of a claimable row, in the outer statement too: on PostgreSQL they are
-  // re-checked on the row as locked (another runner may have claimed it since the snapshot).
-  const due = () =>
-    `(("status" = ${p(SYNC_TASK_STATUS.pending)} AND "dueAt" <= ${at(spec.now)} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${at(spec.now)}))
-      OR ("status" = ${p(SYNC_TASK_STATUS.running)} AND "lockedUntil" < ${at(spec.now)}))`;
-  const scope = () =>
-    `"shop" = ${p(spec.shop)}${spec.kind ? ` AND "kind" = ${p(spec.kind)}` : ""}
-      AND ("kind" = ${p(SYNC_KIND.undo)} OR NOT EXISTS (SELECT 1 FROM "ShopSettings" s WHERE s."shop" = ${p(spec.shop)} AND s."pausedAt" IS NOT NULL))`;
-  const sql = `UPDATE "SyncTask" SET ${set}
-    WHERE "id" IN (
-      SELECT "id" FROM "SyncTask" WHERE ${scope()} AND ${due()}
-      ORDER BY "dueAt", "id" LIMIT ${p(spec.take, "int")}${postgres ? " FOR UPDATE SKIP LOCKED" : ""}
-    ) AND ${due()}
+  const sql = `${picked}
+    UPDATE "SyncTask" SET ${set}
+    WHERE "id" IN (SELECT "id" FROM "picked") AND ${due()}
     RETURNING "id", "kind", "targetId", "attempts"`;
   const rows = await db.$queryRawUnsafe<{ id: number | bigint; kind: string; targetId: string; attempts: number | bigint }[]>(
     sql,

@@ -87,6 +87,16 @@ describe("claiming sync tasks set-wise", () => {
     expect(flows.map((c) => c.targetId).sort()).toEqual(["flow-0", "flow-1", "flow-2"].filter((x) => !first.some((c) => c.targetId === x)));
   });
 
+  it("claims no more than `take`, one at a time down to the last", async () => {
+    await seed(1); // one task of each kind
+    const total = await t.db.syncTask.count();
+    for (let left = total; left > 0; left--) {
+      expect(await claimTasks(t.db, spec({ take: 1 }))).toHaveLength(1);
+      expect(await t.db.syncTask.count({ where: { status: SYNC_TASK_STATUS.running } })).toBe(total - left + 1);
+    }
+    expect(await claimTasks(t.db, spec({ take: 1 }))).toHaveLength(0);
+  });
+
   it("leaves a live lease alone and claims again one that ran out (a runner that died)", async () => {
     await seed(1);
     const first = await claimTasks(t.db, spec());
