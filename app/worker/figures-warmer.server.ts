@@ -1,6 +1,7 @@
 // Keeps each shop's figures snapshots warm (docs/decisions/0032-warm-figures-and-located-planning.md),
 // so the merchant's first visit to the dashboard or the planning page reads a snapshot instead
-// of computing the aggregates inline. In the worker process, never on a request:
+// of computing the aggregates inline. In the worker process, on a thread of its own with its
+// own database client (figures-thread.server.ts, decision 0034), never on a request:
 // - a chunk that changed a shop's queue marks the shop (once the chunk has committed);
 //   a marked shop's snapshots are recomputed at most once per `minIntervalMs` (whoever made the
 //   last one: the snapshot's own asOf decides, across processes), so a busy shop costs one
@@ -9,7 +10,7 @@
 //   snapshots are missing (a fresh install, a shop back after uninstalling) or older than
 //   `maxAgeMs`, and a shop's new day (its plans count from "today") marks it too;
 // - a pass works for at most PASS_BUDGET_MS, changed shops first, and leaves the rest to the
-//   next pass, so the inbox loop (same event loop; SQLite's driver is synchronous) waits little.
+//   next pass, so the marks posted meanwhile are not left behind a long sweep.
 // The web's fallbacks stay: without a worker, snapshotOf computes inline or after the response.
 import type { Db } from "../db/client.server.ts";
 import { FRESH_MS, MAX_AGE_MS, refreshSnapshot } from "../admin/figures-snapshot.server.ts";

@@ -1,8 +1,8 @@
 // What a worker process runs (`npm run worker`, or the web process's worker child): the
-// inbox loop, the Shopify sync loop, the daily storefront-date check and the figures
-// snapshots' warmer, each on its own
-// RetryLoop so a throttled shop never delays the inbox and a database outage stops none
-// of them for good.
+// inbox loop, the Shopify sync loop, the daily storefront-date check and the email loop, each
+// on its own RetryLoop so a throttled shop never delays the inbox and a database outage stops
+// none of them for good; and the figures snapshots' warmer on a thread of its own, so a big
+// shop's recomputation never holds up the inbox or a stop-selling push (decision 0034).
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Db } from "../db/client.server.ts";
 import { drainInbox, type DrainOptions } from "./worker.server.ts";
@@ -14,7 +14,7 @@ import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
 import { runtimeConfig } from "../config.server.ts";
 import { sendDueEmails } from "../email/sender.server.ts";
 import { deleteOrphanedBodyParts } from "../inbox/body-parts.server.ts";
-import { FiguresWarmer, type FiguresWarmerOptions } from "./figures-warmer.server.ts";
+import { startFiguresThread, type FiguresThread, type FiguresThreadOptions } from "./figures-thread.server.ts";
 
 /** Polls for events another process stored and for retries that came due; a wake starts a pass at once. */
 const INBOX_POLL_MS = 2_000;
@@ -23,21 +23,21 @@ const SYNC_POLL_MS = 2_000;
 const DATES_POLL_MS = 60_000;
 /** Customer emails: a few seconds late is fine; retries wait minutes anyway. */
 const EMAIL_POLL_MS = 5_000;
-/** The figures snapshots: a marked shop waits for its interval (figures-warmer.server.ts), so a second is fine-grained enough. */
-const FIGURES_POLL_MS = 1_000;
 
 export interface WorkerLoops {
   /** A webhook was stored: drain now (wakes coalesce). */
   wakeInbox(): void;
-  /** The figures snapshots' warmer (its `idle` says every committed change is in the snapshots). */
-  figures: FiguresWarmer;
+  /** The figures snapshots' warmer, on its thread (its `idle` says every committed change is in the snapshots). */
+  figures: FiguresThread;
   /** Resolves once every loop has stopped (after the signal aborts). */
   done: Promise<void>;
 }
 
 export interface WorkerLoopsOptions {
   /** The figures warmer's timings (tests shorten them). */
-  figures?: Omit<FiguresWarmerOptions, "log">;
+  figures?: FiguresThreadOptions;
+  /** The database `db` is a client of: the figures thread opens its own client (default: DATABASE_URL, as db() does). */
+  databaseUrl?: string;
 }
 
 export function startWorkerLoops(
@@ -61,25 +61,17 @@ export function startWorkerLoops(
     // the event loop and a stop message would wait for all of it: give it a turn per chunk.
     afterApply: async (tx, shop, affected) => {
       await hooks.afterApply?.(tx, shop, affected);
-      if (affected.variantIds.size + affected.orderIds.size > 0) warmer.changed(shop);
+      if (affected.variantIds.size + affected.orderIds.size > 0) figures.changed(shop);
       await nextTurn();
     },
     afterCommit: () => {
       hooks.afterCommit?.();
-      if (warmer.committed()) figures.wake();
+      figures.committed();
     },
   };
-  // The dashboard's and the planning page's snapshots, recomputed here so a merchant's first visit finds them (decision 0032).
-  const warmer = new FiguresWarmer(db, { ...options.figures, log });
-  const figures = new RetryLoop({
-    name: "figures",
-    pollMs: FIGURES_POLL_MS,
-    signal,
-    pass: async () => {
-      const r = await warmer.pass();
-      if (r.refreshed.length > 0) log(`[worker] figures: ${r.refreshed.length} shop(s) refreshed, ${r.waiting} waiting`);
-    },
-  });
+  // The dashboard's and the planning page's snapshots, recomputed so a merchant's first visit finds them (decision 0032),
+  // on a thread of their own (decision 0034).
+  const figures = startFiguresThread(options.databaseUrl ?? runtimeConfig().databaseUrl, signal, log, options.figures);
   const sync = new RetryLoop({
     name: "sync",
     pollMs: SYNC_POLL_MS,
@@ -114,11 +106,8 @@ export function startWorkerLoops(
     // A new day in a shop moves its storefront dates: queue their re-publication.
     pass: async () => {
       // A shop's new day moves its plans ("today", the demand windows): its figures too.
-      const r = await refreshDatesForNewDay(db, new Date(), (shop) => warmer.mark(shop));
-      if (r.shops > 0) {
-        sync.wake();
-        figures.wake();
-      }
+      const r = await refreshDatesForNewDay(db, new Date(), (shop) => figures.mark(shop));
+      if (r.shops > 0) sync.wake();
       // Also rare and cheap: large bodies whose delivery was never stored (see body-parts.server.ts).
       const orphans = await deleteOrphanedBodyParts(db);
       if (orphans > 0) log(`[worker] deleted the parts of ${orphans} webhook bodies never stored`);
@@ -134,6 +123,6 @@ export function startWorkerLoops(
       if (r.sent + r.retrying + r.failed > 0) log(`[worker] email: ${r.sent} sent, ${r.retrying} retrying, ${r.failed} failed`);
     },
   });
-  const done = Promise.all([inbox.run(), sync.run(), dates.run(), email.run(), figures.run()]).then(() => undefined);
-  return { wakeInbox: () => inbox.wake(), figures: warmer, done };
+  const done = Promise.all([inbox.run(), sync.run(), dates.run(), email.run(), figures.done]).then(() => undefined);
+  return { wakeInbox: () => inbox.wake(), figures, done };
 }

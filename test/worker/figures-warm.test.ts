@@ -48,7 +48,8 @@ describe("the worker keeps the figures snapshots warm", () => {
     const stop = new AbortController();
     const logs: string[] = [];
     // A short interval: the last chunk's change is refreshed at once rather than 30 s later.
-    const loops = startWorkerLoops(t.db, stop.signal, (l) => logs.push(l), { figures: { minIntervalMs: 50 } });
+    // The warmer runs on its own thread, with its own client of this database (decision 0034).
+    const loops = startWorkerLoops(t.db, stop.signal, (l) => logs.push(l), { figures: { minIntervalMs: 50 }, databaseUrl: t.url });
     loops.wakeInbox();
     let rows;
     try {
