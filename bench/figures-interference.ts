@@ -25,6 +25,7 @@ import { inventoryLevelPayload, orderPayload, productPayload } from "../dev/fixt
 import { seedAdminShop } from "../dev/seed/admin-shop.ts";
 import { AdminStandin } from "../dev/admin-standin/server.ts";
 import { installOfflineSession } from "../dev/admin-standin/install.ts";
+import { addDropCatalog } from "./support/drop-catalog.ts";
 import { throwawayDatabase, type BenchProvider } from "./support/throwaway-database.ts";
 import type { startWorkerLoops as StartWorkerLoops } from "../app/worker/worker-loops.server.ts";
 
@@ -59,15 +60,7 @@ await db.shopSettings.update({ where: { shop: BIG }, data: { uninstalledAt: new 
 const standin = new AdminStandin();
 const shop = standin.addShop({ domain: SMALL, timezone: "America/New_York" });
 shop.addLocation(LOCATION, "Warehouse");
-const at = new Date(Date.now() - 60_000).toISOString();
-for (let v = 0; v < VARIANTS; v++) {
-  shop.addProduct({
-    id: 10_000 + v,
-    title: `Drop ${v}`,
-    updatedAt: at,
-    variants: [{ id: 20_000 + v, inventoryItemId: 30_000 + v, inventoryPolicy: "CONTINUE", stock: { [LOCATION]: 0 } }],
-  });
-}
+const at = addDropCatalog(shop, { variants: VARIANTS, location: LOCATION, stock: 0 });
 process.env.SHOPIFY_ADMIN_API_ORIGIN = await standin.listen();
 await installOfflineSession(db, SMALL, shop.accessToken);
 await db.shopSettings.upsert({ where: { shop: SMALL }, create: { shop: SMALL }, update: {} });

@@ -31,6 +31,7 @@ import { SYNC_DEBOUNCE_MS } from "../app/sync/hooks.server.ts";
 import { AdminStandin } from "../dev/admin-standin/server.ts";
 import { installOfflineSession } from "../dev/admin-standin/install.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../dev/fixtures/shopify-payloads.ts";
+import { addDropCatalog } from "./support/drop-catalog.ts";
 import { throwawayDatabase, type BenchProvider } from "./support/throwaway-database.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -55,15 +56,7 @@ const db = createDb(database.url);
 const standin = new AdminStandin();
 const shop = standin.addShop({ domain: SHOP, timezone: "America/New_York" });
 shop.addLocation(LOCATION, "Warehouse");
-const catalogAt = new Date(Date.now() - 60_000).toISOString();
-for (let v = 0; v < VARIANTS; v++) {
-  shop.addProduct({
-    id: 10_000 + v,
-    title: `Drop ${v}`,
-    updatedAt: catalogAt,
-    variants: [{ id: 20_000 + v, inventoryItemId: 30_000 + v, inventoryPolicy: "CONTINUE", stock: { [LOCATION]: STOCK } }],
-  });
-}
+const catalogAt = addDropCatalog(shop, { variants: VARIANTS, location: LOCATION, stock: STOCK });
 const origin = await standin.listen();
 await installOfflineSession(db, SHOP, shop.accessToken);
 await db.variantPolicy.createMany({
