@@ -35,37 +35,79 @@ export interface FiguresThread {
   done: Promise<void>;
 }
 
+/** A thread that died is started again after this, doubling up to RESTART_MAX_MS while it keeps dying. */
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 60_000;
+/** A thread that ran this long before dying was healthy: the next restart starts from RESTART_FIRST_MS again. */
+const HEALTHY_RUN_MS = 60_000;
+
+const ENTRY = new URL("./figures-thread-entry.server.ts", import.meta.url);
+
 export function startFiguresThread(
   databaseUrl: string,
   signal: AbortSignal,
   log: (line: string) => void,
   options: FiguresThreadOptions = {},
+  /** The thread's module (a test substitutes one that crashes). */
+  entry: URL = ENTRY,
 ): FiguresThread {
   const data: FiguresThreadData = { databaseUrl, options };
-  const thread = new Worker(new URL("./figures-thread-entry.server.ts", import.meta.url), {
-    workerData: data,
-    execArgv: threadExecArgv(),
-  });
   const pending = new Set<string>();
+  /** Marks sent and not yet known done, by seq: a thread that dies takes its marked shops with it, so they are sent again. */
+  const unsettled = new Map<number, string[]>();
   let sent = 0;
   let report = { seq: 0, idle: true };
-  let alive = true;
-  const post = (m: ToFiguresThread) => {
-    if (alive) thread.postMessage(m);
+  let thread: Worker | null = null;
+  let restartMs = RESTART_FIRST_MS;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  const post = (m: ToFiguresThread) => thread?.postMessage(m);
+  const send = (shops: string[]) => {
+    unsettled.set(++sent, shops);
+    post({ type: "mark", shops, seq: sent });
   };
-  const send = (shops: string[]) => post({ type: "mark", shops, seq: ++sent });
-  thread.on("message", (m: FromFiguresThread) => {
-    if (m.type === "log") log(m.line);
-    else report = { seq: m.seq, idle: m.idle };
-  });
-  const done = new Promise<void>((resolve) => {
-    // A thread that failed (it could not load, or crashed) leaves the pages their fallbacks, as without a worker.
-    thread.on("error", (e) => log(`[worker] the figures thread failed: ${e.message}`));
-    thread.on("exit", () => {
-      alive = false;
-      resolve();
+  const spawn = () => {
+    const started = Date.now();
+    const t = new Worker(entry, { workerData: data, execArgv: threadExecArgv() });
+    thread = t;
+    t.on("message", (m: FromFiguresThread) => {
+      if (m.type === "log") return log(m.line);
+      report = { seq: m.seq, idle: m.idle };
+      // Idle after seeing mark `seq`: every mark up to it is in the snapshots.
+      if (m.idle) for (const s of unsettled.keys()) if (s <= m.seq) unsettled.delete(s);
     });
-  });
+    // A thread that could not load or crashed: the pages fall back to computing inline meanwhile.
+    t.on("error", (e) => log(`[worker] the figures thread failed: ${e.message}`));
+    t.on("exit", (code) => {
+      thread = null;
+      if (signal.aborted) return resolveDone();
+      if (Date.now() - started >= HEALTHY_RUN_MS) restartMs = RESTART_FIRST_MS;
+      log(`[worker] the figures thread exited (code ${code}); starting it again in ${restartMs} ms`);
+      const wait = restartMs;
+      restartMs = Math.min(restartMs * 2, RESTART_MAX_MS);
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", stopWhileDown);
+        restart();
+      }, wait);
+      const stopWhileDown = () => {
+        clearTimeout(timer);
+        resolveDone();
+      };
+      signal.addEventListener("abort", stopWhileDown, { once: true });
+    });
+  };
+  const restart = () => {
+    spawn();
+    // The new thread knows none of the old one's marks: what was not settled is sent again, as one mark.
+    const shops = new Set([...unsettled.values()].flat());
+    unsettled.clear();
+    report = { seq: report.seq, idle: false };
+    if (shops.size > 0) send([...shops]);
+    else post({ type: "mark", shops: [], seq: sent });
+  };
+
+  spawn();
   const stop = () => post({ type: "stop" });
   if (signal.aborted) stop();
   else signal.addEventListener("abort", stop, { once: true });
@@ -76,7 +118,9 @@ export function startFiguresThread(
       send([...pending]);
       pending.clear();
     },
-    mark: (shop) => send([shop]),
+    mark: (shop) => {
+      if (!signal.aborted) send([shop]);
+    },
     get idle() {
       return pending.size === 0 && report.seq === sent && report.idle;
     },

@@ -1,7 +1,11 @@
 // The figures warmer on its own thread (decision 0034): the loops' thread only posts the
 // shops its committed chunks changed; the thread, on its own database client, refreshes
 // their snapshots to the loaders' figures, relays its log lines, says when it has caught up
-// (`idle`), leaves a change that never committed alone, and stops with the loops.
+// (`idle`), leaves a change that never committed alone, stops with the loops, and is started
+// again when it dies, with the marks it took with it.
+import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 import { startFiguresThread, type FiguresThread } from "../../app/worker/figures-thread.server.ts";
@@ -90,5 +94,50 @@ describe("the figures warmer's thread", () => {
     stop.abort();
     await thread.done;
     thread.mark(A); // after the stop: nothing to post to, nothing thrown
+  }, 60_000);
+
+  it("a thread that dies is started again, and the marks it had not settled are sent to the new one", async () => {
+    const marker = join(tmpdir(), `figures-crash-${process.pid}-${Date.now()}`);
+    process.env.FIGURES_CRASH_MARKER = marker;
+    await t.db.figuresSnapshot.deleteMany({ where: { shop: B } });
+    const stop = new AbortController();
+    const logs: string[] = [];
+    const entry = new URL("./support/crashing-figures-entry.ts", import.meta.url);
+    const thread = startFiguresThread(t.url, stop.signal, (l) => logs.push(l), { minIntervalMs: 50, sweepMs: Infinity }, entry);
+    try {
+      thread.mark(B); // the first thread dies on this mark, before its warmer sees it
+      const b = await waitFor("B's snapshot, from the second thread", () => snapshotRow(B, "plans:30"));
+      expect(JSON.parse(b.payload)).toEqual(await loadPlans(t.db, B, b.asOf, 30));
+      await waitFor("the new thread to catch up", () => (thread.idle ? true : null));
+      expect(existsSync(marker)).toBe(true);
+      expect(logs.some((l) => /figures thread failed: the figures thread crashed on a mark/.test(l))).toBe(true);
+      expect(logs.some((l) => /figures thread exited \(code 1\); starting it again in 1000 ms/.test(l))).toBe(true);
+    } finally {
+      stop.abort();
+      await thread.done;
+      rmSync(marker, { force: true });
+      delete process.env.FIGURES_CRASH_MARKER;
+    }
+  }, 120_000);
+
+  it("a thread that keeps dying is started again later each time, and a stop meanwhile ends it", async () => {
+    process.env.FIGURES_CRASH_ALWAYS = "1";
+    const stop = new AbortController();
+    const logs: string[] = [];
+    const entry = new URL("./support/crashing-figures-entry.ts", import.meta.url);
+    try {
+      const thread = startFiguresThread(t.url, stop.signal, (l) => logs.push(l), { sweepMs: Infinity }, entry);
+      await waitFor("a second restart", () => (logs.some((l) => /starting it again in 2000 ms/.test(l)) ? true : null));
+      expect(logs.filter((l) => /starting it again in 1000 ms/.test(l))).toHaveLength(1);
+      thread.mark(A);
+      expect(thread.idle).toBe(false); // a mark no thread has settled
+      stop.abort(); // while it waits to start again: done resolves, no new thread
+      await thread.done;
+      const restarts = logs.filter((l) => /starting it again/.test(l)).length;
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(logs.filter((l) => /starting it again/.test(l)).length).toBe(restarts);
+    } finally {
+      delete process.env.FIGURES_CRASH_ALWAYS;
+    }
   }, 60_000);
 });
