@@ -14,12 +14,13 @@ import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
 import { runtimeConfig } from "../config.server.ts";
 import { sendDueEmails } from "../email/sender.server.ts";
 import { deleteOrphanedBodyParts } from "../inbox/body-parts.server.ts";
+import { deleteOldDoneDeliveries } from "../inbox/inbox-retention.server.ts";
 import { startFiguresThread, type FiguresThread, type FiguresThreadOptions } from "./figures-thread.server.ts";
 
 /** Polls for events another process stored and for retries that came due; a wake starts a pass at once. */
 const INBOX_POLL_MS = 2_000;
 const SYNC_POLL_MS = 2_000;
-/** The new-day check is one small query; dates move at most once a day per shop. It also sweeps orphaned body parts. */
+/** The new-day check is one small query; dates move at most once a day per shop. It also sweeps orphaned body parts and old deliveries. */
 const DATES_POLL_MS = 60_000;
 /** Customer emails: a few seconds late is fine; retries wait minutes anyway. */
 const EMAIL_POLL_MS = 5_000;
@@ -111,6 +112,9 @@ export function startWorkerLoops(
       // Also rare and cheap: large bodies whose delivery was never stored (see body-parts.server.ts).
       const orphans = await deleteOrphanedBodyParts(db);
       if (orphans > 0) log(`[worker] deleted the parts of ${orphans} webhook bodies never stored`);
+      // And deliveries applied over a week ago (a batch a minute; a backlog goes in hours, a write at a time).
+      const old = await deleteOldDoneDeliveries(db);
+      if (old > 0) log(`[worker] deleted ${old} deliveries applied over a week ago`);
     },
   });
   const email = new RetryLoop({
