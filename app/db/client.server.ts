@@ -4,6 +4,7 @@
 import { createClient, type Client, type Config, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/index.js";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgres/index.js";
 import { escapeLikeOn } from "./sqlite-like-escape.ts";
@@ -75,9 +76,23 @@ function waitWhileBusy<A extends unknown[], R>(client: Client, call: (...args: A
   };
 }
 
+/** The pg pool under each PostgreSQL client made by createDb (see pgPoolOf). */
+const pgPools = new WeakMap<object, pg.Pool>();
+
+/**
+ * The pool a PostgreSQL client's adapter queries through, for the few hot statements sent
+ * without Prisma (its Wasm query compiler compiles even a raw statement on every call); null on
+ * SQLite, or once the client has been disconnected (it ends the pool; Prisma itself would
+ * reconnect with a pool of its own, so callers fall back to Prisma).
+ */
+export function pgPoolOf(client: Db): pg.Pool | null {
+  const pool = pgPools.get(client);
+  return pool && !pool.ending && !pool.ended ? pool : null;
+}
+
 export function createDb(url: string = runtimeConfig().databaseUrl): Db {
   if (providerOf(url) === "postgres") {
-    const adapter = new PrismaPg({
+    const pool = new pg.Pool({
       connectionString: url,
       max: 10, // a small pool per process
       // A server that does not answer fails the query instead of hanging it, so the worker's
@@ -87,7 +102,12 @@ export function createDb(url: string = runtimeConfig().databaseUrl): Db {
       // Idle connections do not keep a stopping process alive (graceful shutdown).
       allowExitOnIdle: true,
     });
-    return new PostgresClient({ adapter }) as unknown as Db;
+    // Ours, handed to the adapter (which ends it on $disconnect), so statements sent on it
+    // share the client's connections.
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+    const client = new PostgresClient({ adapter }) as unknown as Db;
+    pgPools.set(client, pool);
+    return client;
   }
   // The web process and `npm run worker` share the file: wait for the other's write lock
   // (libsql fails at once by default) rather than fail the webhook or the event.

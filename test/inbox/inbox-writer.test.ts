@@ -3,8 +3,9 @@
 // writers, and every caller learns whether its own delivery was new.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { InboxWriter } from "../../app/inbox/inbox-writer.server.ts";
-import type { Delivery } from "../../app/inbox/inbox.server.ts";
+import { InboxWriter, storeBatch } from "../../app/inbox/inbox-writer.server.ts";
+import { storeDelivery, type Delivery } from "../../app/inbox/inbox.server.ts";
+import { createDb, pgPoolOf } from "../../app/db/client.server.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { inventoryLevelPayload } from "../../dev/fixtures/shopify-payloads.ts";
 
@@ -99,5 +100,45 @@ describe("the inbox writer", () => {
     const statuses = await Promise.all(requests.map((r) => door(r).then((res) => res.status)));
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(await t.db.webhookInbox.count()).toBe(64);
+  });
+
+  it("stores a batch as Prisma's create stores one delivery: the body byte for byte, times in UTC whatever the process's zone", async () => {
+    // On PostgreSQL the batch goes to the pg pool, not through Prisma.
+    expect(pgPoolOf(t.db) !== null).toBe(t.provider === "postgres");
+    const payload = `{"note":"caf\u00e9 ✓ \\\"quoted\\\" 💥 $1 ? '--","crlf":"a\r\nb"}`;
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York"; // UTC-5: a time sent in the local zone would be 5 h off
+    try {
+      const before = new Date();
+      expect(await storeBatch(t.db, [delivery("batched", payload), delivery("batched", payload)])).toEqual([true, false]);
+      expect(await storeDelivery(t.db, delivery("created", payload))).toBe(true);
+      const after = new Date();
+      const [batched, created] = await Promise.all(
+        ["batched", "created"].map((webhookId) => t.db.webhookInbox.findFirstOrThrow({ where: { webhookId } })),
+      );
+      const columns = (r: typeof batched) => ({ ...r, id: 0, webhookId: "", eventId: "", receivedAt: 0, nextAttemptAt: 0 });
+      expect(columns(batched)).toEqual(columns(created));
+      expect(batched.payload).toBe(payload);
+      expect(batched.triggeredAt).toEqual(new Date("2026-11-30T10:00:00Z"));
+      for (const r of [batched, created]) {
+        expect(r.receivedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+        expect(r.receivedAt.getTime()).toBeLessThanOrEqual(after.getTime());
+        expect(r.nextAttemptAt).toEqual(r.receivedAt);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it("still stores through a client whose pool was ended by $disconnect (Prisma reconnects with its own)", async () => {
+    const other = createDb(t.url);
+    await other.webhookInbox.count();
+    await other.$disconnect();
+    expect(pgPoolOf(other)).toBeNull();
+    expect(await storeBatch(other, [delivery("after-disconnect")])).toEqual([true]);
+    expect(await storeBatch(other, [delivery("after-disconnect")])).toEqual([false]);
+    await other.$disconnect();
+    expect(await t.db.webhookInbox.count({ where: { webhookId: "after-disconnect" } })).toBe(1);
   });
 });
