@@ -206,6 +206,13 @@ if (SENDER === "lean") {
   lean.send({ job: { url, senders: SENDERS, requests } });
   await ready;
 }
+/** CPU time of the whole machine so far, busy (every process's, ours and others') and all, from /proc/stat. */
+const machineCpuMs = () => {
+  const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const all = f.reduce((a, b) => a + b, 0);
+  return { busy: (all - f[3]! - f[4]!) * TICK_MS, all: all * TICK_MS };
+};
+const machineAtStart = machineCpuMs();
 const cpuAtStart = processTree(app.pid!);
 const benchCpuAtStart = process.cpuUsage();
 const postgresCpuAtStart = postgresCpuMs();
@@ -248,6 +255,7 @@ if (lean) {
   );
 }
 const ingestMs = performance.now() - t0;
+const machineAtEnd = machineCpuMs();
 latencies.sort((a, b) => a - b);
 const rssAfterIngest = processTree(app.pid!);
 // CPU milliseconds spent per delivery during the ingest, by process: the app's (web, worker child),
@@ -315,6 +323,10 @@ console.log(
       acksOver5s: latencies.filter((l) => l > 5000).length,
       ingestPerSec: Math.round(deliveries.length / (ingestMs / 1000)),
       cpuPerDeliveryMs,
+      // The machine's busy CPU during the ingest, in cores (2 here), and per delivery: what is
+      // more than the processes above is other work on the machine.
+      machineBusyCores: +((machineAtEnd.busy - machineAtStart.busy) / ingestMs).toFixed(2),
+      machineBusyPerDeliveryMs: perDelivery(machineAtEnd.busy - machineAtStart.busy),
       rssBeforeMb: sumRss(rssBefore),
       rssAfterIngestMb: sumRss(rssAfterIngest),
       rssAfterDrainMb: sumRss(rssAfterDrain),
