@@ -199,7 +199,14 @@ if (SENDER === "lean") {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const requests = deliveries.map((d, i) => ({
-    headers: shopifyWebhookHeaders({ shop: SHOP, topic: d.topic, apiVersion: API_VERSION, webhookId: d.webhookId, secret: SECRET, body: bodies[i]! }),
+    headers: shopifyWebhookHeaders({
+      shop: SHOP,
+      topic: d.topic,
+      apiVersion: API_VERSION,
+      webhookId: d.webhookId,
+      secret: SECRET,
+      body: bodies[i]!,
+    }),
     body: bodies[i]!,
   }));
   const ready = new Promise((resolve) => lean!.once("message", resolve));
@@ -278,7 +285,9 @@ const cpuPerDeliveryMs = {
 // WORKER=after: the worker starts now, as `npm run worker` beside the app (its own process group,
 // stopped with the app below).
 const lateWorker =
-  WORKER === "after" ? spawn("npm", ["run", "worker"], { cwd: appDir, env, stdio: ["ignore", "ignore", "inherit"], detached: true }) : undefined;
+  WORKER === "after"
+    ? spawn("npm", ["run", "worker"], { cwd: appDir, env, stdio: ["ignore", "ignore", "inherit"], detached: true })
+    : undefined;
 // The worker applies what was taken in; wait until nothing is left to do.
 const w0 = performance.now();
 let unfinished = -1;
