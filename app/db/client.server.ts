@@ -29,11 +29,15 @@ export const SQLITE_SYNC_WAIT_MS = 50;
  * second process writing to the file fails at once with SQLITE_BUSY.
  */
 class LibSqlWithBusyTimeout extends PrismaLibSQL {
+  /** The client Prisma queries through, once it has connected (see libsqlClientOf). */
+  client: Client | null = null;
+
   constructor(private readonly config: Config) {
     super({ url: config.url });
   }
   override createClient(base: { url: string }) {
     const client = escapeLikeOn(createClient({ ...this.config, url: base.url, timeout: SQLITE_SYNC_WAIT_MS }));
+    if (base.url === this.config.url) this.client = client;
     // Prisma opens interactive transactions DEFERRED: one that reads, then writes after
     // another process committed, fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait).
     // BEGIN IMMEDIATE takes the write lock first, waiting for it instead.
@@ -90,6 +94,21 @@ export function pgPoolOf(client: Db): pg.Pool | null {
   return pool && !pool.ending && !pool.ended ? pool : null;
 }
 
+/** The libsql adapter under each SQLite client made by createDb (see libsqlClientOf). */
+const libsqlAdapters = new WeakMap<object, LibSqlWithBusyTimeout>();
+
+/**
+ * The libsql client a SQLite client's adapter queries through (its calls wait out a busy file as
+ * Prisma's do), for the few hot statements sent without Prisma; null on PostgreSQL, before
+ * Prisma has connected, or once it has been disconnected (callers fall back to Prisma). Unlike
+ * Prisma's own calls, these do not queue behind an interactive transaction of this client: the
+ * transaction holds its own connection, and a write meanwhile waits for its lock (busy).
+ */
+export function libsqlClientOf(client: Db): Client | null {
+  const c = libsqlAdapters.get(client)?.client;
+  return c && !c.closed ? c : null;
+}
+
 export function createDb(url: string = runtimeConfig().databaseUrl): Db {
   if (providerOf(url) === "postgres") {
     const pool = new pg.Pool({
@@ -111,7 +130,10 @@ export function createDb(url: string = runtimeConfig().databaseUrl): Db {
   }
   // The web process and `npm run worker` share the file: wait for the other's write lock
   // (libsql fails at once by default) rather than fail the webhook or the event.
-  return new SqliteClient({ adapter: new LibSqlWithBusyTimeout({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const adapter = new LibSqlWithBusyTimeout({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client = new SqliteClient({ adapter });
+  libsqlAdapters.set(client, adapter);
+  return client;
 }
 
 declare global {
