@@ -5,7 +5,16 @@
 // worker has applied everything, and how long SIGTERM takes to stop the app.
 //
 //   npx tsx bench/webhook-load.ts [sqlite|postgres] [--app DIR] [--no-build]
-//   knobs: DELIVERIES=5000 SENDERS=64 BIG_ORDER_LINES=0
+//   knobs: DELIVERIES=5000 SENDERS=64 BIG_ORDER_LINES=0 SENDER=fetch WORKER=on CPU_PROF_DIR=
+//
+// SENDER=lean: the deliveries are signed before the clock starts and sent from a process of its
+// own over node:http keep-alive sockets (bench/support/lean-sender.ts), so the senders' CPU is
+// small and counted apart; SENDER=fetch (default): each sender signs, then fetch()es, in this
+// process, as the figures before decision 0040 were taken.
+// WORKER=after: the app runs with BACKORDER_WORKER=off (no worker child) and this bench starts
+// `npm run worker` in the app's checkout once the last delivery is acknowledged, so the web
+// process's own ceiling shows; WORKER=on (default) is production: the web process's child.
+// CPU_PROF_DIR=dir: every node process of the app writes a V8 CPU profile there when it exits.
 //
 // BIG_ORDER_LINES=100000 first sends one signed order of that many lines (about 20 MB), then
 // the load; a probe GETs / every 100 ms throughout, to show whether the worker's work on the
@@ -13,7 +22,7 @@
 //
 // --app DIR serves another checkout (e.g. a worktree of an older commit) with this bench, so
 // a change and what it replaces are measured in the same run on the same machine.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -22,6 +31,7 @@ import { shopifyWebhookHeaders } from "../dev/webhook-signing.ts";
 import { flashSale } from "../dev/fixtures/flash-sale.ts";
 import { orderPayload } from "../dev/fixtures/shopify-payloads.ts";
 import { throwawayDatabase } from "./support/throwaway-database.ts";
+import type { LeanResult } from "./support/lean-sender.ts";
 import { API_VERSION } from "../app/shopify-app.server.ts";
 
 const args = process.argv.slice(2);
@@ -30,6 +40,9 @@ const appDir = path.resolve(args.includes("--app") ? args[args.indexOf("--app") 
 const DELIVERIES = Number(process.env.DELIVERIES ?? 5000);
 const SENDERS = Number(process.env.SENDERS ?? 64);
 const BIG_ORDER_LINES = Number(process.env.BIG_ORDER_LINES ?? 0);
+const SENDER = process.env.SENDER === "lean" ? "lean" : "fetch";
+const WORKER = process.env.WORKER === "after" ? "after" : "on";
+const CPU_PROF_DIR = process.env.CPU_PROF_DIR ? path.resolve(process.env.CPU_PROF_DIR) : undefined;
 const SECRET = "bench-load-secret";
 const SHOP = "load-bench.myshopify.com";
 
@@ -90,8 +103,13 @@ const env = {
   SHOPIFY_API_KEY: "bench-load",
   SHOPIFY_API_SECRET: SECRET,
   SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+  ...(WORKER === "after" ? { BACKORDER_WORKER: "off" } : {}),
 };
-const app: ChildProcess = spawn("npm", ["start"], { cwd: appDir, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+const appEnv = {
+  ...env,
+  ...(CPU_PROF_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}`.trim() } : {}),
+};
+const app: ChildProcess = spawn("npm", ["start"], { cwd: appDir, env: appEnv, stdio: ["ignore", "ignore", "pipe"], detached: true });
 let appErr = "";
 app.stderr!.on("data", (c: Buffer) => (appErr = (appErr + c.toString()).slice(-4000)));
 const url = `http://127.0.0.1:${port}/webhooks`;
@@ -173,43 +191,85 @@ const postgresCpuMs = () =>
 /** CPU spent between two readings by the server processes alive at both (backends that came and went are missed). */
 const cpuSince = (before: Map<string, number>, after: Map<string, number>) =>
   [...after].reduce((sum, [pid, ms]) => sum + (before.has(pid) ? ms - before.get(pid)! : 0), 0);
+// SENDER=lean: signed now, before the clock, and handed to the sender process.
+let lean: ChildProcess | undefined;
+if (SENDER === "lean") {
+  lean = fork(path.join(import.meta.dirname, "support/lean-sender.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const requests = deliveries.map((d, i) => ({
+    headers: shopifyWebhookHeaders({
+      shop: SHOP,
+      topic: d.topic,
+      apiVersion: API_VERSION,
+      webhookId: d.webhookId,
+      secret: SECRET,
+      body: bodies[i]!,
+    }),
+    body: bodies[i]!,
+  }));
+  const ready = new Promise((resolve) => lean!.once("message", resolve));
+  lean.send({ job: { url, senders: SENDERS, requests } });
+  await ready;
+}
+/** CPU time of the whole machine so far, busy (every process's, ours and others') and all, from /proc/stat. */
+const machineCpuMs = () => {
+  const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const all = f.reduce((a, b) => a + b, 0);
+  return { busy: (all - f[3]! - f[4]!) * TICK_MS, all: all * TICK_MS };
+};
+const machineAtStart = machineCpuMs();
 const cpuAtStart = processTree(app.pid!);
 const benchCpuAtStart = process.cpuUsage();
 const postgresCpuAtStart = postgresCpuMs();
+let senderCpuMs = 0;
 const t0 = performance.now();
-await Promise.all(
-  Array.from({ length: SENDERS }, async () => {
-    while (next < deliveries.length) {
-      const i = next++;
-      const d = deliveries[i]!;
-      const headers = shopifyWebhookHeaders({
-        shop: SHOP,
-        topic: d.topic,
-        apiVersion: API_VERSION,
-        webhookId: d.webhookId,
-        secret: SECRET,
-        body: bodies[i]!,
-      });
-      const s = performance.now();
-      let status: string;
-      try {
-        const res = await fetch(url, { method: "POST", headers, body: bodies[i]!, signal: AbortSignal.timeout(30_000) });
-        await res.arrayBuffer();
-        status = String(res.status);
-      } catch (e) {
-        status = (e as Error).name;
+if (lean) {
+  const done = new Promise<LeanResult>((resolve) => lean!.once("message", (m) => resolve(m as LeanResult)));
+  lean.send({ go: true });
+  const result = await done;
+  latencies.push(...result.latencies);
+  for (const [status, n] of Object.entries(result.statuses)) statuses.set(status, n);
+  senderCpuMs = result.cpuMs;
+} else {
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      while (next < deliveries.length) {
+        const i = next++;
+        const d = deliveries[i]!;
+        const headers = shopifyWebhookHeaders({
+          shop: SHOP,
+          topic: d.topic,
+          apiVersion: API_VERSION,
+          webhookId: d.webhookId,
+          secret: SECRET,
+          body: bodies[i]!,
+        });
+        const s = performance.now();
+        let status: string;
+        try {
+          const res = await fetch(url, { method: "POST", headers, body: bodies[i]!, signal: AbortSignal.timeout(30_000) });
+          await res.arrayBuffer();
+          status = String(res.status);
+        } catch (e) {
+          status = (e as Error).name;
+        }
+        latencies.push(performance.now() - s);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
-      latencies.push(performance.now() - s);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-  }),
-);
+    }),
+  );
+}
 const ingestMs = performance.now() - t0;
+const machineAtEnd = machineCpuMs();
 latencies.sort((a, b) => a - b);
 const rssAfterIngest = processTree(app.pid!);
 // CPU milliseconds spent per delivery during the ingest, by process: the app's (web, worker child),
-// this bench's own (the senders: signing, fetch), and PostgreSQL's server processes.
+// the senders' (this bench's own with SENDER=fetch: signing, fetch; else the lean sender process's,
+// while this one only waits), and PostgreSQL's server processes.
 const benchCpu = process.cpuUsage(benchCpuAtStart);
+const sendersCpuMs = SENDER === "lean" ? senderCpuMs : (benchCpu.user + benchCpu.system) / 1000;
 const perDelivery = (ms: number) => +(ms / deliveries.length).toFixed(3);
 const cpuPerDeliveryMs = {
   ...Object.fromEntries(
@@ -218,10 +278,16 @@ const cpuPerDeliveryMs = {
       perDelivery(p.cpuMs - (cpuAtStart.find((q) => q.pid === p.pid)?.cpuMs ?? 0)),
     ]),
   ),
-  bench: perDelivery((benchCpu.user + benchCpu.system) / 1000),
+  senders: perDelivery(sendersCpuMs),
   ...(provider === "postgres" ? { postgresServer: perDelivery(cpuSince(postgresCpuAtStart, postgresCpuMs())) } : {}),
 };
 
+// WORKER=after: the worker starts now, as `npm run worker` beside the app (its own process group,
+// stopped with the app below).
+const lateWorker =
+  WORKER === "after"
+    ? spawn("npm", ["run", "worker"], { cwd: appDir, env, stdio: ["ignore", "ignore", "inherit"], detached: true })
+    : undefined;
 // The worker applies what was taken in; wait until nothing is left to do.
 const w0 = performance.now();
 let unfinished = -1;
@@ -241,6 +307,7 @@ probe.sort((a, b) => a - b);
 const s0 = performance.now();
 const exited = new Promise<number | null>((r) => app.once("exit", (code) => r(code)));
 process.kill(-app.pid!, "SIGTERM");
+if (lateWorker) process.kill(-lateWorker.pid!, "SIGTERM");
 const stopped = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
 const stopSeconds = (performance.now() - s0) / 1000;
 if (!stopped) process.kill(-app.pid!, "SIGKILL");
@@ -256,6 +323,8 @@ console.log(
       commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: appDir, encoding: "utf8" }).stdout.trim(),
       deliveries: deliveries.length,
       senders: SENDERS,
+      sender: SENDER,
+      worker: WORKER,
       statuses: Object.fromEntries(statuses),
       ackP50ms: Math.round(pct(latencies, 50)),
       ackP99ms: Math.round(pct(latencies, 99)),
@@ -263,6 +332,10 @@ console.log(
       acksOver5s: latencies.filter((l) => l > 5000).length,
       ingestPerSec: Math.round(deliveries.length / (ingestMs / 1000)),
       cpuPerDeliveryMs,
+      // The machine's busy CPU during the ingest, in cores (2 here), and per delivery: what is
+      // more than the processes above is other work on the machine.
+      machineBusyCores: +((machineAtEnd.busy - machineAtStart.busy) / ingestMs).toFixed(2),
+      machineBusyPerDeliveryMs: perDelivery(machineAtEnd.busy - machineAtStart.busy),
       rssBeforeMb: sumRss(rssBefore),
       rssAfterIngestMb: sumRss(rssAfterIngest),
       rssAfterDrainMb: sumRss(rssAfterDrain),

@@ -4,6 +4,7 @@
 import { createClient, type Client, type Config, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient as SqliteClient } from "../../prisma/generated/sqlite/index.js";
 import { PrismaClient as PostgresClient } from "../../prisma/generated/postgres/index.js";
 import { escapeLikeOn } from "./sqlite-like-escape.ts";
@@ -28,11 +29,15 @@ export const SQLITE_SYNC_WAIT_MS = 50;
  * second process writing to the file fails at once with SQLITE_BUSY.
  */
 class LibSqlWithBusyTimeout extends PrismaLibSQL {
+  /** The client Prisma queries through, once it has connected (see libsqlClientOf). */
+  client: Client | null = null;
+
   constructor(private readonly config: Config) {
     super({ url: config.url });
   }
   override createClient(base: { url: string }) {
     const client = escapeLikeOn(createClient({ ...this.config, url: base.url, timeout: SQLITE_SYNC_WAIT_MS }));
+    if (base.url === this.config.url) this.client = client;
     // Prisma opens interactive transactions DEFERRED: one that reads, then writes after
     // another process committed, fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait).
     // BEGIN IMMEDIATE takes the write lock first, waiting for it instead.
@@ -75,9 +80,38 @@ function waitWhileBusy<A extends unknown[], R>(client: Client, call: (...args: A
   };
 }
 
+/** The pg pool under each PostgreSQL client made by createDb (see pgPoolOf). */
+const pgPools = new WeakMap<object, pg.Pool>();
+
+/**
+ * The pool a PostgreSQL client's adapter queries through, for the few hot statements sent
+ * without Prisma (its Wasm query compiler compiles even a raw statement on every call); null on
+ * SQLite, or once the client has been disconnected (it ends the pool; Prisma itself would
+ * reconnect with a pool of its own, so callers fall back to Prisma).
+ */
+export function pgPoolOf(client: Db): pg.Pool | null {
+  const pool = pgPools.get(client);
+  return pool && !pool.ending && !pool.ended ? pool : null;
+}
+
+/** The libsql adapter under each SQLite client made by createDb (see libsqlClientOf). */
+const libsqlAdapters = new WeakMap<object, LibSqlWithBusyTimeout>();
+
+/**
+ * The libsql client a SQLite client's adapter queries through (its calls wait out a busy file as
+ * Prisma's do), for the few hot statements sent without Prisma; null on PostgreSQL, before
+ * Prisma has connected, or once it has been disconnected (callers fall back to Prisma). Unlike
+ * Prisma's own calls, these do not queue behind an interactive transaction of this client: the
+ * transaction holds its own connection, and a write meanwhile waits for its lock (busy).
+ */
+export function libsqlClientOf(client: Db): Client | null {
+  const c = libsqlAdapters.get(client)?.client;
+  return c && !c.closed ? c : null;
+}
+
 export function createDb(url: string = runtimeConfig().databaseUrl): Db {
   if (providerOf(url) === "postgres") {
-    const adapter = new PrismaPg({
+    const pool = new pg.Pool({
       connectionString: url,
       max: 10, // a small pool per process
       // A server that does not answer fails the query instead of hanging it, so the worker's
@@ -87,11 +121,19 @@ export function createDb(url: string = runtimeConfig().databaseUrl): Db {
       // Idle connections do not keep a stopping process alive (graceful shutdown).
       allowExitOnIdle: true,
     });
-    return new PostgresClient({ adapter }) as unknown as Db;
+    // Ours, handed to the adapter (which ends it on $disconnect), so statements sent on it
+    // share the client's connections.
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+    const client = new PostgresClient({ adapter }) as unknown as Db;
+    pgPools.set(client, pool);
+    return client;
   }
   // The web process and `npm run worker` share the file: wait for the other's write lock
   // (libsql fails at once by default) rather than fail the webhook or the event.
-  return new SqliteClient({ adapter: new LibSqlWithBusyTimeout({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const adapter = new LibSqlWithBusyTimeout({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client = new SqliteClient({ adapter });
+  libsqlAdapters.set(client, adapter);
+  return client;
 }
 
 declare global {

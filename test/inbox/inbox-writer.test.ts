@@ -3,8 +3,9 @@
 // writers, and every caller learns whether its own delivery was new.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { InboxWriter } from "../../app/inbox/inbox-writer.server.ts";
-import type { Delivery } from "../../app/inbox/inbox.server.ts";
+import { InboxWriter, storeBatch } from "../../app/inbox/inbox-writer.server.ts";
+import { storeDelivery, type Delivery } from "../../app/inbox/inbox.server.ts";
+import { createDb, libsqlClientOf, pgPoolOf } from "../../app/db/client.server.ts";
 import { signedWebhookRequest, webhookDoor } from "../support/webhooks.ts";
 import { inventoryLevelPayload } from "../../dev/fixtures/shopify-payloads.ts";
 
@@ -99,5 +100,54 @@ describe("the inbox writer", () => {
     const statuses = await Promise.all(requests.map((r) => door(r).then((res) => res.status)));
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(await t.db.webhookInbox.count()).toBe(64);
+  });
+
+  it("stores a batch as Prisma's create stores one delivery: the body byte for byte, times in UTC whatever the process's zone", async () => {
+    // The batch goes to the pg pool or the libsql client, not through Prisma.
+    expect(pgPoolOf(t.db) !== null).toBe(t.provider === "postgres");
+    expect(libsqlClientOf(t.db) !== null).toBe(t.provider === "sqlite");
+    const payload = `{"note":"caf\u00e9 ✓ \\"quoted\\" 💥 $1 ? '--","crlf":"a\r\nb"}`;
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York"; // UTC-5: a time sent in the local zone would be 5 h off
+    try {
+      const before = new Date();
+      expect(await storeBatch(t.db, [delivery("batched", payload), delivery("batched", payload)])).toEqual([true, false]);
+      expect(await storeDelivery(t.db, delivery("created", payload))).toBe(true);
+      const after = new Date();
+      const row = (webhookId: string) => t.db.webhookInbox.findFirstOrThrow({ where: { webhookId } });
+      const batched = await row("batched");
+      const created = await row("created");
+      const columns = (r: typeof batched) => ({ ...r, id: 0, webhookId: "", eventId: "", receivedAt: 0, nextAttemptAt: 0 });
+      expect(columns(batched)).toEqual(columns(created));
+      expect(batched.payload).toBe(payload);
+      expect(batched.triggeredAt).toEqual(new Date("2026-11-30T10:00:00Z"));
+      for (const r of [batched, created]) {
+        expect(r.receivedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+        expect(r.receivedAt.getTime()).toBeLessThanOrEqual(after.getTime());
+        expect(r.nextAttemptAt).toEqual(r.receivedAt);
+      }
+      if (t.provider === "sqlite") {
+        // SQLite keeps times as text and the worker compares them as text: the same form as Prisma's.
+        const texts = await t.db.$queryRawUnsafe<{ triggered: string; received: string }[]>(
+          `SELECT "triggeredAt" || '' AS "triggered", "receivedAt" || '' AS "received" FROM "WebhookInbox" ORDER BY "webhookId"`,
+        );
+        expect(texts[0]!.triggered).toBe(texts[1]!.triggered);
+        expect(texts[0]!.received.replace(/\d/g, "0")).toBe(texts[1]!.received.replace(/\d/g, "0"));
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it("still stores through a client whose pool was ended by $disconnect (Prisma reconnects with its own)", async () => {
+    const other = createDb(t.url);
+    await other.webhookInbox.count();
+    await other.$disconnect();
+    expect(pgPoolOf(other)).toBeNull();
+    expect(await storeBatch(other, [delivery("after-disconnect")])).toEqual([true]);
+    expect(await storeBatch(other, [delivery("after-disconnect")])).toEqual([false]);
+    await other.$disconnect();
+    expect(await t.db.webhookInbox.count({ where: { webhookId: "after-disconnect" } })).toBe(1);
   });
 });
