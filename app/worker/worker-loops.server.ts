@@ -1,8 +1,9 @@
 // What a worker process runs (`npm run worker`, or the web process's worker child): the
 // inbox loop, the Shopify sync loop and its stop-selling lane, the daily storefront-date check
 // and the email loop, each on its own RetryLoop so a throttled shop never delays the inbox and
-// a database outage stops none of them for good; and the figures snapshots' warmer on a thread of its own, so a big
-// shop's recomputation never holds up the inbox or a stop-selling push (decision 0034).
+// a database outage stops none of them for good; and the figures snapshots' warmer on a thread
+// of its own, so a big shop's recomputation never holds up the inbox or a stop-selling push
+// (decision 0034).
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Db } from "../db/client.server.ts";
 import { drainInbox, type DrainOptions } from "./worker.server.ts";
