@@ -1,7 +1,8 @@
 // Runs the Shopify sync: claims due SyncTask rows under a lease, pushes each shop's
 // work (all its due variants in one batched push), and records the outcome. Stop-selling
 // pushes (DENY at a backorder limit) jump the queue: claimed before anything else in every
-// pass, and again between the tasks of a batch (decision 0023). A transient
+// pass, and again between the tasks of a batch (decision 0023); the worker also runs them on
+// a lane of their own beside the pass, `runStopSelling` (decision 0038). A transient
 // failure is tried again with backoff; a permanent one (or too many attempts) leaves the
 // task `failed` with its error, for the merchant to see and retry. Engine state and the
 // webhook inbox are never touched here: a failed push loses nothing but time.
@@ -52,12 +53,6 @@ export interface SyncOptions {
   batchSize?: number;
   /** Passes over the due tasks before returning (new work keeps arriving in a busy shop). */
   maxPasses?: number;
-  /**
-   * Asked between tasks: true when this process has committed a stop-selling task since it
-   * was last asked (the worker's inbox loop says so), so every shop's are pushed then, not
-   * only the shop in hand's. Each shop's own are looked for between its tasks regardless.
-   */
-  urgent?: () => boolean;
 }
 
 export interface SyncResult {
@@ -118,11 +113,11 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
     if (shops.length === 0) break;
     for (const { shop } of shops) {
       const gateway = gateways(shop);
-      // This shop's stop-selling tasks between any two of its calls; all shops' when woken for them.
+      // This shop's stop-selling tasks between any two of its calls (the worker's stop-selling
+      // lane pushes every shop's at once beside this pass: runStopSelling).
       const r = await syncShop(db, gateway, shop, now, opts, async () => {
         const mine = await pushStopSelling(db, gateway, shop, now, opts);
         progressed = add(mine.result) || progressed;
-        if (opts.urgent?.()) progressed = (await stopSellingEverywhere()) || progressed;
         return mine.pushed;
       });
       progressed = add(r) || progressed;
@@ -134,6 +129,15 @@ export async function runPendingSync(db: Db, gateways: GatewayFactory, opts: Syn
 
 const pausedShops = async (db: Db) =>
   (await db.shopSettings.findMany({ where: { pausedAt: { not: null } }, select: { shop: true } })).map((s) => s.shop);
+
+/**
+ * Every shop's due stop-selling tasks, and nothing else: the worker's stop-selling lane runs
+ * this beside runPendingSync, so a DENY is not held up by whatever the sync loop is in the
+ * middle of (an order task waiting for Shopify's rate limit; decision 0038). The claim is the
+ * same exact claim: of two runners (or this lane and a runner's pass), one pushes each task.
+ */
+export const runStopSelling = (db: Db, gateways: GatewayFactory, opts: SyncOptions = {}): Promise<SyncResult> =>
+  pushStopSellingEverywhere(db, gateways, opts.now ?? (() => new Date()), opts);
 
 /** Every shop's due stop-selling tasks (a paused shop's wait, as its other pushes do). */
 async function pushStopSellingEverywhere(db: Db, gateways: GatewayFactory, now: () => Date, opts: SyncOptions): Promise<SyncResult> {

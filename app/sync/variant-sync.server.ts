@@ -109,17 +109,27 @@ export async function pushVariants(
     }
     byProduct.set(p.productId, [...(byProduct.get(p.productId) ?? []), p]);
   }
-  for (const [productId, planned] of byProduct) {
-    await beforeCall();
-    const group = planned.filter((p) => !overtaken.has(p.variantId));
-    if (group.length === 0) continue;
-    await inBatches(group, failed, outage, async (batch) => {
-      await gateway.setInventoryPolicies(
-        gid("Product", productId),
-        batch.map((p) => ({ id: gid("ProductVariant", p.variantId), inventoryPolicy: p.policy! })),
+  const inFlight = policyPushes.begin(shop, now.getTime(), overtaken);
+  try {
+    for (const [productId, planned] of byProduct) {
+      await beforeCall();
+      // Checked and marked with no await in between: a push planned later that sends first wins.
+      const group = planned.filter((p) => !overtaken.has(p.variantId));
+      if (group.length === 0) continue;
+      policyPushes.sending(
+        inFlight,
+        group.map((p) => p.variantId),
       );
-      batch.forEach((p) => pushedPolicy.add(p.variantId));
-    });
+      await inBatches(group, failed, outage, async (batch) => {
+        await gateway.setInventoryPolicies(
+          gid("Product", productId),
+          batch.map((p) => ({ id: gid("ProductVariant", p.variantId), inventoryPolicy: p.policy! })),
+        );
+        batch.forEach((p) => pushedPolicy.add(p.variantId));
+      });
+    }
+  } finally {
+    policyPushes.end(inFlight);
   }
 
   // Storefront metafield, 25 per call.
@@ -158,6 +168,43 @@ export async function pushVariants(
   }
   return failed;
 }
+
+interface PolicyPush {
+  shop: string;
+  /** When its plan was made. */
+  plannedAt: number;
+  /** Variants a push planned at the same time or later has sent: this one's plan for them is stale. */
+  overtaken: Set<string>;
+}
+
+/**
+ * The pushes of inventory policies running in this process, per shop. The stop-selling lane
+ * (worker-loops.server.ts) pushes DENY while the sync loop may be in the middle of a variant
+ * push planned earlier: once a push planned later has sent a variant's policy, the older push
+ * drops its plan for that variant (else its stale CONTINUE would land after the DENY). Not
+ * covered: two calls for one variant in flight at once, and pushes in two processes
+ * (decision 0038).
+ */
+const policyPushes = {
+  shops: new Map<string, Set<PolicyPush>>(),
+  begin(shop: string, plannedAt: number, overtaken: Set<string>): PolicyPush {
+    const push = { shop, plannedAt, overtaken };
+    const active = this.shops.get(shop) ?? new Set<PolicyPush>();
+    active.add(push);
+    this.shops.set(shop, active);
+    return push;
+  },
+  /** This push is sending these variants' policies: plans made at the same time or earlier are stale. */
+  sending(push: PolicyPush, variantIds: string[]) {
+    for (const other of this.shops.get(push.shop) ?? [])
+      if (other !== push && other.plannedAt <= push.plannedAt) for (const id of variantIds) other.overtaken.add(id);
+  },
+  end(push: PolicyPush) {
+    const active = this.shops.get(push.shop);
+    active?.delete(push);
+    if (active?.size === 0) this.shops.delete(push.shop);
+  },
+};
 
 function metafieldWrite(p: VariantPlan): MetafieldWrite {
   return {

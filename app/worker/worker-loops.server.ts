@@ -1,14 +1,15 @@
 // What a worker process runs (`npm run worker`, or the web process's worker child): the
-// inbox loop, the Shopify sync loop, the daily storefront-date check and the email loop, each
-// on its own RetryLoop so a throttled shop never delays the inbox and a database outage stops
-// none of them for good; and the figures snapshots' warmer on a thread of its own, so a big
-// shop's recomputation never holds up the inbox or a stop-selling push (decision 0034).
+// inbox loop, the Shopify sync loop and its stop-selling lane, the daily storefront-date check
+// and the email loop, each on its own RetryLoop so a throttled shop never delays the inbox and
+// a database outage stops none of them for good; and the figures snapshots' warmer on a thread
+// of its own, so a big shop's recomputation never holds up the inbox or a stop-selling push
+// (decision 0034).
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Db } from "../db/client.server.ts";
 import { drainInbox, type DrainOptions } from "./worker.server.ts";
 import { workerHooks } from "./worker-hooks.server.ts";
 import { RetryLoop } from "./retry-loop.server.ts";
-import { runPendingSync } from "../sync/runner.server.ts";
+import { runPendingSync, runStopSelling } from "../sync/runner.server.ts";
 import { processGateways } from "../sync/gateways.server.ts";
 import { refreshDatesForNewDay } from "../sync/daily-dates.server.ts";
 import { runtimeConfig } from "../config.server.ts";
@@ -47,12 +48,10 @@ export function startWorkerLoops(
   log: (line: string) => void = (l) => console.log(l),
   options: WorkerLoopsOptions = {},
 ): WorkerLoops {
-  // A stop-selling push committed by the inbox loop: the sync loop goes at once and, if it is
-  // in the middle of a batch, pushes it between two tasks (runner.server.ts, decision 0023).
-  let stopSellingWaiting = false;
+  // A stop-selling push committed by the inbox loop: its own lane pushes it at once, whatever
+  // the sync loop is in the middle of (decisions 0023, 0038).
   const hooks = workerHooks(() => {
-    stopSellingWaiting = true;
-    sync.wake();
+    stopSelling.wake();
   });
   const drainOptions: DrainOptions = {
     ...hooks,
@@ -79,14 +78,21 @@ export function startWorkerLoops(
     signal,
     // Pushes what the engine decided (and retries that came due); a failed push stays on its SyncTask.
     pass: async () => {
-      const s = await runPendingSync(db, processGateways(), {
-        urgent: () => {
-          const was = stopSellingWaiting;
-          stopSellingWaiting = false;
-          return was;
-        },
-      });
+      const s = await runPendingSync(db, processGateways());
       if (s.done + s.retrying + s.failed > 0) log(`[worker] sync: ${s.done} done, ${s.retrying} retrying, ${s.failed} failed`);
+    },
+  });
+  // DENY at a backorder limit, beside the sync loop rather than between its tasks: a pass can
+  // sit for seconds inside one order task, its read waiting for Shopify's rate limit to refill
+  // (traced, decision 0038). Same gateways (one throttle tracker per shop): a DENY costs 10
+  // points. Its poll picks up a failed push's retry when it comes due.
+  const stopSelling = new RetryLoop({
+    name: "stop-selling",
+    pollMs: SYNC_POLL_MS,
+    signal,
+    pass: async () => {
+      const s = await runStopSelling(db, processGateways());
+      if (s.done + s.retrying + s.failed > 0) log(`[worker] stop-selling: ${s.done} done, ${s.retrying} retrying, ${s.failed} failed`);
     },
   });
   const inbox = new RetryLoop({
@@ -127,6 +133,6 @@ export function startWorkerLoops(
       if (r.sent + r.retrying + r.failed > 0) log(`[worker] email: ${r.sent} sent, ${r.retrying} retrying, ${r.failed} failed`);
     },
   });
-  const done = Promise.all([inbox.run(), sync.run(), dates.run(), email.run(), figures.done]).then(() => undefined);
+  const done = Promise.all([inbox.run(), sync.run(), stopSelling.run(), dates.run(), email.run(), figures.done]).then(() => undefined);
   return { wakeInbox: () => inbox.wake(), figures, done };
 }

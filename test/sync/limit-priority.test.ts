@@ -1,7 +1,8 @@
 // A backorder limit reached during a burst: the DENY that stops Shopify selling goes ahead
 // of every queued push (decision 0023). From signed webhooks through the worker's hook to
 // the calls the Admin API stand-in receives: before older order tasks (in every pass and
-// between a batch's tasks), once however often it is asked for, kept through a failed push
+// between a batch's tasks, and by the worker's stop-selling lane while a pass is held inside a
+// task, decision 0038), once however often it is asked for, kept through a failed push
 // and a runner that died holding it, committed with the change or not at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
@@ -10,7 +11,8 @@ import { createHarness, type Harness } from "./harness.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../../dev/fixtures/shopify-payloads.ts";
 import type { AdminGateway } from "../../app/shopify/admin-operations.server.ts";
 import type { GatewayFactory } from "../../app/shopify/gateway.server.ts";
-import { runPendingSync, STOP_SELLING_LEASE_MS } from "../../app/sync/runner.server.ts";
+import { runPendingSync, runStopSelling, STOP_SELLING_LEASE_MS } from "../../app/sync/runner.server.ts";
+import { pushVariants } from "../../app/sync/variant-sync.server.ts";
 import { enqueueSync } from "../../app/sync/tasks.server.ts";
 import { SYNC_KIND } from "../../app/sync/task-kind.ts";
 import { SYNC_TASK_STATUS } from "../../app/sync/task-status.ts";
@@ -31,8 +33,12 @@ const ROLLBACK = { product: 9600, variant: 96001, item: 96501, limit: 1 };
 // Not managed by the app until a test gives them settings.
 const LATER_A = { product: 9700, variant: 97001, item: 97501, limit: null };
 const LATER_X = { product: 9800, variant: 98001, item: 98501, limit: 1 };
-const VARIANTS = [BUSY, FIRST, MIDWAY, FLAKY, DIES, ROLLBACK];
-const CATALOG = [...VARIANTS, LATER_A, LATER_X];
+const LANE = { product: 9900, variant: 99001, item: 99501, limit: 1 };
+const VARIANTS = [BUSY, FIRST, MIDWAY, FLAKY, DIES, ROLLBACK, LANE];
+// Not managed until the last test: a variant push planned before the limit, overtaken by the lane's DENY.
+const LATER_B = { product: 9910, variant: 99101, item: 99601, limit: null };
+const LATER_Y = { product: 9920, variant: 99201, item: 99701, limit: 1 };
+const CATALOG = [...VARIANTS, LATER_A, LATER_X, LATER_B, LATER_Y];
 
 let t: TestDatabase;
 let h: Harness;
@@ -296,5 +302,79 @@ describe("DENY at a backorder limit during a burst", () => {
     const from = h.standin.calls.length;
     await h.run();
     expect(policyPushes(from, ROLLBACK)).toEqual(["DENY"]);
+  });
+  it("is pushed by the stop-selling lane while the runner is held inside an order task, before the pass's other order tasks", async () => {
+    await h.sync(); // what earlier tests left queued
+    const busy = [order(BUSY), order(BUSY), order(BUSY)];
+    for (const o of busy) await h.deliver([o]);
+    h.clock.advance(2_000);
+    // The runner's first order task reads its fulfillment orders and is held there (as by a
+    // read waiting for the rate limit to refill); meanwhile LANE reaches its limit.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let first = true;
+    const gateways = gatewaysWith("orderFulfillmentOrders", async () => {
+      if (!first) return;
+      first = false;
+      await h.deliver([order(LANE)]);
+      held();
+      await released;
+    });
+    const from = h.standin.calls.length;
+    const pass = runPendingSync(t.db, gateways, { now: h.clock.date });
+    await holding;
+    // The worker's stop-selling lane, beside the held pass.
+    const lane = await runStopSelling(t.db, h.gateways, { now: h.clock.date });
+    expect(lane).toEqual({ done: 1, retrying: 0, failed: 0 });
+    expect(h.shop.variants.get(variantGid(LANE))!.inventoryPolicy).toBe("DENY");
+    expect(callsSince(from).some((c) => c.operationName === "OrderFulfillmentOrders")).toBe(false);
+    release();
+    await pass;
+    const deny = denyIndex(from, LANE);
+    const reads = callsSince(from).flatMap((c, i) => (c.operationName === "OrderFulfillmentOrders" ? [i] : []));
+    expect(reads.length).toBeGreaterThanOrEqual(busy.length);
+    expect(deny).toBeGreaterThanOrEqual(0);
+    expect(deny).toBeLessThan(Math.min(...reads));
+    expect(deny).toBeLessThan(firstCallOf(from, busy[1]!.id));
+    // Pushed once (the pass found it done), and the held pass did its order tasks after it
+    // (the LANE order's own task is still in its debounce).
+    expect(policyPushes(from, LANE)).toEqual(["DENY"]);
+    expect(await stopSellingTask(LANE)).toMatchObject({ status: SYNC_TASK_STATUS.done, attempts: 1 });
+    const busyTasks = await t.db.syncTask.findMany({
+      where: { shop: SHOP, kind: SYNC_KIND.order, targetId: { in: busy.map((o) => String(o.id)) } },
+    });
+    expect(busyTasks.map((b) => b.status)).toEqual(busy.map(() => SYNC_TASK_STATUS.done));
+  });
+
+  it("drops a variant push's older plan for a variant the lane denied while that push was between its calls", async () => {
+    await h.sync(); // what earlier tests left queued
+    await t.db.variantPolicy.createMany({
+      data: [LATER_B, LATER_Y].map((v) => ({ shop: SHOP, variantId: String(v.variant), enabled: true, maxBackorder: v.limit })),
+    });
+    const from = h.standin.calls.length;
+    // A variant push plans CONTINUE for both (one call per product); before its second call
+    // LATER_Y reaches its limit and the lane (not this push's own between-calls check) denies it.
+    let reached = false;
+    const failed = await pushVariants(t.db, h.gateways(SHOP), SHOP, [String(LATER_B.variant), String(LATER_Y.variant)], h.clock.date(), {
+      between: async () => {
+        if (!reached) {
+          reached = true;
+          await h.deliver([order(LATER_Y)]);
+          expect(await runStopSelling(t.db, h.gateways, { now: h.clock.date })).toMatchObject({ done: 1 });
+        }
+        return [];
+      },
+    });
+    expect(reached).toBe(true);
+    expect(failed.size).toBe(0);
+    expect(policyPushes(from, LATER_B)).toEqual(["CONTINUE"]);
+    // Its stale CONTINUE is not sent after the DENY.
+    expect(policyPushes(from, LATER_Y)).toEqual(["DENY"]);
+    expect(h.shop.variants.get(variantGid(LATER_Y))!.inventoryPolicy).toBe("DENY");
+    expect(
+      await t.db.syncedVariant.findUnique({ where: { shop_variantId: { shop: SHOP, variantId: String(LATER_Y.variant) } } }),
+    ).toMatchObject({ inventoryPolicy: "DENY" });
   });
 });
