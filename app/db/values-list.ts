@@ -25,3 +25,24 @@ export function valuesList(
   });
   return { sql: tuples.join(", "), params };
 }
+
+/**
+ * PostgreSQL: rows as one JSON parameter (`mark`), read back as `table`'s row type, so each
+ * column has its own type (a missing key is NULL). Bound one value at a time, the client turns
+ * each of a chunk's thousands of values into its query plan and back, costing as much as the
+ * statement itself (decision 0039). A Date goes as its ISO string, whose "Z" PostgreSQL ignores
+ * for a column without time zone: what is stored is UTC, as the client's own writes store it.
+ */
+export function jsonRows(
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  mark = "$1",
+): { select: string; param: string } {
+  const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
+  const list = columns.map((c) => `"${c}"`).join(", ");
+  return {
+    select: `SELECT ${list} FROM json_populate_recordset(NULL::"${table}", ${mark}::json)`,
+    param: JSON.stringify(objects),
+  };
+}

@@ -15,7 +15,7 @@ import type {
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
-import { valuesList } from "../db/values-list.ts";
+import { jsonRows, valuesList } from "../db/values-list.ts";
 import {
   customerToKeep,
   encodeParts,
@@ -425,8 +425,12 @@ async function applyOrderSnapshot(
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }
 
-/** Rows per multi-row INSERT: 10 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
-const SNAPSHOTS_PER_STATEMENT = 40;
+/**
+ * Rows per multi-row INSERT, 10 parameters each: under SQLite's bound-parameter limit (chunks.ts);
+ * PostgreSQL takes a chunk's orders in one JSON parameter (each statement costs the client a
+ * compile and a round trip, each bound value its own share of the compile).
+ */
+const SNAPSHOTS_PER_STATEMENT = { sqlite: 40, postgres: 1_000 } as const;
 
 /**
  * Stores order snapshots (each order at most once) and the lines of those that win; returns
@@ -454,31 +458,33 @@ async function storeOrderSnapshots(
     ).map((r) => r.orderId),
   );
   const customerOf = new Map(orders.map(({ e }) => [e.orderId, customerToKeep(e.customer, redacted.has(e.orderId))]));
-  for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT)) {
-    const values = valuesList(
-      dialectOf(tx),
-      chunk.map(({ e }) => [
-        shop,
-        e.orderId,
-        e.name,
-        e.createdAt,
-        e.updatedAt,
-        e.cancelledAt,
-        JSON.stringify(e.refundIds),
-        JSON.stringify(e.fulfillmentIds),
-        customerOf.get(e.orderId)?.id ?? null,
-        e.currency,
-      ]),
-    );
+  const columns = ["shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency"];
+  const dialect = dialectOf(tx);
+  for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT[dialect])) {
+    const rows = chunk.map(({ e }) => [
+      shop,
+      e.orderId,
+      e.name,
+      e.createdAt,
+      e.updatedAt,
+      e.cancelledAt,
+      JSON.stringify(e.refundIds),
+      JSON.stringify(e.fulfillmentIds),
+      customerOf.get(e.orderId)?.id ?? null,
+      e.currency,
+    ]);
+    // PostgreSQL's as one JSON parameter (decision 0039).
+    const json = dialect === "postgres" ? jsonRows("OrderSnapshot", columns, rows) : undefined;
+    const values = json ? undefined : valuesList(dialect, rows);
     const written = await tx.$queryRawUnsafe<{ orderId: string }[]>(
-      `INSERT INTO "OrderSnapshot" ("shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency")
-      VALUES ${values.sql}
+      `INSERT INTO "OrderSnapshot" (${columns.map((c) => `"${c}"`).join(", ")})
+      ${json ? json.select : `VALUES ${values!.sql}`}
       ON CONFLICT ("shop", "orderId") DO UPDATE SET
         "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
         "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
       WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"
       RETURNING "orderId"`,
-      ...values.params,
+      ...(json ? [json.param] : values!.params),
     );
     for (const r of written) stored.add(r.orderId);
   }

@@ -4,7 +4,7 @@
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
-import { valuesList } from "../db/values-list.ts";
+import { jsonRows, valuesList } from "../db/values-list.ts";
 
 type LineRow = Omit<Prisma.BackorderLineCreateManyInput, "shop" | "lineItemId" | "state">;
 
@@ -62,15 +62,18 @@ export type NewLine = Prisma.BackorderLineCreateManyInput;
 export async function insertNewLines(tx: Tx, created: readonly NewLine[]) {
   const dialect = dialectOf(tx);
   const now = new Date();
+  const names = [...NEW_LINE_COLUMNS, "updatedAt"];
+  const columns = names.map((c) => `"${c}"`).join(", ");
+  const row = (c: NewLine) => [...NEW_LINE_COLUMNS.map((f) => (f === "waitingQuantity" ? (c[f] ?? 0) : (c[f] ?? null))), now];
   for (const chunk of chunks(created, NEW_LINES_PER_INSERT[dialect])) {
-    const values = valuesList(
-      dialect,
-      chunk.map((c) => [...NEW_LINE_COLUMNS.map((f) => (f === "waitingQuantity" ? (c[f] ?? 0) : (c[f] ?? null))), now]),
-    );
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "BackorderLine" (${[...NEW_LINE_COLUMNS, "updatedAt"].map((c) => `"${c}"`).join(", ")}) VALUES ${values.sql}`,
-      ...values.params,
-    );
+    if (dialect === "postgres") {
+      // One JSON parameter (decision 0039).
+      const json = jsonRows("BackorderLine", names, chunk.map(row));
+      await tx.$executeRawUnsafe(`INSERT INTO "BackorderLine" (${columns}) ${json.select}`, json.param);
+      continue;
+    }
+    const values = valuesList(dialect, chunk.map(row));
+    await tx.$executeRawUnsafe(`INSERT INTO "BackorderLine" (${columns}) VALUES ${values.sql}`, ...values.params);
   }
 }
 

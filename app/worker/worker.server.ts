@@ -13,7 +13,7 @@ import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { SqlParams } from "../db/sql-params.ts";
-import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
+import { chunks, eachChunk, IN_LIST_MAX, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../engine/apply-event.server.ts";
 import { deriveVariant, writeDerivation } from "../engine/recompute.server.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
@@ -35,10 +35,16 @@ export const LEASE_MS = 60_000;
 export const CHUNK_EVENTS = 100;
 /**
  * The most events in one transaction, and the events a drain claims at a time (a chunk cannot
- * be larger than the claim). Beyond this the fixed cost per chunk is already small; and a claim
- * stays a list that fits one statement's parameters.
+ * be larger than the claim), on SQLite: a claim stays a list that fits one statement's
+ * parameters (999 there).
  */
 export const MAX_CHUNK_EVENTS = 500;
+/**
+ * The same per database. PostgreSQL takes a list of 1,000 in one statement, and there the
+ * fixed cost per chunk (each touched variant's open lines read, the sync hooks) is still a
+ * fifth of an event's time at 500 (decision 0039). The time target bounds a chunk either way.
+ */
+export const MAX_CHUNK_EVENTS_OF = { sqlite: MAX_CHUNK_EVENTS, postgres: 1_000 } as const;
 /**
  * How long a chunk's transaction aims to last. On SQLite it holds the database's one write
  * lock, which the web process's webhook inserts wait for: no longer than a chunk of
@@ -96,6 +102,9 @@ function dueSql(p: SqlParams, now: Date): string {
     AND ("lockedUntil" IS NULL OR "lockedUntil" < ${p.p(now, "timestamp(3)")})`;
 }
 
+/** Inbox ids per statement: SQLite binds each (chunks.ts); PostgreSQL takes a chunk's as one array (SqlParams.ids). */
+const IDS_PER_LIST = { sqlite: IN_LIST_MAX, postgres: MAX_CHUNK_EVENTS_OF.postgres } as const;
+
 /** Shops a pass of drainInbox takes: each gets one batch, then the shops are looked up again. */
 export const SHOPS_PER_PASS = 20;
 
@@ -117,9 +126,9 @@ async function dueShops(db: Db, now: Date): Promise<string[]> {
 /** Processes every event due now; returns when nothing is due (or when `signal` aborts). */
 export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<DrainResult> {
   const now = opts.now ?? (() => new Date());
-  const batchSize = opts.batchSize ?? MAX_CHUNK_EVENTS;
+  const batchSize = opts.batchSize ?? MAX_CHUNK_EVENTS_OF[dialectOf(db)];
   const total: DrainResult = { processed: 0, failed: 0, rejected: 0 };
-  const pace = new ChunkPace(CHUNK_TARGET_MS[dialectOf(db)]);
+  const pace = new ChunkPace(CHUNK_TARGET_MS[dialectOf(db)], MAX_CHUNK_EVENTS_OF[dialectOf(db)]);
   while (!opts.signal?.aborted) {
     const shops = await dueShops(db, now());
     if (shops.length === 0) return total;
@@ -200,6 +209,7 @@ async function drainHeldShop(
   // A chunk of events in one transaction, each variant re-derived once per chunk: in a
   // flash sale most events touch the same few variants. If the chunk fails, its events
   // are applied one by one so a single bad event cannot hold the others back.
+  const ahead = new PayloadsAhead(db);
   for (let i = 0; i < live.length;) {
     if (opts.signal?.aborted) {
       await release(db, live.slice(i), owner);
@@ -207,7 +217,10 @@ async function drainHeldShop(
     }
     const chunk = nextChunk(live, i, pace.events(shop));
     try {
-      const prepared = await prepare(db, chunk, now, result);
+      const parsed = await ahead.take(chunk);
+      // The next chunk's payloads are read and parsed while this one's transaction waits on the database.
+      ahead.start(nextChunk(live, i + chunk.length, pace.events(shop)));
+      const prepared = await settle(db, parsed, now, result);
       for (const group of largeOrdersApart(prepared)) {
         if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, lease, group[0]!, now, opts, result);
         else {
@@ -327,11 +340,14 @@ type RawClaimed = {
 /**
  * Each shop's next chunk size, from the time per event of its last chunk: as many events as
  * fit in the target time, at most twice the last size (one slow chunk, a machine busy for a
- * moment, shrinks it at once), between CHUNK_EVENTS and MAX_CHUNK_EVENTS.
+ * moment, shrinks it at once), between CHUNK_EVENTS and the database's MAX_CHUNK_EVENTS_OF.
  */
 export class ChunkPace {
   private readonly size = new Map<string, number>();
-  constructor(private readonly targetMs: number) {}
+  constructor(
+    private readonly targetMs: number,
+    private readonly maxEvents: number = MAX_CHUNK_EVENTS,
+  ) {}
 
   events(shop: string): number {
     return this.size.get(shop) ?? CHUNK_EVENTS;
@@ -341,8 +357,8 @@ export class ChunkPace {
     if (events === 0) return;
     const current = this.events(shop);
     // Twice the current size, not twice this chunk's: one cut short by the end of the batch does not hold the next back.
-    const fits = ms > 0 ? Math.floor((this.targetMs * events) / ms) : MAX_CHUNK_EVENTS;
-    this.size.set(shop, Math.max(CHUNK_EVENTS, Math.min(MAX_CHUNK_EVENTS, 2 * current, fits)));
+    const fits = ms > 0 ? Math.floor((this.targetMs * events) / ms) : this.maxEvents;
+    this.size.set(shop, Math.max(CHUNK_EVENTS, Math.min(this.maxEvents, 2 * current, fits)));
   }
 }
 
@@ -357,34 +373,90 @@ function nextChunk(rows: ClaimedRow[], start: number, events: number): ClaimedRo
   return rows.slice(start, end);
 }
 
+/** A claimed row's payload read and parsed: the event, or why it cannot be applied. */
+type Parsed = { row: ClaimedRow; topic: string; event: DomainEvent } | { row: ClaimedRow; error: unknown };
+
 /**
- * Parses and maps the chunk's payloads, outside any transaction. One that cannot be parsed
- * (bad JSON, nested too deep) or mapped (a bound violated, an unsupported topic) will not
- * parse on any retry either: it is rejected at once with the reason.
+ * The next chunk's payloads, read and parsed ahead while the current chunk is applied
+ * (decision 0039). On PostgreSQL the read goes to another pooled connection, so it and the
+ * parsing (JavaScript) run while the chunk's transaction waits on the database; only reads,
+ * so nothing of the chunk's order or its transaction changes. SQLite's driver runs each
+ * statement to its end on the one thread: nothing to overlap, so nothing is read ahead.
+ * The pace may size the next chunk differently from the guess: rows read ahead and not in
+ * it wait for the chunk after; rows it needs and not read are read then.
  */
-async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: DrainResult): Promise<Prepared[]> {
+class PayloadsAhead {
+  private known = new Map<number, Parsed>();
+  private pending: Promise<Map<number, Parsed>> | undefined;
+  constructor(private readonly db: Db) {}
+
+  async take(chunk: ClaimedRow[]): Promise<Parsed[]> {
+    if (this.pending) {
+      const read = this.pending;
+      this.pending = undefined;
+      for (const [id, p] of await read.catch(() => new Map<number, Parsed>())) this.known.set(id, p);
+    }
+    const missing = chunk.filter((r) => !this.known.has(r.id));
+    const read = missing.length ? await readParsed(this.db, missing) : new Map<number, Parsed>();
+    return chunk.map((r) => {
+      const p = this.known.get(r.id) ?? read.get(r.id)!;
+      this.known.delete(r.id);
+      return p;
+    });
+  }
+
+  start(rows: ClaimedRow[]) {
+    if (dialectOf(this.db) !== "postgres") return;
+    const todo = rows.filter((r) => !this.known.has(r.id));
+    if (todo.length === 0) return;
+    this.pending = readParsed(this.db, todo);
+    // A failed read ahead is read again by take() (whose own failure is the drain's); a drain
+    // that ends before (stopped, lease lost) leaves it unawaited.
+    this.pending.catch(() => undefined);
+  }
+}
+
+/**
+ * Reads and parses the rows' payloads; no writes. One that cannot be parsed (bad JSON, nested
+ * too deep) or mapped (a bound violated, an unsupported topic) will not parse on any retry
+ * either: settle() rejects it.
+ */
+async function readParsed(db: Db, chunk: ClaimedRow[]): Promise<Map<number, Parsed>> {
   // As plain rows (decision 0029): a chunk's payloads are megabytes, which the model read maps again.
   const payloads = await inChunks(
     chunk.map((r) => r.id),
     (ids) => {
       const p = new SqlParams(dialectOf(db));
       return db.$queryRawUnsafe<{ id: number; payload: string }[]>(
-        `SELECT "id", "payload" FROM "WebhookInbox" WHERE "id" IN (${p.list(ids)})`,
+        `SELECT "id", "payload" FROM "WebhookInbox" WHERE "id" IN (${p.ids(ids)})`,
         ...p.values,
       );
     },
+    IDS_PER_LIST[dialectOf(db)],
   );
   const payloadOf = new Map(payloads.map((p) => [Number(p.id), p.payload]));
   // A large body is in parts (stored so by the door); it is read a part at a time.
   for (const row of chunk) if (row.bodyId) payloadOf.set(row.id, await readBodyParts(db, row.bodyId));
-  const prepared: Prepared[] = [];
+  const parsed = new Map<number, Parsed>();
   for (const row of chunk) {
     try {
       const topic = normalizeTopic(row.topic);
       if (!topic) throw new UnsupportedTopicError(`unsupported topic ${row.topic}`);
-      prepared.push({ row, topic, event: toDomainEvent(topic, parsePayload(payloadOf.get(row.id) ?? "")) });
+      parsed.set(row.id, { row, topic, event: toDomainEvent(topic, parsePayload(payloadOf.get(row.id) ?? "")) });
     } catch (e) {
-      await reject(db, row, e, now);
+      parsed.set(row.id, { row, error: e });
+    }
+  }
+  return parsed;
+}
+
+/** The chunk's events that can be applied; the others are rejected at once with the reason, outside any transaction. */
+async function settle(db: Db, parsed: Parsed[], now: () => Date, result: DrainResult): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  for (const p of parsed) {
+    if ("event" in p) prepared.push(p);
+    else {
+      await reject(db, p.row, p.error, now);
       result.rejected++;
     }
   }
@@ -505,10 +577,11 @@ async function applyRows(
         return tx.$executeRawUnsafe(
           `UPDATE "WebhookInbox" SET "status" = ${p.p(INBOX_STATUS.done)}, "payload" = '', "bodyId" = NULL,
              "processedAt" = ${p.p(now(), "timestamp(3)")}, "lockedUntil" = NULL, "lockedBy" = NULL, "lastError" = NULL
-           WHERE "id" IN (${p.list(ids)})`,
+           WHERE "id" IN (${p.ids(ids)})`,
           ...p.values,
         );
       },
+      IDS_PER_LIST[dialectOf(tx)],
     );
     await deleteBodyParts(
       tx,
