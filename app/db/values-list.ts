@@ -27,22 +27,37 @@ export function valuesList(
 }
 
 /**
- * PostgreSQL: rows as one JSON parameter (`mark`), read back as `table`'s row type, so each
- * column has its own type (a missing key is NULL). Bound one value at a time, the client turns
- * each of a chunk's thousands of values into its query plan and back, costing as much as the
- * statement itself (decision 0039). A Date goes as its ISO string, whose "Z" PostgreSQL ignores
- * for a column without time zone: what is stored is UTC, as the client's own writes store it.
+ * Rows as one JSON parameter (`mark`) instead of a parameter per value: bound one at a time,
+ * the client turns each of a chunk's thousands of values into its query plan and back, which
+ * cost as much as the statement itself (decision 0039), and SQLite's 999 parameters cut a
+ * chunk's rows into dozens of statements. `select` is a SELECT of the columns, rows in the list's
+ * order (ids given by an INSERT follow it), for an `INSERT … SELECT` (SQLite needs a WHERE
+ * before an ON CONFLICT: it has one).
+ *
+ * PostgreSQL reads the rows as `table`'s row type, so each column has its own type; a Date goes
+ * as its ISO string, whose "Z" is ignored for a column without time zone: UTC is stored, as the
+ * client's own writes store it. SQLite has no column types to read them with: a Date is written
+ * as the libsql adapter writes one (ISO 8601, "+00:00"), numbers and text as they are.
  */
 export function jsonRows(
+  dialect: Dialect,
   table: string,
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
-  mark = "$1",
+  mark = dialect === "postgres" ? "$1" : "?",
 ): { select: string; param: string } {
-  const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
-  const list = columns.map((c) => `"${c}"`).join(", ");
+  if (dialect === "postgres") {
+    const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
+    return {
+      select: `SELECT ${columns.map((c) => `r."${c}"`).join(", ")}
+        FROM json_populate_recordset(NULL::"${table}", ${mark}::json) WITH ORDINALITY AS r ORDER BY r."ordinality"`,
+      param: JSON.stringify(objects),
+    };
+  }
+  const sqliteValue = (v: unknown) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : (v ?? null));
   return {
-    select: `SELECT ${list} FROM json_populate_recordset(NULL::"${table}", ${mark}::json)`,
-    param: JSON.stringify(objects),
+    select: `SELECT ${columns.map((c, i) => `json_extract("value", '$[${i}]') AS "${c}"`).join(", ")}
+      FROM json_each(${mark}) WHERE true ORDER BY "key"`,
+    param: JSON.stringify(rows.map((row) => columns.map((_, i) => sqliteValue(row[i])))),
   };
 }

@@ -425,12 +425,8 @@ async function applyOrderSnapshot(
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }
 
-/**
- * Rows per multi-row INSERT, 10 parameters each: under SQLite's bound-parameter limit (chunks.ts);
- * PostgreSQL takes a chunk's orders in one JSON parameter (each statement costs the client a
- * compile and a round trip, each bound value its own share of the compile).
- */
-const SNAPSHOTS_PER_STATEMENT = { sqlite: 40, postgres: 1_000 } as const;
+/** Snapshots per INSERT (one JSON parameter): a chunk's in one (each statement costs the client a compile and a round trip). */
+const SNAPSHOTS_PER_STATEMENT = 1_000;
 
 /**
  * Stores order snapshots (each order at most once) and the lines of those that win; returns
@@ -460,7 +456,7 @@ async function storeOrderSnapshots(
   const customerOf = new Map(orders.map(({ e }) => [e.orderId, customerToKeep(e.customer, redacted.has(e.orderId))]));
   const columns = ["shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency"];
   const dialect = dialectOf(tx);
-  for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT[dialect])) {
+  for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT)) {
     const rows = chunk.map(({ e }) => [
       shop,
       e.orderId,
@@ -473,18 +469,17 @@ async function storeOrderSnapshots(
       customerOf.get(e.orderId)?.id ?? null,
       e.currency,
     ]);
-    // PostgreSQL's as one JSON parameter (decision 0039).
-    const json = dialect === "postgres" ? jsonRows("OrderSnapshot", columns, rows) : undefined;
-    const values = json ? undefined : valuesList(dialect, rows);
+    // As one JSON parameter (decision 0039).
+    const json = jsonRows(dialect, "OrderSnapshot", columns, rows);
     const written = await tx.$queryRawUnsafe<{ orderId: string }[]>(
       `INSERT INTO "OrderSnapshot" (${columns.map((c) => `"${c}"`).join(", ")})
-      ${json ? json.select : `VALUES ${values!.sql}`}
+      ${json.select}
       ON CONFLICT ("shop", "orderId") DO UPDATE SET
         "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
         "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
       WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"
       RETURNING "orderId"`,
-      ...(json ? [json.param] : values!.params),
+      json.param,
     );
     for (const r of written) stored.add(r.orderId);
   }

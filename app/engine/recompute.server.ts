@@ -580,36 +580,25 @@ export async function writeDerivation(tx: Tx, shop: string, changes: LineChange[
   return [...new Set(changes.map((c) => c.orderId))];
 }
 
-/** History rows per INSERT: 7 parameters each, under SQLite's bound-parameter limit (chunks.ts); PostgreSQL's go as one JSON parameter. */
-const EVENTS_PER_INSERT = { sqlite: 120, postgres: 1_000 } as const;
+/** History rows per INSERT (one JSON parameter). */
+const EVENTS_PER_INSERT = 1_000;
 const LINE_EVENT_COLUMNS = ["shop", "lineItemId", "at", "fromState", "toState", "waiting", "reason"] as const;
 
 /**
- * The history rows as multi-row INSERTs (on PostgreSQL from one JSON parameter): `createMany` has
- * the client compile a query of every value first, which cost three times the statement's own
- * time in the flash sale (decision 0039).
+ * The history rows as SQL from one JSON parameter: `createMany` has the client compile a query
+ * of every value first, which cost three times the statement's own time in the flash sale
+ * (decision 0039).
  */
 async function insertLineEvents(tx: Tx, rows: LineChange["history"][]) {
-  const dialect = dialectOf(tx);
   const columns = LINE_EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
-  for (const chunk of chunks(rows, EVENTS_PER_INSERT[dialect])) {
-    if (dialect === "postgres") {
-      const json = jsonRows(
-        "LineEvent",
-        LINE_EVENT_COLUMNS,
-        chunk.map((h) => LINE_EVENT_COLUMNS.map((c) => h[c])),
-      );
-      await tx.$executeRawUnsafe(`INSERT INTO "LineEvent" (${columns}) ${json.select}`, json.param);
-      continue;
-    }
-    const values = valuesList(
-      dialect,
+  for (const chunk of chunks(rows, EVENTS_PER_INSERT)) {
+    const json = jsonRows(
+      dialectOf(tx),
+      "LineEvent",
+      LINE_EVENT_COLUMNS,
       chunk.map((h) => LINE_EVENT_COLUMNS.map((c) => h[c])),
     );
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "LineEvent" (${columns}) VALUES ${values.sql}`,
-      ...values.params,
-    );
+    await tx.$executeRawUnsafe(`INSERT INTO "LineEvent" (${columns}) ${json.select}`, json.param);
   }
 }
 

@@ -13,7 +13,7 @@ import type { DomainEvent, OrderSnapshotEvent } from "../backorder/events.ts";
 import type { Db, Tx } from "../db/client.server.ts";
 import { dialectOf } from "../db/dialect.ts";
 import { SqlParams } from "../db/sql-params.ts";
-import { chunks, eachChunk, IN_LIST_MAX, inChunks } from "../db/chunks.ts";
+import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { applyEvents, applyOrderLineSlice, type Affected } from "../engine/apply-event.server.ts";
 import { deriveVariant, writeDerivation } from "../engine/recompute.server.ts";
 import { lockShopEngine } from "../engine/engine-lock.server.ts";
@@ -34,17 +34,18 @@ export const LEASE_MS = 60_000;
  */
 export const CHUNK_EVENTS = 100;
 /**
- * The most events in one transaction, and the events a drain claims at a time (a chunk cannot
- * be larger than the claim), on SQLite: a claim stays a list that fits one statement's
- * parameters (999 there).
+ * The most events in one transaction (ChunkPace's default). Beyond this the fixed cost per
+ * chunk is already small.
  */
 export const MAX_CHUNK_EVENTS = 500;
 /**
- * The same per database. PostgreSQL takes a list of 1,000 in one statement, and there the
- * fixed cost per chunk (each touched variant's open lines read, the sync hooks) is still a
- * fifth of an event's time at 500 (decision 0039). The time target bounds a chunk either way.
+ * The most events in one transaction, and the events a drain claims at a time (a chunk cannot
+ * be larger than the claim), per database. The fixed cost per chunk (each touched variant's
+ * open lines read, the sync hooks) was still a fifth of an event's time at 500 (decision 0039);
+ * the time target bounds a chunk either way. SQLite's stays a list of ids that fits one
+ * statement's parameters (999 there).
  */
-export const MAX_CHUNK_EVENTS_OF = { sqlite: MAX_CHUNK_EVENTS, postgres: 1_000 } as const;
+export const MAX_CHUNK_EVENTS_OF = { sqlite: 900, postgres: 1_000 } as const;
 /**
  * How long a chunk's transaction aims to last. On SQLite it holds the database's one write
  * lock, which the web process's webhook inserts wait for: no longer than a chunk of
@@ -102,8 +103,8 @@ function dueSql(p: SqlParams, now: Date): string {
     AND ("lockedUntil" IS NULL OR "lockedUntil" < ${p.p(now, "timestamp(3)")})`;
 }
 
-/** Inbox ids per statement: SQLite binds each (chunks.ts); PostgreSQL takes a chunk's as one array (SqlParams.ids). */
-const IDS_PER_LIST = { sqlite: IN_LIST_MAX, postgres: MAX_CHUNK_EVENTS_OF.postgres } as const;
+/** Inbox ids per statement, as one parameter (SqlParams.ids): a chunk's. */
+const IDS_PER_LIST = MAX_CHUNK_EVENTS_OF.postgres;
 
 /** Shops a pass of drainInbox takes: each gets one batch, then the shops are looked up again. */
 export const SHOPS_PER_PASS = 20;
@@ -432,7 +433,7 @@ async function readParsed(db: Db, chunk: ClaimedRow[]): Promise<Map<number, Pars
         ...p.values,
       );
     },
-    IDS_PER_LIST[dialectOf(db)],
+    IDS_PER_LIST,
   );
   const payloadOf = new Map(payloads.map((p) => [Number(p.id), p.payload]));
   // A large body is in parts (stored so by the door); it is read a part at a time.
@@ -581,7 +582,7 @@ async function applyRows(
           ...p.values,
         );
       },
-      IDS_PER_LIST[dialectOf(tx)],
+      IDS_PER_LIST,
     );
     await deleteBodyParts(
       tx,
