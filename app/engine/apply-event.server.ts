@@ -454,7 +454,18 @@ async function storeOrderSnapshots(
     ).map((r) => r.orderId),
   );
   const customerOf = new Map(orders.map(({ e }) => [e.orderId, customerToKeep(e.customer, redacted.has(e.orderId))]));
-  const columns = ["shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency"];
+  const columns = [
+    "shop",
+    "orderId",
+    "name",
+    "createdAt",
+    "updatedAt",
+    "cancelledAt",
+    "refundIds",
+    "fulfillmentIds",
+    "customerId",
+    "currency",
+  ];
   const dialect = dialectOf(tx);
   for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT)) {
     const rows = chunk.map(({ e }) => [
