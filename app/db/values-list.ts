@@ -47,17 +47,25 @@ export function jsonRows(
   mark = dialect === "postgres" ? "$1" : "?",
 ): { select: string; param: string } {
   if (dialect === "postgres") {
-    const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
+    const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, wellFormed(row[i])])));
     return {
       select: `SELECT ${columns.map((c) => `r."${c}"`).join(", ")}
         FROM json_populate_recordset(NULL::"${table}", ${mark}::json) WITH ORDINALITY AS r ORDER BY r."ordinality"`,
       param: JSON.stringify(objects),
     };
   }
-  const sqliteValue = (v: unknown) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : (v ?? null));
+  const sqliteValue = (v: unknown) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : wellFormed(v));
   return {
     select: `SELECT ${columns.map((c, i) => `json_extract("value", '$[${i}]') AS "${c}"`).join(", ")}
       FROM json_each(${mark}) WHERE true ORDER BY "key"`,
     param: JSON.stringify(rows.map((row) => columns.map((_, i) => sqliteValue(row[i])))),
   };
+}
+
+/**
+ * A string's lone surrogates as U+FFFD (the client refuses them bound: its query's JSON), so
+ * that both databases store the same text: PostgreSQL's JSON refuses their `\ud800` escapes.
+ */
+function wellFormed(v: unknown): unknown {
+  return typeof v === "string" ? (v as string & { toWellFormed(): string }).toWellFormed() : (v ?? null);
 }
