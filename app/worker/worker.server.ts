@@ -33,17 +33,14 @@ export const LEASE_MS = 60_000;
  * the sync hooks once, whatever its number of events.
  */
 export const CHUNK_EVENTS = 100;
-/**
- * The most events in one transaction (ChunkPace's default). Beyond this the fixed cost per
- * chunk is already small.
- */
+/** ChunkPace's default maximum; the worker's own, per database, are MAX_CHUNK_EVENTS_OF. */
 export const MAX_CHUNK_EVENTS = 500;
 /**
  * The most events in one transaction, and the events a drain claims at a time (a chunk cannot
  * be larger than the claim), per database. The fixed cost per chunk (each touched variant's
  * open lines read, the sync hooks) was still a fifth of an event's time at 500 (decision 0039);
- * the time target bounds a chunk either way. SQLite's stays a list of ids that fits one
- * statement's parameters (999 there).
+ * the time target bounds a chunk either way. SQLite's stays under its 999 parameters, so a
+ * claim's ids still fit one model query's `in` list (the multi-worker fault test reads them so).
  */
 export const MAX_CHUNK_EVENTS_OF = { sqlite: 900, postgres: 1_000 } as const;
 /**
