@@ -207,7 +207,6 @@ async function drainHeldShop(
   // A chunk of events in one transaction, each variant re-derived once per chunk: in a
   // flash sale most events touch the same few variants. If the chunk fails, its events
   // are applied one by one so a single bad event cannot hold the others back.
-  const ahead = new PayloadsAhead(db);
   for (let i = 0; i < live.length;) {
     if (opts.signal?.aborted) {
       await release(db, live.slice(i), owner);
@@ -215,10 +214,7 @@ async function drainHeldShop(
     }
     const chunk = nextChunk(live, i, pace.events(shop));
     try {
-      const parsed = await ahead.take(chunk);
-      // The next chunk's payloads are read and parsed while this one's transaction waits on the database.
-      ahead.start(nextChunk(live, i + chunk.length, pace.events(shop)));
-      const prepared = await settle(db, parsed, now, result);
+      const prepared = await prepare(db, chunk, now, result);
       for (const group of largeOrdersApart(prepared)) {
         if (group.length === 1 && isLargeOrder(group[0]!.event)) await applyLargeOrder(db, lease, group[0]!, now, opts, result);
         else {
@@ -371,55 +367,12 @@ function nextChunk(rows: ClaimedRow[], start: number, events: number): ClaimedRo
   return rows.slice(start, end);
 }
 
-/** A claimed row's payload read and parsed: the event, or why it cannot be applied. */
-type Parsed = { row: ClaimedRow; topic: string; event: DomainEvent } | { row: ClaimedRow; error: unknown };
-
 /**
- * The next chunk's payloads, read and parsed ahead while the current chunk is applied
- * (decision 0039). On PostgreSQL the read goes to another pooled connection, so it and the
- * parsing (JavaScript) run while the chunk's transaction waits on the database; only reads,
- * so nothing of the chunk's order or its transaction changes. SQLite's driver runs each
- * statement to its end on the one thread: nothing to overlap, so nothing is read ahead.
- * The pace may size the next chunk differently from the guess: rows read ahead and not in
- * it wait for the chunk after; rows it needs and not read are read then.
+ * Parses and maps the chunk's payloads, outside any transaction. One that cannot be parsed
+ * (bad JSON, nested too deep) or mapped (a bound violated, an unsupported topic) will not
+ * parse on any retry either: it is rejected at once with the reason.
  */
-class PayloadsAhead {
-  private known = new Map<number, Parsed>();
-  private pending: Promise<Map<number, Parsed>> | undefined;
-  constructor(private readonly db: Db) {}
-
-  async take(chunk: ClaimedRow[]): Promise<Parsed[]> {
-    if (this.pending) {
-      const read = this.pending;
-      this.pending = undefined;
-      for (const [id, p] of await read.catch(() => new Map<number, Parsed>())) this.known.set(id, p);
-    }
-    const missing = chunk.filter((r) => !this.known.has(r.id));
-    const read = missing.length ? await readParsed(this.db, missing) : new Map<number, Parsed>();
-    return chunk.map((r) => {
-      const p = this.known.get(r.id) ?? read.get(r.id)!;
-      this.known.delete(r.id);
-      return p;
-    });
-  }
-
-  start(rows: ClaimedRow[]) {
-    if (dialectOf(this.db) !== "postgres") return;
-    const todo = rows.filter((r) => !this.known.has(r.id));
-    if (todo.length === 0) return;
-    this.pending = readParsed(this.db, todo);
-    // A failed read ahead is read again by take() (whose own failure is the drain's); a drain
-    // that ends before (stopped, lease lost) leaves it unawaited.
-    this.pending.catch(() => undefined);
-  }
-}
-
-/**
- * Reads and parses the rows' payloads; no writes. One that cannot be parsed (bad JSON, nested
- * too deep) or mapped (a bound violated, an unsupported topic) will not parse on any retry
- * either: settle() rejects it.
- */
-async function readParsed(db: Db, chunk: ClaimedRow[]): Promise<Map<number, Parsed>> {
+async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: DrainResult): Promise<Prepared[]> {
   // As plain rows (decision 0029): a chunk's payloads are megabytes, which the model read maps again.
   const payloads = await inChunks(
     chunk.map((r) => r.id),
@@ -435,26 +388,14 @@ async function readParsed(db: Db, chunk: ClaimedRow[]): Promise<Map<number, Pars
   const payloadOf = new Map(payloads.map((p) => [Number(p.id), p.payload]));
   // A large body is in parts (stored so by the door); it is read a part at a time.
   for (const row of chunk) if (row.bodyId) payloadOf.set(row.id, await readBodyParts(db, row.bodyId));
-  const parsed = new Map<number, Parsed>();
+  const prepared: Prepared[] = [];
   for (const row of chunk) {
     try {
       const topic = normalizeTopic(row.topic);
       if (!topic) throw new UnsupportedTopicError(`unsupported topic ${row.topic}`);
-      parsed.set(row.id, { row, topic, event: toDomainEvent(topic, parsePayload(payloadOf.get(row.id) ?? "")) });
+      prepared.push({ row, topic, event: toDomainEvent(topic, parsePayload(payloadOf.get(row.id) ?? "")) });
     } catch (e) {
-      parsed.set(row.id, { row, error: e });
-    }
-  }
-  return parsed;
-}
-
-/** The chunk's events that can be applied; the others are rejected at once with the reason, outside any transaction. */
-async function settle(db: Db, parsed: Parsed[], now: () => Date, result: DrainResult): Promise<Prepared[]> {
-  const prepared: Prepared[] = [];
-  for (const p of parsed) {
-    if ("event" in p) prepared.push(p);
-    else {
-      await reject(db, p.row, p.error, now);
+      await reject(db, row, e, now);
       result.rejected++;
     }
   }
