@@ -5,11 +5,13 @@
 // `npx tsx bench/engine-profile.ts [postgres]`; knobs: ORDERS=2000 VARIANTS=10 TOP=15; OPS=1 adds the
 // client's wall time per model operation; KEEP=1 keeps the database (prints its URL);
 // WORKER_ROOT=<checkout> drains with that checkout's worker (same bench, same client: a same-run
-// comparison with main).
+// comparison with main); CPU_PROFILE=<file> writes a CPU profile of the drain.
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/index.js";
 import { PrismaClient as PostgresClient } from "../prisma/generated/postgres/index.js";
+import fs from "node:fs";
+import inspector from "node:inspector/promises";
 import path from "node:path";
 import type { Db } from "../app/db/client.server.ts";
 import type * as Worker from "../app/worker/worker.server.ts";
@@ -99,7 +101,9 @@ const drainDb = process.env.OPS
           try {
             return await query(args);
           } finally {
-            const k = `${model ?? ""}.${operation}`;
+            // A raw statement by its kind (its text is the first argument).
+            const text = Array.isArray(args) && typeof args[0] === "string" ? args[0] : undefined;
+            const k = text ? `${operation} ${kindOf(text).slice(0, 60)}` : `${model ?? ""}.${operation}`;
             const o = byOp.get(k) ?? { n: 0, ms: 0 };
             o.n++;
             o.ms += performance.now() - t;
@@ -110,9 +114,24 @@ const drainDb = process.env.OPS
     }) as Db)
   : db;
 
+// CPU_PROFILE=<file>: a CPU profile of the drain alone (the fixture's load left out), for
+// chrome://inspect or any .cpuprofile reader.
+const profiler = process.env.CPU_PROFILE ? new inspector.Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const drained = await drainInbox(drainDb, workerHooks());
 const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+if (profiler) {
+  const { profile } = await profiler.post("Profiler.stop");
+  fs.writeFileSync(process.env.CPU_PROFILE!, JSON.stringify(profile));
+  profiler.disconnect();
+}
 const events = drained.processed;
 console.log(
   JSON.stringify(
@@ -128,6 +147,9 @@ console.log(
       statementsPerEvent: +(statements / events).toFixed(2),
       dbMsPerEvent: +(dbMs / events).toFixed(3),
       wallMsPerEvent: +(wallMs / events).toFixed(3),
+      // The worker process's own CPU (JavaScript, the client, the driver): less moved by other
+      // processes on the machine than the wall time.
+      cpuMsPerEvent: +((cpu.user + cpu.system) / 1000 / events).toFixed(3),
     },
     null,
     2,

@@ -16,4 +16,13 @@ export class SqlParams {
   list(values: readonly unknown[]): string {
     return values.map((v) => this.p(v)).join(", ");
   }
+  /**
+   * The inside of an `IN (…)` of integer ids, as one parameter: the client's compile of a query
+   * costs a share per bound value, and SQLite takes 999 (decision 0039).
+   */
+  ids(values: readonly number[]): string {
+    if (!values.every(Number.isSafeInteger)) throw new Error("ids: integers only");
+    if (this.dialect !== "postgres") return `SELECT "value" FROM json_each(${this.p(JSON.stringify(values))})`;
+    return `SELECT unnest(${this.p(`{${values.join(",")}}`, "int[]")})`;
+  }
 }

@@ -15,7 +15,7 @@ import type {
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks, eachChunk, inChunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
-import { valuesList } from "../db/values-list.ts";
+import { jsonRows, valuesList } from "../db/values-list.ts";
 import {
   customerToKeep,
   encodeParts,
@@ -425,8 +425,8 @@ async function applyOrderSnapshot(
   for (const line of e.lines) if (line.variantId) affected.variantIds.add(line.variantId);
 }
 
-/** Rows per multi-row INSERT: 10 parameters each, under SQLite's bound-parameter limit (chunks.ts). */
-const SNAPSHOTS_PER_STATEMENT = 40;
+/** Snapshots per INSERT (one JSON parameter): a chunk's in one (each statement costs the client a compile and a round trip). */
+const SNAPSHOTS_PER_STATEMENT = 1_000;
 
 /**
  * Stores order snapshots (each order at most once) and the lines of those that win; returns
@@ -454,31 +454,43 @@ async function storeOrderSnapshots(
     ).map((r) => r.orderId),
   );
   const customerOf = new Map(orders.map(({ e }) => [e.orderId, customerToKeep(e.customer, redacted.has(e.orderId))]));
+  const columns = [
+    "shop",
+    "orderId",
+    "name",
+    "createdAt",
+    "updatedAt",
+    "cancelledAt",
+    "refundIds",
+    "fulfillmentIds",
+    "customerId",
+    "currency",
+  ];
+  const dialect = dialectOf(tx);
   for (const chunk of chunks(orders, SNAPSHOTS_PER_STATEMENT)) {
-    const values = valuesList(
-      dialectOf(tx),
-      chunk.map(({ e }) => [
-        shop,
-        e.orderId,
-        e.name,
-        e.createdAt,
-        e.updatedAt,
-        e.cancelledAt,
-        JSON.stringify(e.refundIds),
-        JSON.stringify(e.fulfillmentIds),
-        customerOf.get(e.orderId)?.id ?? null,
-        e.currency,
-      ]),
-    );
+    const rows = chunk.map(({ e }) => [
+      shop,
+      e.orderId,
+      e.name,
+      e.createdAt,
+      e.updatedAt,
+      e.cancelledAt,
+      JSON.stringify(e.refundIds),
+      JSON.stringify(e.fulfillmentIds),
+      customerOf.get(e.orderId)?.id ?? null,
+      e.currency,
+    ]);
+    // As one JSON parameter (decision 0039).
+    const json = jsonRows(dialect, "OrderSnapshot", columns, rows);
     const written = await tx.$queryRawUnsafe<{ orderId: string }[]>(
-      `INSERT INTO "OrderSnapshot" ("shop", "orderId", "name", "createdAt", "updatedAt", "cancelledAt", "refundIds", "fulfillmentIds", "customerId", "currency")
-      VALUES ${values.sql}
+      `INSERT INTO "OrderSnapshot" (${columns.map((c) => `"${c}"`).join(", ")})
+      ${json.select}
       ON CONFLICT ("shop", "orderId") DO UPDATE SET
         "name" = excluded."name", "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt", "cancelledAt" = excluded."cancelledAt",
         "refundIds" = excluded."refundIds", "fulfillmentIds" = excluded."fulfillmentIds", "customerId" = excluded."customerId", "currency" = excluded."currency"
       WHERE excluded."updatedAt" >= "OrderSnapshot"."updatedAt"
       RETURNING "orderId"`,
-      ...values.params,
+      json.param,
     );
     for (const r of written) stored.add(r.orderId);
   }

@@ -4,7 +4,7 @@
 import type { Prisma, Tx } from "../db/client.server.ts";
 import { chunks } from "../db/chunks.ts";
 import { dialectOf } from "../db/dialect.ts";
-import { valuesList } from "../db/values-list.ts";
+import { jsonRows } from "../db/values-list.ts";
 
 type LineRow = Omit<Prisma.BackorderLineCreateManyInput, "shop" | "lineItemId" | "state">;
 
@@ -50,8 +50,8 @@ const NEW_LINE_COLUMNS = [
   ...DERIVED_FIELDS,
 ] as const satisfies readonly (keyof Prisma.BackorderLineCreateManyInput)[];
 
-/** New lines per INSERT: under SQLite's bound-parameter limit (chunks.ts); PostgreSQL takes a chunk's in one. */
-const NEW_LINES_PER_INSERT = { sqlite: Math.floor(900 / (NEW_LINE_COLUMNS.length + 1)), postgres: 1_000 } as const;
+/** New lines per INSERT (one JSON parameter): a chunk's in one. */
+const NEW_LINES_PER_INSERT = 1_000;
 
 export type NewLine = Prisma.BackorderLineCreateManyInput;
 
@@ -62,15 +62,13 @@ export type NewLine = Prisma.BackorderLineCreateManyInput;
 export async function insertNewLines(tx: Tx, created: readonly NewLine[]) {
   const dialect = dialectOf(tx);
   const now = new Date();
-  for (const chunk of chunks(created, NEW_LINES_PER_INSERT[dialect])) {
-    const values = valuesList(
-      dialect,
-      chunk.map((c) => [...NEW_LINE_COLUMNS.map((f) => (f === "waitingQuantity" ? (c[f] ?? 0) : (c[f] ?? null))), now]),
-    );
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "BackorderLine" (${[...NEW_LINE_COLUMNS, "updatedAt"].map((c) => `"${c}"`).join(", ")}) VALUES ${values.sql}`,
-      ...values.params,
-    );
+  const names = [...NEW_LINE_COLUMNS, "updatedAt"];
+  const columns = names.map((c) => `"${c}"`).join(", ");
+  const row = (c: NewLine) => [...NEW_LINE_COLUMNS.map((f) => (f === "waitingQuantity" ? (c[f] ?? 0) : (c[f] ?? null))), now];
+  for (const chunk of chunks(created, NEW_LINES_PER_INSERT)) {
+    // One JSON parameter (decision 0039).
+    const json = jsonRows(dialect, "BackorderLine", names, chunk.map(row));
+    await tx.$executeRawUnsafe(`INSERT INTO "BackorderLine" (${columns}) ${json.select}`, json.param);
   }
 }
 

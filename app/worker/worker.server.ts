@@ -33,12 +33,16 @@ export const LEASE_MS = 60_000;
  * the sync hooks once, whatever its number of events.
  */
 export const CHUNK_EVENTS = 100;
+/** ChunkPace's default maximum; the worker's own, per database, are MAX_CHUNK_EVENTS_OF. */
+export const MAX_CHUNK_EVENTS = 500;
 /**
  * The most events in one transaction, and the events a drain claims at a time (a chunk cannot
- * be larger than the claim). Beyond this the fixed cost per chunk is already small; and a claim
- * stays a list that fits one statement's parameters.
+ * be larger than the claim), per database. The fixed cost per chunk (each touched variant's
+ * open lines read, the sync hooks) was still a fifth of an event's time at 500 (decision 0039);
+ * the time target bounds a chunk either way. SQLite's stays under its 999 parameters, so a
+ * claim's ids still fit one model query's `in` list (the multi-worker fault test reads them so).
  */
-export const MAX_CHUNK_EVENTS = 500;
+export const MAX_CHUNK_EVENTS_OF = { sqlite: 900, postgres: 1_000 } as const;
 /**
  * How long a chunk's transaction aims to last. On SQLite it holds the database's one write
  * lock, which the web process's webhook inserts wait for: no longer than a chunk of
@@ -96,6 +100,9 @@ function dueSql(p: SqlParams, now: Date): string {
     AND ("lockedUntil" IS NULL OR "lockedUntil" < ${p.p(now, "timestamp(3)")})`;
 }
 
+/** Inbox ids per statement, as one parameter (SqlParams.ids): a chunk's. */
+const IDS_PER_LIST = MAX_CHUNK_EVENTS_OF.postgres;
+
 /** Shops a pass of drainInbox takes: each gets one batch, then the shops are looked up again. */
 export const SHOPS_PER_PASS = 20;
 
@@ -117,9 +124,9 @@ async function dueShops(db: Db, now: Date): Promise<string[]> {
 /** Processes every event due now; returns when nothing is due (or when `signal` aborts). */
 export async function drainInbox(db: Db, opts: DrainOptions = {}): Promise<DrainResult> {
   const now = opts.now ?? (() => new Date());
-  const batchSize = opts.batchSize ?? MAX_CHUNK_EVENTS;
+  const batchSize = opts.batchSize ?? MAX_CHUNK_EVENTS_OF[dialectOf(db)];
   const total: DrainResult = { processed: 0, failed: 0, rejected: 0 };
-  const pace = new ChunkPace(CHUNK_TARGET_MS[dialectOf(db)]);
+  const pace = new ChunkPace(CHUNK_TARGET_MS[dialectOf(db)], MAX_CHUNK_EVENTS_OF[dialectOf(db)]);
   while (!opts.signal?.aborted) {
     const shops = await dueShops(db, now());
     if (shops.length === 0) return total;
@@ -327,11 +334,14 @@ type RawClaimed = {
 /**
  * Each shop's next chunk size, from the time per event of its last chunk: as many events as
  * fit in the target time, at most twice the last size (one slow chunk, a machine busy for a
- * moment, shrinks it at once), between CHUNK_EVENTS and MAX_CHUNK_EVENTS.
+ * moment, shrinks it at once), between CHUNK_EVENTS and the database's MAX_CHUNK_EVENTS_OF.
  */
 export class ChunkPace {
   private readonly size = new Map<string, number>();
-  constructor(private readonly targetMs: number) {}
+  constructor(
+    private readonly targetMs: number,
+    private readonly maxEvents: number = MAX_CHUNK_EVENTS,
+  ) {}
 
   events(shop: string): number {
     return this.size.get(shop) ?? CHUNK_EVENTS;
@@ -341,8 +351,8 @@ export class ChunkPace {
     if (events === 0) return;
     const current = this.events(shop);
     // Twice the current size, not twice this chunk's: one cut short by the end of the batch does not hold the next back.
-    const fits = ms > 0 ? Math.floor((this.targetMs * events) / ms) : MAX_CHUNK_EVENTS;
-    this.size.set(shop, Math.max(CHUNK_EVENTS, Math.min(MAX_CHUNK_EVENTS, 2 * current, fits)));
+    const fits = ms > 0 ? Math.floor((this.targetMs * events) / ms) : this.maxEvents;
+    this.size.set(shop, Math.max(CHUNK_EVENTS, Math.min(this.maxEvents, 2 * current, fits)));
   }
 }
 
@@ -369,10 +379,11 @@ async function prepare(db: Db, chunk: ClaimedRow[], now: () => Date, result: Dra
     (ids) => {
       const p = new SqlParams(dialectOf(db));
       return db.$queryRawUnsafe<{ id: number; payload: string }[]>(
-        `SELECT "id", "payload" FROM "WebhookInbox" WHERE "id" IN (${p.list(ids)})`,
+        `SELECT "id", "payload" FROM "WebhookInbox" WHERE "id" IN (${p.ids(ids)})`,
         ...p.values,
       );
     },
+    IDS_PER_LIST,
   );
   const payloadOf = new Map(payloads.map((p) => [Number(p.id), p.payload]));
   // A large body is in parts (stored so by the door); it is read a part at a time.
@@ -505,10 +516,11 @@ async function applyRows(
         return tx.$executeRawUnsafe(
           `UPDATE "WebhookInbox" SET "status" = ${p.p(INBOX_STATUS.done)}, "payload" = '', "bodyId" = NULL,
              "processedAt" = ${p.p(now(), "timestamp(3)")}, "lockedUntil" = NULL, "lockedBy" = NULL, "lastError" = NULL
-           WHERE "id" IN (${p.list(ids)})`,
+           WHERE "id" IN (${p.ids(ids)})`,
           ...p.values,
         );
       },
+      IDS_PER_LIST,
     );
     await deleteBodyParts(
       tx,
