@@ -192,23 +192,25 @@ const postgresCpuMs = () =>
 const cpuSince = (before: Map<string, number>, after: Map<string, number>) =>
   [...after].reduce((sum, [pid, ms]) => sum + (before.has(pid) ? ms - before.get(pid)! : 0), 0);
 // SENDER=lean: signed now, before the clock, and handed to the sender process.
+/** Delivery i's headers as Shopify signs them. */
+const signedHeaders = (i: number) => {
+  const d = deliveries[i]!;
+  return shopifyWebhookHeaders({
+    shop: SHOP,
+    topic: d.topic,
+    apiVersion: API_VERSION,
+    webhookId: d.webhookId,
+    secret: SECRET,
+    body: bodies[i]!,
+  });
+};
 let lean: ChildProcess | undefined;
 if (SENDER === "lean") {
   lean = fork(path.join(import.meta.dirname, "support/lean-sender.ts"), [], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const requests = deliveries.map((d, i) => ({
-    headers: shopifyWebhookHeaders({
-      shop: SHOP,
-      topic: d.topic,
-      apiVersion: API_VERSION,
-      webhookId: d.webhookId,
-      secret: SECRET,
-      body: bodies[i]!,
-    }),
-    body: bodies[i]!,
-  }));
+  const requests = deliveries.map((_, i) => ({ headers: signedHeaders(i), body: bodies[i]! }));
   const ready = new Promise((resolve) => lean!.once("message", resolve));
   lean.send({ job: { url, senders: SENDERS, requests } });
   await ready;
@@ -237,15 +239,7 @@ if (lean) {
     Array.from({ length: SENDERS }, async () => {
       while (next < deliveries.length) {
         const i = next++;
-        const d = deliveries[i]!;
-        const headers = shopifyWebhookHeaders({
-          shop: SHOP,
-          topic: d.topic,
-          apiVersion: API_VERSION,
-          webhookId: d.webhookId,
-          secret: SECRET,
-          body: bodies[i]!,
-        });
+        const headers = signedHeaders(i);
         const s = performance.now();
         let status: string;
         try {
