@@ -15,7 +15,6 @@
 // stored one wakes the inbox loop. With WARM=on the bench marks the big shop every second
 // (as a chunk of its would), so the warmer recomputes it once per INTERVAL_MS.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,6 +25,7 @@ import { seedAdminShop } from "../dev/seed/admin-shop.ts";
 import { AdminStandin } from "../dev/admin-standin/server.ts";
 import { installOfflineSession } from "../dev/admin-standin/install.ts";
 import { addDropCatalog } from "./support/drop-catalog.ts";
+import { startDoorThread } from "./support/door-thread.ts";
 import { throwawayDatabase, type BenchProvider } from "./support/throwaway-database.ts";
 import type { startWorkerLoops as StartWorkerLoops } from "../app/worker/worker-loops.server.ts";
 
@@ -93,15 +93,7 @@ if (WARM) {
 }
 const streamFrom = new Date();
 
-const door = new Worker(new URL("./support/inbox-writer-thread.ts", import.meta.url), { workerData: { url: database.url } });
-let sent = 0;
-let stored = 0;
-door.on("message", (m: string | { failed: string; error: string }) => {
-  if (m === "closed") return;
-  if (typeof m !== "string") throw new Error(`storing ${m.failed} failed: ${m.error}`);
-  stored++;
-  loops.wakeInbox();
-});
+const door = startDoorThread(database.url, () => loops.wakeInbox());
 const marker = WARM ? setInterval(() => loops.figures.mark(BIG), 1_000) : null;
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
@@ -112,16 +104,15 @@ for (let i = 0; i < SECONDS * RATE; i++) {
   const v = (i * 7) % VARIANTS;
   const now = new Date().toISOString();
   shop.addOrder({ id: 1_000_000 + i, locationId: LOCATION, lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: 1 }] });
-  door.postMessage(
+  door.store(
     write(
       "orders/create",
       orderPayload({ id: 1_000_000 + i, createdAt: now, lines: [{ id: 2_000_000 + i, variantId: 20_000 + v, quantity: 1 }] }),
     ),
   );
-  door.postMessage(write("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, -1 - Math.floor(i / VARIANTS), now)));
-  sent += 2;
+  door.store(write("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, -1 - Math.floor(i / VARIANTS), now)));
 }
-while (stored < sent) await sleep(10);
+await door.allStored();
 for (let i = 0; i < 600 && (await unfinished()) > 0; i++) await sleep(100);
 delay.disable();
 if (marker) clearInterval(marker);
@@ -160,8 +151,7 @@ console.log(
 );
 
 if (process.env.LOGS) console.error(logs.join("\n")); // LOGS=1: the loops' log lines, on stderr
-door.postMessage("close");
-await new Promise((r) => door.once("exit", r));
+await door.close();
 // The sync loop may be in a long pass over the sale's order tasks (it finishes a pass before
 // it stops): the figures are printed, so give the loops a few seconds and leave.
 stop.abort();

@@ -21,8 +21,6 @@
 // (the sync debounces a shop's changes by SYNC_DEBOUNCE_MS, part of what is measured).
 // DENY is seen by polling the stand-in's state every 5 ms.
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { Worker } from "node:worker_threads";
 import os from "node:os";
 import path from "node:path";
 import { createDb } from "../app/db/client.server.ts";
@@ -32,6 +30,7 @@ import { AdminStandin } from "../dev/admin-standin/server.ts";
 import { installOfflineSession } from "../dev/admin-standin/install.ts";
 import { inventoryLevelPayload, orderPayload, productPayload } from "../dev/fixtures/shopify-payloads.ts";
 import { addDropCatalog } from "./support/drop-catalog.ts";
+import { startDoorThread } from "./support/door-thread.ts";
 import { throwawayDatabase, type BenchProvider } from "./support/throwaway-database.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -91,20 +90,11 @@ worker.stdout!.on("data", keep);
 worker.stderr!.on("data", keep);
 const wake = () => worker.connected && worker.send({ type: "backorder-worker:wake" });
 // The burst's deliveries: stored by the door's thread, in order; each stored one wakes the worker.
-const door = new Worker(new URL("./support/inbox-writer-thread.ts", import.meta.url), { workerData: { url: database.url } });
-let sent = 0;
-let stored = 0;
-door.on("message", (m: string | { failed: string; error: string }) => {
-  if (m === "closed") return;
-  if (typeof m !== "string") throw new Error(`storing ${m.failed} failed: ${m.error}`);
-  stored++;
-  wake();
-});
+const door = startDoorThread(database.url, wake);
 const send = (topic: string, payload: unknown) => {
   const write = { shop: SHOP, topic, webhookId: (lastWebhookId = `lim-${++webhookSeq}`), payload: JSON.stringify(payload) };
   if (INLINE_DOOR) return storeDelivery(db, write).then(() => undefined);
-  sent++;
-  door.postMessage(write);
+  door.store(write);
   return Promise.resolve();
 };
 const unfinished = () => db.webhookInbox.count({ where: { status: { in: ["pending", "processing", "failed"] } } });
@@ -162,7 +152,7 @@ for (let i = 0; i < ORDERS; i++) {
   await send("inventory_levels/update", inventoryLevelPayload(30_000 + v, LOCATION, available - qty, now));
   if (INLINE_DOOR) wake();
 }
-while (stored < sent) await sleep(10);
+await door.allStored();
 const burstSeconds = (Date.now() - t0) / 1000;
 const behind = (Date.now() - t0) / 1000 - ORDERS / RATE;
 
@@ -251,8 +241,7 @@ console.log(
   ),
 );
 
-door.postMessage("close");
-await once(door, "exit");
+await door.close();
 const exited = new Promise((r) => worker.once("exit", r));
 worker.kill("SIGTERM");
 await exited;
